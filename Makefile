@@ -1,0 +1,66 @@
+# Companion Hub — `make help` lists the targets. The two that matter on a fresh machine:
+#   make run    start the hub on its embedded defaults (SQLite, in-process, offline providers)
+#   make test   every check and every test, integration tests against real PostgreSQL and Redis included
+
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+GO          ?= go
+BIN         := bin/companionhub
+PKGS        := ./...
+TEST_FLAGS  ?= -race -count=1 -timeout 25m
+# Integration tests use testcontainers with locally built images; Ryuk's image cannot be pulled here.
+export TESTCONTAINERS_RYUK_DISABLED := true
+
+.PHONY: help
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+.PHONY: run
+run: build ## start the hub on the embedded defaults at http://localhost:8080
+	COMPANIONHUB_DEV=$${COMPANIONHUB_DEV:-true} ./$(BIN) serve
+
+.PHONY: build
+build: ## build bin/companionhub
+	$(GO) build -o $(BIN) ./cmd/companionhub
+
+.PHONY: test
+test: check test-images ## run every check and every test (unit, conformance, integration, end-to-end)
+	$(GO) tool gotestsum --format testname --format-hide-empty-pkg -- $(TEST_FLAGS) $(PKGS)
+
+.PHONY: check
+check: fmt-check vet wire-check ## static checks: gofmt, go vet, wire drift (the layering test runs with the tests)
+
+.PHONY: fmt-check
+fmt-check: ## fail when a file is not gofmt-formatted
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+.PHONY: vet
+vet: ## go vet every package
+	$(GO) vet $(PKGS)
+
+.PHONY: generate
+generate: ## regenerate wire_gen.go
+	$(GO) tool wire gen .
+
+.PHONY: wire-check
+wire-check: ## fail when wire_gen.go is not what wire.go generates
+	@$(GO) tool wire diff . >/tmp/companionhub-wire.diff 2>&1 || { cat /tmp/companionhub-wire.diff; echo "wire_gen.go is stale: run make generate"; exit 1; }
+
+.PHONY: test-images
+test-images: ## build the PostgreSQL and Redis test images from Debian packages (cached by tag)
+	scripts/test-images.sh
+
+.PHONY: test-unit
+test-unit: ## only the tests that need no Docker (skips integration tests loudly)
+	$(GO) test -short $(TEST_FLAGS) $(PKGS)
+
+.PHONY: bench
+bench: test-images ## benchmarks, printed as numbers and ratios to baselines measured in the same run
+	$(GO) run ./test/bench
+
+.PHONY: clean
+clean: ## remove build output
+	rm -rf bin

@@ -1,0 +1,120 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/companionhub/companionhub/domain"
+	accountuc "github.com/companionhub/companionhub/usecase/account"
+)
+
+func (s *Server) getMe(w http.ResponseWriter, r *http.Request) {
+	u, err := s.accounts.GetMe.Handle(r.Context(), accountuc.GetMe{UserID: principalFrom(r.Context()).UserID})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, userEnvelope{User: toUser(u)})
+}
+
+type updateMeRequest struct {
+	DisplayName *string `json:"display_name"`
+}
+
+func (s *Server) updateMe(w http.ResponseWriter, r *http.Request) {
+	var in updateMeRequest
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	u, err := s.accounts.UpdateMe.Handle(r.Context(), accountuc.UpdateMe{UserID: principalFrom(r.Context()).UserID,
+		DisplayName: in.DisplayName, Meta: meta(r)})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, userEnvelope{User: toUser(u)})
+}
+
+type changePasswordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
+	var in changePasswordRequest
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	_, err := s.accounts.ChangePassword.Handle(r.Context(), accountuc.ChangePassword{Principal: principalFrom(r.Context()),
+		Current: in.CurrentPassword, New: in.NewPassword, Meta: meta(r)})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) listSessions(w http.ResponseWriter, r *http.Request) {
+	list, err := s.accounts.ListSessions.Handle(r.Context(), accountuc.ListSessions{Principal: principalFrom(r.Context())})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	out := listDTO[sessionDTO]{Items: make([]sessionDTO, 0, len(list))}
+	for _, v := range list {
+		out.Items = append(out.Items, toSession(v))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) revokeSession(w http.ResponseWriter, r *http.Request) {
+	id, err := domain.ParseID(r.PathValue("id"))
+	if err != nil {
+		// A malformed id names no session the caller owns.
+		writeError(w, r, domain.E(domain.KindNotFound, "session_not_found", "session not found"))
+		return
+	}
+	p := principalFrom(r.Context())
+	if _, err := s.accounts.RevokeSession.Handle(r.Context(), accountuc.RevokeSession{Principal: p, SessionID: id, Meta: meta(r)}); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if id == p.SessionID {
+		s.clearSessionCookie(w, r)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
+	page, err := pageFrom(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	res, err := s.accounts.ListAudit.Handle(r.Context(), accountuc.ListAudit{UserID: principalFrom(r.Context()).UserID, Page: page})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	out := listDTO[auditDTO]{Items: make([]auditDTO, 0, len(res.Events)), NextCursor: res.Next.String()}
+	for _, e := range res.Events {
+		out.Items = append(out.Items, toAudit(e))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// pageFrom reads ?cursor=…&limit=… .
+func pageFrom(r *http.Request) (domain.Page, error) {
+	q := r.URL.Query()
+	limit := 0
+	if s := q.Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return domain.Page{}, domain.Invalid(domain.Violation("limit", "type", "limit must be an integer"))
+		}
+		limit = n
+	}
+	return domain.NewPage(q.Get("cursor"), limit)
+}

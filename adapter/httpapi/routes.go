@@ -1,0 +1,100 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/companionhub/companionhub/domain"
+)
+
+// route is one entry of the API: the table drives the mux, the access-log/metrics route label, and
+// the test that holds the OpenAPI document to the routes.
+type route struct {
+	method  string
+	path    string
+	auth    bool // requires a session (cookie or bearer)
+	handler http.HandlerFunc
+}
+
+func (rt route) pattern() string { return rt.method + " " + rt.path }
+
+func (s *Server) routeTable() []route {
+	return []route{
+		{method: "GET", path: "/healthz", handler: s.healthz},
+		{method: "GET", path: "/readyz", handler: s.readyz},
+		{method: "GET", path: "/metrics", handler: s.metricsHandler().ServeHTTP},
+		{method: "GET", path: "/api/v1/openapi.json", handler: s.openapi},
+
+		{method: "POST", path: "/api/v1/auth/register", handler: s.register},
+		{method: "POST", path: "/api/v1/auth/login", handler: s.login},
+		{method: "POST", path: "/api/v1/auth/logout", auth: true, handler: s.logout},
+		{method: "POST", path: "/api/v1/auth/logout-all", auth: true, handler: s.logoutAll},
+
+		{method: "GET", path: "/api/v1/me", auth: true, handler: s.getMe},
+		{method: "PATCH", path: "/api/v1/me", auth: true, handler: s.updateMe},
+		{method: "POST", path: "/api/v1/me/password", auth: true, handler: s.changePassword},
+		{method: "GET", path: "/api/v1/me/sessions", auth: true, handler: s.listSessions},
+		{method: "DELETE", path: "/api/v1/me/sessions/{id}", auth: true, handler: s.revokeSession},
+		{method: "GET", path: "/api/v1/me/audit", auth: true, handler: s.listAudit},
+	}
+}
+
+// wrapRoute records the route for logs and metrics, and authenticates when the route needs it.
+func (s *Server) wrapRoute(rt route) http.Handler {
+	h := rt.handler
+	if rt.auth {
+		h = s.authenticated(h)
+	}
+	label := rt.pattern()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		infoFrom(r.Context()).route = label
+		if isAPI(r) {
+			// Responses about accounts must never be stored by shared caches.
+			w.Header().Set("Cache-Control", "no-store")
+		}
+		h(w, r)
+	})
+}
+
+func isAPI(r *http.Request) bool {
+	return len(r.URL.Path) >= 5 && r.URL.Path[:5] == "/api/"
+}
+
+// jsonFallback answers requests no route takes with the JSON error shape instead of the mux's plain
+// text, keeping its 404/405 distinction and Allow header.
+func jsonFallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		probe := &headerProbe{header: http.Header{}}
+		h.ServeHTTP(probe, r)
+		switch probe.status {
+		case http.StatusMethodNotAllowed:
+			w.Header().Set("Allow", probe.header.Get("Allow"))
+			writeError(w, r, domain.E(domain.KindInvalid, reasonMethodNotAllowed, "this endpoint does not accept "+r.Method))
+		case http.StatusMovedPermanently, http.StatusPermanentRedirect, http.StatusTemporaryRedirect, http.StatusFound:
+			h.ServeHTTP(w, r) // path cleaning redirects stay as the mux makes them
+		default:
+			writeError(w, r, domain.E(domain.KindNotFound, "no_route", "no such endpoint"))
+		}
+	})
+}
+
+// headerProbe runs a mux fallback handler only to learn its status and headers.
+type headerProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *headerProbe) Header() http.Header { return p.header }
+func (p *headerProbe) WriteHeader(code int) {
+	if p.status == 0 {
+		p.status = code
+	}
+}
+func (p *headerProbe) Write(b []byte) (int, error) {
+	p.WriteHeader(http.StatusOK)
+	return len(b), nil
+}

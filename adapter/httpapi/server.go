@@ -1,0 +1,170 @@
+// Package httpapi is the HTTP transport: a thin layer over the use cases on the standard library's
+// ServeMux. Handlers decode, call a use case, encode; errors map to statuses in one table
+// (errors.go); the OpenAPI document (openapi.json) is the contract and a test holds the routes to it.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/companionhub/companionhub/internal/envflag"
+	accountuc "github.com/companionhub/companionhub/usecase/account"
+)
+
+// Config tunes the HTTP server. The env tags bind it flattened into the root configuration.
+type Config struct {
+	Addr string `env:"HTTP_ADDR" help:"address the HTTP server listens on"`
+	// PublicURL is where users reach the hub; its origin is trusted for same-origin checks and an
+	// https scheme marks cookies Secure even when TLS ends at a proxy.
+	PublicURL string `env:"PUBLIC_URL" help:"URL users reach the hub at, e.g. https://hub.example.com"`
+	// TrustedProxies are the peers whose X-Forwarded-For and X-Forwarded-Proto are believed.
+	TrustedProxies    []string      `env:"TRUSTED_PROXIES" help:"comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is trusted"`
+	MaxBodyBytes      int64         `env:"HTTP_MAX_BODY_BYTES" help:"largest accepted request body, in bytes"`
+	ReadHeaderTimeout time.Duration `env:"HTTP_READ_HEADER_TIMEOUT" help:"time allowed to read request headers"`
+	ReadTimeout       time.Duration `env:"HTTP_READ_TIMEOUT" help:"time allowed to read a whole request"`
+	WriteTimeout      time.Duration `env:"HTTP_WRITE_TIMEOUT" help:"time allowed to write a response (streams lift it)"`
+	IdleTimeout       time.Duration `env:"HTTP_IDLE_TIMEOUT" help:"keep-alive idle timeout"`
+	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" help:"time allowed for a graceful stop"`
+	CookieName        string        `env:"SESSION_COOKIE_NAME" help:"name of the browser session cookie"`
+	HSTSMaxAge        time.Duration `env:"HSTS_MAX_AGE" help:"Strict-Transport-Security max-age sent over TLS"`
+	// ContentSecurityPolicy is fixed by the code that serves the pages, not by operators.
+	ContentSecurityPolicy string `env:"-"`
+}
+
+// DefaultConfig listens on :8080 with conservative limits.
+func DefaultConfig() Config {
+	return Config{
+		Addr:              ":8080",
+		MaxBodyBytes:      1 << 20,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ShutdownTimeout:   20 * time.Second,
+		CookieName:        "companionhub_session",
+		HSTSMaxAge:        2 * 365 * 24 * time.Hour,
+		ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
+			"media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; " +
+			"form-action 'self'; frame-ancestors 'none'",
+	}
+}
+
+// Validate checks every field; errors are envflag field errors, so they name the variable.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) { errs = append(errs, envflag.Fieldf(field, format, args...)) }
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
+		bad("Addr", "must be host:port or :port, got %q", c.Addr)
+	}
+	if c.PublicURL != "" {
+		u, err := url.Parse(c.PublicURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("PublicURL", "must be an absolute http(s) URL, got %q", c.PublicURL)
+		}
+	}
+	if _, err := parseProxies(c.TrustedProxies); err != nil {
+		bad("TrustedProxies", "%v", err)
+	}
+	if c.MaxBodyBytes < 1024 {
+		bad("MaxBodyBytes", "must be at least 1024")
+	}
+	for _, d := range []struct {
+		name string
+		v    time.Duration
+	}{{"ReadHeaderTimeout", c.ReadHeaderTimeout}, {"ReadTimeout", c.ReadTimeout}, {"WriteTimeout", c.WriteTimeout},
+		{"IdleTimeout", c.IdleTimeout}, {"ShutdownTimeout", c.ShutdownTimeout}} {
+		if d.v <= 0 {
+			bad(d.name, "must be positive, got %s", d.v)
+		}
+	}
+	if c.CookieName == "" || strings.ContainsAny(c.CookieName, " ;,=\t\"()<>@:/[]?{}") {
+		bad("CookieName", "must be a valid cookie name, got %q", c.CookieName)
+	}
+	return errors.Join(errs...)
+}
+
+// Checker is one dependency /readyz checks.
+type Checker struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
+
+// Deps are what the HTTP transport serves.
+type Deps struct {
+	Accounts *accountuc.App
+	Log      *zap.Logger
+	Registry *prometheus.Registry
+	Checkers []Checker
+}
+
+// Server is the HTTP API.
+type Server struct {
+	cfg      Config
+	log      *zap.Logger
+	accounts *accountuc.App
+	registry *prometheus.Registry
+	checkers []Checker
+	proxies  proxies
+	csrf     *http.CrossOriginProtection
+	metrics  *httpMetrics
+	secureCk bool
+	handler  http.Handler
+	routes   []route
+}
+
+// New builds the server and its routes.
+func New(cfg Config, d Deps) (*Server, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	px, _ := parseProxies(cfg.TrustedProxies)
+	m, err := newHTTPMetrics(d.Registry)
+	if err != nil {
+		return nil, fmt.Errorf("http metrics: %w", err)
+	}
+	s := &Server{cfg: cfg, log: d.Log, accounts: d.Accounts, registry: d.Registry, checkers: d.Checkers,
+		proxies: px, metrics: m, csrf: http.NewCrossOriginProtection()}
+	if cfg.PublicURL != "" {
+		u, _ := url.Parse(cfg.PublicURL)
+		if err := s.csrf.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
+			return nil, fmt.Errorf("trusted origin: %w", err)
+		}
+		s.secureCk = u.Scheme == "https"
+	}
+	s.csrf.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
+	mux := http.NewServeMux()
+	s.routes = s.routeTable()
+	for _, rt := range s.routes {
+		mux.Handle(rt.pattern(), s.wrapRoute(rt))
+	}
+	s.handler = s.observe(s.secure(s.sameOrigin(jsonFallback(mux))))
+	return s, nil
+}
+
+// Handler is the whole HTTP surface with its middleware.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// HTTPServer returns an *http.Server for the handler with the configured timeouts.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Addr:              s.cfg.Addr,
+		Handler:           s.handler,
+		ReadHeaderTimeout: s.cfg.ReadHeaderTimeout,
+		ReadTimeout:       s.cfg.ReadTimeout,
+		WriteTimeout:      s.cfg.WriteTimeout,
+		IdleTimeout:       s.cfg.IdleTimeout,
+		MaxHeaderBytes:    64 << 10,
+	}
+}
+
+// ShutdownTimeout is how long a graceful stop may take.
+func (s *Server) ShutdownTimeout() time.Duration { return s.cfg.ShutdownTimeout }

@@ -1,0 +1,215 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/companionhub/companionhub/domain"
+)
+
+// timeLayout is the fixed-width UTC form SQLite stores times in; text order is time order.
+const timeLayout = "2006-01-02T15:04:05.000000Z"
+
+// q is what repositories run statements on: the pool, or one transaction.
+type q interface {
+	sqlx.ExtContext
+}
+
+// conn is a query target with its dialect: every repository holds one.
+type conn struct {
+	q q
+	d Dialect
+}
+
+// rebind turns ?-placeholders into the dialect's.
+func (c conn) rebind(query string) string {
+	if c.d == Postgres {
+		return sqlx.Rebind(sqlx.DOLLAR, query)
+	}
+	return query
+}
+
+func (c conn) get(ctx context.Context, dest any, query string, args ...any) error {
+	return sqlx.GetContext(ctx, c.q, dest, c.rebind(query), args...)
+}
+
+func (c conn) sel(ctx context.Context, dest any, query string, args ...any) error {
+	return sqlx.SelectContext(ctx, c.q, dest, c.rebind(query), args...)
+}
+
+func (c conn) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := c.q.ExecContext(ctx, c.rebind(query), args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// forUpdate locks selected rows until commit where the dialect needs it; SQLite transactions take the
+// database's write lock when they begin (immediate mode), so they are serial already.
+func (c conn) forUpdate() string {
+	if c.d == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// t encodes a time for the dialect; the zero time is NULL.
+func (c conn) t(v time.Time) any {
+	if v.IsZero() {
+		return nil
+	}
+	v = v.UTC().Truncate(time.Microsecond)
+	if c.d == SQLite {
+		return v.Format(timeLayout)
+	}
+	return v
+}
+
+// nullTime scans a time from either dialect: time.Time from PostgreSQL, text from SQLite, NULL as zero.
+type nullTime struct{ time.Time }
+
+func (n *nullTime) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		n.Time = time.Time{}
+	case time.Time:
+		n.Time = v.UTC()
+	case string:
+		return n.parse(v)
+	case []byte:
+		return n.parse(string(v))
+	default:
+		return fmt.Errorf("scan time from %T", src)
+	}
+	return nil
+}
+
+func (n *nullTime) parse(s string) error {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("scan time %q: %w", s, err)
+	}
+	n.Time = t.UTC()
+	return nil
+}
+
+// Value lets a nullTime be written back; repositories use conn.t instead where the dialect matters.
+func (n nullTime) Value() (driver.Value, error) {
+	if n.IsZero() {
+		return nil, nil
+	}
+	return n.Time, nil
+}
+
+// parseID reads an id column; a malformed one is corruption, so internal.
+func parseID(s string) (domain.ID, error) {
+	if s == "" {
+		return domain.ID{}, nil
+	}
+	id, err := domain.ParseID(s)
+	if err != nil {
+		return domain.ID{}, domain.Errorf(domain.KindInternal, "stored id %q: %w", s, err)
+	}
+	return id, nil
+}
+
+// idArg encodes an id for either dialect (the zero id is NULL).
+func idArg(id domain.ID) any {
+	if id.IsZero() {
+		return nil
+	}
+	return id.String()
+}
+
+// uniqueViolation reports the constraint a unique violation hit, if err is one.
+func uniqueViolation(err error) (constraint string, ok bool) {
+	var pe *pq.Error
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return pe.Constraint, true
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) && (se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
+		// SQLite names the columns, not the constraint: "UNIQUE constraint failed: users.email".
+		msg := se.Error()
+		if i := strings.LastIndex(msg, ": "); i >= 0 {
+			return strings.TrimSuffix(msg[i+2:], ")"), true
+		}
+		return msg, true
+	}
+	return "", false
+}
+
+// isForeignKeyViolation reports whether err is a foreign-key violation.
+func isForeignKeyViolation(err error) bool {
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		return pe.Code == "23503"
+	}
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}
+
+// classify gives a storage error its domain kind, keeping the cause for the log. notFound is what
+// sql.ErrNoRows means to the caller.
+func classify(err error, notFound *domain.Error, op string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) && notFound != nil {
+		return notFound
+	}
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return domain.Errorf(domain.KindUnavailable, "%s: %w", op, err)
+	}
+	if isUnavailable(err) {
+		return domain.Errorf(domain.KindUnavailable, "%s: %w", op, err)
+	}
+	return domain.Errorf(domain.KindInternal, "%s: %w", op, err)
+}
+
+func isUnavailable(err error) bool {
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	var oe *net.OpError
+	if errors.As(err, &oe) {
+		return true
+	}
+	var pe *pq.Error
+	if errors.As(err, &pe) {
+		// Class 08: connection exceptions; 53: insufficient resources; 57P0x: operator intervention.
+		c := string(pe.Code)
+		return strings.HasPrefix(c, "08") || strings.HasPrefix(c, "53") || strings.HasPrefix(c, "57P0")
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED, sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN:
+			return true
+		}
+	}
+	return false
+}
+
+// errNoRow marks "no row" where absence is not an error for the caller.
+var errNoRow = domain.E(domain.KindNotFound, "no_row", "no row")

@@ -1,0 +1,90 @@
+// Package audit models the security-relevant record of who did what: append-only events that an
+// owner can read back about their own account.
+package audit
+
+import (
+	"time"
+
+	"github.com/companionhub/companionhub/domain"
+)
+
+// Action names what happened. The set is closed; storage keeps the string.
+type Action struct{ s string }
+
+var (
+	ActionRegister       = Action{"register"}
+	ActionLoginSuccess   = Action{"login_success"}
+	ActionLoginFailure   = Action{"login_failure"}
+	ActionLoginLocked    = Action{"login_locked"}
+	ActionLogout         = Action{"logout"}
+	ActionLogoutAll      = Action{"logout_all"}
+	ActionPasswordChange = Action{"password_change"}
+	ActionSessionRevoke  = Action{"session_revoke"}
+	ActionProfileUpdate  = Action{"profile_update"}
+)
+
+var actions = map[string]Action{}
+
+func init() {
+	for _, a := range []Action{ActionRegister, ActionLoginSuccess, ActionLoginFailure, ActionLoginLocked,
+		ActionLogout, ActionLogoutAll, ActionPasswordChange, ActionSessionRevoke, ActionProfileUpdate} {
+		actions[a.s] = a
+	}
+}
+
+// ParseAction returns the action named s.
+func ParseAction(s string) (Action, error) {
+	a, ok := actions[s]
+	if !ok {
+		return Action{}, domain.Errorf(domain.KindInternal, "unknown audit action %q", s)
+	}
+	return a, nil
+}
+
+func (a Action) String() string { return a.s }
+func (a Action) IsZero() bool   { return a.s == "" }
+
+// Resource names the kind of thing acted on.
+type Resource string
+
+const (
+	ResourceUser    Resource = "user"
+	ResourceSession Resource = "session"
+)
+
+// Event is one audit record. Details hold only non-secret, non-content facts (never passwords,
+// tokens or message text); values are short strings.
+type Event struct {
+	ID         domain.ID
+	ActorID    domain.ID // zero when nobody is identified (e.g. a failed login for no account)
+	Action     Action
+	Resource   Resource
+	ResourceID string
+	Details    map[string]string
+	IP         string
+	UserAgent  string
+	At         time.Time
+}
+
+// Meta is where a request came from, copied into every event it causes.
+type Meta struct {
+	IP        string
+	UserAgent string
+}
+
+// New builds an event at now with a fresh id.
+func New(now time.Time, actor domain.ID, action Action, res Resource, resID string, m Meta) Event {
+	return Event{ID: domain.NewID(now), ActorID: actor, Action: action, Resource: res, ResourceID: resID,
+		IP: m.IP, UserAgent: domain.Truncate(m.UserAgent, 256), At: now}
+}
+
+// With returns the event with one more detail.
+func (e Event) With(key, value string) Event {
+	d := make(map[string]string, len(e.Details)+1)
+	for k, v := range e.Details {
+		d[k] = v
+	}
+	d[key] = domain.Truncate(value, 200)
+	e.Details = d
+	return e
+}

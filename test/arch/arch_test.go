@@ -1,0 +1,189 @@
+// Package arch holds the architecture test: the layering rules of STYLE.md, checked on every
+// non-test Go file of the module.
+package arch
+
+import (
+	"go/parser"
+	"go/token"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/companionhub/companionhub"
+
+// forbiddenInUseCases are what use cases must not touch: transports, drivers, SDKs, infrastructure.
+var forbiddenInUseCases = []string{
+	"net/http", "database/sql", "github.com/jmoiron/sqlx", "github.com/lib/pq", "modernc.org/sqlite",
+	"go.temporal.io/", "github.com/openai/", "github.com/sashabaranov/", "github.com/redis/",
+	"github.com/aws/", "gocloud.dev/", "github.com/prometheus/", "github.com/testcontainers/",
+	"github.com/stretchr/testify",
+}
+
+// testOnly may appear in non-test files only under test/.
+var testOnly = []string{"github.com/stretchr/testify", "github.com/testcontainers/", "github.com/alicebob/miniredis"}
+
+type goFile struct {
+	path    string // relative to the module root, slash-separated
+	dir     string
+	imports []string
+}
+
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("go.mod not found")
+		}
+		dir = parent
+	}
+}
+
+// sources lists every non-test Go file of the module (build-tag-excluded files included: a
+// wireinject file's imports count too).
+func sources(t *testing.T) []goFile {
+	t.Helper()
+	root := moduleRoot(t)
+	var files []goFile
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			name := d.Name()
+			if p != root && (strings.HasPrefix(name, ".") || name == "testdata" || name == "data" || name == "bin") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(p, ".go") || strings.HasSuffix(p, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, p, nil, parser.ImportsOnly)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		gf := goFile{path: rel, dir: filepath.ToSlash(filepath.Dir(rel))}
+		for _, imp := range f.Imports {
+			s, _ := strconv.Unquote(imp.Path.Value)
+			gf.imports = append(gf.imports, s)
+		}
+		files = append(files, gf)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 20 {
+		t.Fatalf("found only %d source files; the walk is broken", len(files))
+	}
+	return files
+}
+
+func isStd(imp string) bool {
+	first, _, _ := strings.Cut(imp, "/")
+	return !strings.Contains(first, ".")
+}
+
+func under(dir, prefix string) bool { return dir == prefix || strings.HasPrefix(dir, prefix+"/") }
+
+func hasPrefixAny(imp string, list []string) bool {
+	for _, p := range list {
+		if imp == p || strings.HasPrefix(imp, strings.TrimSuffix(p, "/")+"/") || (strings.HasSuffix(p, "/") && strings.HasPrefix(imp, p)) {
+			return true
+		}
+	}
+	return false
+}
+
+// violations applies the rules to files and returns one line per broken rule.
+func violations(files []goFile) []string {
+	var out []string
+	bad := func(f goFile, imp, rule string) { out = append(out, f.path+" imports "+imp+": "+rule) }
+	for _, f := range files {
+		for _, imp := range f.imports {
+			internal := strings.HasPrefix(imp, module+"/")
+			rel := strings.TrimPrefix(imp, module+"/")
+			switch {
+			case under(f.dir, "domain"):
+				if !isStd(imp) && !(internal && under(rel, "domain")) {
+					bad(f, imp, "domain may import only the standard library and domain/…")
+				}
+			case under(f.dir, "usecase"):
+				if internal && (under(rel, "adapter") || under(rel, "cmd") || under(rel, "test")) {
+					bad(f, imp, "use cases must not import adapters, commands or test helpers")
+				}
+				if hasPrefixAny(imp, forbiddenInUseCases) {
+					bad(f, imp, "use cases must not import transports, SQL drivers, Temporal, provider SDKs or infrastructure clients")
+				}
+			case under(f.dir, "adapter"):
+				own := strings.Join(strings.SplitN(f.dir, "/", 3)[:2], "/")
+				if internal && under(rel, "adapter") && !under(rel, own) {
+					bad(f, imp, "adapters must not import each other (share a leaf package instead)")
+				}
+			case under(f.dir, "test/contract"):
+				if internal && under(rel, "adapter") {
+					bad(f, imp, "conformance suites test ports, not adapters")
+				}
+			}
+			if !under(f.dir, "test") && hasPrefixAny(imp, testOnly) {
+				bad(f, imp, "test libraries belong in _test.go files and test/ helpers")
+			}
+		}
+	}
+	return out
+}
+
+func TestLayering(t *testing.T) {
+	t.Parallel()
+	for _, v := range violations(sources(t)) {
+		t.Error(v)
+	}
+}
+
+// TestRulesCatchViolations proves the rules fire, so TestLayering cannot pass by checking nothing.
+func TestRulesCatchViolations(t *testing.T) {
+	t.Parallel()
+	cases := []goFile{
+		{path: "domain/x.go", dir: "domain", imports: []string{"go.uber.org/zap"}},
+		{path: "domain/account/x.go", dir: "domain/account", imports: []string{module + "/usecase"}},
+		{path: "usecase/account/x.go", dir: "usecase/account", imports: []string{module + "/adapter/sqlstore"}},
+		{path: "usecase/x.go", dir: "usecase", imports: []string{"net/http"}},
+		{path: "usecase/x.go", dir: "usecase", imports: []string{"github.com/lib/pq"}},
+		{path: "usecase/x.go", dir: "usecase", imports: []string{"go.temporal.io/sdk/workflow"}},
+		{path: "usecase/x.go", dir: "usecase", imports: []string{"github.com/openai/openai-go/v3"}},
+		{path: "adapter/redis/x.go", dir: "adapter/redis", imports: []string{module + "/adapter/memory"}},
+		{path: "test/contract/ratelimitertest/x.go", dir: "test/contract/ratelimitertest", imports: []string{module + "/adapter/memory"}},
+		{path: "adapter/redis/x.go", dir: "adapter/redis", imports: []string{"github.com/stretchr/testify/require"}},
+	}
+	for _, c := range cases {
+		if got := violations([]goFile{c}); len(got) != 1 {
+			t.Errorf("%s importing %v: want exactly one violation, got %v", c.path, c.imports, got)
+		}
+	}
+	fine := []goFile{
+		{path: "domain/account/x.go", dir: "domain/account", imports: []string{"time", module + "/domain"}},
+		{path: "usecase/account/x.go", dir: "usecase/account", imports: []string{module + "/domain/account", "go.uber.org/zap"}},
+		{path: "adapter/redis/x.go", dir: "adapter/redis", imports: []string{module + "/adapter/redis/internal", module + "/usecase/ratelimit"}},
+		{path: "usecase/x.go", dir: "usecase", imports: []string{"net/url", "net/httpx"}},
+	}
+	for _, c := range fine {
+		if got := violations([]goFile{c}); len(got) != 0 {
+			t.Errorf("%s importing %v: want no violation, got %v", c.path, c.imports, got)
+		}
+	}
+}

@@ -1,0 +1,79 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/account"
+	"github.com/companionhub/companionhub/domain/audit"
+)
+
+// ChangePassword replaces the caller's password after checking the current one, and signs out every
+// other session (a changed password usually means the old one may be known to someone else).
+type ChangePassword struct {
+	Principal Principal
+	Current   string
+	New       string
+	Meta      audit.Meta
+}
+
+type changePasswordHandler struct{ d Deps }
+
+func (h changePasswordHandler) Handle(ctx context.Context, in ChangePassword) (struct{}, error) {
+	if in.Current == "" {
+		return struct{}{}, domain.Invalid(domain.Violation("current_password", "required", "current password is required"))
+	}
+	u, err := h.d.Store.Users().Get(ctx, in.Principal.UserID)
+	if err != nil {
+		return struct{}{}, err
+	}
+	if err := checkNewPassword(ctx, h.d, "new_password", in.New, u.PasswordInputs()); err != nil {
+		return struct{}{}, err
+	}
+	if in.New == in.Current {
+		return struct{}{}, domain.Invalid(domain.Violation("new_password", "unchanged", "the new password must differ from the current one"))
+	}
+	if err := h.d.Guard.Check(ctx, h.d.Policy.Limits.Settings, u.ID().String()); err != nil {
+		return struct{}{}, err
+	}
+	// A stolen session must not become a way to guess the password: wrong current passwords count
+	// towards the same lockout as failed logins.
+	if locked, left := u.Locked(h.d.Clock.Now()); locked {
+		return struct{}{}, account.ErrLocked.WithRetryAfter(left)
+	}
+	ok, _, err := h.d.Hasher.Verify(ctx, in.Current, u.PasswordHash())
+	if err != nil {
+		return struct{}{}, err
+	}
+	if !ok {
+		err := loginHandler{h.d}.failKnown(ctx, u.ID(), in.Meta)
+		if errors.Is(err, account.ErrBadCredentials) {
+			return struct{}{}, account.ErrWrongPassword
+		}
+		return struct{}{}, err // locked by this failure, or storage trouble
+	}
+	hash, err := h.d.Hasher.Hash(ctx, in.New)
+	if err != nil {
+		return struct{}{}, err
+	}
+	return struct{}{}, h.d.Store.InTx(ctx, func(r Repos) error {
+		now := h.d.Clock.Now()
+		u, err := r.Users().GetForUpdate(ctx, in.Principal.UserID)
+		if err != nil {
+			return err
+		}
+		u.SetPasswordHash(hash, now)
+		u.SucceedLogin(now)
+		if err := r.Users().Update(ctx, u); err != nil {
+			return err
+		}
+		n, err := r.Sessions().RevokeAll(ctx, u.ID(), in.Principal.SessionID, now)
+		if err != nil {
+			return err
+		}
+		return appendAudit(ctx, r, audit.New(now, u.ID(), audit.ActionPasswordChange, audit.ResourceUser, u.ID().String(), in.Meta).
+			With("other_sessions_revoked", strconv.Itoa(n)))
+	})
+}

@@ -1,0 +1,42 @@
+package account
+
+import (
+	"context"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/account"
+)
+
+// checkNewPassword applies the whole password policy of SPEC §3.1 to a password someone chooses:
+// length, the offline list of common passwords, estimated strength against the person's own words,
+// and — when a breach checker is configured — known breaches. A checker that cannot answer does not
+// block anyone: the other rules still hold, and the failure is reported by the checker's decorator.
+func checkNewPassword(ctx context.Context, d Deps, field, pw string, inputs []string) error {
+	if err := account.CheckPasswordShape(field, pw); err != nil {
+		return err
+	}
+	if d.Common.IsCommon(pw) {
+		return weak(field, "common", "this is one of the most common passwords", nil)
+	}
+	if s := d.Strength.Estimate(pw, inputs); s.Score < account.MinPasswordScore {
+		msg := "password is too easy to guess"
+		if s.Warning != "" {
+			msg += ": " + s.Warning
+		}
+		return weak(field, "too_weak", msg, s.Suggestions)
+	}
+	if d.Breach != nil {
+		if breached, err := d.Breach.Breached(ctx, pw); err == nil && breached {
+			return weak(field, "breached", "this password has appeared in a data breach", nil)
+		}
+	}
+	return nil
+}
+
+func weak(field, code, msg string, hints []string) error {
+	e := domain.AsError(domain.Invalid(domain.Violation(field, code, msg)))
+	e.Reason = "weak_password"
+	e.Message = "the password does not meet the password policy"
+	e.Hints = hints
+	return e
+}

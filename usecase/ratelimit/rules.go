@@ -1,0 +1,97 @@
+package ratelimit
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
+)
+
+// Rule is a named limit and what to do when the limiter itself fails.
+type Rule struct {
+	// Name prefixes the key, so rules never share counters.
+	Name  string
+	Limit Limit
+	// FailOpen lets requests through when the limiter store is down (reads); otherwise they are
+	// refused as unavailable (login, register).
+	FailOpen bool
+}
+
+// Rules are the limits of SPEC §3.1, configurable per deployment.
+type Rules struct {
+	Login           Rule // per IP + identifier
+	Register        Rule // per IP
+	Chat            Rule // per user
+	Image           Rule // per user
+	CompanionCreate Rule // per user
+	Settings        Rule // per user
+	VoicePreview    Rule // per IP
+	ViewCount       Rule // per IP + companion
+}
+
+// DefaultRules are the defaults of SPEC §3.1.
+func DefaultRules() Rules {
+	r := func(name string, n int, per time.Duration, open bool) Rule {
+		return Rule{Name: name, Limit: Limit{Count: n, Period: per}, FailOpen: open}
+	}
+	return Rules{
+		Login:           r("login", 5, 15*time.Minute, false),
+		Register:        r("register", 3, 24*time.Hour, false),
+		Chat:            r("chat", 30, time.Minute, false),
+		Image:           r("image", 10, time.Hour, false),
+		CompanionCreate: r("companion_create", 10, time.Hour, false),
+		Settings:        r("settings", 20, time.Hour, false),
+		VoicePreview:    r("voice_preview", 20, time.Minute, true),
+		ViewCount:       r("view_count", 5, time.Hour, true),
+	}
+}
+
+// Guard applies rules with one limiter. A nil Guard allows everything (for tools such as the admin
+// CLI that act outside any client's budget).
+type Guard struct {
+	limiter Limiter
+	onError func(rule string, err error)
+}
+
+// NewGuard returns a guard over limiter; onError (may be nil) hears about store failures, which the
+// guard itself resolves by the rule's FailOpen.
+func NewGuard(l Limiter, onError func(rule string, err error)) *Guard {
+	return &Guard{limiter: l, onError: onError}
+}
+
+// Check counts one request against rule for the subject parts (an IP, a user id, …). It returns nil
+// when allowed, ErrLimited with RetryAfter when over the limit, and ErrStoreDown when the store
+// failed and the rule fails closed.
+//
+// Subjects are hashed into the key, so the limiter store never holds IPs or e-mail addresses.
+func (g *Guard) Check(ctx context.Context, rule Rule, subject ...string) error {
+	if g == nil || g.limiter == nil {
+		return nil
+	}
+	d, err := g.limiter.Allow(ctx, Key(rule.Name, subject...), rule.Limit)
+	if err != nil {
+		if g.onError != nil {
+			g.onError(rule.Name, err)
+		}
+		if rule.FailOpen {
+			return nil
+		}
+		return ErrStoreDown.Wrap(err)
+	}
+	if !d.Allowed {
+		return ErrLimited.WithRetryAfter(d.RetryAfter)
+	}
+	return nil
+}
+
+// Key builds the limiter key of a rule and its subject: the rule name, then a digest of the subject.
+func Key(rule string, subject ...string) string {
+	h := sha256.Sum256([]byte(strings.Join(subject, "\x00")))
+	return rule + ":" + hex.EncodeToString(h[:16])
+}
+
+// All lists every rule, in a fixed order.
+func (r Rules) All() []Rule {
+	return []Rule{r.Login, r.Register, r.Chat, r.Image, r.CompanionCreate, r.Settings, r.VoicePreview, r.ViewCount}
+}
