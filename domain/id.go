@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
+	"sync"
 	"time"
 )
 
@@ -11,18 +12,64 @@ import (
 // primary-key indexes compact and makes ids usable as keyset cursor tie-breakers. The zero ID is invalid.
 type ID struct{ b [16]byte }
 
-// NewID returns a fresh version 7 UUID for the given time.
-func NewID(now time.Time) ID {
-	var id ID
-	if _, err := rand.Read(id.b[6:]); err != nil {
-		panic("domain: crypto/rand failed: " + err.Error())
+// NewID returns a fresh version 7 UUID for the given time. Within one process ids are strictly
+// increasing: in the same millisecond (or if the clock steps back) the previous id's 74 random bits
+// are incremented instead of drawn anew (RFC 9562 §6.2, method 2), so ids made one after another
+// sort in the order they were made — keyset pagination relies on that to break timestamp ties. A
+// clock that steps back by more than a second is believed rather than papered over, so one wrong
+// time (a test's fixed clock, a bad NTP step) cannot stamp every later id.
+func NewID(now time.Time) ID { return ids.next(uint64(max(now.UnixMilli(), 0))) }
+
+type idGenerator struct {
+	mu   sync.Mutex
+	ms   uint64 // the millisecond in the last id
+	tail uint128
+}
+
+// uint128 holds the 74 bits after the timestamp (12 of rand_a, 62 of rand_b).
+type uint128 struct{ hi, lo uint64 }
+
+const (
+	tailBits      = 74
+	maxRollbackMS = 1000
+)
+
+var ids idGenerator
+
+func (g *idGenerator) next(ms uint64) ID {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if ms > g.ms || ms+maxRollbackMS < g.ms || (g.ms == 0 && g.tail == uint128{}) {
+		g.ms = ms
+		var b [10]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			panic("domain: crypto/rand failed: " + err.Error())
+		}
+		// Leave headroom (the top bit clear) so a burst in one millisecond rarely overflows.
+		g.tail = uint128{hi: uint64(binary.BigEndian.Uint16(b[:2])) & 0x1ff, lo: binary.BigEndian.Uint64(b[2:])}
+	} else {
+		g.tail.lo++
+		if g.tail.lo == 0 {
+			g.tail.hi++
+		}
+		if g.tail.hi >= 1<<(tailBits-64) { // 2^74 ids in one millisecond: borrow the next one
+			g.ms++
+			g.tail = uint128{}
+		}
 	}
-	ms := uint64(now.UnixMilli())
+	return g.encode()
+}
+
+func (g *idGenerator) encode() ID {
+	var id ID
 	var ts [8]byte
-	binary.BigEndian.PutUint64(ts[:], ms<<16)
+	binary.BigEndian.PutUint64(ts[:], g.ms<<16)
 	copy(id.b[:6], ts[:6])
-	id.b[6] = 0x70 | id.b[6]&0x0f // version 7
-	id.b[8] = 0x80 | id.b[8]&0x3f // RFC 9562 variant
+	// 74 tail bits: 12 go in bytes 6–7 after the version nibble, 62 in bytes 8–15 after the variant.
+	randA := uint16(g.tail.hi<<2 | g.tail.lo>>62)
+	id.b[6] = 0x70 | byte(randA>>8)&0x0f
+	id.b[7] = byte(randA)
+	binary.BigEndian.PutUint64(id.b[8:], g.tail.lo&(1<<62-1)|0x8000000000000000) // variant 10
 	return id
 }
 

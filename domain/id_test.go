@@ -57,3 +57,22 @@ func FuzzParseID(f *testing.F) {
 		require.True(t, strings.EqualFold(s, id.String()))
 	})
 }
+
+// Not parallel: the generator is process-wide, and parallel tests with other clocks would interleave.
+func TestIDsAreStrictlyIncreasingWithinOneMillisecond(t *testing.T) {
+	now := time.Now()
+	prev := domain.NewID(now).String()
+	for range 10_000 {
+		next := domain.NewID(now).String()
+		require.Less(t, prev, next)
+		require.Equal(t, byte('7'), next[14])
+		require.Contains(t, "89ab", string(next[19]))
+		prev = next
+	}
+	// A clock stepping back a little does not make ids go backwards…
+	back := domain.NewID(now.Add(-10 * time.Millisecond)).String()
+	require.Less(t, prev, back)
+	// …but a large step is believed: the id carries the time it was made at.
+	earlier := domain.NewID(now.Add(-time.Hour)).String()
+	require.Less(t, earlier, prev)
+}

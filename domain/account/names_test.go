@@ -96,3 +96,16 @@ func TestPasswordInputs(t *testing.T) {
 	n, _ := account.NewDisplayName("Jane")
 	require.Equal(t, []string{"jane.doe@example.com", "jane.doe", "janed", "Jane"}, account.PasswordInputs(e, u, n))
 }
+
+func TestPasswordPersonal(t *testing.T) {
+	t.Parallel()
+	e, _ := account.NewEmail("jane.doe@example.com")
+	u, _ := account.NewUsername("janed")
+	require.NoError(t, account.CheckPasswordPersonal("password", "plum-ferry-osmosis", e, u))
+	for _, pw := range []string{"JaneD-is-my-name", "hello jane.doe 2024"} {
+		v := violation(t, account.CheckPasswordPersonal("password", pw, e, u))
+		require.Equal(t, "personal", v.Code, pw)
+	}
+	short, _ := account.NewUsername("abc")
+	require.NoError(t, account.CheckPasswordPersonal("password", "abcdefghijklmnop", account.Email{}, short), "short names are not checked")
+}

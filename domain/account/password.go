@@ -1,6 +1,7 @@
 package account
 
 import (
+	"strings"
 	"unicode/utf8"
 
 	"github.com/companionhub/companionhub/domain"
@@ -45,3 +46,20 @@ func NewPasswordHash(encoded string) (PasswordHash, error) {
 
 func (h PasswordHash) String() string { return h.s }
 func (h PasswordHash) IsZero() bool   { return h.s == "" }
+
+// minPersonalLen is the shortest username or mailbox name a password is checked for: shorter ones
+// occur inside ordinary words too often to mean anything.
+const minPersonalLen = 4
+
+// CheckPasswordPersonal refuses a password that contains the person's username or the name part of
+// their e-mail address (NIST SP 800-63B: context-specific words). Case is ignored.
+func CheckPasswordPersonal(field, pw string, email Email, username Username) error {
+	lower := strings.ToLower(pw)
+	local, _, _ := strings.Cut(email.String(), "@")
+	for _, w := range []string{username.String(), local} {
+		if len(w) >= minPersonalLen && strings.Contains(lower, w) {
+			return domain.Invalid(domain.Violation(field, "personal", "password must not contain your username or e-mail address"))
+		}
+	}
+	return nil
+}

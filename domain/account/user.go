@@ -72,11 +72,6 @@ func (u *User) Rename(n DisplayName, now time.Time) {
 	u.updatedAt = now
 }
 
-// PasswordInputs are the user's own words a password must not lean on (for strength estimation).
-func (u *User) PasswordInputs() []string {
-	return PasswordInputs(u.email, u.username, u.displayName)
-}
-
 // PasswordInputs lists the words of an identity a strength estimator should treat as guessable.
 func PasswordInputs(email Email, username Username, name DisplayName) []string {
 	var in []string

@@ -13,9 +13,13 @@ import (
 // path such as /dev/zero must not hang start-up.
 const maxFileSize = 1 << 20
 
-// Apply reads every setting from its flag, variable or file and, only if all of them parse, stores
-// them in the struct given to Bind; settings with no source keep their defaults. Call it after
-// fs.Parse. Errors are *VarError values joined in variable-name order.
+// Apply reads every setting from its flag, variable or file and stores those that parse in the
+// struct given to Bind; settings with no source, and settings whose value does not parse, keep their
+// defaults. Call it after fs.Parse. Errors are *VarError values joined in variable-name order.
+//
+// Applying the good values despite bad ones is deliberate: the caller then runs Validate on the
+// result, so one start-up reports the semantic problems of the other settings too, instead of
+// revealing them one restart at a time. A caller must not use the config when Apply fails.
 func (b *Binding) Apply() error {
 	type pending struct {
 		f *field
@@ -37,13 +41,10 @@ func (b *Binding) Apply() error {
 			errs = append(errs, &VarError{Name: f.Name, Flag: f.Flag, Err: err})
 		}
 	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
-	}
 	for _, p := range sets {
 		p.f.value.Set(p.v)
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // source returns the raw text for f and whether any source supplied one.

@@ -70,6 +70,10 @@ func codecFor(t reflect.Type) (codec, error) {
 		return codec{typeName: "int", parse: intParser(strconv.IntSize), format: formatInt}, nil
 	case reflect.Int64:
 		return codec{typeName: "int64", parse: intParser(64), format: formatInt}, nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return codec{typeName: "uint", parse: uintParser(t.Bits()), format: func(v reflect.Value) string {
+			return strconv.FormatUint(v.Uint(), 10)
+		}}, nil
 	case reflect.Float64:
 		return codec{typeName: "float", parse: parseFloat, format: func(v reflect.Value) string {
 			return strconv.FormatFloat(v.Float(), 'g', -1, 64)
@@ -79,7 +83,7 @@ func codecFor(t reflect.Type) (codec, error) {
 			return codec{typeName: "list", parse: parseList, format: formatList}, nil
 		}
 	}
-	return codec{}, fmt.Errorf("unsupported type %s (want string, bool, int, int64, float64, "+
+	return codec{}, fmt.Errorf("unsupported type %s (want string, bool, int, int64, unsigned integers, float64, "+
 		"time.Duration, []string, secret.String or an encoding.TextUnmarshaler)", t)
 }
 
@@ -110,6 +114,17 @@ func intParser(bits int) func(string, reflect.Value) error {
 func formatInt(v reflect.Value) string { return strconv.FormatInt(v.Int(), 10) }
 
 // parseFloat rejects NaN and ±Inf, which ParseFloat accepts but no setting can mean.
+func uintParser(bits int) func(string, reflect.Value) error {
+	return func(s string, dst reflect.Value) error {
+		n, err := strconv.ParseUint(s, 10, bits)
+		if err != nil {
+			return fmt.Errorf("invalid unsigned integer %q (want 0 to %d)", s, uint64(1)<<bits-1)
+		}
+		dst.SetUint(n)
+		return nil
+	}
+}
+
 func parseFloat(s string, dst reflect.Value) error {
 	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
 	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {

@@ -41,8 +41,9 @@
 //
 // # Errors
 //
-// Apply parses every source before it touches the struct and reports every bad value at once,
-// sorted by variable name, each naming the variable and the flag:
+// Apply reports every bad value at once, sorted by variable name, each naming the variable and the
+// flag; bad values leave their defaults in place and good ones are applied, so Validate can report
+// the rest in the same run:
 //
 //	COMPANIONHUB_HTTP_TIMEOUT (--http-timeout): invalid duration "abc" (e.g. 30s, 5m, 1h30m)
 //

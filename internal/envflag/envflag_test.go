@@ -241,10 +241,10 @@ func TestBadValuesNameTheVariableAndFlag(t *testing.T) {
 	})
 }
 
-func TestApplyReportsAllErrorsSortedAndChangesNothing(t *testing.T) {
+func TestApplyReportsAllErrorsSortedAndKeepsDefaultsForThem(t *testing.T) {
 	cfg, _, err := load(t, map[string]string{
 		"COMPANIONHUB_WORKERS":   "x",
-		"COMPANIONHUB_HTTP_ADDR": ":1", // valid, but must not be applied while others fail
+		"COMPANIONHUB_HTTP_ADDR": ":1", // valid: applied, so Validate can judge it with the rest
 		"COMPANIONHUB_DEBUG":     "x",
 		"COMPANIONHUB_TIMEOUT":   "x",
 	})
@@ -256,8 +256,10 @@ func TestApplyReportsAllErrorsSortedAndChangesNothing(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Errorf("error =\n%v\nwant\n%s", err, want)
 	}
-	if !reflect.DeepEqual(cfg, defaults()) {
-		t.Errorf("config changed despite errors: %+v", cfg)
+	want2 := defaults()
+	want2.Addr = ":1"
+	if !reflect.DeepEqual(cfg, want2) {
+		t.Errorf("config = %+v, want the defaults with only the valid value applied", cfg)
 	}
 }
 
@@ -394,5 +396,38 @@ func TestExplainNamesVariablesOfValidationErrors(t *testing.T) {
 	}
 	if b.Explain(nil) != nil || envflag.Within("X", nil) != nil {
 		t.Error("nil must stay nil")
+	}
+}
+
+func TestUnsignedIntegers(t *testing.T) {
+	t.Parallel()
+	var cfg struct {
+		Memory uint32 `env:"MEMORY" help:"memory"`
+		Lanes  uint8  `env:"LANES" help:"lanes"`
+	}
+	cfg.Lanes = 1
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	b, err := envflag.Bind(fs, "X_", &cfg, func(k string) (string, bool) {
+		v, ok := map[string]string{"X_MEMORY": "19456"}[k]
+		return v, ok
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fs.Parse([]string{"--lanes=4"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Apply(); err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Memory != 19456 || cfg.Lanes != 4 {
+		t.Fatalf("got memory %d, lanes %d", cfg.Memory, cfg.Lanes)
+	}
+	if err := fs.Parse([]string{"--lanes=256"}); err != nil {
+		t.Fatal(err)
+	}
+	want := `X_LANES (--lanes): invalid unsigned integer "256" (want 0 to 255)`
+	if err := b.Apply(); err == nil || err.Error() != want {
+		t.Fatalf("got %v, want %s", err, want)
 	}
 }

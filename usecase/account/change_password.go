@@ -22,6 +22,7 @@ type ChangePassword struct {
 type changePasswordHandler struct{ d Deps }
 
 func (h changePasswordHandler) Handle(ctx context.Context, in ChangePassword) (struct{}, error) {
+	in.Current, in.New = normalizePassword(in.Current), normalizePassword(in.New)
 	if in.Current == "" {
 		return struct{}{}, domain.Invalid(domain.Violation("current_password", "required", "current password is required"))
 	}
@@ -29,7 +30,7 @@ func (h changePasswordHandler) Handle(ctx context.Context, in ChangePassword) (s
 	if err != nil {
 		return struct{}{}, err
 	}
-	if err := checkNewPassword(ctx, h.d, "new_password", in.New, u.PasswordInputs()); err != nil {
+	if err := checkNewPassword(ctx, h.d, "new_password", in.New, u.Email(), u.Username(), u.DisplayName()); err != nil {
 		return struct{}{}, err
 	}
 	if in.New == in.Current {

@@ -39,6 +39,7 @@ const maxLoginPasswordBytes = account.MaxPasswordLen * 4
 // is computed either way), and their failures are recorded under the identifier's digest instead of a
 // user row.
 func (h loginHandler) Handle(ctx context.Context, in Login) (LoginResult, error) {
+	in.Password = normalizePassword(in.Password)
 	ident, err := account.NewIdentifier(in.Identifier)
 	if err != nil {
 		return LoginResult{}, err

@@ -2,23 +2,40 @@ package account
 
 import (
 	"context"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/account"
 )
 
+// normalizePassword puts a password in Unicode normalization form C before it is checked or hashed
+// (RFC 8265's OpaqueString profile), so the same password typed on two keyboards that compose
+// accents differently is the same password.
+func normalizePassword(pw string) string {
+	if !utf8.ValidString(pw) {
+		return pw // refused by the shape check; normalising would hide the invalid bytes
+	}
+	return norm.NFC.String(pw)
+}
+
 // checkNewPassword applies the whole password policy of SPEC §3.1 to a password someone chooses:
-// length, the offline list of common passwords, estimated strength against the person's own words,
+// length, no username or mailbox name inside, the offline list of common passwords, estimated
+// strength against the person's own words,
 // and — when a breach checker is configured — known breaches. A checker that cannot answer does not
 // block anyone: the other rules still hold, and the failure is reported by the checker's decorator.
-func checkNewPassword(ctx context.Context, d Deps, field, pw string, inputs []string) error {
+func checkNewPassword(ctx context.Context, d Deps, field, pw string, email account.Email, username account.Username, name account.DisplayName) error {
 	if err := account.CheckPasswordShape(field, pw); err != nil {
+		return err
+	}
+	if err := account.CheckPasswordPersonal(field, pw, email, username); err != nil {
 		return err
 	}
 	if d.Common.IsCommon(pw) {
 		return weak(field, "common", "this is one of the most common passwords", nil)
 	}
-	if s := d.Strength.Estimate(pw, inputs); s.Score < account.MinPasswordScore {
+	if s := d.Strength.Estimate(pw, account.PasswordInputs(email, username, name)); s.Score < account.MinPasswordScore {
 		msg := "password is too easy to guess"
 		if s.Warning != "" {
 			msg += ": " + s.Warning

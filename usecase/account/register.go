@@ -23,6 +23,7 @@ type Register struct {
 type registerHandler struct{ d Deps }
 
 func (h registerHandler) Handle(ctx context.Context, in Register) (*account.User, error) {
+	in.Password = normalizePassword(in.Password)
 	email, errE := account.NewEmail(in.Email)
 	username, errU := account.NewUsername(in.Username)
 	name, errN := account.NewDisplayName(in.DisplayName)
@@ -32,7 +33,7 @@ func (h registerHandler) Handle(ctx context.Context, in Register) (*account.User
 		v = append(v, domain.Violations(account.CheckPasswordShape("password", in.Password))...)
 		return nil, domain.Invalid(v...)
 	}
-	if err := checkNewPassword(ctx, h.d, "password", in.Password, account.PasswordInputs(email, username, name)); err != nil {
+	if err := checkNewPassword(ctx, h.d, "password", in.Password, email, username, name); err != nil {
 		return nil, err
 	}
 	// Only well-formed attempts count against the per-IP budget, so a person who mistypes is not

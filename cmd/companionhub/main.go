@@ -1,0 +1,99 @@
+// Command companionhub serves Companion Hub and administers its data.
+//
+//	companionhub serve                   run the HTTP server (migrates SQLite automatically)
+//	companionhub migrate up|status       apply or list database migrations
+//	companionhub admin user create …     create an account from the command line
+//
+// Every setting is an environment variable COMPANIONHUB_… and an equivalent flag; run a subcommand
+// with -h to list them.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// exit codes
+const (
+	exitOK     = 0
+	exitFail   = 1
+	exitUsage  = 2
+	exitConfig = 3
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, lookup: os.LookupEnv})
+	stop()
+	os.Exit(code)
+}
+
+// env is the process's outside world, injected so tests can run commands in-process.
+type env struct {
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+	lookup func(string) (string, bool)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprint(w, `usage: companionhub <command> [flags]
+
+commands:
+  serve                 run the hub's HTTP server until interrupted
+  migrate up            apply pending database migrations
+  migrate status        list migrations and whether they are applied
+  admin user create     create an account (password read from stdin or prompted)
+  version               print the version
+
+Run "companionhub <command> -h" for the flags of a command. Every flag has an environment variable
+COMPANIONHUB_<NAME>; flags win over variables.
+`)
+}
+
+// errUsage marks mistakes in how a command was called (exit code 2).
+var errUsage = errors.New("usage")
+
+func run(ctx context.Context, args []string, e env) int {
+	if len(args) == 0 {
+		usage(e.stderr)
+		return exitUsage
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(ctx, args[1:], e)
+	case "migrate":
+		err = migrate(ctx, args[1:], e)
+	case "admin":
+		err = admin(ctx, args[1:], e)
+	case "version":
+		fmt.Fprintln(e.stdout, version())
+	case "help", "-h", "--help":
+		usage(e.stdout)
+	default:
+		fmt.Fprintf(e.stderr, "companionhub: unknown command %q\n\n", args[0])
+		usage(e.stderr)
+		return exitUsage
+	}
+	var cfgErr *configError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.Is(err, errHelp):
+		return exitOK
+	case errors.Is(err, errUsage):
+		return exitUsage
+	case errors.As(err, &cfgErr):
+		fmt.Fprintf(e.stderr, "companionhub: invalid configuration:\n%s\n", cfgErr.indented())
+		return exitConfig
+	default:
+		fmt.Fprintf(e.stderr, "companionhub: %v\n", err)
+		return exitFail
+	}
+}

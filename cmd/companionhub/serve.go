@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+
+	companionhub "github.com/companionhub/companionhub"
+	"github.com/companionhub/companionhub/adapter/zaplog"
+)
+
+func serve(ctx context.Context, args []string, e env) error {
+	c, err := newCommand("serve", "Runs the HTTP server until interrupted (SIGINT/SIGTERM), then stops gracefully.", e, nil)
+	if err != nil {
+		return err
+	}
+	if err := c.parse(args); err != nil {
+		return err
+	}
+	log, err := newLogger(c.cfg, e)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+	hub, err := companionhub.New(ctx, c.cfg, log)
+	if err != nil {
+		return fmt.Errorf("start: %w", err)
+	}
+	defer hub.Close()
+	return hub.Run(ctx)
+}
+
+func newLogger(cfg companionhub.Config, e env) (*zap.Logger, error) {
+	return zaplog.New(cfg.Log, zapSink(e))
+}
+
+// zapSink writes log lines to the process's stderr, serialised.
+func zapSink(e env) zapcore.WriteSyncer { return zapcore.Lock(zapcore.AddSync(e.stderr)) }

@@ -1,0 +1,212 @@
+package companionhub
+
+import (
+	"errors"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"github.com/companionhub/companionhub/adapter/argon2id"
+	"github.com/companionhub/companionhub/adapter/hibp"
+	"github.com/companionhub/companionhub/adapter/httpapi"
+	"github.com/companionhub/companionhub/adapter/redis"
+	"github.com/companionhub/companionhub/adapter/sqlstore"
+	"github.com/companionhub/companionhub/adapter/zaplog"
+	"github.com/companionhub/companionhub/domain/account"
+	"github.com/companionhub/companionhub/internal/envflag"
+	"github.com/companionhub/companionhub/secret"
+	accountuc "github.com/companionhub/companionhub/usecase/account"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
+)
+
+// EnvPrefix starts every environment variable of the hub.
+const EnvPrefix = "COMPANIONHUB_"
+
+// Config is everything a hub can be told. Every field is an environment variable COMPANIONHUB_…
+// with an equivalent flag (see internal/envflag and the README's table); DefaultConfig is the
+// embedded profile: SQLite in ./data, in-process everything, no network calls.
+type Config struct {
+	Log      zaplog.Config   `envprefix:""`
+	DataDir  string          `env:"DATA_DIR" help:"directory for the SQLite file and local blobs"`
+	HTTP     httpapi.Config  `envprefix:""`
+	Database sqlstore.Config `envprefix:""`
+	// AutoMigrate says when start-up applies pending migrations: "auto" does so for SQLite (the
+	// embedded profile has no separate migration step) and leaves PostgreSQL to `companionhub migrate up`.
+	AutoMigrate string        `env:"AUTO_MIGRATE" help:"apply pending migrations at start: auto (SQLite only), always or never"`
+	// Redis is optional; when its URL is set it becomes the rate-limit store (unless told otherwise).
+	Redis redis.Config `envprefix:""`
+	// RateLimitStore picks where limiter state lives; empty chooses the most shared store available.
+	RateLimitStore string           `env:"RATE_LIMIT_STORE" help:"memory, postgres or redis (default: redis if REDIS_URL is set, else postgres on PostgreSQL, else memory)"`
+	RateLimits     RateLimitsConfig `envprefix:"RATE_LIMIT_"`
+	Accounts       AccountsConfig   `envprefix:""`
+	PasswordHash   argon2id.Config  `envprefix:""`
+	// BreachCheck, when on, asks a Have I Been Pwned-compatible range API whether a new password
+	// appeared in a breach (k-anonymity: only 5 hex digits of its SHA-1 leave the hub). Off by default
+	// because it is a call to a third party.
+	BreachCheck    bool        `env:"BREACH_CHECK" help:"reject passwords found in known breaches (calls the range API)"`
+	BreachCheckAPI hibp.Config `envprefix:""`
+}
+
+// AccountsConfig tunes sessions and the login lockout.
+type AccountsConfig struct {
+	SessionTTL         time.Duration `env:"SESSION_TTL" help:"absolute lifetime of a session"`
+	SessionIdleTimeout time.Duration `env:"SESSION_IDLE_TIMEOUT" help:"a session unused this long ends"`
+	LockoutMaxFailures int           `env:"LOCKOUT_MAX_FAILURES" help:"failed logins that lock an account"`
+	LockoutWindow      time.Duration `env:"LOCKOUT_WINDOW" help:"failures further apart than this start a new count"`
+	LockoutDuration    time.Duration `env:"LOCKOUT_DURATION" help:"how long a locked account refuses logins"`
+}
+
+// RateLimitsConfig holds the limits of SPEC §3.1 as N/duration.
+type RateLimitsConfig struct {
+	Login           ratelimit.Limit `env:"LOGIN" help:"login attempts per client IP and identifier"`
+	Register        ratelimit.Limit `env:"REGISTER" help:"accounts created per client IP"`
+	Chat            ratelimit.Limit `env:"CHAT" help:"chat messages per user"`
+	Image           ratelimit.Limit `env:"IMAGE" help:"pictures generated per user"`
+	CompanionCreate ratelimit.Limit `env:"COMPANION_CREATE" help:"companions created or cloned per user"`
+	Settings        ratelimit.Limit `env:"SETTINGS" help:"settings changes per user"`
+	VoicePreview    ratelimit.Limit `env:"VOICE_PREVIEW" help:"voice previews per client IP"`
+	ViewCount       ratelimit.Limit `env:"VIEW_COUNT" help:"community views counted per client IP and companion"`
+	// FailOpen names the rules that let requests through while the limiter store is down; the
+	// others refuse them (503).
+	FailOpen []string `env:"FAIL_OPEN" help:"rules that allow requests while the limiter store is down"`
+}
+
+// DefaultConfig is the embedded profile.
+func DefaultConfig() Config {
+	p := accountuc.DefaultPolicy()
+	return Config{
+		Log:          zaplog.DefaultConfig(),
+		DataDir:      "data",
+		HTTP:         httpapi.DefaultConfig(),
+		Database:     sqlstore.Config{MaxOpenConns: 20, ConnMaxLifetime: 30 * time.Minute},
+		AutoMigrate:  "auto",
+		RateLimits:   rateLimitsFrom(p.Limits),
+		PasswordHash: argon2id.DefaultConfig(),
+		Accounts: AccountsConfig{
+			SessionTTL: p.Sessions.TTL, SessionIdleTimeout: p.Sessions.IdleTimeout,
+			LockoutMaxFailures: p.Lockout.MaxFailures, LockoutWindow: p.Lockout.Window, LockoutDuration: p.Lockout.LockFor,
+		},
+		BreachCheckAPI: hibp.DefaultConfig(),
+	}
+}
+
+func rateLimitsFrom(r ratelimit.Rules) RateLimitsConfig {
+	c := RateLimitsConfig{Login: r.Login.Limit, Register: r.Register.Limit, Chat: r.Chat.Limit, Image: r.Image.Limit,
+		CompanionCreate: r.CompanionCreate.Limit, Settings: r.Settings.Limit, VoicePreview: r.VoicePreview.Limit,
+		ViewCount: r.ViewCount.Limit}
+	for _, rule := range r.All() {
+		if rule.FailOpen {
+			c.FailOpen = append(c.FailOpen, rule.Name)
+		}
+	}
+	return c
+}
+
+// rules applies the configured limits and fail-open choices to the named rules.
+func (c RateLimitsConfig) rules() ratelimit.Rules {
+	r := ratelimit.DefaultRules()
+	set := func(rule *ratelimit.Rule, l ratelimit.Limit) {
+		rule.Limit = l
+		rule.FailOpen = slices.Contains(c.FailOpen, rule.Name)
+	}
+	set(&r.Login, c.Login)
+	set(&r.Register, c.Register)
+	set(&r.Chat, c.Chat)
+	set(&r.Image, c.Image)
+	set(&r.CompanionCreate, c.CompanionCreate)
+	set(&r.Settings, c.Settings)
+	set(&r.VoicePreview, c.VoicePreview)
+	set(&r.ViewCount, c.ViewCount)
+	return r
+}
+
+// policy turns the configuration into the account use cases' policy.
+func (c Config) policy() accountuc.Policy {
+	return accountuc.Policy{
+		Sessions: account.SessionPolicy{TTL: c.Accounts.SessionTTL, IdleTimeout: c.Accounts.SessionIdleTimeout},
+		Lockout: account.LockoutPolicy{MaxFailures: c.Accounts.LockoutMaxFailures, Window: c.Accounts.LockoutWindow,
+			LockFor: c.Accounts.LockoutDuration},
+		Limits: c.RateLimits.rules(),
+	}
+}
+
+// database resolves the database settings: an empty URL means the SQLite file in the data dir.
+func (c Config) database() sqlstore.Config {
+	d := c.Database
+	if !d.URL.IsSet() {
+		d.URL = secret.String(sqlstore.SQLiteURL(filepath.Clean(c.DataDir)))
+	}
+	return d
+}
+
+// Validate checks the whole configuration and reports every problem as a field error, which the
+// binary turns into messages naming the variables.
+func (c Config) Validate() error {
+	errs := []error{
+		envflag.Within("Log", c.Log.Validate()),
+		envflag.Within("HTTP", c.HTTP.Validate()),
+		envflag.Within("Database", c.database().Validate()),
+		envflag.Within("PasswordHash", c.PasswordHash.Validate()),
+	}
+	if c.DataDir == "" {
+		errs = append(errs, envflag.Field("DataDir", "must not be empty"))
+	}
+	if !slices.Contains([]string{"auto", "always", "never"}, c.AutoMigrate) {
+		errs = append(errs, envflag.Fieldf("AutoMigrate", "must be auto, always or never, got %q", c.AutoMigrate))
+	}
+	if !slices.Contains([]string{"", "memory", "postgres", "redis"}, c.RateLimitStore) {
+		errs = append(errs, envflag.Fieldf("RateLimitStore", "must be memory, postgres or redis, got %q", c.RateLimitStore))
+	}
+	if c.Redis.URL.IsSet() {
+		errs = append(errs, envflag.Within("Redis", c.Redis.Validate()))
+	}
+	if c.RateLimitStore == "redis" && !c.Redis.URL.IsSet() {
+		errs = append(errs, envflag.Field("RateLimitStore", "is redis but COMPANIONHUB_REDIS_URL is not set"))
+	}
+	if c.RateLimitStore == "postgres" && c.database().Dialect() != sqlstore.Postgres {
+		errs = append(errs, envflag.Field("RateLimitStore", "is postgres but the database is not PostgreSQL"))
+	}
+	if c.BreachCheck {
+		errs = append(errs, envflag.Within("BreachCheckAPI", c.BreachCheckAPI.Validate()))
+	}
+	errs = append(errs, c.Accounts.validate(), c.RateLimits.validate())
+	return errors.Join(errs...)
+}
+
+func (a AccountsConfig) validate() error {
+	var errs []error
+	positive := func(path string, d time.Duration) {
+		if d <= 0 {
+			errs = append(errs, envflag.Fieldf("Accounts."+path, "must be positive, got %s", d))
+		}
+	}
+	positive("SessionTTL", a.SessionTTL)
+	positive("SessionIdleTimeout", a.SessionIdleTimeout)
+	positive("LockoutWindow", a.LockoutWindow)
+	positive("LockoutDuration", a.LockoutDuration)
+	if a.LockoutMaxFailures < 1 {
+		errs = append(errs, envflag.Fieldf("Accounts.LockoutMaxFailures", "must be at least 1, got %d", a.LockoutMaxFailures))
+	}
+	return errors.Join(errs...)
+}
+
+func (r RateLimitsConfig) validate() error {
+	var errs []error
+	for name, l := range map[string]ratelimit.Limit{"Login": r.Login, "Register": r.Register, "Chat": r.Chat,
+		"Image": r.Image, "CompanionCreate": r.CompanionCreate, "Settings": r.Settings,
+		"VoicePreview": r.VoicePreview, "ViewCount": r.ViewCount} {
+		if err := l.Validate(); err != nil {
+			errs = append(errs, envflag.Fieldf("RateLimits."+name, "%v", err))
+		}
+	}
+	names := map[string]bool{}
+	for _, rule := range ratelimit.DefaultRules().All() {
+		names[rule.Name] = true
+	}
+	for _, n := range r.FailOpen {
+		if !names[n] {
+			errs = append(errs, envflag.Fieldf("RateLimits.FailOpen", "unknown rule %q", n))
+		}
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,136 @@
+package companionhub
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/companionhub/companionhub/adapter/httpapi"
+	"github.com/companionhub/companionhub/adapter/sqlstore"
+	"github.com/companionhub/companionhub/adapter/zaplog"
+	accountuc "github.com/companionhub/companionhub/usecase/account"
+	"github.com/companionhub/companionhub/usecase/logkey"
+)
+
+// Hub is a running Companion Hub: its use cases and its HTTP surface.
+type Hub struct {
+	// Accounts are the account use cases (register, login, sessions…), for embedders and tools.
+	Accounts *accountuc.App
+
+	cfg     Config
+	log     *zap.Logger
+	http    *httpapi.Server
+	cleanup func()
+	once    sync.Once
+}
+
+func newHub(cfg Config, log *zap.Logger, accounts *accountuc.App, srv *httpapi.Server) *Hub {
+	return &Hub{cfg: cfg, log: log, Accounts: accounts, http: srv}
+}
+
+// New validates cfg and builds a hub: it opens (and, per AutoMigrate, migrates) the database,
+// connects the configured stores and wires every use case. Close releases what it opened.
+func New(ctx context.Context, cfg Config, log *zap.Logger) (*Hub, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	h, cleanup, err := initHub(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	h.cleanup = cleanup
+	return h, nil
+}
+
+// Handler is the hub's whole HTTP surface.
+func (h *Hub) Handler() http.Handler { return h.http.Handler() }
+
+// Close releases the database and other connections. It is safe to call more than once.
+func (h *Hub) Close() {
+	h.once.Do(func() {
+		if h.cleanup != nil {
+			h.cleanup()
+		}
+	})
+}
+
+// Run serves HTTP on the configured address until ctx ends, then shuts down gracefully: it stops
+// accepting connections and waits (up to the shutdown timeout) for requests in flight.
+func (h *Hub) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", h.cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", h.cfg.HTTP.Addr, err)
+	}
+	return h.Serve(ctx, ln)
+}
+
+// Serve is Run on a listener the caller opened (tests use port 0).
+func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
+	srv := h.http.HTTPServer()
+	srv.ErrorLog = zaplog.NewStdLogger(h.log)
+	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
+	mctx, stopMaintenance := context.WithCancel(ctx)
+	maintained := make(chan struct{})
+	go func() {
+		defer close(maintained)
+		h.maintain(mctx)
+	}()
+	defer func() {
+		stopMaintenance()
+		<-maintained
+	}()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	h.log.Info("serving", zap.String(logkey.Addr, ln.Addr().String()))
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	h.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.http.ShutdownTimeout())
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+// maintenanceInterval is how often expired sessions and stale lockouts are purged.
+const maintenanceInterval = time.Hour
+
+// maintain purges expired account state periodically until ctx ends. Every replica may run it: the
+// deletes are idempotent.
+func (h *Hub) maintain(ctx context.Context) {
+	t := time.NewTicker(maintenanceInterval)
+	defer t.Stop()
+	for {
+		if res, err := h.Accounts.Purge.Handle(ctx, accountuc.Purge{}); err == nil && res.Sessions+res.Lockouts > 0 {
+			h.log.Info("purged expired account state", zap.Int(logkey.Count, res.Sessions+res.Lockouts))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// OpenDatabase opens the configured database without migrating it, for the migrate command and for
+// tools. The caller closes it.
+func OpenDatabase(ctx context.Context, cfg Config) (*sqlstore.DB, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return sqlstore.Open(ctx, cfg.database())
+}

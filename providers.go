@@ -1,0 +1,153 @@
+package companionhub
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	goredis "github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
+	"github.com/companionhub/companionhub/adapter/argon2id"
+	"github.com/companionhub/companionhub/adapter/hibp"
+	"github.com/companionhub/companionhub/adapter/httpapi"
+	"github.com/companionhub/companionhub/adapter/memory"
+	"github.com/companionhub/companionhub/adapter/postgres"
+	"github.com/companionhub/companionhub/adapter/prom"
+	"github.com/companionhub/companionhub/adapter/redis"
+	"github.com/companionhub/companionhub/adapter/sqlstore"
+	"github.com/companionhub/companionhub/adapter/zxcvbn"
+	"github.com/companionhub/companionhub/usecase"
+	accountuc "github.com/companionhub/companionhub/usecase/account"
+	"github.com/companionhub/companionhub/usecase/decorator"
+	"github.com/companionhub/companionhub/usecase/logkey"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
+)
+
+// Provider functions for the injectors in wire.go. Adapter choice happens here, from configuration,
+// so the injectors stay static (DESIGN §5).
+
+func provideDB(ctx context.Context, cfg Config, log *zap.Logger) (*sqlstore.DB, func(), error) {
+	db, err := sqlstore.Open(ctx, cfg.database())
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup := func() { _ = db.Close() }
+	migrate := cfg.AutoMigrate == "always" || (cfg.AutoMigrate == "auto" && db.Dialect == sqlstore.SQLite)
+	if migrate {
+		n, err := db.Migrate(ctx)
+		if err != nil {
+			cleanup()
+			return nil, nil, err
+		}
+		if n > 0 {
+			log.Info("applied migrations", zap.Int(logkey.Migrations, n), zap.String(logkey.Dialect, string(db.Dialect)))
+		}
+	} else if pending, err := db.Pending(ctx); err == nil && pending {
+		log.Warn("the database has pending migrations; run `companionhub migrate up`",
+			zap.String(logkey.Dialect, string(db.Dialect)))
+	}
+	return db, cleanup, nil
+}
+
+func provideRegistry() *prometheus.Registry { return prom.NewRegistry() }
+
+// provideRedis connects when a Redis URL is configured; otherwise it provides nil.
+func provideRedis(ctx context.Context, cfg Config) (*goredis.Client, func(), error) {
+	if !cfg.Redis.URL.IsSet() {
+		return nil, func() {}, nil
+	}
+	c, err := redis.Open(ctx, cfg.Redis)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, func() { _ = c.Close() }, nil
+}
+
+// provideLimiter picks the rate-limit store: the configured one, or the most shared available, so
+// that replicas share limits whenever they share something.
+func provideLimiter(cfg Config, db *sqlstore.DB, rc *goredis.Client, clock usecase.Clock) (ratelimit.Limiter, error) {
+	store := cfg.RateLimitStore
+	if store == "" {
+		switch {
+		case rc != nil:
+			store = "redis"
+		case db.Dialect == sqlstore.Postgres:
+			store = "postgres"
+		default:
+			store = "memory"
+		}
+	}
+	switch store {
+	case "redis":
+		return redis.NewRateLimiter(rc), nil
+	case "postgres":
+		return postgres.NewRateLimiter(db.X), nil
+	case "memory":
+		return memory.NewRateLimiter(clock), nil
+	}
+	return nil, fmt.Errorf("unknown rate-limit store %q", store)
+}
+
+func provideGuard(l ratelimit.Limiter, log *zap.Logger) *ratelimit.Guard {
+	return ratelimit.NewGuard(l, func(rule string, err error) {
+		log.Error("rate limiter store failed", zap.String(logkey.Rule, rule), zap.Error(err))
+	})
+}
+
+func provideClock() usecase.Clock { return usecase.SystemClock{} }
+
+func provideHasher(cfg Config) *argon2id.Hasher { return argon2id.New(cfg.PasswordHash) }
+
+// provideBreach returns the breach checker when enabled (nil otherwise), logging its failures: the
+// use case then carries on without it.
+func provideBreach(cfg Config, log *zap.Logger) accountuc.BreachChecker {
+	if !cfg.BreachCheck {
+		return nil
+	}
+	return loggingBreach{c: hibp.New(cfg.BreachCheckAPI, http.DefaultClient), log: log}
+}
+
+type loggingBreach struct {
+	c   accountuc.BreachChecker
+	log *zap.Logger
+}
+
+func (b loggingBreach) Breached(ctx context.Context, pw string) (bool, error) {
+	ok, err := b.c.Breached(ctx, pw)
+	if err != nil {
+		b.log.Warn("breach check unavailable; password accepted on the other rules", zap.Error(err))
+	}
+	return ok, err
+}
+
+func provideObservers(log *zap.Logger, reg *prometheus.Registry) ([]decorator.Observer, error) {
+	m, err := prom.NewUseCaseMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	return []decorator.Observer{decorator.Logging{Log: log}, m}, nil
+}
+
+func provideAccountDeps(cfg Config, store accountuc.Store, hasher *argon2id.Hasher, est *zxcvbn.Estimator,
+	breach accountuc.BreachChecker, guard *ratelimit.Guard, clock usecase.Clock) accountuc.Deps {
+	return accountuc.Deps{Store: store, Hasher: hasher, Strength: est, Common: est, Breach: breach, Guard: guard,
+		Clock: clock, Policy: cfg.policy()}
+}
+
+func provideAccounts(d accountuc.Deps, obs []decorator.Observer) (*accountuc.App, error) {
+	return accountuc.NewApp(d, obs...)
+}
+
+func provideCheckers(db *sqlstore.DB, rc *goredis.Client) []httpapi.Checker {
+	cs := []httpapi.Checker{{Name: "database", Check: db.Ping}}
+	if rc != nil {
+		cs = append(cs, httpapi.Checker{Name: "redis", Check: func(ctx context.Context) error { return rc.Ping(ctx).Err() }})
+	}
+	return cs
+}
+
+func provideHTTP(cfg Config, accounts *accountuc.App, log *zap.Logger, reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
+	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Log: log, Registry: reg, Checkers: checkers})
+}

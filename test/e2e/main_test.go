@@ -1,0 +1,185 @@
+// Package e2e tests the built companionhub binary from the outside: processes started with
+// environment variables, talked to over HTTP, stopped with SIGTERM — on the embedded profile
+// (SQLite, in-memory limits) and on the production profile's stores (PostgreSQL, Redis) in
+// containers.
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/companionhub/companionhub/test/containers"
+)
+
+// binary is the companionhub executable built once for the whole package.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "companionhub-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "companionhub")
+	build := exec.Command("go", "build", "-race", "-o", binary, "./cmd/companionhub")
+	build.Dir = moduleRoot()
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build companionhub:", err)
+		os.Exit(1)
+	}
+	defer os.RemoveAll(dir)
+	containers.Main(m)
+}
+
+func moduleRoot() string {
+	wd, _ := os.Getwd()
+	return filepath.Clean(filepath.Join(wd, "..", ".."))
+}
+
+// syncBuffer collects a process's output while it runs.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// hub is a running `companionhub serve`.
+type hub struct {
+	t       *testing.T
+	URL     string
+	cmd     *exec.Cmd
+	logs    *syncBuffer
+	secrets []string // values that must never appear in the logs
+	exited  chan error
+}
+
+// profile is the environment a hub runs with, on top of what every test hub gets.
+type profile struct {
+	name string
+	env  func(t *testing.T) map[string]string
+}
+
+// profiles are the deployments every journey runs on.
+var profiles = []profile{
+	{name: "SQLite", env: func(t *testing.T) map[string]string { return map[string]string{} }},
+	{name: "PostgresRedis", env: func(t *testing.T) map[string]string {
+		containers.RequireDocker(t)
+		return map[string]string{
+			"COMPANIONHUB_DATABASE_URL": containers.NewPostgresDB(t, "e2e", migrateWithBinary),
+			"COMPANIONHUB_REDIS_URL":    containers.RedisURL(t),
+		}
+	}},
+}
+
+// migrateWithBinary prepares the template database with the binary's own migrate command.
+func migrateWithBinary(ctx context.Context, dsn string) error {
+	cmd := exec.CommandContext(ctx, binary, "migrate", "up")
+	cmd.Env = append(os.Environ(), "COMPANIONHUB_DATABASE_URL="+dsn)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("migrate up: %w: %s", err, out)
+	}
+	return nil
+}
+
+// startHub runs the binary with env and waits until it serves. Every hub trusts 127.0.0.1 as a
+// proxy, so tests choose client addresses with X-Forwarded-For. The test fails if the hub does not
+// stop gracefully on SIGTERM, or if any registered secret reached its logs.
+func startHub(t *testing.T, env map[string]string) *hub {
+	t.Helper()
+	cmd := exec.Command(binary, "serve")
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(),
+		"COMPANIONHUB_HTTP_ADDR=127.0.0.1:0",
+		"COMPANIONHUB_DATA_DIR="+filepath.Join(cmd.Dir, "data"),
+		"COMPANIONHUB_LOG_LEVEL=debug",
+		"COMPANIONHUB_TRUSTED_PROXIES=127.0.0.1",
+		"COMPANIONHUB_PASSWORD_HASH_MEMORY_KIB=1024",
+	)
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	pr, pw := io.Pipe()
+	logs := &syncBuffer{}
+	cmd.Stderr = io.MultiWriter(pw, logs)
+	cmd.Stdout = logs
+	require.NoError(t, cmd.Start())
+	h := &hub{t: t, cmd: cmd, logs: logs, exited: make(chan error, 1)}
+	go func() {
+		h.exited <- cmd.Wait()
+		_ = pw.Close()
+	}()
+
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(pr)
+		for sc.Scan() {
+			var line struct {
+				Msg  string `json:"msg"`
+				Addr string `json:"addr"`
+			}
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" {
+				addr <- line.Addr
+			}
+		}
+		close(addr)
+	}()
+	select {
+	case a, ok := <-addr:
+		require.True(t, ok, "the hub exited before serving:\n%s", logs.String())
+		h.URL = "http://" + a
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("the hub did not start serving within a minute:\n%s", logs.String())
+	}
+	t.Cleanup(h.stop)
+	return h
+}
+
+// secret registers a value that must never appear in the hub's logs.
+func (h *hub) secret(v string) { h.secrets = append(h.secrets, v) }
+
+func (h *hub) stop() {
+	t := h.t
+	require.NoError(t, h.cmd.Process.Signal(syscall.SIGTERM))
+	select {
+	case err := <-h.exited:
+		require.NoError(t, err, "graceful shutdown exits 0:\n%s", h.logs.String())
+	case <-time.After(30 * time.Second):
+		_ = h.cmd.Process.Kill()
+		t.Fatalf("the hub did not stop within 30s of SIGTERM")
+	}
+	logs := h.logs.String()
+	require.Contains(t, logs, `"msg":"shutting down"`)
+	for _, s := range h.secrets {
+		if s != "" && strings.Contains(logs, s) {
+			t.Errorf("a secret reached the logs: %q", s)
+		}
+	}
+}
