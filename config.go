@@ -32,7 +32,7 @@ type Config struct {
 	Database sqlstore.Config `envprefix:""`
 	// AutoMigrate says when start-up applies pending migrations: "auto" does so for SQLite (the
 	// embedded profile has no separate migration step) and leaves PostgreSQL to `companionhub migrate up`.
-	AutoMigrate string        `env:"AUTO_MIGRATE" help:"apply pending migrations at start: auto (SQLite only), always or never"`
+	AutoMigrate string `env:"AUTO_MIGRATE" help:"apply pending migrations at start: auto (SQLite only), always or never"`
 	// Redis is optional; when its URL is set it becomes the rate-limit store (unless told otherwise).
 	Redis redis.Config `envprefix:""`
 	// RateLimitStore picks where limiter state lives; empty chooses the most shared store available.

@@ -17,6 +17,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/audit"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	"github.com/companionhub/companionhub/usecase/logkey"
 )
 
 func admin(ctx context.Context, args []string, e env) error {
@@ -61,7 +62,7 @@ func adminUserCreate(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer func() { _ = log.Sync() }()
-	hub, err := companionhub.New(ctx, c.cfg, log.With(zap.String("command", "admin")))
+	hub, err := companionhub.New(ctx, c.cfg, log.With(zap.String(logkey.Command, "admin")))
 	if err != nil {
 		return err
 	}

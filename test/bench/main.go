@@ -39,6 +39,7 @@ type section struct {
 // sections is the registry, in print order.
 var sections = []section{
 	{name: "limiter", unit: "decision", run: runLimiter},
+	{name: "login", unit: "login", run: runLogin},
 }
 
 // row is one measurement and, when there is one, its baseline.

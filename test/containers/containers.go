@@ -105,7 +105,8 @@ func requireMain(t testing.TB) {
 }
 
 // RequireDocker skips t when no Docker engine is reachable, explaining how to run it, except on CI
-// (CI=true), where a skipped integration test would pass unnoticed and so fails instead.
+// (CI=true), where a skipped integration test would pass unnoticed and so fails instead. Under
+// -short (make test-unit) it skips without asking, except on CI.
 func RequireDocker(t testing.TB) {
 	t.Helper()
 	requireDocker(t, dockerReachable())

@@ -28,6 +28,7 @@ const (
 	Migrations = "migrations"
 	Version    = "version"
 	Count      = "count"
+	Command    = "command"
 
 	// Sensitive keys: the logger's redaction replaces their values, whatever they are.
 	Password      = "password"

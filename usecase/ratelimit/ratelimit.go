@@ -49,13 +49,30 @@ func (l Limit) Validate() error {
 	if l.Period < time.Millisecond {
 		return fmt.Errorf("limit period must be at least 1ms, got %s", l.Period)
 	}
+	if l.Interval() < time.Microsecond {
+		return fmt.Errorf("limit %d per %s is finer than one request per microsecond", l.Count, l.Period)
+	}
 	return nil
 }
 
-// Interval is the time one request's allowance takes to refill.
+// Interval is the time one request's allowance takes to refill. Adapters measure the burst as
+// Count × Interval (not Period), so rounding never lets Count+1 through.
 func (l Limit) Interval() time.Duration { return l.Period / time.Duration(l.Count) }
 
-func (l Limit) String() string { return strconv.Itoa(l.Count) + "/" + l.Period.String() }
+// String writes the "N/duration" form with the shortest whole unit: "5/15m", "3/24h", "30/1m".
+func (l Limit) String() string { return strconv.Itoa(l.Count) + "/" + shortDuration(l.Period) }
+
+func shortDuration(d time.Duration) string {
+	for _, u := range []struct {
+		d    time.Duration
+		name string
+	}{{time.Hour, "h"}, {time.Minute, "m"}, {time.Second, "s"}} {
+		if d >= u.d && d%u.d == 0 {
+			return strconv.FormatInt(int64(d/u.d), 10) + u.name
+		}
+	}
+	return d.String()
+}
 
 // Decision is the outcome of one Allow call.
 type Decision struct {

@@ -103,7 +103,7 @@ func eventually(t *testing.T, timeout time.Duration, cond func() bool, msgAndArg
 }
 
 // hour is a period long enough that nothing refills while a test runs.
-var hour = time.Hour
+const hour = time.Hour
 
 func testBurst(t *testing.T, l ratelimit.Limiter) {
 	k, limit := key(t, "a"), ratelimit.Limit{Count: 5, Period: hour}

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	companionhub "github.com/companionhub/companionhub"
+	"github.com/companionhub/companionhub/internal/envflag"
+)
+
+func runCmd(t *testing.T, env map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, env2(env, stdin, &out, &errb))
+	return out.String(), errb.String(), code
+}
+
+func env2(vars map[string]string, stdin string, out, errb *bytes.Buffer) env {
+	return env{stdin: strings.NewReader(stdin), stdout: out, stderr: errb, lookup: func(k string) (string, bool) {
+		v, ok := vars[k]
+		return v, ok
+	}}
+}
+
+func TestUsageAndExitCodes(t *testing.T) {
+	t.Parallel()
+	_, errOut, code := runCmd(t, nil, "")
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, errOut, "usage: companionhub")
+
+	out, _, code := runCmd(t, nil, "", "help")
+	require.Equal(t, exitOK, code)
+	require.Contains(t, out, "migrate up")
+
+	out, _, code = runCmd(t, nil, "", "version")
+	require.Equal(t, exitOK, code)
+	require.Contains(t, out, "companionhub")
+
+	_, errOut, code = runCmd(t, nil, "", "serve", "-h")
+	require.Equal(t, exitOK, code)
+	require.Contains(t, errOut, "COMPANIONHUB_HTTP_ADDR")
+	require.Contains(t, errOut, "-http-addr")
+
+	_, _, code = runCmd(t, nil, "", "serve", "--no-such-flag")
+	require.Equal(t, exitUsage, code)
+	_, _, code = runCmd(t, nil, "", "migrate")
+	require.Equal(t, exitUsage, code)
+	_, _, code = runCmd(t, nil, "", "admin", "user", "delete")
+	require.Equal(t, exitUsage, code)
+}
+
+func TestConfigErrorsNameEveryBadVariable(t *testing.T) {
+	t.Parallel()
+	_, errOut, code := runCmd(t, map[string]string{
+		"COMPANIONHUB_HTTP_ADDR":         "no-port",
+		"COMPANIONHUB_SESSION_TTL":       "-1h",
+		"COMPANIONHUB_RATE_LIMIT_STORE":  "redis",
+		"COMPANIONHUB_AUTO_MIGRATE":      "sometimes",
+		"COMPANIONHUB_LOCKOUT_WINDOW":    "forever",
+		"COMPANIONHUB_TRUSTED_PROXIES":   "10.0.0.0/8,bogus",
+		"COMPANIONHUB_DATABASE_URL_FILE": filepath.Join(t.TempDir(), "missing"),
+	}, "", "migrate", "status")
+	require.Equal(t, exitConfig, code, errOut)
+	for _, v := range []string{"HTTP_ADDR", "SESSION_TTL", "RATE_LIMIT_STORE", "AUTO_MIGRATE", "LOCKOUT_WINDOW",
+		"TRUSTED_PROXIES", "DATABASE_URL"} {
+		require.Contains(t, errOut, "COMPANIONHUB_"+v+" (--", v)
+	}
+}
+
+func TestMigrateAndAdminInProcess(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	vars := map[string]string{"COMPANIONHUB_DATA_DIR": dir, "COMPANIONHUB_PASSWORD_HASH_MEMORY_KIB": "64",
+		"COMPANIONHUB_PASSWORD_HASH_ITERATIONS": "1"}
+	out, errOut, code := runCmd(t, vars, "", "migrate", "up")
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "applied 1 migration(s) to the sqlite database")
+	out, errOut, code = runCmd(t, vars, "plum-ferry-osmosis-42\n", "admin", "user", "create", "--email", "Op@Example.com", "--username", "Operator")
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "created user operator")
+	_, errOut, code = runCmd(t, vars, "plum-ferry-osmosis-42\n", "admin", "user", "create", "--email", "op@example.com", "--username", "operator2")
+	require.Equal(t, exitFail, code)
+	require.Contains(t, errOut, "already registered")
+	_, errOut, code = runCmd(t, vars, "", "admin", "user", "create", "--email", "x@example.com", "--username", "xyz")
+	require.Equal(t, exitFail, code)
+	require.Contains(t, errOut, "no password on stdin")
+	_, errOut, code = runCmd(t, vars, "aaaaaaaaaaaaaaaa\n", "admin", "user", "create", "--email", "y@example.com", "--username", "yyy")
+	require.Equal(t, exitFail, code)
+	require.Contains(t, errOut, "password: password is too easy to guess")
+	require.Contains(t, errOut, "hint:")
+}
+
+// TestREADMEDocumentsEveryVariable keeps the README's configuration table true: every setting has a
+// row with its variable and flag, and every row is a setting.
+func TestREADMEDocumentsEveryVariable(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	require.NoError(t, err)
+	rowRE := regexp.MustCompile("(?m)^\\| `(COMPANIONHUB_[A-Z0-9_]+)` \\| `--([a-z0-9-]+)` \\|")
+	var documented []string
+	for _, m := range rowRE.FindAllStringSubmatch(string(readme), -1) {
+		documented = append(documented, m[1]+" --"+m[2])
+	}
+	cfg := companionhub.DefaultConfig()
+	b, err := envflag.Bind(flag.NewFlagSet("readme", flag.ContinueOnError), companionhub.EnvPrefix, &cfg, nil)
+	require.NoError(t, err)
+	var settings []string
+	for _, v := range b.Vars() {
+		settings = append(settings, v.Name+" --"+v.Flag)
+	}
+	slices.Sort(documented)
+	require.Equal(t, settings, documented)
+	for _, fixed := range []string{"HTTP_ADDR", "DATA_DIR", "DATABASE_URL", "PUBLIC_URL", "REDIS_URL", "LOG_LEVEL", "DEV"} {
+		require.Contains(t, settings, "COMPANIONHUB_"+fixed+" --"+strings.ToLower(strings.ReplaceAll(fixed, "_", "-")),
+			"SPEC §1 fixes this name")
+	}
+}
