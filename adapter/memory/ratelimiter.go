@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/wire"
 
-	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/usecase"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 )
@@ -26,8 +25,7 @@ const (
 	// rarely wait for each other.
 	shards = 64
 	// minSweep keeps a small shard from sweeping on every insertion.
-	minSweep    = 64
-	maxKeyBytes = 200
+	minSweep = 64
 )
 
 // RateLimiter is the generic cell rate algorithm over one theoretical arrival time (TAT) per key,
@@ -63,7 +61,7 @@ func NewRateLimiter(clock usecase.Clock) *RateLimiter {
 
 // Allow implements ratelimit.Limiter.
 func (l *RateLimiter) Allow(_ context.Context, key string, limit ratelimit.Limit) (ratelimit.Decision, error) {
-	if err := check(key, limit); err != nil {
+	if err := ratelimit.CheckRequest(key, limit); err != nil {
 		return ratelimit.Decision{}, err
 	}
 	interval := int64(limit.Interval())
@@ -113,19 +111,4 @@ func (l *RateLimiter) size() int {
 		s.mu.Unlock()
 	}
 	return n
-}
-
-// check rejects what the shared stores could not enforce either, so every adapter accepts the same
-// limits: they count in microseconds, and an interval below one would never refill (or never fill).
-func check(key string, limit ratelimit.Limit) error {
-	if len(key) > maxKeyBytes {
-		return domain.Errorf(domain.KindInvalid, "rate limit key is %d bytes, more than %d", len(key), maxKeyBytes)
-	}
-	if err := limit.Validate(); err != nil {
-		return domain.Errorf(domain.KindInvalid, "rate limit %s: %w", limit, err)
-	}
-	if limit.Interval() < time.Microsecond {
-		return domain.Errorf(domain.KindInvalid, "rate limit %s: more than one request per microsecond", limit)
-	}
-	return nil
 }

@@ -1,7 +1,6 @@
 package memory_test
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -9,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/companionhub/companionhub/adapter/memory"
+	"github.com/companionhub/companionhub/test/clocktest"
 	"github.com/companionhub/companionhub/test/contract/ratelimitertest"
 	"github.com/companionhub/companionhub/usecase"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
@@ -20,27 +20,9 @@ func TestRateLimiterMemory(t *testing.T) {
 	})
 }
 
-// fakeClock is a clock the test moves by hand.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // With the clock in hand the whole GCRA schedule can be checked to the nanosecond.
 func TestRateLimiterMemoryScheduleWithAFakeClock(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := clocktest.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	l := memory.NewRateLimiter(clock)
 	limit := ratelimit.Limit{Count: 3, Period: 3 * time.Second} // one per second
 	allow := func() ratelimit.Decision {
@@ -54,26 +36,26 @@ func TestRateLimiterMemoryScheduleWithAFakeClock(t *testing.T) {
 	}
 	assert.Equal(t, ratelimit.Decision{RetryAfter: time.Second}, allow())
 
-	clock.advance(400 * time.Millisecond)
+	clock.Advance(400 * time.Millisecond)
 	assert.Equal(t, ratelimit.Decision{RetryAfter: 600 * time.Millisecond}, allow())
 
-	clock.advance(600 * time.Millisecond)
+	clock.Advance(600 * time.Millisecond)
 	assert.Equal(t, ratelimit.Decision{Allowed: true}, allow(), "one refilled after one interval")
 	assert.Equal(t, ratelimit.Decision{RetryAfter: time.Second}, allow())
 
-	clock.advance(2500 * time.Millisecond)
+	clock.Advance(2500 * time.Millisecond)
 	assert.Equal(t, ratelimit.Decision{Allowed: true, Remaining: 1}, allow(), "two and a half refilled: two usable")
 
-	clock.advance(time.Hour)
+	clock.Advance(time.Hour)
 	assert.Equal(t, ratelimit.Decision{Allowed: true, Remaining: 2}, allow(), "never more than the burst")
 
-	clock.advance(-time.Hour) // a wall clock stepping back must not hand out extra requests
+	clock.Advance(-time.Hour) // a wall clock stepping back must not hand out extra requests
 	assert.Equal(t, ratelimit.Decision{RetryAfter: time.Hour - time.Second}, allow())
 }
 
 // An interval that does not divide the period evenly must not let a burst of Count+1 through.
 func TestRateLimiterMemoryUnevenInterval(t *testing.T) {
-	clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+	clock := clocktest.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	l := memory.NewRateLimiter(clock)
 	limit := ratelimit.Limit{Count: 300, Period: time.Millisecond} // 3333ns, rounded down
 	allowed := 0

@@ -65,7 +65,6 @@ const (
 	// cleanupEvery spaces the clean-ups of one replica; a full batch makes the next one due at once,
 	// so the deletes keep up with any rate of new keys while each stays small.
 	cleanupEvery = time.Minute
-	maxKeyBytes  = 200
 	// retries bounds the re-runs of a decision that raced with a new row (see decide).
 	retries = 5
 )
@@ -91,7 +90,7 @@ func NewRateLimiter(db *sqlx.DB) *RateLimiter {
 
 // Allow implements ratelimit.Limiter.
 func (l *RateLimiter) Allow(ctx context.Context, key string, limit ratelimit.Limit) (ratelimit.Decision, error) {
-	if err := check(key, limit); err != nil {
+	if err := ratelimit.CheckRequest(key, limit); err != nil {
 		return ratelimit.Decision{}, err
 	}
 	stmt, err := l.prepared(ctx)
@@ -172,19 +171,4 @@ func (l *RateLimiter) Close() error {
 // only remedy, and the caller's rule decides whether to fail open meanwhile.
 func unavailable(err error) error {
 	return domain.Errorf(domain.KindUnavailable, "rate limit store: %w", err)
-}
-
-// check rejects what the store cannot enforce: keys beyond the port's bound, and limits that are
-// invalid or refill faster than one request per microsecond, timestamptz's resolution.
-func check(key string, limit ratelimit.Limit) error {
-	if len(key) > maxKeyBytes {
-		return domain.Errorf(domain.KindInvalid, "rate limit key is %d bytes, more than %d", len(key), maxKeyBytes)
-	}
-	if err := limit.Validate(); err != nil {
-		return domain.Errorf(domain.KindInvalid, "rate limit %s: %w", limit, err)
-	}
-	if limit.Interval() < time.Microsecond {
-		return domain.Errorf(domain.KindInvalid, "rate limit %s: more than one request per microsecond", limit)
-	}
-	return nil
 }

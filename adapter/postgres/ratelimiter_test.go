@@ -21,21 +21,10 @@ import (
 
 func TestMain(m *testing.M) { containers.Main(m) }
 
-// migrate prepares the template database every test's database is copied from.
-func migrate(ctx context.Context, dsn string) error {
-	db, err := sqlstore.Open(ctx, sqlstore.Config{URL: secret.String(dsn), MaxOpenConns: 2})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = db.Migrate(ctx)
-	return err
-}
-
 // openDB returns a pool on a migrated database of a real PostgreSQL server, private to tb.
 func openDB(tb testing.TB) *sqlx.DB {
 	tb.Helper()
-	db, err := sqlstore.Open(tb.Context(), sqlstore.Config{URL: secret.String(containers.NewPostgresDB(tb, "sqlstore", migrate)), MaxOpenConns: 16})
+	db, err := sqlstore.Open(tb.Context(), sqlstore.Config{URL: secret.String(containers.NewPostgresDB(tb, "sqlstore", sqlstore.MigrateURL)), MaxOpenConns: 16})
 	require.NoError(tb, err)
 	tb.Cleanup(func() { _ = db.Close() })
 	return db.X
@@ -50,7 +39,7 @@ func TestRateLimiterPostgres(t *testing.T) {
 // Two replicas, each with its own pool, share one budget per key.
 func TestRateLimiterPostgresIsSharedByReplicas(t *testing.T) {
 	t.Parallel()
-	dsn := containers.NewPostgresDB(t, "sqlstore", migrate)
+	dsn := containers.NewPostgresDB(t, "sqlstore", sqlstore.MigrateURL)
 	var replicas []*postgres.RateLimiter
 	for range 2 {
 		db, err := sqlstore.Open(t.Context(), sqlstore.Config{URL: secret.String(dsn), MaxOpenConns: 2})

@@ -18,8 +18,7 @@ var _ ratelimit.Limiter = (*RateLimiter)(nil)
 
 const (
 	// keyPrefix keeps the limiter's keys apart from anything else sharing the Redis database.
-	keyPrefix   = "companionhub:ratelimit:"
-	maxKeyBytes = 200
+	keyPrefix = "companionhub:ratelimit:"
 )
 
 // gcra decides in one script, which Redis runs atomically, so concurrent decisions on a key from any
@@ -63,7 +62,7 @@ func NewRateLimiter(c goredis.UniversalClient) *RateLimiter {
 
 // Allow implements ratelimit.Limiter.
 func (l *RateLimiter) Allow(ctx context.Context, key string, limit ratelimit.Limit) (ratelimit.Decision, error) {
-	if err := check(key, limit); err != nil {
+	if err := ratelimit.CheckRequest(key, limit); err != nil {
 		return ratelimit.Decision{}, err
 	}
 	// The burst window is Count whole intervals rather than Period: the interval is rounded down to
@@ -81,19 +80,4 @@ func (l *RateLimiter) Allow(ctx context.Context, key string, limit ratelimit.Lim
 		return ratelimit.Decision{RetryAfter: time.Duration(res[2]) * time.Microsecond}, nil
 	}
 	return ratelimit.Decision{Allowed: true, Remaining: int(res[1])}, nil
-}
-
-// check rejects what the store cannot enforce: keys beyond the port's bound, and limits that are
-// invalid or refill faster than one request per microsecond, the script's resolution.
-func check(key string, limit ratelimit.Limit) error {
-	if len(key) > maxKeyBytes {
-		return domain.Errorf(domain.KindInvalid, "rate limit key is %d bytes, more than %d", len(key), maxKeyBytes)
-	}
-	if err := limit.Validate(); err != nil {
-		return domain.Errorf(domain.KindInvalid, "rate limit %s: %w", limit, err)
-	}
-	if limit.Interval() < time.Microsecond {
-		return domain.Errorf(domain.KindInvalid, "rate limit %s: more than one request per microsecond", limit)
-	}
-	return nil
 }

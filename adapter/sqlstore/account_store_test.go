@@ -35,22 +35,11 @@ func TestAccountStoreSQLite(t *testing.T) {
 
 func TestMain(m *testing.M) { containers.Main(m) }
 
-// migrateTemplate prepares the template database every PostgreSQL test database is cloned from.
-func migrateTemplate(ctx context.Context, dsn string) error {
-	db, err := sqlstore.Open(ctx, sqlstore.Config{URL: secret.String(dsn), MaxOpenConns: 2})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = db.Migrate(ctx)
-	return err
-}
-
 // openPostgres opens a migrated PostgreSQL database private to t, in the shared test container.
 func openPostgres(t *testing.T) *sqlstore.DB {
 	t.Helper()
 	containers.RequireDocker(t)
-	dsn := containers.NewPostgresDB(t, "sqlstore", migrateTemplate)
+	dsn := containers.NewPostgresDB(t, "sqlstore", sqlstore.MigrateURL)
 	db, err := sqlstore.Open(context.Background(), sqlstore.Config{URL: secret.String(dsn), MaxOpenConns: 8})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = db.Close() })

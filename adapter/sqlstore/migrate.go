@@ -9,6 +9,8 @@ import (
 
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
+
+	"github.com/companionhub/companionhub/secret"
 )
 
 //go:embed migrations
@@ -88,4 +90,16 @@ func baseName(p string) string {
 		}
 	}
 	return p
+}
+
+// MigrateURL opens the database at url, applies every pending migration and closes it: the whole
+// job of a migration step in a deployment script, a test's template database or a benchmark.
+func MigrateURL(ctx context.Context, url string) error {
+	db, err := Open(ctx, Config{URL: secret.String(url), MaxOpenConns: 2})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	_, err = db.Migrate(ctx)
+	return err
 }

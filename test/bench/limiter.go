@@ -55,13 +55,13 @@ func limiterRows(name string, l ratelimit.Limiter, baseline string, roundTrip fu
 
 func benchPostgres(ctx context.Context, url string) ([]row, error) {
 	if url == "" {
-		dsn, drop, err := containers.CreateDatabase(ctx, "sqlstore", migrate)
+		dsn, drop, err := containers.CreateDatabase(ctx, "sqlstore", sqlstore.MigrateURL)
 		if err != nil {
 			return nil, err
 		}
 		defer func() { _ = drop(context.WithoutCancel(ctx)) }()
 		url = dsn
-	} else if err := migrate(ctx, url); err != nil {
+	} else if err := sqlstore.MigrateURL(ctx, url); err != nil {
 		return nil, err
 	}
 	db, err := sqlstore.Open(ctx, sqlstore.Config{URL: secret.String(url), MaxOpenConns: 4 * runtime.GOMAXPROCS(0)})
@@ -79,16 +79,6 @@ func benchPostgres(ctx context.Context, url string) ([]row, error) {
 		return db.X.QueryRowContext(ctx, "SELECT 1").Scan(&one)
 	}
 	return limiterRows("postgres", l, "SELECT 1", selectOne), nil
-}
-
-func migrate(ctx context.Context, dsn string) error {
-	db, err := sqlstore.Open(ctx, sqlstore.Config{URL: secret.String(dsn), MaxOpenConns: 2})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	_, err = db.Migrate(ctx)
-	return err
 }
 
 func benchRedis(ctx context.Context, url string) ([]row, error) {

@@ -3,7 +3,6 @@ package account_test
 import (
 	"context"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -18,29 +17,13 @@ import (
 	"github.com/companionhub/companionhub/domain/account"
 	"github.com/companionhub/companionhub/domain/audit"
 	"github.com/companionhub/companionhub/secret"
+	"github.com/companionhub/companionhub/test/clocktest"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 )
 
 // The account use cases run here against real adapters — an SQLite store, argon2id (at a cheap
 // cost), zxcvbn and the in-memory limiter — with a clock the test moves.
-
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // countingHasher counts what the login path spends hashes on.
 type countingHasher struct {
@@ -65,7 +48,7 @@ func (f breachFunc) Breached(ctx context.Context, pw string) (bool, error) { ret
 type env struct {
 	app    *accountuc.App
 	store  accountuc.Store
-	clock  *clock
+	clock  *clocktest.Clock
 	hasher *countingHasher
 	deps   accountuc.Deps
 }
@@ -94,7 +77,7 @@ func newEnv(t *testing.T, mutate ...func(*accountuc.Deps)) *env {
 	_, err = db.Migrate(ctx)
 	require.NoError(t, err)
 
-	c := &clock{now: time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)}
+	c := clocktest.New(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
 	h := &countingHasher{PasswordHasher: argon2id.New(cheapHash())}
 	est := zxcvbn.New()
 	p := accountuc.DefaultPolicy()

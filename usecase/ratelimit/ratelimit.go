@@ -111,3 +111,19 @@ func (l *Limit) UnmarshalText(b []byte) error {
 	*l = v
 	return nil
 }
+
+// MaxKeyBytes bounds limiter keys (Key's output is far shorter).
+const MaxKeyBytes = 200
+
+// CheckRequest is what every adapter refuses before deciding, with KindInvalid: a key longer than
+// MaxKeyBytes, or a limit that is not valid (including one finer than a microsecond per request,
+// the resolution every store counts in).
+func CheckRequest(key string, limit Limit) error {
+	if len(key) > MaxKeyBytes {
+		return domain.Errorf(domain.KindInvalid, "rate limit key is %d bytes, more than %d", len(key), MaxKeyBytes)
+	}
+	if err := limit.Validate(); err != nil {
+		return domain.Errorf(domain.KindInvalid, "rate limit %s: %w", limit, err)
+	}
+	return nil
+}
