@@ -1,0 +1,239 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+
+	"github.com/companionhub/companionhub/adapter/argon2id"
+	"github.com/companionhub/companionhub/adapter/httpapi"
+	"github.com/companionhub/companionhub/adapter/memory"
+	"github.com/companionhub/companionhub/adapter/sqlstore"
+	"github.com/companionhub/companionhub/adapter/zxcvbn"
+	"github.com/companionhub/companionhub/secret"
+	"github.com/companionhub/companionhub/usecase"
+	accountuc "github.com/companionhub/companionhub/usecase/account"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
+)
+
+// contract sends requests through a real server (SQLite behind it) and checks every request and
+// every response against the OpenAPI document: status codes, headers and bodies must be what the
+// document promises. It also records which operations were exercised.
+type contract struct {
+	t       *testing.T
+	handler http.Handler
+	router  routers.Router
+	mu      sync.Mutex
+	seen    map[string]bool
+}
+
+func newContract(t *testing.T) *contract {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, sqlstore.Config{URL: secret.String("sqlite:" + filepath.Join(t.TempDir(), "hub.db")), MaxOpenConns: 4})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	_, err = db.Migrate(ctx)
+	require.NoError(t, err)
+	hc := argon2id.DefaultConfig()
+	hc.MemoryKiB, hc.Iterations = 64, 1
+	est := zxcvbn.New()
+	policy := accountuc.DefaultPolicy()
+	policy.Limits.Register.Limit = ratelimit.Limit{Count: 100, Period: time.Hour}
+	app, err := accountuc.NewApp(accountuc.Deps{Store: sqlstore.NewAccountStore(db), Hasher: argon2id.New(hc), Strength: est,
+		Common: est, Guard: ratelimit.NewGuard(memory.NewRateLimiter(usecase.SystemClock{}), nil), Clock: usecase.SystemClock{},
+		Policy: policy})
+	require.NoError(t, err)
+	srv, err := httpapi.New(httpapi.DefaultConfig(), httpapi.Deps{Accounts: app, Log: zap.NewNop(),
+		Registry: prometheus.NewRegistry(), Checkers: []httpapi.Checker{{Name: "database", Check: db.Ping}}})
+	require.NoError(t, err)
+
+	rec := httptest.NewRecorder()
+	srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/openapi.json", nil))
+	doc, err := openapi3.NewLoader().LoadFromData(rec.Body.Bytes())
+	require.NoError(t, err)
+	require.NoError(t, doc.Validate(ctx), "the document itself is valid OpenAPI")
+	doc.Servers = nil // "/" means "wherever the document is served"; match any host
+	router, err := legacy.NewRouter(doc)
+	require.NoError(t, err)
+	return &contract{t: t, handler: srv.Handler(), router: router, seen: map[string]bool{}}
+}
+
+var options = &openapi3filter.Options{
+	// Security is the server's to enforce and the tests' to check; here only shapes are compared.
+	AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error { return nil },
+	IncludeResponseStatus: true,
+	MultiError:            true,
+}
+
+// call sends one request and returns the status and body after validating both directions.
+// validRequest=false marks requests that break the document on purpose (to test the server's
+// refusals); their responses are still validated.
+func (c *contract) call(method, path, token string, body any, validRequest bool) (int, []byte, http.Header) {
+	c.t.Helper()
+	var raw []byte
+	switch b := body.(type) {
+	case nil:
+	case string:
+		raw = []byte(b)
+	default:
+		var err error
+		raw, err = json.Marshal(b)
+		require.NoError(c.t, err)
+	}
+	req := httptest.NewRequest(method, "http://hub.test"+path, bytes.NewReader(raw))
+	if raw != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	route, params, err := c.router.FindRoute(req)
+	require.NoError(c.t, err, "%s %s is documented", method, path)
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: options}
+	if validRequest {
+		require.NoError(c.t, openapi3filter.ValidateRequest(context.Background(), in), "%s %s: request matches the document", method, path)
+		req.Body = io.NopCloser(bytes.NewReader(raw)) // the validator consumed it
+	}
+	rec := httptest.NewRecorder()
+	c.handler.ServeHTTP(rec, req)
+	res := rec.Result()
+	out := rec.Body.Bytes()
+	err = openapi3filter.ValidateResponse(context.Background(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: in, Status: res.StatusCode, Header: res.Header, Options: options,
+		Body: io.NopCloser(bytes.NewReader(out)),
+	})
+	require.NoError(c.t, err, "%s %s → %d: response matches the document; body: %s", method, path, res.StatusCode, out)
+	c.mu.Lock()
+	c.seen[strings.ToUpper(method)+" "+route.Path] = true
+	c.mu.Unlock()
+	return res.StatusCode, out, res.Header
+}
+
+func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
+	t.Parallel()
+	c := newContract(t)
+	const pw = "saffron-harbour-lighthouse-81"
+
+	status, _, _ := c.call("GET", "/healthz", "", nil, true)
+	require.Equal(t, 200, status)
+	status, _, _ = c.call("GET", "/readyz", "", nil, true)
+	require.Equal(t, 200, status)
+	c.call("GET", "/metrics", "", nil, true)
+	c.call("GET", "/api/v1/openapi.json", "", nil, true)
+
+	reg := map[string]string{"email": "ada@example.com", "username": "ada", "display_name": "Ada", "password": pw}
+	status, _, _ = c.call("POST", "/api/v1/auth/register", "", reg, true)
+	require.Equal(t, 201, status)
+	status, _, _ = c.call("POST", "/api/v1/auth/register", "", reg, true)
+	require.Equal(t, 409, status)
+	status, _, _ = c.call("POST", "/api/v1/auth/register", "", map[string]string{"email": "x", "username": "x", "display_name": "", "password": "x"}, false)
+	require.Equal(t, 400, status)
+	status, _, _ = c.call("POST", "/api/v1/auth/register", "", `{"email":`, false)
+	require.Equal(t, 400, status)
+
+	status, _, _ = c.call("POST", "/api/v1/auth/login", "", map[string]string{"identifier": "ada", "password": "nope-nope-nope"}, true)
+	require.Equal(t, 401, status)
+	status, body, _ := c.call("POST", "/api/v1/auth/login", "", map[string]string{"identifier": "ada", "password": pw}, true)
+	require.Equal(t, 200, status)
+	var login struct {
+		Token string `json:"token"`
+	}
+	require.NoError(t, json.Unmarshal(body, &login))
+	tok := login.Token
+	_, body, _ = c.call("POST", "/api/v1/auth/login", "", map[string]string{"identifier": "ada@example.com", "password": pw}, true)
+	var second struct {
+		Token string `json:"token"`
+	}
+	require.NoError(t, json.Unmarshal(body, &second))
+
+	status, _, _ = c.call("GET", "/api/v1/me", "", nil, true)
+	require.Equal(t, 401, status)
+	status, _, _ = c.call("GET", "/api/v1/me", tok, nil, true)
+	require.Equal(t, 200, status)
+	status, _, _ = c.call("PATCH", "/api/v1/me", tok, map[string]string{"display_name": "Ada L."}, true)
+	require.Equal(t, 200, status)
+	status, _, _ = c.call("PATCH", "/api/v1/me", tok, map[string]string{"display_name": ""}, false)
+	require.Equal(t, 400, status)
+
+	status, body, _ = c.call("GET", "/api/v1/me/sessions", tok, nil, true)
+	require.Equal(t, 200, status)
+	var sessions struct {
+		Items []struct {
+			ID      string `json:"id"`
+			Current bool   `json:"current"`
+		} `json:"items"`
+	}
+	require.NoError(t, json.Unmarshal(body, &sessions))
+	require.Len(t, sessions.Items, 2)
+	var other string
+	for _, s := range sessions.Items {
+		if !s.Current {
+			other = s.ID
+		}
+	}
+	status, _, _ = c.call("DELETE", "/api/v1/me/sessions/"+other, tok, nil, true)
+	require.Equal(t, 204, status)
+	status, _, _ = c.call("DELETE", "/api/v1/me/sessions/"+other, tok, nil, true)
+	require.Equal(t, 404, status)
+
+	status, _, _ = c.call("GET", "/api/v1/me/audit?limit=2", tok, nil, true)
+	require.Equal(t, 200, status)
+	status, _, _ = c.call("GET", "/api/v1/me/audit?limit=500", tok, nil, false)
+	require.Equal(t, 400, status)
+
+	status, _, _ = c.call("POST", "/api/v1/me/password", tok, map[string]string{"current_password": "wrong-wrong-wrong", "new_password": "quince-meadow-tangent-53"}, true)
+	require.Equal(t, 400, status)
+	status, _, _ = c.call("POST", "/api/v1/me/password", tok, map[string]string{"current_password": pw, "new_password": "quince-meadow-tangent-53"}, true)
+	require.Equal(t, 204, status)
+
+	status, body, _ = c.call("POST", "/api/v1/auth/login", "", map[string]string{"identifier": "ada", "password": "quince-meadow-tangent-53"}, true)
+	require.Equal(t, 200, status)
+	var third struct {
+		Token string `json:"token"`
+	}
+	require.NoError(t, json.Unmarshal(body, &third))
+	status, _, _ = c.call("POST", "/api/v1/auth/logout", tok, nil, true)
+	require.Equal(t, 204, status)
+	status, _, _ = c.call("POST", "/api/v1/auth/logout", tok, nil, true)
+	require.Equal(t, 401, status)
+	status, _, _ = c.call("POST", "/api/v1/auth/logout-all", third.Token, nil, true)
+	require.Equal(t, 200, status)
+
+	// Locked accounts answer 429 with Retry-After, as documented.
+	for range 5 {
+		c.call("POST", "/api/v1/auth/login", "", map[string]string{"identifier": "ada", "password": "nope-nope-nope"}, true)
+	}
+	status, _, hdr := c.call("POST", "/api/v1/auth/login", "", map[string]string{"identifier": "ada", "password": "quince-meadow-tangent-53"}, true)
+	require.Equal(t, 429, status)
+	require.NotEmpty(t, hdr.Get("Retry-After"))
+
+	// Every documented operation was exercised and matched.
+	var doc struct {
+		Paths map[string]map[string]json.RawMessage `json:"paths"`
+	}
+	rec := httptest.NewRecorder()
+	c.handler.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/openapi.json", nil))
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &doc))
+	for path, ops := range doc.Paths {
+		for method := range ops {
+			require.True(t, c.seen[strings.ToUpper(method)+" "+path], "%s %s was not exercised", strings.ToUpper(method), path)
+		}
+	}
+}
