@@ -77,7 +77,7 @@ func newContract(t *testing.T) *contract {
 
 var options = &openapi3filter.Options{
 	// Security is the server's to enforce and the tests' to check; here only shapes are compared.
-	AuthenticationFunc: func(context.Context, *openapi3filter.AuthenticationInput) error { return nil },
+	AuthenticationFunc:    func(context.Context, *openapi3filter.AuthenticationInput) error { return nil },
 	IncludeResponseStatus: true,
 	MultiError:            true,
 }
