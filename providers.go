@@ -98,7 +98,22 @@ func provideGuard(l ratelimit.Limiter, log *zap.Logger) *ratelimit.Guard {
 
 func provideClock() usecase.Clock { return usecase.SystemClock{} }
 
-func provideHasher(cfg Config) *argon2id.Hasher { return argon2id.New(cfg.PasswordHash) }
+// provideHasher builds the password hasher and exports its queue, the first sign of a login flood
+// (or of too few hashing slots for the load).
+func provideHasher(cfg Config, reg *prometheus.Registry) (*argon2id.Hasher, error) {
+	h := argon2id.New(cfg.PasswordHash)
+	for _, g := range []prometheus.Collector{
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "companionhub", Subsystem: "password_hash", Name: "running",
+			Help: "Password hashes being computed."}, func() float64 { return float64(h.Stats().Running) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: "companionhub", Subsystem: "password_hash", Name: "waiting",
+			Help: "Password hashes waiting for a hashing slot."}, func() float64 { return float64(h.Stats().Waiting) }),
+	} {
+		if err := reg.Register(g); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
+}
 
 // provideBreach returns the breach checker when enabled (nil otherwise), logging its failures: the
 // use case then carries on without it.

@@ -23,7 +23,12 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger) (*Hub, func(), er
 		return nil, nil, err
 	}
 	accountStore := sqlstore.NewAccountStore(db)
-	hasher := provideHasher(cfg)
+	registry := provideRegistry()
+	hasher, err := provideHasher(cfg, registry)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
 	estimator := zxcvbn.New()
 	breachChecker := provideBreach(cfg, log)
 	client, cleanup2, err := provideRedis(ctx, cfg)
@@ -40,7 +45,6 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger) (*Hub, func(), er
 	}
 	guard := provideGuard(limiter, log)
 	deps := provideAccountDeps(cfg, accountStore, hasher, estimator, breachChecker, guard, clock)
-	registry := provideRegistry()
 	v, err := provideObservers(log, registry)
 	if err != nil {
 		cleanup2()

@@ -47,6 +47,7 @@ func TestOperationsEndpoints(t *testing.T) {
 		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Contains(t, string(res.body), `companionhub_http_requests_total{method="GET",route="GET /healthz",status="200"} 1`)
 		require.Contains(t, string(res.body), "go_goroutines")
+		require.Contains(t, string(res.body), "companionhub_password_hash_waiting 0")
 		require.NotEmpty(t, res.Header.Get("X-Request-ID"))
 	})
 }
