@@ -40,10 +40,13 @@ type Deps struct {
 
 func (d Deps) validate() error {
 	var missing []string
-	for name, v := range map[string]any{"Store": d.Store, "Hasher": d.Hasher, "Strength": d.Strength,
-		"Common": d.Common, "Clock": d.Clock} {
-		if v == nil {
-			missing = append(missing, name)
+	for _, dep := range []struct {
+		name string
+		set  bool
+	}{{"Store", d.Store != nil}, {"Hasher", d.Hasher != nil}, {"Strength", d.Strength != nil},
+		{"Common", d.Common != nil}, {"Clock", d.Clock != nil}} {
+		if !dep.set {
+			missing = append(missing, dep.name)
 		}
 	}
 	if len(missing) > 0 {

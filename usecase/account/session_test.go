@@ -9,6 +9,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/account"
+	"github.com/companionhub/companionhub/test/clocktest"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 )
 
@@ -183,4 +184,10 @@ func TestPurgeDeletesDeadSessions(t *testing.T) {
 	out, err = e.app.Purge.Handle(context.Background(), accountuc.Purge{})
 	require.NoError(t, err)
 	require.Equal(t, 1, out.Sessions)
+}
+
+func TestNewAppNamesMissingDependencies(t *testing.T) {
+	t.Parallel()
+	_, err := accountuc.NewApp(accountuc.Deps{Clock: clocktest.New(time.Now())})
+	require.ErrorContains(t, err, "[Store Hasher Strength Common]")
 }
