@@ -20,6 +20,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/zxcvbn"
 	"github.com/companionhub/companionhub/usecase"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	"github.com/companionhub/companionhub/usecase/correlation"
 	"github.com/companionhub/companionhub/usecase/decorator"
 	"github.com/companionhub/companionhub/usecase/logkey"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
@@ -91,8 +92,9 @@ func provideLimiter(cfg Config, db *sqlstore.DB, rc *goredis.Client, clock useca
 }
 
 func provideGuard(l ratelimit.Limiter, log *zap.Logger) *ratelimit.Guard {
-	return ratelimit.NewGuard(l, func(rule string, err error) {
-		log.Error("rate limiter store failed", zap.String(logkey.Rule, rule), zap.Error(err))
+	return ratelimit.NewGuard(l, func(ctx context.Context, rule string, err error) {
+		log.Error("rate limiter store failed", zap.String(logkey.Rule, rule),
+			zap.String(logkey.RequestID, correlation.RequestID(ctx)), zap.Error(err))
 	})
 }
 
@@ -132,7 +134,8 @@ type loggingBreach struct {
 func (b loggingBreach) Breached(ctx context.Context, pw string) (bool, error) {
 	ok, err := b.c.Breached(ctx, pw)
 	if err != nil {
-		b.log.Warn("breach check unavailable; password accepted on the other rules", zap.Error(err))
+		b.log.Warn("breach check unavailable; password accepted on the other rules",
+			zap.String(logkey.RequestID, correlation.RequestID(ctx)), zap.Error(err))
 	}
 	return ok, err
 }

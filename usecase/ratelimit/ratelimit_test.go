@@ -50,7 +50,7 @@ func TestGuard(t *testing.T) {
 			return ratelimit.Decision{Allowed: false, RetryAfter: 42 * time.Second}, nil
 		}
 		return ratelimit.Decision{Allowed: true, Remaining: l.Count - 1}, nil
-	}), func(rule string, err error) { reported = append(reported, rule) })
+	}), func(_ context.Context, rule string, err error) { reported = append(reported, rule) })
 
 	open := ratelimit.Rule{Name: "reads", Limit: ratelimit.Limit{Count: 5, Period: time.Minute}, FailOpen: true}
 	closed := ratelimit.Rule{Name: "login", Limit: ratelimit.Limit{Count: 5, Period: time.Minute}}

@@ -51,12 +51,12 @@ func DefaultRules() Rules {
 // CLI that act outside any client's budget).
 type Guard struct {
 	limiter Limiter
-	onError func(rule string, err error)
+	onError func(ctx context.Context, rule string, err error)
 }
 
 // NewGuard returns a guard over limiter; onError (may be nil) hears about store failures, which the
 // guard itself resolves by the rule's FailOpen.
-func NewGuard(l Limiter, onError func(rule string, err error)) *Guard {
+func NewGuard(l Limiter, onError func(ctx context.Context, rule string, err error)) *Guard {
 	return &Guard{limiter: l, onError: onError}
 }
 
@@ -72,7 +72,7 @@ func (g *Guard) Check(ctx context.Context, rule Rule, subject ...string) error {
 	d, err := g.limiter.Allow(ctx, Key(rule.Name, subject...), rule.Limit)
 	if err != nil {
 		if g.onError != nil {
-			g.onError(rule.Name, err)
+			g.onError(ctx, rule.Name, err)
 		}
 		if rule.FailOpen {
 			return nil
