@@ -1,0 +1,85 @@
+package companion
+
+import (
+	"time"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/media"
+)
+
+// Companion is the aggregate: one character owned by one user.
+type Companion struct {
+	id           domain.ID
+	ownerID      domain.ID
+	profile      Profile
+	scene        Scene
+	relationship Relationship
+	header       media.Image
+	visibility   Visibility
+	createdAt    time.Time
+	updatedAt    time.Time
+	deletedAt    time.Time
+}
+
+// ErrNotFound is what every lookup of a companion that is absent, deleted, or someone else's
+// answers: a foreign id is indistinguishable from an unknown one.
+var ErrNotFound = domain.E(domain.KindNotFound, "companion_not_found", "companion not found")
+
+// New creates a private companion from a validated profile, in its starting scene, with the
+// relationship at its starting levels.
+func New(id, ownerID domain.ID, p Profile, now time.Time) *Companion {
+	return &Companion{id: id, ownerID: ownerID, profile: p, scene: startingScene(p),
+		relationship: Relationship{Affection: RelationshipStart, Trust: RelationshipStart},
+		visibility:   Private, createdAt: now, updatedAt: now}
+}
+
+// Hydrate rebuilds a companion from storage. Only repositories call it; what they stored was
+// validated on the way in.
+func Hydrate(id, ownerID domain.ID, spec ProfileSpec, scene Scene, rel Relationship, header media.Image,
+	vis Visibility, createdAt, updatedAt, deletedAt time.Time) *Companion {
+	return &Companion{id: id, ownerID: ownerID, profile: Profile{spec: spec}, scene: scene, relationship: rel,
+		header: header, visibility: vis, createdAt: createdAt, updatedAt: updatedAt, deletedAt: deletedAt}
+}
+
+func (c *Companion) ID() domain.ID              { return c.id }
+func (c *Companion) OwnerID() domain.ID         { return c.ownerID }
+func (c *Companion) Profile() Profile           { return c.profile }
+func (c *Companion) Scene() Scene               { s := c.scene; s.Outfit = clone(s.Outfit); return s }
+func (c *Companion) Relationship() Relationship { return c.relationship }
+func (c *Companion) Header() media.Image        { return c.header }
+func (c *Companion) Visibility() Visibility     { return c.visibility }
+func (c *Companion) CreatedAt() time.Time       { return c.createdAt }
+func (c *Companion) UpdatedAt() time.Time       { return c.updatedAt }
+func (c *Companion) DeletedAt() time.Time       { return c.deletedAt }
+func (c *Companion) Deleted() bool              { return !c.deletedAt.IsZero() }
+
+// Edit replaces the profile. The scene is live state and stays as it is — editing the default outfit
+// does not undress anyone (the original reset the outfit on every save).
+func (c *Companion) Edit(p Profile, now time.Time) {
+	c.profile = p
+	c.updatedAt = now
+}
+
+// SetHeader sets the header image and returns the one it replaces (zero if none).
+func (c *Companion) SetHeader(img media.Image, now time.Time) media.Image {
+	old := c.header
+	c.header = img
+	c.updatedAt = now
+	return old
+}
+
+// Delete moves the companion to the trash; it can be restored until it is purged.
+func (c *Companion) Delete(now time.Time) {
+	if c.deletedAt.IsZero() {
+		c.deletedAt = now
+		c.updatedAt = now
+	}
+}
+
+// Restore takes the companion out of the trash.
+func (c *Companion) Restore(now time.Time) {
+	if !c.deletedAt.IsZero() {
+		c.deletedAt = time.Time{}
+		c.updatedAt = now
+	}
+}

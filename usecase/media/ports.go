@@ -1,0 +1,78 @@
+// Package media holds the ports every feature that stores files consumes — the blob store and the
+// image processor — and the use cases that serve and tidy stored files.
+package media
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/media"
+)
+
+// BlobInfo describes a stored blob.
+type BlobInfo struct {
+	Key         string
+	Size        int64
+	ContentType string
+	ModTime     time.Time
+}
+
+// BlobStore keeps bytes under keys. Keys are media.Key strings (slash-separated, no leading slash);
+// implementations treat them as opaque names. Implementations: adapter/blob (local directory, memory,
+// S3 — on gocloud.dev/blob); conformance: test/contract/blobstoretest.
+//
+// Errors: KindNotFound when a key is absent (Get, Stat); KindUnavailable when the store cannot be
+// reached; KindInvalid for a malformed key.
+type BlobStore interface {
+	// Put stores everything r yields under key with the given content type, replacing what was there.
+	// The blob becomes visible only once complete: a failed Put leaves no partial blob behind.
+	Put(ctx context.Context, key, contentType string, r io.Reader) error
+	// Get opens a blob for reading; the caller closes it.
+	Get(ctx context.Context, key string) (io.ReadCloser, BlobInfo, error)
+	// Stat describes a blob without reading it.
+	Stat(ctx context.Context, key string) (BlobInfo, error)
+	// Delete removes a blob; deleting an absent key is not an error.
+	Delete(ctx context.Context, key string) error
+	// List calls fn for every blob whose key starts with prefix, in key order, until fn returns an
+	// error (which List returns).
+	List(ctx context.Context, prefix string, fn func(BlobInfo) error) error
+	// SignedURL returns a URL that grants GET access to key for ttl without further credentials, or
+	// ErrSignedURLUnsupported where the store cannot make one.
+	SignedURL(ctx context.Context, key string, ttl time.Duration) (string, error)
+}
+
+// ErrSignedURLUnsupported is returned by stores that cannot sign URLs; callers then serve the blob
+// themselves.
+var ErrSignedURLUnsupported = domain.E(domain.KindUnavailable, "signed_url_unsupported", "this blob store cannot sign URLs")
+
+// Image limits every untrusted picture must fit before it is decoded (SPEC §3.2).
+const (
+	MaxImageBytes     = 5 << 20
+	MaxImageDimension = 2048
+	// HeaderFit and PictureFit bound stored pictures: headers at most 800², generated pictures 1920².
+	HeaderFit  = 800
+	PictureFit = 1920
+)
+
+// ProcessedImage is a picture that passed validation, re-encoded without metadata.
+type ProcessedImage struct {
+	Data        []byte
+	ContentType media.ContentType
+	Width       int
+	Height      int
+}
+
+// ImageProcessor turns untrusted bytes into a safe picture. Implementation: adapter/imaging;
+// conformance: test/contract/imageprocessortest.
+//
+// Process recognises the format by content, never by a declared type or name; accepts JPEG, PNG
+// and WebP only; refuses more than MaxImageBytes, and dimensions over MaxImageDimension read from
+// the header before anything is decoded (so a decompression bomb costs nothing); then decodes,
+// applies the EXIF orientation, re-encodes (dropping EXIF, ICC, text chunks and anything appended),
+// and scales it down to fit within fit×fit. Errors are KindInvalid with a reason: unsupported_image,
+// image_too_large, image_dimensions, corrupt_image.
+type ImageProcessor interface {
+	Process(ctx context.Context, data []byte, fit int) (ProcessedImage, error)
+}
