@@ -8,6 +8,8 @@ import (
 	"github.com/google/wire"
 
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	"github.com/companionhub/companionhub/usecase/auditlog"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
 )
 
 // AccountStore persists users, sessions, lockouts and audit events.
@@ -59,7 +61,11 @@ type accountRepos struct{ c conn }
 func (r accountRepos) Users() accountuc.UserRepository       { return userRepo(r) }
 func (r accountRepos) Sessions() accountuc.SessionRepository { return sessionRepo(r) }
 func (r accountRepos) Lockouts() accountuc.LockoutRepository { return lockoutRepo(r) }
-func (r accountRepos) Audit() accountuc.AuditRepository      { return auditRepo(r) }
+func (r accountRepos) Audit() auditlog.Repository            { return auditRepo(r) }
 
 // ProviderSet provides the SQL stores over a *DB that the caller opens.
-var ProviderSet = wire.NewSet(NewAccountStore, wire.Bind(new(accountuc.Store), new(*AccountStore)))
+var ProviderSet = wire.NewSet(
+	NewAccountStore, wire.Bind(new(accountuc.Store), new(*AccountStore)),
+	NewCompanionStore, wire.Bind(new(companionuc.Store), new(*CompanionStore)),
+	MediaRepository,
+)

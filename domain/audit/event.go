@@ -21,13 +21,23 @@ var (
 	ActionPasswordChange = Action{"password_change"}
 	ActionSessionRevoke  = Action{"session_revoke"}
 	ActionProfileUpdate  = Action{"profile_update"}
+
+	ActionCompanionCreate  = Action{"companion_create"}
+	ActionCompanionImport  = Action{"companion_import"}
+	ActionCompanionUpdate  = Action{"companion_update"}
+	ActionCompanionHeader  = Action{"companion_header"}
+	ActionCompanionDelete  = Action{"companion_delete"}
+	ActionCompanionRestore = Action{"companion_restore"}
+	ActionCompanionPurge   = Action{"companion_purge"}
 )
 
 var actions = map[string]Action{}
 
 func init() {
 	for _, a := range []Action{ActionRegister, ActionLoginSuccess, ActionLoginFailure, ActionLoginLocked,
-		ActionLogout, ActionLogoutAll, ActionPasswordChange, ActionSessionRevoke, ActionProfileUpdate} {
+		ActionLogout, ActionLogoutAll, ActionPasswordChange, ActionSessionRevoke, ActionProfileUpdate,
+		ActionCompanionCreate, ActionCompanionImport, ActionCompanionUpdate, ActionCompanionHeader,
+		ActionCompanionDelete, ActionCompanionRestore, ActionCompanionPurge} {
 		actions[a.s] = a
 	}
 }
@@ -48,8 +58,9 @@ func (a Action) IsZero() bool   { return a.s == "" }
 type Resource string
 
 const (
-	ResourceUser    Resource = "user"
-	ResourceSession Resource = "session"
+	ResourceUser      Resource = "user"
+	ResourceSession   Resource = "session"
+	ResourceCompanion Resource = "companion"
 )
 
 // Event is one audit record. Details hold only non-secret, non-content facts (never passwords,

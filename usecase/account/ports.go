@@ -6,7 +6,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/account"
-	"github.com/companionhub/companionhub/domain/audit"
+	"github.com/companionhub/companionhub/usecase/auditlog"
 )
 
 // Store is the persistence port of the account area. Outside InTx every call is its own
@@ -23,7 +23,7 @@ type Repos interface {
 	Users() UserRepository
 	Sessions() SessionRepository
 	Lockouts() LockoutRepository
-	Audit() AuditRepository
+	Audit() auditlog.Repository
 }
 
 // UserRepository stores users. Errors: KindNotFound when absent; KindConflict (account.ErrAlreadyTaken)
@@ -65,13 +65,6 @@ type LockoutRepository interface {
 	Put(ctx context.Context, key string, l account.Lockout) error
 	// DeleteIdle deletes states whose last failure and lock both ended before before.
 	DeleteIdle(ctx context.Context, before time.Time) (int, error)
-}
-
-// AuditRepository appends and lists audit events.
-type AuditRepository interface {
-	Append(ctx context.Context, e audit.Event) error
-	// ListByActor lists the actor's events newest first.
-	ListByActor(ctx context.Context, actor domain.ID, p domain.Page) ([]audit.Event, domain.Cursor, error)
 }
 
 // PasswordHasher hashes and verifies passwords. Hash and Verify may wait for a hashing slot (hashing

@@ -1,0 +1,101 @@
+package companion
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/audit"
+	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/usecase"
+	"github.com/companionhub/companionhub/usecase/decorator"
+	"github.com/companionhub/companionhub/usecase/media"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
+)
+
+// Policy gathers what a deployment tunes about companions.
+type Policy struct {
+	// CreateRule limits creations, imports and clones per owner; UpdateRule limits edits.
+	CreateRule ratelimit.Rule
+	UpdateRule ratelimit.Rule
+	// Retention is how long a trashed companion can be restored before purging removes it.
+	Retention time.Duration
+}
+
+// DefaultPolicy is SPEC §3.1/§3.2: 10 creations and 20 changes an hour, 30 days in the trash.
+func DefaultPolicy() Policy {
+	r := ratelimit.DefaultRules()
+	return Policy{CreateRule: r.CompanionCreate, UpdateRule: r.Settings, Retention: 30 * 24 * time.Hour}
+}
+
+// Deps are what the companion use cases consume.
+type Deps struct {
+	Store  Store
+	Blobs  media.BlobStore
+	Images media.ImageProcessor
+	Cards  CardCodec
+	Guard  *ratelimit.Guard
+	Clock  usecase.Clock
+	Policy Policy
+}
+
+// App is the set of companion use cases.
+type App struct {
+	Create      decorator.Handler[Create, *companion.Companion]
+	Get         decorator.Handler[Get, *companion.Companion]
+	List        decorator.Handler[List, Page]
+	Update      decorator.Handler[Update, *companion.Companion]
+	Delete      decorator.Handler[Delete, struct{}]
+	Restore     decorator.Handler[Restore, *companion.Companion]
+	Purge       decorator.Handler[Purge, PurgeResult]
+	SetHeader   decorator.Handler[SetHeader, *companion.Companion]
+	ImportCard  decorator.Handler[ImportCard, *companion.Companion]
+	ExportCard  decorator.Handler[ExportCard, ExportedCard]
+}
+
+// NewApp builds the companion use cases over d.
+func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
+	if d.Store == nil || d.Blobs == nil || d.Images == nil || d.Cards == nil || d.Clock == nil {
+		return nil, domain.Errorf(domain.KindInternal, "companion deps: Store, Blobs, Images, Cards and Clock are required")
+	}
+	return &App{
+		Create:     decorator.Decorate("companion.create", createHandler{d}, obs...),
+		Get:        decorator.Decorate("companion.get", getHandler{d}, obs...),
+		List:       decorator.Decorate("companion.list", listHandler{d}, obs...),
+		Update:     decorator.Decorate("companion.update", updateHandler{d}, obs...),
+		Delete:     decorator.Decorate("companion.delete", deleteHandler{d}, obs...),
+		Restore:    decorator.Decorate("companion.restore", restoreHandler{d}, obs...),
+		Purge:      decorator.Decorate("companion.purge", purgeHandler{d}, obs...),
+		SetHeader:  decorator.Decorate("companion.set_header", setHeaderHandler{d}, obs...),
+		ImportCard: decorator.Decorate("companion.import_card", importCardHandler{d}, obs...),
+		ExportCard: decorator.Decorate("companion.export_card", exportCardHandler{d}, obs...),
+	}, nil
+}
+
+func appendAudit(ctx context.Context, r Repos, e audit.Event) error {
+	if err := r.Audit().Append(ctx, e); err != nil {
+		return errors.Join(domain.Errorf(domain.KindInternal, "record audit event %s", e.Action), err)
+	}
+	return nil
+}
+
+func event(now time.Time, owner domain.ID, action audit.Action, c *companion.Companion, m audit.Meta) audit.Event {
+	return audit.New(now, owner, action, audit.ResourceCompanion, c.ID().String(), m).With("name", c.Profile().Name())
+}
+
+// live returns the owner's companion unless it is in the trash (then: not found).
+func live(ctx context.Context, r Repository, forUpdate bool, owner, id domain.ID) (*companion.Companion, error) {
+	get := r.Get
+	if forUpdate {
+		get = r.GetForUpdate
+	}
+	c, err := get(ctx, owner, id)
+	if err != nil {
+		return nil, err
+	}
+	if c.Deleted() {
+		return nil, companion.ErrNotFound
+	}
+	return c, nil
+}

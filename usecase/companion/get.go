@@ -1,0 +1,40 @@
+package companion
+
+import (
+	"context"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/companion"
+)
+
+// Get returns one of the caller's companions (not one in the trash).
+type Get struct {
+	OwnerID domain.ID
+	ID      domain.ID
+}
+
+type getHandler struct{ d Deps }
+
+func (h getHandler) Handle(ctx context.Context, in Get) (*companion.Companion, error) {
+	return live(ctx, h.d.Store.Companions(), false, in.OwnerID, in.ID)
+}
+
+// List lists the caller's companions newest first, or those in the trash.
+type List struct {
+	OwnerID domain.ID
+	Trashed bool
+	Page    domain.Page
+}
+
+// Page is one page of companions and the cursor of the next (zero at the end).
+type Page struct {
+	Items []*companion.Companion
+	Next  domain.Cursor
+}
+
+type listHandler struct{ d Deps }
+
+func (h listHandler) Handle(ctx context.Context, in List) (Page, error) {
+	items, next, err := h.d.Store.Companions().List(ctx, in.OwnerID, in.Trashed, in.Page)
+	return Page{Items: items, Next: next}, err
+}
