@@ -36,7 +36,7 @@ type BlobStore interface {
 	// Delete removes a blob; deleting an absent key is not an error.
 	Delete(ctx context.Context, key string) error
 	// List calls fn for every blob whose key starts with prefix, in key order, until fn returns an
-	// error (which List returns).
+	// error (which List returns). ContentType may be empty in listings (S3 does not list it).
 	List(ctx context.Context, prefix string, fn func(BlobInfo) error) error
 	// SignedURL returns a URL that grants GET access to key for ttl without further credentials, or
 	// ErrSignedURLUnsupported where the store cannot make one.
