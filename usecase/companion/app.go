@@ -42,16 +42,16 @@ type Deps struct {
 
 // App is the set of companion use cases.
 type App struct {
-	Create      decorator.Handler[Create, *companion.Companion]
-	Get         decorator.Handler[Get, *companion.Companion]
-	List        decorator.Handler[List, Page]
-	Update      decorator.Handler[Update, *companion.Companion]
-	Delete      decorator.Handler[Delete, struct{}]
-	Restore     decorator.Handler[Restore, *companion.Companion]
-	Purge       decorator.Handler[Purge, PurgeResult]
-	SetHeader   decorator.Handler[SetHeader, *companion.Companion]
-	ImportCard  decorator.Handler[ImportCard, *companion.Companion]
-	ExportCard  decorator.Handler[ExportCard, ExportedCard]
+	Create     decorator.Handler[Create, *companion.Companion]
+	Get        decorator.Handler[Get, *companion.Companion]
+	List       decorator.Handler[List, Page]
+	Update     decorator.Handler[Update, *companion.Companion]
+	Delete     decorator.Handler[Delete, struct{}]
+	Restore    decorator.Handler[Restore, *companion.Companion]
+	Purge      decorator.Handler[Purge, PurgeResult]
+	SetHeader  decorator.Handler[SetHeader, *companion.Companion]
+	ImportCard decorator.Handler[ImportCard, Imported]
+	ExportCard decorator.Handler[ExportCard, ExportedCard]
 }
 
 // NewApp builds the companion use cases over d.

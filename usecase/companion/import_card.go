@@ -23,31 +23,37 @@ type ImportCard struct {
 	Meta          audit.Meta
 }
 
+// Imported is the new companion and what the card reader tolerated on the way.
+type Imported struct {
+	Companion *companion.Companion
+	Warnings  []string
+}
+
 type importCardHandler struct{ d Deps }
 
-func (h importCardHandler) Handle(ctx context.Context, in ImportCard) (*companion.Companion, error) {
+func (h importCardHandler) Handle(ctx context.Context, in ImportCard) (Imported, error) {
 	card, err := h.d.Cards.Decode(ctx, in.Data)
 	if err != nil {
-		return nil, err
+		return Imported{}, err
 	}
 	spec, err := fromCard(card, in.Age, in.ContentRating)
 	if err != nil {
-		return nil, err
+		return Imported{}, err
 	}
 	p, err := companion.NewProfile(spec)
 	if err != nil {
-		return nil, err
+		return Imported{}, err
 	}
 	var img *mediauc.ProcessedImage
 	if len(card.Image) > 0 {
 		processed, err := h.d.Images.Process(ctx, card.Image, mediauc.HeaderFit)
 		if err != nil {
-			return nil, err
+			return Imported{}, err
 		}
 		img = &processed
 	}
 	if err := h.d.Guard.Check(ctx, h.d.Policy.CreateRule, in.OwnerID.String()); err != nil {
-		return nil, err
+		return Imported{}, err
 	}
 	now := h.d.Clock.Now()
 	c := companion.New(domain.NewID(now), in.OwnerID, p, now)
@@ -76,7 +82,7 @@ func (h importCardHandler) Handle(ctx context.Context, in ImportCard) (*companio
 		err = storeImage(ctx, h.d, *img, func(it media.Item) error { return create(&it) })
 	}
 	if err != nil {
-		return nil, err
+		return Imported{}, err
 	}
-	return c, nil
+	return Imported{Companion: c, Warnings: card.Warnings}, nil
 }

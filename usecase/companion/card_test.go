@@ -1,0 +1,108 @@
+package companion_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/companion"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
+)
+
+func TestExportThenImportGivesTheSamePersona(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.user(t)
+	ctx := context.Background()
+	c := e.create(t, owner)
+	c, err := e.app.SetHeader.Handle(ctx, companionuc.SetHeader{OwnerID: owner, ID: c.ID(), Image: pngImage(t, 300, 200), Meta: meta})
+	require.NoError(t, err)
+
+	for _, tc := range []struct {
+		spec   companionuc.CardSpec
+		format companionuc.CardFormat
+	}{{companionuc.CardV2, companionuc.CardPNG}, {companionuc.CardV3, companionuc.CardPNG},
+		{companionuc.CardV2, companionuc.CardJSON}, {companionuc.CardV3, companionuc.CardJSON}} {
+		out, err := e.app.ExportCard.Handle(ctx, companionuc.ExportCard{OwnerID: owner, ID: c.ID(), Spec: tc.spec, Format: tc.format})
+		require.NoError(t, err)
+		if tc.format == companionuc.CardPNG {
+			require.Equal(t, "image/png", out.ContentType)
+			require.True(t, bytes.HasPrefix(out.Data, []byte("\x89PNG")))
+		} else {
+			require.Equal(t, "application/json", out.ContentType)
+			require.True(t, json.Valid(out.Data))
+		}
+		require.Contains(t, out.FileName, "Mira_Vale")
+
+		imported, err := e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: out.Data, Meta: meta})
+		require.NoError(t, err, "%s %s", tc.spec, tc.format)
+		require.NotEqual(t, c.ID(), imported.Companion.ID())
+		require.Equal(t, c.Profile().Spec(), imported.Companion.Profile().Spec(), "%s %s: the same persona", tc.spec, tc.format)
+		if tc.format == companionuc.CardPNG {
+			require.False(t, imported.Companion.Header().IsZero(), "the card's picture became the header")
+			require.NotEqual(t, c.Header().Key, imported.Companion.Header().Key, "its own file")
+		}
+	}
+}
+
+const foreignV2 = `{"spec":"chara_card_v2","spec_version":"2.0","data":{"name":"Seraphina","description":"A forest guardian.",
+"personality":"kind","scenario":"A glade","first_mes":"Welcome, traveller.","mes_example":"","creator_notes":"",
+"system_prompt":"","post_history_instructions":"","alternate_greetings":["Oh, hello."],"tags":["fantasy"],
+"creator":"someone","character_version":"1.0","extensions":{"talkativeness":"0.5","fav":false}}}`
+
+func TestForeignCardsNeedAnAdultAge(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.user(t)
+	ctx := context.Background()
+	_, err := e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: []byte(foreignV2), Meta: meta})
+	require.Equal(t, "age", domain.Violations(err)[0].Field)
+	_, err = e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: []byte(foreignV2), Age: 16, Meta: meta})
+	require.Equal(t, "too_young", domain.Violations(err)[0].Code)
+
+	res, err := e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: []byte(foreignV2), Age: 120,
+		ContentRating: companion.RatingGeneral, Meta: meta})
+	require.NoError(t, err)
+	spec := res.Companion.Profile().Spec()
+	require.Equal(t, "Seraphina", spec.Name)
+	require.Equal(t, 120, spec.Age)
+	require.Equal(t, "A forest guardian.", spec.Persona.Description)
+	require.Equal(t, "Welcome, traveller.", spec.Greeting)
+	require.Equal(t, []string{"Oh, hello."}, spec.AlternateGreetings)
+	require.JSONEq(t, `{"talkativeness":"0.5","fav":false}`, string(spec.Card.Extensions))
+	require.JSONEq(t, `{"creator":"someone","character_version":"1.0"}`, string(spec.Card.Extra))
+
+	// Its extensions and unknown fields survive export (the hub adds only its own namespace).
+	out, err := e.app.ExportCard.Handle(ctx, companionuc.ExportCard{OwnerID: owner, ID: res.Companion.ID(),
+		Spec: companionuc.CardV2, Format: companionuc.CardJSON})
+	require.NoError(t, err)
+	var exported map[string]any
+	require.NoError(t, json.Unmarshal(out.Data, &exported))
+	data := exported["data"].(map[string]any)
+	ext := data["extensions"].(map[string]any)
+	require.Contains(t, ext, "companionhub")
+	delete(ext, "companionhub")
+	var original map[string]any
+	require.NoError(t, json.Unmarshal([]byte(foreignV2), &original))
+	require.Equal(t, original, exported, "everything the card brought comes back")
+}
+
+func TestBrokenCardsCreateNothing(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.user(t)
+	ctx := context.Background()
+	for _, bad := range [][]byte{[]byte("not a card"), []byte(`{"spec":"chara_card_v2","data":"x"}`), pngImage(t, 8, 8),
+		[]byte("\x89PNG\r\n\x1a\n\x00\x00")} {
+		_, err := e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: bad, Age: 30, Meta: meta})
+		requireKind(t, err, domain.KindInvalid)
+	}
+	page, err := e.app.List.Handle(ctx, companionuc.List{OwnerID: owner, Page: domain.Page{Limit: 10}})
+	require.NoError(t, err)
+	require.Empty(t, page.Items)
+	require.Zero(t, e.blobCount(t))
+}
