@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/companionhub/companionhub/adapter/argon2id"
+	"github.com/companionhub/companionhub/adapter/blob"
 	"github.com/companionhub/companionhub/adapter/hibp"
 	"github.com/companionhub/companionhub/adapter/httpapi"
 	"github.com/companionhub/companionhub/adapter/redis"
@@ -16,6 +17,7 @@ import (
 	"github.com/companionhub/companionhub/internal/envflag"
 	"github.com/companionhub/companionhub/secret"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 )
 
@@ -30,6 +32,8 @@ type Config struct {
 	DataDir  string          `env:"DATA_DIR" help:"directory for the SQLite file and local blobs"`
 	HTTP     httpapi.Config  `envprefix:""`
 	Database sqlstore.Config `envprefix:""`
+	// Blobs is where pictures and sounds are stored; an empty URL means <DataDir>/blobs.
+	Blobs blob.Config `envprefix:""`
 	// AutoMigrate says when start-up applies pending migrations: "auto" does so for SQLite (the
 	// embedded profile has no separate migration step) and leaves PostgreSQL to `companionhub migrate up`.
 	AutoMigrate string `env:"AUTO_MIGRATE" help:"apply pending migrations at start: auto (SQLite only), always or never"`
@@ -39,7 +43,10 @@ type Config struct {
 	RateLimitStore string           `env:"RATE_LIMIT_STORE" help:"memory, postgres or redis (default: redis if REDIS_URL is set, else postgres on PostgreSQL, else memory)"`
 	RateLimits     RateLimitsConfig `envprefix:"RATE_LIMIT_"`
 	Accounts       AccountsConfig   `envprefix:""`
-	PasswordHash   argon2id.Config  `envprefix:""`
+	// CompanionRetention is how long a trashed companion can be restored before
+	// `companionhub admin purge-companions` deletes it with its files.
+	CompanionRetention time.Duration   `env:"COMPANION_RETENTION" help:"how long trashed companions are kept before purging"`
+	PasswordHash       argon2id.Config `envprefix:""`
 	// BreachCheck, when on, asks a Have I Been Pwned-compatible range API whether a new password
 	// appeared in a breach (k-anonymity: only 5 hex digits of its SHA-1 leave the hub). Off by default
 	// because it is a call to a third party.
@@ -86,7 +93,8 @@ func DefaultConfig() Config {
 			SessionTTL: p.Sessions.TTL, SessionIdleTimeout: p.Sessions.IdleTimeout,
 			LockoutMaxFailures: p.Lockout.MaxFailures, LockoutWindow: p.Lockout.Window, LockoutDuration: p.Lockout.LockFor,
 		},
-		BreachCheckAPI: hibp.DefaultConfig(),
+		BreachCheckAPI:     hibp.DefaultConfig(),
+		CompanionRetention: companionuc.DefaultPolicy().Retention,
 	}
 }
 
@@ -130,6 +138,21 @@ func (c Config) policy() accountuc.Policy {
 	}
 }
 
+// blobs resolves the blob store settings: an empty URL means the blobs directory in the data dir.
+func (c Config) blobs() blob.Config {
+	b := c.Blobs
+	if !b.URL.IsSet() {
+		b.URL = secret.String(filepath.Join(filepath.Clean(c.DataDir), "blobs"))
+	}
+	return b
+}
+
+// companionPolicy turns the configuration into the companion use cases' policy.
+func (c Config) companionPolicy() companionuc.Policy {
+	r := c.RateLimits.rules()
+	return companionuc.Policy{CreateRule: r.CompanionCreate, UpdateRule: r.Settings, Retention: c.CompanionRetention}
+}
+
 // database resolves the database settings: an empty URL means the SQLite file in the data dir.
 func (c Config) database() sqlstore.Config {
 	d := c.Database
@@ -146,6 +169,7 @@ func (c Config) Validate() error {
 		envflag.Within("Log", c.Log.Validate()),
 		envflag.Within("HTTP", c.HTTP.Validate()),
 		envflag.Within("Database", c.database().Validate()),
+		envflag.Within("Blobs", c.blobs().Validate()),
 		envflag.Within("PasswordHash", c.PasswordHash.Validate()),
 	}
 	if c.DataDir == "" {
@@ -168,6 +192,9 @@ func (c Config) Validate() error {
 	}
 	if c.BreachCheck {
 		errs = append(errs, envflag.Within("BreachCheckAPI", c.BreachCheckAPI.Validate()))
+	}
+	if c.CompanionRetention <= 0 {
+		errs = append(errs, envflag.Fieldf("CompanionRetention", "must be positive, got %s", c.CompanionRetention))
 	}
 	errs = append(errs, c.Accounts.validate(), c.RateLimits.validate())
 	return errors.Join(errs...)

@@ -15,13 +15,19 @@ import (
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/adapter/zaplog"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/logkey"
+	mediauc "github.com/companionhub/companionhub/usecase/media"
 )
 
 // Hub is a running Companion Hub: its use cases and its HTTP surface.
 type Hub struct {
 	// Accounts are the account use cases (register, login, sessions…), for embedders and tools.
 	Accounts *accountuc.App
+	// Companions are the companion use cases (profiles, header images, character cards).
+	Companions *companionuc.App
+	// Media are the stored-file use cases (serving, orphan cleanup).
+	Media *mediauc.App
 
 	cfg     Config
 	log     *zap.Logger
@@ -30,8 +36,9 @@ type Hub struct {
 	once    sync.Once
 }
 
-func newHub(cfg Config, log *zap.Logger, accounts *accountuc.App, srv *httpapi.Server) *Hub {
-	return &Hub{cfg: cfg, log: log, Accounts: accounts, http: srv}
+func newHub(cfg Config, log *zap.Logger, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App,
+	srv *httpapi.Server) *Hub {
+	return &Hub{cfg: cfg, log: log, Accounts: accounts, Companions: companions, Media: media, http: srv}
 }
 
 // New validates cfg and builds a hub: it opens (and, per AutoMigrate, migrates) the database,

@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/companionhub/companionhub/adapter/argon2id"
+	"github.com/companionhub/companionhub/adapter/blob"
 	"github.com/companionhub/companionhub/adapter/hibp"
 	"github.com/companionhub/companionhub/adapter/httpapi"
 	"github.com/companionhub/companionhub/adapter/memory"
@@ -20,9 +21,11 @@ import (
 	"github.com/companionhub/companionhub/adapter/zxcvbn"
 	"github.com/companionhub/companionhub/usecase"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/correlation"
 	"github.com/companionhub/companionhub/usecase/decorator"
 	"github.com/companionhub/companionhub/usecase/logkey"
+	mediauc "github.com/companionhub/companionhub/usecase/media"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 )
 
@@ -158,14 +161,34 @@ func provideAccounts(d accountuc.Deps, obs []decorator.Observer) (*accountuc.App
 	return accountuc.NewApp(d, obs...)
 }
 
-func provideCheckers(db *sqlstore.DB, rc *goredis.Client) []httpapi.Checker {
-	cs := []httpapi.Checker{{Name: "database", Check: db.Ping}}
+func provideBlobs(ctx context.Context, cfg Config) (*blob.Store, func(), error) {
+	s, err := blob.Open(ctx, cfg.blobs())
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, func() { _ = s.Close() }, nil
+}
+
+func provideCompanions(cfg Config, store companionuc.Store, blobs mediauc.BlobStore, images mediauc.ImageProcessor,
+	cards companionuc.CardCodec, guard *ratelimit.Guard, clock usecase.Clock, obs []decorator.Observer) (*companionuc.App, error) {
+	return companionuc.NewApp(companionuc.Deps{Store: store, Blobs: blobs, Images: images, Cards: cards, Guard: guard,
+		Clock: clock, Policy: cfg.companionPolicy()}, obs...)
+}
+
+func provideMedia(repo mediauc.Repository, blobs mediauc.BlobStore, clock usecase.Clock, obs []decorator.Observer) (*mediauc.App, error) {
+	return mediauc.NewApp(mediauc.Deps{Repo: repo, Blobs: blobs, Clock: clock}, obs...)
+}
+
+func provideCheckers(db *sqlstore.DB, rc *goredis.Client, blobs *blob.Store) []httpapi.Checker {
+	cs := []httpapi.Checker{{Name: "database", Check: db.Ping}, {Name: "blobs", Check: blobs.Ping}}
 	if rc != nil {
 		cs = append(cs, httpapi.Checker{Name: "redis", Check: func(ctx context.Context) error { return rc.Ping(ctx).Err() }})
 	}
 	return cs
 }
 
-func provideHTTP(cfg Config, accounts *accountuc.App, log *zap.Logger, reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
-	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Log: log, Registry: reg, Checkers: checkers})
+func provideHTTP(cfg Config, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App, log *zap.Logger,
+	reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
+	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Companions: companions, Media: media, Log: log,
+		Registry: reg, Checkers: checkers})
 }

@@ -8,8 +8,12 @@ import (
 	"github.com/google/wire"
 	"go.uber.org/zap"
 
+	"github.com/companionhub/companionhub/adapter/blob"
+	"github.com/companionhub/companionhub/adapter/charcard"
+	"github.com/companionhub/companionhub/adapter/imaging"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/adapter/zxcvbn"
+	mediauc "github.com/companionhub/companionhub/usecase/media"
 )
 
 // initHub wires a whole hub from its configuration. Run `make generate` after changing it; CI fails
@@ -29,6 +33,12 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger) (*Hub, func(), er
 		sqlstore.ProviderSet,
 		provideAccountDeps,
 		provideAccounts,
+		provideBlobs,
+		wire.Bind(new(mediauc.BlobStore), new(*blob.Store)),
+		imaging.ProviderSet,
+		charcard.ProviderSet,
+		provideCompanions,
+		provideMedia,
 		provideCheckers,
 		provideHTTP,
 		newHub,

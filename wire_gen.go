@@ -8,6 +8,8 @@ package companionhub
 
 import (
 	"context"
+	"github.com/companionhub/companionhub/adapter/charcard"
+	"github.com/companionhub/companionhub/adapter/imaging"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/adapter/zxcvbn"
 	"go.uber.org/zap"
@@ -57,15 +59,41 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger) (*Hub, func(), er
 		cleanup()
 		return nil, nil, err
 	}
-	v2 := provideCheckers(db, client)
-	server, err := provideHTTP(cfg, app, log, registry, v2)
+	companionStore := sqlstore.NewCompanionStore(db)
+	store, cleanup3, err := provideBlobs(ctx, cfg)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	hub := newHub(cfg, log, app, server)
+	processor := imaging.New()
+	codec := charcard.New()
+	companionApp, err := provideCompanions(cfg, companionStore, store, processor, codec, guard, clock, v)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	repository := sqlstore.MediaRepository(db)
+	mediaApp, err := provideMedia(repository, store, clock, v)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	v2 := provideCheckers(db, client, store)
+	server, err := provideHTTP(cfg, app, companionApp, mediaApp, log, registry, v2)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	hub := newHub(cfg, log, app, companionApp, mediaApp, server)
 	return hub, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil

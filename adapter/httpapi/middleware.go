@@ -129,7 +129,7 @@ func methodLabel(m string) string {
 	return "OTHER"
 }
 
-// secure sets the security headers every response carries, and caps request bodies.
+// secure sets the security headers every response carries. Body limits are per route (wrapRoute).
 func (s *Server) secure(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -143,11 +143,6 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		if infoFrom(r.Context()).tls {
 			h.Set("Strict-Transport-Security", "max-age="+strconv.Itoa(int(s.cfg.HSTSMaxAge/time.Second))+"; includeSubDomains")
 		}
-		if r.ContentLength > s.cfg.MaxBodyBytes {
-			writeError(w, r, domain.E(domain.KindInvalid, reasonBodyTooLarge, "the request body is too large"))
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
 		next.ServeHTTP(w, r)
 	})
 }

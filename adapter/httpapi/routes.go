@@ -12,6 +12,7 @@ type route struct {
 	method  string
 	path    string
 	auth    bool // requires a session (cookie or bearer)
+	upload  bool // takes a file: the upload size limit applies instead of the JSON one
 	handler http.HandlerFunc
 }
 
@@ -35,6 +36,18 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/v1/me/sessions", auth: true, handler: s.listSessions},
 		{method: "DELETE", path: "/api/v1/me/sessions/{id}", auth: true, handler: s.revokeSession},
 		{method: "GET", path: "/api/v1/me/audit", auth: true, handler: s.listAudit},
+
+		{method: "GET", path: "/api/v1/companions", auth: true, handler: s.listCompanions},
+		{method: "POST", path: "/api/v1/companions", auth: true, handler: s.createCompanion},
+		{method: "POST", path: "/api/v1/companions/import", auth: true, upload: true, handler: s.importCompanion},
+		{method: "GET", path: "/api/v1/companions/{id}", auth: true, handler: s.getCompanion},
+		{method: "PATCH", path: "/api/v1/companions/{id}", auth: true, handler: s.updateCompanion},
+		{method: "DELETE", path: "/api/v1/companions/{id}", auth: true, handler: s.deleteCompanion},
+		{method: "POST", path: "/api/v1/companions/{id}/restore", auth: true, handler: s.restoreCompanion},
+		{method: "PUT", path: "/api/v1/companions/{id}/header-image", auth: true, upload: true, handler: s.setHeaderImage},
+		{method: "GET", path: "/api/v1/companions/{id}/export", auth: true, handler: s.exportCompanion},
+
+		{method: "GET", path: "/media/{dir}/{file}", handler: s.serveMedia},
 	}
 }
 
@@ -45,8 +58,17 @@ func (s *Server) wrapRoute(rt route) http.Handler {
 		h = s.authenticated(h)
 	}
 	label := rt.pattern()
+	limit := s.cfg.MaxBodyBytes
+	if rt.upload {
+		limit = s.cfg.MaxUploadBytes
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		infoFrom(r.Context()).route = label
+		if r.ContentLength > limit {
+			writeError(w, r, domain.E(domain.KindInvalid, reasonBodyTooLarge, "the request body is too large"))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, limit)
 		if isAPI(r) {
 			// Responses about accounts must never be stored by shared caches.
 			w.Header().Set("Cache-Control", "no-store")

@@ -18,6 +18,8 @@ import (
 
 	"github.com/companionhub/companionhub/internal/envflag"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	mediauc "github.com/companionhub/companionhub/usecase/media"
 )
 
 // Config tunes the HTTP server. The env tags bind it flattened into the root configuration.
@@ -28,7 +30,8 @@ type Config struct {
 	PublicURL string `env:"PUBLIC_URL" help:"URL users reach the hub at, e.g. https://hub.example.com"`
 	// TrustedProxies are the peers whose X-Forwarded-For and X-Forwarded-Proto are believed.
 	TrustedProxies    []string      `env:"TRUSTED_PROXIES" help:"comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For is trusted"`
-	MaxBodyBytes      int64         `env:"HTTP_MAX_BODY_BYTES" help:"largest accepted request body, in bytes"`
+	MaxBodyBytes      int64         `env:"HTTP_MAX_BODY_BYTES" help:"largest accepted JSON request body, in bytes"`
+	MaxUploadBytes    int64         `env:"HTTP_MAX_UPLOAD_BYTES" help:"largest accepted upload (images, character cards), in bytes"`
 	ReadHeaderTimeout time.Duration `env:"HTTP_READ_HEADER_TIMEOUT" help:"time allowed to read request headers"`
 	ReadTimeout       time.Duration `env:"HTTP_READ_TIMEOUT" help:"time allowed to read a whole request"`
 	WriteTimeout      time.Duration `env:"HTTP_WRITE_TIMEOUT" help:"time allowed to write a response (streams lift it)"`
@@ -45,6 +48,7 @@ func DefaultConfig() Config {
 	return Config{
 		Addr:              ":8080",
 		MaxBodyBytes:      1 << 20,
+		MaxUploadBytes:    20 << 20,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       60 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -77,6 +81,9 @@ func (c Config) Validate() error {
 	if c.MaxBodyBytes < 1024 {
 		bad("MaxBodyBytes", "must be at least 1024")
 	}
+	if c.MaxUploadBytes < 6<<20 {
+		bad("MaxUploadBytes", "must be at least 6 MiB (a 5 MB picture in a form)")
+	}
 	for _, d := range []struct {
 		name string
 		v    time.Duration
@@ -100,25 +107,29 @@ type Checker struct {
 
 // Deps are what the HTTP transport serves.
 type Deps struct {
-	Accounts *accountuc.App
-	Log      *zap.Logger
-	Registry *prometheus.Registry
-	Checkers []Checker
+	Accounts   *accountuc.App
+	Companions *companionuc.App
+	Media      *mediauc.App
+	Log        *zap.Logger
+	Registry   *prometheus.Registry
+	Checkers   []Checker
 }
 
 // Server is the HTTP API.
 type Server struct {
-	cfg      Config
-	log      *zap.Logger
-	accounts *accountuc.App
-	registry *prometheus.Registry
-	checkers []Checker
-	proxies  proxies
-	csrf     *http.CrossOriginProtection
-	metrics  *httpMetrics
-	secureCk bool
-	handler  http.Handler
-	routes   []route
+	cfg        Config
+	log        *zap.Logger
+	accounts   *accountuc.App
+	companions *companionuc.App
+	media      *mediauc.App
+	registry   *prometheus.Registry
+	checkers   []Checker
+	proxies    proxies
+	csrf       *http.CrossOriginProtection
+	metrics    *httpMetrics
+	secureCk   bool
+	handler    http.Handler
+	routes     []route
 }
 
 // New builds the server and its routes.
@@ -131,7 +142,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("http metrics: %w", err)
 	}
-	s := &Server{cfg: cfg, log: d.Log, accounts: d.Accounts, registry: d.Registry, checkers: d.Checkers,
+	s := &Server{cfg: cfg, log: d.Log, accounts: d.Accounts, companions: d.Companions, media: d.Media,
+		registry: d.Registry, checkers: d.Checkers,
 		proxies: px, metrics: m, csrf: http.NewCrossOriginProtection()}
 	if cfg.PublicURL != "" {
 		u, _ := url.Parse(cfg.PublicURL)

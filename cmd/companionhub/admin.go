@@ -20,12 +20,37 @@ import (
 	"github.com/companionhub/companionhub/usecase/logkey"
 )
 
+const adminUsage = `usage:
+  companionhub admin user create --email E --username U [--display-name N] [flags]
+  companionhub admin cleanup-orphans [--dry-run] [--grace 1h] [flags]
+  companionhub admin purge-companions [--dry-run] [flags]`
+
 func admin(ctx context.Context, args []string, e env) error {
-	if len(args) < 2 || args[0] != "user" || args[1] != "create" {
-		fmt.Fprintln(e.stderr, "usage: companionhub admin user create --email E --username U [--display-name N] [flags]")
-		return errUsage
+	switch {
+	case len(args) >= 2 && args[0] == "user" && args[1] == "create":
+		return adminUserCreate(ctx, args[2:], e)
+	case len(args) >= 1 && args[0] == "cleanup-orphans":
+		return adminCleanupOrphans(ctx, args[1:], e)
+	case len(args) >= 1 && args[0] == "purge-companions":
+		return adminPurgeCompanions(ctx, args[1:], e)
 	}
-	return adminUserCreate(ctx, args[2:], e)
+	fmt.Fprintln(e.stderr, adminUsage)
+	return errUsage
+}
+
+// openHub builds a hub for an admin command: logging only warnings and errors, as befits a tool.
+func openHub(ctx context.Context, c *command, e env) (*companionhub.Hub, func(), error) {
+	c.cfg.Log.Level = "warn"
+	log, err := newLogger(c.cfg, e)
+	if err != nil {
+		return nil, nil, err
+	}
+	hub, err := companionhub.New(ctx, c.cfg, log.With(zap.String(logkey.Command, "admin")))
+	if err != nil {
+		_ = log.Sync()
+		return nil, nil, err
+	}
+	return hub, func() { hub.Close(); _ = log.Sync() }, nil
 }
 
 // adminUserCreate creates an account. The password is never a flag (it would show in the process
@@ -55,18 +80,11 @@ func adminUserCreate(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	// Only warnings and errors: this is an interactive tool.
-	c.cfg.Log.Level = "warn"
-	log, err := newLogger(c.cfg, e)
+	hub, done, err := openHub(ctx, c, e)
 	if err != nil {
 		return err
 	}
-	defer func() { _ = log.Sync() }()
-	hub, err := companionhub.New(ctx, c.cfg, log.With(zap.String(logkey.Command, "admin")))
-	if err != nil {
-		return err
-	}
-	defer hub.Close()
+	defer done()
 	u, err := hub.Accounts.Register.Handle(ctx, accountuc.Register{Email: email, Username: username, DisplayName: displayName,
 		Password: password, ByAdmin: true, Meta: audit.Meta{UserAgent: "companionhub admin"}})
 	if err != nil {

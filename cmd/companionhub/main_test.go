@@ -83,7 +83,7 @@ func TestMigrateAndAdminInProcess(t *testing.T) {
 		"COMPANIONHUB_PASSWORD_HASH_ITERATIONS": "1"}
 	out, errOut, code := runCmd(t, vars, "", "migrate", "up")
 	require.Equal(t, exitOK, code, errOut)
-	require.Contains(t, out, "applied 1 migration(s) to the sqlite database")
+	require.Regexp(t, `applied \d+ migration\(s\) to the sqlite database`, out)
 	out, errOut, code = runCmd(t, vars, "plum-ferry-osmosis-42\n", "admin", "user", "create", "--email", "Op@Example.com", "--username", "Operator")
 	require.Equal(t, exitOK, code, errOut)
 	require.Contains(t, out, "created user operator")

@@ -1,0 +1,91 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/domain/media"
+	"github.com/companionhub/companionhub/internal/companionjson"
+)
+
+// companionDTO is a companion as the API shows it: the editable profile document, and the state the
+// hub keeps around it (read-only here).
+type companionDTO struct {
+	ID             string                `json:"id"`
+	Profile        companionjson.Profile `json:"profile"`
+	LockedIdentity string                `json:"locked_identity"`
+	Scene          sceneDTO              `json:"scene"`
+	Relationship   relationshipDTO       `json:"relationship"`
+	HeaderImage    *imageDTO             `json:"header_image"`
+	Visibility     string                `json:"visibility"`
+	CreatedAt      time.Time             `json:"created_at"`
+	UpdatedAt      time.Time             `json:"updated_at"`
+	DeletedAt      *time.Time            `json:"deleted_at"`
+}
+
+type sceneDTO struct {
+	Outfit   []string `json:"outfit"`
+	Location string   `json:"location"`
+	Action   string   `json:"action"`
+	Mood     string   `json:"mood"`
+}
+
+type relationshipDTO struct {
+	Affection int `json:"affection"`
+	Trust     int `json:"trust"`
+}
+
+type imageDTO struct {
+	URL         string `json:"url"`
+	ContentType string `json:"content_type"`
+	Bytes       int64  `json:"bytes"`
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+}
+
+func toCompanion(c *companion.Companion) companionDTO {
+	s := c.Scene()
+	outfit := s.Outfit
+	if outfit == nil {
+		outfit = []string{}
+	}
+	out := companionDTO{
+		ID: c.ID().String(), Profile: companionjson.FromSpec(c.Profile().Spec()),
+		LockedIdentity: c.Profile().LockedIdentity(),
+		Scene:          sceneDTO{Outfit: outfit, Location: s.Location, Action: s.Action, Mood: s.Mood.String()},
+		Relationship:   relationshipDTO{Affection: c.Relationship().Affection, Trust: c.Relationship().Trust},
+		HeaderImage:    toImage(c.Header()), Visibility: c.Visibility().String(),
+		CreatedAt: c.CreatedAt(), UpdatedAt: c.UpdatedAt(),
+	}
+	if c.Deleted() {
+		at := c.DeletedAt()
+		out.DeletedAt = &at
+	}
+	return out
+}
+
+func toImage(img media.Image) *imageDTO {
+	if img.IsZero() {
+		return nil
+	}
+	return &imageDTO{URL: mediaURL(img.Key), ContentType: img.ContentType.String(), Bytes: img.Bytes,
+		Width: img.Width, Height: img.Height}
+}
+
+// mediaURL is where a stored file is served.
+func mediaURL(k media.Key) string { return "/media/" + k.String() }
+
+type companionEnvelope struct {
+	Companion companionDTO `json:"companion"`
+}
+
+type importedEnvelope struct {
+	Companion companionDTO `json:"companion"`
+	Warnings  []string     `json:"warnings"`
+}
+
+// opaqueProfilePaths are the profile members a merge patch replaces whole: card data the hub
+// carries verbatim.
+var opaqueProfilePaths = map[string]bool{
+	"card.character_book": true, "card.extensions": true, "card.extra": true, "card.top": true,
+}

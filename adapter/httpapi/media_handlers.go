@@ -1,0 +1,67 @@
+package httpapi
+
+import (
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"go.uber.org/zap"
+
+	accountuc "github.com/companionhub/companionhub/usecase/account"
+	"github.com/companionhub/companionhub/usecase/logkey"
+	mediauc "github.com/companionhub/companionhub/usecase/media"
+)
+
+// serveMedia streams a stored file to whoever may see it: its owner (cookie or bearer), or anyone
+// for the header of a published companion. Keys are random and their content never changes, so the
+// ETag is the key itself and caches may keep the file for a year.
+func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
+	key := r.PathValue("dir") + "/" + r.PathValue("file")
+	var viewer accountuc.Principal
+	if tok, _ := s.presentedToken(r); tok != "" {
+		// An invalid session here is an anonymous viewer, not an error: public files stay public.
+		viewer, _ = s.accounts.Authenticate.Handle(r.Context(), accountuc.Authenticate{Token: tok})
+	}
+	opened, err := s.media.Open.Handle(r.Context(), mediauc.Open{Viewer: viewer.UserID, Key: key})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	defer opened.Body.Close()
+	etag := `"` + strings.NewReplacer("/", "-", ".", "-").Replace(key) + `"`
+	h := w.Header()
+	h.Set("ETag", etag)
+	if opened.Public {
+		h.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		h.Set("Cache-Control", "private, max-age=31536000, immutable")
+		h.Set("Vary", "Cookie, Authorization")
+	}
+	// Stored files are pictures and sounds, never documents: nothing in one may run.
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	if etagMatches(r.Header.Get("If-None-Match"), etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", opened.Item.ContentType.String())
+	h.Set("Content-Length", strconv.FormatInt(opened.Item.Bytes, 10))
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return
+	}
+	if _, err := io.Copy(w, opened.Body); err != nil {
+		s.log.Warn("media stream interrupted", zap.String(logkey.RequestID, requestIDFrom(r.Context())), zap.Error(err))
+	}
+}
+
+// etagMatches implements If-None-Match's weak comparison over a list (or *).
+func etagMatches(header, etag string) bool {
+	for _, v := range strings.Split(header, ",") {
+		v = strings.TrimPrefix(strings.TrimSpace(v), "W/")
+		if v == etag || v == "*" {
+			return true
+		}
+	}
+	return false
+}
