@@ -22,13 +22,18 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/companionhub/companionhub/adapter/argon2id"
+	"github.com/companionhub/companionhub/adapter/blob"
+	"github.com/companionhub/companionhub/adapter/charcard"
 	"github.com/companionhub/companionhub/adapter/httpapi"
+	"github.com/companionhub/companionhub/adapter/imaging"
 	"github.com/companionhub/companionhub/adapter/memory"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/adapter/zxcvbn"
 	"github.com/companionhub/companionhub/secret"
 	"github.com/companionhub/companionhub/usecase"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	mediauc "github.com/companionhub/companionhub/usecase/media"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 )
 
@@ -60,8 +65,16 @@ func newContract(t *testing.T) *contract {
 		Common: est, Guard: ratelimit.NewGuard(memory.NewRateLimiter(usecase.SystemClock{}), nil), Clock: usecase.SystemClock{},
 		Policy: policy})
 	require.NoError(t, err)
-	srv, err := httpapi.New(httpapi.DefaultConfig(), httpapi.Deps{Accounts: app, Log: zap.NewNop(),
-		Registry: prometheus.NewRegistry(), Checkers: []httpapi.Checker{{Name: "database", Check: db.Ping}}})
+	blobs, err := blob.Open(ctx, blob.Config{URL: "mem://"})
+	require.NoError(t, err)
+	companions, err := companionuc.NewApp(companionuc.Deps{Store: sqlstore.NewCompanionStore(db), Blobs: blobs,
+		Images: imaging.New(), Cards: charcard.New(), Guard: ratelimit.NewGuard(memory.NewRateLimiter(usecase.SystemClock{}), nil),
+		Clock: usecase.SystemClock{}, Policy: companionuc.DefaultPolicy()})
+	require.NoError(t, err)
+	mediaApp, err := mediauc.NewApp(mediauc.Deps{Repo: sqlstore.MediaRepository(db), Blobs: blobs, Clock: usecase.SystemClock{}})
+	require.NoError(t, err)
+	srv, err := httpapi.New(httpapi.DefaultConfig(), httpapi.Deps{Accounts: app, Companions: companions, Media: mediaApp,
+		Log: zap.NewNop(), Registry: prometheus.NewRegistry(), Checkers: []httpapi.Checker{{Name: "database", Check: db.Ping}}})
 	require.NoError(t, err)
 
 	rec := httptest.NewRecorder()
@@ -82,14 +95,19 @@ var options = &openapi3filter.Options{
 	MultiError:            true,
 }
 
+// header is an extra request header for call.
+type header struct{ name, value string }
+
 // call sends one request and returns the status and body after validating both directions.
 // validRequest=false marks requests that break the document on purpose (to test the server's
 // refusals); their responses are still validated.
-func (c *contract) call(method, path, token string, body any, validRequest bool) (int, []byte, http.Header) {
+func (c *contract) call(method, path, token string, body any, validRequest bool, headers ...header) (int, []byte, http.Header) {
 	c.t.Helper()
 	var raw []byte
 	switch b := body.(type) {
 	case nil:
+	case []byte:
+		raw = b
 	case string:
 		raw = []byte(b)
 	default:
@@ -103,6 +121,9 @@ func (c *contract) call(method, path, token string, body any, validRequest bool)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for _, h := range headers {
+		req.Header.Set(h.name, h.value)
 	}
 	route, params, err := c.router.FindRoute(req)
 	require.NoError(c.t, err, "%s %s is documented", method, path)
@@ -216,6 +237,14 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	status, _, _ = c.call("POST", "/api/v1/auth/logout-all", third.Token, nil, true)
 	require.Equal(t, 200, status)
 
+	status, body, _ = c.call("POST", "/api/v1/auth/login", "", map[string]string{"identifier": "ada", "password": "quince-meadow-tangent-53"}, true)
+	require.Equal(t, 200, status)
+	var fresh struct {
+		Token string `json:"token"`
+	}
+	require.NoError(t, json.Unmarshal(body, &fresh))
+	c.companionJourney(t, fresh.Token)
+
 	// Locked accounts answer 429 with Retry-After, as documented.
 	for range 5 {
 		c.call("POST", "/api/v1/auth/login", "", map[string]string{"identifier": "ada", "password": "nope-nope-nope"}, true)
@@ -233,6 +262,9 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &doc))
 	for path, ops := range doc.Paths {
 		for method := range ops {
+			if method == "parameters" {
+				continue
+			}
 			require.True(t, c.seen[strings.ToUpper(method)+" "+path], "%s %s was not exercised", strings.ToUpper(method), path)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"image"
 	"image/color"
+	"image/jpeg"
 	"image/png"
 	"io"
 	"mime/multipart"
@@ -109,11 +110,11 @@ func TestCompanionJourney(t *testing.T) {
 
 		res = c.do("GET", imageURL, nil)
 		require.Equal(t, http.StatusOK, res.StatusCode)
-		require.Equal(t, "image/png", res.Header.Get("Content-Type"))
+		require.Equal(t, "image/jpeg", res.Header.Get("Content-Type"), "an opaque picture is stored as JPEG")
 		require.Equal(t, "private, max-age=31536000, immutable", res.Header.Get("Cache-Control"))
 		etag := res.Header.Get("ETag")
 		require.NotEmpty(t, etag)
-		decoded, err := png.DecodeConfig(bytes.NewReader(res.body))
+		decoded, err := jpeg.DecodeConfig(bytes.NewReader(res.body))
 		require.NoError(t, err)
 		require.Equal(t, 300, decoded.Width)
 		res = c.do("GET", imageURL, nil, header("If-None-Match", etag))
