@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -29,7 +28,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/memory"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/adapter/zxcvbn"
-	"github.com/companionhub/companionhub/secret"
+	"github.com/companionhub/companionhub/test/sqlitetest"
 	"github.com/companionhub/companionhub/usecase"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
@@ -51,11 +50,7 @@ type contract struct {
 func newContract(t *testing.T) *contract {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, sqlstore.Config{URL: secret.String("sqlite:" + filepath.Join(t.TempDir(), "hub.db")), MaxOpenConns: 4})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	_, err = db.Migrate(ctx)
-	require.NoError(t, err)
+	db := sqlitetest.Open(t)
 	hc := argon2id.DefaultConfig()
 	hc.MemoryKiB, hc.Iterations = 64, 1
 	est := zxcvbn.New()

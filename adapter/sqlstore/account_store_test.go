@@ -2,7 +2,6 @@ package sqlstore_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,20 +12,12 @@ import (
 	"github.com/companionhub/companionhub/secret"
 	"github.com/companionhub/companionhub/test/containers"
 	"github.com/companionhub/companionhub/test/contract/accountstoretest"
+	"github.com/companionhub/companionhub/test/sqlitetest"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 )
 
 // openSQLite opens a migrated SQLite database private to t.
-func openSQLite(t *testing.T) *sqlstore.DB {
-	t.Helper()
-	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, sqlstore.Config{URL: secret.String("sqlite:" + filepath.Join(t.TempDir(), "hub.db")), MaxOpenConns: 4})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	_, err = db.Migrate(ctx)
-	require.NoError(t, err)
-	return db
-}
+func openSQLite(t *testing.T) *sqlstore.DB { return sqlitetest.Open(t) }
 
 func TestAccountStoreSQLite(t *testing.T) {
 	t.Parallel()

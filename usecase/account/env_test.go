@@ -2,7 +2,6 @@ package account_test
 
 import (
 	"context"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,8 +15,8 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/account"
 	"github.com/companionhub/companionhub/domain/audit"
-	"github.com/companionhub/companionhub/secret"
 	"github.com/companionhub/companionhub/test/clocktest"
+	"github.com/companionhub/companionhub/test/sqlitetest"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 )
@@ -70,12 +69,7 @@ func generous() ratelimit.Rules {
 
 func newEnv(t *testing.T, mutate ...func(*accountuc.Deps)) *env {
 	t.Helper()
-	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, sqlstore.Config{URL: secret.String("sqlite:" + filepath.Join(t.TempDir(), "hub.db")), MaxOpenConns: 4})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	_, err = db.Migrate(ctx)
-	require.NoError(t, err)
+	db := sqlitetest.Open(t)
 
 	c := clocktest.New(time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC))
 	h := &countingHasher{PasswordHasher: argon2id.New(cheapHash())}

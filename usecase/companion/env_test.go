@@ -7,7 +7,6 @@ import (
 	"image"
 	"image/color"
 	"image/png"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,8 +22,8 @@ import (
 	"github.com/companionhub/companionhub/domain/account"
 	"github.com/companionhub/companionhub/domain/audit"
 	"github.com/companionhub/companionhub/domain/companion"
-	"github.com/companionhub/companionhub/secret"
 	"github.com/companionhub/companionhub/test/clocktest"
+	"github.com/companionhub/companionhub/test/sqlitetest"
 	"github.com/companionhub/companionhub/usecase"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
@@ -45,11 +44,7 @@ type env struct {
 func newEnv(t *testing.T, mutate ...func(*companionuc.Deps)) *env {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sqlstore.Open(ctx, sqlstore.Config{URL: secret.String("sqlite:" + filepath.Join(t.TempDir(), "hub.db")), MaxOpenConns: 4})
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = db.Close() })
-	_, err = db.Migrate(ctx)
-	require.NoError(t, err)
+	db := sqlitetest.Open(t)
 	blobs, err := blob.Open(ctx, blob.Config{URL: "mem://"})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = blobs.Close() })
