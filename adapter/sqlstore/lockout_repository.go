@@ -9,6 +9,19 @@ import (
 
 type lockoutRepo struct{ c conn }
 
+func (r lockoutRepo) GetForUpdate(ctx context.Context, key string) (account.Lockout, error) {
+	// SELECT … FOR UPDATE locks nothing when the row does not exist yet, and concurrent first
+	// failures would then all count from zero; a placeholder row (no failures) gives them one to
+	// queue on. It disappears with the transaction if nothing is recorded, and is idle otherwise.
+	if r.c.d == Postgres {
+		if _, err := r.c.exec(ctx, `INSERT INTO login_lockouts (key, failures, last_failed_at) VALUES (?, 0, ?)
+			ON CONFLICT (key) DO NOTHING`, key, r.c.t(time.Unix(0, 0))); err != nil {
+			return account.Lockout{}, classify(err, nil, "reserve lockout")
+		}
+	}
+	return r.Get(ctx, key)
+}
+
 func (r lockoutRepo) Get(ctx context.Context, key string) (account.Lockout, error) {
 	var row struct {
 		Failures     int      `db:"failures"`
@@ -22,6 +35,9 @@ func (r lockoutRepo) Get(ctx context.Context, key string) (account.Lockout, erro
 			return account.Lockout{}, nil
 		}
 		return account.Lockout{}, err
+	}
+	if row.Failures == 0 {
+		return account.Lockout{}, nil // a placeholder (see GetForUpdate)
 	}
 	return account.HydrateLockout(row.Failures, row.LastFailedAt.Time, row.LockedUntil.Time), nil
 }

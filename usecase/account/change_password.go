@@ -59,11 +59,15 @@ func (h changePasswordHandler) Handle(ctx context.Context, in ChangePassword) (s
 	if err != nil {
 		return struct{}{}, err
 	}
+	checked := u.PasswordHash()
 	return struct{}{}, h.d.Store.InTx(ctx, func(r Repos) error {
 		now := h.d.Clock.Now()
 		u, err := r.Users().GetForUpdate(ctx, in.Principal.UserID)
 		if err != nil {
 			return err
+		}
+		if u.PasswordHash() != checked {
+			return account.ErrWrongPassword // changed meanwhile: what was checked is no longer the password
 		}
 		u.SetPasswordHash(hash, now)
 		u.SucceedLogin(now)

@@ -78,10 +78,13 @@ func (h loginHandler) Handle(ctx context.Context, in Login) (LoginResult, error)
 			return LoginResult{}, err
 		}
 	}
-	return h.succeed(ctx, u.ID(), newHash, in)
+	return h.succeed(ctx, u.ID(), u.PasswordHash(), newHash, in)
 }
 
-func (h loginHandler) succeed(ctx context.Context, userID domain.ID, newHash account.PasswordHash, in Login) (LoginResult, error) {
+// succeed opens the session — unless, since the password was checked, the account was locked (a
+// parallel burst of guesses) or its password changed: the check was against a hash that no longer
+// counts, and a rehash must not write the old password back over the new one.
+func (h loginHandler) succeed(ctx context.Context, userID domain.ID, checked, newHash account.PasswordHash, in Login) (LoginResult, error) {
 	var res LoginResult
 	err := h.d.Store.InTx(ctx, func(r Repos) error {
 		now := h.d.Clock.Now()
@@ -89,9 +92,11 @@ func (h loginHandler) succeed(ctx context.Context, userID domain.ID, newHash acc
 		if err != nil {
 			return err
 		}
-		// A parallel burst of wrong guesses may have locked the account meanwhile.
 		if locked, left := u.Locked(now); locked {
 			return account.ErrLocked.WithRetryAfter(left)
+		}
+		if u.PasswordHash() != checked {
+			return account.ErrBadCredentials
 		}
 		u.SucceedLogin(now)
 		if !newHash.IsZero() {
@@ -146,6 +151,13 @@ func (h loginHandler) failKnown(ctx context.Context, userID domain.ID, meta audi
 		if err != nil {
 			return err
 		}
+		// Guesses still in flight when the account locked get the same answer as the right
+		// password would now: locked. Answering "bad credentials" to them would tell the one
+		// right guess apart.
+		if locked, left := u.Locked(now); locked {
+			result = account.ErrLocked.WithRetryAfter(left)
+			return nil
+		}
 		lockedNow := u.FailLogin(now, h.d.Policy.Lockout)
 		if err := r.Users().Update(ctx, u); err != nil {
 			return err
@@ -183,18 +195,20 @@ func (h loginHandler) failUnknown(ctx context.Context, ident account.Identifier,
 	result := account.ErrBadCredentials
 	err = h.d.Store.InTx(ctx, func(r Repos) error {
 		now := h.d.Clock.Now()
-		l, err := r.Lockouts().Get(ctx, key)
+		l, err := r.Lockouts().GetForUpdate(ctx, key)
 		if err != nil {
 			return err
+		}
+		if locked, left := l.Locked(now); locked {
+			result = account.ErrLocked.WithRetryAfter(left) // as for accounts: in-flight guesses see the lock
+			return nil
 		}
 		if l.Fail(now, h.d.Policy.Lockout) {
 			result = account.ErrLocked.WithRetryAfter(h.d.Policy.Lockout.LockFor)
 		}
-		if err := r.Lockouts().Put(ctx, key, l); err != nil {
-			return err
-		}
-		return appendAudit(ctx, r, audit.New(now, domain.ID{}, audit.ActionLoginFailure, audit.ResourceUser, "", in.Meta).
-			With("reason", "unknown_identifier"))
+		// No audit event: it would belong to nobody, so nobody could ever read it, and an address
+		// cycling through made-up names would grow the table without bound.
+		return r.Lockouts().Put(ctx, key, l)
 	})
 	if err != nil {
 		return err

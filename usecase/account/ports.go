@@ -61,6 +61,9 @@ type SessionRepository interface {
 type LockoutRepository interface {
 	// Get returns the state for key, or the zero Lockout.
 	Get(ctx context.Context, key string) (account.Lockout, error)
+	// GetForUpdate is Get that, inside InTx, keeps others from changing the state of key until
+	// commit — even when there is none yet, so concurrent first failures all count.
+	GetForUpdate(ctx context.Context, key string) (account.Lockout, error)
 	// Put stores the state for key (the zero Lockout deletes it).
 	Put(ctx context.Context, key string, l account.Lockout) error
 	// DeleteIdle deletes states whose last failure and lock both ended before before.

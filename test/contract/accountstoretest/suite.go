@@ -41,6 +41,7 @@ func Run(t *testing.T, newStore func(t *testing.T) accountuc.Store) {
 		"SessionRevokeAll":         testSessionRevokeAll,
 		"SessionTouchAndCleanup":   testSessionTouchAndCleanup,
 		"LockoutRoundTrip":         testLockoutRoundTrip,
+		"LockoutFirstFailuresRace": testLockoutFirstFailuresRace,
 		"AuditPagination":          testAuditPagination,
 		"AuditDetailsAndAnonymous": testAuditDetails,
 	}

@@ -105,3 +105,47 @@ func testGetForUpdateSerialises(t *testing.T, s accountuc.Store) {
 	require.NoError(t, err)
 	require.Equal(t, workers, got.Lockout().Failures())
 }
+
+// The first failures for an identifier with no state yet arrive together: every one must count,
+// or an unknown identifier would lock later than an account does (and so reveal that it is one).
+func testLockoutFirstFailuresRace(t *testing.T, s accountuc.Store) {
+	ctx := context.Background()
+	key := "ident:" + domain.NewID(base).String()
+	const workers = 8
+	policy := account.LockoutPolicy{MaxFailures: 100, Window: time.Hour, LockFor: time.Minute}
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- s.InTx(ctx, func(r accountuc.Repos) error {
+				l, err := r.Lockouts().GetForUpdate(ctx, key)
+				if err != nil {
+					return err
+				}
+				l.Fail(base, policy)
+				return r.Lockouts().Put(ctx, key, l)
+			})
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	got, err := s.Lockouts().Get(ctx, key)
+	require.NoError(t, err)
+	require.Equal(t, workers, got.Failures())
+
+	// Reading for update and recording nothing leaves no state behind.
+	empty := "ident:" + domain.NewID(base).String()
+	require.NoError(t, s.InTx(ctx, func(r accountuc.Repos) error {
+		l, err := r.Lockouts().GetForUpdate(ctx, empty)
+		require.True(t, l.IsZero())
+		return err
+	}))
+	l, err := s.Lockouts().Get(ctx, empty)
+	require.NoError(t, err)
+	require.True(t, l.IsZero())
+}
