@@ -66,6 +66,7 @@ type AccountsConfig struct {
 // RateLimitsConfig holds the limits of SPEC §3.1 as N/duration.
 type RateLimitsConfig struct {
 	Login           ratelimit.Limit `env:"LOGIN" help:"login attempts per client IP and identifier"`
+	LoginIP         ratelimit.Limit `env:"LOGIN_IP" help:"login attempts per client IP, across identifiers"`
 	Register        ratelimit.Limit `env:"REGISTER" help:"accounts created per client IP"`
 	Chat            ratelimit.Limit `env:"CHAT" help:"chat messages per user"`
 	Image           ratelimit.Limit `env:"IMAGE" help:"pictures generated per user"`
@@ -99,7 +100,7 @@ func DefaultConfig() Config {
 }
 
 func rateLimitsFrom(r ratelimit.Rules) RateLimitsConfig {
-	c := RateLimitsConfig{Login: r.Login.Limit, Register: r.Register.Limit, Chat: r.Chat.Limit, Image: r.Image.Limit,
+	c := RateLimitsConfig{Login: r.Login.Limit, LoginIP: r.LoginIP.Limit, Register: r.Register.Limit, Chat: r.Chat.Limit, Image: r.Image.Limit,
 		CompanionCreate: r.CompanionCreate.Limit, Settings: r.Settings.Limit, VoicePreview: r.VoicePreview.Limit,
 		ViewCount: r.ViewCount.Limit}
 	for _, rule := range r.All() {
@@ -118,6 +119,7 @@ func (c RateLimitsConfig) rules() ratelimit.Rules {
 		rule.FailOpen = slices.Contains(c.FailOpen, rule.Name)
 	}
 	set(&r.Login, c.Login)
+	set(&r.LoginIP, c.LoginIP)
 	set(&r.Register, c.Register)
 	set(&r.Chat, c.Chat)
 	set(&r.Image, c.Image)
@@ -219,7 +221,7 @@ func (a AccountsConfig) validate() error {
 
 func (r RateLimitsConfig) validate() error {
 	var errs []error
-	for name, l := range map[string]ratelimit.Limit{"Login": r.Login, "Register": r.Register, "Chat": r.Chat,
+	for name, l := range map[string]ratelimit.Limit{"Login": r.Login, "LoginIP": r.LoginIP, "Register": r.Register, "Chat": r.Chat,
 		"Image": r.Image, "CompanionCreate": r.CompanionCreate, "Settings": r.Settings,
 		"VoicePreview": r.VoicePreview, "ViewCount": r.ViewCount} {
 		if err := l.Validate(); err != nil {

@@ -28,10 +28,21 @@ func (s *Server) presentedToken(r *http.Request) (string, bool) {
 		}
 		return strings.TrimSpace(tok), true
 	}
-	if c, err := r.Cookie(s.cfg.CookieName); err == nil {
+	if c, err := r.Cookie(s.cookieName(r)); err == nil {
 		return c.Value, false
 	}
 	return "", false
+}
+
+// cookieName is the session cookie's name for r. Over HTTPS it carries the __Host- prefix, which
+// browsers accept only from this exact host, Secure, for path / — so a sibling subdomain cannot
+// plant a session cookie that shadows the real one ("cookie tossing"). Plain HTTP (development,
+// a proxy that hides TLS) cannot use the prefix.
+func (s *Server) cookieName(r *http.Request) string {
+	if s.secureCookies(r) {
+		return "__Host-" + s.cfg.CookieName
+	}
+	return s.cfg.CookieName
 }
 
 // authenticated resolves the session behind the request before h runs.
@@ -136,13 +147,13 @@ func (s *Server) logoutAll(w http.ResponseWriter, r *http.Request) {
 // session's absolute expiry.
 func (s *Server) setSessionCookie(w http.ResponseWriter, r *http.Request, token string, sess *account.Session) {
 	http.SetCookie(w, &http.Cookie{
-		Name: s.cfg.CookieName, Value: token, Path: "/", Expires: sess.ExpiresAt(),
+		Name: s.cookieName(r), Value: token, Path: "/", Expires: sess.ExpiresAt(),
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(r),
 	})
 }
 
 func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
-	http.SetCookie(w, &http.Cookie{Name: s.cfg.CookieName, Value: "", Path: "/", MaxAge: -1,
+	http.SetCookie(w, &http.Cookie{Name: s.cookieName(r), Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(r)})
 }
 

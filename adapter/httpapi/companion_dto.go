@@ -84,6 +84,10 @@ type importedEnvelope struct {
 	Warnings  []string     `json:"warnings"`
 }
 
+// profileDepth is how deep objects nest in the profile document outside card data (profile →
+// persona → field): a merge patch never needs to recurse further.
+const profileDepth = 2
+
 // opaqueProfilePaths are the profile members a merge patch replaces whole: card data the hub
 // carries verbatim.
 var opaqueProfilePaths = map[string]bool{

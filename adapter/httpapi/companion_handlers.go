@@ -112,11 +112,11 @@ func (s *Server) updateCompanion(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	change := func(cur companion.ProfileSpec) (companion.ProfileSpec, error) {
-		doc, err := json.Marshal(companionjson.FromSpec(cur))
+		doc, err := companionjson.Marshal(companionjson.FromSpec(cur))
 		if err != nil {
 			return companion.ProfileSpec{}, domain.Errorf(domain.KindInternal, "encode profile: %w", err)
 		}
-		merged, err := mergePatch(doc, patch, opaqueProfilePaths)
+		merged, err := mergePatch(doc, patch, opaqueProfilePaths, profileDepth)
 		if err != nil {
 			return companion.ProfileSpec{}, err
 		}

@@ -57,10 +57,12 @@ func jsonError(err error) error {
 }
 
 // writeJSON answers with v as JSON. Encoding errors after the header is sent can only be dropped.
+// <, > and & are not escaped: responses are application/json with nosniff, never rendered as HTML,
+// and card data a client reads and sends back must come back as it was, not six times longer.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(true)
+	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
 }

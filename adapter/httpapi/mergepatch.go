@@ -5,19 +5,27 @@ import (
 	"encoding/json"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/internal/companionjson"
 )
 
 // mergePatch applies a JSON merge patch (RFC 7396) to doc: members of the patch replace members of
 // the document, null deletes, and objects merge recursively — except under the paths listed in
-// opaque, whose values are replaced whole. Members the patch does not mention keep their exact
-// bytes, which is what keeps character-card data byte-for-byte through an edit of a name.
-func mergePatch(doc, patch []byte, opaque map[string]bool) ([]byte, error) {
-	return mergeAt("", doc, patch, opaque)
+// opaque, whose values are replaced whole. Members the patch does not mention keep their text
+// (compacted: insignificant whitespace goes, key order and escapes stay), which is what keeps
+// character-card data intact through an edit of a name.
+//
+// Objects nest at most maxDepth deep in the documents patched here; a patch that nests deeper is
+// refused before any work, since each level re-reads what is below it.
+func mergePatch(doc, patch []byte, opaque map[string]bool, maxDepth int) ([]byte, error) {
+	return mergeAt("", 0, doc, patch, opaque, maxDepth)
 }
 
-func mergeAt(path string, doc, patch []byte, opaque map[string]bool) ([]byte, error) {
+func mergeAt(path string, depth int, doc, patch []byte, opaque map[string]bool, maxDepth int) ([]byte, error) {
 	if !isObject(patch) {
 		return patch, nil
+	}
+	if depth >= maxDepth {
+		return nil, domain.Invalid(domain.Violation(path, "too_deep", "the patch nests deeper than the document"))
 	}
 	var d, p map[string]json.RawMessage
 	if isObject(doc) {
@@ -42,14 +50,14 @@ func mergeAt(path string, doc, patch []byte, opaque map[string]bool) ([]byte, er
 		case opaque[child]:
 			d[k] = v
 		default:
-			merged, err := mergeAt(child, d[k], v, opaque)
+			merged, err := mergeAt(child, depth+1, d[k], v, opaque, maxDepth)
 			if err != nil {
 				return nil, err
 			}
 			d[k] = merged
 		}
 	}
-	return json.Marshal(d)
+	return companionjson.Marshal(d)
 }
 
 func isObject(b []byte) bool {

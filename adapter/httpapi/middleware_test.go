@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -214,4 +215,21 @@ func TestMetricsCountRequestsByRoute(t *testing.T) {
 	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
 	require.Contains(t, rec.Body.String(), `companionhub_http_requests_total{method="GET",route="GET /healthz",status="200"} 3`)
 	_ = reg
+}
+
+// Over HTTPS only the __Host- cookie authenticates: a plain one may have been planted by a sibling
+// subdomain.
+func TestHTTPSSessionsUseTheHostPrefixedCookie(t *testing.T) {
+	t.Parallel()
+	s, _, _ := bareServer(t, nil)
+	req := httptest.NewRequest("GET", "https://hub.example/api/v1/me", nil)
+	req.AddCookie(&http.Cookie{Name: "companionhub_session", Value: "chs_planted"})
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, req)
+	require.Equal(t, http.StatusUnauthorized, rec.Code)
+	require.Equal(t, "__Host-companionhub_session", s.cookieName(req.WithContext(withTLSInfo(req))))
+}
+
+func withTLSInfo(r *http.Request) context.Context {
+	return context.WithValue(r.Context(), reqInfoKey{}, &reqInfo{tls: true})
 }

@@ -47,7 +47,7 @@ func (r companionRepo) values(c *companion.Companion) ([]any, error) {
 	spec := c.Profile().Spec()
 	card := spec.Card
 	spec.Card = companion.CardData{} // kept verbatim in their own columns
-	profile, err := json.Marshal(companionjson.FromSpec(spec))
+	profile, err := companionjson.Marshal(companionjson.FromSpec(spec))
 	if err != nil {
 		return nil, domain.Errorf(domain.KindInternal, "encode profile: %w", err)
 	}

@@ -23,7 +23,7 @@ func adminCleanupOrphans(ctx context.Context, args []string, e env) error {
 	c, err := newCommand("admin cleanup-orphans", "Deletes stored files no row refers to; --dry-run only counts them.", e,
 		func(fs *flag.FlagSet) {
 			fs.BoolVar(&dryRun, "dry-run", false, "count the orphans without deleting them")
-			fs.DurationVar(&grace, "grace", time.Hour, "leave files younger than this alone (uploads in flight)")
+			fs.DurationVar(&grace, "grace", time.Hour, "leave files younger than this alone (uploads in flight; at least 5m)")
 		})
 	if err != nil {
 		return err

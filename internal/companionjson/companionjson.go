@@ -5,6 +5,7 @@
 package companionjson
 
 import (
+	"bytes"
 	"encoding/json"
 
 	"github.com/companionhub/companionhub/domain"
@@ -177,4 +178,17 @@ func raw(b []byte) json.RawMessage {
 		return nil
 	}
 	return json.RawMessage(b)
+}
+
+// Marshal encodes v as JSON without escaping <, > and & — card data is carried verbatim, and HTML
+// escaping would both change it and grow it sixfold per character, past the size limits it was
+// accepted under.
+func Marshal(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

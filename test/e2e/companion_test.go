@@ -32,7 +32,7 @@ const profileDoc = `{
   "greeting": "You came.", "alternate_greetings": ["Clear skies tonight."], "example_dialogue": "<START>",
   "system_prompt": "Stay in character.", "post_history_instructions": "Be brief.", "creator_notes": "e2e",
   "tags": ["slice of life"], "voice": {"provider": "elevenlabs", "voice_id": "EXAVITQu4vr4xnSDxMaL", "enabled": true},
-  "card": {"character_book": null, "extensions": {"x_app": {"kept": [1, 2.50]}}, "extra": null, "top": null}
+  "card": {"character_book": null, "extensions": {"x_app": {"kept": [1, 2.50], "note": "<START> a & b"}}, "extra": null, "top": null}
 }`
 
 type companionResp struct {
@@ -193,6 +193,8 @@ func TestCompanionEditsAreLossless(t *testing.T) {
 		wantJSON, err := json.Marshal(want)
 		require.NoError(t, err)
 		require.JSONEq(t, string(wantJSON), string(patched.Companion.Profile))
+		require.Contains(t, string(res.body), `{"x_app":{"kept":[1,2.50],"note":"<START> a & b"}}`,
+			"card data comes back as it went in: same numbers, same characters, no escaping")
 
 		res = c.do("PATCH", "/api/v1/companions/"+id, `{"age": 16}`)
 		require.Equal(t, http.StatusBadRequest, res.StatusCode)

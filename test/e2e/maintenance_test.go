@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -31,14 +32,19 @@ func TestAdminMaintenance(t *testing.T) {
 	// A file no row refers to, as a crash between storing a file and recording it would leave.
 	stray := filepath.Join(dataDir, "blobs", "img", "aaaaaaaaaaaaaaaaaaaaaaaaaa.jpg")
 	require.NoError(t, os.WriteFile(stray, []byte("orphaned bytes"), 0o600))
+	old := time.Now().Add(-3 * time.Hour) // past the default grace of an hour
+	require.NoError(t, os.Chtimes(stray, old, old))
 
-	out, code := runBinary(t, h.cmd.Dir, env, "", "admin", "cleanup-orphans", "--dry-run", "--grace=-1h")
+	out, code := runBinary(t, h.cmd.Dir, env, "", "admin", "cleanup-orphans", "--grace=1m")
+	require.Equal(t, 1, code, "a grace shorter than uploads take is refused: %s", out)
+	require.Contains(t, out, "at least 5m")
+	out, code = runBinary(t, h.cmd.Dir, env, "", "admin", "cleanup-orphans", "--dry-run")
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "scanned 2 file(s); would delete 1 orphan(s), 14 B")
 	_, err := os.Stat(stray)
 	require.NoError(t, err, "a dry run deletes nothing")
 
-	out, code = runBinary(t, h.cmd.Dir, env, "", "admin", "cleanup-orphans", "--grace=-1h")
+	out, code = runBinary(t, h.cmd.Dir, env, "", "admin", "cleanup-orphans")
 	require.Equal(t, 0, code, out)
 	require.Contains(t, out, "deleted 1 orphan(s)")
 	_, err = os.Stat(stray)

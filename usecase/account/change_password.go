@@ -30,13 +30,16 @@ func (h changePasswordHandler) Handle(ctx context.Context, in ChangePassword) (s
 	if err != nil {
 		return struct{}{}, err
 	}
-	if err := checkNewPassword(ctx, h.d, "new_password", in.New, u.Email(), u.Username(), u.DisplayName()); err != nil {
+	if err := checkNewPassword(h.d, "new_password", in.New, u.Email(), u.Username(), u.DisplayName()); err != nil {
 		return struct{}{}, err
 	}
 	if in.New == in.Current {
 		return struct{}{}, domain.Invalid(domain.Violation("new_password", "unchanged", "the new password must differ from the current one"))
 	}
 	if err := h.d.Guard.Check(ctx, h.d.Policy.Limits.Settings, u.ID().String()); err != nil {
+		return struct{}{}, err
+	}
+	if err := checkBreached(ctx, h.d, "new_password", in.New); err != nil {
 		return struct{}{}, err
 	}
 	// A stolen session must not become a way to guess the password: wrong current passwords count

@@ -50,6 +50,10 @@ func (h loginHandler) Handle(ctx context.Context, in Login) (LoginResult, error)
 	if err := h.d.Guard.Check(ctx, h.d.Policy.Limits.Login, in.Meta.IP, ident.String()); err != nil {
 		return LoginResult{}, err
 	}
+	// One address cycling through identifiers would otherwise get a password hash per attempt.
+	if err := h.d.Guard.Check(ctx, h.d.Policy.Limits.LoginIP, in.Meta.IP); err != nil {
+		return LoginResult{}, err
+	}
 	if len(in.Password) > maxLoginPasswordBytes {
 		return LoginResult{}, account.ErrBadCredentials
 	}

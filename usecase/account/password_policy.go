@@ -20,12 +20,10 @@ func normalizePassword(pw string) string {
 	return norm.NFC.String(pw)
 }
 
-// checkNewPassword applies the whole password policy of SPEC §3.1 to a password someone chooses:
+// checkNewPassword applies the local password policy of SPEC §3.1 to a password someone chooses:
 // length, no username or mailbox name inside, the offline list of common passwords, estimated
-// strength against the person's own words,
-// and — when a breach checker is configured — known breaches. A checker that cannot answer does not
-// block anyone: the other rules still hold, and the failure is reported by the checker's decorator.
-func checkNewPassword(ctx context.Context, d Deps, field, pw string, email account.Email, username account.Username, name account.DisplayName) error {
+// strength against the person's own words. checkBreached adds known breaches.
+func checkNewPassword(d Deps, field, pw string, email account.Email, username account.Username, name account.DisplayName) error {
 	if err := account.CheckPasswordShape(field, pw); err != nil {
 		return err
 	}
@@ -42,10 +40,18 @@ func checkNewPassword(ctx context.Context, d Deps, field, pw string, email accou
 		}
 		return weak(field, "too_weak", msg, s.Suggestions)
 	}
-	if d.Breach != nil {
-		if breached, err := d.Breach.Breached(ctx, pw); err == nil && breached {
-			return weak(field, "breached", "this password has appeared in a data breach", nil)
-		}
+	return nil
+}
+
+// checkBreached asks the breach checker, if one is configured. It is separate from the local rules
+// because it calls out: callers spend their rate limit first, so nobody can make the hub send
+// requests without limit. A checker that cannot answer does not block anyone (its decorator logs).
+func checkBreached(ctx context.Context, d Deps, field, pw string) error {
+	if d.Breach == nil {
+		return nil
+	}
+	if breached, err := d.Breach.Breached(ctx, pw); err == nil && breached {
+		return weak(field, "breached", "this password has appeared in a data breach", nil)
 	}
 	return nil
 }

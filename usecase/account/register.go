@@ -33,15 +33,18 @@ func (h registerHandler) Handle(ctx context.Context, in Register) (*account.User
 		v = append(v, domain.Violations(account.CheckPasswordShape("password", in.Password))...)
 		return nil, domain.Invalid(v...)
 	}
-	if err := checkNewPassword(ctx, h.d, "password", in.Password, email, username, name); err != nil {
+	if err := checkNewPassword(h.d, "password", in.Password, email, username, name); err != nil {
 		return nil, err
 	}
 	// Only well-formed attempts count against the per-IP budget, so a person who mistypes is not
-	// locked out for a day; the limit is taken before the costly hash.
+	// locked out for a day; the limit is taken before the costly hash and the outbound breach check.
 	if !in.ByAdmin {
 		if err := h.d.Guard.Check(ctx, h.d.Policy.Limits.Register, in.Meta.IP); err != nil {
 			return nil, err
 		}
+	}
+	if err := checkBreached(ctx, h.d, "password", in.Password); err != nil {
+		return nil, err
 	}
 	hash, err := h.d.Hasher.Hash(ctx, in.Password)
 	if err != nil {

@@ -30,10 +30,10 @@ func toCard(spec companion.ProfileSpec) (Card, error) {
 	}
 	own := spec
 	own.Card = companion.CardData{}
-	if ext[hubExtension], err = json.Marshal(companionjson.FromSpec(own)); err != nil {
+	if ext[hubExtension], err = companionjson.Marshal(companionjson.FromSpec(own)); err != nil {
 		return Card{}, domain.Errorf(domain.KindInternal, "encode hub extension: %w", err)
 	}
-	if card.Extensions, err = json.Marshal(ext); err != nil {
+	if card.Extensions, err = companionjson.Marshal(ext); err != nil {
 		return Card{}, domain.Errorf(domain.KindInternal, "encode extensions: %w", err)
 	}
 	if card.Extra, err = objectMap(spec.Card.Extra); err != nil {
@@ -112,7 +112,7 @@ func rawObject(m map[string]json.RawMessage) ([]byte, error) {
 	if len(m) == 0 {
 		return nil, nil
 	}
-	b, err := json.Marshal(maps.Clone(m))
+	b, err := companionjson.Marshal(maps.Clone(m))
 	if err != nil {
 		return nil, invalidCard("card data is not valid JSON")
 	}

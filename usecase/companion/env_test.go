@@ -33,12 +33,13 @@ import (
 // The companion use cases run against real adapters: SQLite, the in-memory blob store, the image
 // pipeline, the card codec and the in-memory limiter, with a clock the test moves.
 type env struct {
-	app      *companionuc.App
-	media    *mediauc.App
-	store    *sqlstore.CompanionStore
-	blobs    *blob.Store
-	clock    *clocktest.Clock
-	accounts *sqlstore.AccountStore
+	app       *companionuc.App
+	media     *mediauc.App
+	mediaRepo mediauc.Repository
+	store     *sqlstore.CompanionStore
+	blobs     *blob.Store
+	clock     *clocktest.Clock
+	accounts  *sqlstore.AccountStore
 }
 
 func newEnv(t *testing.T, mutate ...func(*companionuc.Deps)) *env {
@@ -63,7 +64,7 @@ func newEnv(t *testing.T, mutate ...func(*companionuc.Deps)) *env {
 	// Blob stores stamp files with the real time, so orphan cleanup compares against the real clock.
 	mediaApp, err := mediauc.NewApp(mediauc.Deps{Repo: sqlstore.MediaRepository(db), Blobs: blobs, Clock: usecase.SystemClock{}})
 	require.NoError(t, err)
-	return &env{app: app, media: mediaApp, store: store, blobs: blobs, clock: clock, accounts: sqlstore.NewAccountStore(db)}
+	return &env{app: app, media: mediaApp, mediaRepo: sqlstore.MediaRepository(db), store: store, blobs: blobs, clock: clock, accounts: sqlstore.NewAccountStore(db)}
 }
 
 var userSeq atomic.Int64

@@ -73,8 +73,9 @@ func (h setHeaderHandler) Handle(ctx context.Context, in SetHeader) (*companion.
 
 // storeImage puts a processed picture in the blob store under a fresh key, then lets record write
 // the rows that refer to it (the item passed has key, kind, type, size and time; record fills in
-// owner and companion). If record fails, the blob is deleted again, so a failed request leaves no
-// file behind.
+// owner and companion). If record was refused — the request was wrong, nothing was written — the
+// blob is deleted again. If the store failed (a dropped connection may hide a commit that went
+// through) the blob stays: an orphan, which cleanup-orphans removes, beats a row naming nothing.
 func storeImage(ctx context.Context, d Deps, img mediauc.ProcessedImage, record func(media.Item) error) error {
 	it := media.Item{Key: media.NewKey(img.ContentType), Kind: media.KindHeader, ContentType: img.ContentType,
 		Bytes: int64(len(img.Data)), Width: img.Width, Height: img.Height, CreatedAt: d.Clock.Now()}
@@ -82,6 +83,9 @@ func storeImage(ctx context.Context, d Deps, img mediauc.ProcessedImage, record 
 		return err
 	}
 	if err := record(it); err != nil {
+		if k := domain.KindOf(err); k == domain.KindInternal || k == domain.KindUnavailable {
+			return err
+		}
 		if derr := d.Blobs.Delete(context.WithoutCancel(ctx), it.Key.String()); derr != nil {
 			return errors.Join(err, domain.Errorf(domain.KindInternal, "delete unrecorded blob %s: %w", it.Key, derr))
 		}

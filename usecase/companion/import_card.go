@@ -32,6 +32,10 @@ type Imported struct {
 type importCardHandler struct{ d Deps }
 
 func (h importCardHandler) Handle(ctx context.Context, in ImportCard) (Imported, error) {
+	// Every attempt counts, failed ones too: decoding a card and its picture is the costly part.
+	if err := h.d.Guard.Check(ctx, h.d.Policy.CreateRule, in.OwnerID.String()); err != nil {
+		return Imported{}, err
+	}
 	card, err := h.d.Cards.Decode(ctx, in.Data)
 	if err != nil {
 		return Imported{}, err
@@ -51,9 +55,6 @@ func (h importCardHandler) Handle(ctx context.Context, in ImportCard) (Imported,
 			return Imported{}, err
 		}
 		img = &processed
-	}
-	if err := h.d.Guard.Check(ctx, h.d.Policy.CreateRule, in.OwnerID.String()); err != nil {
-		return Imported{}, err
 	}
 	now := h.d.Clock.Now()
 	c := companion.New(domain.NewID(now), in.OwnerID, p, now)

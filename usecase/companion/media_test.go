@@ -14,6 +14,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
+	"github.com/companionhub/companionhub/test/clocktest"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 )
@@ -101,7 +102,13 @@ func TestCleanupOrphans(t *testing.T) {
 	for range 3 {
 		require.NoError(t, e.blobs.Put(ctx, media.NewKey(media.JPEG).String(), "image/jpeg", bytes.NewReader(buf.Bytes())))
 	}
-	res, err := e.media.CleanupOrphans.Handle(ctx, mediauc.CleanupOrphans{DryRun: true, Grace: -time.Hour})
+	_, err = e.media.CleanupOrphans.Handle(ctx, mediauc.CleanupOrphans{Grace: time.Minute})
+	requireKind(t, err, domain.KindInvalid) // uploads in flight must be safe
+
+	// Seen from two hours later, every file is past the grace.
+	later, err := mediauc.NewApp(mediauc.Deps{Repo: e.mediaRepo, Blobs: e.blobs, Clock: clocktest.New(time.Now().Add(2 * time.Hour))})
+	require.NoError(t, err)
+	res, err := later.CleanupOrphans.Handle(ctx, mediauc.CleanupOrphans{DryRun: true, Grace: time.Hour})
 	require.NoError(t, err)
 	require.Equal(t, 4, res.Scanned)
 	require.Equal(t, 3, res.Orphans)
@@ -113,7 +120,7 @@ func TestCleanupOrphans(t *testing.T) {
 	require.Zero(t, res.Orphans, "young files are left alone: uploads in flight")
 
 	var progress []int
-	res, err = e.media.CleanupOrphans.Handle(ctx, mediauc.CleanupOrphans{Grace: -time.Hour,
+	res, err = later.CleanupOrphans.Handle(ctx, mediauc.CleanupOrphans{Grace: time.Hour,
 		Progress: func(done, total int) { progress = append(progress, done, total) }})
 	require.NoError(t, err)
 	require.Equal(t, 3, res.Orphans)

@@ -3,6 +3,7 @@ package companion
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/audit"
@@ -39,21 +40,24 @@ func (h purgeHandler) Handle(ctx context.Context, in Purge) (PurgeResult, error)
 			return res, err
 		}
 		for _, c := range batch {
-			files, err := h.d.Store.Media().ListByCompanion(ctx, c.ID())
+			after = domain.Cursor{At: c.DeletedAt(), ID: c.ID()}
+			var files []media.Item
+			if in.DryRun {
+				files, err = h.d.Store.Media().ListByCompanion(ctx, c.ID())
+			} else {
+				files, err = h.purge(ctx, c, before)
+			}
+			if errors.Is(err, errNoLongerTrashed) {
+				continue
+			}
 			if err != nil {
 				return res, err
-			}
-			if !in.DryRun {
-				if err := h.purge(ctx, c, files); err != nil {
-					return res, err
-				}
 			}
 			res.Companions++
 			for _, f := range files {
 				res.Files++
 				res.Bytes += f.Bytes
 			}
-			after = domain.Cursor{At: c.DeletedAt(), ID: c.ID()}
 		}
 		if len(batch) < purgeBatch {
 			return res, nil
@@ -61,10 +65,26 @@ func (h purgeHandler) Handle(ctx context.Context, in Purge) (PurgeResult, error)
 	}
 }
 
-// purge deletes one companion's rows in one transaction, then its files. A file that cannot be
-// deleted is left to cleanup-orphans: its row is gone, so it is an orphan.
-func (h purgeHandler) purge(ctx context.Context, c *companion.Companion, files []media.Item) error {
+// errNoLongerTrashed marks a companion restored (or trashed again later) since the batch was listed.
+var errNoLongerTrashed = errors.New("no longer due for purging")
+
+// purge deletes one companion's rows in one transaction — after checking, under lock, that it is
+// still in the trash since before the cutoff, so a restore that raced the purge wins — and then
+// its files. A file that cannot be deleted is left to cleanup-orphans: its row is gone, so it is an
+// orphan. It returns the files it deleted.
+func (h purgeHandler) purge(ctx context.Context, listed *companion.Companion, before time.Time) ([]media.Item, error) {
+	var files []media.Item
 	err := h.d.Store.InTx(ctx, func(r Repos) error {
+		c, err := r.Companions().GetForUpdate(ctx, listed.OwnerID(), listed.ID())
+		if err != nil {
+			return err
+		}
+		if !c.Deleted() || !c.DeletedAt().Before(before) {
+			return errNoLongerTrashed
+		}
+		if files, err = r.Media().ListByCompanion(ctx, c.ID()); err != nil {
+			return err
+		}
 		for _, f := range files {
 			if err := r.Media().Delete(ctx, f.Key); err != nil {
 				return err
@@ -76,7 +96,7 @@ func (h purgeHandler) purge(ctx context.Context, c *companion.Companion, files [
 		return appendAudit(ctx, r, event(h.d.Clock.Now(), c.OwnerID(), audit.ActionCompanionPurge, c, audit.Meta{}))
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var errs []error
 	for _, f := range files {
@@ -85,7 +105,7 @@ func (h purgeHandler) purge(ctx context.Context, c *companion.Companion, files [
 		}
 	}
 	if err := errors.Join(errs...); err != nil {
-		return domain.Errorf(domain.KindUnavailable, "purge: delete files of %s: %w", c.ID(), err)
+		return files, domain.Errorf(domain.KindUnavailable, "purge: delete files of %s: %w", listed.ID(), err)
 	}
-	return nil
+	return files, nil
 }

@@ -80,7 +80,8 @@ func (h openHandler) Handle(ctx context.Context, in Open) (Opened, error) {
 }
 
 // CleanupOrphans finds blobs no row refers to and deletes them. Blobs younger than Grace are left
-// alone: an upload stores its blob a moment before the row that refers to it.
+// alone: an upload stores its blob a moment before the row that refers to it, so Grace must be at
+// least MinOrphanGrace.
 type CleanupOrphans struct {
 	DryRun bool
 	Grace  time.Duration
@@ -101,7 +102,15 @@ type cleanupHandler struct{ d Deps }
 // cleanupBatch is how many keys one existence query checks.
 const cleanupBatch = 500
 
+// MinOrphanGrace is the shortest grace cleanup accepts: longer than any upload takes between storing
+// its file and recording it.
+const MinOrphanGrace = 5 * time.Minute
+
 func (h cleanupHandler) Handle(ctx context.Context, in CleanupOrphans) (CleanupResult, error) {
+	if in.Grace < MinOrphanGrace {
+		return CleanupResult{}, domain.Invalid(domain.Violation("grace", "too_short",
+			"grace must be at least 5m: younger files may belong to uploads in flight"))
+	}
 	start := time.Now()
 	var res CleanupResult
 	cutoff := h.d.Clock.Now().Add(-in.Grace)

@@ -21,6 +21,7 @@ type Rule struct {
 // Rules are the limits of SPEC §3.1, configurable per deployment.
 type Rules struct {
 	Login           Rule // per IP + identifier
+	LoginIP         Rule // per IP, whatever the identifier: bounds the password hashes one address costs
 	Register        Rule // per IP
 	Chat            Rule // per user
 	Image           Rule // per user
@@ -37,6 +38,7 @@ func DefaultRules() Rules {
 	}
 	return Rules{
 		Login:           r("login", 5, 15*time.Minute, false),
+		LoginIP:         r("login_ip", 50, 15*time.Minute, false),
 		Register:        r("register", 3, 24*time.Hour, false),
 		Chat:            r("chat", 30, time.Minute, false),
 		Image:           r("image", 10, time.Hour, false),
@@ -93,5 +95,5 @@ func Key(rule string, subject ...string) string {
 
 // All lists every rule, in a fixed order.
 func (r Rules) All() []Rule {
-	return []Rule{r.Login, r.Register, r.Chat, r.Image, r.CompanionCreate, r.Settings, r.VoicePreview, r.ViewCount}
+	return []Rule{r.Login, r.LoginIP, r.Register, r.Chat, r.Image, r.CompanionCreate, r.Settings, r.VoicePreview, r.ViewCount}
 }
