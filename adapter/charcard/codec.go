@@ -1,7 +1,8 @@
 // Package charcard reads and writes character cards — V1, V2 and V3, packaged as JSON, as a PNG
 // carrying the card in text chunks, or (import only) as a CHARX archive — for the companion use
-// cases' CardCodec port. See /work/shared/reference/character-cards.md for the formats and for what
-// SillyTavern, RisuAI, Agnai and Marinara actually write; this package reads what they write.
+// cases' CardCodec port. The project's reference on character cards (reference/character-cards.md
+// among the shared documents) describes the formats and what SillyTavern, RisuAI, Agnai and
+// Marinara actually write; this package reads what they write.
 //
 // Every input is untrusted: a card arrives as an upload. Each step is bounded before it allocates
 // (see the caps below), so the worst a hostile file costs is a few times its own size plus the caps,

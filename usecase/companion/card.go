@@ -23,7 +23,7 @@ const (
 	CardCHARX CardFormat = "charx" // a ZIP with card.json and assets (import only)
 )
 
-// Card is a character card in a version-neutral form (see ../shared/reference/character-cards.md):
+// Card is a character card in a version-neutral form (see reference/character-cards.md among the shared documents):
 // the fields the hub maps onto a companion, and, verbatim, everything it does not model. JSON values
 // kept verbatim are raw JSON; the Extra and Top maps hold raw JSON values by key.
 type Card struct {
