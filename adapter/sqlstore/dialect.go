@@ -65,6 +65,19 @@ func (c conn) forUpdate() string {
 	return ""
 }
 
+// boolLit writes a boolean literal the dialect's partial indexes match (true / 1).
+func (c conn) boolLit(b bool) string {
+	switch {
+	case c.d == Postgres && b:
+		return "true"
+	case c.d == Postgres:
+		return "false"
+	case b:
+		return "1"
+	}
+	return "0"
+}
+
 // t encodes a time for the dialect; the zero time is NULL.
 func (c conn) t(v time.Time) any {
 	if v.IsZero() {

@@ -1,0 +1,253 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/domain/media"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+)
+
+type messageRepo struct{ c conn }
+
+type messageRow struct {
+	ID               string   `db:"id"`
+	CompanionID      string   `db:"companion_id"`
+	Role             string   `db:"role"`
+	Text             string   `db:"text"`
+	ReplyTo          *string  `db:"reply_to"`
+	TurnID           *string  `db:"turn_id"`
+	Selected         bool     `db:"selected"`
+	Hidden           bool     `db:"hidden"`
+	Scene            []byte   `db:"scene"`
+	ImageKey         *string  `db:"image_key"`
+	ImageContentType *string  `db:"image_content_type"`
+	ImageBytes       *int64   `db:"image_bytes"`
+	ImageWidth       *int     `db:"image_width"`
+	ImageHeight      *int     `db:"image_height"`
+	AudioKey         *string  `db:"audio_key"`
+	CreatedAt        nullTime `db:"created_at"`
+	EditedAt         nullTime `db:"edited_at"`
+}
+
+const messageColumns = `m.id, m.companion_id, m.role, m.text, m.reply_to, m.turn_id, m.selected, m.hidden, m.scene,
+	m.image_key, m.image_content_type, m.image_bytes, m.image_width, m.image_height, m.audio_key, m.created_at, m.edited_at`
+
+// sceneDoc is a scene snapshot as stored.
+type sceneDoc struct {
+	Outfit   []string `json:"outfit"`
+	Location string   `json:"location"`
+	Action   string   `json:"action"`
+	Mood     string   `json:"mood"`
+}
+
+func (r messageRepo) Create(ctx context.Context, m chat.Message) error {
+	var scene any
+	if m.Scene != nil {
+		b, err := json.Marshal(sceneDoc{Outfit: nonNil(m.Scene.Outfit), Location: m.Scene.Location, Action: m.Scene.Action,
+			Mood: m.Scene.Mood.String()})
+		if err != nil {
+			return domain.Errorf(domain.KindInternal, "encode scene: %w", err)
+		}
+		scene = string(b)
+	}
+	var ik, ict, ib, iw, ih, ak any
+	if !m.Image.IsZero() {
+		ik, ict, ib, iw, ih = m.Image.Key.String(), m.Image.ContentType.String(), m.Image.Bytes, m.Image.Width, m.Image.Height
+	}
+	if !m.AudioKey.IsZero() {
+		ak = m.AudioKey.String()
+	}
+	_, err := r.c.exec(ctx, `INSERT INTO messages (id, companion_id, role, text, reply_to, turn_id, selected, hidden, scene,
+		image_key, image_content_type, image_bytes, image_width, image_height, audio_key, created_at, edited_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		m.ID.String(), m.CompanionID.String(), m.Role.String(), m.Text, idArg(m.ReplyTo), idArg(m.TurnID), m.Selected,
+		m.Hidden, scene, ik, ict, ib, iw, ih, ak, r.c.t(m.CreatedAt), r.c.t(m.EditedAt))
+	if c, dup := uniqueViolation(err); dup {
+		return domain.Errorf(domain.KindConflict, "message %s exists (%s)", m.ID, c)
+	}
+	if err != nil && isForeignKeyViolation(err) {
+		return domain.Errorf(domain.KindNotFound, "message %s: companion or replied-to message does not exist", m.ID)
+	}
+	return classify(err, nil, "insert message")
+}
+
+func (r messageRepo) one(ctx context.Context, where string, args ...any) (chat.Message, error) {
+	var row messageRow
+	if err := r.c.get(ctx, &row, `SELECT `+messageColumns+` FROM messages m WHERE `+where, args...); err != nil {
+		return chat.Message{}, classify(err, chat.ErrMessageNotFound, "select message")
+	}
+	return row.message()
+}
+
+func (r messageRepo) many(ctx context.Context, query string, args ...any) ([]chat.Message, error) {
+	var rows []messageRow
+	if err := r.c.sel(ctx, &rows, query, args...); err != nil {
+		return nil, classify(err, nil, "list messages")
+	}
+	out := make([]chat.Message, 0, len(rows))
+	for _, row := range rows {
+		m, err := row.message()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func (r messageRepo) Get(ctx context.Context, owner, id domain.ID) (chat.Message, error) {
+	return r.one(ctx, `m.id = ? AND EXISTS (SELECT 1 FROM companions c WHERE c.id = m.companion_id AND c.owner_id = ?)`,
+		id.String(), owner.String())
+}
+
+func (r messageRepo) ByTurn(ctx context.Context, turnID domain.ID) (chat.Message, error) {
+	return r.one(ctx, `m.turn_id = ?`, turnID.String())
+}
+
+func (r messageRepo) History(ctx context.Context, companionID domain.ID, p domain.Page) ([]chatuc.HistoryItem, domain.Cursor, error) {
+	query := `SELECT ` + messageColumns + `,
+		(SELECT COUNT(*) FROM messages a WHERE a.reply_to = m.reply_to) AS alternatives,
+		(SELECT COUNT(*) FROM messages a WHERE a.reply_to = m.reply_to
+			AND (a.created_at < m.created_at OR (a.created_at = m.created_at AND a.id <= m.id))) AS alt_index
+		FROM messages m WHERE m.companion_id = ? AND m.selected = ` + r.c.boolLit(true) + ` AND m.hidden = ` + r.c.boolLit(false)
+	args := []any{companionID.String()}
+	if !p.After.IsZero() {
+		query += ` AND (m.created_at < ? OR (m.created_at = ? AND m.id < ?))`
+		args = append(args, r.c.t(p.After.At), r.c.t(p.After.At), p.After.ID.String())
+	}
+	query += ` ORDER BY m.created_at DESC, m.id DESC LIMIT ?`
+	var rows []struct {
+		messageRow
+		Alternatives int `db:"alternatives"`
+		AltIndex     int `db:"alt_index"`
+	}
+	if err := r.c.sel(ctx, &rows, query, append(args, p.Limit+1)...); err != nil {
+		return nil, domain.Cursor{}, classify(err, nil, "list history")
+	}
+	items := make([]chatuc.HistoryItem, 0, len(rows))
+	for _, row := range rows {
+		m, err := row.message()
+		if err != nil {
+			return nil, domain.Cursor{}, err
+		}
+		it := chatuc.HistoryItem{Message: m, Alternatives: 1, Index: 1}
+		if !m.ReplyTo.IsZero() {
+			it.Alternatives, it.Index = row.Alternatives, row.AltIndex
+		}
+		items = append(items, it)
+	}
+	page, next := domain.Paginate(items, p, func(it chatuc.HistoryItem) domain.Cursor {
+		return domain.Cursor{At: it.Message.CreatedAt, ID: it.Message.ID}
+	})
+	return page, next, nil
+}
+
+func (r messageRepo) Recent(ctx context.Context, companionID domain.ID, before domain.Cursor, limit int) ([]chat.Message, error) {
+	query := `SELECT ` + messageColumns + ` FROM messages m WHERE m.companion_id = ? AND m.selected = ` + r.c.boolLit(true)
+	args := []any{companionID.String()}
+	if !before.IsZero() {
+		query += ` AND (m.created_at < ? OR (m.created_at = ? AND m.id < ?))`
+		args = append(args, r.c.t(before.At), r.c.t(before.At), before.ID.String())
+	}
+	return r.many(ctx, query+` ORDER BY m.created_at DESC, m.id DESC LIMIT ?`, append(args, limit)...)
+}
+
+func (r messageRepo) Alternatives(ctx context.Context, replyTo domain.ID) ([]chat.Message, error) {
+	return r.many(ctx, `SELECT `+messageColumns+` FROM messages m WHERE m.reply_to = ? ORDER BY m.created_at, m.id`,
+		replyTo.String())
+}
+
+func (r messageRepo) Select(ctx context.Context, replyTo, id domain.ID) error {
+	n, err := r.c.exec(ctx, `UPDATE messages SET selected = (id = ?) WHERE reply_to = ?`, id.String(), replyTo.String())
+	if err != nil {
+		return classify(err, nil, "select alternative")
+	}
+	if n == 0 {
+		return chat.ErrMessageNotFound
+	}
+	return nil
+}
+
+func (r messageRepo) UpdateText(ctx context.Context, id domain.ID, text string, at time.Time) error {
+	n, err := r.c.exec(ctx, `UPDATE messages SET text = ?, edited_at = ? WHERE id = ?`, text, r.c.t(at), id.String())
+	if err != nil {
+		return classify(err, nil, "edit message")
+	}
+	if n == 0 {
+		return chat.ErrMessageNotFound
+	}
+	return nil
+}
+
+func (r messageRepo) Delete(ctx context.Context, id domain.ID) error {
+	_, err := r.c.exec(ctx, `DELETE FROM messages WHERE id = ?`, id.String())
+	return classify(err, nil, "delete message")
+}
+
+func (r messageRepo) Latest(ctx context.Context, companionID domain.ID) (chat.Message, error) {
+	return r.one(ctx, `m.companion_id = ? AND m.selected = `+r.c.boolLit(true)+` AND m.hidden = `+r.c.boolLit(false)+`
+		ORDER BY m.created_at DESC, m.id DESC LIMIT 1`, companionID.String())
+}
+
+func (row messageRow) message() (chat.Message, error) {
+	corrupt := func(what string, err error) error {
+		return domain.Errorf(domain.KindInternal, "message %s: stored %s: %w", row.ID, what, err)
+	}
+	var m chat.Message
+	var err error
+	if m.ID, err = parseID(row.ID); err != nil {
+		return m, err
+	}
+	if m.CompanionID, err = parseID(row.CompanionID); err != nil {
+		return m, err
+	}
+	if m.Role, err = chat.ParseRole(row.Role); err != nil {
+		return m, corrupt("role", err)
+	}
+	if row.ReplyTo != nil {
+		if m.ReplyTo, err = parseID(*row.ReplyTo); err != nil {
+			return m, err
+		}
+	}
+	if row.TurnID != nil {
+		if m.TurnID, err = parseID(*row.TurnID); err != nil {
+			return m, err
+		}
+	}
+	if len(row.Scene) > 0 {
+		var doc sceneDoc
+		if err := json.Unmarshal(row.Scene, &doc); err != nil {
+			return m, corrupt("scene", err)
+		}
+		mood, err := companion.ParseMood("scene.mood", doc.Mood)
+		if err != nil {
+			return m, corrupt("mood", err)
+		}
+		m.Scene = &companion.Scene{Outfit: doc.Outfit, Location: doc.Location, Action: doc.Action, Mood: mood}
+	}
+	if row.ImageKey != nil {
+		key, err := media.ParseKey(*row.ImageKey)
+		if err != nil {
+			return m, corrupt("image key", err)
+		}
+		ct, err := media.ParseContentType(deref(row.ImageContentType))
+		if err != nil {
+			return m, corrupt("image type", err)
+		}
+		m.Image = media.Image{Key: key, ContentType: ct, Bytes: deref(row.ImageBytes), Width: deref(row.ImageWidth),
+			Height: deref(row.ImageHeight)}
+	}
+	if row.AudioKey != nil {
+		if m.AudioKey, err = media.ParseKey(*row.AudioKey); err != nil {
+			return m, corrupt("audio key", err)
+		}
+	}
+	m.Text, m.Selected, m.Hidden = row.Text, row.Selected, row.Hidden
+	m.CreatedAt, m.EditedAt = row.CreatedAt.Time, row.EditedAt.Time
+	return m, nil
+}

@@ -1,0 +1,143 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+)
+
+type turnRepo struct{ c conn }
+
+type turnRow struct {
+	ID            string   `db:"id"`
+	OwnerID       string   `db:"owner_id"`
+	CompanionID   string   `db:"companion_id"`
+	UserMessageID string   `db:"user_message_id"`
+	DeepThink     bool     `db:"deep_think"`
+	WantImage     bool     `db:"want_image"`
+	WantVoice     bool     `db:"want_voice"`
+	Regenerate    bool     `db:"regenerate"`
+	Status        string   `db:"status"`
+	Progress      int      `db:"progress"`
+	ErrorCode     string   `db:"error_code"`
+	ErrorMessage  string   `db:"error_message"`
+	ReplyID       *string  `db:"reply_id"`
+	CreatedAt     nullTime `db:"created_at"`
+	UpdatedAt     nullTime `db:"updated_at"`
+}
+
+const turnColumns = `id, owner_id, companion_id, user_message_id, deep_think, want_image, want_voice, regenerate,
+	status, progress, error_code, error_message, reply_id, created_at, updated_at`
+
+func (r turnRepo) Create(ctx context.Context, t chat.Turn, key string) error {
+	var k any
+	if key != "" {
+		k = key
+	}
+	_, err := r.c.exec(ctx, `INSERT INTO turns (id, owner_id, companion_id, user_message_id, idempotency_key, deep_think,
+		want_image, want_voice, regenerate, status, progress, error_code, error_message, reply_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID.String(), t.OwnerID.String(), t.CompanionID.String(), t.UserMessageID.String(), k, t.Options.DeepThink,
+		t.Options.Image, t.Options.Voice, t.Regenerate, t.Status.String(), t.Progress, t.ErrorCode, t.ErrorMessage,
+		idArg(t.ReplyID), r.c.t(t.CreatedAt), r.c.t(t.UpdatedAt))
+	if c, dup := uniqueViolation(err); dup {
+		if key != "" && (strings.Contains(c, "idempotency") || strings.Contains(c, "owner_id")) {
+			return chatuc.ErrDuplicateTurn
+		}
+		return domain.Errorf(domain.KindConflict, "turn %s exists", t.ID)
+	}
+	if err != nil && isForeignKeyViolation(err) {
+		return domain.Errorf(domain.KindNotFound, "turn %s: owner, companion or message does not exist", t.ID)
+	}
+	return classify(err, nil, "insert turn")
+}
+
+func (r turnRepo) one(ctx context.Context, where string, args ...any) (chat.Turn, error) {
+	var row turnRow
+	if err := r.c.get(ctx, &row, `SELECT `+turnColumns+` FROM turns WHERE `+where, args...); err != nil {
+		return chat.Turn{}, classify(err, chat.ErrTurnNotFound, "select turn")
+	}
+	return row.turn()
+}
+
+func (r turnRepo) ByIdempotencyKey(ctx context.Context, owner domain.ID, key string) (chat.Turn, error) {
+	return r.one(ctx, `owner_id = ? AND idempotency_key = ?`, owner.String(), key)
+}
+
+func (r turnRepo) Get(ctx context.Context, owner, id domain.ID) (chat.Turn, error) {
+	return r.one(ctx, `id = ? AND owner_id = ?`, id.String(), owner.String())
+}
+
+func (r turnRepo) Load(ctx context.Context, id domain.ID) (chat.Turn, error) {
+	return r.one(ctx, `id = ?`, id.String())
+}
+
+func (r turnRepo) Update(ctx context.Context, t chat.Turn) error {
+	n, err := r.c.exec(ctx, `UPDATE turns SET status = ?, progress = ?, error_code = ?, error_message = ?, reply_id = ?,
+		updated_at = ? WHERE id = ?`, t.Status.String(), t.Progress, t.ErrorCode, t.ErrorMessage, idArg(t.ReplyID),
+		r.c.t(t.UpdatedAt), t.ID.String())
+	if err != nil {
+		return classify(err, nil, "update turn")
+	}
+	if n == 0 {
+		return chat.ErrTurnNotFound
+	}
+	return nil
+}
+
+func (r turnRepo) Unfinished(ctx context.Context, limit int) ([]chat.Turn, error) {
+	var rows []turnRow
+	if err := r.c.sel(ctx, &rows, `SELECT `+turnColumns+` FROM turns
+		WHERE status NOT IN ('completed', 'failed', 'cancelled') ORDER BY created_at, id LIMIT ?`, limit); err != nil {
+		return nil, classify(err, nil, "list unfinished turns")
+	}
+	out := make([]chat.Turn, 0, len(rows))
+	for _, row := range rows {
+		t, err := row.turn()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func (r turnRepo) Active(ctx context.Context, companionID, except domain.ID) (bool, error) {
+	query := `SELECT COUNT(*) FROM turns WHERE companion_id = ? AND status NOT IN ('completed', 'failed', 'cancelled')`
+	args := []any{companionID.String()}
+	if !except.IsZero() {
+		query += ` AND id <> ?`
+		args = append(args, except.String())
+	}
+	var n int
+	err := r.c.get(ctx, &n, query, args...)
+	return n > 0, classify(err, nil, "count active turns")
+}
+
+func (row turnRow) turn() (chat.Turn, error) {
+	var t chat.Turn
+	var err error
+	for _, p := range []struct {
+		dst *domain.ID
+		src string
+	}{{&t.ID, row.ID}, {&t.OwnerID, row.OwnerID}, {&t.CompanionID, row.CompanionID}, {&t.UserMessageID, row.UserMessageID}} {
+		if *p.dst, err = parseID(p.src); err != nil {
+			return t, err
+		}
+	}
+	if row.ReplyID != nil {
+		if t.ReplyID, err = parseID(*row.ReplyID); err != nil {
+			return t, err
+		}
+	}
+	if t.Status, err = chat.ParseStatus(row.Status); err != nil {
+		return t, err
+	}
+	t.Options = chat.Options{DeepThink: row.DeepThink, Image: row.WantImage, Voice: row.WantVoice}
+	t.Regenerate, t.Progress, t.ErrorCode, t.ErrorMessage = row.Regenerate, row.Progress, row.ErrorCode, row.ErrorMessage
+	t.CreatedAt, t.UpdatedAt = row.CreatedAt.Time, row.UpdatedAt.Time
+	return t, nil
+}

@@ -1,0 +1,329 @@
+// Package chatstoretest is the conformance suite for the chat store port (usecase/chat.Store).
+package chatstoretest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/domain/companion"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+)
+
+// Env is an empty store private to a test, and a way to make a companion (with its owner) to talk to.
+type Env struct {
+	Store        chatuc.Store
+	NewCompanion func(t *testing.T) (owner, companionID domain.ID)
+}
+
+// Run runs the suite; subtests run in parallel, each with its own Env.
+func Run(t *testing.T, newEnv func(t *testing.T) Env) {
+	t.Helper()
+	for name, fn := range map[string]func(*testing.T, Env){
+		"MessagesRoundTrip":      testMessagesRoundTrip,
+		"OwnerScoping":           testOwnerScoping,
+		"HistoryAndAlternatives": testHistory,
+		"RecentWindow":           testRecent,
+		"EditAndDelete":          testEditDelete,
+		"OneReplyPerTurn":        testOneReplyPerTurn,
+		"Turns":                  testTurns,
+		"IdempotencyUnderRace":   testIdempotencyRace,
+		"TransactionRollsBack":   testRollback,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, newEnv(t))
+		})
+	}
+}
+
+var base = time.Date(2026, 5, 5, 10, 0, 0, 123456000, time.UTC)
+
+func at(i int) time.Time { return base.Add(time.Duration(i) * time.Second) }
+
+func userMsg(companionID domain.ID, i int, text string) chat.Message {
+	return chat.Message{ID: domain.NewID(at(i)), CompanionID: companionID, Role: chat.RoleUser, Text: text,
+		Selected: true, CreatedAt: at(i)}
+}
+
+func reply(companionID, replyTo, turn domain.ID, i int, text string, selected bool) chat.Message {
+	scene := companion.Scene{Outfit: []string{"red dress"}, Location: "café", Action: "smiling", Mood: companion.MoodHappy}
+	return chat.Message{ID: domain.NewID(at(i)), CompanionID: companionID, Role: chat.RoleAssistant, Text: text,
+		ReplyTo: replyTo, TurnID: turn, Selected: selected, Scene: &scene, CreatedAt: at(i)}
+}
+
+func mustCreate(t *testing.T, e Env, msgs ...chat.Message) {
+	t.Helper()
+	for _, m := range msgs {
+		require.NoError(t, e.Store.Messages().Create(context.Background(), m))
+	}
+}
+
+func requireKind(t *testing.T, err error, k domain.Kind) {
+	t.Helper()
+	require.Error(t, err)
+	require.Equal(t, k.String(), domain.KindOf(err).String(), "%v", err)
+}
+
+func sameMessage(t *testing.T, want, got chat.Message) {
+	t.Helper()
+	require.True(t, want.CreatedAt.Truncate(time.Microsecond).Equal(got.CreatedAt), "created")
+	require.True(t, want.EditedAt.Truncate(time.Microsecond).Equal(got.EditedAt), "edited")
+	want.CreatedAt, got.CreatedAt, want.EditedAt, got.EditedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+	require.Equal(t, want, got)
+}
+
+func newTurn(owner, companionID, userMsg domain.ID, i int) chat.Turn {
+	return chat.Turn{ID: domain.NewID(at(i)), OwnerID: owner, CompanionID: companionID, UserMessageID: userMsg,
+		Options: chat.Options{DeepThink: true, Image: true}, Status: chat.StatusQueued, CreatedAt: at(i), UpdatedAt: at(i)}
+}
+
+func testMessagesRoundTrip(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, c := e.NewCompanion(t)
+	u := userMsg(c, 0, "Hello «there» 👋\nsecond line")
+	u.Hidden = true
+	mustCreate(t, e, u)
+	tr := newTurn(owner, c, u.ID, 1)
+	require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
+	r := reply(c, u.ID, tr.ID, 2, "Hi!", true)
+	mustCreate(t, e, r)
+
+	got, err := e.Store.Messages().Get(ctx, owner, u.ID)
+	require.NoError(t, err)
+	sameMessage(t, u, got)
+	got, err = e.Store.Messages().Get(ctx, owner, r.ID)
+	require.NoError(t, err)
+	sameMessage(t, r, got)
+	got, err = e.Store.Messages().ByTurn(ctx, tr.ID)
+	require.NoError(t, err)
+	require.Equal(t, r.ID, got.ID)
+	_, err = e.Store.Messages().ByTurn(ctx, domain.NewID(base))
+	requireKind(t, err, domain.KindNotFound)
+}
+
+func testOwnerScoping(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, c := e.NewCompanion(t)
+	stranger, _ := e.NewCompanion(t)
+	u := userMsg(c, 0, "mine")
+	mustCreate(t, e, u)
+	_, err := e.Store.Messages().Get(ctx, stranger, u.ID)
+	require.ErrorIs(t, err, chat.ErrMessageNotFound)
+	tr := newTurn(owner, c, u.ID, 1)
+	require.NoError(t, e.Store.Turns().Create(ctx, tr, "k1"))
+	_, err = e.Store.Turns().Get(ctx, stranger, tr.ID)
+	require.ErrorIs(t, err, chat.ErrTurnNotFound)
+	_, err = e.Store.Turns().ByIdempotencyKey(ctx, stranger, "k1")
+	requireKind(t, err, domain.KindNotFound)
+	requireKind(t, e.Store.Messages().Create(ctx, userMsg(domain.NewID(base), 2, "orphan")), domain.KindNotFound)
+}
+
+func testHistory(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, c := e.NewCompanion(t)
+	u1 := userMsg(c, 0, "first")
+	t1 := newTurn(owner, c, u1.ID, 1)
+	a := reply(c, u1.ID, t1.ID, 2, "alt A", false)
+	t2 := newTurn(owner, c, u1.ID, 3)
+	b := reply(c, u1.ID, t2.ID, 4, "alt B", true)
+	hidden := userMsg(c, 5, "hidden instruction")
+	hidden.Hidden = true
+	u2 := userMsg(c, 6, "second")
+	mustCreate(t, e, u1)
+	require.NoError(t, e.Store.Turns().Create(ctx, t1, ""))
+	require.NoError(t, e.Store.Turns().Create(ctx, t2, ""))
+	mustCreate(t, e, a, b, hidden, u2)
+
+	var got []chatuc.HistoryItem
+	page := domain.Page{Limit: 2}
+	for range 5 {
+		items, next, err := e.Store.Messages().History(ctx, c, page)
+		require.NoError(t, err)
+		got = append(got, items...)
+		if next.IsZero() {
+			break
+		}
+		page.After = next
+	}
+	require.Len(t, got, 3, "user messages and the selected reply; no hidden ones")
+	require.Equal(t, u2.ID, got[0].Message.ID)
+	require.Equal(t, b.ID, got[1].Message.ID)
+	require.Equal(t, 2, got[1].Alternatives)
+	require.Equal(t, 2, got[1].Index)
+	require.Equal(t, u1.ID, got[2].Message.ID)
+	require.Equal(t, 1, got[2].Alternatives)
+
+	alts, err := e.Store.Messages().Alternatives(ctx, u1.ID)
+	require.NoError(t, err)
+	require.Equal(t, []domain.ID{a.ID, b.ID}, []domain.ID{alts[0].ID, alts[1].ID})
+	require.NoError(t, e.Store.Messages().Select(ctx, u1.ID, a.ID))
+	items, _, err := e.Store.Messages().History(ctx, c, domain.Page{Limit: 10})
+	require.NoError(t, err)
+	require.Equal(t, a.ID, items[1].Message.ID)
+	require.Equal(t, 1, items[1].Index)
+	latest, err := e.Store.Messages().Latest(ctx, c)
+	require.NoError(t, err)
+	require.Equal(t, u2.ID, latest.ID)
+}
+
+func testRecent(t *testing.T, e Env) {
+	ctx := context.Background()
+	_, c := e.NewCompanion(t)
+	var ids []domain.ID
+	for i := range 7 {
+		m := userMsg(c, i, fmt.Sprintf("m%d", i))
+		m.Hidden = i == 3 // hidden ones are part of the conversation
+		mustCreate(t, e, m)
+		ids = append(ids, m.ID)
+	}
+	got, err := e.Store.Messages().Recent(ctx, c, domain.Cursor{}, 3)
+	require.NoError(t, err)
+	require.Equal(t, []domain.ID{ids[6], ids[5], ids[4]}, []domain.ID{got[0].ID, got[1].ID, got[2].ID})
+	got, err = e.Store.Messages().Recent(ctx, c, domain.Cursor{At: got[2].CreatedAt, ID: got[2].ID}, 10)
+	require.NoError(t, err)
+	require.Len(t, got, 4)
+	require.Equal(t, ids[3], got[0].ID)
+}
+
+func testEditDelete(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, c := e.NewCompanion(t)
+	u := userMsg(c, 0, "typo")
+	tr := newTurn(owner, c, u.ID, 1)
+	mustCreate(t, e, u)
+	require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
+	r := reply(c, u.ID, tr.ID, 2, "answer", true)
+	mustCreate(t, e, r)
+	require.NoError(t, e.Store.Messages().UpdateText(ctx, u.ID, "fixed", at(3)))
+	got, err := e.Store.Messages().Get(ctx, owner, u.ID)
+	require.NoError(t, err)
+	require.Equal(t, "fixed", got.Text)
+	require.True(t, at(3).Equal(got.EditedAt))
+	requireKind(t, e.Store.Messages().UpdateText(ctx, domain.NewID(base), "x", at(3)), domain.KindNotFound)
+
+	require.NoError(t, e.Store.Messages().Delete(ctx, u.ID))
+	_, err = e.Store.Messages().Get(ctx, owner, r.ID)
+	require.ErrorIs(t, err, chat.ErrMessageNotFound, "a user message takes its replies with it")
+	require.NoError(t, e.Store.Messages().Delete(ctx, u.ID), "deleting twice is fine")
+}
+
+func testOneReplyPerTurn(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, c := e.NewCompanion(t)
+	u := userMsg(c, 0, "q")
+	tr := newTurn(owner, c, u.ID, 1)
+	mustCreate(t, e, u)
+	require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
+	mustCreate(t, e, reply(c, u.ID, tr.ID, 2, "once", true))
+	requireKind(t, e.Store.Messages().Create(ctx, reply(c, u.ID, tr.ID, 3, "twice", true)), domain.KindConflict)
+}
+
+func testTurns(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, c := e.NewCompanion(t)
+	u := userMsg(c, 0, "q")
+	mustCreate(t, e, u)
+	t1, t2 := newTurn(owner, c, u.ID, 1), newTurn(owner, c, u.ID, 2)
+	require.NoError(t, e.Store.Turns().Create(ctx, t1, "key-1"))
+	require.NoError(t, e.Store.Turns().Create(ctx, t2, ""))
+	require.ErrorIs(t, e.Store.Turns().Create(ctx, newTurn(owner, c, u.ID, 3), "key-1"), chatuc.ErrDuplicateTurn)
+
+	got, err := e.Store.Turns().ByIdempotencyKey(ctx, owner, "key-1")
+	require.NoError(t, err)
+	require.Equal(t, t1.ID, got.ID)
+	require.Equal(t, t1.Options, got.Options)
+
+	active, err := e.Store.Turns().Active(ctx, c, t1.ID)
+	require.NoError(t, err)
+	require.True(t, active)
+	r := reply(c, u.ID, t1.ID, 4, "done", true)
+	mustCreate(t, e, r)
+	t1.Status, t1.Progress, t1.ReplyID, t1.UpdatedAt = chat.StatusCompleted, 100, r.ID, at(5)
+	require.NoError(t, e.Store.Turns().Update(ctx, t1))
+	t2.Status, t2.ErrorCode, t2.ErrorMessage, t2.UpdatedAt = chat.StatusFailed, "unavailable", "the model is down", at(5)
+	require.NoError(t, e.Store.Turns().Update(ctx, t2))
+	got, err = e.Store.Turns().Get(ctx, owner, t1.ID)
+	require.NoError(t, err)
+	require.Equal(t, chat.StatusCompleted, got.Status)
+	require.Equal(t, r.ID, got.ReplyID)
+	got, err = e.Store.Turns().Load(ctx, t2.ID)
+	require.NoError(t, err)
+	require.Equal(t, "the model is down", got.ErrorMessage)
+	active, err = e.Store.Turns().Active(ctx, c, domain.ID{})
+	require.NoError(t, err)
+	require.False(t, active)
+
+	t3 := newTurn(owner, c, u.ID, 6)
+	require.NoError(t, e.Store.Turns().Create(ctx, t3, ""))
+	unfinished, err := e.Store.Turns().Unfinished(ctx, 10)
+	require.NoError(t, err)
+	require.Len(t, unfinished, 1)
+	require.Equal(t, t3.ID, unfinished[0].ID)
+	requireKind(t, e.Store.Turns().Update(ctx, newTurn(owner, c, u.ID, 7)), domain.KindNotFound)
+}
+
+// Fifty identical sends race: exactly one turn is created, the others learn its key is taken.
+func testIdempotencyRace(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, c := e.NewCompanion(t)
+	const racers = 20
+	var wg sync.WaitGroup
+	var created, dup atomic.Int64
+	errs := make(chan error, racers)
+	for i := range racers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := e.Store.InTx(ctx, func(r chatuc.Repos) error {
+				u := userMsg(c, 100+i, "same")
+				if err := r.Messages().Create(ctx, u); err != nil {
+					return err
+				}
+				return r.Turns().Create(ctx, newTurn(owner, c, u.ID, 100+i), "race-key")
+			})
+			switch {
+			case err == nil:
+				created.Add(1)
+			case errors.Is(err, chatuc.ErrDuplicateTurn):
+				dup.Add(1)
+			default:
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	require.EqualValues(t, 1, created.Load())
+	require.EqualValues(t, racers-1, dup.Load())
+	items, _, err := e.Store.Messages().History(ctx, c, domain.Page{Limit: 100})
+	require.NoError(t, err)
+	require.Len(t, items, 1, "the losers' messages were rolled back with their turns")
+}
+
+func testRollback(t *testing.T, e Env) {
+	ctx := context.Background()
+	_, c := e.NewCompanion(t)
+	u := userMsg(c, 0, "gone")
+	boom := errors.New("boom")
+	err := e.Store.InTx(ctx, func(r chatuc.Repos) error {
+		require.NoError(t, r.Messages().Create(ctx, u))
+		return boom
+	})
+	require.ErrorIs(t, err, boom)
+	got, err := e.Store.Messages().Recent(ctx, c, domain.Cursor{}, 10)
+	require.NoError(t, err)
+	require.Empty(t, got)
+
+}

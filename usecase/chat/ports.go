@@ -1,0 +1,81 @@
+// Package chat holds the chat turn (SPEC §3.3): sending a message, the pipeline that answers it —
+// its steps, their policies and their order, written once and run by any Executor (in-process or
+// Temporal) — and the conversation's history, alternatives and edits.
+package chat
+
+import (
+	"context"
+	"time"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
+)
+
+// Store is the persistence port of chat. Implementation: adapter/sqlstore; conformance:
+// test/contract/chatstoretest.
+type Store interface {
+	Repos
+	InTx(ctx context.Context, fn func(Repos) error) error
+}
+
+// Repos are the repositories a turn changes together.
+type Repos interface {
+	Messages() MessageRepository
+	Turns() TurnRepository
+	Companions() companionuc.Repository
+}
+
+// HistoryItem is a shown message and, for a reply, where it stands among its alternatives.
+type HistoryItem struct {
+	Message      chat.Message
+	Alternatives int // replies to the same user message (1 when there is only this one)
+	Index        int // 1-based position of this one among them, oldest first
+}
+
+// MessageRepository stores messages. Lookups scoped by owner answer KindNotFound
+// (chat.ErrMessageNotFound) for messages of other people's companions.
+type MessageRepository interface {
+	Create(ctx context.Context, m chat.Message) error
+	Get(ctx context.Context, owner, id domain.ID) (chat.Message, error)
+	// ByTurn returns the reply a turn wrote; KindNotFound if it wrote none (yet).
+	ByTurn(ctx context.Context, turnID domain.ID) (chat.Message, error)
+	// History lists the companion's shown messages (user messages and selected replies, hidden ones
+	// excluded) newest first.
+	History(ctx context.Context, companionID domain.ID, p domain.Page) ([]HistoryItem, domain.Cursor, error)
+	// Recent returns up to limit of the companion's selected messages (hidden ones included: they
+	// are part of the conversation) created before before (zero: now), newest first.
+	Recent(ctx context.Context, companionID domain.ID, before domain.Cursor, limit int) ([]chat.Message, error)
+	// Alternatives lists the replies to a user message, oldest first.
+	Alternatives(ctx context.Context, replyTo domain.ID) ([]chat.Message, error)
+	// Select makes id the shown alternative among the replies to its user message.
+	Select(ctx context.Context, replyTo, id domain.ID) error
+	// UpdateText saves an edited text.
+	UpdateText(ctx context.Context, id domain.ID, text string, at time.Time) error
+	// Delete removes a message (and, for a user message, its replies).
+	Delete(ctx context.Context, id domain.ID) error
+	// Latest returns the companion's newest shown message; KindNotFound when there is none.
+	Latest(ctx context.Context, companionID domain.ID) (chat.Message, error)
+}
+
+// TurnRepository stores turns.
+type TurnRepository interface {
+	// Create stores a new turn. If the owner already has a turn with the same idempotency key it
+	// returns ErrDuplicateTurn (wrapping nothing else).
+	Create(ctx context.Context, t chat.Turn, idempotencyKey string) error
+	// ByIdempotencyKey returns the owner's turn with that key; KindNotFound if none.
+	ByIdempotencyKey(ctx context.Context, owner domain.ID, key string) (chat.Turn, error)
+	// Get returns the owner's turn; KindNotFound (chat.ErrTurnNotFound) otherwise.
+	Get(ctx context.Context, owner, id domain.ID) (chat.Turn, error)
+	// Load returns a turn whoever owns it (for the pipeline, which acts for the owner).
+	Load(ctx context.Context, id domain.ID) (chat.Turn, error)
+	// Update saves status, progress, error and reply.
+	Update(ctx context.Context, t chat.Turn) error
+	// Unfinished lists turns not completed, failed or cancelled, oldest first.
+	Unfinished(ctx context.Context, limit int) ([]chat.Turn, error)
+	// Active reports whether the companion has an unfinished turn other than except.
+	Active(ctx context.Context, companionID, except domain.ID) (bool, error)
+}
+
+// ErrDuplicateTurn is returned by TurnRepository.Create when the idempotency key was used before.
+var ErrDuplicateTurn = domain.E(domain.KindConflict, "duplicate_turn", "a turn with this idempotency key exists")

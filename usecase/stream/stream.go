@@ -1,0 +1,46 @@
+// Package stream is the port turn events travel through, from the step that produces them to every
+// client following the turn — across processes and replicas when the bus is shared.
+package stream
+
+import (
+	"context"
+	"time"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+)
+
+// Bus carries turn events. Implementations: adapter/memory (one process), adapter/postgres
+// (LISTEN/NOTIFY with a table for replay), adapter/redis (Streams); conformance:
+// test/contract/streamtest.
+//
+// Publish appends an event to the turn's stream and returns its sequence number: 1 for the first
+// event of a turn, then one more per event, assigned atomically so concurrent publishers (a retried
+// step, parallel steps, several workers) never share or skip a number. Data is a JSON object of at
+// most MaxData bytes.
+//
+// Subscribe delivers, in order and exactly once each, every event of the turn with a sequence
+// number greater than after — first those already published (replay), then new ones as they are
+// published — until ctx ends or Close is called. Subscribing before or after publishing gives the
+// same events: nothing is lost between the replay and the live part, and nothing is repeated.
+//
+// Expire lets the bus forget a finished turn's events after ttl (history lives in messages, not in
+// the bus). Errors: KindUnavailable when the store cannot be reached.
+type Bus interface {
+	Publish(ctx context.Context, turnID domain.ID, attempt int, typ chat.EventType, data []byte) (int64, error)
+	Subscribe(ctx context.Context, turnID domain.ID, after int64) (Subscription, error)
+	Expire(ctx context.Context, turnID domain.ID, ttl time.Duration) error
+}
+
+// Subscription is a live view of one turn's events.
+type Subscription interface {
+	// Events yields the events in order. It is closed when the subscription ends; Err then says why
+	// (nil after Close or when ctx ended).
+	Events() <-chan chat.Event
+	Err() error
+	Close()
+}
+
+// MaxData bounds one event's data: token batches are small, and PostgreSQL's NOTIFY payload (8000
+// bytes) must fit an event with its envelope.
+const MaxData = 6000
