@@ -10,6 +10,9 @@ import (
 	"github.com/companionhub/companionhub/adapter/blob"
 	"github.com/companionhub/companionhub/adapter/hibp"
 	"github.com/companionhub/companionhub/adapter/httpapi"
+	"github.com/companionhub/companionhub/adapter/local"
+	"github.com/companionhub/companionhub/adapter/offline"
+	"github.com/companionhub/companionhub/adapter/openai"
 	"github.com/companionhub/companionhub/adapter/redis"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/adapter/zaplog"
@@ -17,6 +20,7 @@ import (
 	"github.com/companionhub/companionhub/internal/envflag"
 	"github.com/companionhub/companionhub/secret"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 )
@@ -52,6 +56,23 @@ type Config struct {
 	// because it is a call to a third party.
 	BreachCheck    bool        `env:"BREACH_CHECK" help:"reject passwords found in known breaches (calls the range API)"`
 	BreachCheckAPI hibp.Config `envprefix:""`
+	// LLM is the OpenAI-compatible model server; with no base URL the hub talks to the offline model.
+	LLM     openai.Config  `envprefix:""`
+	Offline offline.Config `envprefix:""`
+	Chat    ChatConfig     `envprefix:""`
+	// Runner sizes the in-process turn runner.
+	Runner local.Config `envprefix:""`
+	// StreamBus picks how turn events travel; empty chooses the most shared store available.
+	StreamBus string `env:"STREAM_BUS" help:"memory, postgres or redis (default: redis if REDIS_URL is set, else postgres on PostgreSQL, else memory)"`
+}
+
+// ChatConfig tunes the chat turn.
+type ChatConfig struct {
+	ContextTokens   int           `env:"LLM_CONTEXT_TOKENS" help:"the model's context window, in tokens"`
+	HistoryTokens   int           `env:"LLM_HISTORY_TOKENS" help:"most tokens of conversation history sent with a reply (DeepThink may use the whole window)"`
+	TokenBatchDelay time.Duration `env:"TOKEN_BATCH_DELAY" help:"longest a streamed reply piece waits to be published with the next"`
+	TokenBatchBytes int           `env:"TOKEN_BATCH_BYTES" help:"bytes of reply that are published at once without waiting"`
+	EventTTL        time.Duration `env:"TURN_EVENT_TTL" help:"how long a finished turn's events can be replayed"`
 }
 
 // AccountsConfig tunes sessions and the login lockout.
@@ -96,7 +117,54 @@ func DefaultConfig() Config {
 		},
 		BreachCheckAPI:     hibp.DefaultConfig(),
 		CompanionRetention: companionuc.DefaultPolicy().Retention,
+		LLM:                openai.DefaultConfig(),
+		Offline:            offline.DefaultConfig(),
+		Chat:               chatConfigFrom(chatuc.DefaultLimits()),
+		Runner:             local.DefaultConfig(),
 	}
+}
+
+func chatConfigFrom(l chatuc.Limits) ChatConfig {
+	return ChatConfig{ContextTokens: l.ContextTokens, HistoryTokens: l.HistoryTokens, TokenBatchDelay: l.BatchDelay,
+		TokenBatchBytes: l.BatchBytes, EventTTL: l.EventTTL}
+}
+
+// limits turns the configuration into the chat steps' limits.
+func (c ChatConfig) limits() chatuc.Limits {
+	l := chatuc.DefaultLimits()
+	l.ContextTokens, l.HistoryTokens, l.BatchDelay, l.BatchBytes, l.EventTTL = c.ContextTokens, c.HistoryTokens,
+		c.TokenBatchDelay, c.TokenBatchBytes, c.EventTTL
+	return l
+}
+
+func (c ChatConfig) validate() error {
+	var errs []error
+	if c.ContextTokens < 512 {
+		errs = append(errs, envflag.Fieldf("Chat.ContextTokens", "must be at least 512, got %d", c.ContextTokens))
+	}
+	if c.HistoryTokens < 1 || c.HistoryTokens >= c.ContextTokens {
+		errs = append(errs, envflag.Fieldf("Chat.HistoryTokens", "must be between 1 and the context size (%d), got %d", c.ContextTokens, c.HistoryTokens))
+	}
+	if c.TokenBatchDelay <= 0 || c.TokenBatchDelay > time.Second {
+		errs = append(errs, envflag.Fieldf("Chat.TokenBatchDelay", "must be positive and at most 1s, got %s", c.TokenBatchDelay))
+	}
+	if c.TokenBatchBytes < 1 || c.TokenBatchBytes > 4096 {
+		errs = append(errs, envflag.Fieldf("Chat.TokenBatchBytes", "must be between 1 and 4096, got %d", c.TokenBatchBytes))
+	}
+	if c.EventTTL < time.Minute {
+		errs = append(errs, envflag.Fieldf("Chat.EventTTL", "must be at least 1m, got %s", c.EventTTL))
+	}
+	return errors.Join(errs...)
+}
+
+// offline reports whether no model server is configured: replies come from the offline model.
+func (c Config) offline() bool { return c.LLM.BaseURL == "" }
+
+// chatSettings turns the configuration into the chat use cases' settings.
+func (c Config) chatSettings() chatuc.Settings {
+	s := chatuc.DefaultSettings()
+	s.ChatRule = c.RateLimits.rules().Chat
+	return s
 }
 
 func rateLimitsFrom(r ratelimit.Rules) RateLimitsConfig {
@@ -198,7 +266,22 @@ func (c Config) Validate() error {
 	if c.CompanionRetention <= 0 {
 		errs = append(errs, envflag.Fieldf("CompanionRetention", "must be positive, got %s", c.CompanionRetention))
 	}
-	errs = append(errs, c.Accounts.validate(), c.RateLimits.validate())
+	if c.offline() {
+		errs = append(errs, envflag.Within("Offline", c.Offline.Validate()))
+	} else {
+		errs = append(errs, envflag.Within("LLM", c.LLM.Validate()))
+	}
+	if !slices.Contains([]string{"", "memory", "postgres", "redis"}, c.StreamBus) {
+		errs = append(errs, envflag.Fieldf("StreamBus", "must be memory, postgres or redis, got %q", c.StreamBus))
+	}
+	if c.StreamBus == "redis" && !c.Redis.URL.IsSet() {
+		errs = append(errs, envflag.Field("StreamBus", "is redis but COMPANIONHUB_REDIS_URL is not set"))
+	}
+	if c.StreamBus == "postgres" && c.database().Dialect() != sqlstore.Postgres {
+		errs = append(errs, envflag.Field("StreamBus", "is postgres but the database is not PostgreSQL"))
+	}
+	errs = append(errs, envflag.Within("Runner", c.Runner.Validate()), c.Chat.validate(),
+		c.Accounts.validate(), c.RateLimits.validate())
 	return errors.Join(errs...)
 }
 

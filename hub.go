@@ -12,9 +12,11 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/companionhub/companionhub/adapter/httpapi"
+	"github.com/companionhub/companionhub/adapter/local"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/adapter/zaplog"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/logkey"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
@@ -28,17 +30,20 @@ type Hub struct {
 	Companions *companionuc.App
 	// Media are the stored-file use cases (serving, orphan cleanup).
 	Media *mediauc.App
+	// Chat are the chat use cases (send, follow a turn, history, regenerate, edit).
+	Chat *chatuc.App
 
 	cfg     Config
 	log     *zap.Logger
 	http    *httpapi.Server
+	runner  *local.Runner
 	cleanup func()
 	once    sync.Once
 }
 
 func newHub(cfg Config, log *zap.Logger, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App,
-	srv *httpapi.Server) *Hub {
-	return &Hub{cfg: cfg, log: log, Accounts: accounts, Companions: companions, Media: media, http: srv}
+	chat *chatuc.App, runner *local.Runner, srv *httpapi.Server) *Hub {
+	return &Hub{cfg: cfg, log: log, Accounts: accounts, Companions: companions, Media: media, Chat: chat, runner: runner, http: srv}
 }
 
 // New validates cfg and builds a hub: it opens (and, per AutoMigrate, migrates) the database,
@@ -58,9 +63,14 @@ func New(ctx context.Context, cfg Config, log *zap.Logger) (*Hub, error) {
 // Handler is the hub's whole HTTP surface.
 func (h *Hub) Handler() http.Handler { return h.http.Handler() }
 
-// Close releases the database and other connections. It is safe to call more than once.
+// Close stops the turns still running (letting them finish for the runner's grace period, then
+// recording them as interrupted) and releases the database and other connections. It is safe to
+// call more than once.
 func (h *Hub) Close() {
 	h.once.Do(func() {
+		if err := h.runner.Shutdown(context.Background()); err != nil {
+			h.log.Warn("turns still running at close", zap.Error(err))
+		}
 		if h.cleanup != nil {
 			h.cleanup()
 		}
@@ -77,11 +87,23 @@ func (h *Hub) Run(ctx context.Context) error {
 	return h.Serve(ctx, ln)
 }
 
-// Serve is Run on a listener the caller opened (tests use port 0).
+// Serve is Run on a listener the caller opened (tests use port 0). Alongside HTTP it runs the turn
+// runner's upkeep (leases, abandoned turns); at shutdown, HTTP stops first — event streams end and
+// their clients reconnect elsewhere — then running turns get the runner's grace period to finish.
 func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
+	rctx, stopRunner := context.WithCancel(context.WithoutCancel(ctx))
+	runnerDone := make(chan error, 1)
+	go func() { runnerDone <- h.runner.Run(rctx) }()
+	defer func() {
+		stopRunner()
+		if err := <-runnerDone; err != nil {
+			h.log.Warn("turn runner stopped uncleanly", zap.Error(err))
+		}
+	}()
 	srv := h.http.HTTPServer()
 	srv.ErrorLog = zaplog.NewStdLogger(h.log)
 	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
+	srv.RegisterOnShutdown(h.http.Drain)
 	mctx, stopMaintenance := context.WithCancel(ctx)
 	maintained := make(chan struct{})
 	go func() {

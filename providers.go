@@ -13,20 +13,27 @@ import (
 	"github.com/companionhub/companionhub/adapter/blob"
 	"github.com/companionhub/companionhub/adapter/hibp"
 	"github.com/companionhub/companionhub/adapter/httpapi"
+	"github.com/companionhub/companionhub/adapter/local"
 	"github.com/companionhub/companionhub/adapter/memory"
+	"github.com/companionhub/companionhub/adapter/offline"
+	"github.com/companionhub/companionhub/adapter/openai"
 	"github.com/companionhub/companionhub/adapter/postgres"
 	"github.com/companionhub/companionhub/adapter/prom"
 	"github.com/companionhub/companionhub/adapter/redis"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
+	"github.com/companionhub/companionhub/adapter/tokenizer"
 	"github.com/companionhub/companionhub/adapter/zxcvbn"
 	"github.com/companionhub/companionhub/usecase"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/correlation"
 	"github.com/companionhub/companionhub/usecase/decorator"
+	"github.com/companionhub/companionhub/usecase/llm"
 	"github.com/companionhub/companionhub/usecase/logkey"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
+	"github.com/companionhub/companionhub/usecase/stream"
 )
 
 // Provider functions for the injectors in wire.go. Adapter choice happens here, from configuration,
@@ -187,8 +194,73 @@ func provideCheckers(db *sqlstore.DB, rc *goredis.Client, blobs *blob.Store) []h
 	return cs
 }
 
-func provideHTTP(cfg Config, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App, log *zap.Logger,
-	reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
-	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Companions: companions, Media: media, Log: log,
+func provideHTTP(cfg Config, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App, chat *chatuc.App,
+	log *zap.Logger, reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
+	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Companions: companions, Media: media, Chat: chat, Log: log,
 		Registry: reg, Checkers: checkers})
+}
+
+// provideModel picks the language model: the OpenAI-compatible server when a base URL is set,
+// otherwise the offline model (which says in its replies that it is offline).
+func provideModel(cfg Config, log *zap.Logger) (llm.Model, error) {
+	if cfg.offline() {
+		log.Info("no LLM configured (COMPANIONHUB_LLM_BASE_URL): replies come from the offline model")
+		return offline.New(cfg.Offline), nil
+	}
+	return openai.New(cfg.LLM, nil)
+}
+
+// provideStreamBus picks how turn events travel: the configured bus, or the most shared one
+// available, so that a follower on one replica sees a turn run on another.
+func provideStreamBus(ctx context.Context, cfg Config, db *sqlstore.DB, rc *goredis.Client, clock usecase.Clock) (stream.Bus, func(), error) {
+	kind := cfg.StreamBus
+	if kind == "" {
+		switch {
+		case rc != nil:
+			kind = "redis"
+		case db.Dialect == sqlstore.Postgres:
+			kind = "postgres"
+		default:
+			kind = "memory"
+		}
+	}
+	switch kind {
+	case "redis":
+		c, err := redis.OpenStreams(ctx, cfg.Redis)
+		if err != nil {
+			return nil, nil, err
+		}
+		b := redis.NewStreamBus(c)
+		return b, func() { _ = b.Close(); _ = c.Close() }, nil
+	case "postgres":
+		b := postgres.NewStreamBus(db.X, cfg.database().URL)
+		return b, func() { _ = b.Close() }, nil
+	case "memory":
+		b := memory.NewStreamBus(clock)
+		return b, func() { _ = b.Close() }, nil
+	}
+	return nil, nil, fmt.Errorf("unknown stream bus %q", kind)
+}
+
+func provideSteps(cfg Config, store chatuc.Store, bus stream.Bus, model llm.Model, recall chatuc.Recaller,
+	memory chatuc.MemoryExtractor, pictures chatuc.PictureMaker, voices chatuc.VoiceMaker, clock usecase.Clock,
+	log *zap.Logger) (*chatuc.Steps, error) {
+	return chatuc.NewSteps(chatuc.StepsDeps{Store: store, Bus: bus, Model: model, Tokens: tokenizer.New(), Recall: recall,
+		Memory: memory, Pictures: pictures, Voices: voices, Clock: clock, Log: log, Limits: cfg.Chat.limits()})
+}
+
+// provideRunner builds the in-process turn runner; the hub runs it (Hub.Serve) and it reaps turns
+// abandoned by a crashed process.
+func provideRunner(cfg Config, steps *chatuc.Steps, store chatuc.Store, clock usecase.Clock, log *zap.Logger) *local.Runner {
+	return local.NewRunner(cfg.Runner, local.Deps{Steps: steps.Table(), Leases: store.Turns(), Clock: clock, Log: log,
+		Reap: func(ctx context.Context) error {
+			_, err := steps.Reap(ctx, 0)
+			return err
+		}})
+}
+
+func provideChat(cfg Config, store chatuc.Store, bus stream.Bus, runner *local.Runner, steps *chatuc.Steps,
+	guard *ratelimit.Guard, clock usecase.Clock, log *zap.Logger, obs []decorator.Observer) (*chatuc.App, error) {
+	return chatuc.NewApp(chatuc.Deps{Store: store, Bus: bus, Runner: runner, Steps: steps, Guard: guard, Clock: clock,
+		Log: log, Settings: cfg.chatSettings()}, obs...)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/blob"
 	"github.com/companionhub/companionhub/adapter/charcard"
 	"github.com/companionhub/companionhub/adapter/imaging"
+	"github.com/companionhub/companionhub/adapter/noop"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/adapter/zxcvbn"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
@@ -39,6 +40,12 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger) (*Hub, func(), er
 		charcard.ProviderSet,
 		provideCompanions,
 		provideMedia,
+		provideModel,
+		provideStreamBus,
+		noop.ProviderSet,
+		provideSteps,
+		provideRunner,
+		provideChat,
 		provideCheckers,
 		provideHTTP,
 		newHub,

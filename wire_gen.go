@@ -10,6 +10,7 @@ import (
 	"context"
 	"github.com/companionhub/companionhub/adapter/charcard"
 	"github.com/companionhub/companionhub/adapter/imaging"
+	"github.com/companionhub/companionhub/adapter/noop"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/adapter/zxcvbn"
 	"go.uber.org/zap"
@@ -83,18 +84,64 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger) (*Hub, func(), er
 		cleanup()
 		return nil, nil, err
 	}
-	v2 := provideCheckers(db, client, store)
-	server, err := provideHTTP(cfg, app, companionApp, mediaApp, log, registry, v2)
+	chatStore := sqlstore.NewChatStore(db)
+	bus, cleanup4, err := provideStreamBus(ctx, cfg, db, client, clock)
 	if err != nil {
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	hub := newHub(cfg, log, app, companionApp, mediaApp, server)
+	model, err := provideModel(cfg, log)
+	if err != nil {
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	recaller := _wireRecallerValue
+	extractor := _wireExtractorValue
+	pictures := _wirePicturesValue
+	voices := _wireVoicesValue
+	steps, err := provideSteps(cfg, chatStore, bus, model, recaller, extractor, pictures, voices, clock, log)
+	if err != nil {
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	runner := provideRunner(cfg, steps, chatStore, clock, log)
+	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, log, v)
+	if err != nil {
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	v2 := provideCheckers(db, client, store)
+	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, log, registry, v2)
+	if err != nil {
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	hub := newHub(cfg, log, app, companionApp, mediaApp, chatApp, runner, server)
 	return hub, func() {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil
 }
+
+var (
+	_wireRecallerValue  = noop.Recaller{}
+	_wireExtractorValue = noop.Extractor{}
+	_wirePicturesValue  = noop.Pictures{}
+	_wireVoicesValue    = noop.Voices{}
+)

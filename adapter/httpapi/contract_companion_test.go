@@ -25,7 +25,7 @@ func testPNG(t *testing.T, w, h int) []byte {
 
 // companionJourney exercises every companion and media operation, valid and refused, through the
 // contract checker.
-func (c *contract) companionJourney(t *testing.T, tok string) {
+func (c *contract) companionJourney(t *testing.T, tok string) string {
 	t.Helper()
 	profile := `{"name":"Mira","age":26,"persona":{"archetype":"Kuudere","quirks":["Counts stars"]},
 		"appearance":{"style":"anime","gender":"female","hair_color":"silver"},"tags":["calm"],
@@ -92,4 +92,5 @@ func (c *contract) companionJourney(t *testing.T, tok string) {
 	require.Equal(t, 200, status)
 	status, _, _ = c.call("POST", "/api/v1/companions/"+id+"/restore", tok, nil, true)
 	require.Equal(t, 200, status)
+	return id
 }

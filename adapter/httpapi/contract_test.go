@@ -26,8 +26,10 @@ import (
 	"github.com/companionhub/companionhub/adapter/httpapi"
 	"github.com/companionhub/companionhub/adapter/imaging"
 	"github.com/companionhub/companionhub/adapter/memory"
+	"github.com/companionhub/companionhub/adapter/offline"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/adapter/zxcvbn"
+	"github.com/companionhub/companionhub/test/chattest"
 	"github.com/companionhub/companionhub/test/sqlitetest"
 	"github.com/companionhub/companionhub/usecase"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
@@ -45,6 +47,7 @@ type contract struct {
 	router  routers.Router
 	mu      sync.Mutex
 	seen    map[string]bool
+	model   *gatedModel
 }
 
 func newContract(t *testing.T) *contract {
@@ -68,8 +71,11 @@ func newContract(t *testing.T) *contract {
 	require.NoError(t, err)
 	mediaApp, err := mediauc.NewApp(mediauc.Deps{Repo: sqlstore.MediaRepository(db), Blobs: blobs, Clock: usecase.SystemClock{}})
 	require.NoError(t, err)
+	model := &gatedModel{Model: offline.New(offline.Config{}), open: make(chan struct{})}
+	close(model.open)
+	chat := chattest.New(t, db, chattest.Options{Model: model})
 	srv, err := httpapi.New(httpapi.DefaultConfig(), httpapi.Deps{Accounts: app, Companions: companions, Media: mediaApp,
-		Log: zap.NewNop(), Registry: prometheus.NewRegistry(), Checkers: []httpapi.Checker{{Name: "database", Check: db.Ping}}})
+		Chat: chat.App, Log: zap.NewNop(), Registry: prometheus.NewRegistry(), Checkers: []httpapi.Checker{{Name: "database", Check: db.Ping}}})
 	require.NoError(t, err)
 
 	rec := httptest.NewRecorder()
@@ -80,7 +86,7 @@ func newContract(t *testing.T) *contract {
 	doc.Servers = nil // "/" means "wherever the document is served"; match any host
 	router, err := legacy.NewRouter(doc)
 	require.NoError(t, err)
-	return &contract{t: t, handler: srv.Handler(), router: router, seen: map[string]bool{}}
+	return &contract{t: t, handler: srv.Handler(), router: router, seen: map[string]bool{}, model: model}
 }
 
 var options = &openapi3filter.Options{
@@ -238,7 +244,8 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 		Token string `json:"token"`
 	}
 	require.NoError(t, json.Unmarshal(body, &fresh))
-	c.companionJourney(t, fresh.Token)
+	companionID := c.companionJourney(t, fresh.Token)
+	c.chatJourney(t, fresh.Token, companionID)
 
 	// Locked accounts answer 429 with Retry-After, as documented.
 	for range 5 {

@@ -47,6 +47,15 @@ func (s *Server) routeTable() []route {
 		{method: "PUT", path: "/api/v1/companions/{id}/header-image", auth: true, upload: true, handler: s.setHeaderImage},
 		{method: "GET", path: "/api/v1/companions/{id}/export", auth: true, handler: s.exportCompanion},
 
+		{method: "GET", path: "/api/v1/companions/{id}/messages", auth: true, handler: s.listMessages},
+		{method: "POST", path: "/api/v1/companions/{id}/messages", auth: true, handler: s.sendMessage},
+		{method: "GET", path: "/api/v1/turns/{id}", auth: true, handler: s.getTurn},
+		{method: "GET", path: "/api/v1/turns/{id}/events", auth: true, handler: s.turnEvents},
+		{method: "POST", path: "/api/v1/turns/{id}/cancel", auth: true, handler: s.cancelTurn},
+		{method: "POST", path: "/api/v1/messages/{id}/regenerate", auth: true, handler: s.regenerate},
+		{method: "PATCH", path: "/api/v1/messages/{id}", auth: true, handler: s.editMessage},
+		{method: "DELETE", path: "/api/v1/messages/{id}", auth: true, handler: s.deleteMessage},
+
 		{method: "GET", path: "/media/{dir}/{file}", handler: s.serveMedia},
 	}
 }

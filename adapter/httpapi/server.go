@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/companionhub/companionhub/internal/envflag"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 )
@@ -39,6 +41,7 @@ type Config struct {
 	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" help:"time allowed for a graceful stop"`
 	CookieName        string        `env:"SESSION_COOKIE_NAME" help:"name of the browser session cookie"`
 	HSTSMaxAge        time.Duration `env:"HSTS_MAX_AGE" help:"Strict-Transport-Security max-age sent over TLS"`
+	SSEHeartbeat      time.Duration `env:"SSE_HEARTBEAT" help:"interval of keep-alive comments on idle event streams"`
 	// ContentSecurityPolicy is fixed by the code that serves the pages, not by operators.
 	ContentSecurityPolicy string `env:"-"`
 }
@@ -56,6 +59,7 @@ func DefaultConfig() Config {
 		ShutdownTimeout:   20 * time.Second,
 		CookieName:        "companionhub_session",
 		HSTSMaxAge:        2 * 365 * 24 * time.Hour,
+		SSEHeartbeat:      15 * time.Second,
 		ContentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
 			"media-src 'self' blob:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; " +
 			"form-action 'self'; frame-ancestors 'none'",
@@ -88,7 +92,7 @@ func (c Config) Validate() error {
 		name string
 		v    time.Duration
 	}{{"ReadHeaderTimeout", c.ReadHeaderTimeout}, {"ReadTimeout", c.ReadTimeout}, {"WriteTimeout", c.WriteTimeout},
-		{"IdleTimeout", c.IdleTimeout}, {"ShutdownTimeout", c.ShutdownTimeout}} {
+		{"IdleTimeout", c.IdleTimeout}, {"ShutdownTimeout", c.ShutdownTimeout}, {"SSEHeartbeat", c.SSEHeartbeat}} {
 		if d.v <= 0 {
 			bad(d.name, "must be positive, got %s", d.v)
 		}
@@ -110,6 +114,7 @@ type Deps struct {
 	Accounts   *accountuc.App
 	Companions *companionuc.App
 	Media      *mediauc.App
+	Chat       *chatuc.App
 	Log        *zap.Logger
 	Registry   *prometheus.Registry
 	Checkers   []Checker
@@ -122,6 +127,7 @@ type Server struct {
 	accounts   *accountuc.App
 	companions *companionuc.App
 	media      *mediauc.App
+	chat       *chatuc.App
 	registry   *prometheus.Registry
 	checkers   []Checker
 	proxies    proxies
@@ -130,6 +136,8 @@ type Server struct {
 	secureCk   bool
 	handler    http.Handler
 	routes     []route
+	draining   chan struct{}
+	drainOnce  sync.Once
 }
 
 // New builds the server and its routes.
@@ -143,8 +151,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("http metrics: %w", err)
 	}
 	s := &Server{cfg: cfg, log: d.Log, accounts: d.Accounts, companions: d.Companions, media: d.Media,
-		registry: d.Registry, checkers: d.Checkers,
-		proxies: px, metrics: m, csrf: http.NewCrossOriginProtection()}
+		chat: d.Chat, registry: d.Registry, checkers: d.Checkers,
+		proxies: px, metrics: m, csrf: http.NewCrossOriginProtection(), draining: make(chan struct{})}
 	if cfg.PublicURL != "" {
 		u, _ := url.Parse(cfg.PublicURL)
 		if err := s.csrf.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
@@ -177,6 +185,11 @@ func (s *Server) HTTPServer() *http.Server {
 		MaxHeaderBytes:    64 << 10,
 	}
 }
+
+// Drain ends the long-lived responses (event streams) so that a graceful shutdown need not wait for
+// them: their clients reconnect, to another replica or to this one restarted, and resume where they
+// were. Register it with http.Server.RegisterOnShutdown.
+func (s *Server) Drain() { s.drainOnce.Do(func() { close(s.draining) }) }
 
 // ShutdownTimeout is how long a graceful stop may take.
 func (s *Server) ShutdownTimeout() time.Duration { return s.cfg.ShutdownTimeout }

@@ -1,5 +1,5 @@
 // Package redis is the Redis adapter: state that replicas share at the speed of memory, for
-// deployments that run a Redis anyway. Today that is the rate limiter.
+// deployments that run a Redis anyway: the rate limiter and the stream bus.
 //
 // go-redis is imported as goredis, so that this package's name stays the technology's.
 package redis
@@ -52,10 +52,26 @@ func (c Config) options() (*goredis.Options, error) {
 // password fails start-up rather than the first request. ctx bounds the wait. The caller closes the
 // client.
 func Open(ctx context.Context, c Config) (*goredis.Client, error) {
+	return open(ctx, c, 0)
+}
+
+// StreamPoolSize is the connection pool OpenStreams gives the stream bus at least.
+const StreamPoolSize = 2048
+
+// OpenStreams is Open for the stream bus, on a client of its own: every follower of a turn holds a
+// connection while it waits for events (go-redis cannot interrupt a blocked XREAD), so its pool is
+// sized for followers — at least StreamPoolSize connections, opened as needed — and they never
+// starve the rate limiter's.
+func OpenStreams(ctx context.Context, c Config) (*goredis.Client, error) {
+	return open(ctx, c, StreamPoolSize)
+}
+
+func open(ctx context.Context, c Config, minPool int) (*goredis.Client, error) {
 	opt, err := c.options()
 	if err != nil {
 		return nil, domain.Errorf(domain.KindInvalid, "redis: %w", envflag.Fieldf("URL", "%v", err))
 	}
+	opt.PoolSize = max(opt.PoolSize, minPool)
 	client := goredis.NewClient(opt)
 	if err := client.Ping(ctx).Err(); err != nil {
 		_ = client.Close()

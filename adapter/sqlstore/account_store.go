@@ -9,6 +9,7 @@ import (
 
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	"github.com/companionhub/companionhub/usecase/auditlog"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 )
 
@@ -67,5 +68,6 @@ func (r accountRepos) Audit() auditlog.Repository            { return auditRepo(
 var ProviderSet = wire.NewSet(
 	NewAccountStore, wire.Bind(new(accountuc.Store), new(*AccountStore)),
 	NewCompanionStore, wire.Bind(new(companionuc.Store), new(*CompanionStore)),
+	NewChatStore, wire.Bind(new(chatuc.Store), new(*ChatStore)),
 	MediaRepository,
 )

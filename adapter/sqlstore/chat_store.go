@@ -3,6 +3,9 @@ package sqlstore
 import (
 	"context"
 
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/account"
+
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 )
@@ -30,3 +33,13 @@ type chatRepos struct{ c conn }
 func (r chatRepos) Messages() chatuc.MessageRepository { return messageRepo(r) }
 func (r chatRepos) Turns() chatuc.TurnRepository       { return turnRepo(r) }
 func (r chatRepos) Companions() companionuc.Repository { return companionRepo(r) }
+
+type peopleRepo struct{ c conn }
+
+func (r chatRepos) People() chatuc.PeopleRepository { return peopleRepo(r) }
+
+func (r peopleRepo) DisplayName(ctx context.Context, userID domain.ID) (string, error) {
+	var name string
+	err := r.c.get(ctx, &name, `SELECT display_name FROM users WHERE id = ?`, userID.String())
+	return name, classify(err, account.ErrUserNotFound, "select display name")
+}

@@ -175,8 +175,24 @@ func (r messageRepo) Select(ctx context.Context, replyTo, id domain.ID) error {
 
 func (r messageRepo) UpdateText(ctx context.Context, id domain.ID, text string, at time.Time) error {
 	n, err := r.c.exec(ctx, `UPDATE messages SET text = ?, edited_at = ? WHERE id = ?`, text, r.c.t(at), id.String())
+	return updated(n, err, "edit message")
+}
+
+func (r messageRepo) SetImage(ctx context.Context, id domain.ID, img media.Image) error {
+	n, err := r.c.exec(ctx, `UPDATE messages SET image_key = ?, image_content_type = ?, image_bytes = ?, image_width = ?,
+		image_height = ? WHERE id = ?`, img.Key.String(), img.ContentType.String(), img.Bytes, img.Width, img.Height, id.String())
+	return updated(n, err, "attach image")
+}
+
+func (r messageRepo) SetAudio(ctx context.Context, id domain.ID, key media.Key) error {
+	n, err := r.c.exec(ctx, `UPDATE messages SET audio_key = ? WHERE id = ?`, key.String(), id.String())
+	return updated(n, err, "attach audio")
+}
+
+// updated classifies the outcome of an UPDATE of one message.
+func updated(n int64, err error, what string) error {
 	if err != nil {
-		return classify(err, nil, "edit message")
+		return classify(err, nil, what)
 	}
 	if n == 0 {
 		return chat.ErrMessageNotFound

@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
@@ -25,12 +27,14 @@ type turnRow struct {
 	ErrorCode     string   `db:"error_code"`
 	ErrorMessage  string   `db:"error_message"`
 	ReplyID       *string  `db:"reply_id"`
+	CancelReq     bool     `db:"cancel_requested"`
+	LeaseUntil    nullTime `db:"lease_until"`
 	CreatedAt     nullTime `db:"created_at"`
 	UpdatedAt     nullTime `db:"updated_at"`
 }
 
 const turnColumns = `id, owner_id, companion_id, user_message_id, deep_think, want_image, want_voice, regenerate,
-	status, progress, error_code, error_message, reply_id, created_at, updated_at`
+	status, progress, error_code, error_message, reply_id, cancel_requested, lease_until, created_at, updated_at`
 
 func (r turnRepo) Create(ctx context.Context, t chat.Turn, key string) error {
 	var k any
@@ -38,11 +42,12 @@ func (r turnRepo) Create(ctx context.Context, t chat.Turn, key string) error {
 		k = key
 	}
 	_, err := r.c.exec(ctx, `INSERT INTO turns (id, owner_id, companion_id, user_message_id, idempotency_key, deep_think,
-		want_image, want_voice, regenerate, status, progress, error_code, error_message, reply_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		want_image, want_voice, regenerate, status, progress, error_code, error_message, reply_id, cancel_requested,
+		lease_until, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID.String(), t.OwnerID.String(), t.CompanionID.String(), t.UserMessageID.String(), k, t.Options.DeepThink,
 		t.Options.Image, t.Options.Voice, t.Regenerate, t.Status.String(), t.Progress, t.ErrorCode, t.ErrorMessage,
-		idArg(t.ReplyID), r.c.t(t.CreatedAt), r.c.t(t.UpdatedAt))
+		idArg(t.ReplyID), t.CancelRequested, r.c.t(leaseOf(t)), r.c.t(t.CreatedAt), r.c.t(t.UpdatedAt))
 	if c, dup := uniqueViolation(err); dup {
 		if key != "" && (strings.Contains(c, "idempotency") || strings.Contains(c, "owner_id")) {
 			return chatuc.ErrDuplicateTurn
@@ -88,11 +93,12 @@ func (r turnRepo) Update(ctx context.Context, t chat.Turn) error {
 	return nil
 }
 
-func (r turnRepo) Unfinished(ctx context.Context, limit int) ([]chat.Turn, error) {
+func (r turnRepo) Expired(ctx context.Context, now time.Time, limit int) ([]chat.Turn, error) {
 	var rows []turnRow
 	if err := r.c.sel(ctx, &rows, `SELECT `+turnColumns+` FROM turns
-		WHERE status NOT IN ('completed', 'failed', 'cancelled') ORDER BY created_at, id LIMIT ?`, limit); err != nil {
-		return nil, classify(err, nil, "list unfinished turns")
+		WHERE status NOT IN ('completed', 'failed', 'cancelled') AND lease_until < ?
+		ORDER BY lease_until, id LIMIT ?`, r.c.t(now), limit); err != nil {
+		return nil, classify(err, nil, "list expired turns")
 	}
 	out := make([]chat.Turn, 0, len(rows))
 	for _, row := range rows {
@@ -103,6 +109,40 @@ func (r turnRepo) Unfinished(ctx context.Context, limit int) ([]chat.Turn, error
 		out = append(out, t)
 	}
 	return out, nil
+}
+
+func (r turnRepo) Renew(ctx context.Context, ids []domain.ID, until time.Time) error {
+	for chunk := range slices.Chunk(ids, 500) {
+		args := make([]any, 0, len(chunk)+1)
+		args = append(args, r.c.t(until))
+		for _, id := range chunk {
+			args = append(args, id.String())
+		}
+		if _, err := r.c.exec(ctx, `UPDATE turns SET lease_until = ? WHERE status NOT IN ('completed', 'failed', 'cancelled')
+			AND id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...); err != nil {
+			return classify(err, nil, "renew turn leases")
+		}
+	}
+	return nil
+}
+
+func (r turnRepo) RequestCancel(ctx context.Context, id domain.ID) error {
+	n, err := r.c.exec(ctx, `UPDATE turns SET cancel_requested = ? WHERE id = ?`, true, id.String())
+	if err != nil {
+		return classify(err, nil, "request turn cancel")
+	}
+	if n == 0 {
+		return chat.ErrTurnNotFound
+	}
+	return nil
+}
+
+// leaseOf is a new turn's lease: what it says, or a minute to be picked up by a runner.
+func leaseOf(t chat.Turn) time.Time {
+	if t.LeaseUntil.IsZero() {
+		return t.CreatedAt.Add(time.Minute)
+	}
+	return t.LeaseUntil
 }
 
 func (r turnRepo) Active(ctx context.Context, companionID, except domain.ID) (bool, error) {
@@ -138,6 +178,7 @@ func (row turnRow) turn() (chat.Turn, error) {
 	}
 	t.Options = chat.Options{DeepThink: row.DeepThink, Image: row.WantImage, Voice: row.WantVoice}
 	t.Regenerate, t.Progress, t.ErrorCode, t.ErrorMessage = row.Regenerate, row.Progress, row.ErrorCode, row.ErrorMessage
+	t.CancelRequested, t.LeaseUntil = row.CancelReq, row.LeaseUntil.Time
 	t.CreatedAt, t.UpdatedAt = row.CreatedAt.Time, row.UpdatedAt.Time
 	return t, nil
 }

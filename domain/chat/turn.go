@@ -36,7 +36,9 @@ func ParseStatus(s string) (Status, error) {
 func (s Status) String() string { return s.s }
 
 // Final reports whether the turn has ended.
-func (s Status) Final() bool { return s == StatusCompleted || s == StatusFailed || s == StatusCancelled }
+func (s Status) Final() bool {
+	return s == StatusCompleted || s == StatusFailed || s == StatusCancelled
+}
 
 // Options are what the person asked of a turn.
 type Options struct {
@@ -60,9 +62,15 @@ type Turn struct {
 	ErrorCode    string
 	ErrorMessage string
 	// ReplyID is the assistant message the turn wrote (zero until it did).
-	ReplyID   domain.ID
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	ReplyID domain.ID
+	// CancelRequested says the person asked the turn to stop; the process running it stops at its
+	// next check, wherever it runs.
+	CancelRequested bool
+	// LeaseUntil is how long the turn's runner vouches for it. A runner renews the leases of the
+	// turns it runs; an unfinished turn whose lease ran out lost its runner and is failed.
+	LeaseUntil time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // ErrTurnNotFound answers lookups of absent or foreign turns alike.

@@ -83,3 +83,27 @@ func (c *Companion) Restore(now time.Time) {
 		c.updatedAt = now
 	}
 }
+
+// SetScene records where the companion is now (after a reply, or when an older reply is selected
+// again and its scene restored).
+func (c *Companion) SetScene(s Scene, now time.Time) {
+	c.scene = s
+	c.scene.Outfit = clone(s.Outfit)
+	c.updatedAt = now
+}
+
+// AdjustRelationship moves affection and trust by at most MaxRelationshipStep each, within 0–100.
+func (c *Companion) AdjustRelationship(affection, trust int, now time.Time) {
+	step := func(level, d int) int {
+		d = max(-MaxRelationshipStep, min(MaxRelationshipStep, d))
+		return max(RelationshipMin, min(RelationshipMax, level+d))
+	}
+	c.relationship = Relationship{Affection: step(c.relationship.Affection, affection), Trust: step(c.relationship.Trust, trust)}
+	c.updatedAt = now
+}
+
+// ResetScene puts the companion back in the scene it starts in (when the conversation that moved
+// it is deleted).
+func (c *Companion) ResetScene(now time.Time) {
+	c.SetScene(startingScene(c.profile), now)
+}

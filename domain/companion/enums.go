@@ -112,3 +112,21 @@ func (m Mood) String() string                 { return m.s }
 
 // Moods lists every mood, in the order of SPEC §2.
 func Moods() []Mood { return append([]Mood(nil), moods...) }
+
+// MarshalText writes the mood's name (the zero Mood, "no mood given", as ""), so values that carry
+// moods — scene updates between pipeline steps, workflow payloads — survive encoding.
+func (m Mood) MarshalText() ([]byte, error) { return []byte(m.s), nil }
+
+// UnmarshalText reads a mood's name; "" is the zero Mood.
+func (m *Mood) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*m = Mood{}
+		return nil
+	}
+	v, err := ParseMood("mood", string(b))
+	if err != nil {
+		return err
+	}
+	*m = v
+	return nil
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/domain/media"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 )
 
@@ -24,6 +25,7 @@ type Repos interface {
 	Messages() MessageRepository
 	Turns() TurnRepository
 	Companions() companionuc.Repository
+	People() PeopleRepository
 }
 
 // HistoryItem is a shown message and, for a reply, where it stands among its alternatives.
@@ -52,6 +54,9 @@ type MessageRepository interface {
 	Select(ctx context.Context, replyTo, id domain.ID) error
 	// UpdateText saves an edited text.
 	UpdateText(ctx context.Context, id domain.ID, text string, at time.Time) error
+	// SetImage attaches a picture to a message; SetAudio its voice.
+	SetImage(ctx context.Context, id domain.ID, img media.Image) error
+	SetAudio(ctx context.Context, id domain.ID, key media.Key) error
 	// Delete removes a message (and, for a user message, its replies).
 	Delete(ctx context.Context, id domain.ID) error
 	// Latest returns the companion's newest shown message; KindNotFound when there is none.
@@ -71,11 +76,72 @@ type TurnRepository interface {
 	Load(ctx context.Context, id domain.ID) (chat.Turn, error)
 	// Update saves status, progress, error and reply.
 	Update(ctx context.Context, t chat.Turn) error
-	// Unfinished lists turns not completed, failed or cancelled, oldest first.
-	Unfinished(ctx context.Context, limit int) ([]chat.Turn, error)
+	// Expired lists up to limit unfinished turns whose lease ended before now, soonest expired
+	// first: their runner is gone.
+	Expired(ctx context.Context, now time.Time, limit int) ([]chat.Turn, error)
+	// Renew extends the leases of the unfinished turns among ids until until.
+	Renew(ctx context.Context, ids []domain.ID, until time.Time) error
+	// RequestCancel marks a turn as asked to stop.
+	RequestCancel(ctx context.Context, id domain.ID) error
 	// Active reports whether the companion has an unfinished turn other than except.
 	Active(ctx context.Context, companionID, except domain.ID) (bool, error)
 }
 
 // ErrDuplicateTurn is returned by TurnRepository.Create when the idempotency key was used before.
 var ErrDuplicateTurn = domain.E(domain.KindConflict, "duplicate_turn", "a turn with this idempotency key exists")
+
+// PeopleRepository tells what companions call their person.
+type PeopleRepository interface {
+	DisplayName(ctx context.Context, userID domain.ID) (string, error)
+}
+
+// Runner runs turns. Implementations: adapter/local (in-process worker pool) and, in production,
+// adapter/temporalwf. Start must not block on the turn; Cancel asks a running turn to stop (its
+// finish step then records it as cancelled) and is a no-op for a turn that already ended.
+type Runner interface {
+	Start(ctx context.Context, in TurnInput) error
+	Cancel(ctx context.Context, turnID domain.ID) error
+}
+
+// TokenCounter estimates how many model tokens a text costs. Implementation: adapter/tokenizer.
+type TokenCounter interface {
+	Count(text string) int
+}
+
+// Recaller finds the memories relevant to a message (SPEC §3.5). Until memory lands it is a no-op
+// (adapter/noop).
+type Recaller interface {
+	Recall(ctx context.Context, companionID domain.ID, query string, limit int) ([]string, error)
+}
+
+// Exchange is one user message and the reply to it, for the steps that learn from a turn.
+type Exchange struct {
+	OwnerID     domain.ID
+	CompanionID domain.ID
+	UserMessage chat.Message
+	Reply       chat.Message
+}
+
+// MemoryExtractor learns memories and relationship changes from an exchange (SPEC §3.5).
+type MemoryExtractor interface {
+	Extract(ctx context.Context, ex Exchange) (ExtractResult, error)
+}
+
+// ExtractResult is what an exchange taught: relationship deltas (clamped by the step).
+type ExtractResult struct {
+	AffectionDelta int
+	TrustDelta     int
+}
+
+// PictureMaker draws the scene of a reply (SPEC §3.4); it stores the picture and returns it.
+type PictureMaker interface {
+	Picture(ctx context.Context, ex Exchange, scene Analysis, lockedIdentity string) (media.Image, error)
+}
+
+// VoiceMaker speaks a reply and returns the stored audio's key.
+type VoiceMaker interface {
+	Speak(ctx context.Context, ex Exchange, voiceID string) (media.Key, error)
+}
+
+// ErrNotConfigured is what side steps without a provider return; the turn carries on.
+var ErrNotConfigured = domain.E(domain.KindUnavailable, "not_configured", "this feature is not configured on this hub")

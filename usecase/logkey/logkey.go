@@ -29,6 +29,10 @@ const (
 	Version    = "version"
 	Count      = "count"
 	Command    = "command"
+	TurnID     = "turn_id"
+	Step       = "step"
+	Attempt    = "attempt"
+	Phase      = "phase"
 
 	// Sensitive keys: the logger's redaction replaces their values, whatever they are.
 	Password      = "password"

@@ -15,6 +15,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/domain/media"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 )
 
@@ -35,6 +36,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		"EditAndDelete":          testEditDelete,
 		"OneReplyPerTurn":        testOneReplyPerTurn,
 		"Turns":                  testTurns,
+		"LeasesAndCancel":        testLeasesAndCancel,
 		"IdempotencyUnderRace":   testIdempotencyRace,
 		"TransactionRollsBack":   testRollback,
 	} {
@@ -210,6 +212,18 @@ func testEditDelete(t *testing.T, e Env) {
 	require.True(t, at(3).Equal(got.EditedAt))
 	requireKind(t, e.Store.Messages().UpdateText(ctx, domain.NewID(base), "x", at(3)), domain.KindNotFound)
 
+	img := media.Image{Key: media.NewKey(media.WebP), ContentType: media.WebP, Bytes: 1234, Width: 640, Height: 960}
+	require.NoError(t, e.Store.Messages().SetImage(ctx, r.ID, img))
+	audio := media.NewKey(media.MP3)
+	require.NoError(t, e.Store.Messages().SetAudio(ctx, r.ID, audio))
+	got, err = e.Store.Messages().Get(ctx, owner, r.ID)
+	require.NoError(t, err)
+	require.Equal(t, img, got.Image)
+	require.Equal(t, audio, got.AudioKey)
+	require.Equal(t, "answer", got.Text, "attaching media leaves the text")
+	requireKind(t, e.Store.Messages().SetImage(ctx, domain.NewID(base), img), domain.KindNotFound)
+	requireKind(t, e.Store.Messages().SetAudio(ctx, domain.NewID(base), audio), domain.KindNotFound)
+
 	require.NoError(t, e.Store.Messages().Delete(ctx, u.ID))
 	_, err = e.Store.Messages().Get(ctx, owner, r.ID)
 	require.ErrorIs(t, err, chat.ErrMessageNotFound, "a user message takes its replies with it")
@@ -262,16 +276,60 @@ func testTurns(t *testing.T, e Env) {
 	require.NoError(t, err)
 	require.False(t, active)
 
-	t3 := newTurn(owner, c, u.ID, 6)
-	require.NoError(t, e.Store.Turns().Create(ctx, t3, ""))
-	unfinished, err := e.Store.Turns().Unfinished(ctx, 10)
-	require.NoError(t, err)
-	require.Len(t, unfinished, 1)
-	require.Equal(t, t3.ID, unfinished[0].ID)
 	requireKind(t, e.Store.Turns().Update(ctx, newTurn(owner, c, u.ID, 7)), domain.KindNotFound)
 }
 
-// Fifty identical sends race: exactly one turn is created, the others learn its key is taken.
+// Leases: an unfinished turn whose lease ran out is expired (its runner is gone) until a runner
+// renews it; finished turns never are. Other tests' turns share the store, so only these are checked.
+func testLeasesAndCancel(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, c := e.NewCompanion(t)
+	u := userMsg(c, 0, "q")
+	mustCreate(t, e, u)
+	leased := newTurn(owner, c, u.ID, 6)
+	leased.LeaseUntil = at(100)
+	fresh := newTurn(owner, c, u.ID, 7) // no lease given: a minute to be picked up
+	done := newTurn(owner, c, u.ID, 8)
+	for _, tr := range []chat.Turn{leased, fresh, done} {
+		require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
+	}
+	done.Status, done.UpdatedAt = chat.StatusCompleted, at(9)
+	require.NoError(t, e.Store.Turns().Update(ctx, done))
+
+	expired := func(now time.Time) map[domain.ID]bool {
+		t.Helper()
+		turns, err := e.Store.Turns().Expired(ctx, now, 10000)
+		require.NoError(t, err)
+		ids := map[domain.ID]bool{}
+		for _, tr := range turns {
+			ids[tr.ID] = true
+		}
+		return ids
+	}
+	got := expired(at(80))
+	require.True(t, got[fresh.ID], "a turn nobody picked up within a minute is expired")
+	require.False(t, got[leased.ID], "a turn within its lease is not")
+	require.False(t, got[done.ID], "a finished turn never is")
+
+	require.NoError(t, e.Store.Turns().Renew(ctx, []domain.ID{fresh.ID, done.ID}, at(200)))
+	got = expired(at(150))
+	require.False(t, got[fresh.ID], "a renewed lease holds")
+	require.True(t, got[leased.ID])
+	require.False(t, got[done.ID])
+	loaded, err := e.Store.Turns().Load(ctx, fresh.ID)
+	require.NoError(t, err)
+	require.True(t, loaded.LeaseUntil.Equal(at(200)), "lease %v", loaded.LeaseUntil)
+
+	require.False(t, loaded.CancelRequested)
+	require.NoError(t, e.Store.Turns().RequestCancel(ctx, fresh.ID))
+	loaded, err = e.Store.Turns().Load(ctx, fresh.ID)
+	require.NoError(t, err)
+	require.True(t, loaded.CancelRequested)
+	requireKind(t, e.Store.Turns().RequestCancel(ctx, domain.NewID(at(1))), domain.KindNotFound)
+	require.NoError(t, e.Store.Turns().Renew(ctx, nil, at(300)))
+}
+
+// Identical sends race: exactly one turn is created, the others learn its key is taken.
 func testIdempotencyRace(t *testing.T, e Env) {
 	ctx := context.Background()
 	owner, c := e.NewCompanion(t)

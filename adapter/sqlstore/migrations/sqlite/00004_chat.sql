@@ -39,11 +39,16 @@ CREATE TABLE turns (
     error_code       TEXT NOT NULL DEFAULT '',
     error_message    TEXT NOT NULL DEFAULT '',
     reply_id         TEXT,
+    -- Set by POST /turns/{id}/cancel; whichever process runs the turn stops at its next check.
+    cancel_requested INTEGER NOT NULL DEFAULT 0,
+    -- The runner running the turn renews this; a turn whose lease ran out lost its runner (a crash,
+    -- a restart) and is failed by the next runner that looks.
+    lease_until      TEXT NOT NULL,
     created_at       TEXT NOT NULL,
     updated_at       TEXT NOT NULL
 ) STRICT;
 CREATE UNIQUE INDEX turns_idempotency_idx ON turns (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
-CREATE INDEX turns_unfinished_idx ON turns (created_at) WHERE status NOT IN ('completed', 'failed', 'cancelled');
+CREATE INDEX turns_unfinished_idx ON turns (lease_until) WHERE status NOT IN ('completed', 'failed', 'cancelled');
 CREATE INDEX turns_companion_idx ON turns (companion_id, created_at DESC);
 
 -- +goose Down

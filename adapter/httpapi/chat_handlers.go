@@ -1,0 +1,381 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/domain/companion"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	"github.com/companionhub/companionhub/usecase/logkey"
+)
+
+type messageDTO struct {
+	ID               string            `json:"id"`
+	CompanionID      string            `json:"companion_id"`
+	Role             string            `json:"role"`
+	Text             string            `json:"text"`
+	ReplyTo          string            `json:"reply_to,omitempty"`
+	TurnID           string            `json:"turn_id,omitempty"`
+	Selected         bool              `json:"selected"`
+	Alternatives     int               `json:"alternatives,omitempty"`
+	AlternativeIndex int               `json:"alternative_index,omitempty"`
+	Scene            *chatuc.SceneView `json:"scene,omitempty"`
+	Image            *imageDTO         `json:"image,omitempty"`
+	Audio            *audioDTO         `json:"audio,omitempty"`
+	CreatedAt        time.Time         `json:"created_at"`
+	EditedAt         *time.Time        `json:"edited_at,omitempty"`
+}
+
+type audioDTO struct {
+	URL string `json:"url"`
+}
+
+func toMessage(m chat.Message) messageDTO {
+	d := messageDTO{ID: m.ID.String(), CompanionID: m.CompanionID.String(), Role: m.Role.String(), Text: m.Text,
+		Selected: m.Selected, Image: toImage(m.Image), CreatedAt: m.CreatedAt}
+	if !m.ReplyTo.IsZero() {
+		d.ReplyTo = m.ReplyTo.String()
+	}
+	if !m.TurnID.IsZero() {
+		d.TurnID = m.TurnID.String()
+	}
+	if m.Scene != nil {
+		v := chatuc.SceneJSON(*m.Scene)
+		d.Scene = &v
+	}
+	if !m.AudioKey.IsZero() {
+		d.Audio = &audioDTO{URL: mediaURL(m.AudioKey)}
+	}
+	if !m.EditedAt.IsZero() {
+		t := m.EditedAt
+		d.EditedAt = &t
+	}
+	return d
+}
+
+func toHistoryItem(it chatuc.HistoryItem) messageDTO {
+	d := toMessage(it.Message)
+	if it.Message.Role == chat.RoleAssistant {
+		d.Alternatives, d.AlternativeIndex = it.Alternatives, it.Index
+	}
+	return d
+}
+
+type turnOptionsDTO struct {
+	DeepThink bool `json:"deep_think"`
+	Image     bool `json:"image"`
+	Voice     bool `json:"voice"`
+}
+
+type turnErrorDTO struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+type turnDTO struct {
+	ID              string         `json:"id"`
+	CompanionID     string         `json:"companion_id"`
+	UserMessageID   string         `json:"user_message_id"`
+	Status          string         `json:"status"`
+	Progress        int            `json:"progress"`
+	Options         turnOptionsDTO `json:"options"`
+	Regenerate      bool           `json:"regenerate"`
+	CancelRequested bool           `json:"cancel_requested"`
+	ReplyID         string         `json:"reply_id,omitempty"`
+	Error           *turnErrorDTO  `json:"error,omitempty"`
+	EventsURL       string         `json:"events_url"`
+	CreatedAt       time.Time      `json:"created_at"`
+	UpdatedAt       time.Time      `json:"updated_at"`
+}
+
+func toTurn(t chat.Turn) turnDTO {
+	d := turnDTO{ID: t.ID.String(), CompanionID: t.CompanionID.String(), UserMessageID: t.UserMessageID.String(),
+		Status: t.Status.String(), Progress: t.Progress, Regenerate: t.Regenerate, CancelRequested: t.CancelRequested,
+		Options:   turnOptionsDTO{DeepThink: t.Options.DeepThink, Image: t.Options.Image, Voice: t.Options.Voice},
+		EventsURL: "/api/v1/turns/" + t.ID.String() + "/events", CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+	if !t.ReplyID.IsZero() {
+		d.ReplyID = t.ReplyID.String()
+	}
+	if t.ErrorCode != "" {
+		d.Error = &turnErrorDTO{Code: t.ErrorCode, Message: t.ErrorMessage}
+	}
+	return d
+}
+
+type turnEnvelope struct {
+	Turn turnDTO `json:"turn"`
+}
+
+type messageEnvelope struct {
+	Message messageDTO `json:"message"`
+}
+
+type sentDTO struct {
+	Message messageDTO `json:"message"`
+	Turn    turnDTO    `json:"turn"`
+}
+
+// pathID reads the {id} path value; a malformed id names nothing of the caller's.
+func pathID(r *http.Request, notFound error) (domain.ID, error) {
+	id, err := domain.ParseID(r.PathValue("id"))
+	if err != nil {
+		return domain.ID{}, notFound
+	}
+	return id, nil
+}
+
+type sendRequest struct {
+	Text      string `json:"text"`
+	Image     bool   `json:"image"`
+	Voice     bool   `json:"voice"`
+	DeepThink bool   `json:"deep_think"`
+}
+
+func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, companion.ErrNotFound)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var req sendRequest
+	if err := decodeJSON(r, &req); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	sent, err := s.chat.Send.Handle(r.Context(), chatuc.Send{OwnerID: principalFrom(r.Context()).UserID, CompanionID: id,
+		Text: req.Text, Options: chat.Options{DeepThink: req.DeepThink, Image: req.Image, Voice: req.Voice},
+		IdempotencyKey: r.Header.Get("Idempotency-Key")})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if sent.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	w.Header().Set("Location", "/api/v1/turns/"+sent.Turn.ID.String())
+	writeJSON(w, http.StatusAccepted, sentDTO{Message: toMessage(sent.Message), Turn: toTurn(sent.Turn)})
+}
+
+func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, companion.ErrNotFound)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	page, err := pageFrom(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	res, err := s.chat.History.Handle(r.Context(), chatuc.History{OwnerID: principalFrom(r.Context()).UserID,
+		CompanionID: id, Page: page})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	out := listDTO[messageDTO]{Items: make([]messageDTO, 0, len(res.Items)), NextCursor: res.Next.String()}
+	for _, it := range res.Items {
+		out.Items = append(out.Items, toHistoryItem(it))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getTurn(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, chat.ErrTurnNotFound)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	t, err := s.chat.GetTurn.Handle(r.Context(), chatuc.GetTurn{OwnerID: principalFrom(r.Context()).UserID, TurnID: id})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, turnEnvelope{Turn: toTurn(t)})
+}
+
+func (s *Server) cancelTurn(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, chat.ErrTurnNotFound)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	t, err := s.chat.Cancel.Handle(r.Context(), chatuc.CancelTurn{OwnerID: principalFrom(r.Context()).UserID, TurnID: id})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, turnEnvelope{Turn: toTurn(t)})
+}
+
+type regenerateRequest struct {
+	Image     bool `json:"image"`
+	Voice     bool `json:"voice"`
+	DeepThink bool `json:"deep_think"`
+}
+
+func (s *Server) regenerate(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, chat.ErrMessageNotFound)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var req regenerateRequest
+	if r.ContentLength != 0 { // the body is optional
+		if err := decodeJSON(r, &req); err != nil && domain.AsError(err).Reason != "empty_body" {
+			writeError(w, r, err)
+			return
+		}
+	}
+	t, err := s.chat.Regenerate.Handle(r.Context(), chatuc.Regenerate{OwnerID: principalFrom(r.Context()).UserID,
+		MessageID: id, Options: chat.Options{DeepThink: req.DeepThink, Image: req.Image, Voice: req.Voice}})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Location", "/api/v1/turns/"+t.ID.String())
+	writeJSON(w, http.StatusAccepted, turnEnvelope{Turn: toTurn(t)})
+}
+
+type editMessageRequest struct {
+	Text     *string `json:"text"`
+	Selected *bool   `json:"selected"`
+}
+
+func (s *Server) editMessage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, chat.ErrMessageNotFound)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var req editMessageRequest
+	if err := decodeJSON(r, &req); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if req.Selected != nil && !*req.Selected {
+		writeError(w, r, domain.Invalid(domain.Violation("selected", "one_of",
+			"select another alternative instead of unselecting this one")))
+		return
+	}
+	m, err := s.chat.Edit.Handle(r.Context(), chatuc.EditMessage{OwnerID: principalFrom(r.Context()).UserID, MessageID: id,
+		Text: req.Text, Select: req.Selected != nil})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, messageEnvelope{Message: toMessage(m)})
+}
+
+func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, chat.ErrMessageNotFound)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if _, err := s.chat.Delete.Handle(r.Context(), chatuc.DeleteMessage{OwnerID: principalFrom(r.Context()).UserID,
+		MessageID: id}); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// lastEventID is where a follower resumes: the Last-Event-ID header an EventSource sends when it
+// reconnects, or the last_event_id query parameter for clients that cannot set headers.
+func lastEventID(r *http.Request) (int64, error) {
+	v := r.Header.Get("Last-Event-ID")
+	if v == "" {
+		v = r.URL.Query().Get("last_event_id")
+	}
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || n < 0 {
+		return 0, domain.Invalid(domain.Violation("last_event_id", "type", "Last-Event-ID must be a non-negative integer"))
+	}
+	return n, nil
+}
+
+// streamWriteTimeout bounds one write to a follower: a client that stopped reading is let go.
+const streamWriteTimeout = 30 * time.Second
+
+// turnEvents streams a turn's events as Server-Sent Events (SPEC §3.3): "id" is the event's
+// sequence number, so a reconnecting EventSource resumes exactly where it left off; comments keep
+// idle connections alive; the stream ends after the turn's complete or error event.
+func (s *Server) turnEvents(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, chat.ErrTurnNotFound)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	after, err := lastEventID(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	sub, err := s.chat.Follow.Handle(ctx, chatuc.Follow{OwnerID: principalFrom(ctx).UserID, TurnID: id, After: after})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	defer sub.Close()
+	rc := http.NewResponseController(w)
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
+	w.WriteHeader(http.StatusOK)
+	write := func(format string, args ...any) bool {
+		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
+		if _, err := fmt.Fprintf(w, format, args...); err != nil {
+			return false
+		}
+		return rc.Flush() == nil
+	}
+	if !write("retry: 2000\n\n") {
+		return
+	}
+	heartbeat := time.NewTicker(s.cfg.SSEHeartbeat)
+	defer heartbeat.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.draining:
+			return
+		case <-heartbeat.C:
+			if !write(": heartbeat\n\n") {
+				return
+			}
+		case e, ok := <-sub.Events():
+			if !ok {
+				if err := sub.Err(); err != nil {
+					s.log.Warn("turn stream ended early", zap.String(logkey.TurnID, id.String()), zap.Error(err))
+				}
+				return // the client reconnects with Last-Event-ID
+			}
+			if !write("id: %d\nevent: %s\n%s\n", e.Seq, e.Type, sseData(e.Data)) {
+				return
+			}
+			if e.Type.Terminal() {
+				return
+			}
+		}
+	}
+}
+
+// sseData writes data as SSE data lines (JSON has no raw newlines, but a line break must never end
+// the field early).
+func sseData(data []byte) string {
+	return "data: " + strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n", "\ndata: ") + "\n"
+}

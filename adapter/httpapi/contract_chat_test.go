@@ -1,0 +1,182 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/stretchr/testify/require"
+
+	"github.com/companionhub/companionhub/usecase/llm"
+)
+
+func init() {
+	// An event stream is text: the document says so (a string); its events are checked by the test.
+	openapi3filter.RegisterBodyDecoder("text/event-stream", openapi3filter.FileBodyDecoder)
+}
+
+// gatedModel is the offline model behind a gate: while the gate is shut, replies wait (so a turn
+// stays running for as long as a test needs it to).
+type gatedModel struct {
+	llm.Model
+	mu   sync.Mutex
+	open chan struct{}
+}
+
+func (m *gatedModel) shut() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.open = make(chan struct{})
+}
+
+func (m *gatedModel) release() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	close(m.open)
+}
+
+func (m *gatedModel) Stream(ctx context.Context, req llm.Request, onText func(string) error) (llm.Usage, error) {
+	m.mu.Lock()
+	gate := m.open
+	m.mu.Unlock()
+	select {
+	case <-gate:
+	case <-ctx.Done():
+		return llm.Usage{}, ctx.Err()
+	}
+	return m.Model.Stream(ctx, req, onText)
+}
+
+// sseEvents parses an event stream into (event, data) pairs.
+func sseEvents(t *testing.T, body []byte) (types []string, data []map[string]any) {
+	t.Helper()
+	for _, block := range strings.Split(string(body), "\n\n") {
+		var typ, d string
+		for _, line := range strings.Split(block, "\n") {
+			switch {
+			case strings.HasPrefix(line, "event: "):
+				typ = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				d += strings.TrimPrefix(line, "data: ")
+			}
+		}
+		if typ == "" {
+			continue
+		}
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(d), &m), "event data is JSON: %q", d)
+		types, data = append(types, typ), append(data, m)
+	}
+	return types, data
+}
+
+func (c *contract) chatJourney(t *testing.T, tok, companionID string) {
+	msgs := "/api/v1/companions/" + companionID + "/messages"
+	status, body, hdr := c.call("POST", msgs, tok, map[string]any{"text": "Hello there!"}, true, header{"Idempotency-Key", "journey-1"})
+	require.Equal(t, 202, status, "%s", body)
+	var sent struct {
+		Message struct{ ID string } `json:"message"`
+		Turn    struct {
+			ID        string `json:"id"`
+			EventsURL string `json:"events_url"`
+		} `json:"turn"`
+	}
+	require.NoError(t, json.Unmarshal(body, &sent))
+	require.Equal(t, "/api/v1/turns/"+sent.Turn.ID, hdr.Get("Location"))
+	status, body, hdr = c.call("POST", msgs, tok, map[string]any{"text": "Hello there!"}, true, header{"Idempotency-Key", "journey-1"})
+	require.Equal(t, 202, status)
+	require.Equal(t, "true", hdr.Get("Idempotent-Replayed"))
+	require.Contains(t, string(body), sent.Turn.ID)
+
+	status, body, hdr = c.call("GET", sent.Turn.EventsURL, tok, nil, true)
+	require.Equal(t, 200, status)
+	require.Contains(t, hdr.Get("Content-Type"), "text/event-stream")
+	types, data := sseEvents(t, body)
+	require.Equal(t, "complete", types[len(types)-1], "%s", body)
+	reply := data[len(data)-1]["message_id"].(string)
+	require.Contains(t, types, "token")
+	require.Contains(t, types, "state")
+
+	// Resuming after the last event gives nothing more; resuming after the first gives the rest.
+	status, body, _ = c.call("GET", sent.Turn.EventsURL, tok, nil, true, header{"Last-Event-ID", "1"})
+	require.Equal(t, 200, status)
+	rest, _ := sseEvents(t, body)
+	require.Equal(t, types[1:], rest)
+	status, _, _ = c.call("GET", sent.Turn.EventsURL+"?last_event_id=x", tok, nil, false)
+	require.Equal(t, 400, status)
+
+	status, body, _ = c.call("GET", "/api/v1/turns/"+sent.Turn.ID, tok, nil, true)
+	require.Equal(t, 200, status)
+	require.Contains(t, string(body), `"status":"completed"`)
+	status, _, _ = c.call("GET", "/api/v1/turns/01937b2e-0000-7000-8000-000000000000", tok, nil, true)
+	require.Equal(t, 404, status)
+
+	status, _, _ = c.call("POST", msgs, tok, map[string]any{"text": ""}, false)
+	require.Equal(t, 400, status)
+	status, _, _ = c.call("POST", "/api/v1/companions/01937b2e-0000-7000-8000-000000000000/messages", tok, map[string]any{"text": "hi"}, true)
+	require.Equal(t, 404, status)
+
+	// Another reply to the same message: kept as an alternative, the new one shown.
+	status, body, _ = c.call("POST", "/api/v1/messages/"+reply+"/regenerate", tok, nil, true)
+	require.Equal(t, 202, status, "%s", body)
+	var regen struct {
+		Turn struct {
+			EventsURL string `json:"events_url"`
+		} `json:"turn"`
+	}
+	require.NoError(t, json.Unmarshal(body, &regen))
+	_, body, _ = c.call("GET", regen.Turn.EventsURL, tok, nil, true)
+	types, _ = sseEvents(t, body)
+	require.Equal(t, "complete", types[len(types)-1])
+	status, body, _ = c.call("GET", msgs+"?limit=10", tok, nil, true)
+	require.Equal(t, 200, status)
+	require.Contains(t, string(body), `"alternatives":2`)
+	status, body, _ = c.call("POST", "/api/v1/messages/"+sent.Message.ID+"/regenerate", tok, map[string]any{"deep_think": true}, true)
+	require.Equal(t, 202, status, "the user message stands for its replies")
+	require.NoError(t, json.Unmarshal(body, &regen))
+	_, body, _ = c.call("GET", regen.Turn.EventsURL, tok, nil, true)
+	types, _ = sseEvents(t, body)
+	require.Equal(t, "complete", types[len(types)-1])
+
+	// Edit: show the first alternative again; correct the question.
+	status, body, _ = c.call("PATCH", "/api/v1/messages/"+reply, tok, map[string]any{"selected": true}, true)
+	require.Equal(t, 200, status, "%s", body)
+	status, _, _ = c.call("PATCH", "/api/v1/messages/"+sent.Message.ID, tok, map[string]any{"text": "Hello, neighbour!"}, true)
+	require.Equal(t, 200, status)
+	status, _, _ = c.call("PATCH", "/api/v1/messages/"+sent.Message.ID, tok, map[string]any{}, false)
+	require.Equal(t, 400, status)
+
+	// A turn that is still being written: a second send waits its turn; cancel stops it.
+	c.model.shut()
+	status, body, _ = c.call("POST", msgs, tok, map[string]any{"text": "Are you there?"}, true)
+	require.Equal(t, 202, status)
+	var running struct {
+		Turn struct {
+			ID        string `json:"id"`
+			EventsURL string `json:"events_url"`
+		} `json:"turn"`
+	}
+	require.NoError(t, json.Unmarshal(body, &running))
+	status, _, _ = c.call("POST", msgs, tok, map[string]any{"text": "Hello?"}, true)
+	require.Equal(t, 409, status)
+	status, body, _ = c.call("POST", "/api/v1/turns/"+running.Turn.ID+"/cancel", tok, nil, true)
+	require.Equal(t, 200, status)
+	require.Contains(t, string(body), `"cancel_requested":true`)
+	_, body, _ = c.call("GET", running.Turn.EventsURL, tok, nil, true)
+	types, data = sseEvents(t, body)
+	require.Equal(t, "error", types[len(types)-1])
+	require.Equal(t, "cancelled", data[len(data)-1]["code"])
+	c.model.release()
+
+	status, _, _ = c.call("DELETE", "/api/v1/messages/"+sent.Message.ID, tok, nil, true)
+	require.Equal(t, 204, status)
+	status, _, _ = c.call("DELETE", "/api/v1/messages/"+sent.Message.ID, tok, nil, true)
+	require.Equal(t, 404, status)
+	status, _, _ = c.call("PATCH", "/api/v1/messages/"+reply, tok, map[string]any{"text": "gone"}, true)
+	require.Equal(t, 404, status, "the question took its replies with it")
+	status, _, _ = c.call("POST", "/api/v1/messages/"+reply+"/regenerate", tok, nil, true)
+	require.Equal(t, 404, status)
+}

@@ -1,0 +1,229 @@
+package openai
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/openai/openai-go/v3/packages/ssestream"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/usecase/llm"
+)
+
+// The errors this adapter returns besides llm.ErrStreamCut and llm.RateLimited. Their messages
+// are the only text a client can see.
+var (
+	errUnavailable = domain.E(domain.KindUnavailable, "llm_unavailable", "the model provider is unavailable")
+	errTimedOut    = domain.E(domain.KindUnavailable, "llm_timeout", "the model provider did not answer in time")
+	errCancelled   = domain.E(domain.KindUnavailable, "llm_cancelled", "the model call was cancelled")
+	errBadResponse = domain.E(domain.KindUnavailable, "llm_bad_response", "the model provider sent an unreadable answer")
+	errRejected    = domain.E(domain.KindInvalid, "llm_rejected", "the model provider rejected the request")
+	errRefused     = domain.E(domain.KindInvalid, "llm_refused", "the model refused to answer")
+	errAuth        = domain.E(domain.KindInternal, "llm_auth", "the model provider rejected the hub's credentials")
+	errBilling     = domain.E(domain.KindInternal, "llm_billing", "the model provider account cannot pay for requests")
+	errNotFound    = domain.E(domain.KindInternal, "llm_not_found", "the model provider does not know the model or endpoint")
+	errNoMessages  = domain.E(domain.KindInvalid, "llm_no_messages", "the model request has no messages")
+
+	// Causes of the call context, so that a cancelled context says which limit ran out.
+	errTimeout   = errors.New("LLM_TIMEOUT elapsed")
+	errFirstByte = errors.New("LLM_FIRST_BYTE_TIMEOUT elapsed before the first chunk")
+)
+
+// fail classifies a failed call. parent is the caller's context, callCtx the one with the
+// adapter's deadlines; resp is the HTTP response if one arrived (the SDK hands it over even for
+// error statuses, and for bodies that are not its JSON error shape, which it would otherwise
+// report as a decoding error without the status). streaming says a 200 stream was being read.
+//
+// The mapping, which decides the pipeline's retries:
+//
+//	caller's context done         unavailable llm_cancelled / llm_timeout, wrapping ctx.Err()
+//	adapter's timeouts            unavailable llm_timeout (wraps context.DeadlineExceeded)
+//	429                           rate_limited, RetryAfter from Retry-After-Ms / Retry-After
+//	408, 409, 5xx, no response    unavailable llm_unavailable
+//	401, 403 / 402 / 404          internal llm_auth / llm_billing / llm_not_found (misconfiguration)
+//	400 content filter            invalid llm_refused
+//	other 4xx                     invalid llm_rejected
+//	stream error event            by the event's code, as above; unavailable when it has none
+//	stream broken before finish   unavailable llm_stream_cut (llm.ErrStreamCut)
+//	undecodable answer            unavailable llm_bad_response
+func (c *Client) fail(parent, callCtx context.Context, resp *http.Response, err error, streaming bool) error {
+	if perr := parent.Err(); perr != nil {
+		if errors.Is(perr, context.DeadlineExceeded) {
+			return errTimedOut.Wrap(fmt.Errorf("openai: the caller's deadline passed: %w", perr))
+		}
+		return errCancelled.Wrap(fmt.Errorf("openai: %w", perr))
+	}
+	if callCtx.Err() != nil {
+		return errTimedOut.Wrap(fmt.Errorf("openai: %w: %w", context.Cause(callCtx), context.DeadlineExceeded))
+	}
+	if resp != nil && resp.StatusCode >= 400 {
+		return c.statusError(resp)
+	}
+	var se *ssestream.StreamError
+	if errors.As(err, &se) {
+		return c.streamEventError(se.Event.Data)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // *url.Error quotes the URL
+	}
+	var syntax *json.SyntaxError
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syntax) || errors.As(err, &typeErr):
+		return errBadResponse.Wrap(fmt.Errorf("openai: decode answer: %w", err))
+	case resp == nil:
+		return errUnavailable.Wrap(fmt.Errorf("openai: request: %w", err))
+	case streaming || errors.Is(err, io.ErrUnexpectedEOF):
+		return llm.ErrStreamCut.Wrap(fmt.Errorf("openai: read answer: %w", err))
+	default:
+		return errBadResponse.Wrap(fmt.Errorf("openai: read answer: %w", err))
+	}
+}
+
+// statusError maps an HTTP error status. The body has already been read by the SDK, which put
+// it back as an in-memory reader.
+func (c *Client) statusError(resp *http.Response) error {
+	var body []byte
+	if resp.Body != nil {
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, 4<<10))
+	}
+	detail := providerDetail(body)
+	cause := errors.New(c.redact.Replace(redactTokens(fmt.Sprintf("openai: HTTP %d: %s", resp.StatusCode, detail.String()))))
+	switch code := resp.StatusCode; {
+	case code == http.StatusTooManyRequests:
+		return llm.RateLimited(retryAfter(resp.Header, time.Now()), cause)
+	case code == http.StatusRequestTimeout || code == http.StatusConflict || code >= 500:
+		return errUnavailable.Wrap(cause).WithRetryAfter(retryAfter(resp.Header, time.Now()))
+	case code == http.StatusUnauthorized || code == http.StatusForbidden:
+		return errAuth.Wrap(cause)
+	case code == http.StatusPaymentRequired:
+		return errBilling.Wrap(cause)
+	case code == http.StatusNotFound:
+		return errNotFound.Wrap(cause)
+	case detail.contentFilter():
+		return errRefused.Wrap(cause)
+	default:
+		return errRejected.Wrap(cause)
+	}
+}
+
+// streamEventError maps an error event sent in place of a chunk (OpenRouter and vLLM send them
+// when generation fails midway); its code, when numeric, is an HTTP status.
+func (c *Client) streamEventError(data []byte) error {
+	detail := providerDetail(data)
+	cause := errors.New(c.redact.Replace(redactTokens("openai: stream error event: " + detail.String())))
+	status, _ := strconv.Atoi(detail.Code)
+	switch {
+	case status == http.StatusTooManyRequests || strings.Contains(detail.Code, "rate_limit"):
+		return llm.RateLimited(0, cause)
+	case detail.contentFilter():
+		return errRefused.Wrap(cause)
+	case status >= 400 && status < 500 && status != http.StatusRequestTimeout && status != http.StatusConflict:
+		return errRejected.Wrap(cause)
+	default:
+		return errUnavailable.Wrap(cause)
+	}
+}
+
+// detail is what a provider said about an error, for the log.
+type detail struct {
+	Message, Type, Code, Raw string
+}
+
+func (d detail) String() string {
+	if d.Message == "" && d.Type == "" && d.Code == "" {
+		return fmt.Sprintf("body %q", d.Raw)
+	}
+	return fmt.Sprintf("type=%q code=%q message=%q", d.Type, d.Code, d.Message)
+}
+
+func (d detail) contentFilter() bool {
+	s := strings.ToLower(d.Code + " " + d.Type)
+	return strings.Contains(s, "content_filter") || strings.Contains(s, "content_policy")
+}
+
+// providerDetail reads the error shapes compatible servers use: OpenAI's {"error":{…}}, Ollama's
+// {"error":"…"}, vLLM's top-level {"message","type","code"}; anything else is kept raw.
+func providerDetail(body []byte) detail {
+	raw := strings.ToValidUTF8(string(body), "\uFFFD")
+	if len(raw) > 300 {
+		raw = raw[:300] + "…"
+	}
+	var v struct {
+		Error   json.RawMessage `json:"error"`
+		Message string          `json:"message"`
+		Type    string          `json:"type"`
+		Code    json.RawMessage `json:"code"`
+	}
+	if json.Unmarshal(body, &v) != nil {
+		return detail{Raw: raw}
+	}
+	var s string
+	if json.Unmarshal(v.Error, &s) == nil {
+		return detail{Message: s, Raw: raw}
+	}
+	var inner struct {
+		Message string          `json:"message"`
+		Type    string          `json:"type"`
+		Code    json.RawMessage `json:"code"`
+	}
+	if json.Unmarshal(v.Error, &inner) == nil && len(v.Error) > 0 {
+		return detail{Message: inner.Message, Type: inner.Type, Code: codeString(inner.Code), Raw: raw}
+	}
+	return detail{Message: v.Message, Type: v.Type, Code: codeString(v.Code), Raw: raw}
+}
+
+// codeString renders a code that providers send as a string, a number or null.
+func codeString(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	var n json.Number
+	if json.Unmarshal(raw, &n) == nil {
+		return n.String()
+	}
+	return ""
+}
+
+// retryAfter reads OpenAI's Retry-After-Ms, then Retry-After in seconds or as an HTTP date; 0
+// when absent or unreadable.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	if ms, err := strconv.ParseFloat(h.Get("Retry-After-Ms"), 64); err == nil && ms > 0 && ms < math.MaxInt64/1e6 {
+		return time.Duration(ms * float64(time.Millisecond))
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 && s < math.MaxInt64/1e9 {
+		return time.Duration(s * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// redactor removes the configured key from provider text, which may quote it (OpenAI's 401 does,
+// partly masked; other servers may not mask it at all).
+func redactor(key string) *strings.Replacer {
+	if key == "" {
+		return strings.NewReplacer()
+	}
+	return strings.NewReplacer(key, "[REDACTED]")
+}
+
+// keyLike matches bearer credentials and the key formats of the providers the adapter is used
+// with, so that a key other than ours (a proxy's, a masked one) does not reach the log either.
+var keyLike = regexp.MustCompile(`(?i)(bearer\s+\S+|\b(sk|pk|rk|nv)-[A-Za-z0-9_*.\-]{6,})`)
+
+func redactTokens(s string) string { return keyLike.ReplaceAllString(s, "[REDACTED]") }

@@ -1,0 +1,534 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/usecase"
+	"github.com/companionhub/companionhub/usecase/decorator"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
+	"github.com/companionhub/companionhub/usecase/stream"
+)
+
+// Settings gather what a deployment tunes about chat.
+type Settings struct {
+	// ChatRule limits sends and regenerations per person (SPEC: 30 a minute).
+	ChatRule ratelimit.Rule
+	// StartLease is how long a new turn waits for a runner to take it before it counts as lost.
+	StartLease time.Duration
+}
+
+// DefaultSettings are SPEC §3.3.
+func DefaultSettings() Settings {
+	return Settings{ChatRule: ratelimit.DefaultRules().Chat, StartLease: time.Minute}
+}
+
+// Deps are what the chat use cases consume.
+type Deps struct {
+	Store    Store
+	Bus      stream.Bus
+	Runner   Runner
+	Steps    *Steps
+	Guard    *ratelimit.Guard
+	Clock    usecase.Clock
+	Log      *zap.Logger
+	Settings Settings
+}
+
+// App is the set of chat use cases.
+type App struct {
+	Send       decorator.Handler[Send, Sent]
+	Regenerate decorator.Handler[Regenerate, chat.Turn]
+	GetTurn    decorator.Handler[GetTurn, chat.Turn]
+	Cancel     decorator.Handler[CancelTurn, chat.Turn]
+	Follow     decorator.Handler[Follow, stream.Subscription]
+	History    decorator.Handler[History, HistoryPage]
+	Edit       decorator.Handler[EditMessage, chat.Message]
+	Delete     decorator.Handler[DeleteMessage, struct{}]
+	// Reap fails the turns whose runner is gone (a crash, a restart), or completes those whose
+	// reply was saved before it went; runners call it when they start and then now and then.
+	Reap decorator.Handler[Reap, int]
+}
+
+// NewApp builds the chat use cases over d.
+func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
+	if d.Store == nil || d.Bus == nil || d.Runner == nil || d.Steps == nil || d.Clock == nil {
+		return nil, domain.Errorf(domain.KindInternal, "chat deps: Store, Bus, Runner, Steps and Clock are required")
+	}
+	if d.Log == nil {
+		d.Log = zap.NewNop()
+	}
+	if d.Settings.StartLease <= 0 {
+		d.Settings.StartLease = DefaultSettings().StartLease
+	}
+	return &App{
+		Send:       decorator.Decorate("chat.send", sendHandler{d}, obs...),
+		Regenerate: decorator.Decorate("chat.regenerate", regenerateHandler{d}, obs...),
+		GetTurn:    decorator.Decorate("chat.get_turn", getTurnHandler{d}, obs...),
+		Cancel:     decorator.Decorate("chat.cancel", cancelHandler{d}, obs...),
+		Follow:     decorator.Decorate("chat.follow", followHandler{d}, obs...),
+		History:    decorator.Decorate("chat.history", historyHandler{d}, obs...),
+		Edit:       decorator.Decorate("chat.edit_message", editHandler{d}, obs...),
+		Delete:     decorator.Decorate("chat.delete_message", deleteHandler{d}, obs...),
+		Reap:       decorator.Decorate("chat.reap", reapHandler{d}, obs...),
+	}, nil
+}
+
+// Errors of the chat use cases.
+var (
+	ErrTurnInProgress   = domain.E(domain.KindConflict, "turn_in_progress", "a reply is being written; wait for it or cancel it")
+	ErrCompanionTrashed = domain.E(domain.KindConflict, "companion_trashed", "the companion is in the trash; restore it to chat")
+	ErrNotLastTurn      = domain.E(domain.KindConflict, "not_last_turn", "only the last reply can be regenerated")
+)
+
+// MaxIdempotencyKey bounds an Idempotency-Key.
+const MaxIdempotencyKey = 200
+
+func checkIdempotencyKey(key string) error {
+	if len(key) > MaxIdempotencyKey {
+		return domain.Invalid(domain.Violation("idempotency_key", "too_long", "the Idempotency-Key must be at most 200 characters"))
+	}
+	for _, r := range key {
+		if r < 0x21 || r > 0x7e {
+			return domain.Invalid(domain.Violation("idempotency_key", "format", "the Idempotency-Key must be printable ASCII without spaces"))
+		}
+	}
+	return nil
+}
+
+// Send stores a person's message and starts the turn that answers it (SPEC §3.3). It returns at
+// once; the reply streams on the turn's events. Sending again with the same IdempotencyKey returns
+// the first turn instead of starting another.
+type Send struct {
+	OwnerID        domain.ID
+	CompanionID    domain.ID
+	Text           string
+	Options        chat.Options
+	IdempotencyKey string
+}
+
+// Sent is the stored message and its turn.
+type Sent struct {
+	Message chat.Message
+	Turn    chat.Turn
+	// Replayed says an earlier send with the same key made them.
+	Replayed bool
+}
+
+type sendHandler struct{ d Deps }
+
+func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
+	text, err := chat.NewUserText("text", in.Text)
+	if err != nil {
+		return Sent{}, err
+	}
+	if err := checkIdempotencyKey(in.IdempotencyKey); err != nil {
+		return Sent{}, err
+	}
+	if sent, ok, err := h.replay(ctx, in); ok || err != nil {
+		return sent, err
+	}
+	if err := h.d.Guard.Check(ctx, h.d.Settings.ChatRule, in.OwnerID.String()); err != nil {
+		return Sent{}, err
+	}
+	now := h.d.Clock.Now()
+	msg := chat.Message{ID: domain.NewID(now), CompanionID: in.CompanionID, Role: chat.RoleUser, Text: text,
+		Selected: true, CreatedAt: now}
+	turn := newTurn(now, in.OwnerID, in.CompanionID, msg.ID, in.Options, false, h.d.Settings.StartLease)
+	err = h.d.Store.InTx(ctx, func(r Repos) error {
+		if err := lockIdle(ctx, r, in.OwnerID, in.CompanionID); err != nil {
+			return err
+		}
+		if err := r.Messages().Create(ctx, msg); err != nil {
+			return err
+		}
+		return r.Turns().Create(ctx, turn, in.IdempotencyKey)
+	})
+	if errors.Is(err, ErrDuplicateTurn) { // a concurrent send with the same key won
+		if sent, ok, err := h.replay(ctx, in); ok || err != nil {
+			return sent, err
+		}
+	}
+	if err != nil {
+		return Sent{}, err
+	}
+	if err := start(ctx, h.d, turn); err != nil {
+		// Nothing runs the turn: take the message back so that sending again (with the same key)
+		// starts afresh, rather than leaving a question nobody answers.
+		if derr := h.d.Store.Messages().Delete(context.WithoutCancel(ctx), msg.ID); derr != nil {
+			return Sent{}, errors.Join(err, derr)
+		}
+		return Sent{}, err
+	}
+	return Sent{Message: msg, Turn: turn}, nil
+}
+
+// replay returns what an earlier send with the same key made.
+func (h sendHandler) replay(ctx context.Context, in Send) (Sent, bool, error) {
+	if in.IdempotencyKey == "" {
+		return Sent{}, false, nil
+	}
+	t, err := h.d.Store.Turns().ByIdempotencyKey(ctx, in.OwnerID, in.IdempotencyKey)
+	if domain.IsKind(err, domain.KindNotFound) {
+		return Sent{}, false, nil
+	}
+	if err != nil {
+		return Sent{}, false, err
+	}
+	if t.CompanionID != in.CompanionID {
+		return Sent{}, false, domain.Invalid(domain.Violation("idempotency_key", "reused",
+			"this Idempotency-Key was used for another companion"))
+	}
+	m, err := h.d.Store.Messages().Get(ctx, in.OwnerID, t.UserMessageID)
+	if err != nil {
+		return Sent{}, false, err
+	}
+	return Sent{Message: m, Turn: t, Replayed: true}, true, nil
+}
+
+func newTurn(now time.Time, owner, companionID, userMsg domain.ID, o chat.Options, regenerate bool, lease time.Duration) chat.Turn {
+	return chat.Turn{ID: domain.NewID(now), OwnerID: owner, CompanionID: companionID, UserMessageID: userMsg,
+		Options: o, Regenerate: regenerate, Status: chat.StatusQueued, LeaseUntil: now.Add(lease),
+		CreatedAt: now, UpdatedAt: now}
+}
+
+// lockIdle locks the companion for the rest of the transaction and checks it can take a turn: it
+// is not in the trash and no turn of it is running. Turns of one companion never overlap, so each
+// starts from the scene the last one left.
+func lockIdle(ctx context.Context, r Repos, owner, companionID domain.ID) error {
+	c, err := r.Companions().GetForUpdate(ctx, owner, companionID)
+	if err != nil {
+		return err
+	}
+	if c.Deleted() {
+		return ErrCompanionTrashed
+	}
+	busy, err := r.Turns().Active(ctx, companionID, domain.ID{})
+	if err != nil {
+		return err
+	}
+	if busy {
+		return ErrTurnInProgress
+	}
+	return nil
+}
+
+func start(ctx context.Context, d Deps, t chat.Turn) error {
+	return d.Runner.Start(ctx, TurnInput{TurnID: t.ID, OwnerID: t.OwnerID, CompanionID: t.CompanionID, Options: t.Options})
+}
+
+// Regenerate writes another reply to the conversation's last message; the new one is shown, the
+// old ones are kept as alternatives (SPEC §3.3). MessageID is that message or a reply to it.
+type Regenerate struct {
+	OwnerID   domain.ID
+	MessageID domain.ID
+	Options   chat.Options
+}
+
+type regenerateHandler struct{ d Deps }
+
+func (h regenerateHandler) Handle(ctx context.Context, in Regenerate) (chat.Turn, error) {
+	m, err := h.d.Store.Messages().Get(ctx, in.OwnerID, in.MessageID)
+	if err != nil {
+		return chat.Turn{}, err
+	}
+	question := m.ID
+	switch m.Role {
+	case chat.RoleAssistant:
+		question = m.ReplyTo
+	case chat.RoleSystemEvent:
+		return chat.Turn{}, ErrNotLastTurn
+	}
+	if question.IsZero() {
+		return chat.Turn{}, ErrNotLastTurn
+	}
+	if err := h.d.Guard.Check(ctx, h.d.Settings.ChatRule, in.OwnerID.String()); err != nil {
+		return chat.Turn{}, err
+	}
+	now := h.d.Clock.Now()
+	turn := newTurn(now, in.OwnerID, m.CompanionID, question, in.Options, true, h.d.Settings.StartLease)
+	err = h.d.Store.InTx(ctx, func(r Repos) error {
+		if err := lockIdle(ctx, r, in.OwnerID, m.CompanionID); err != nil {
+			return err
+		}
+		latest, err := r.Messages().Latest(ctx, m.CompanionID)
+		if err != nil {
+			return err
+		}
+		if latest.ID != question && latest.ReplyTo != question {
+			return ErrNotLastTurn
+		}
+		return r.Turns().Create(ctx, turn, "")
+	})
+	if err != nil {
+		return chat.Turn{}, err
+	}
+	if err := start(ctx, h.d, turn); err != nil {
+		fin := failure(turn.ID, err)
+		if _, ferr := h.d.Steps.Finish(context.WithoutCancel(ctx), fin); ferr != nil {
+			return chat.Turn{}, errors.Join(err, ferr)
+		}
+		return chat.Turn{}, err
+	}
+	return turn, nil
+}
+
+// GetTurn reads one of the person's turns.
+type GetTurn struct {
+	OwnerID domain.ID
+	TurnID  domain.ID
+}
+
+type getTurnHandler struct{ d Deps }
+
+func (h getTurnHandler) Handle(ctx context.Context, in GetTurn) (chat.Turn, error) {
+	return h.d.Store.Turns().Get(ctx, in.OwnerID, in.TurnID)
+}
+
+// CancelTurn asks a turn to stop. The turn ends as cancelled (its stream says so) unless its reply
+// was already saved; cancelling an ended turn changes nothing.
+type CancelTurn struct {
+	OwnerID domain.ID
+	TurnID  domain.ID
+}
+
+type cancelHandler struct{ d Deps }
+
+func (h cancelHandler) Handle(ctx context.Context, in CancelTurn) (chat.Turn, error) {
+	t, err := h.d.Store.Turns().Get(ctx, in.OwnerID, in.TurnID)
+	if err != nil || t.Status.Final() {
+		return t, err
+	}
+	if err := h.d.Store.Turns().RequestCancel(ctx, t.ID); err != nil {
+		return t, err
+	}
+	t.CancelRequested = true
+	if err := h.d.Runner.Cancel(ctx, t.ID); err != nil {
+		return t, err
+	}
+	return t, nil
+}
+
+// Follow subscribes to a turn's events after the sequence number After (0: from the start). Events
+// of a turn that ended long ago have left the bus; its outcome is then told as one event.
+type Follow struct {
+	OwnerID domain.ID
+	TurnID  domain.ID
+	After   int64
+}
+
+type followHandler struct{ d Deps }
+
+func (h followHandler) Handle(ctx context.Context, in Follow) (stream.Subscription, error) {
+	t, err := h.d.Store.Turns().Get(ctx, in.OwnerID, in.TurnID)
+	if err != nil {
+		return nil, err
+	}
+	if t.Status.Final() && h.d.Clock.Now().Sub(t.UpdatedAt) > h.d.Steps.d.Limits.EventTTL/2 {
+		return h.outcome(ctx, t, in.After)
+	}
+	return h.d.Bus.Subscribe(ctx, t.ID, in.After)
+}
+
+// outcome is the one-event stream of a turn whose events may have left the bus.
+func (h followHandler) outcome(ctx context.Context, t chat.Turn, after int64) (stream.Subscription, error) {
+	e := chat.Event{TurnID: t.ID, Seq: after + 1, Type: chat.EventError}
+	data := any(errorEvent{Code: t.ErrorCode, Message: t.ErrorMessage})
+	if t.Status == chat.StatusCompleted {
+		m, err := h.d.Store.Messages().Get(ctx, t.OwnerID, t.ReplyID)
+		switch {
+		case err == nil:
+			e.Type, data = chat.EventComplete, completeEvent{MessageID: m.ID.String(), Text: m.Text}
+		case domain.IsKind(err, domain.KindNotFound):
+			data = errorEvent{Code: "deleted", Message: "the reply was deleted"}
+		default:
+			return nil, err
+		}
+	}
+	b, err := jsonBytes(data)
+	if err != nil {
+		return nil, err
+	}
+	e.Data = b
+	return newFixedSubscription(e), nil
+}
+
+// History pages through a companion's conversation, newest first.
+type History struct {
+	OwnerID     domain.ID
+	CompanionID domain.ID
+	Page        domain.Page
+}
+
+// HistoryPage is one page of the conversation.
+type HistoryPage struct {
+	Items []HistoryItem
+	Next  domain.Cursor
+}
+
+type historyHandler struct{ d Deps }
+
+func (h historyHandler) Handle(ctx context.Context, in History) (HistoryPage, error) {
+	if _, err := h.d.Store.Companions().Get(ctx, in.OwnerID, in.CompanionID); err != nil {
+		return HistoryPage{}, err
+	}
+	items, next, err := h.d.Store.Messages().History(ctx, in.CompanionID, in.Page)
+	return HistoryPage{Items: items, Next: next}, err
+}
+
+// EditMessage changes a message's text, or shows another alternative of a reply (Select) — whose
+// scene then becomes the companion's if it is the conversation's last reply.
+type EditMessage struct {
+	OwnerID   domain.ID
+	MessageID domain.ID
+	Text      *string
+	Select    bool
+}
+
+type editHandler struct{ d Deps }
+
+func (h editHandler) Handle(ctx context.Context, in EditMessage) (chat.Message, error) {
+	if in.Text == nil && !in.Select {
+		return chat.Message{}, domain.Invalid(domain.Violation("text", "required", "give the new text, or selected: true"))
+	}
+	m, err := h.d.Store.Messages().Get(ctx, in.OwnerID, in.MessageID)
+	if err != nil {
+		return chat.Message{}, err
+	}
+	var text string
+	if in.Text != nil {
+		if text, err = editedText(m.Role, *in.Text); err != nil {
+			return chat.Message{}, err
+		}
+	}
+	if in.Select && m.Role != chat.RoleAssistant {
+		return chat.Message{}, domain.Invalid(domain.Violation("selected", "not_a_reply", "only replies have alternatives"))
+	}
+	if err := h.d.Guard.Check(ctx, h.d.Settings.ChatRule, in.OwnerID.String()); err != nil {
+		return chat.Message{}, err
+	}
+	now := h.d.Clock.Now()
+	err = h.d.Store.InTx(ctx, func(r Repos) error {
+		if err := lockIdle(ctx, r, in.OwnerID, m.CompanionID); err != nil && !errors.Is(err, ErrCompanionTrashed) {
+			return err
+		}
+		if in.Text != nil {
+			if err := r.Messages().UpdateText(ctx, m.ID, text, now); err != nil {
+				return err
+			}
+			m.Text, m.EditedAt = text, now
+		}
+		if in.Select {
+			if err := r.Messages().Select(ctx, m.ReplyTo, m.ID); err != nil {
+				return err
+			}
+			m.Selected = true
+			return restoreScene(ctx, r, in.OwnerID, m.CompanionID, now)
+		}
+		return nil
+	})
+	return m, err
+}
+
+// editedText validates an edit: what a person may send, or what a reply may hold.
+func editedText(role chat.Role, s string) (string, error) {
+	if role == chat.RoleUser {
+		return chat.NewUserText("text", s)
+	}
+	s = strings.TrimSpace(s)
+	switch {
+	case s == "":
+		return "", domain.Invalid(domain.Violation("text", "required", "the message is empty"))
+	case len([]rune(s)) > chat.MaxReplyText:
+		return "", domain.Invalid(domain.Violation("text", "too_long", "the message must be at most 32000 characters"))
+	}
+	return s, nil
+}
+
+// restoreScene makes the scene of the conversation's last reply the companion's (or its starting
+// scene when no reply is left): rewinding a chat rewinds the scene.
+func restoreScene(ctx context.Context, r Repos, owner, companionID domain.ID, now time.Time) error {
+	c, err := r.Companions().GetForUpdate(ctx, owner, companionID)
+	if err != nil {
+		return err
+	}
+	recent, err := r.Messages().Recent(ctx, companionID, domain.Cursor{}, historyPage)
+	if err != nil {
+		return err
+	}
+	for _, m := range recent {
+		if m.Role == chat.RoleAssistant && m.Scene != nil {
+			c.SetScene(*m.Scene, now)
+			return r.Companions().Update(ctx, c)
+		}
+	}
+	if len(recent) < historyPage { // no reply is left at all
+		c.ResetScene(now)
+		return r.Companions().Update(ctx, c)
+	}
+	return nil
+}
+
+// DeleteMessage removes a message; a person's message takes its replies with it. If that removes
+// the conversation's last reply, the scene goes back to the reply before.
+type DeleteMessage struct {
+	OwnerID   domain.ID
+	MessageID domain.ID
+}
+
+type deleteHandler struct{ d Deps }
+
+func (h deleteHandler) Handle(ctx context.Context, in DeleteMessage) (struct{}, error) {
+	m, err := h.d.Store.Messages().Get(ctx, in.OwnerID, in.MessageID)
+	if err != nil {
+		return struct{}{}, err
+	}
+	now := h.d.Clock.Now()
+	return struct{}{}, h.d.Store.InTx(ctx, func(r Repos) error {
+		if err := lockIdle(ctx, r, in.OwnerID, m.CompanionID); err != nil && !errors.Is(err, ErrCompanionTrashed) {
+			return err
+		}
+		lastReply, err := newestReply(ctx, r, m.CompanionID)
+		if err != nil {
+			return err
+		}
+		if err := r.Messages().Delete(ctx, m.ID); err != nil {
+			return err
+		}
+		if lastReply.ID == m.ID || (!lastReply.ReplyTo.IsZero() && lastReply.ReplyTo == m.ID) {
+			return restoreScene(ctx, r, in.OwnerID, m.CompanionID, now)
+		}
+		return nil
+	})
+}
+
+// newestReply is the conversation's newest shown reply (zero when none is among the last page).
+func newestReply(ctx context.Context, r Repos, companionID domain.ID) (chat.Message, error) {
+	recent, err := r.Messages().Recent(ctx, companionID, domain.Cursor{}, historyPage)
+	if err != nil {
+		return chat.Message{}, err
+	}
+	for _, m := range recent {
+		if m.Role == chat.RoleAssistant {
+			return m, nil
+		}
+	}
+	return chat.Message{}, nil
+}
+
+// Reap finishes up to Limit turns whose lease ran out (0: 100).
+type Reap struct {
+	Limit int
+}
+
+type reapHandler struct{ d Deps }
+
+func (h reapHandler) Handle(ctx context.Context, in Reap) (int, error) {
+	return h.d.Steps.Reap(ctx, in.Limit)
+}

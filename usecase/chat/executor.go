@@ -1,0 +1,114 @@
+package chat
+
+import (
+	"context"
+	"time"
+
+	"github.com/companionhub/companionhub/domain"
+)
+
+// StepName names a step of the pipeline; executors register steps under these names (a Temporal
+// worker registers them as activities), so they are stable.
+type StepName string
+
+const (
+	StepProgress StepName = "chat.progress"
+	StepAnalyze  StepName = "chat.analyze"
+	StepRecall   StepName = "chat.recall"
+	StepPlan     StepName = "chat.plan"
+	StepReply    StepName = "chat.reply"
+	StepPersist  StepName = "chat.persist"
+	StepExtract  StepName = "chat.extract"
+	StepPicture  StepName = "chat.picture"
+	StepSpeak    StepName = "chat.speak"
+	StepFinish   StepName = "chat.finish"
+)
+
+// Backoff spaces retries: Initial, then ×Multiplier each time, at most Max (plus jitter).
+type Backoff struct {
+	Initial    time.Duration
+	Max        time.Duration
+	Multiplier float64
+}
+
+// Policy is how one step runs: its timeout per attempt, how often it must show signs of life
+// (Heartbeat, for long steps), how many attempts in all, how they are spaced, whether its failure
+// fails the turn (Fatal), and whether it must run even once the turn was cancelled (Detached: the
+// step that records the outcome).
+type Policy struct {
+	Timeout   time.Duration
+	Heartbeat time.Duration
+	Attempts  int
+	Backoff   Backoff
+	Fatal     bool
+	Detached  bool
+}
+
+// Executor runs steps. It hides whether a step is a local call (adapter/local) or a Temporal
+// activity (adapter/temporalwf); RunTurn is written against it once.
+//
+// Run executes step with policy p on input in and decodes its result into out (a pointer). It
+// retries errors whose kind is retryable (domain.Kind.Retryable) up to p.Attempts, and returns the
+// last error otherwise.
+type Executor interface {
+	Run(step StepName, p Policy, in, out any) error
+	// Go starts fn concurrently with the caller and returns a handle to wait on.
+	Go(fn func(Executor) error) Waiter
+	// Now is the executor's (deterministic, where it must be) time.
+	Now() time.Time
+}
+
+// Waiter waits for a Go to finish.
+type Waiter interface{ Wait() error }
+
+// Policies are the steps' policies, defined once for every executor (SPEC §3.3: each step with its
+// own timeout and retry policy).
+var Policies = map[StepName]Policy{
+	StepProgress: {Timeout: 10 * time.Second, Attempts: 3, Backoff: Backoff{Initial: 200 * time.Millisecond, Max: 2 * time.Second, Multiplier: 2}},
+	StepAnalyze:  {Timeout: 60 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
+	StepRecall:   {Timeout: 30 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
+	StepPlan:     {Timeout: 60 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
+	StepReply: {Timeout: 3 * time.Minute, Heartbeat: 30 * time.Second, Attempts: 3, Fatal: true,
+		Backoff: Backoff{Initial: 2 * time.Second, Max: 15 * time.Second, Multiplier: 2}},
+	StepPersist: {Timeout: 30 * time.Second, Attempts: 5, Fatal: true, Backoff: Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second, Multiplier: 2}},
+	StepExtract: {Timeout: 2 * time.Minute, Attempts: 1},
+	StepPicture: {Timeout: 4 * time.Minute, Heartbeat: 30 * time.Second, Attempts: 2, Backoff: Backoff{Initial: 5 * time.Second, Max: 30 * time.Second, Multiplier: 2}},
+	StepSpeak:   {Timeout: 60 * time.Second, Attempts: 2, Backoff: Backoff{Initial: 2 * time.Second, Max: 10 * time.Second, Multiplier: 2}},
+	StepFinish:  {Timeout: 30 * time.Second, Attempts: 10, Fatal: true, Detached: true, Backoff: Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second, Multiplier: 2}},
+}
+
+type attemptKey struct{}
+
+// WithAttempt tells a step which attempt it runs as (1 for the first); executors set it.
+func WithAttempt(ctx context.Context, n int) context.Context {
+	return context.WithValue(ctx, attemptKey{}, n)
+}
+
+// AttemptFrom is the attempt ctx runs as (1 when unknown).
+func AttemptFrom(ctx context.Context) int {
+	if n, ok := ctx.Value(attemptKey{}).(int); ok && n > 0 {
+		return n
+	}
+	return 1
+}
+
+// Step is one step as executors register it: Fn is the typed method (func(context.Context, I) (O,
+// error), what a Temporal worker registers as an activity), Call the same behind any-typed values
+// (what an in-process executor calls).
+type Step struct {
+	Name StepName
+	Fn   any
+	Call func(ctx context.Context, in any) (any, error)
+}
+
+// bind makes a Step of a typed step function.
+func bind[I, O any](name StepName, fn func(context.Context, I) (O, error)) Step {
+	return Step{Name: name, Fn: fn, Call: func(ctx context.Context, in any) (any, error) {
+		v, ok := in.(I)
+		if !ok {
+			var want I
+			return nil, domain.Errorf(domain.KindInternal, "step %s: input %T, want %T", name, in, want)
+		}
+		return fn(ctx, v)
+	}}
+}
