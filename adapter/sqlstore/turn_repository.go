@@ -82,13 +82,16 @@ func (r turnRepo) Load(ctx context.Context, id domain.ID) (chat.Turn, error) {
 
 func (r turnRepo) Update(ctx context.Context, t chat.Turn) error {
 	n, err := r.c.exec(ctx, `UPDATE turns SET status = ?, progress = ?, error_code = ?, error_message = ?, reply_id = ?,
-		updated_at = ? WHERE id = ?`, t.Status.String(), t.Progress, t.ErrorCode, t.ErrorMessage, idArg(t.ReplyID),
-		r.c.t(t.UpdatedAt), t.ID.String())
+		updated_at = ? WHERE id = ? AND status NOT IN ('completed', 'failed', 'cancelled')`, t.Status.String(), t.Progress,
+		t.ErrorCode, t.ErrorMessage, idArg(t.ReplyID), r.c.t(t.UpdatedAt), t.ID.String())
 	if err != nil {
 		return classify(err, nil, "update turn")
 	}
 	if n == 0 {
-		return chat.ErrTurnNotFound
+		if _, err := r.Load(ctx, t.ID); err != nil {
+			return err
+		}
+		return chatuc.ErrTurnEnded
 	}
 	return nil
 }

@@ -59,3 +59,7 @@ func NewRelationship(affection, trust int) (Relationship, error) {
 	}
 	return Relationship{Affection: affection, Trust: trust}, c.err()
 }
+
+// StartingScene is the scene a companion with this profile starts in (and goes back to when its
+// whole conversation is deleted).
+func (p Profile) StartingScene() Scene { return startingScene(p) }

@@ -5,6 +5,8 @@ package chattest
 
 import (
 	"context"
+	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +19,9 @@ import (
 	"github.com/companionhub/companionhub/adapter/offline"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/adapter/tokenizer"
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/account"
+	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/usecase"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/llm"
@@ -41,6 +46,8 @@ type Options struct {
 	Memory     chatuc.MemoryExtractor
 	Recall     chatuc.Recaller
 	Log        *zap.Logger
+	// NoReap keeps the runner from reaping abandoned turns, for tests that reap by hand.
+	NoReap bool
 }
 
 // Env is the assembled chat.
@@ -98,11 +105,15 @@ func New(tb testing.TB, db *sqlstore.DB, o Options) *Env {
 	if err != nil {
 		tb.Fatalf("chattest: steps: %v", err)
 	}
+	reap := func(ctx context.Context) error {
+		_, err := steps.Reap(ctx, 0)
+		return err
+	}
+	if o.NoReap {
+		reap = nil
+	}
 	runner := local.NewRunner(o.Runner, local.Deps{Steps: steps.Table(), Leases: store.Turns(), Clock: o.Clock, Log: o.Log,
-		RetryDelay: o.RetryDelay, Reap: func(ctx context.Context) error {
-			_, err := steps.Reap(ctx, 0)
-			return err
-		}})
+		RetryDelay: o.RetryDelay, Reap: reap})
 	settings := chatuc.DefaultSettings()
 	settings.ChatRule = rule
 	app, err := chatuc.NewApp(chatuc.Deps{Store: store, Bus: o.Bus, Runner: runner, Steps: steps,
@@ -120,4 +131,40 @@ func New(tb testing.TB, db *sqlstore.DB, o Options) *Env {
 		}
 	})
 	return &Env{App: app, Steps: steps, Runner: runner, Store: store, Bus: o.Bus}
+}
+
+var people atomic.Int64
+
+// NewCompanion stores a person called Alex and a companion of theirs made from spec (a default
+// companion when spec has no name), and returns their ids.
+func NewCompanion(tb testing.TB, db *sqlstore.DB, spec companion.ProfileSpec) (owner, companionID domain.ID) {
+	tb.Helper()
+	ctx := context.Background()
+	n := people.Add(1)
+	must := func(err error) {
+		if err != nil {
+			tb.Fatalf("chattest: %v", err)
+		}
+	}
+	email, err := account.NewEmail(fmt.Sprintf("alex%d@example.com", n))
+	must(err)
+	name, err := account.NewUsername(fmt.Sprintf("alex_%d", n))
+	must(err)
+	dn, err := account.NewDisplayName("Alex")
+	must(err)
+	hash, err := account.NewPasswordHash("$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaA")
+	must(err)
+	now := time.Now()
+	u, err := account.NewUser(domain.NewID(now), email, name, dn, hash, now)
+	must(err)
+	must(sqlstore.NewAccountStore(db).Users().Create(ctx, u))
+	if spec.Name == "" {
+		spec = companion.ProfileSpec{Name: "Mika", Age: 24, DefaultOutfit: []string{"white blouse", "black skirt"},
+			Persona: companion.Persona{Archetype: "Tsundere", Description: "{{char}} runs the café next door to {{user}}."}}
+	}
+	p, err := companion.NewProfile(spec)
+	must(err)
+	c := companion.New(domain.NewID(now), u.ID(), p, now)
+	must(sqlstore.NewCompanionStore(db).Companions().Create(ctx, c))
+	return u.ID(), c.ID()
 }

@@ -150,9 +150,10 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 		}
 		return r.Turns().Create(ctx, turn, in.IdempotencyKey)
 	})
-	if errors.Is(err, ErrDuplicateTurn) { // a concurrent send with the same key won
-		if sent, ok, err := h.replay(ctx, in); ok || err != nil {
-			return sent, err
+	if errors.Is(err, ErrDuplicateTurn) || errors.Is(err, ErrTurnInProgress) {
+		// A concurrent send with the same key may have won: then this is a retry of it.
+		if sent, ok, rerr := h.replay(ctx, in); ok || rerr != nil {
+			return sent, rerr
 		}
 	}
 	if err != nil {
@@ -458,21 +459,12 @@ func restoreScene(ctx context.Context, r Repos, owner, companionID domain.ID, no
 	if err != nil {
 		return err
 	}
-	recent, err := r.Messages().Recent(ctx, companionID, domain.Cursor{}, historyPage)
+	scene, err := sceneBefore(ctx, r, c, domain.Cursor{})
 	if err != nil {
 		return err
 	}
-	for _, m := range recent {
-		if m.Role == chat.RoleAssistant && m.Scene != nil {
-			c.SetScene(*m.Scene, now)
-			return r.Companions().Update(ctx, c)
-		}
-	}
-	if len(recent) < historyPage { // no reply is left at all
-		c.ResetScene(now)
-		return r.Companions().Update(ctx, c)
-	}
-	return nil
+	c.SetScene(scene, now)
+	return r.Companions().Update(ctx, c)
 }
 
 // DeleteMessage removes a message; a person's message takes its replies with it. If that removes

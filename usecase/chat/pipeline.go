@@ -189,8 +189,11 @@ var ErrCancelled = domain.E(domain.KindConflict, "turn_cancelled", "the turn was
 // it crashed and another runner finds the turn abandoned).
 var ErrInterrupted = domain.E(domain.KindUnavailable, "turn_interrupted", "the hub restarted while writing the reply; send it again")
 
-// cancelled reports whether err stops the turn at once, without fallbacks.
-func cancelled(err error) bool { return errors.Is(err, ErrCancelled) || errors.Is(err, ErrInterrupted) }
+// cancelled reports whether err stops the turn at once, without fallbacks: it was cancelled, its
+// runner is stopping, or it already ended elsewhere.
+func cancelled(err error) bool {
+	return errors.Is(err, ErrCancelled) || errors.Is(err, ErrInterrupted) || errors.Is(err, ErrTurnEnded)
+}
 
 // failure turns a fatal error into the outcome the last step records: cancelled, or failed with
 // the client-safe part of the error (never a provider's or driver's text).

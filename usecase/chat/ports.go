@@ -74,7 +74,8 @@ type TurnRepository interface {
 	Get(ctx context.Context, owner, id domain.ID) (chat.Turn, error)
 	// Load returns a turn whoever owns it (for the pipeline, which acts for the owner).
 	Load(ctx context.Context, id domain.ID) (chat.Turn, error)
-	// Update saves status, progress, error and reply.
+	// Update saves the status, progress, error and reply of a turn that has not ended; an ended
+	// turn is never changed again (ErrTurnEnded), so whoever records an outcome first wins.
 	Update(ctx context.Context, t chat.Turn) error
 	// Expired lists up to limit unfinished turns whose lease ended before now, soonest expired
 	// first: their runner is gone.
@@ -86,6 +87,9 @@ type TurnRepository interface {
 	// Active reports whether the companion has an unfinished turn other than except.
 	Active(ctx context.Context, companionID, except domain.ID) (bool, error)
 }
+
+// ErrTurnEnded is returned by TurnRepository.Update for a turn that already ended.
+var ErrTurnEnded = domain.E(domain.KindConflict, "turn_ended", "the turn has ended")
 
 // ErrDuplicateTurn is returned by TurnRepository.Create when the idempotency key was used before.
 var ErrDuplicateTurn = domain.E(domain.KindConflict, "duplicate_turn", "a turn with this idempotency key exists")

@@ -127,15 +127,15 @@ func (s *Steps) publish(ctx context.Context, turnID domain.ID, attempt int, typ 
 	return err
 }
 
-// running loads a turn that is still to run: one that ended (a runner gave up on it) or that the
-// person asked to stop ends the step.
+// running loads a turn that is still to run: one that ended (a reaper gave up on it: ErrTurnEnded)
+// or that the person asked to stop (ErrCancelled) ends the step.
 func (s *Steps) running(ctx context.Context, id domain.ID) (chat.Turn, error) {
 	t, err := s.d.Store.Turns().Load(ctx, id)
 	switch {
 	case err != nil:
 		return t, err
 	case t.Status.Final():
-		return t, ErrInterrupted
+		return t, ErrTurnEnded
 	case t.CancelRequested:
 		return t, ErrCancelled
 	}
@@ -203,13 +203,23 @@ func (s *Steps) load(ctx context.Context, turnID domain.ID) (turnContext, error)
 }
 
 // startingScene is the scene a reply starts from. A regenerated reply replaces the one that moved
-// the companion to its current scene, so it starts from the scene of the reply before.
+// the companion to its current scene, so it starts from the scene of the reply before — or, when
+// there is none, the scene the companion starts in.
 func (s *Steps) startingScene(ctx context.Context, r Repos, t chat.Turn, c *companion.Companion, u chat.Message) (companion.Scene, error) {
 	if !t.Regenerate {
 		return c.Scene(), nil
 	}
-	before := domain.Cursor{At: u.CreatedAt, ID: u.ID}
-	for range 16 { // at most 1 024 messages back; further than that the current scene will do
+	return sceneBefore(ctx, r, c, domain.Cursor{At: u.CreatedAt, ID: u.ID})
+}
+
+// sceneLookback bounds how far back (in pages of historyPage) sceneBefore looks for a reply.
+const sceneLookback = 16
+
+// sceneBefore is the scene of the newest reply before the cursor (zero: now), the starting scene
+// when the conversation before it has no reply, and the current scene when no reply is found
+// within sceneLookback pages (a very long stretch without replies).
+func sceneBefore(ctx context.Context, r Repos, c *companion.Companion, before domain.Cursor) (companion.Scene, error) {
+	for range sceneLookback {
 		page, err := r.Messages().Recent(ctx, c.ID(), before, historyPage)
 		if err != nil {
 			return companion.Scene{}, err
@@ -220,7 +230,7 @@ func (s *Steps) startingScene(ctx context.Context, r Repos, t chat.Turn, c *comp
 			}
 		}
 		if len(page) < historyPage {
-			break
+			return c.Profile().StartingScene(), nil
 		}
 		before = domain.Cursor{At: page[len(page)-1].CreatedAt, ID: page[len(page)-1].ID}
 	}
@@ -542,7 +552,7 @@ func (s *Steps) Persist(ctx context.Context, in PersistInput) (PersistOutput, er
 			return err
 		}
 		if t.Status.Final() {
-			return ErrInterrupted
+			return ErrTurnEnded
 		}
 		c, err := r.Companions().GetForUpdate(ctx, t.OwnerID, t.CompanionID)
 		if err != nil {
@@ -733,33 +743,48 @@ type errorEvent struct {
 	Message string `json:"message"`
 }
 
-// Finish records how the turn ended and tells the stream, once: a turn already ended is left as it
-// is. It runs even for cancelled turns (its policy is detached).
+// Finish records how the turn ended and tells the stream, once. It runs even for cancelled turns
+// (its policy is detached). The record comes first, so a client that hears the end and then asks
+// finds the turn ended; a retry after a failed publish finds the turn ended and tells the stream
+// again (followers stop at the first terminal event, so a repeat is harmless). A turn that ended
+// before its first attempt — a reaper finished it — is left as it is.
 func (s *Steps) Finish(ctx context.Context, in FinishInput) (Empty, error) {
 	t, err := s.d.Store.Turns().Load(ctx, in.TurnID)
 	if err != nil {
 		return Empty{}, err
 	}
-	if t.Status.Final() {
+	if t.Status.Final() && AttemptFrom(ctx) == 1 {
 		return Empty{}, nil
 	}
-	// The stream hears first: if recording fails after, the retry tells it again, and followers
-	// stop at the first terminal event; the other way round a retry would find the turn ended and
-	// the stream would never hear.
-	if in.Status == chat.StatusCompleted {
-		m, err := s.d.Store.Messages().Get(ctx, t.OwnerID, in.MessageID)
+	var text string
+	if !t.Status.Final() {
+		if in.Status == chat.StatusCompleted {
+			m, err := s.d.Store.Messages().Get(ctx, t.OwnerID, in.MessageID)
+			if err != nil {
+				return Empty{}, err
+			}
+			t.Progress, t.ReplyID, text = 100, m.ID, m.Text
+		}
+		t.Status, t.ErrorCode, t.ErrorMessage, t.UpdatedAt = in.Status, in.ErrorCode, in.ErrorMessage, s.d.Clock.Now()
+		if err := s.d.Store.Turns().Update(ctx, t); errors.Is(err, ErrTurnEnded) {
+			return Empty{}, nil // another outcome was recorded meanwhile, and told by whoever did
+		} else if err != nil {
+			return Empty{}, err
+		}
+	} else if t.Status == chat.StatusCompleted {
+		m, err := s.d.Store.Messages().Get(ctx, t.OwnerID, t.ReplyID)
 		if err != nil {
 			return Empty{}, err
 		}
-		if err := s.publish(ctx, t.ID, 0, chat.EventComplete, completeEvent{MessageID: m.ID.String(), Text: m.Text}); err != nil {
-			return Empty{}, err
-		}
-		t.Progress, t.ReplyID = 100, m.ID
-	} else if err := s.publish(ctx, t.ID, 0, chat.EventError, errorEvent{Code: in.ErrorCode, Message: in.ErrorMessage}); err != nil {
-		return Empty{}, err
+		text = m.Text
 	}
-	t.Status, t.ErrorCode, t.ErrorMessage, t.UpdatedAt = in.Status, in.ErrorCode, in.ErrorMessage, s.d.Clock.Now()
-	if err := s.d.Store.Turns().Update(ctx, t); err != nil {
+	// Tell what was recorded (a retry may find another outcome recorded first).
+	if t.Status == chat.StatusCompleted {
+		err = s.publish(ctx, t.ID, 0, chat.EventComplete, completeEvent{MessageID: t.ReplyID.String(), Text: text})
+	} else {
+		err = s.publish(ctx, t.ID, 0, chat.EventError, errorEvent{Code: t.ErrorCode, Message: t.ErrorMessage})
+	}
+	if err != nil {
 		return Empty{}, err
 	}
 	if err := s.d.Bus.Expire(ctx, t.ID, s.d.Limits.EventTTL); err != nil {

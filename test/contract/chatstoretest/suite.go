@@ -276,6 +276,13 @@ func testTurns(t *testing.T, e Env) {
 	require.NoError(t, err)
 	require.False(t, active)
 
+	// An ended turn is never changed again: whoever records an outcome first wins.
+	t2.Status, t2.ErrorCode = chat.StatusCompleted, ""
+	require.ErrorIs(t, e.Store.Turns().Update(ctx, t2), chatuc.ErrTurnEnded)
+	got, err = e.Store.Turns().Load(ctx, t2.ID)
+	require.NoError(t, err)
+	require.Equal(t, chat.StatusFailed, got.Status)
+
 	requireKind(t, e.Store.Turns().Update(ctx, newTurn(owner, c, u.ID, 7)), domain.KindNotFound)
 }
 
