@@ -144,6 +144,26 @@ func (b *StreamBus) Expire(_ context.Context, turnID domain.ID, ttl time.Duratio
 	return nil
 }
 
+// Last implements stream.Bus. It never creates a turn's log: asking about any number of turns costs
+// no memory.
+func (b *StreamBus) Last(_ context.Context, turnID domain.ID) (int64, error) {
+	if err := stream.CheckLast(turnID); err != nil {
+		return 0, err
+	}
+	if b.isClosed() {
+		return 0, errBusClosed
+	}
+	s := b.shard(turnID)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	log := s.turns[turnID]
+	if log == nil {
+		return 0, nil
+	}
+	log.expireBy(b.clock.Now())
+	return int64(len(log.events)), nil
+}
+
 // Subscribe implements stream.Bus. Its goroutine reads the log under the shard's lock, so replay
 // and live delivery are one loop over one slice: there is no seam between them to lose or repeat
 // an event in.

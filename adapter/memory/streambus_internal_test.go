@@ -48,3 +48,17 @@ func TestStreamBusDropsExpiredTurns(t *testing.T) {
 		require.Fail(t, "the subscriber of an expired turn was not woken")
 	}
 }
+
+// Last of turns the bus does not hold, as a follower of an old turn asks after a restart, creates no
+// log for them.
+func TestStreamBusLastHoldsNothing(t *testing.T) {
+	t.Parallel()
+	bus := NewStreamBus(clocktest.New(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
+	t.Cleanup(func() { _ = bus.Close() })
+	for range 10 * streamShards {
+		seq, err := bus.Last(t.Context(), domain.NewID(time.Now()))
+		require.NoError(t, err)
+		require.Zero(t, seq)
+	}
+	assert.Zero(t, bus.turns())
+}

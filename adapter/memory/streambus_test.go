@@ -43,9 +43,16 @@ func TestStreamBusMemoryExpiresOnTheClock(t *testing.T) {
 		require.NoError(t, err)
 		return s
 	}
+	last := func(turn domain.ID) int64 {
+		s, err := bus.Last(t.Context(), turn)
+		require.NoError(t, err)
+		return s
+	}
 	clock.Advance(time.Minute - time.Nanosecond)
+	assert.Equal(t, int64(1), last(expired), "Last: alive until the ttl has passed")
 	assert.Equal(t, int64(2), seq(expired), "alive until the ttl has passed")
 	clock.Advance(time.Nanosecond)
+	assert.Zero(t, last(expired), "Last: forgotten at the ttl")
 	assert.Equal(t, int64(1), seq(expired), "forgotten at the ttl: the turn starts again")
 
 	clock.Advance(stream.DefaultRetention - time.Minute - time.Nanosecond)
@@ -101,6 +108,8 @@ func TestStreamBusMemoryClose(t *testing.T) {
 	_, err = bus.Publish(t.Context(), turn, 1, chat.EventToken, []byte(`{}`))
 	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err))
 	_, err = bus.Subscribe(t.Context(), turn, 0)
+	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err))
+	_, err = bus.Last(t.Context(), turn)
 	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err))
 	require.NoError(t, bus.Close(), "a second Close is harmless")
 }

@@ -1,6 +1,7 @@
 package offline
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"math"
@@ -56,7 +57,7 @@ func complete(t *testing.T, r llm.Request) string {
 func TestReplyNamesTheCompanionAndQuotesTheUser(t *testing.T) {
 	t.Parallel()
 	text := complete(t, req("You are Mia, a cheerful barista.", "Hello there,\n  how are you?"))
-	assert.True(t, strings.HasPrefix(text, "(offline model) Hi! I'm Mia. You said: “Hello there, how are you?” "), text)
+	assert.True(t, strings.HasPrefix(text, "[Offline model] Hi! I'm Mia. You said: “Hello there, how are you?” "), text)
 }
 
 func TestCompanionName(t *testing.T) {
@@ -103,7 +104,7 @@ func TestMaxTokensBoundsTheReplyInWords(t *testing.T) {
 	r.MaxTokens = 4
 	text, usage, err := New(Config{}).Complete(t.Context(), r)
 	require.NoError(t, err)
-	assert.Equal(t, "(offline model) Hi! I'm", text)
+	assert.Equal(t, "[Offline model] Hi! I'm", text)
 	assert.Equal(t, 4, usage.CompletionTokens)
 	assert.Equal(t, 6, usage.PromptTokens) // "You are Mia." + "Tell me everything.": three words each
 }
@@ -145,7 +146,7 @@ func TestStreamPiecesAreWordsWithTheirSpaces(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"(offline", " model)", " Hi!", " I'm", " Mia."}, pieces[:5])
+	assert.Equal(t, []string{"[Offline", " model]", " Hi!", " I'm", " Mia."}, pieces[:5])
 	assert.Equal(t, len(pieces), usage.CompletionTokens)
 }
 
@@ -168,4 +169,13 @@ func TestConfig(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, b.Apply())
 	assert.Equal(t, 12.5, c.TokensPerSecond)
+}
+
+func TestChatReplyPlaysAlongWithTheScene(t *testing.T) {
+	m := New(Config{})
+	sys := "You are Mika, a tsundere.\n\nCURRENT SCENE\n- You are: wiping a cup\n- You are wearing: apron\n- Where: café counter\n- Your mood: playful\n"
+	text, _, err := m.Complete(context.Background(), llm.Request{Messages: []llm.Message{
+		{Role: llm.System, Content: sys}, {Role: llm.User, Content: "hi"}}})
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(text, "[Offline model] Hi! I'm Mika. You said: “hi” Right now I'm wiping a cup, here in the café counter, feeling playful. "), text)
 }

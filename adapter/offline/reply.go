@@ -41,9 +41,13 @@ func answer(req llm.Request) string {
 	return text
 }
 
+// label starts every chat reply, so nobody mistakes the offline model for a real one. Brackets,
+// not parentheses: the hub removes parenthesised stage directions from replies.
+const label = "[Offline model]"
+
 func chatReply(req llm.Request) string {
 	var b strings.Builder
-	b.WriteString("(offline model) Hi! I'm ")
+	b.WriteString(label + " Hi! I'm ")
 	b.WriteString(companionName(req.Messages))
 	b.WriteString(".")
 	if q := quote(lastUser(req.Messages)); q != "" {
@@ -51,9 +55,54 @@ func chatReply(req llm.Request) string {
 		b.WriteString(q)
 		b.WriteString("”")
 	}
+	if s := sceneSentence(req.Messages); s != "" {
+		b.WriteString(" ")
+		b.WriteString(s)
+	}
 	b.WriteString(" ")
 	b.WriteString(variations[hash(req)%uint64(len(variations))])
 	return b.String()
+}
+
+// sceneLines find the scene the hub's reply prompt describes ("- You are: …", "- Where: …",
+// "- Your mood: …"), so the offline reply plays along with the tracked scene.
+var (
+	doingLine = regexp.MustCompile(`(?m)^- You are: (.+)$`)
+	whereLine = regexp.MustCompile(`(?m)^- Where: (.+)$`)
+	moodLine  = regexp.MustCompile(`(?m)^- Your mood: (.+)$`)
+)
+
+// sceneSentence says where the companion is and what it is doing, from the first system message
+// that describes a scene ("" when none does).
+func sceneSentence(msgs []llm.Message) string {
+	for _, m := range msgs {
+		if m.Role != llm.System {
+			continue
+		}
+		find := func(re *regexp.Regexp) string {
+			if sub := re.FindStringSubmatch(m.Content); sub != nil {
+				return quote(strings.TrimSuffix(strings.TrimSpace(sub[1]), "."))
+			}
+			return ""
+		}
+		doing, where, mood := find(doingLine), find(whereLine), find(moodLine)
+		if doing == "" && where == "" {
+			continue
+		}
+		var parts []string
+		if doing != "" {
+			parts = append(parts, "I'm "+doing)
+		}
+		if where != "" {
+			parts = append(parts, "here in the "+strings.TrimPrefix(where, "the "))
+		}
+		s := "Right now " + strings.Join(parts, ", ")
+		if mood != "" {
+			s += ", feeling " + mood
+		}
+		return s + "."
+	}
+	return ""
 }
 
 // hash digests everything that makes a request what it is.

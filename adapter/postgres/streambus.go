@@ -68,6 +68,10 @@ JOIN turn_streams AS s ON s.turn_id = e.turn_id
 WHERE e.turn_id = $1 AND e.seq > $2 AND s.expires_at > now()
 ORDER BY e.seq LIMIT $3`
 
+// lastSQL reads the turn's counter, which publishSQL moves in the transaction that stores the event
+// it numbers, so it is never ahead of turn_events; an expired turn has none, as readSQL sees it.
+const lastSQL = `SELECT last_seq FROM turn_streams WHERE turn_id = $1 AND expires_at > now()`
+
 const expireSQL = `UPDATE turn_streams SET expires_at = now() + $2::float8 * interval '1 microsecond' WHERE turn_id = $1`
 
 // cleanupSQL deletes a bounded batch of expired turns (their events go by the foreign key's
@@ -176,6 +180,25 @@ func (b *StreamBus) Expire(ctx context.Context, turnID domain.ID, ttl time.Durat
 	}
 	b.maybeCleanup(ctx)
 	return nil
+}
+
+// Last implements stream.Bus.
+func (b *StreamBus) Last(ctx context.Context, turnID domain.ID) (int64, error) {
+	if err := stream.CheckLast(turnID); err != nil {
+		return 0, err
+	}
+	if b.isClosed() {
+		return 0, errBusClosed
+	}
+	var seq int64
+	err := b.db.QueryRowContext(ctx, lastSQL, turnID.String()).Scan(&seq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, unavailableStream("last", err)
+	}
+	return seq, nil
 }
 
 // maybeCleanup deletes one batch of expired turns when this replica's turn has come. Its errors are

@@ -120,6 +120,48 @@ func TestStreamBusPostgresCleanupDeletesExpiredTurns(t *testing.T) {
 	assert.Zero(t, left)
 }
 
+// An expired turn's rows stay until a cleanup deletes them; Last, like a subscription's read, must
+// not count them.
+func TestStreamBusPostgresLastIgnoresExpiredRows(t *testing.T) {
+	t.Parallel()
+	db, dsn := streamDB(t)
+	bus := newStreamBus(t, db, dsn)
+	turn := domain.NewID(time.Now())
+	for range 3 {
+		_, err := bus.Publish(t.Context(), turn, 1, chat.EventToken, []byte(`{}`))
+		require.NoError(t, err)
+	}
+	_, err := db.ExecContext(t.Context(), `UPDATE turn_streams SET expires_at = now() - interval '1 second'
+		WHERE turn_id = $1`, turn.String())
+	require.NoError(t, err)
+
+	seq, err := bus.Last(t.Context(), turn)
+	require.NoError(t, err)
+	assert.Zero(t, seq)
+	var rows int
+	require.NoError(t, db.GetContext(t.Context(), &rows, `SELECT count(*) FROM turn_events WHERE turn_id = $1`, turn.String()))
+	assert.Equal(t, 3, rows, "the rows are still there: Last read past them, it did not delete them")
+}
+
+// A closed bus refuses new work while its database is fine.
+func TestStreamBusPostgresClose(t *testing.T) {
+	t.Parallel()
+	db, dsn := streamDB(t)
+	bus := postgres.NewStreamBus(db, dsn)
+	turn := domain.NewID(time.Now())
+	_, err := bus.Publish(t.Context(), turn, 1, chat.EventToken, []byte(`{}`))
+	require.NoError(t, err)
+	require.NoError(t, bus.Close())
+
+	_, err = bus.Publish(t.Context(), turn, 1, chat.EventToken, []byte(`{}`))
+	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "%v", err)
+	_, err = bus.Subscribe(t.Context(), turn, 0)
+	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "%v", err)
+	_, err = bus.Last(t.Context(), turn)
+	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "%v", err)
+	require.NoError(t, bus.Close(), "a second Close is harmless")
+}
+
 func TestStreamBusPostgresDownIsUnavailable(t *testing.T) {
 	t.Parallel()
 	dsn := secret.String("postgres://u:p@" + deadAddr(t) + "/db?sslmode=disable&connect_timeout=2")
@@ -134,6 +176,8 @@ func TestStreamBusPostgresDownIsUnavailable(t *testing.T) {
 	_, err = bus.Subscribe(t.Context(), turn, 0)
 	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "%v", err)
 	assert.Equal(t, domain.KindUnavailable, domain.KindOf(bus.Expire(t.Context(), turn, time.Minute)))
+	_, err = bus.Last(t.Context(), turn)
+	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "%v", err)
 }
 
 // A database whose schema lacks the tables is as unusable as one that is down.
@@ -149,6 +193,8 @@ func TestStreamBusPostgresWithoutMigrationIsUnavailable(t *testing.T) {
 	_, err = bus.Publish(t.Context(), turn, 1, chat.EventToken, []byte(`{}`))
 	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "%v", err)
 	_, err = bus.Subscribe(t.Context(), turn, 0)
+	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "%v", err)
+	_, err = bus.Last(t.Context(), turn)
 	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "%v", err)
 }
 

@@ -112,6 +112,31 @@ func (b *StreamBus) Expire(ctx context.Context, turnID domain.ID, ttl time.Durat
 	return nil
 }
 
+// Last implements stream.Bus: the ID of the stream's last entry, which is the turn's counter (the
+// script numbers each event from it, and nothing trims a stream). An expired turn has no key, and
+// XREVRANGE of a missing key is empty.
+func (b *StreamBus) Last(ctx context.Context, turnID domain.ID) (int64, error) {
+	if err := stream.CheckLast(turnID); err != nil {
+		return 0, err
+	}
+	if b.isClosed() {
+		return 0, errBusClosed
+	}
+	key := streamKey(turnID)
+	last, err := b.c.XRevRangeN(ctx, key, "+", "-", 1).Result()
+	if err != nil {
+		return 0, unavailableStream("last", err)
+	}
+	if len(last) == 0 {
+		return 0, nil
+	}
+	seq, err := seqOf(last[0].ID)
+	if err != nil {
+		return 0, domain.Errorf(domain.KindInternal, "stream bus: %s entry %s: %w", key, last[0].ID, err)
+	}
+	return seq, nil
+}
+
 // Subscribe implements stream.Bus. Replay and live delivery are one XREAD loop from the last ID
 // seen, so there is no seam between them to lose or repeat an event in. A reader goroutine issues
 // the reads and a feeder goroutine hands events over: the feeder ends (and closes the channel) as
@@ -244,8 +269,7 @@ func (b *StreamBus) read(ctx context.Context, turnID domain.ID, after int64, blo
 }
 
 func parseEntry(turnID domain.ID, m goredis.XMessage) (chat.Event, error) {
-	ms, _, _ := strings.Cut(m.ID, "-")
-	seq, err := strconv.ParseInt(ms, 10, 64)
+	seq, err := seqOf(m.ID)
 	if err != nil {
 		return chat.Event{}, err
 	}
@@ -257,6 +281,12 @@ func parseEntry(turnID domain.ID, m goredis.XMessage) (chat.Event, error) {
 		return chat.Event{}, fmt.Errorf("malformed fields %v", m.Values)
 	}
 	return chat.Event{TurnID: turnID, Seq: seq, Attempt: attempt, Type: chat.EventType(t), Data: []byte(d)}, nil
+}
+
+// seqOf reads the sequence number of an entry ID, "<seq>-0".
+func seqOf(id string) (int64, error) {
+	ms, _, _ := strings.Cut(id, "-")
+	return strconv.ParseInt(ms, 10, 64)
 }
 
 func (b *StreamBus) isClosed() bool {

@@ -60,6 +60,10 @@ func TestStreamBusRedisKeys(t *testing.T) {
 	assert.Equal(t, "2-0", entries[1].ID)
 	assert.Equal(t, map[string]any{"a": "3", "t": "token", "d": `{"text":"hi"}`}, entries[1].Values)
 
+	seq, err := bus.Last(t.Context(), turn)
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), seq, "Last is the last entry's ID")
+
 	ttl := c.PTTL(t.Context(), key).Val()
 	assert.Greater(t, ttl, stream.DefaultRetention-time.Minute)
 	assert.LessOrEqual(t, ttl, stream.DefaultRetention)
@@ -107,6 +111,24 @@ func TestStreamBusRedisEndedSubscriptionsReleaseConnections(t *testing.T) {
 	}
 }
 
+// A closed bus refuses new work while its server is fine.
+func TestStreamBusRedisClose(t *testing.T) {
+	t.Parallel()
+	bus := redis.NewStreamBus(streamRedis(t, 4))
+	turn := domain.NewID(time.Now())
+	_, err := bus.Publish(t.Context(), turn, 1, chat.EventToken, []byte(`{}`))
+	require.NoError(t, err)
+	require.NoError(t, bus.Close())
+
+	_, err = bus.Publish(t.Context(), turn, 1, chat.EventToken, []byte(`{}`))
+	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "%v", err)
+	_, err = bus.Subscribe(t.Context(), turn, 0)
+	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "%v", err)
+	_, err = bus.Last(t.Context(), turn)
+	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "%v", err)
+	require.NoError(t, bus.Close(), "a second Close is harmless")
+}
+
 func TestStreamBusRedisDownIsUnavailable(t *testing.T) {
 	t.Parallel()
 	c := goredis.NewClient(&goredis.Options{Addr: deadAddr(t), MaxRetries: -1, DialTimeout: time.Second})
@@ -119,6 +141,8 @@ func TestStreamBusRedisDownIsUnavailable(t *testing.T) {
 	_, err = bus.Subscribe(t.Context(), turn, 0)
 	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "%v", err)
 	assert.Equal(t, domain.KindUnavailable, domain.KindOf(bus.Expire(t.Context(), turn, time.Minute)))
+	_, err = bus.Last(t.Context(), turn)
+	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "%v", err)
 }
 
 // BenchmarkStreamBusRedis compares publishing with the cheapest round trip to the same server.

@@ -580,3 +580,70 @@ func TestEditAndDeleteRules(t *testing.T) {
 	require.ErrorIs(t, err, chatuc.ErrNotLastTurn)
 	require.True(t, errors.Is(deleteMsg(w, domain.NewID(time.Now())), chat.ErrMessageNotFound))
 }
+
+func TestRetriesOfOneSendAreNotRateLimited(t *testing.T) {
+	t.Parallel()
+	rule := chatuc.DefaultSettings().ChatRule
+	rule.Limit = ratelimit.Limit{Count: 1, Period: time.Hour}
+	w := newWorld(t, func(o *chattest.Options) { o.ChatRule = &rule })
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for range 20 {
+		wg.Go(func() {
+			_, err := w.env.App.Send.Handle(context.Background(), chatuc.Send{OwnerID: w.owner, CompanionID: w.comp,
+				Text: "once", IdempotencyKey: "retry-key"})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err, "a retry is answered with the first send's turn, whatever the limit")
+	}
+}
+
+func TestFollowingAnEndedTurnNeverWaitsForLostEvents(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	sent := w.send(t, "hi")
+	all := w.follow(t, sent.Turn.ID, 0)
+	text := data(t, all[len(all)-1])["text"]
+
+	// The process restarted: its in-memory bus forgot the turn's events.
+	restarted := &world{db: w.db, env: chattest.New(t, w.db, chattest.Options{}), owner: w.owner, comp: w.comp}
+	for _, after := range []int64{0, 3, int64(len(all))} {
+		events := restarted.follow(t, sent.Turn.ID, after)
+		require.Len(t, events, 1, "the recorded outcome ends the stream at once")
+		require.Equal(t, chat.EventComplete, events[0].Type)
+		require.Equal(t, after+1, events[0].Seq)
+		require.Equal(t, text, data(t, events[0])["text"])
+	}
+	// Where the bus still holds the events, they are replayed as they were.
+	require.Equal(t, all[2:], w.follow(t, sent.Turn.ID, 2))
+}
+
+func TestFollowingAnEndedTurnEndsWithItsOutcomeWhenTheBusMissedIt(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(o *chattest.Options) { o.NoReap = true })
+	ctx := context.Background()
+	now := time.Now().UTC()
+	msg := chat.Message{ID: domain.NewID(now), CompanionID: w.comp, Role: chat.RoleUser, Text: "hm?", Selected: true, CreatedAt: now}
+	require.NoError(t, w.env.Store.Messages().Create(ctx, msg))
+	turn := chat.Turn{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
+		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now}
+	require.NoError(t, w.env.Store.Turns().Create(ctx, turn, ""))
+	for _, p := range []string{`{"status":"analyzing","progress":10}`, `{"status":"responding","progress":35}`} {
+		_, err := w.env.Bus.Publish(ctx, turn.ID, 0, chat.EventProgress, []byte(p))
+		require.NoError(t, err)
+	}
+	// The outcome was recorded, but its event never reached the bus.
+	turn.Status, turn.ErrorCode, turn.ErrorMessage = chat.StatusFailed, "unavailable", "the model did not answer; try again shortly"
+	require.NoError(t, w.env.Store.Turns().Update(ctx, turn))
+
+	events := w.follow(t, turn.ID, 0)
+	require.Len(t, events, 3)
+	require.Equal(t, chat.EventProgress, events[1].Type)
+	require.Equal(t, chat.EventError, events[2].Type)
+	require.Equal(t, int64(3), events[2].Seq)
+	require.Equal(t, "unavailable", data(t, events[2])["code"])
+}

@@ -77,6 +77,7 @@ type hub struct {
 	logs    *syncBuffer
 	secrets []string // values that must never appear in the logs
 	exited  chan error
+	stopped bool // stop ran: a test stopped the hub itself
 }
 
 // profile is the environment a hub runs with, on top of what every test hub gets.
@@ -166,6 +167,10 @@ func startHub(t *testing.T, env map[string]string) *hub {
 func (h *hub) secret(v string) { h.secrets = append(h.secrets, v) }
 
 func (h *hub) stop() {
+	if h.stopped {
+		return
+	}
+	h.stopped = true
 	t := h.t
 	require.NoError(t, h.cmd.Process.Signal(syscall.SIGTERM))
 	select {

@@ -131,18 +131,28 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 	if err := checkIdempotencyKey(in.IdempotencyKey); err != nil {
 		return Sent{}, err
 	}
-	if sent, ok, err := h.replay(ctx, in); ok || err != nil {
+	if sent, ok, err := h.replay(ctx, h.d.Store, in); ok || err != nil {
 		return sent, err
-	}
-	if err := h.d.Guard.Check(ctx, h.d.Settings.ChatRule, in.OwnerID.String()); err != nil {
-		return Sent{}, err
 	}
 	now := h.d.Clock.Now()
 	msg := chat.Message{ID: domain.NewID(now), CompanionID: in.CompanionID, Role: chat.RoleUser, Text: text,
 		Selected: true, CreatedAt: now}
 	turn := newTurn(now, in.OwnerID, in.CompanionID, msg.ID, in.Options, false, h.d.Settings.StartLease)
+	var replayed Sent
 	err = h.d.Store.InTx(ctx, func(r Repos) error {
-		if err := lockIdle(ctx, r, in.OwnerID, in.CompanionID); err != nil {
+		if err := lockCompanion(ctx, r, in.OwnerID, in.CompanionID); err != nil {
+			return err
+		}
+		// Under the lock, a send with the same key that raced this one has committed: this is a
+		// retry of it, answered as such and not counted against the rate limit.
+		if sent, ok, err := h.replay(ctx, r, in); ok || err != nil {
+			replayed = sent
+			return err
+		}
+		if err := checkIdle(ctx, r, in.CompanionID); err != nil {
+			return err
+		}
+		if err := h.d.Guard.Check(ctx, h.d.Settings.ChatRule, in.OwnerID.String()); err != nil {
 			return err
 		}
 		if err := r.Messages().Create(ctx, msg); err != nil {
@@ -150,14 +160,11 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 		}
 		return r.Turns().Create(ctx, turn, in.IdempotencyKey)
 	})
-	if errors.Is(err, ErrDuplicateTurn) || errors.Is(err, ErrTurnInProgress) {
-		// A concurrent send with the same key may have won: then this is a retry of it.
-		if sent, ok, rerr := h.replay(ctx, in); ok || rerr != nil {
-			return sent, rerr
-		}
-	}
 	if err != nil {
 		return Sent{}, err
+	}
+	if replayed.Replayed {
+		return replayed, nil
 	}
 	if err := start(ctx, h.d, turn); err != nil {
 		// Nothing runs the turn: take the message back so that sending again (with the same key)
@@ -171,11 +178,11 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 }
 
 // replay returns what an earlier send with the same key made.
-func (h sendHandler) replay(ctx context.Context, in Send) (Sent, bool, error) {
+func (h sendHandler) replay(ctx context.Context, r Repos, in Send) (Sent, bool, error) {
 	if in.IdempotencyKey == "" {
 		return Sent{}, false, nil
 	}
-	t, err := h.d.Store.Turns().ByIdempotencyKey(ctx, in.OwnerID, in.IdempotencyKey)
+	t, err := r.Turns().ByIdempotencyKey(ctx, in.OwnerID, in.IdempotencyKey)
 	if domain.IsKind(err, domain.KindNotFound) {
 		return Sent{}, false, nil
 	}
@@ -186,7 +193,7 @@ func (h sendHandler) replay(ctx context.Context, in Send) (Sent, bool, error) {
 		return Sent{}, false, domain.Invalid(domain.Violation("idempotency_key", "reused",
 			"this Idempotency-Key was used for another companion"))
 	}
-	m, err := h.d.Store.Messages().Get(ctx, in.OwnerID, t.UserMessageID)
+	m, err := r.Messages().Get(ctx, in.OwnerID, t.UserMessageID)
 	if err != nil {
 		return Sent{}, false, err
 	}
@@ -203,6 +210,15 @@ func newTurn(now time.Time, owner, companionID, userMsg domain.ID, o chat.Option
 // is not in the trash and no turn of it is running. Turns of one companion never overlap, so each
 // starts from the scene the last one left.
 func lockIdle(ctx context.Context, r Repos, owner, companionID domain.ID) error {
+	if err := lockCompanion(ctx, r, owner, companionID); err != nil {
+		return err
+	}
+	return checkIdle(ctx, r, companionID)
+}
+
+// lockCompanion locks the owner's companion for the rest of the transaction; a trashed one cannot
+// chat.
+func lockCompanion(ctx context.Context, r Repos, owner, companionID domain.ID) error {
 	c, err := r.Companions().GetForUpdate(ctx, owner, companionID)
 	if err != nil {
 		return err
@@ -210,6 +226,11 @@ func lockIdle(ctx context.Context, r Repos, owner, companionID domain.ID) error 
 	if c.Deleted() {
 		return ErrCompanionTrashed
 	}
+	return nil
+}
+
+// checkIdle refuses while a turn of the companion runs.
+func checkIdle(ctx context.Context, r Repos, companionID domain.ID) error {
 	busy, err := r.Turns().Active(ctx, companionID, domain.ID{})
 	if err != nil {
 		return err
@@ -316,8 +337,10 @@ func (h cancelHandler) Handle(ctx context.Context, in CancelTurn) (chat.Turn, er
 	return t, nil
 }
 
-// Follow subscribes to a turn's events after the sequence number After (0: from the start). Events
-// of a turn that ended long ago have left the bus; its outcome is then told as one event.
+// Follow subscribes to a turn's events after the sequence number After (0: from the start), until
+// its terminal event. A turn that ended is told from what the bus still holds; when that is not
+// the end (its events expired, or left with a restarted process), the outcome recorded in the
+// database ends the stream, so a follower never waits for events that will not come.
 type Follow struct {
 	OwnerID domain.ID
 	TurnID  domain.ID
@@ -331,15 +354,31 @@ func (h followHandler) Handle(ctx context.Context, in Follow) (stream.Subscripti
 	if err != nil {
 		return nil, err
 	}
-	if t.Status.Final() && h.d.Clock.Now().Sub(t.UpdatedAt) > h.d.Steps.d.Limits.EventTTL/2 {
-		return h.outcome(ctx, t, in.After)
+	if !t.Status.Final() {
+		return h.d.Bus.Subscribe(ctx, t.ID, in.After)
 	}
-	return h.d.Bus.Subscribe(ctx, t.ID, in.After)
+	end, err := h.outcome(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	last, err := h.d.Bus.Last(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	if last <= in.After {
+		end.Seq = in.After + 1
+		return newFixedSubscription(end), nil
+	}
+	sub, err := h.d.Bus.Subscribe(ctx, t.ID, in.After)
+	if err != nil {
+		return nil, err
+	}
+	return newEndedSubscription(ctx, sub, last, end), nil
 }
 
-// outcome is the one-event stream of a turn whose events may have left the bus.
-func (h followHandler) outcome(ctx context.Context, t chat.Turn, after int64) (stream.Subscription, error) {
-	e := chat.Event{TurnID: t.ID, Seq: after + 1, Type: chat.EventError}
+// outcome is the terminal event of an ended turn, as recorded (its Seq is set by the caller).
+func (h followHandler) outcome(ctx context.Context, t chat.Turn) (chat.Event, error) {
+	e := chat.Event{TurnID: t.ID, Type: chat.EventError}
 	data := any(errorEvent{Code: t.ErrorCode, Message: t.ErrorMessage})
 	if t.Status == chat.StatusCompleted {
 		m, err := h.d.Store.Messages().Get(ctx, t.OwnerID, t.ReplyID)
@@ -349,15 +388,15 @@ func (h followHandler) outcome(ctx context.Context, t chat.Turn, after int64) (s
 		case domain.IsKind(err, domain.KindNotFound):
 			data = errorEvent{Code: "deleted", Message: "the reply was deleted"}
 		default:
-			return nil, err
+			return e, err
 		}
 	}
 	b, err := jsonBytes(data)
 	if err != nil {
-		return nil, err
+		return e, err
 	}
 	e.Data = b
-	return newFixedSubscription(e), nil
+	return e, nil
 }
 
 // History pages through a companion's conversation, newest first.
@@ -416,7 +455,11 @@ func (h editHandler) Handle(ctx context.Context, in EditMessage) (chat.Message, 
 	}
 	now := h.d.Clock.Now()
 	err = h.d.Store.InTx(ctx, func(r Repos) error {
-		if err := lockIdle(ctx, r, in.OwnerID, m.CompanionID); err != nil && !errors.Is(err, ErrCompanionTrashed) {
+		// Editing the conversation of a trashed companion is fine; of one being answered is not.
+		if err := lockCompanion(ctx, r, in.OwnerID, m.CompanionID); err != nil && !errors.Is(err, ErrCompanionTrashed) {
+			return err
+		}
+		if err := checkIdle(ctx, r, m.CompanionID); err != nil {
 			return err
 		}
 		if in.Text != nil {
@@ -483,7 +526,11 @@ func (h deleteHandler) Handle(ctx context.Context, in DeleteMessage) (struct{}, 
 	}
 	now := h.d.Clock.Now()
 	return struct{}{}, h.d.Store.InTx(ctx, func(r Repos) error {
-		if err := lockIdle(ctx, r, in.OwnerID, m.CompanionID); err != nil && !errors.Is(err, ErrCompanionTrashed) {
+		// Editing the conversation of a trashed companion is fine; of one being answered is not.
+		if err := lockCompanion(ctx, r, in.OwnerID, m.CompanionID); err != nil && !errors.Is(err, ErrCompanionTrashed) {
+			return err
+		}
+		if err := checkIdle(ctx, r, m.CompanionID); err != nil {
 			return err
 		}
 		lastReply, err := newestReply(ctx, r, m.CompanionID)

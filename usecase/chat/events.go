@@ -1,10 +1,12 @@
 package chat
 
 import (
+	"context"
 	"encoding/json"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/usecase/stream"
 )
 
 func jsonBytes(v any) ([]byte, error) {
@@ -32,3 +34,48 @@ func newFixedSubscription(events ...chat.Event) *fixedSubscription {
 func (s *fixedSubscription) Events() <-chan chat.Event { return s.ch }
 func (s *fixedSubscription) Err() error                { return nil }
 func (s *fixedSubscription) Close()                    {}
+
+// endedSubscription relays an ended turn's events up to the last one the bus holds, and ends with
+// the recorded outcome when they do not include a terminal event.
+type endedSubscription struct {
+	inner  stream.Subscription
+	ch     chan chat.Event
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func newEndedSubscription(ctx context.Context, inner stream.Subscription, last int64, end chat.Event) *endedSubscription {
+	ctx, cancel := context.WithCancel(ctx)
+	s := &endedSubscription{inner: inner, ch: make(chan chat.Event), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		defer close(s.ch)
+		send := func(e chat.Event) bool {
+			select {
+			case s.ch <- e:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		for e := range inner.Events() {
+			if !send(e) || e.Type.Terminal() {
+				return
+			}
+			if e.Seq >= last {
+				end.Seq = e.Seq + 1
+				send(end)
+				return
+			}
+		}
+	}()
+	return s
+}
+
+func (s *endedSubscription) Events() <-chan chat.Event { return s.ch }
+func (s *endedSubscription) Err() error                { return s.inner.Err() }
+func (s *endedSubscription) Close() {
+	s.cancel()
+	s.inner.Close()
+	<-s.done
+}

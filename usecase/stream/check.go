@@ -49,6 +49,14 @@ func CheckSubscribe(turnID domain.ID, after int64) error {
 	return nil
 }
 
+// CheckLast is what every Bus refuses before answering Last, with KindInvalid.
+func CheckLast(turnID domain.ID) error {
+	if turnID.IsZero() {
+		return domain.Errorf(domain.KindInvalid, "last: zero turn id")
+	}
+	return nil
+}
+
 // CheckExpire is what every Bus refuses before expiring, with KindInvalid. A zero ttl forgets the
 // turn at once.
 func CheckExpire(turnID domain.ID, ttl time.Duration) error {

@@ -25,11 +25,23 @@ import (
 // same events: nothing is lost between the replay and the live part, and nothing is repeated.
 //
 // Expire lets the bus forget a finished turn's events after ttl (history lives in messages, not in
-// the bus). Errors: KindUnavailable when the store cannot be reached.
+// the bus).
+//
+// Last lets a follower of a finished turn know where its stream ends, since a bus that forgot the
+// turn would otherwise keep a subscriber waiting for events that never come: when Last is not past
+// what the client has seen, the rest is in the database; otherwise the follower subscribes and stops
+// after event Last. It is a snapshot — events published later have greater numbers — and never
+// ahead of the store: every event up to it is there for a subscription, until the turn expires.
+//
+// Errors: KindInvalid for what CheckPublish, CheckSubscribe, CheckExpire and CheckLast refuse;
+// KindUnavailable when the store cannot be reached.
 type Bus interface {
 	Publish(ctx context.Context, turnID domain.ID, attempt int, typ chat.EventType, data []byte) (int64, error)
 	Subscribe(ctx context.Context, turnID domain.ID, after int64) (Subscription, error)
 	Expire(ctx context.Context, turnID domain.ID, ttl time.Duration) error
+	// Last returns the sequence number of the turn's last event: 0 when it has none, or they expired
+	// (or, for an in-process bus, were lost with the process that held them).
+	Last(ctx context.Context, turnID domain.ID) (int64, error)
 }
 
 // Subscription is a live view of one turn's events.

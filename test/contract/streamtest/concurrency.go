@@ -47,6 +47,8 @@ func testConcurrentPublishers(t *testing.T, bus stream.Bus) {
 	turn := newTurn()
 	early := []stream.Subscription{subscribe(t, bus, turn, 0), subscribe(t, bus, turn, 0)}
 
+	stopWatching := make(chan struct{})
+	watcher := lastWatcher(t, bus, turn, total, stopWatching)
 	var mu sync.Mutex
 	bySeq := make(map[int64][]byte, total)
 	errs := make(chan error, publishers)
@@ -81,6 +83,9 @@ func testConcurrentPublishers(t *testing.T, bus stream.Bus) {
 	for range publishers {
 		require.NoError(t, <-errs)
 	}
+	close(stopWatching)
+	require.NoError(t, <-watcher)
+	require.Equal(t, int64(total), last(t, bus, turn), "Last after every publisher returned")
 	require.Len(t, bySeq, total)
 	seqs := slices.Sorted(func(yield func(int64) bool) {
 		for s := range bySeq {

@@ -49,6 +49,9 @@ func Run(t *testing.T, newBus func(t *testing.T) stream.Bus) {
 		{"DataRoundTripsByteForByte", one(testDataRoundTrip)},
 		{"AttemptAndTypeRoundTrip", one(testAttemptAndType)},
 		{"InvalidInputIsInvalid", one(testInvalid)},
+		{"LastCountsTheTurnsEvents", one(testLastCounts)},
+		{"LastIsZeroOnceExpired", one(testLastExpires)},
+		{"LastLeavesSubscriptionsAlone", one(testLastLeavesSubscriptions)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -243,6 +246,8 @@ func testInstances(t *testing.T, newBus func(*testing.T) stream.Bus) {
 	early := subscribe(t, two, turn, 0)
 	assert.Equal(t, seqRange(1, 3), publishTokens(t, one, turn, 3))
 	assert.Equal(t, seqRange(4, 5), publishTokens(t, two, turn, 2), "the sequence is the turn's, not the instance's")
+	assert.Equal(t, int64(5), last(t, one, turn), "Last is the turn's, not the instance's")
+	assert.Equal(t, int64(5), last(t, two, turn))
 	late := subscribe(t, one, turn, 0)
 	want := seqRange(1, 5)
 	assert.Equal(t, want, seqsOf(collect(t, early, 5)))
@@ -315,6 +320,7 @@ func testInvalid(t *testing.T, bus stream.Bus) {
 		"subscribe before 0": func() error { _, err := bus.Subscribe(ctx, turn, -1); return err },
 		"expire zero turn":   func() error { return bus.Expire(ctx, domain.ID{}, time.Minute) },
 		"expire negative":    func() error { return bus.Expire(ctx, turn, -time.Second) },
+		"last zero turn":     func() error { _, err := bus.Last(ctx, domain.ID{}); return err },
 	} {
 		err := call()
 		assert.Equal(t, domain.KindInvalid, domain.KindOf(err), "%s: %v", name, err)
