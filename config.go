@@ -163,7 +163,8 @@ func (c Config) offline() bool { return c.LLM.BaseURL == "" }
 // chatSettings turns the configuration into the chat use cases' settings.
 func (c Config) chatSettings() chatuc.Settings {
 	s := chatuc.DefaultSettings()
-	s.ChatRule = c.RateLimits.rules().Chat
+	r := c.RateLimits.rules()
+	s.ChatRule, s.ImageRule = r.Chat, r.Image
 	return s
 }
 

@@ -68,7 +68,9 @@ func (h *Hub) Handler() http.Handler { return h.http.Handler() }
 // call more than once.
 func (h *Hub) Close() {
 	h.once.Do(func() {
-		if err := h.runner.Shutdown(context.Background()); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), h.runnerWait())
+		defer cancel()
+		if err := h.runner.Shutdown(ctx); err != nil {
 			h.log.Warn("turns still running at close", zap.Error(err))
 		}
 		if h.cleanup != nil {
@@ -88,17 +90,16 @@ func (h *Hub) Run(ctx context.Context) error {
 }
 
 // Serve is Run on a listener the caller opened (tests use port 0). Alongside HTTP it runs the turn
-// runner's upkeep (leases, abandoned turns); at shutdown, HTTP stops first — event streams end and
-// their clients reconnect elsewhere — then running turns get the runner's grace period to finish.
+// runner's upkeep (leases, abandoned turns). At shutdown both stop together: HTTP takes no more
+// requests and ends event streams (their clients reconnect elsewhere and resume), while running
+// turns get the runner's grace period to finish before they are recorded as interrupted.
 func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
 	rctx, stopRunner := context.WithCancel(context.WithoutCancel(ctx))
 	runnerDone := make(chan error, 1)
 	go func() { runnerDone <- h.runner.Run(rctx) }()
 	defer func() {
 		stopRunner()
-		if err := <-runnerDone; err != nil {
-			h.log.Warn("turn runner stopped uncleanly", zap.Error(err))
-		}
+		h.awaitRunner(runnerDone)
 	}()
 	srv := h.http.HTTPServer()
 	srv.ErrorLog = zaplog.NewStdLogger(h.log)
@@ -124,6 +125,7 @@ func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
 	case <-ctx.Done():
 	}
 	h.log.Info("shutting down")
+	stopRunner() // the grace period of running turns starts now, alongside the HTTP shutdown
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.http.ShutdownTimeout())
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
@@ -133,6 +135,33 @@ func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// runnerRecordTime is how long, after its grace period, the runner gets to record the outcome of
+// the turns it interrupted before the hub stops waiting (their leases then lapse, and the next
+// runner to look records them).
+const runnerRecordTime = 10 * time.Second
+
+// runnerWait bounds how long stopping waits for the turn runner.
+func (h *Hub) runnerWait() time.Duration {
+	grace := h.cfg.Runner.ShutdownGrace
+	if grace <= 0 {
+		grace = local.DefaultConfig().ShutdownGrace
+	}
+	return grace + runnerRecordTime
+}
+
+func (h *Hub) awaitRunner(done <-chan error) {
+	t := time.NewTimer(h.runnerWait())
+	defer t.Stop()
+	select {
+	case err := <-done:
+		if err != nil {
+			h.log.Warn("turn runner stopped uncleanly", zap.Error(err))
+		}
+	case <-t.C:
+		h.log.Warn("turn runner still recording outcomes at shutdown; their leases will lapse")
+	}
 }
 
 // maintenanceInterval is how often expired sessions and stale lockouts are purged.

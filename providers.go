@@ -23,6 +23,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/adapter/tokenizer"
 	"github.com/companionhub/companionhub/adapter/zxcvbn"
+	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/usecase"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
@@ -253,8 +254,8 @@ func provideSteps(cfg Config, store chatuc.Store, bus stream.Bus, model llm.Mode
 // abandoned by a crashed process.
 func provideRunner(cfg Config, steps *chatuc.Steps, store chatuc.Store, clock usecase.Clock, log *zap.Logger) *local.Runner {
 	return local.NewRunner(cfg.Runner, local.Deps{Steps: steps.Table(), Leases: store.Turns(), Clock: clock, Log: log,
-		Reap: func(ctx context.Context) error {
-			_, err := steps.Reap(ctx, 0)
+		Reap: func(ctx context.Context, holding func(domain.ID) bool) error {
+			_, err := steps.Reap(ctx, 0, holding)
 			return err
 		}})
 }

@@ -125,3 +125,21 @@ func (id ID) String() string {
 	hex.Encode(buf[24:], id.b[10:])
 	return string(buf[:])
 }
+
+// MarshalText writes the canonical form ("" for the zero ID), so ids survive encoding — in
+// workflow payloads and step inputs.
+func (id ID) MarshalText() ([]byte, error) { return []byte(id.String()), nil }
+
+// UnmarshalText reads the canonical form; "" is the zero ID.
+func (id *ID) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*id = ID{}
+		return nil
+	}
+	v, err := ParseID(string(b))
+	if err != nil {
+		return err
+	}
+	*id = v
+	return nil
+}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -324,6 +325,10 @@ func (s *Server) turnEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx := r.Context()
 	sub, err := s.chat.Follow.Handle(ctx, chatuc.Follow{OwnerID: principalFrom(ctx).UserID, TurnID: id, After: after})
+	if errors.Is(err, chatuc.ErrNoMoreEvents) {
+		w.WriteHeader(http.StatusNoContent) // tells an EventSource to stop reconnecting
+		return
+	}
 	if err != nil {
 		writeError(w, r, err)
 		return

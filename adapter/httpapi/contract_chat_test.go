@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -105,6 +106,9 @@ func (c *contract) chatJourney(t *testing.T, tok, companionID string) {
 	require.Equal(t, 200, status)
 	rest, _ := sseEvents(t, body)
 	require.Equal(t, types[1:], rest)
+	status, body, _ = c.call("GET", sent.Turn.EventsURL, tok, nil, true, header{"Last-Event-ID", strconv.Itoa(len(types))})
+	require.Equal(t, 204, status, "the client has the last event: nothing more, stop reconnecting")
+	require.Empty(t, body)
 	status, _, _ = c.call("GET", sent.Turn.EventsURL+"?last_event_id=x", tok, nil, false)
 	require.Equal(t, 400, status)
 

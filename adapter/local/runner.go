@@ -51,8 +51,10 @@ type Deps struct {
 	// Leases renews the leases of the turns here. Nil renews nothing (tests).
 	Leases Leases
 	// Reap fails the turns whose lease ran out (their runner is gone); Run calls it when it
-	// starts and every Config.ReapEvery. Nil reaps nothing.
-	Reap func(ctx context.Context) error
+	// starts and every Config.ReapEvery. It must leave alone the turns holding says this runner
+	// holds (their lease lapsed because renewing failed, not because they are abandoned). Nil
+	// reaps nothing.
+	Reap func(ctx context.Context, holding func(domain.ID) bool) error
 	// Clock tells the time (nil: the system clock).
 	Clock usecase.Clock
 	// Log receives turn failures, panics and maintenance errors (nil: discarded).
@@ -75,7 +77,7 @@ type Runner struct {
 	cfg    Config
 	steps  map[chat.StepName]chat.Step
 	leases Leases
-	reap   func(context.Context) error
+	reap   func(context.Context, func(domain.ID) bool) error
 	clock  usecase.Clock
 	log    *zap.Logger
 	delay  func(time.Duration) time.Duration
@@ -354,9 +356,35 @@ func (r *Runner) renew(ctx context.Context) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.RenewEvery)
 	defer cancel()
-	if err := r.leases.Renew(ctx, ids, r.clock.Now().Add(r.cfg.LeaseTTL)); err != nil && ctx.Err() == nil {
-		r.log.Warn("renew turn leases", zap.Int(logkey.Count, len(ids)), zap.Error(err))
+	// A failed renewal is tried again at once, and once more a second later: leases lapse after
+	// LeaseTTL, and a lapsed lease lets another runner fail a turn that is running fine.
+	for attempt := 1; ; attempt++ {
+		err := r.leases.Renew(ctx, ids, r.clock.Now().Add(r.cfg.LeaseTTL))
+		if err == nil || ctx.Err() != nil {
+			return
+		}
+		if attempt == 3 {
+			r.log.Warn("renew turn leases", zap.Int(logkey.Count, len(ids)), zap.Error(err))
+			return
+		}
+		if attempt == 2 {
+			t := time.NewTimer(time.Second)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+		}
 	}
+}
+
+// holds reports whether the turn runs or waits here.
+func (r *Runner) holds(id domain.ID) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	_, ok := r.turns[id]
+	return ok
 }
 
 func (r *Runner) reapLoop(ctx context.Context) {
@@ -366,7 +394,7 @@ func (r *Runner) reapLoop(ctx context.Context) {
 	ticks, stop := r.ticker(r.cfg.ReapEvery)
 	defer stop()
 	for {
-		if err := r.reap(ctx); err != nil && ctx.Err() == nil {
+		if err := r.reap(ctx, r.holds); err != nil && ctx.Err() == nil {
 			r.log.Warn("reap abandoned turns", zap.Error(err))
 		}
 		select {

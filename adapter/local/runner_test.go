@@ -261,7 +261,7 @@ func TestRunReapsAtOnceAndThenPeriodically(t *testing.T) {
 	calls := 0
 	core, logs := observer.New(zap.WarnLevel)
 	cfg := local.Config{ReapEvery: time.Minute}
-	r := local.NewRunner(cfg, local.Deps{NewTicker: k.newTicker, Log: zap.New(core), Reap: func(ctx context.Context) error {
+	r := local.NewRunner(cfg, local.Deps{NewTicker: k.newTicker, Log: zap.New(core), Reap: func(ctx context.Context, _ func(domain.ID) bool) error {
 		calls++
 		reaped <- struct{}{}
 		if calls == 1 {

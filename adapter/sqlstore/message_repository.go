@@ -109,16 +109,21 @@ func (r messageRepo) ByTurn(ctx context.Context, turnID domain.ID) (chat.Message
 	return r.one(ctx, `m.turn_id = ?`, turnID.String())
 }
 
+// beforeKey keeps the messages that sort after a cursor, newest first. A row value, not
+// "a < x OR (a = x AND b < y)": both dialects make it a range on messages_history_idx (the scan starts
+// at the cursor), where the OR form is a filter that reads and drops every row of the pages before.
+const beforeKey = `(m.created_at, m.id) < (?, ?)`
+
 func (r messageRepo) History(ctx context.Context, companionID domain.ID, p domain.Page) ([]chatuc.HistoryItem, domain.Cursor, error) {
 	query := `SELECT ` + messageColumns + `,
 		(SELECT COUNT(*) FROM messages a WHERE a.reply_to = m.reply_to) AS alternatives,
 		(SELECT COUNT(*) FROM messages a WHERE a.reply_to = m.reply_to
-			AND (a.created_at < m.created_at OR (a.created_at = m.created_at AND a.id <= m.id))) AS alt_index
+			AND (a.created_at, a.id) <= (m.created_at, m.id)) AS alt_index
 		FROM messages m WHERE m.companion_id = ? AND m.selected = ` + r.c.boolLit(true) + ` AND m.hidden = ` + r.c.boolLit(false)
 	args := []any{companionID.String()}
 	if !p.After.IsZero() {
-		query += ` AND (m.created_at < ? OR (m.created_at = ? AND m.id < ?))`
-		args = append(args, r.c.t(p.After.At), r.c.t(p.After.At), p.After.ID.String())
+		query += ` AND ` + beforeKey
+		args = append(args, r.c.t(p.After.At), p.After.ID.String())
 	}
 	query += ` ORDER BY m.created_at DESC, m.id DESC LIMIT ?`
 	var rows []struct {
@@ -151,8 +156,8 @@ func (r messageRepo) Recent(ctx context.Context, companionID domain.ID, before d
 	query := `SELECT ` + messageColumns + ` FROM messages m WHERE m.companion_id = ? AND m.selected = ` + r.c.boolLit(true)
 	args := []any{companionID.String()}
 	if !before.IsZero() {
-		query += ` AND (m.created_at < ? OR (m.created_at = ? AND m.id < ?))`
-		args = append(args, r.c.t(before.At), r.c.t(before.At), before.ID.String())
+		query += ` AND ` + beforeKey
+		args = append(args, r.c.t(before.At), before.ID.String())
 	}
 	return r.many(ctx, query+` ORDER BY m.created_at DESC, m.id DESC LIMIT ?`, append(args, limit)...)
 }

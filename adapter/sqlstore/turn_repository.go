@@ -80,26 +80,66 @@ func (r turnRepo) Load(ctx context.Context, id domain.ID) (chat.Turn, error) {
 	return r.one(ctx, `id = ?`, id.String())
 }
 
+// turnUnfinished is the condition on an unfinished turn, written as the partial indexes on turns say it.
+const turnUnfinished = `status NOT IN ('completed', 'failed', 'cancelled')`
+
 func (r turnRepo) Update(ctx context.Context, t chat.Turn) error {
-	n, err := r.c.exec(ctx, `UPDATE turns SET status = ?, progress = ?, error_code = ?, error_message = ?, reply_id = ?,
-		updated_at = ? WHERE id = ? AND status NOT IN ('completed', 'failed', 'cancelled')`, t.Status.String(), t.Progress,
-		t.ErrorCode, t.ErrorMessage, idArg(t.ReplyID), r.c.t(t.UpdatedAt), t.ID.String())
+	// A saved reply stays saved (a stale copy of the turn without it does not unset it), and a turn
+	// with one completed, whatever went wrong after: it cannot end failed or cancelled.
+	query := `UPDATE turns SET status = ?, progress = ?, error_code = ?, error_message = ?,
+		reply_id = COALESCE(?, reply_id), updated_at = ? WHERE id = ? AND ` + turnUnfinished
+	if t.Status == chat.StatusFailed || t.Status == chat.StatusCancelled {
+		query += ` AND reply_id IS NULL`
+	}
+	n, err := r.c.exec(ctx, query, t.Status.String(), t.Progress, t.ErrorCode, t.ErrorMessage, idArg(t.ReplyID),
+		r.c.t(t.UpdatedAt), t.ID.String())
 	if err != nil {
 		return classify(err, nil, "update turn")
 	}
-	if n == 0 {
-		if _, err := r.Load(ctx, t.ID); err != nil {
-			return err
-		}
+	if n > 0 {
+		return nil
+	}
+	// Why nothing changed: both an end and a saved reply are for good, so what stopped the update
+	// is still there to see.
+	cur, err := r.Load(ctx, t.ID)
+	switch {
+	case err != nil:
+		return err
+	case cur.Status.Final():
+		return chatuc.ErrTurnEnded
+	case !cur.ReplyID.IsZero():
+		return chatuc.ErrTurnHasReply
+	}
+	return domain.Errorf(domain.KindInternal, "update turn %s: no row changed, yet it is unfinished without a reply", t.ID)
+}
+
+func (r turnRepo) SetProgress(ctx context.Context, id domain.ID, status chat.Status, progress int, at time.Time) error {
+	if status.Final() {
+		// An end carries an outcome (error, reply) and its rules: Update records it.
+		return domain.Errorf(domain.KindInternal, "set progress of turn %s: %s is an end, not progress", id, status)
+	}
+	n, err := r.c.exec(ctx, `UPDATE turns SET status = ?, progress = ?, updated_at = ?
+		WHERE id = ? AND `+turnUnfinished+` AND progress <= ?`, status.String(), progress, r.c.t(at), id.String(), progress)
+	if err != nil {
+		return classify(err, nil, "set turn progress")
+	}
+	if n > 0 {
+		return nil
+	}
+	cur, err := r.Load(ctx, id)
+	switch {
+	case err != nil:
+		return err
+	case cur.Status.Final():
 		return chatuc.ErrTurnEnded
 	}
-	return nil
+	return nil // a step running in parallel got further: progress never goes back
 }
 
 func (r turnRepo) Expired(ctx context.Context, now time.Time, limit int) ([]chat.Turn, error) {
 	var rows []turnRow
 	if err := r.c.sel(ctx, &rows, `SELECT `+turnColumns+` FROM turns
-		WHERE status NOT IN ('completed', 'failed', 'cancelled') AND lease_until < ?
+		WHERE `+turnUnfinished+` AND lease_until < ?
 		ORDER BY lease_until, id LIMIT ?`, r.c.t(now), limit); err != nil {
 		return nil, classify(err, nil, "list expired turns")
 	}
@@ -121,7 +161,7 @@ func (r turnRepo) Renew(ctx context.Context, ids []domain.ID, until time.Time) e
 		for _, id := range chunk {
 			args = append(args, id.String())
 		}
-		if _, err := r.c.exec(ctx, `UPDATE turns SET lease_until = ? WHERE status NOT IN ('completed', 'failed', 'cancelled')
+		if _, err := r.c.exec(ctx, `UPDATE turns SET lease_until = ? WHERE `+turnUnfinished+`
 			AND id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...); err != nil {
 			return classify(err, nil, "renew turn leases")
 		}
@@ -130,12 +170,13 @@ func (r turnRepo) Renew(ctx context.Context, ids []domain.ID, until time.Time) e
 }
 
 func (r turnRepo) RequestCancel(ctx context.Context, id domain.ID) error {
-	n, err := r.c.exec(ctx, `UPDATE turns SET cancel_requested = ? WHERE id = ?`, true, id.String())
+	n, err := r.c.exec(ctx, `UPDATE turns SET cancel_requested = ? WHERE id = ? AND `+turnUnfinished, true, id.String())
 	if err != nil {
 		return classify(err, nil, "request turn cancel")
 	}
 	if n == 0 {
-		return chat.ErrTurnNotFound
+		_, err := r.Load(ctx, id) // an ended turn is left as it is; a missing one is not found
+		return err
 	}
 	return nil
 }
@@ -149,15 +190,16 @@ func leaseOf(t chat.Turn) time.Time {
 }
 
 func (r turnRepo) Active(ctx context.Context, companionID, except domain.ID) (bool, error) {
-	query := `SELECT COUNT(*) FROM turns WHERE companion_id = ? AND status NOT IN ('completed', 'failed', 'cancelled')`
+	// EXISTS stops at the first unfinished turn (turns_active_idx holds only those).
+	query := `SELECT EXISTS (SELECT 1 FROM turns WHERE companion_id = ? AND ` + turnUnfinished
 	args := []any{companionID.String()}
 	if !except.IsZero() {
 		query += ` AND id <> ?`
 		args = append(args, except.String())
 	}
-	var n int
-	err := r.c.get(ctx, &n, query, args...)
-	return n > 0, classify(err, nil, "count active turns")
+	var active bool
+	err := r.c.get(ctx, &active, query+`)`, args...)
+	return active, classify(err, nil, "look for active turns")
 }
 
 func (row turnRow) turn() (chat.Turn, error) {

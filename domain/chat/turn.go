@@ -75,3 +75,20 @@ type Turn struct {
 
 // ErrTurnNotFound answers lookups of absent or foreign turns alike.
 var ErrTurnNotFound = domain.E(domain.KindNotFound, "turn_not_found", "turn not found")
+
+// MarshalText writes the status's name ("" for the zero Status).
+func (s Status) MarshalText() ([]byte, error) { return []byte(s.s), nil }
+
+// UnmarshalText reads a status's name; "" is the zero Status.
+func (s *Status) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*s = Status{}
+		return nil
+	}
+	v, err := ParseStatus(string(b))
+	if err != nil {
+		return err
+	}
+	*s = v
+	return nil
+}

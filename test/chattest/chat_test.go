@@ -647,3 +647,101 @@ func TestFollowingAnEndedTurnEndsWithItsOutcomeWhenTheBusMissedIt(t *testing.T) 
 	require.Equal(t, int64(3), events[2].Seq)
 	require.Equal(t, "unavailable", data(t, events[2])["code"])
 }
+
+func TestAFollowerOfARunningTurnHearsAnEndTheBusMissed(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(o *chattest.Options) {
+		o.NoReap = true
+		o.Limits.FollowCheck = 20 * time.Millisecond
+	})
+	ctx := context.Background()
+	now := time.Now().UTC()
+	msg := chat.Message{ID: domain.NewID(now), CompanionID: w.comp, Role: chat.RoleUser, Text: "hm?", Selected: true, CreatedAt: now}
+	require.NoError(t, w.env.Store.Messages().Create(ctx, msg))
+	turn := chat.Turn{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
+		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now}
+	require.NoError(t, w.env.Store.Turns().Create(ctx, turn, ""))
+	_, err := w.env.Bus.Publish(ctx, turn.ID, 0, chat.EventProgress, []byte(`{"status":"responding","progress":35}`))
+	require.NoError(t, err)
+
+	sub, err := w.env.App.Follow.Handle(ctx, chatuc.Follow{OwnerID: w.owner, TurnID: turn.ID})
+	require.NoError(t, err)
+	defer sub.Close()
+	first := <-sub.Events()
+	require.Equal(t, chat.EventProgress, first.Type)
+	// The turn ends; its terminal event never reaches the bus.
+	turn.Status, turn.ErrorCode, turn.ErrorMessage = chat.StatusFailed, "interrupted", "the hub restarted while writing the reply; regenerate it"
+	require.NoError(t, w.env.Store.Turns().Update(ctx, turn))
+	select {
+	case e := <-sub.Events():
+		require.Equal(t, chat.EventError, e.Type)
+		require.Equal(t, int64(2), e.Seq)
+		require.Equal(t, "interrupted", data(t, e)["code"])
+	case <-time.After(10 * time.Second):
+		t.Fatal("the follower was left waiting")
+	}
+	_, open := <-sub.Events()
+	require.False(t, open, "the stream ends with the outcome")
+}
+
+func TestAFollowerWithTheLastEventIsToldThereIsNoMore(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	sent := w.send(t, "hi")
+	all := w.follow(t, sent.Turn.ID, 0)
+	_, err := w.env.App.Follow.Handle(context.Background(), chatuc.Follow{OwnerID: w.owner, TurnID: sent.Turn.ID, After: int64(len(all))})
+	require.ErrorIs(t, err, chatuc.ErrNoMoreEvents)
+	_, err = w.env.App.Follow.Handle(context.Background(), chatuc.Follow{OwnerID: w.owner, TurnID: sent.Turn.ID, After: 1000})
+	require.ErrorIs(t, err, chatuc.ErrNoMoreEvents)
+}
+
+func TestATurnWhoseReplyWasSavedCompletesWhateverComesAfter(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(o *chattest.Options) { o.NoReap = true })
+	ctx := context.Background()
+	now := time.Now().UTC()
+	msg := chat.Message{ID: domain.NewID(now), CompanionID: w.comp, Role: chat.RoleUser, Text: "hi", Selected: true, CreatedAt: now}
+	require.NoError(t, w.env.Store.Messages().Create(ctx, msg))
+	turn := chat.Turn{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
+		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now}
+	require.NoError(t, w.env.Store.Turns().Create(ctx, turn, ""))
+	saved, err := w.env.Steps.Persist(ctx, chatuc.PersistInput{TurnID: turn.ID, Text: "Saved.", Analysis: chatuc.FailedAnalysis()})
+	require.NoError(t, err)
+
+	// A cancel that came too late: the reply is in the conversation, so the turn completed.
+	_, err = w.env.Steps.Finish(ctx, chatuc.FinishInput{TurnID: turn.ID, Status: chat.StatusCancelled, ErrorCode: "cancelled", ErrorMessage: "x"})
+	require.NoError(t, err)
+	got, err := w.env.Store.Turns().Load(ctx, turn.ID)
+	require.NoError(t, err)
+	require.Equal(t, chat.StatusCompleted, got.Status)
+	require.Equal(t, saved.MessageID, got.ReplyID)
+	require.Empty(t, got.ErrorCode)
+	events := w.follow(t, turn.ID, 0)
+	last := events[len(events)-1]
+	require.Equal(t, chat.EventComplete, last.Type)
+	require.Equal(t, "Saved.", data(t, last)["text"])
+}
+
+func TestPicturesInChatCountAgainstThePictureLimit(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	ctx := context.Background()
+	// chattest leaves the picture limit at its default: 10 an hour.
+	for range 10 {
+		sent, err := w.env.App.Send.Handle(ctx, chatuc.Send{OwnerID: w.owner, CompanionID: w.comp, Text: "a picture?", Options: chat.Options{Image: true}})
+		require.NoError(t, err)
+		events := w.follow(t, sent.Turn.ID, 0)
+		require.Equal(t, chat.EventComplete, events[len(events)-1].Type, "no picture maker: the reply still comes")
+		var image map[string]any
+		for _, e := range events {
+			if e.Type == chat.EventImage {
+				image = data(t, e)
+			}
+		}
+		require.Equal(t, "not_configured", image["code"], "the stream says why there is no picture")
+	}
+	_, err := w.env.App.Send.Handle(ctx, chatuc.Send{OwnerID: w.owner, CompanionID: w.comp, Text: "one more?", Options: chat.Options{Image: true}})
+	require.ErrorIs(t, err, ratelimit.ErrLimited)
+	_, err = w.env.App.Send.Handle(ctx, chatuc.Send{OwnerID: w.owner, CompanionID: w.comp, Text: "just talk then"})
+	require.NoError(t, err, "without a picture the chat limit alone applies")
+}

@@ -105,8 +105,8 @@ func New(tb testing.TB, db *sqlstore.DB, o Options) *Env {
 	if err != nil {
 		tb.Fatalf("chattest: steps: %v", err)
 	}
-	reap := func(ctx context.Context) error {
-		_, err := steps.Reap(ctx, 0)
+	reap := func(ctx context.Context, holding func(domain.ID) bool) error {
+		_, err := steps.Reap(ctx, 0, holding)
 		return err
 	}
 	if o.NoReap {

@@ -30,7 +30,7 @@ type Analysis struct {
 // Defaults of the transient fields, used when the analyser gives none.
 const (
 	defaultExpression = "neutral"
-	defaultLighting   = "soft lighting"
+	defaultLighting   = "cinematic lighting"
 )
 
 // Bounds of the transient fields: they end up in prompts, so a runaway model must not blow them

@@ -36,7 +36,7 @@ func TestParseAnalysis(t *testing.T) {
 				"'isUserPresent': 'yes', 'visualTags': ['twirling', 'from below', 'twirling'], 'Mood': 'Happy.',}\n```",
 			want: Analysis{
 				Update:     companion.SceneUpdate{Outfit: []string{"red dress", "heels black"}, Action: "dancing", Mood: companion.MoodHappy},
-				Expression: "neutral", Lighting: "soft lighting", UserPresent: true,
+				Expression: "neutral", Lighting: "cinematic lighting", UserPresent: true,
 				VisualTags: []string{"twirling", "from below"},
 			},
 		},
@@ -45,20 +45,20 @@ func TestParseAnalysis(t *testing.T) {
 			raw:  `{"action": "sitting on the bed", "is_user_present": 1, "expression": ["shy smile", "looking away"], "outfit": {"top": "tank top", "bottom": ["shorts"]}}`,
 			want: Analysis{
 				Update:     companion.SceneUpdate{Outfit: []string{"shorts", "tank top"}, Action: "sitting on the bed"},
-				Expression: "shy smile, looking away", Lighting: "soft lighting", UserPresent: true, VisualTags: []string{},
+				Expression: "shy smile, looking away", Lighting: "cinematic lighting", UserPresent: true, VisualTags: []string{},
 			},
 		},
 		{
 			name: "placeholders and unknown mood are no information",
 			raw:  `{"outfit": "unknown", "location": "N/A", "action_summary": "unchanged", "mood": "contemplative", "expression": "", "lighting": null, "is_user_present": "false"}`,
-			want: Analysis{Expression: "neutral", Lighting: "soft lighting", VisualTags: []string{}},
+			want: Analysis{Expression: "neutral", Lighting: "cinematic lighting", VisualTags: []string{}},
 		},
 		{
 			name: "truncated reply keeps what arrived",
 			raw:  `{"reasoning": "The user hugs her.", "outfit": "hoodie, leggings", "location": "sofa", "mood": "affectionate", "visual_tags": ["hug", "cl`,
 			want: Analysis{
 				Update:     companion.SceneUpdate{Outfit: []string{"hoodie", "leggings"}, Location: "sofa", Mood: companion.MoodAffectionate},
-				Expression: "neutral", Lighting: "soft lighting", VisualTags: []string{"hug", "cl"}, Reasoning: "The user hugs her.",
+				Expression: "neutral", Lighting: "cinematic lighting", VisualTags: []string{"hug", "cl"}, Reasoning: "The user hugs her.",
 			},
 		},
 		{
@@ -66,13 +66,13 @@ func TestParseAnalysis(t *testing.T) {
 			raw:  `{"analysis": {"location": "beach", "mood": "excited"}}`,
 			want: Analysis{
 				Update:     companion.SceneUpdate{Location: "beach", Mood: companion.MoodExcited},
-				Expression: "neutral", Lighting: "soft lighting", VisualTags: []string{},
+				Expression: "neutral", Lighting: "cinematic lighting", VisualTags: []string{},
 			},
 		},
 		{
 			name: "wrong types without a sane reading are ignored",
 			raw:  `{"location": 42, "action_summary": {"a": 1}, "mood": true, "is_user_present": "maybe", "visual_tags": 7, "reasoning": ["x"]}`,
-			want: Analysis{Expression: "neutral", Lighting: "soft lighting", VisualTags: []string{}},
+			want: Analysis{Expression: "neutral", Lighting: "cinematic lighting", VisualTags: []string{}},
 		},
 	}
 	for _, tt := range tests {
@@ -97,7 +97,7 @@ func TestParseAnalysisFailure(t *testing.T) {
 		assert.Equal(t, FailedAnalysis(), got, "reply %.40q", raw)
 		assert.True(t, got.Failed)
 		assert.Equal(t, "neutral", got.Expression)
-		assert.Equal(t, "soft lighting", got.Lighting)
+		assert.Equal(t, "cinematic lighting", got.Lighting)
 	}
 }
 

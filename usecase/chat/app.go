@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -18,15 +19,18 @@ import (
 
 // Settings gather what a deployment tunes about chat.
 type Settings struct {
-	// ChatRule limits sends and regenerations per person (SPEC: 30 a minute).
-	ChatRule ratelimit.Rule
+	// ChatRule limits sends and regenerations per person (SPEC: 30 a minute); ImageRule limits
+	// those that ask for a picture as well (SPEC: pictures, in chat or not, 10 an hour).
+	ChatRule  ratelimit.Rule
+	ImageRule ratelimit.Rule
 	// StartLease is how long a new turn waits for a runner to take it before it counts as lost.
 	StartLease time.Duration
 }
 
 // DefaultSettings are SPEC §3.3.
 func DefaultSettings() Settings {
-	return Settings{ChatRule: ratelimit.DefaultRules().Chat, StartLease: time.Minute}
+	r := ratelimit.DefaultRules()
+	return Settings{ChatRule: r.Chat, ImageRule: r.Image, StartLease: time.Minute}
 }
 
 // Deps are what the chat use cases consume.
@@ -68,7 +72,7 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		d.Settings.StartLease = DefaultSettings().StartLease
 	}
 	return &App{
-		Send:       decorator.Decorate("chat.send", sendHandler{d}, obs...),
+		Send:       decorator.Decorate("chat.send", sendHandler{d: d, keys: &keyedLocks{}}, obs...),
 		Regenerate: decorator.Decorate("chat.regenerate", regenerateHandler{d}, obs...),
 		GetTurn:    decorator.Decorate("chat.get_turn", getTurnHandler{d}, obs...),
 		Cancel:     decorator.Decorate("chat.cancel", cancelHandler{d}, obs...),
@@ -121,7 +125,10 @@ type Sent struct {
 	Replayed bool
 }
 
-type sendHandler struct{ d Deps }
+type sendHandler struct {
+	d    Deps
+	keys *keyedLocks // sends with the same idempotency key, one at a time in this process
+}
 
 func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 	text, err := chat.NewUserText("text", in.Text)
@@ -131,8 +138,16 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 	if err := checkIdempotencyKey(in.IdempotencyKey); err != nil {
 		return Sent{}, err
 	}
+	if in.IdempotencyKey != "" {
+		// Retries of one send wait for the first, then find its turn: they are answered with it
+		// and never counted against the rate limit.
+		defer h.keys.lock(in.OwnerID.String() + "\x00" + in.IdempotencyKey)()
+	}
 	if sent, ok, err := h.replay(ctx, h.d.Store, in); ok || err != nil {
 		return sent, err
+	}
+	if err := checkLimits(ctx, h.d, in.OwnerID, in.Options); err != nil {
+		return Sent{}, err
 	}
 	now := h.d.Clock.Now()
 	msg := chat.Message{ID: domain.NewID(now), CompanionID: in.CompanionID, Role: chat.RoleUser, Text: text,
@@ -143,8 +158,8 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 		if err := lockCompanion(ctx, r, in.OwnerID, in.CompanionID); err != nil {
 			return err
 		}
-		// Under the lock, a send with the same key that raced this one has committed: this is a
-		// retry of it, answered as such and not counted against the rate limit.
+		// Under the lock, a send with the same key that raced this one from another replica has
+		// committed: this is a retry of it.
 		if sent, ok, err := h.replay(ctx, r, in); ok || err != nil {
 			replayed = sent
 			return err
@@ -152,8 +167,13 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 		if err := checkIdle(ctx, r, in.CompanionID); err != nil {
 			return err
 		}
-		if err := h.d.Guard.Check(ctx, h.d.Settings.ChatRule, in.OwnerID.String()); err != nil {
+		// The message sorts after everything before it, whatever the replicas' clocks say.
+		latest, err := r.Messages().Latest(ctx, in.CompanionID)
+		if err != nil && !domain.IsKind(err, domain.KindNotFound) {
 			return err
+		}
+		if err == nil && !msg.CreatedAt.After(latest.CreatedAt) {
+			msg.CreatedAt = latest.CreatedAt.Add(time.Microsecond)
 		}
 		if err := r.Messages().Create(ctx, msg); err != nil {
 			return err
@@ -175,6 +195,19 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 		return Sent{}, err
 	}
 	return Sent{Message: msg, Turn: turn}, nil
+}
+
+// checkLimits counts a turn against the person's chat limit, and their picture limit when it asks
+// for a picture. It runs outside transactions: a limiter on the database needs a connection of its
+// own.
+func checkLimits(ctx context.Context, d Deps, owner domain.ID, o chat.Options) error {
+	if err := d.Guard.Check(ctx, d.Settings.ChatRule, owner.String()); err != nil {
+		return err
+	}
+	if o.Image {
+		return d.Guard.Check(ctx, d.Settings.ImageRule, owner.String())
+	}
+	return nil
 }
 
 // replay returns what an earlier send with the same key made.
@@ -270,7 +303,7 @@ func (h regenerateHandler) Handle(ctx context.Context, in Regenerate) (chat.Turn
 	if question.IsZero() {
 		return chat.Turn{}, ErrNotLastTurn
 	}
-	if err := h.d.Guard.Check(ctx, h.d.Settings.ChatRule, in.OwnerID.String()); err != nil {
+	if err := checkLimits(ctx, h.d, in.OwnerID, in.Options); err != nil {
 		return chat.Turn{}, err
 	}
 	now := h.d.Clock.Now()
@@ -349,15 +382,12 @@ type Follow struct {
 
 type followHandler struct{ d Deps }
 
+// ErrNoMoreEvents answers a follower that already has a turn's last event (an EventSource that
+// reconnects after the stream ended): there is nothing to send, and it should stop asking.
+var ErrNoMoreEvents = domain.E(domain.KindConflict, "no_more_events", "the turn has ended and its events were all sent")
+
 func (h followHandler) Handle(ctx context.Context, in Follow) (stream.Subscription, error) {
 	t, err := h.d.Store.Turns().Get(ctx, in.OwnerID, in.TurnID)
-	if err != nil {
-		return nil, err
-	}
-	if !t.Status.Final() {
-		return h.d.Bus.Subscribe(ctx, t.ID, in.After)
-	}
-	end, err := h.outcome(ctx, t)
 	if err != nil {
 		return nil, err
 	}
@@ -365,15 +395,56 @@ func (h followHandler) Handle(ctx context.Context, in Follow) (stream.Subscripti
 	if err != nil {
 		return nil, err
 	}
-	if last <= in.After {
-		end.Seq = in.After + 1
+	after := in.After
+	if !t.Status.Final() {
+		// A position past the end (the bus lost the turn's events with a restarted process)
+		// would skip the events still to come.
+		after = min(after, last)
+		sub, err := h.d.Bus.Subscribe(ctx, t.ID, after)
+		if err != nil {
+			return nil, err
+		}
+		load := func(ctx context.Context) (chat.Turn, error) { return h.d.Store.Turns().Load(ctx, t.ID) }
+		return newWatchedSubscription(ctx, sub, after, h.d.Steps.d.Limits.FollowCheck, load, h.outcome), nil
+	}
+	end, err := h.outcome(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	if last > 0 && after >= last {
+		seen, err := h.terminalAt(ctx, t.ID, last)
+		if err != nil {
+			return nil, err
+		}
+		if seen {
+			return nil, ErrNoMoreEvents
+		}
+	}
+	if last <= after {
+		end.Seq = after + 1
 		return newFixedSubscription(end), nil
 	}
-	sub, err := h.d.Bus.Subscribe(ctx, t.ID, in.After)
+	sub, err := h.d.Bus.Subscribe(ctx, t.ID, after)
 	if err != nil {
 		return nil, err
 	}
 	return newEndedSubscription(ctx, sub, last, end), nil
+}
+
+// terminalAt reports whether the turn's event seq is its terminal event.
+func (h followHandler) terminalAt(ctx context.Context, turnID domain.ID, seq int64) (bool, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sub, err := h.d.Bus.Subscribe(ctx, turnID, seq-1)
+	if err != nil {
+		return false, err
+	}
+	defer sub.Close()
+	e, ok := <-sub.Events()
+	if !ok {
+		return false, sub.Err()
+	}
+	return e.Seq == seq && e.Type.Terminal(), nil
 }
 
 // outcome is the terminal event of an ended turn, as recorded (its Seq is set by the caller).
@@ -533,32 +604,23 @@ func (h deleteHandler) Handle(ctx context.Context, in DeleteMessage) (struct{}, 
 		if err := checkIdle(ctx, r, m.CompanionID); err != nil {
 			return err
 		}
-		lastReply, err := newestReply(ctx, r, m.CompanionID)
-		if err != nil {
-			return err
-		}
 		if err := r.Messages().Delete(ctx, m.ID); err != nil {
 			return err
 		}
-		if lastReply.ID == m.ID || (!lastReply.ReplyTo.IsZero() && lastReply.ReplyTo == m.ID) {
-			return restoreScene(ctx, r, in.OwnerID, m.CompanionID, now)
+		if m.Role == chat.RoleAssistant && m.Selected && !m.ReplyTo.IsZero() {
+			// The shown reply went: the newest remaining alternative is shown instead.
+			alts, err := r.Messages().Alternatives(ctx, m.ReplyTo)
+			if err != nil {
+				return err
+			}
+			if len(alts) > 0 {
+				if err := r.Messages().Select(ctx, m.ReplyTo, alts[len(alts)-1].ID); err != nil {
+					return err
+				}
+			}
 		}
-		return nil
+		return restoreScene(ctx, r, in.OwnerID, m.CompanionID, now)
 	})
-}
-
-// newestReply is the conversation's newest shown reply (zero when none is among the last page).
-func newestReply(ctx context.Context, r Repos, companionID domain.ID) (chat.Message, error) {
-	recent, err := r.Messages().Recent(ctx, companionID, domain.Cursor{}, historyPage)
-	if err != nil {
-		return chat.Message{}, err
-	}
-	for _, m := range recent {
-		if m.Role == chat.RoleAssistant {
-			return m, nil
-		}
-	}
-	return chat.Message{}, nil
 }
 
 // Reap finishes up to Limit turns whose lease ran out (0: 100).
@@ -569,5 +631,40 @@ type Reap struct {
 type reapHandler struct{ d Deps }
 
 func (h reapHandler) Handle(ctx context.Context, in Reap) (int, error) {
-	return h.d.Steps.Reap(ctx, in.Limit)
+	return h.d.Steps.Reap(ctx, in.Limit, nil)
+}
+
+// keyedLocks serialises work per key, holding memory only for keys in use.
+type keyedLocks struct {
+	mu    sync.Mutex
+	locks map[string]*keyedLock
+}
+
+type keyedLock struct {
+	mu    sync.Mutex
+	users int
+}
+
+// lock takes the key's lock and returns its release.
+func (k *keyedLocks) lock(key string) (unlock func()) {
+	k.mu.Lock()
+	if k.locks == nil {
+		k.locks = map[string]*keyedLock{}
+	}
+	l := k.locks[key]
+	if l == nil {
+		l = &keyedLock{}
+		k.locks[key] = l
+	}
+	l.users++
+	k.mu.Unlock()
+	l.mu.Lock()
+	return func() {
+		l.mu.Unlock()
+		k.mu.Lock()
+		if l.users--; l.users == 0 {
+			delete(k.locks, key)
+		}
+		k.mu.Unlock()
+	}
 }

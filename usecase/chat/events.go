@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
@@ -75,6 +76,71 @@ func newEndedSubscription(ctx context.Context, inner stream.Subscription, last i
 func (s *endedSubscription) Events() <-chan chat.Event { return s.ch }
 func (s *endedSubscription) Err() error                { return s.inner.Err() }
 func (s *endedSubscription) Close() {
+	s.cancel()
+	s.inner.Close()
+	<-s.done
+}
+
+// watchedSubscription relays a running turn's events and, when the bus stays quiet, looks at the
+// turn itself: one that ended without its terminal event reaching the bus (a reaper that could
+// not publish, a Finish that gave up) ends the stream with its recorded outcome, so a follower
+// never waits forever.
+type watchedSubscription struct {
+	inner  stream.Subscription
+	ch     chan chat.Event
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func newWatchedSubscription(ctx context.Context, inner stream.Subscription, after int64, every time.Duration,
+	load func(context.Context) (chat.Turn, error), outcome func(context.Context, chat.Turn) (chat.Event, error)) *watchedSubscription {
+	ctx, cancel := context.WithCancel(ctx)
+	s := &watchedSubscription{inner: inner, ch: make(chan chat.Event), cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(s.done)
+		defer close(s.ch)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		seen := after
+		send := func(e chat.Event) bool {
+			select {
+			case s.ch <- e:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case e, ok := <-inner.Events():
+				if !ok || !send(e) || e.Type.Terminal() {
+					return
+				}
+				seen = e.Seq
+				tick.Reset(every)
+			case <-tick.C:
+				t, err := load(ctx)
+				if err != nil || !t.Status.Final() {
+					continue // not ended (or not known now): keep waiting
+				}
+				end, err := outcome(ctx, t)
+				if err != nil {
+					continue
+				}
+				end.Seq = seen + 1
+				send(end)
+				return
+			}
+		}
+	}()
+	return s
+}
+
+func (s *watchedSubscription) Events() <-chan chat.Event { return s.ch }
+func (s *watchedSubscription) Err() error                { return s.inner.Err() }
+func (s *watchedSubscription) Close() {
 	s.cancel()
 	s.inner.Close()
 	<-s.done

@@ -32,15 +32,15 @@ type Backoff struct {
 }
 
 // Policy is how one step runs: its timeout per attempt, how often it must show signs of life
-// (Heartbeat, for long steps), how many attempts in all, how they are spaced, whether its failure
-// fails the turn (Fatal), and whether it must run even once the turn was cancelled (Detached: the
-// step that records the outcome).
+// (Heartbeat, for long steps), how many attempts in all, how they are spaced, and whether it must
+// run even once the turn was cancelled (Detached: the step that records the outcome). Whether a
+// step's failure fails the turn is RunTurn's to decide, not the executor's: only reply and persist
+// do.
 type Policy struct {
 	Timeout   time.Duration
 	Heartbeat time.Duration
 	Attempts  int
 	Backoff   Backoff
-	Fatal     bool
 	Detached  bool
 }
 
@@ -68,13 +68,13 @@ var Policies = map[StepName]Policy{
 	StepAnalyze:  {Timeout: 60 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
 	StepRecall:   {Timeout: 30 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
 	StepPlan:     {Timeout: 60 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
-	StepReply: {Timeout: 3 * time.Minute, Heartbeat: 30 * time.Second, Attempts: 3, Fatal: true,
+	StepReply: {Timeout: 3 * time.Minute, Heartbeat: 30 * time.Second, Attempts: 3,
 		Backoff: Backoff{Initial: 2 * time.Second, Max: 15 * time.Second, Multiplier: 2}},
-	StepPersist: {Timeout: 30 * time.Second, Attempts: 5, Fatal: true, Backoff: Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second, Multiplier: 2}},
+	StepPersist: {Timeout: 30 * time.Second, Attempts: 5, Backoff: Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second, Multiplier: 2}},
 	StepExtract: {Timeout: 2 * time.Minute, Attempts: 1},
 	StepPicture: {Timeout: 4 * time.Minute, Heartbeat: 30 * time.Second, Attempts: 2, Backoff: Backoff{Initial: 5 * time.Second, Max: 30 * time.Second, Multiplier: 2}},
 	StepSpeak:   {Timeout: 60 * time.Second, Attempts: 2, Backoff: Backoff{Initial: 2 * time.Second, Max: 10 * time.Second, Multiplier: 2}},
-	StepFinish:  {Timeout: 30 * time.Second, Attempts: 10, Fatal: true, Detached: true, Backoff: Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second, Multiplier: 2}},
+	StepFinish:  {Timeout: 30 * time.Second, Attempts: 10, Detached: true, Backoff: Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second, Multiplier: 2}},
 }
 
 type attemptKey struct{}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // archetype is how one of the well-known character archetypes talks and behaves (reference §2.17.1,
@@ -113,20 +114,25 @@ var traitDefs = map[string]traitDef{
 	"easily embarrassed": {6, "compliments and intimacy make you blush and stumble over words"},
 }
 
-// topTraits matches the companion's traits to the known ones, strongest first, at most n.
-func topTraits(traits []string, n int) []traitDef {
-	var out []traitDef
+// topTraits matches the companion's traits to the known ones, strongest first, at most n; the
+// traits it does not know are returned as written, so that none is dropped from the prompt.
+func topTraits(traits []string, n int) (known []traitDef, other []string) {
 	seen := map[string]bool{}
 	for _, t := range traits {
 		k := strings.ToLower(strings.TrimSpace(t))
 		k = strings.TrimSuffix(strings.TrimSuffix(k, " at first"), "ness")
-		if d, ok := traitDefs[k]; ok && !seen[k] {
-			seen[k] = true
-			out = append(out, d)
+		if seen[k] || k == "" {
+			continue
+		}
+		seen[k] = true
+		if d, ok := traitDefs[k]; ok {
+			known = append(known, d)
+		} else {
+			other = append(other, strings.TrimSpace(t))
 		}
 	}
-	slices.SortStableFunc(out, func(a, b traitDef) int { return cmp.Compare(b.weight, a.weight) })
-	return out[:min(n, len(out))]
+	slices.SortStableFunc(known, func(a, b traitDef) int { return cmp.Compare(b.weight, a.weight) })
+	return known[:min(n, len(known))], other
 }
 
 // ReplyParams are the sampling parameters of a reply.
@@ -142,9 +148,8 @@ type ReplyParams struct {
 func replyParams(speech, pace, confidence, arch string, deepThink bool) ReplyParams {
 	p := ReplyParams{MaxTokens: 200, Temperature: 0.9, Length: "1–3 sentences (occasionally 4)"}
 	has := func(field string, words ...string) bool {
-		field = strings.ToLower(field)
-		for _, w := range words {
-			if strings.Contains(field, w) {
+		for _, f := range strings.FieldsFunc(strings.ToLower(field), func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if slices.Contains(words, f) {
 				return true
 			}
 		}
@@ -168,7 +173,7 @@ func replyParams(speech, pace, confidence, arch string, deepThink bool) ReplyPar
 	switch {
 	case has(confidence, "shy"):
 		p.MaxTokens = min(p.MaxTokens, 150)
-	case has(confidence, "confident"):
+	case has(confidence, "confident", "overconfident"):
 		p.MaxTokens = max(p.MaxTokens, 200)
 	}
 	if deepThink {

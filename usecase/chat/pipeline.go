@@ -108,10 +108,15 @@ func RunTurn(x Executor, in TurnInput) (TurnResult, error) {
 }
 
 func runSteps(x Executor, in TurnInput) (TurnResult, error) {
-	progress := func(s chat.Status, pct int) error {
-		return x.Run(StepProgress, Policies[StepProgress], ProgressInput{TurnID: in.TurnID, Status: s, Progress: pct}, &Empty{})
+	// Progress is for people watching; a failure to record it stops nothing but a stopped turn.
+	progress := func(x Executor, s chat.Status, pct int) error {
+		err := x.Run(StepProgress, Policies[StepProgress], ProgressInput{TurnID: in.TurnID, Status: s, Progress: pct}, &Empty{})
+		if cancelled(err) {
+			return err
+		}
+		return nil
 	}
-	if err := progress(chat.StatusAnalyzing, 10); err != nil {
+	if err := progress(x, chat.StatusAnalyzing, 10); err != nil {
 		return TurnResult{}, err
 	}
 	var before Analysis
@@ -121,7 +126,7 @@ func runSteps(x Executor, in TurnInput) (TurnResult, error) {
 		}
 		before = FailedAnalysis() // the reply is written in the stored scene
 	}
-	if err := progress(chat.StatusRecalling, 25); err != nil {
+	if err := progress(x, chat.StatusRecalling, 25); err != nil {
 		return TurnResult{}, err
 	}
 	var recalled RecallOutput
@@ -134,7 +139,7 @@ func runSteps(x Executor, in TurnInput) (TurnResult, error) {
 			return TurnResult{}, err
 		}
 	}
-	if err := progress(chat.StatusResponding, 35); err != nil {
+	if err := progress(x, chat.StatusResponding, 35); err != nil {
 		return TurnResult{}, err
 	}
 	var reply ReplyOutput
@@ -165,7 +170,7 @@ func runSteps(x Executor, in TurnInput) (TurnResult, error) {
 	})}
 	if in.Options.Image {
 		waiters = append(waiters, x.Go(func(x Executor) error {
-			if err := progress(chat.StatusImaging, 70); err != nil {
+			if err := progress(x, chat.StatusImaging, 70); err != nil {
 				return err
 			}
 			return x.Run(StepPicture, Policies[StepPicture], side, &Empty{})
@@ -173,6 +178,9 @@ func runSteps(x Executor, in TurnInput) (TurnResult, error) {
 	}
 	if in.Options.Voice {
 		waiters = append(waiters, x.Go(func(x Executor) error {
+			if err := progress(x, chat.StatusSpeaking, 80); err != nil {
+				return err
+			}
 			return x.Run(StepSpeak, Policies[StepSpeak], side, &Empty{})
 		}))
 	}
@@ -187,7 +195,7 @@ var ErrCancelled = domain.E(domain.KindConflict, "turn_cancelled", "the turn was
 
 // ErrInterrupted is what a turn's steps fail with when its runner stops (the hub shuts down, or
 // it crashed and another runner finds the turn abandoned).
-var ErrInterrupted = domain.E(domain.KindUnavailable, "turn_interrupted", "the hub restarted while writing the reply; send it again")
+var ErrInterrupted = domain.E(domain.KindUnavailable, "turn_interrupted", "the hub restarted while writing the reply; regenerate it")
 
 // cancelled reports whether err stops the turn at once, without fallbacks: it was cancelled, its
 // runner is stopping, or it already ended elsewhere.

@@ -75,14 +75,21 @@ type TurnRepository interface {
 	// Load returns a turn whoever owns it (for the pipeline, which acts for the owner).
 	Load(ctx context.Context, id domain.ID) (chat.Turn, error)
 	// Update saves the status, progress, error and reply of a turn that has not ended; an ended
-	// turn is never changed again (ErrTurnEnded), so whoever records an outcome first wins.
+	// turn is never changed again (ErrTurnEnded), so whoever records an outcome first wins. A turn
+	// whose reply was saved (reply_id set) cannot end failed or cancelled (ErrTurnHasReply): it
+	// completed, whatever else went wrong after.
 	Update(ctx context.Context, t chat.Turn) error
+	// SetProgress moves an unfinished turn to status and progress unless it is already further
+	// (progress greater than this one, from a step running in parallel): progress never goes back.
+	// ErrTurnEnded for an ended turn.
+	SetProgress(ctx context.Context, id domain.ID, status chat.Status, progress int, at time.Time) error
 	// Expired lists up to limit unfinished turns whose lease ended before now, soonest expired
 	// first: their runner is gone.
 	Expired(ctx context.Context, now time.Time, limit int) ([]chat.Turn, error)
 	// Renew extends the leases of the unfinished turns among ids until until.
 	Renew(ctx context.Context, ids []domain.ID, until time.Time) error
-	// RequestCancel marks a turn as asked to stop.
+	// RequestCancel marks a turn that has not ended as asked to stop (an ended turn is left as it
+	// is); KindNotFound if there is no such turn.
 	RequestCancel(ctx context.Context, id domain.ID) error
 	// Active reports whether the companion has an unfinished turn other than except.
 	Active(ctx context.Context, companionID, except domain.ID) (bool, error)
@@ -90,6 +97,10 @@ type TurnRepository interface {
 
 // ErrTurnEnded is returned by TurnRepository.Update for a turn that already ended.
 var ErrTurnEnded = domain.E(domain.KindConflict, "turn_ended", "the turn has ended")
+
+// ErrTurnHasReply is returned by TurnRepository.Update when a turn whose reply was saved would end
+// failed or cancelled.
+var ErrTurnHasReply = domain.E(domain.KindConflict, "turn_has_reply", "the turn's reply was saved")
 
 // ErrDuplicateTurn is returned by TurnRepository.Create when the idempotency key was used before.
 var ErrDuplicateTurn = domain.E(domain.KindConflict, "duplicate_turn", "a turn with this idempotency key exists")

@@ -114,8 +114,8 @@ func systemPrompt(f sceneFacts, example string) string {
 
 	// How.
 	arch, hasArch := archetypes[strings.ToLower(strings.TrimSpace(p.Archetype))]
-	traits := topTraits(append(append([]string(nil), p.BehaviorTraits...), p.EmotionalTraits...), 5)
-	if hasArch || len(traits) > 0 || len(p.Quirks)+len(p.SpeechPatterns) > 0 || p.SpeechStyle != "" {
+	traits, otherTraits := topTraits(p.BehaviorTraits, 5)
+	if hasArch || len(p.BehaviorTraits)+len(p.EmotionalTraits)+len(p.Quirks)+len(p.SpeechPatterns) > 0 || p.SpeechStyle != "" {
 		line("\nYOUR PERSONALITY IN ACTION")
 		if hasArch {
 			line("You are %s.", arch.traits)
@@ -126,6 +126,12 @@ func systemPrompt(f sceneFacts, example string) string {
 		}
 		for _, t := range traits {
 			line("- %s", f.m.expand(t.play))
+		}
+		if len(otherTraits) > 0 {
+			line("- Also: %s.", strings.ToLower(list(otherTraits)))
+		}
+		if len(p.EmotionalTraits) > 0 {
+			line("- Emotionally: %s.", strings.ToLower(list(p.EmotionalTraits)))
 		}
 		if p.SpeechStyle != "" {
 			line("- Speech style: %s.", p.SpeechStyle)
@@ -158,12 +164,12 @@ func systemPrompt(f sceneFacts, example string) string {
 	line("- Never reuse the opener, phrasing or beat of your previous message.")
 	line("- Don't simply agree with everything; you have your own mind and moods.")
 	switch spec.ContentRating {
-	case companion.RatingGeneral:
-		line("- Keep it tasteful: no explicit or sexual content.")
+	case companion.RatingExplicit:
+		line("- This is a private adult roleplay between consenting adults; you are uncensored within it.")
 	case companion.RatingMature:
 		line("- Mature themes are fine; keep explicit sexual content off the page.")
-	default:
-		line("- This is a private adult roleplay between consenting adults; you are uncensored within it.")
+	default: // general, and anything unknown: the safe side
+		line("- Keep it tasteful: no explicit or sexual content.")
 	}
 	never := []string{"break character or mention being an AI", "narrate " + f.Person + "'s actions", "sound robotic or formal without reason"}
 	if hasArch {
@@ -177,6 +183,7 @@ func systemPrompt(f sceneFacts, example string) string {
 		line("\nYOUR PRIVATE PLAN FOR THIS REPLY (do not reveal it)\n%s", f.Plan)
 	}
 	line("\nThis personality is who you are. Stay %s.", f.charName())
+	line("%s", defaultPostHistory(f))
 	out := strings.TrimSpace(b.String())
 	if spec.SystemPrompt != "" {
 		return strings.TrimSpace(f.m.withOriginal(out).expand(spec.SystemPrompt))
@@ -184,14 +191,21 @@ func systemPrompt(f sceneFacts, example string) string {
 	return out
 }
 
-// postHistory is the instruction after the history: a card's post-history instructions, with
-// {{original}} standing for ours (a short reminder of the rules that matter most at the end).
+// defaultPostHistory is the reminder that closes the system prompt; a card's post-history
+// instructions can quote it as {{original}}.
+func defaultPostHistory(f sceneFacts) string {
+	return fmt.Sprintf("Reply as %s now, in character, to %s's last message.", f.charName(), f.Person)
+}
+
+// postHistory is a card's post-history instructions ({{original}} standing for our reminder), or
+// "" when the card has none. They go with the message answered: a system message in the middle of
+// the conversation is refused by strict chat templates.
 func postHistory(f sceneFacts) string {
-	ours := fmt.Sprintf("Reply as %s now, in character, to %s's last message.", f.charName(), f.Person)
-	if ph := f.Profile.Spec().PostHistoryInstructions; ph != "" {
-		return strings.TrimSpace(f.m.withOriginal(ours).expand(ph))
+	ph := f.Profile.Spec().PostHistoryInstructions
+	if ph == "" {
+		return ""
 	}
-	return ours
+	return strings.TrimSpace(f.m.withOriginal(defaultPostHistory(f)).expand(ph))
 }
 
 // article is "a" or "an" for a word.
@@ -224,6 +238,10 @@ func fitHistory(ctx context.Context, msgs MessageRepository, tokens TokenCounter
 	before domain.Cursor, budget int, f sceneFacts) (fittedHistory, error) {
 	var out fittedHistory
 	var kept []llm.Message
+	if budget <= 0 {
+		out.Omitted = true // no room at all: the conversation (if any) is left out
+		return out, nil
+	}
 	for budget > 0 {
 		page, err := msgs.Recent(ctx, companionID, before, historyPage)
 		if err != nil {
@@ -261,8 +279,9 @@ func llmMessage(m chat.Message, f sceneFacts) llm.Message {
 	switch m.Role {
 	case chat.RoleAssistant:
 		return llm.Message{Role: llm.Assistant, Content: m.Text}
-	case chat.RoleSystemEvent:
-		return llm.Message{Role: llm.System, Content: "[" + m.Text + "]"}
+	case chat.RoleSystemEvent: // what happened, told in the conversation (not a system message
+		// mid-history, which strict chat templates refuse)
+		return llm.Message{Role: llm.User, Content: "[" + m.Text + "]"}
 	}
 	return llm.Message{Role: llm.User, Content: m.Text}
 }
@@ -280,7 +299,7 @@ Rules:
 - is_user_present: true only if the story puts %[2]s in the same room right now (texting, calling, video and "on my way" are false).
 - outfit: an inventory of garments %[1]s wears now, comma-separated; subtract what was taken off, add what was put on, never generalise ("grey high-waisted thong" must not become "underwear"); keep it if nothing changed.
 - location: changes only when %[1]s moves somewhere; be specific.
-- expression: image-model tag phrases for the face, from the emotional and physical state (e.g. "soft smile, half-closed eyes").
+- expression: image-model tag phrases for the face, from the emotional and physical state (e.g. "soft smile, half-closed eyes"; "flushed cheeks, averted gaze"; "teary eyes, trembling lips"); never "neutral" during an intimate or emotional moment.
 - mood: %[1]s's inner state, exactly one of: %[3]s.
 - visual_tags: image-model tags for what happens to %[1]s and what %[1]s does, plus a camera angle; "send a pic" means front view, looking at viewer.
 - lighting: image-model lighting tags fitting the place and time.
@@ -316,6 +335,21 @@ func moodNames() []string {
 	out := make([]string, 0, len(companion.Moods()))
 	for _, m := range companion.Moods() {
 		out = append(out, m.String())
+	}
+	return out
+}
+
+// mergeRoles joins consecutive messages of the same role (a person's two messages in a row after a
+// failed turn, an event next to a message): chat templates that require user and assistant to
+// alternate refuse them otherwise.
+func mergeRoles(msgs []llm.Message) []llm.Message {
+	out := msgs[:0:0]
+	for _, m := range msgs {
+		if n := len(out); n > 0 && out[n-1].Role == m.Role && m.Role != llm.System {
+			out[n-1].Content += "\n\n" + m.Content
+			continue
+		}
+		out = append(out, m)
 	}
 	return out
 }

@@ -221,3 +221,27 @@ func TestFitHistoryKeepsTheNewestThatFitAndReadsNoMore(t *testing.T) {
 	require.Len(t, h.Messages, 3)
 	require.False(t, h.Omitted, "everything fit")
 }
+
+func TestPromptKeepsEveryTraitAndFailsSafe(t *testing.T) {
+	t.Parallel()
+	f := testFacts(t, func(s *companion.ProfileSpec) {
+		s.Persona.BehaviorTraits = []string{"Teasing", "Loves bad puns"}
+		s.Persona.EmotionalTraits = []string{"Anxious", "Warm"}
+		s.ContentRating = companion.ContentRating{}
+	})
+	got := systemPrompt(f, "")
+	require.Contains(t, got, "you poke fun at Alex")
+	require.Contains(t, got, "Also: loves bad puns.", "a trait the prompt has no words for is kept as written")
+	require.Contains(t, got, "Emotionally: anxious, warm.")
+	require.Contains(t, got, "no explicit or sexual content", "an unknown rating is treated as general")
+	require.Equal(t, 200, replyParams("informal", "", "", "", false).MaxTokens, "words, not substrings: informal is not formal")
+}
+
+func TestMergeRolesKeepsTurnsAlternating(t *testing.T) {
+	t.Parallel()
+	in := []llm.Message{{Role: llm.System, Content: "s"}, {Role: llm.User, Content: "a"}, {Role: llm.User, Content: "b"},
+		{Role: llm.Assistant, Content: "c"}, {Role: llm.User, Content: "[event]"}, {Role: llm.User, Content: "d"}}
+	require.Equal(t, []llm.Message{{Role: llm.System, Content: "s"}, {Role: llm.User, Content: "a\n\nb"},
+		{Role: llm.Assistant, Content: "c"}, {Role: llm.User, Content: "[event]\n\nd"}}, mergeRoles(in))
+	require.Equal(t, "a", in[1].Content, "the input is not changed")
+}

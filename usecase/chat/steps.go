@@ -35,12 +35,15 @@ type Limits struct {
 	CancelCheck time.Duration
 	// EventTTL is how long a finished turn's events stay on the bus for late followers.
 	EventTTL time.Duration
+	// FollowCheck is how long a follower of a running turn waits in silence before it looks
+	// whether the turn ended without telling the bus.
+	FollowCheck time.Duration
 }
 
 // DefaultLimits suit an 8k-context model.
 func DefaultLimits() Limits {
 	return Limits{ContextTokens: 8192, HistoryTokens: 4096, BatchDelay: 50 * time.Millisecond, BatchBytes: 64,
-		CancelCheck: 2 * time.Second, EventTTL: time.Hour}
+		CancelCheck: 2 * time.Second, EventTTL: time.Hour, FollowCheck: 10 * time.Second}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -62,6 +65,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.EventTTL <= 0 {
 		l.EventTTL = d.EventTTL
+	}
+	if l.FollowCheck <= 0 {
+		l.FollowCheck = d.FollowCheck
 	}
 	return l
 }
@@ -142,17 +148,14 @@ func (s *Steps) running(ctx context.Context, id domain.ID) (chat.Turn, error) {
 	return t, nil
 }
 
-// Progress records where the turn is and tells the stream.
+// Progress records where the turn is and tells the stream. Progress never goes back: a step in
+// parallel that got further keeps its status.
 func (s *Steps) Progress(ctx context.Context, in ProgressInput) (Empty, error) {
 	t, err := s.running(ctx, in.TurnID)
 	if err != nil {
 		return Empty{}, err
 	}
-	if t.Progress > in.Progress { // a parallel step got further: keep the furthest
-		return Empty{}, nil
-	}
-	t.Status, t.Progress, t.UpdatedAt = in.Status, in.Progress, s.d.Clock.Now()
-	if err := s.d.Store.Turns().Update(ctx, t); err != nil {
+	if err := s.d.Store.Turns().SetProgress(ctx, t.ID, in.Status, in.Progress, s.d.Clock.Now()); err != nil {
 		return Empty{}, err
 	}
 	return Empty{}, s.publish(ctx, t.ID, 0, chat.EventProgress, progressEvent{Status: in.Status.String(), Progress: in.Progress})
@@ -310,7 +313,8 @@ func (s *Steps) Plan(ctx context.Context, in PlanInput) (PlanOutput, error) {
 	if err != nil {
 		return PlanOutput{}, err
 	}
-	req.Messages = append(req.Messages, llm.Message{Role: llm.System, Content: planInstruction(tc.facts)})
+	last := &req.Messages[len(req.Messages)-1] // the message answered
+	last.Content += "\n\n[" + planInstruction(tc.facts) + "]"
 	req.MaxTokens = 250
 	plan, _, err := s.d.Model.Complete(ctx, req)
 	if err != nil {
@@ -327,9 +331,11 @@ func (s *Steps) replyRequest(ctx context.Context, tc turnContext) (llm.Request, 
 	params := replyParams(p.SpeechStyle, p.IntimacyPace, p.ConfidenceLevel, p.Archetype, tc.turn.Options.DeepThink)
 	l := s.d.Limits
 	sys := systemPrompt(tc.facts, "")
-	post := postHistory(tc.facts)
 	user := llmMessage(tc.user, tc.facts)
-	fixed := s.d.Tokens.Count(sys) + s.d.Tokens.Count(post) + s.d.Tokens.Count(user.Content) + 3*perMessageTokens
+	if post := postHistory(tc.facts); post != "" {
+		user.Content += "\n\n[" + post + "]"
+	}
+	fixed := s.d.Tokens.Count(sys) + s.d.Tokens.Count(user.Content) + 2*perMessageTokens
 	budget := l.ContextTokens - params.MaxTokens - fixed
 	if !tc.turn.Options.DeepThink {
 		budget = min(budget, l.HistoryTokens)
@@ -343,20 +349,20 @@ func (s *Steps) replyRequest(ctx context.Context, tc turnContext) (llm.Request, 
 	// while the whole conversation fits, and make room for it once it does not.
 	if !hist.Omitted {
 		left := budget - hist.Tokens
-		if ex := spec.ExampleDialogue; ex != "" && s.d.Tokens.Count(ex) <= left {
+		if ex := tc.facts.m.expand(spec.ExampleDialogue); ex != "" && s.d.Tokens.Count(ex) <= left {
 			sys = systemPrompt(tc.facts, ex)
 			left -= s.d.Tokens.Count(ex)
 		}
-		if g := spec.Greeting; g != "" && s.d.Tokens.Count(g)+perMessageTokens <= left {
-			hist.Messages = append([]llm.Message{{Role: llm.Assistant, Content: tc.facts.m.expand(g)}}, hist.Messages...)
+		if g := tc.facts.m.expand(spec.Greeting); g != "" && s.d.Tokens.Count(g)+perMessageTokens <= left {
+			hist.Messages = append([]llm.Message{{Role: llm.Assistant, Content: g}}, hist.Messages...)
 		}
 	}
-	msgs := make([]llm.Message, 0, len(hist.Messages)+3)
+	msgs := make([]llm.Message, 0, len(hist.Messages)+2)
 	msgs = append(msgs, llm.Message{Role: llm.System, Content: sys})
 	msgs = append(msgs, hist.Messages...)
-	msgs = append(msgs, llm.Message{Role: llm.System, Content: post}, user)
+	msgs = append(msgs, user)
 	temp := params.Temperature
-	return llm.Request{Messages: msgs, MaxTokens: params.MaxTokens, Temperature: &temp}, nil
+	return llm.Request{Messages: mergeRoles(msgs), MaxTokens: params.MaxTokens, Temperature: &temp}, nil
 }
 
 // ErrEmptyReply is a reply that said nothing once stage directions were removed.
@@ -451,6 +457,7 @@ type batcher struct {
 	mu      sync.Mutex
 	pending strings.Builder
 	timer   *time.Timer
+	started bool // the first batch went out
 	err     error
 }
 
@@ -464,7 +471,10 @@ func (b *batcher) add(text string) error {
 		return b.err
 	}
 	b.pending.WriteString(text)
-	if b.pending.Len() >= b.s.d.Limits.BatchBytes {
+	if !b.started || b.pending.Len() >= b.s.d.Limits.BatchBytes {
+		// The first words go out at once (time to first token is what a person feels); the
+		// rest is coalesced.
+		b.started = true
 		return b.flushLocked()
 	}
 	if b.timer == nil {
@@ -591,8 +601,10 @@ func (s *Steps) Persist(ctx context.Context, in PersistInput) (PersistOutput, er
 	if err != nil {
 		return PersistOutput{}, err
 	}
-	if err := s.publish(ctx, in.TurnID, 0, chat.EventState, stateEvent{MessageID: saved.ID.String(), Scene: SceneJSON(*saved.Scene)}); err != nil {
-		return PersistOutput{}, err
+	if saved.Scene != nil {
+		if err := s.publish(ctx, in.TurnID, 0, chat.EventState, stateEvent{MessageID: saved.ID.String(), Scene: SceneJSON(*saved.Scene)}); err != nil {
+			return PersistOutput{}, err
+		}
 	}
 	return PersistOutput{MessageID: saved.ID}, nil
 }
@@ -687,8 +699,8 @@ func (s *Steps) sideFailed(ctx context.Context, step StepName, in SideInput, typ
 	if typ == chat.EventAudio {
 		msg = "the voice could not be made"
 	}
-	if errors.Is(err, ErrNotConfigured) {
-		msg, code = ErrNotConfigured.Message, ErrNotConfigured.Reason
+	if e := domain.AsError(err); e != nil && (errors.Is(err, ErrNotConfigured) || errors.Is(err, ErrNoVoice)) {
+		msg, code = e.Message, e.Reason
 	}
 	if perr := s.publish(ctx, in.TurnID, 0, typ, mediaEvent{MessageID: in.MessageID.String(), Error: msg, Code: code}); perr != nil {
 		return errors.Join(err, perr)
@@ -720,7 +732,11 @@ func (s *Steps) Speak(ctx context.Context, in SideInput) (Empty, error) {
 	if err != nil {
 		return Empty{}, err
 	}
-	key, err := s.d.Voices.Speak(ctx, ex, c.Profile().Spec().Voice.VoiceID)
+	voice := c.Profile().Spec().Voice
+	if !voice.Enabled || voice.VoiceID == "" {
+		return Empty{}, s.sideFailed(ctx, StepSpeak, in, chat.EventAudio, ErrNoVoice)
+	}
+	key, err := s.d.Voices.Speak(ctx, ex, voice.VoiceID)
 	if err == nil {
 		err = s.d.Store.Messages().SetAudio(ctx, in.MessageID, key)
 	}
@@ -729,6 +745,9 @@ func (s *Steps) Speak(ctx context.Context, in SideInput) (Empty, error) {
 	}
 	return Empty{}, s.publish(ctx, in.TurnID, 0, chat.EventAudio, mediaEvent{MessageID: in.MessageID.String(), URL: MediaURL(key.String())})
 }
+
+// ErrNoVoice is a spoken reply asked of a companion without a voice.
+var ErrNoVoice = domain.E(domain.KindInvalid, "no_voice", "this companion has no voice; give it one in its profile")
 
 // MediaURL is where a stored blob is served.
 func MediaURL(key string) string { return "/media/" + key }
@@ -756,35 +775,33 @@ func (s *Steps) Finish(ctx context.Context, in FinishInput) (Empty, error) {
 	if t.Status.Final() && AttemptFrom(ctx) == 1 {
 		return Empty{}, nil
 	}
-	var text string
 	if !t.Status.Final() {
-		if in.Status == chat.StatusCompleted {
-			m, err := s.d.Store.Messages().Get(ctx, t.OwnerID, in.MessageID)
-			if err != nil {
+		recorded, err := s.record(ctx, t, in)
+		if errors.Is(err, ErrTurnHasReply) { // the reply was saved meanwhile: the turn completed
+			if t, err = s.d.Store.Turns().Load(ctx, in.TurnID); err != nil {
 				return Empty{}, err
 			}
-			t.Progress, t.ReplyID, text = 100, m.ID, m.Text
+			recorded, err = s.record(ctx, t, in)
 		}
-		t.Status, t.ErrorCode, t.ErrorMessage, t.UpdatedAt = in.Status, in.ErrorCode, in.ErrorMessage, s.d.Clock.Now()
-		if err := s.d.Store.Turns().Update(ctx, t); errors.Is(err, ErrTurnEnded) {
+		if errors.Is(err, ErrTurnEnded) {
 			return Empty{}, nil // another outcome was recorded meanwhile, and told by whoever did
-		} else if err != nil {
+		}
+		if err != nil {
 			return Empty{}, err
 		}
-	} else if t.Status == chat.StatusCompleted {
+		t = recorded
+	}
+	// Tell what was recorded (a retry may find another outcome recorded first).
+	if t.Status == chat.StatusCompleted {
 		m, err := s.d.Store.Messages().Get(ctx, t.OwnerID, t.ReplyID)
 		if err != nil {
 			return Empty{}, err
 		}
-		text = m.Text
-	}
-	// Tell what was recorded (a retry may find another outcome recorded first).
-	if t.Status == chat.StatusCompleted {
-		err = s.publish(ctx, t.ID, 0, chat.EventComplete, completeEvent{MessageID: t.ReplyID.String(), Text: text})
-	} else {
-		err = s.publish(ctx, t.ID, 0, chat.EventError, errorEvent{Code: t.ErrorCode, Message: t.ErrorMessage})
-	}
-	if err != nil {
+		err = s.publish(ctx, t.ID, 0, chat.EventComplete, completeEvent{MessageID: m.ID.String(), Text: m.Text})
+		if err != nil {
+			return Empty{}, err
+		}
+	} else if err := s.publish(ctx, t.ID, 0, chat.EventError, errorEvent{Code: t.ErrorCode, Message: t.ErrorMessage}); err != nil {
 		return Empty{}, err
 	}
 	if err := s.d.Bus.Expire(ctx, t.ID, s.d.Limits.EventTTL); err != nil {
@@ -793,20 +810,51 @@ func (s *Steps) Finish(ctx context.Context, in FinishInput) (Empty, error) {
 	return Empty{}, nil
 }
 
-// Reap finishes up to limit turns (0: 100) whose lease ran out: their runner is gone (a crash, a
-// restart). A turn whose reply was saved completes; the others fail as interrupted, and their
-// followers hear so. Runners call it when they start and then now and then.
-func (s *Steps) Reap(ctx context.Context, limit int) (int, error) {
+// record writes a turn's outcome. A turn whose reply was saved completed, whatever went wrong
+// after (a cancel that came too late, a lost state event): its reply is in the conversation.
+func (s *Steps) record(ctx context.Context, t chat.Turn, in FinishInput) (chat.Turn, error) {
+	switch {
+	case !t.ReplyID.IsZero():
+		t.Status, t.Progress, t.ErrorCode, t.ErrorMessage = chat.StatusCompleted, 100, "", ""
+	case in.Status == chat.StatusCompleted:
+		t.Status, t.Progress, t.ReplyID, t.ErrorCode, t.ErrorMessage = chat.StatusCompleted, 100, in.MessageID, "", ""
+	default:
+		t.Status, t.ErrorCode, t.ErrorMessage = in.Status, in.ErrorCode, in.ErrorMessage
+	}
+	t.UpdatedAt = s.d.Clock.Now()
+	return t, s.d.Store.Turns().Update(ctx, t)
+}
+
+// Reap finishes the turns whose lease ran out, in batches of limit (0: 100) until none is left:
+// their runner is gone (a crash, a restart). A turn whose reply was saved completes; the others
+// fail as interrupted, and their followers hear so. Turns skip says are still held (nil: none) are
+// left alone. Runners call it when they start and then now and then; it returns how many it
+// finished.
+func (s *Steps) Reap(ctx context.Context, limit int, skip func(domain.ID) bool) (int, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	turns, err := s.d.Store.Turns().Expired(ctx, s.d.Clock.Now(), limit)
-	if err != nil {
-		return 0, err
+	total := 0
+	for {
+		turns, err := s.d.Store.Turns().Expired(ctx, s.d.Clock.Now(), limit)
+		if err != nil {
+			return total, err
+		}
+		n, err := s.reapBatch(ctx, turns, skip)
+		total += n
+		if err != nil || len(turns) < limit || n == 0 {
+			return total, err
+		}
 	}
+}
+
+func (s *Steps) reapBatch(ctx context.Context, turns []chat.Turn, skip func(domain.ID) bool) (int, error) {
 	n := 0
 	var errs []error
 	for _, t := range turns {
+		if skip != nil && skip(t.ID) {
+			continue
+		}
 		fin := failure(t.ID, ErrInterrupted)
 		if m, err := s.d.Store.Messages().ByTurn(ctx, t.ID); err == nil {
 			fin = FinishInput{TurnID: t.ID, MessageID: m.ID, Status: chat.StatusCompleted}

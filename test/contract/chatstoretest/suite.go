@@ -39,6 +39,11 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		"LeasesAndCancel":        testLeasesAndCancel,
 		"IdempotencyUnderRace":   testIdempotencyRace,
 		"TransactionRollsBack":   testRollback,
+		"ReplyOutlivesFailure":   testReplyOutlivesFailure,
+		"ProgressNeverGoesBack":  testProgressNeverGoesBack,
+		"CancelLeavesEndedTurns": testCancelLeavesEndedTurns,
+		"Active":                 testActive,
+		"KeysetTies":             testKeysetTies,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -159,12 +159,13 @@ func (s suite) completesWithEveryOption(t *testing.T) {
 		"chat.progress:analyzing", "chat.analyze:before", "chat.progress:recalling", "chat.recall", "chat.plan",
 		"chat.progress:responding", "chat.reply", "chat.analyze:after", "chat.persist",
 	}
-	require.Len(t, seq, len(sequential)+5, "steps: %v", seq)
+	require.Len(t, seq, len(sequential)+6, "steps: %v", seq)
 	assert.Equal(t, sequential, seq[:len(sequential)])
 	side := seq[len(sequential) : len(seq)-1]
-	assert.ElementsMatch(t, []string{"chat.extract", "chat.progress:imaging", "chat.picture", "chat.speak"}, side,
-		"after the reply is saved, in any order")
+	assert.ElementsMatch(t, []string{"chat.extract", "chat.progress:imaging", "chat.picture", "chat.progress:speaking",
+		"chat.speak"}, side, "after the reply is saved, in any order")
 	assert.Less(t, slices.Index(side, "chat.progress:imaging"), slices.Index(side, "chat.picture"))
+	assert.Less(t, slices.Index(side, "chat.progress:speaking"), slices.Index(side, "chat.speak"))
 	assert.Equal(t, "chat.finish", seq[len(seq)-1], "finish comes after every side step")
 
 	reply := f.callsTo(in.TurnID, chat.StepReply)[0].In.(chat.ReplyInput)

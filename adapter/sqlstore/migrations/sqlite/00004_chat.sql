@@ -50,6 +50,10 @@ CREATE TABLE turns (
 CREATE UNIQUE INDEX turns_idempotency_idx ON turns (owner_id, idempotency_key) WHERE idempotency_key IS NOT NULL;
 CREATE INDEX turns_unfinished_idx ON turns (lease_until) WHERE status NOT IN ('completed', 'failed', 'cancelled');
 CREATE INDEX turns_companion_idx ON turns (companion_id, created_at DESC);
+-- Active: does a companion have an unfinished turn? Only those are indexed, so the answer is one probe.
+CREATE INDEX turns_active_idx ON turns (companion_id) WHERE status NOT IN ('completed', 'failed', 'cancelled');
+-- Deleting a message cascades to the turns that answer it; without this every delete scans all turns.
+CREATE INDEX turns_user_message_idx ON turns (user_message_id);
 
 -- +goose Down
 DROP TABLE turns;

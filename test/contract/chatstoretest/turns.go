@@ -1,0 +1,171 @@
+package chatstoretest
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+)
+
+// A turn whose reply was saved completed, whatever went wrong after: it cannot end failed or
+// cancelled, and a stale copy of it (read before the reply was saved) does not unset the reply.
+func testReplyOutlivesFailure(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, c := e.NewCompanion(t)
+	u := userMsg(c, 0, "q")
+	mustCreate(t, e, u)
+	tr := newTurn(owner, c, u.ID, 1)
+	require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
+	stale := tr // read by a step before the reply was saved
+
+	r := reply(c, u.ID, tr.ID, 2, "saved", true)
+	mustCreate(t, e, r)
+	tr.Status, tr.Progress, tr.ReplyID, tr.UpdatedAt = chat.StatusResponding, 60, r.ID, at(3)
+	require.NoError(t, e.Store.Turns().Update(ctx, tr))
+
+	for _, end := range []chat.Status{chat.StatusFailed, chat.StatusCancelled} {
+		failed := stale
+		failed.Status, failed.ErrorCode, failed.UpdatedAt = end, "unavailable", at(4)
+		require.ErrorIs(t, e.Store.Turns().Update(ctx, failed), chatuc.ErrTurnHasReply, "%s", end)
+		failed.ReplyID = r.ID
+		require.ErrorIs(t, e.Store.Turns().Update(ctx, failed), chatuc.ErrTurnHasReply, "%s, reply known", end)
+	}
+	stale.Status, stale.Progress, stale.UpdatedAt = chat.StatusImaging, 70, at(5)
+	require.NoError(t, e.Store.Turns().Update(ctx, stale), "a turn that has not ended takes progress")
+	got, err := e.Store.Turns().Load(ctx, tr.ID)
+	require.NoError(t, err)
+	require.Equal(t, chat.StatusImaging, got.Status)
+	require.Equal(t, r.ID, got.ReplyID, "a stale copy without the reply leaves it saved")
+	require.Empty(t, got.ErrorCode)
+
+	tr.Status, tr.Progress, tr.UpdatedAt = chat.StatusCompleted, 100, at(6)
+	require.NoError(t, e.Store.Turns().Update(ctx, tr), "completing is what a turn with a reply does")
+	tr.Status = chat.StatusFailed
+	require.ErrorIs(t, e.Store.Turns().Update(ctx, tr), chatuc.ErrTurnEnded, "ended comes first")
+
+	// A turn without a reply still fails or is cancelled.
+	for i, end := range []chat.Status{chat.StatusFailed, chat.StatusCancelled} {
+		other := newTurn(owner, c, u.ID, 10+i)
+		require.NoError(t, e.Store.Turns().Create(ctx, other, ""))
+		other.Status, other.UpdatedAt = end, at(20)
+		require.NoError(t, e.Store.Turns().Update(ctx, other), "%s", end)
+	}
+}
+
+// Steps that run in parallel report progress out of order; the furthest wins, in one statement.
+func testProgressNeverGoesBack(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, c := e.NewCompanion(t)
+	u := userMsg(c, 0, "q")
+	mustCreate(t, e, u)
+	tr := newTurn(owner, c, u.ID, 1)
+	require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
+	turns := e.Store.Turns()
+
+	require.NoError(t, turns.SetProgress(ctx, tr.ID, chat.StatusImaging, 70, at(2)))
+	require.NoError(t, turns.SetProgress(ctx, tr.ID, chat.StatusSpeaking, 80, at(3)))
+	require.NoError(t, turns.SetProgress(ctx, tr.ID, chat.StatusImaging, 70, at(4)), "behind is not an error")
+	got, err := turns.Load(ctx, tr.ID)
+	require.NoError(t, err)
+	require.Equal(t, 80, got.Progress)
+	require.Equal(t, chat.StatusSpeaking, got.Status, "the status of the furthest call")
+	require.True(t, at(3).Equal(got.UpdatedAt), "updated %v", got.UpdatedAt)
+	require.NoError(t, turns.SetProgress(ctx, tr.ID, chat.StatusImaging, 80, at(5)), "level moves the status")
+	got, err = turns.Load(ctx, tr.ID)
+	require.NoError(t, err)
+	require.Equal(t, chat.StatusImaging, got.Status)
+
+	// Racing steps: whatever the order, the furthest is what stays.
+	raced := newTurn(owner, c, u.ID, 2)
+	require.NoError(t, turns.Create(ctx, raced, ""))
+	var wg sync.WaitGroup
+	errs := make(chan error, 10)
+	for p := 10; p <= 100; p += 10 {
+		wg.Go(func() { errs <- turns.SetProgress(ctx, raced.ID, chat.StatusResponding, p, at(p)) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	got, err = turns.Load(ctx, raced.ID)
+	require.NoError(t, err)
+	require.Equal(t, 100, got.Progress)
+
+	tr.Status, tr.Progress, tr.UpdatedAt = chat.StatusFailed, 80, at(6)
+	require.NoError(t, turns.Update(ctx, tr))
+	require.ErrorIs(t, turns.SetProgress(ctx, tr.ID, chat.StatusSpeaking, 90, at(7)), chatuc.ErrTurnEnded)
+	require.ErrorIs(t, turns.SetProgress(ctx, tr.ID, chat.StatusSpeaking, 10, at(7)), chatuc.ErrTurnEnded,
+		"ended, not merely behind")
+	got, err = turns.Load(ctx, tr.ID)
+	require.NoError(t, err)
+	require.Equal(t, chat.StatusFailed, got.Status)
+	require.Equal(t, 80, got.Progress)
+	requireKind(t, turns.SetProgress(ctx, domain.NewID(at(1)), chat.StatusImaging, 70, at(8)), domain.KindNotFound)
+	require.Error(t, turns.SetProgress(ctx, raced.ID, chat.StatusCompleted, 100, at(8)),
+		"an end is recorded by Update, with its outcome")
+	got, err = turns.Load(ctx, raced.ID)
+	require.NoError(t, err)
+	require.Equal(t, chat.StatusResponding, got.Status)
+}
+
+// Cancelling marks a turn that is still running; an ended turn stays as it ended.
+func testCancelLeavesEndedTurns(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, c := e.NewCompanion(t)
+	u := userMsg(c, 0, "q")
+	mustCreate(t, e, u)
+	running, done := newTurn(owner, c, u.ID, 1), newTurn(owner, c, u.ID, 2)
+	require.NoError(t, e.Store.Turns().Create(ctx, running, ""))
+	require.NoError(t, e.Store.Turns().Create(ctx, done, ""))
+	done.Status, done.UpdatedAt = chat.StatusFailed, at(3)
+	require.NoError(t, e.Store.Turns().Update(ctx, done))
+
+	require.NoError(t, e.Store.Turns().RequestCancel(ctx, done.ID), "cancelling an ended turn is a no-op")
+	got, err := e.Store.Turns().Load(ctx, done.ID)
+	require.NoError(t, err)
+	require.False(t, got.CancelRequested, "an ended turn is left as it is")
+	require.NoError(t, e.Store.Turns().RequestCancel(ctx, running.ID))
+	require.NoError(t, e.Store.Turns().RequestCancel(ctx, running.ID), "twice is fine")
+	got, err = e.Store.Turns().Load(ctx, running.ID)
+	require.NoError(t, err)
+	require.True(t, got.CancelRequested)
+	require.ErrorIs(t, e.Store.Turns().RequestCancel(ctx, domain.NewID(at(9))), chat.ErrTurnNotFound)
+}
+
+// Active sees only this companion's unfinished turns, less the one excepted.
+func testActive(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, c := e.NewCompanion(t)
+	otherOwner, other := e.NewCompanion(t)
+	u, ou := userMsg(c, 0, "q"), userMsg(other, 1, "q")
+	mustCreate(t, e, u, ou)
+	active := func(companionID, except domain.ID) bool {
+		t.Helper()
+		ok, err := e.Store.Turns().Active(ctx, companionID, except)
+		require.NoError(t, err)
+		return ok
+	}
+	require.False(t, active(c, domain.ID{}), "no turns")
+	require.NoError(t, e.Store.Turns().Create(ctx, newTurn(otherOwner, other, ou.ID, 2), ""))
+	require.False(t, active(c, domain.ID{}), "another companion's turn is not this one's")
+	require.True(t, active(other, domain.ID{}))
+
+	ended := newTurn(owner, c, u.ID, 3)
+	require.NoError(t, e.Store.Turns().Create(ctx, ended, ""))
+	ended.Status, ended.UpdatedAt = chat.StatusCancelled, at(4)
+	require.NoError(t, e.Store.Turns().Update(ctx, ended))
+	require.False(t, active(c, domain.ID{}), "ended turns are not active")
+
+	a, b := newTurn(owner, c, u.ID, 5), newTurn(owner, c, u.ID, 6)
+	require.NoError(t, e.Store.Turns().Create(ctx, a, ""))
+	require.True(t, active(c, domain.ID{}))
+	require.False(t, active(c, a.ID), "the excepted turn does not count")
+	require.NoError(t, e.Store.Turns().Create(ctx, b, ""))
+	require.True(t, active(c, a.ID))
+}
