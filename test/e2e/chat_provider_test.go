@@ -101,8 +101,8 @@ func TestChatWithOpenAICompatibleServer(t *testing.T) {
 			asked += strings.Count(m.Content, question)
 		}
 		require.Equal(t, 1, asked, "the person's message is sent once: %+v", r.Messages)
-		require.Equal(t, openaifake.Message{Role: "user", Content: question}, r.Messages[len(r.Messages)-1],
-			"and it is the last message")
+		require.Equal(t, openaifake.Message{Role: "user", Content: question + "\n\n[Be brief.]"}, r.Messages[len(r.Messages)-1],
+			"and it is the last message, with the card's post-history instructions (no system message after the history)")
 	})
 }
 
