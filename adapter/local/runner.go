@@ -41,7 +41,9 @@ const busyRetryAfter = 2 * time.Second
 
 // Leases renews the leases of running turns; chat.TurnRepository satisfies it.
 type Leases interface {
-	Renew(ctx context.Context, ids []domain.ID, until time.Time) error
+	// Renew extends the leases and returns the turns among ids whose cancel was requested
+	// (from another process: a cancel here reaches the turn at once).
+	Renew(ctx context.Context, ids []domain.ID, until time.Time) (cancelled []domain.ID, err error)
 }
 
 // Deps are what a Runner works with.
@@ -359,7 +361,10 @@ func (r *Runner) renew(ctx context.Context) {
 	// A failed renewal is tried again at once, and once more a second later: leases lapse after
 	// LeaseTTL, and a lapsed lease lets another runner fail a turn that is running fine.
 	for attempt := 1; ; attempt++ {
-		err := r.leases.Renew(ctx, ids, r.clock.Now().Add(r.cfg.LeaseTTL))
+		cancelled, err := r.leases.Renew(ctx, ids, r.clock.Now().Add(r.cfg.LeaseTTL))
+		for _, id := range cancelled {
+			_ = r.Cancel(ctx, id) // never fails
+		}
 		if err == nil || ctx.Err() != nil {
 			return
 		}

@@ -50,17 +50,20 @@ func (k *ticks) tick(t *testing.T, d time.Duration) {
 	}
 }
 
-// leases records renewals.
-type leases struct{ renewed chan renewal }
+// leases records renewals, and says the turns in cancel were asked to stop.
+type leases struct {
+	renewed chan renewal
+	cancel  []domain.ID
+}
 
 type renewal struct {
 	ids   []domain.ID
 	until time.Time
 }
 
-func (l *leases) Renew(_ context.Context, ids []domain.ID, until time.Time) error {
+func (l *leases) Renew(_ context.Context, ids []domain.ID, until time.Time) ([]domain.ID, error) {
 	l.renewed <- renewal{ids: ids, until: until}
-	return nil
+	return l.cancel, nil
 }
 
 func (l *leases) next(t *testing.T) renewal {
@@ -253,6 +256,25 @@ func TestRunRenewsTheLeasesOfEveryTurnUntilTheyEnd(t *testing.T) {
 	for range 2 {
 		assert.Equal(t, domainchat.StatusCompleted, p.waitFinish(t).Status)
 	}
+}
+
+// A cancel made on another replica reaches the turn with the next lease renewal.
+func TestRenewalCancelsTurnsAskedToStopElsewhere(t *testing.T) {
+	p := newPipeline()
+	g := newGate(t)
+	p.hooks[chat.StepReply] = g.hook
+	var k ticks
+	turn := newTurn()
+	l := &leases{renewed: make(chan renewal, 8), cancel: []domain.ID{turn.TurnID}}
+	cfg := local.Config{LeaseTTL: 30 * time.Second, RenewEvery: 10 * time.Second, ShutdownGrace: time.Hour}
+	r := local.NewRunner(cfg, local.Deps{Steps: p.steps(), Leases: l, NewTicker: k.newTicker, Log: zaptest.NewLogger(t)})
+	stop := run(t, r)
+	require.NoError(t, r.Start(t.Context(), turn))
+	g.wait(t)
+	k.tick(t, cfg.RenewEvery)
+	l.next(t)
+	assert.Equal(t, domainchat.StatusCancelled, p.waitFinish(t).Status)
+	require.NoError(t, stop())
 }
 
 func TestRunReapsAtOnceAndThenPeriodically(t *testing.T) {

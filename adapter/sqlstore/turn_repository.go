@@ -154,19 +154,34 @@ func (r turnRepo) Expired(ctx context.Context, now time.Time, limit int) ([]chat
 	return out, nil
 }
 
-func (r turnRepo) Renew(ctx context.Context, ids []domain.ID, until time.Time) error {
+func (r turnRepo) Renew(ctx context.Context, ids []domain.ID, until time.Time) ([]domain.ID, error) {
+	var stop []domain.ID
 	for chunk := range slices.Chunk(ids, 500) {
 		args := make([]any, 0, len(chunk)+1)
 		args = append(args, r.c.t(until))
 		for _, id := range chunk {
 			args = append(args, id.String())
 		}
-		if _, err := r.c.exec(ctx, `UPDATE turns SET lease_until = ? WHERE `+turnUnfinished+`
-			AND id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`)`, args...); err != nil {
-			return classify(err, nil, "renew turn leases")
+		var renewed []struct {
+			ID     string `db:"id"`
+			Cancel bool   `db:"cancel_requested"`
+		}
+		if err := r.c.sel(ctx, &renewed, `UPDATE turns SET lease_until = ? WHERE `+turnUnfinished+`
+			AND id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`) RETURNING id, cancel_requested`, args...); err != nil {
+			return nil, classify(err, nil, "renew turn leases")
+		}
+		for _, t := range renewed {
+			if !t.Cancel {
+				continue
+			}
+			id, err := parseID(t.ID)
+			if err != nil {
+				return nil, err
+			}
+			stop = append(stop, id)
 		}
 	}
-	return nil
+	return stop, nil
 }
 
 func (r turnRepo) RequestCancel(ctx context.Context, id domain.ID) error {

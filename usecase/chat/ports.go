@@ -86,8 +86,10 @@ type TurnRepository interface {
 	// Expired lists up to limit unfinished turns whose lease ended before now, soonest expired
 	// first: their runner is gone.
 	Expired(ctx context.Context, now time.Time, limit int) ([]chat.Turn, error)
-	// Renew extends the leases of the unfinished turns among ids until until.
-	Renew(ctx context.Context, ids []domain.ID, until time.Time) error
+	// Renew extends the leases of the unfinished turns among ids until until, and returns those
+	// of them the person asked to stop (so that a runner learns of a cancel made on another
+	// replica without asking for each turn).
+	Renew(ctx context.Context, ids []domain.ID, until time.Time) (cancelled []domain.ID, err error)
 	// RequestCancel marks a turn that has not ended as asked to stop (an ended turn is left as it
 	// is); KindNotFound if there is no such turn.
 	RequestCancel(ctx context.Context, id domain.ID) error

@@ -30,9 +30,6 @@ type Limits struct {
 	// when it is BatchDelay old or BatchBytes long, whichever comes first.
 	BatchDelay time.Duration
 	BatchBytes int
-	// CancelCheck is how often a streaming reply looks whether the person cancelled the turn
-	// from another process.
-	CancelCheck time.Duration
 	// EventTTL is how long a finished turn's events stay on the bus for late followers.
 	EventTTL time.Duration
 	// FollowCheck is how long a follower of a running turn waits in silence before it looks
@@ -43,7 +40,7 @@ type Limits struct {
 // DefaultLimits suit an 8k-context model.
 func DefaultLimits() Limits {
 	return Limits{ContextTokens: 8192, HistoryTokens: 4096, BatchDelay: 50 * time.Millisecond, BatchBytes: 64,
-		CancelCheck: 2 * time.Second, EventTTL: time.Hour, FollowCheck: 10 * time.Second}
+		EventTTL: time.Hour, FollowCheck: 10 * time.Second}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -59,9 +56,6 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.BatchBytes <= 0 {
 		l.BatchBytes = d.BatchBytes
-	}
-	if l.CancelCheck <= 0 {
-		l.CancelCheck = d.CancelCheck
 	}
 	if l.EventTTL <= 0 {
 		l.EventTTL = d.EventTTL
@@ -399,18 +393,11 @@ func (s *Steps) Reply(ctx context.Context, in ReplyInput) (ReplyOutput, error) {
 	defer b.stop()
 	var text strings.Builder
 	var filter Filter
-	lastCheck := s.d.Clock.Now()
 	_, err = s.d.Model.Stream(ctx, req, func(piece string) error {
 		out := filter.Write(piece)
 		text.WriteString(out)
 		if text.Len() > chat.MaxReplyText*4 { // runaway output: stop reading, keep what we have
 			return errReplyFull
-		}
-		if now := s.d.Clock.Now(); now.Sub(lastCheck) >= s.d.Limits.CancelCheck {
-			lastCheck = now
-			if _, err := s.running(ctx, in.TurnID); err != nil {
-				return err
-			}
 		}
 		return b.add(out)
 	})

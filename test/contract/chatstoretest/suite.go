@@ -323,7 +323,13 @@ func testLeasesAndCancel(t *testing.T, e Env) {
 	require.False(t, got[leased.ID], "a turn within its lease is not")
 	require.False(t, got[done.ID], "a finished turn never is")
 
-	require.NoError(t, e.Store.Turns().Renew(ctx, []domain.ID{fresh.ID, done.ID}, at(200)))
+	require.NoError(t, e.Store.Turns().RequestCancel(ctx, leased.ID))
+	stop, err := e.Store.Turns().Renew(ctx, []domain.ID{fresh.ID, done.ID, leased.ID}, at(100))
+	require.NoError(t, err)
+	require.Equal(t, []domain.ID{leased.ID}, stop, "renewing tells which turns were asked to stop")
+	stop, err = e.Store.Turns().Renew(ctx, []domain.ID{fresh.ID, done.ID}, at(200))
+	require.NoError(t, err)
+	require.Empty(t, stop)
 	got = expired(at(150))
 	require.False(t, got[fresh.ID], "a renewed lease holds")
 	require.True(t, got[leased.ID])
@@ -338,7 +344,9 @@ func testLeasesAndCancel(t *testing.T, e Env) {
 	require.NoError(t, err)
 	require.True(t, loaded.CancelRequested)
 	requireKind(t, e.Store.Turns().RequestCancel(ctx, domain.NewID(at(1))), domain.KindNotFound)
-	require.NoError(t, e.Store.Turns().Renew(ctx, nil, at(300)))
+	stop, err = e.Store.Turns().Renew(ctx, nil, at(300))
+	require.NoError(t, err)
+	require.Empty(t, stop)
 }
 
 // Identical sends race: exactly one turn is created, the others learn its key is taken.
