@@ -33,16 +33,15 @@ func newPipeline() *pipeline {
 
 func (p *pipeline) steps() []chat.Step {
 	outputs := map[chat.StepName]func() any{
-		chat.StepProgress: func() any { return chat.Empty{} },
-		chat.StepAnalyze:  func() any { return chat.Analysis{} },
-		chat.StepRecall:   func() any { return chat.RecallOutput{} },
-		chat.StepPlan:     func() any { return chat.PlanOutput{} },
-		chat.StepReply:    func() any { return chat.ReplyOutput{Text: "hello"} },
-		chat.StepPersist:  func() any { return chat.PersistOutput{MessageID: domain.NewID(time.Now())} },
-		chat.StepExtract:  func() any { return chat.Empty{} },
-		chat.StepPicture:  func() any { return chat.Empty{} },
-		chat.StepSpeak:    func() any { return chat.Empty{} },
-		chat.StepFinish:   func() any { return chat.Empty{} },
+		chat.StepAnalyze: func() any { return chat.Analysis{} },
+		chat.StepRecall:  func() any { return chat.RecallOutput{} },
+		chat.StepPlan:    func() any { return chat.PlanOutput{} },
+		chat.StepReply:   func() any { return chat.ReplyOutput{Text: "hello"} },
+		chat.StepPersist: func() any { return chat.PersistOutput{MessageID: domain.NewID(time.Now())} },
+		chat.StepExtract: func() any { return chat.Empty{} },
+		chat.StepPicture: func() any { return chat.Empty{} },
+		chat.StepSpeak:   func() any { return chat.Empty{} },
+		chat.StepFinish:  func() any { return chat.Empty{} },
 	}
 	var out []chat.Step
 	for name, output := range outputs {
@@ -67,8 +66,6 @@ func (p *pipeline) steps() []chat.Step {
 // turnOf reads the turn id every step input carries.
 func turnOf(in any) domain.ID {
 	switch v := in.(type) {
-	case chat.ProgressInput:
-		return v.TurnID
 	case chat.AnalyzeInput:
 		return v.TurnID
 	case chat.RecallInput:

@@ -113,27 +113,27 @@ func (r turnRepo) Update(ctx context.Context, t chat.Turn) error {
 	return domain.Errorf(domain.KindInternal, "update turn %s: no row changed, yet it is unfinished without a reply", t.ID)
 }
 
-func (r turnRepo) SetProgress(ctx context.Context, id domain.ID, status chat.Status, progress int, at time.Time) error {
+func (r turnRepo) SetProgress(ctx context.Context, id domain.ID, status chat.Status, progress int, at time.Time) (bool, error) {
 	if status.Final() {
 		// An end carries an outcome (error, reply) and its rules: Update records it.
-		return domain.Errorf(domain.KindInternal, "set progress of turn %s: %s is an end, not progress", id, status)
+		return false, domain.Errorf(domain.KindInternal, "set progress of turn %s: %s is an end, not progress", id, status)
 	}
 	n, err := r.c.exec(ctx, `UPDATE turns SET status = ?, progress = ?, updated_at = ?
 		WHERE id = ? AND `+turnUnfinished+` AND progress <= ?`, status.String(), progress, r.c.t(at), id.String(), progress)
 	if err != nil {
-		return classify(err, nil, "set turn progress")
+		return false, classify(err, nil, "set turn progress")
 	}
 	if n > 0 {
-		return nil
+		return true, nil
 	}
 	cur, err := r.Load(ctx, id)
 	switch {
 	case err != nil:
-		return err
+		return false, err
 	case cur.Status.Final():
-		return chatuc.ErrTurnEnded
+		return false, chatuc.ErrTurnEnded
 	}
-	return nil // a step running in parallel got further: progress never goes back
+	return false, nil // a step running in parallel got further: progress never goes back
 }
 
 func (r turnRepo) Expired(ctx context.Context, now time.Time, limit int) ([]chat.Turn, error) {

@@ -12,16 +12,15 @@ import (
 type StepName string
 
 const (
-	StepProgress StepName = "chat.progress"
-	StepAnalyze  StepName = "chat.analyze"
-	StepRecall   StepName = "chat.recall"
-	StepPlan     StepName = "chat.plan"
-	StepReply    StepName = "chat.reply"
-	StepPersist  StepName = "chat.persist"
-	StepExtract  StepName = "chat.extract"
-	StepPicture  StepName = "chat.picture"
-	StepSpeak    StepName = "chat.speak"
-	StepFinish   StepName = "chat.finish"
+	StepAnalyze StepName = "chat.analyze"
+	StepRecall  StepName = "chat.recall"
+	StepPlan    StepName = "chat.plan"
+	StepReply   StepName = "chat.reply"
+	StepPersist StepName = "chat.persist"
+	StepExtract StepName = "chat.extract"
+	StepPicture StepName = "chat.picture"
+	StepSpeak   StepName = "chat.speak"
+	StepFinish  StepName = "chat.finish"
 )
 
 // Backoff spaces retries: Initial, then ×Multiplier each time, at most Max (plus jitter).
@@ -64,10 +63,9 @@ type Waiter interface{ Wait() error }
 // Policies are the steps' policies, defined once for every executor (SPEC §3.3: each step with its
 // own timeout and retry policy).
 var Policies = map[StepName]Policy{
-	StepProgress: {Timeout: 10 * time.Second, Attempts: 3, Backoff: Backoff{Initial: 200 * time.Millisecond, Max: 2 * time.Second, Multiplier: 2}},
-	StepAnalyze:  {Timeout: 60 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
-	StepRecall:   {Timeout: 30 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
-	StepPlan:     {Timeout: 60 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
+	StepAnalyze: {Timeout: 60 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
+	StepRecall:  {Timeout: 30 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
+	StepPlan:    {Timeout: 60 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
 	StepReply: {Timeout: 3 * time.Minute, Heartbeat: 30 * time.Second, Attempts: 3,
 		Backoff: Backoff{Initial: 2 * time.Second, Max: 15 * time.Second, Multiplier: 2}},
 	StepPersist: {Timeout: 30 * time.Second, Attempts: 5, Backoff: Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second, Multiplier: 2}},

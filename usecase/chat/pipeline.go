@@ -31,11 +31,6 @@ const (
 
 // Step inputs and outputs: single structs of ids and small values, never images.
 type (
-	ProgressInput struct {
-		TurnID   domain.ID
-		Status   chat.Status
-		Progress int
-	}
 	AnalyzeInput struct {
 		TurnID    domain.ID
 		Phase     Phase
@@ -108,39 +103,31 @@ func RunTurn(x Executor, in TurnInput) (TurnResult, error) {
 }
 
 func runSteps(x Executor, in TurnInput) (TurnResult, error) {
-	// Progress is for people watching; a failure to record it stops nothing but a stopped turn.
-	progress := func(x Executor, s chat.Status, pct int) error {
-		err := x.Run(StepProgress, Policies[StepProgress], ProgressInput{TurnID: in.TurnID, Status: s, Progress: pct}, &Empty{})
-		if cancelled(err) {
-			return err
-		}
-		return nil
-	}
-	if err := progress(x, chat.StatusAnalyzing, 10); err != nil {
-		return TurnResult{}, err
-	}
+	// Memories are recalled while the scene is read: neither needs the other, and both stand
+	// between the person and the first word of the reply.
+	var recalled RecallOutput
+	recall := x.Go(func(x Executor) error {
+		return x.Run(StepRecall, Policies[StepRecall], RecallInput{TurnID: in.TurnID}, &recalled)
+	})
 	var before Analysis
-	if err := x.Run(StepAnalyze, Policies[StepAnalyze], AnalyzeInput{TurnID: in.TurnID, Phase: BeforeReply}, &before); err != nil {
-		if cancelled(err) {
-			return TurnResult{}, err
-		}
+	err := x.Run(StepAnalyze, Policies[StepAnalyze], AnalyzeInput{TurnID: in.TurnID, Phase: BeforeReply}, &before)
+	rerr := recall.Wait()
+	switch {
+	case cancelled(err):
+		return TurnResult{}, err
+	case cancelled(rerr):
+		return TurnResult{}, rerr
+	case err != nil:
 		before = FailedAnalysis() // the reply is written in the stored scene
 	}
-	if err := progress(x, chat.StatusRecalling, 25); err != nil {
-		return TurnResult{}, err
-	}
-	var recalled RecallOutput
-	if err := x.Run(StepRecall, Policies[StepRecall], RecallInput{TurnID: in.TurnID}, &recalled); err != nil && cancelled(err) {
-		return TurnResult{}, err
+	if rerr != nil {
+		recalled = RecallOutput{} // a reply without memories beats no reply
 	}
 	var plan PlanOutput
 	if in.Options.DeepThink {
 		if err := x.Run(StepPlan, Policies[StepPlan], PlanInput{TurnID: in.TurnID, Scene: before}, &plan); err != nil && cancelled(err) {
 			return TurnResult{}, err
 		}
-	}
-	if err := progress(x, chat.StatusResponding, 35); err != nil {
-		return TurnResult{}, err
 	}
 	var reply ReplyOutput
 	if err := x.Run(StepReply, Policies[StepReply], ReplyInput{TurnID: in.TurnID, Scene: before,
@@ -170,17 +157,11 @@ func runSteps(x Executor, in TurnInput) (TurnResult, error) {
 	})}
 	if in.Options.Image {
 		waiters = append(waiters, x.Go(func(x Executor) error {
-			if err := progress(x, chat.StatusImaging, 70); err != nil {
-				return err
-			}
 			return x.Run(StepPicture, Policies[StepPicture], side, &Empty{})
 		}))
 	}
 	if in.Options.Voice {
 		waiters = append(waiters, x.Go(func(x Executor) error {
-			if err := progress(x, chat.StatusSpeaking, 80); err != nil {
-				return err
-			}
 			return x.Run(StepSpeak, Policies[StepSpeak], side, &Empty{})
 		}))
 	}

@@ -24,7 +24,6 @@ func TestStepPayloadsSurviveJSON(t *testing.T) {
 	for _, v := range []any{
 		TurnInput{TurnID: id, OwnerID: id, CompanionID: id, Options: chat.Options{DeepThink: true, Image: true, Voice: true}},
 		TurnResult{MessageID: id},
-		ProgressInput{TurnID: id, Status: chat.StatusImaging, Progress: 70},
 		AnalyzeInput{TurnID: id, Phase: AfterReply, ReplyText: "hi"},
 		scene, FailedAnalysis(),
 		RecallInput{TurnID: id}, RecallOutput{Memories: []string{"likes tea"}},

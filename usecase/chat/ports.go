@@ -80,9 +80,9 @@ type TurnRepository interface {
 	// completed, whatever else went wrong after.
 	Update(ctx context.Context, t chat.Turn) error
 	// SetProgress moves an unfinished turn to status and progress unless it is already further
-	// (progress greater than this one, from a step running in parallel): progress never goes back.
-	// ErrTurnEnded for an ended turn.
-	SetProgress(ctx context.Context, id domain.ID, status chat.Status, progress int, at time.Time) error
+	// (progress greater than this one, from a step running in parallel): progress never goes back,
+	// and moved says whether this call moved it. ErrTurnEnded for an ended turn.
+	SetProgress(ctx context.Context, id domain.ID, status chat.Status, progress int, at time.Time) (moved bool, err error)
 	// Expired lists up to limit unfinished turns whose lease ended before now, soonest expired
 	// first: their runner is gone.
 	Expired(ctx context.Context, now time.Time, limit int) ([]chat.Turn, error)

@@ -104,7 +104,6 @@ func NewSteps(d StepsDeps) (*Steps, error) {
 // Table lists the steps for executors.
 func (s *Steps) Table() []Step {
 	return []Step{
-		bind(StepProgress, s.Progress),
 		bind(StepAnalyze, s.Analyze),
 		bind(StepRecall, s.Recall),
 		bind(StepPlan, s.Plan),
@@ -142,17 +141,20 @@ func (s *Steps) running(ctx context.Context, id domain.ID) (chat.Turn, error) {
 	return t, nil
 }
 
-// Progress records where the turn is and tells the stream. Progress never goes back: a step in
-// parallel that got further keeps its status.
-func (s *Steps) Progress(ctx context.Context, in ProgressInput) (Empty, error) {
-	t, err := s.running(ctx, in.TurnID)
-	if err != nil {
-		return Empty{}, err
+// advance records where the turn is and tells the stream, as the steps that move it begin. It is
+// for people watching: failing to record it stops nothing but a turn that ended or was asked to
+// stop. Progress never goes back: when a step running in parallel got further, nothing is told.
+func (s *Steps) advance(ctx context.Context, id domain.ID, status chat.Status, progress int) error {
+	moved, err := s.d.Store.Turns().SetProgress(ctx, id, status, progress, s.d.Clock.Now())
+	if err == nil && moved {
+		err = s.publish(ctx, id, 0, chat.EventProgress, progressEvent{Status: status.String(), Progress: progress})
 	}
-	if err := s.d.Store.Turns().SetProgress(ctx, t.ID, in.Status, in.Progress, s.d.Clock.Now()); err != nil {
-		return Empty{}, err
+	if err == nil || cancelled(err) || ctx.Err() != nil {
+		return err
 	}
-	return Empty{}, s.publish(ctx, t.ID, 0, chat.EventProgress, progressEvent{Status: in.Status.String(), Progress: in.Progress})
+	s.d.Log.Warn("turn progress not recorded", zap.String(logkey.TurnID, id.String()),
+		zap.String(logkey.Status, status.String()), zap.Error(err))
+	return nil
 }
 
 type progressEvent struct {
@@ -251,6 +253,11 @@ func (s *Steps) Analyze(ctx context.Context, in AnalyzeInput) (Analysis, error) 
 	if err != nil {
 		return Analysis{}, err
 	}
+	if in.Phase == BeforeReply {
+		if err := s.advance(ctx, in.TurnID, chat.StatusAnalyzing, 10); err != nil {
+			return Analysis{}, err
+		}
+	}
 	recent, err := s.d.Store.Messages().Recent(ctx, tc.comp.ID(), domain.Cursor{At: tc.user.CreatedAt, ID: tc.user.ID}, analyzerHistory)
 	if err != nil {
 		return Analysis{}, err
@@ -280,6 +287,9 @@ const recallLimit = 8
 func (s *Steps) Recall(ctx context.Context, in RecallInput) (RecallOutput, error) {
 	t, err := s.running(ctx, in.TurnID)
 	if err != nil {
+		return RecallOutput{}, err
+	}
+	if err := s.advance(ctx, t.ID, chat.StatusRecalling, 25); err != nil {
 		return RecallOutput{}, err
 	}
 	u, err := s.d.Store.Messages().Get(ctx, t.OwnerID, t.UserMessageID)
@@ -372,6 +382,9 @@ func (s *Steps) Reply(ctx context.Context, in ReplyInput) (ReplyOutput, error) {
 	attempt := AttemptFrom(ctx)
 	tc, err := s.load(ctx, in.TurnID)
 	if err != nil {
+		return ReplyOutput{}, err
+	}
+	if err := s.advance(ctx, in.TurnID, chat.StatusResponding, 35); err != nil {
 		return ReplyOutput{}, err
 	}
 	tc.facts.Analysis, tc.facts.Memories, tc.facts.Plan = in.Scene, in.Memories, in.Plan
@@ -702,6 +715,9 @@ func (s *Steps) Picture(ctx context.Context, in SideInput) (Empty, error) {
 	if err != nil {
 		return Empty{}, err
 	}
+	if err := s.advance(ctx, in.TurnID, chat.StatusImaging, 70); err != nil {
+		return Empty{}, err
+	}
 	img, err := s.d.Pictures.Picture(ctx, ex, in.Analysis, c.Profile().LockedIdentity())
 	if err == nil {
 		err = s.d.Store.Messages().SetImage(ctx, in.MessageID, img)
@@ -717,6 +733,9 @@ func (s *Steps) Picture(ctx context.Context, in SideInput) (Empty, error) {
 func (s *Steps) Speak(ctx context.Context, in SideInput) (Empty, error) {
 	ex, c, err := s.exchange(ctx, in)
 	if err != nil {
+		return Empty{}, err
+	}
+	if err := s.advance(ctx, in.TurnID, chat.StatusSpeaking, 80); err != nil {
 		return Empty{}, err
 	}
 	voice := c.Profile().Spec().Voice

@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -67,15 +68,18 @@ func testProgressNeverGoesBack(t *testing.T, e Env) {
 	require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
 	turns := e.Store.Turns()
 
-	require.NoError(t, turns.SetProgress(ctx, tr.ID, chat.StatusImaging, 70, at(2)))
-	require.NoError(t, turns.SetProgress(ctx, tr.ID, chat.StatusSpeaking, 80, at(3)))
-	require.NoError(t, turns.SetProgress(ctx, tr.ID, chat.StatusImaging, 70, at(4)), "behind is not an error")
+	set := func(st chat.Status, p int, when time.Time) (bool, error) {
+		return turns.SetProgress(ctx, tr.ID, st, p, when)
+	}
+	requireMoved(t, true)(set(chat.StatusImaging, 70, at(2)))
+	requireMoved(t, true)(set(chat.StatusSpeaking, 80, at(3)))
+	requireMoved(t, false, "behind is not an error, and moves nothing")(set(chat.StatusImaging, 70, at(4)))
 	got, err := turns.Load(ctx, tr.ID)
 	require.NoError(t, err)
 	require.Equal(t, 80, got.Progress)
 	require.Equal(t, chat.StatusSpeaking, got.Status, "the status of the furthest call")
 	require.True(t, at(3).Equal(got.UpdatedAt), "updated %v", got.UpdatedAt)
-	require.NoError(t, turns.SetProgress(ctx, tr.ID, chat.StatusImaging, 80, at(5)), "level moves the status")
+	requireMoved(t, true, "level moves the status")(set(chat.StatusImaging, 80, at(5)))
 	got, err = turns.Load(ctx, tr.ID)
 	require.NoError(t, err)
 	require.Equal(t, chat.StatusImaging, got.Status)
@@ -85,30 +89,40 @@ func testProgressNeverGoesBack(t *testing.T, e Env) {
 	require.NoError(t, turns.Create(ctx, raced, ""))
 	var wg sync.WaitGroup
 	errs := make(chan error, 10)
+	var moved100 bool
 	for p := 10; p <= 100; p += 10 {
-		wg.Go(func() { errs <- turns.SetProgress(ctx, raced.ID, chat.StatusResponding, p, at(p)) })
+		wg.Go(func() {
+			moved, err := turns.SetProgress(ctx, raced.ID, chat.StatusResponding, p, at(p))
+			if p == 100 {
+				moved100 = moved
+			}
+			errs <- err
+		})
 	}
 	wg.Wait()
 	close(errs)
 	for err := range errs {
 		require.NoError(t, err)
 	}
+	require.True(t, moved100, "the furthest always moves the turn")
 	got, err = turns.Load(ctx, raced.ID)
 	require.NoError(t, err)
 	require.Equal(t, 100, got.Progress)
 
 	tr.Status, tr.Progress, tr.UpdatedAt = chat.StatusFailed, 80, at(6)
 	require.NoError(t, turns.Update(ctx, tr))
-	require.ErrorIs(t, turns.SetProgress(ctx, tr.ID, chat.StatusSpeaking, 90, at(7)), chatuc.ErrTurnEnded)
-	require.ErrorIs(t, turns.SetProgress(ctx, tr.ID, chat.StatusSpeaking, 10, at(7)), chatuc.ErrTurnEnded,
-		"ended, not merely behind")
+	_, err = set(chat.StatusSpeaking, 90, at(7))
+	require.ErrorIs(t, err, chatuc.ErrTurnEnded)
+	_, err = set(chat.StatusSpeaking, 10, at(7))
+	require.ErrorIs(t, err, chatuc.ErrTurnEnded, "ended, not merely behind")
 	got, err = turns.Load(ctx, tr.ID)
 	require.NoError(t, err)
 	require.Equal(t, chat.StatusFailed, got.Status)
 	require.Equal(t, 80, got.Progress)
-	requireKind(t, turns.SetProgress(ctx, domain.NewID(at(1)), chat.StatusImaging, 70, at(8)), domain.KindNotFound)
-	require.Error(t, turns.SetProgress(ctx, raced.ID, chat.StatusCompleted, 100, at(8)),
-		"an end is recorded by Update, with its outcome")
+	_, err = turns.SetProgress(ctx, domain.NewID(at(1)), chat.StatusImaging, 70, at(8))
+	requireKind(t, err, domain.KindNotFound)
+	_, err = turns.SetProgress(ctx, raced.ID, chat.StatusCompleted, 100, at(8))
+	require.Error(t, err, "an end is recorded by Update, with its outcome")
 	got, err = turns.Load(ctx, raced.ID)
 	require.NoError(t, err)
 	require.Equal(t, chat.StatusResponding, got.Status)
@@ -168,4 +182,14 @@ func testActive(t *testing.T, e Env) {
 	require.False(t, active(c, a.ID), "the excepted turn does not count")
 	require.NoError(t, e.Store.Turns().Create(ctx, b, ""))
 	require.True(t, active(c, a.ID))
+}
+
+// requireMoved checks SetProgress's answer: no error, and moved as wanted.
+func requireMoved(t *testing.T, want bool, msg ...any) func(bool, error) {
+	t.Helper()
+	return func(moved bool, err error) {
+		t.Helper()
+		require.NoError(t, err, msg...)
+		require.Equal(t, want, moved, msg...)
+	}
 }

@@ -20,7 +20,7 @@ type call struct {
 	In      any
 }
 
-// key is how sequences name a call: "chat.progress:analyzing", "chat.reply".
+// key is how sequences name a call: "chat.analyze:before", "chat.reply".
 func (c call) key() string {
 	if c.Detail == "" {
 		return string(c.Step)
@@ -64,9 +64,6 @@ func replyText(turnID domain.ID) string { return "reply of " + turnID.String() }
 // steps are the fake pipeline as executors register it: Fn typed, Call behind any.
 func (f *fake) steps() []chat.Step {
 	return []chat.Step{
-		bind(chat.StepProgress, func(ctx context.Context, in chat.ProgressInput) (chat.Empty, error) {
-			return chat.Empty{}, f.record(ctx, in.TurnID, chat.StepProgress, in.Status.String(), in)
-		}),
 		bind(chat.StepAnalyze, func(ctx context.Context, in chat.AnalyzeInput) (chat.Analysis, error) {
 			return chat.Analysis{}, f.record(ctx, in.TurnID, chat.StepAnalyze, string(in.Phase), in)
 		}),

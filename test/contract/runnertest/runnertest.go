@@ -23,7 +23,6 @@ package runnertest
 
 import (
 	"context"
-	"slices"
 	"testing"
 	"time"
 
@@ -114,10 +113,18 @@ func failFirst(err error) hook {
 	}
 }
 
-// The sequence a turn without options runs.
-var plainSequence = []string{
-	"chat.progress:analyzing", "chat.analyze:before", "chat.progress:recalling", "chat.recall",
-	"chat.progress:responding", "chat.reply", "chat.analyze:after", "chat.persist", "chat.extract", "chat.finish",
+// A turn opens with the scene analysis and the memory recall, side by side, in any order.
+var opening = []string{"chat.analyze:before", "chat.recall"}
+
+// What a turn without options runs after its opening.
+var plainSequence = []string{"chat.reply", "chat.analyze:after", "chat.persist", "chat.extract", "chat.finish"}
+
+// requireSequence checks the steps a turn ran: the opening in any order, then rest in order.
+func requireSequence(t *testing.T, seq, rest []string, msg string) {
+	t.Helper()
+	require.GreaterOrEqual(t, len(seq), len(opening), "%s: %v", msg, seq)
+	assert.ElementsMatch(t, opening, seq[:len(opening)], "%s: the opening, in any order: %v", msg, seq)
+	assert.Equal(t, rest, seq[len(opening):], "%s: %v", msg, seq)
 }
 
 func (s suite) completesInOrder(t *testing.T) {
@@ -130,7 +137,7 @@ func (s suite) completesInOrder(t *testing.T) {
 	assert.False(t, fin.MessageID.IsZero(), "a completed turn names its message")
 	assert.Equal(t, f.messageOf(in.TurnID), fin.MessageID, "the message is the one the persist step saved")
 	assert.Empty(t, fin.ErrorCode)
-	assert.Equal(t, plainSequence, f.sequence(in.TurnID))
+	requireSequence(t, f.sequence(in.TurnID), plainSequence, "steps")
 	for _, c := range f.callsOf(in.TurnID) {
 		assert.Equal(t, 1, c.Attempt, "%s ran as attempt %d, nothing failed", c.key(), c.Attempt)
 	}
@@ -155,17 +162,11 @@ func (s suite) completesWithEveryOption(t *testing.T) {
 	assert.Equal(t, f.messageOf(in.TurnID), fin.MessageID)
 
 	seq := f.sequence(in.TurnID)
-	sequential := []string{
-		"chat.progress:analyzing", "chat.analyze:before", "chat.progress:recalling", "chat.recall", "chat.plan",
-		"chat.progress:responding", "chat.reply", "chat.analyze:after", "chat.persist",
-	}
-	require.Len(t, seq, len(sequential)+6, "steps: %v", seq)
-	assert.Equal(t, sequential, seq[:len(sequential)])
-	side := seq[len(sequential) : len(seq)-1]
-	assert.ElementsMatch(t, []string{"chat.extract", "chat.progress:imaging", "chat.picture", "chat.progress:speaking",
-		"chat.speak"}, side, "after the reply is saved, in any order")
-	assert.Less(t, slices.Index(side, "chat.progress:imaging"), slices.Index(side, "chat.picture"))
-	assert.Less(t, slices.Index(side, "chat.progress:speaking"), slices.Index(side, "chat.speak"))
+	sequential := []string{"chat.plan", "chat.reply", "chat.analyze:after", "chat.persist"}
+	require.Len(t, seq, len(opening)+len(sequential)+4, "steps: %v", seq)
+	requireSequence(t, seq[:len(opening)+len(sequential)], sequential, "before the side steps")
+	side := seq[len(opening)+len(sequential) : len(seq)-1]
+	assert.ElementsMatch(t, []string{"chat.extract", "chat.picture", "chat.speak"}, side, "after the reply is saved, in any order")
 	assert.Equal(t, "chat.finish", seq[len(seq)-1], "finish comes after every side step")
 
 	reply := f.callsTo(in.TurnID, chat.StepReply)[0].In.(chat.ReplyInput)
@@ -183,10 +184,8 @@ func (s suite) fatalReplyFailure(t *testing.T) {
 	assert.NotEmpty(t, fin.ErrorMessage)
 	assert.True(t, fin.MessageID.IsZero(), "a failed turn saved nothing")
 	assert.Len(t, f.callsTo(in.TurnID, chat.StepReply), 1, "an invalid request is not retried")
-	assert.Equal(t, []string{
-		"chat.progress:analyzing", "chat.analyze:before", "chat.progress:recalling", "chat.recall",
-		"chat.progress:responding", "chat.reply", "chat.finish",
-	}, f.sequence(in.TurnID), "nothing runs between the failed reply and finish")
+	requireSequence(t, f.sequence(in.TurnID), []string{"chat.reply", "chat.finish"},
+		"nothing runs between the failed reply and finish")
 }
 
 func (s suite) sideStepFailures(t *testing.T) {
@@ -211,19 +210,15 @@ func (s suite) sideStepFailures(t *testing.T) {
 }
 
 func (s suite) retriesRetryable(t *testing.T) {
-	// The persist and progress steps back off half a second or less, so their retries are quick.
+	// The persist step backs off half a second, so its retry is quick.
 	f := newFake()
 	f.hooks[chat.StepPersist] = failFirst(domain.E(domain.KindUnavailable, "db_down", "the database is unavailable"))
-	f.hooks[chat.StepProgress] = failFirst(domain.E(domain.KindRateLimited, "slow_down", "too many updates"))
 	_, in := s.start(t, f, domainchat.Options{})
 	fin := f.waitFinish(t, s.h.Timeout, in.TurnID)
 
 	assert.Equal(t, domainchat.StatusCompleted, fin.Status)
 	assert.Equal(t, f.messageOf(in.TurnID), fin.MessageID)
 	assert.Equal(t, []int{1, 2}, attempts(f.callsTo(in.TurnID, chat.StepPersist)), "persist: attempt 1 failed, attempt 2 saved")
-	for _, c := range f.callsTo(in.TurnID, chat.StepProgress) {
-		assert.LessOrEqual(t, c.Attempt, 2, "a progress update succeeds on its second attempt")
-	}
 }
 
 func (s suite) retriesUntilExhausted(t *testing.T) {
@@ -297,7 +292,7 @@ func (s suite) startTwice(t *testing.T) {
 	blocked.Release()
 	fin := f.waitFinish(t, s.h.Timeout, in.TurnID)
 	assert.Equal(t, domainchat.StatusCompleted, fin.Status)
-	assert.Len(t, f.callsTo(in.TurnID, chat.StepProgress), 3, "the turn ran once: %v", f.sequence(in.TurnID))
+	requireSequence(t, f.sequence(in.TurnID), plainSequence, "the turn ran once")
 	assert.Len(t, f.callsTo(in.TurnID, chat.StepReply), 1)
 }
 
@@ -316,7 +311,7 @@ func (s suite) concurrentTurns(t *testing.T) {
 		assert.Equal(t, f.messageOf(in.TurnID), fin.MessageID)
 		assert.False(t, seen[fin.MessageID], "each turn saves its own message")
 		seen[fin.MessageID] = true
-		assert.Equal(t, plainSequence, f.sequence(in.TurnID))
+		requireSequence(t, f.sequence(in.TurnID), plainSequence, "steps")
 	}
 }
 
