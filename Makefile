@@ -1,6 +1,6 @@
 # Companion Hub — `make help` lists the targets. The two that matter on a fresh machine:
 #   make run    start the hub on its embedded defaults (SQLite, in-process, offline providers)
-#   make test   every check and every test, integration tests against real PostgreSQL and Redis included
+#   make test   every check and every test, integration tests against real PostgreSQL, Redis and Temporal included
 
 SHELL := /usr/bin/env bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -26,7 +26,7 @@ build: ## build bin/companionhub
 	$(GO) build -o $(BIN) ./cmd/companionhub
 
 .PHONY: test
-test: check test-images ## run every check and every test (unit, conformance, integration, end-to-end)
+test: check test-images temporal-cli ## run every check and every test (unit, conformance, integration, end-to-end)
 	$(GO) tool gotestsum --format testname --format-hide-empty-pkg -- $(TEST_FLAGS) $(PKGS)
 
 .PHONY: check
@@ -53,12 +53,16 @@ wire-check: ## fail when wire_gen.go is not what wire.go generates
 test-images: ## build the PostgreSQL and Redis test images from Debian packages (cached by tag)
 	scripts/test-images.sh
 
+.PHONY: temporal-cli
+temporal-cli: ## build the temporal CLI (the tests' Temporal dev server) once and cache it
+	GO=$(GO) scripts/temporal-cli.sh
+
 .PHONY: test-unit
 test-unit: ## only the tests that need no Docker (skips integration tests loudly)
 	$(GO) test -short $(TEST_FLAGS) $(PKGS)
 
 .PHONY: bench
-bench: test-images ## benchmarks, printed as numbers and ratios to baselines measured in the same run
+bench: test-images temporal-cli ## benchmarks, printed as numbers and ratios to baselines measured in the same run
 	$(GO) run ./test/bench
 
 .PHONY: clean

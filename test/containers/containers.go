@@ -89,10 +89,11 @@ func Main(m *testing.M) {
 // Stop removes every container this process started and closes the connections to them. Starting
 // again afterwards is allowed (new containers are started).
 func Stop(ctx context.Context) error {
-	errs := make(chan error, 2)
+	errs := make(chan error, 3)
 	go func() { errs <- postgres.stop(ctx) }()
 	go func() { errs <- redis.stop(ctx) }()
-	return errors.Join(<-errs, <-errs)
+	go func() { errs <- temporal.stop(ctx) }()
+	return errors.Join(<-errs, <-errs, <-errs)
 }
 
 // requireMain fails a test whose package would leak containers because it does not end through Main.

@@ -1,0 +1,63 @@
+package temporalwf
+
+import (
+	"context"
+	"errors"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/usecase/chat"
+)
+
+// Runner is the chat use cases' Runner on Temporal: a turn is a workflow whose id is the turn's,
+// so Temporal itself refuses to run a turn twice, and cancelling a turn cancels its workflow.
+type Runner struct {
+	c         client.Client
+	taskQueue string
+}
+
+var _ chat.Runner = (*Runner)(nil)
+
+// NewRunner returns a runner that starts turns on cfg's task queue through c.
+func NewRunner(c client.Client, cfg Config) *Runner {
+	return &Runner{c: c, taskQueue: cfg.TaskQueue}
+}
+
+// Start starts the turn's workflow. A turn already started (running or ended) is not an error:
+// Start is called again by retried sends.
+func (r *Runner) Start(ctx context.Context, in chat.TurnInput) error {
+	_, err := r.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                                       in.TurnID.String(),
+		TaskQueue:                                r.taskQueue,
+		WorkflowIDReusePolicy:                    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		WorkflowIDConflictPolicy:                 enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
+	}, TurnWorkflowName, in)
+	var started *serviceerror.WorkflowExecutionAlreadyStarted
+	switch {
+	case err == nil, errors.As(err, &started):
+		return nil
+	}
+	return unavailable("start the turn's workflow", err)
+}
+
+// Cancel asks the turn's workflow to stop: its running step is cancelled (a streaming reply at
+// its next heartbeat) and its last step records the turn as cancelled. A turn that ended, or
+// that Temporal never saw, is left alone.
+func (r *Runner) Cancel(ctx context.Context, turnID domain.ID) error {
+	err := r.c.CancelWorkflow(ctx, turnID.String(), "")
+	var notFound *serviceerror.NotFound
+	switch {
+	case err == nil, errors.As(err, &notFound):
+		return nil
+	}
+	return unavailable("cancel the turn's workflow", err)
+}
+
+// unavailable reports a failed call to Temporal: the caller may retry.
+func unavailable(op string, err error) error {
+	return domain.Errorf(domain.KindUnavailable, "%s: %w", op, err)
+}
