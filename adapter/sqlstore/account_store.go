@@ -23,7 +23,7 @@ var _ accountuc.Store = (*AccountStore)(nil)
 
 // NewAccountStore returns the account store over db.
 func NewAccountStore(db *DB) *AccountStore {
-	return &AccountStore{db: db, accountRepos: accountRepos{conn{q: db.X, d: db.Dialect}}}
+	return &AccountStore{db: db, accountRepos: accountRepos{db.conn(db.X)}}
 }
 
 // InTx runs fn in one transaction, committing when it returns nil and rolling back otherwise.
@@ -47,8 +47,10 @@ func (db *DB) inTx(ctx context.Context, fn func(conn) error) (err error) {
 				err = errors.Join(err, fmt.Errorf("rollback: %w", rerr))
 			}
 		}
+		// The transaction's connection is back in the pool: prepare what it ran unprepared.
+		db.stmts.fill(ctx)
 	}()
-	if err = fn(conn{q: tx, d: db.Dialect}); err != nil {
+	if err = fn(db.conn(tx)); err != nil {
 		return err
 	}
 	if err = tx.Commit(); err != nil {

@@ -20,7 +20,7 @@ var _ chatuc.Store = (*ChatStore)(nil)
 
 // NewChatStore returns the chat store over db.
 func NewChatStore(db *DB) *ChatStore {
-	return &ChatStore{db: db, chatRepos: chatRepos{conn{q: db.X, d: db.Dialect}}}
+	return &ChatStore{db: db, chatRepos: chatRepos{db.conn(db.X)}}
 }
 
 // InTx runs fn in one transaction, committing when it returns nil.

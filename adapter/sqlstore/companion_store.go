@@ -18,7 +18,7 @@ var _ companionuc.Store = (*CompanionStore)(nil)
 
 // NewCompanionStore returns the companion store over db.
 func NewCompanionStore(db *DB) *CompanionStore {
-	return &CompanionStore{db: db, companionRepos: companionRepos{conn{q: db.X, d: db.Dialect}}}
+	return &CompanionStore{db: db, companionRepos: companionRepos{db.conn(db.X)}}
 }
 
 // InTx runs fn in one transaction, committing when it returns nil.
@@ -33,4 +33,4 @@ func (r companionRepos) Media() mediauc.Repository          { return mediaRepo(r
 func (r companionRepos) Audit() auditlog.Repository         { return auditRepo(r) }
 
 // MediaRepository returns the media index over db, for the media use cases.
-func MediaRepository(db *DB) mediauc.Repository { return mediaRepo{conn{q: db.X, d: db.Dialect}} }
+func MediaRepository(db *DB) mediauc.Repository { return mediaRepo{db.conn(db.X)} }

@@ -80,11 +80,14 @@ const (
 type DB struct {
 	X       *sqlx.DB
 	Dialect Dialect
+
+	stmts *stmtCache // SQLite only; see stmtCache
 }
 
 // Open connects (lazily for PostgreSQL) and configures the pool. For SQLite it creates the file's
 // directory, and turns on WAL, foreign keys, a busy timeout and immediate write transactions, so
-// concurrent writers queue instead of failing.
+// concurrent writers queue instead of failing; and it keeps the statements the repositories run
+// prepared (see stmtCache).
 func Open(ctx context.Context, c Config) (*DB, error) {
 	d, dsn, err := parseURL(c.URL.Reveal())
 	if err != nil {
@@ -114,11 +117,18 @@ func Open(ctx context.Context, c Config) (*DB, error) {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 	}
-	return &DB{X: x, Dialect: d}, nil
+	db := &DB{X: x, Dialect: d}
+	if d == SQLite {
+		db.stmts = newStmtCache(x, maxCachedStmts)
+	}
+	return db, nil
 }
 
-// Close closes the pool.
-func (db *DB) Close() error { return db.X.Close() }
+// Close closes the cached statements, then the pool.
+func (db *DB) Close() error { return errors.Join(db.stmts.close(), db.X.Close()) }
+
+// conn is a query target over q — the pool, or one of its transactions — for the repositories.
+func (db *DB) conn(q q) conn { return conn{q: q, d: db.Dialect, stmts: db.stmts} }
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.X.PingContext(ctx) }

@@ -26,10 +26,11 @@ type q interface {
 	sqlx.ExtContext
 }
 
-// conn is a query target with its dialect: every repository holds one.
+// conn is a query target with its dialect: every repository holds one. DB.conn builds them.
 type conn struct {
-	q q
-	d Dialect
+	q     q
+	d     Dialect
+	stmts *stmtCache // SQLite's prepared statements; nil runs every query unprepared
 }
 
 // rebind turns ?-placeholders into the dialect's.
@@ -40,16 +41,49 @@ func (c conn) rebind(query string) string {
 	return query
 }
 
+// prepared returns query's cached statement for c — bound to c's transaction if it runs in one — and
+// the function to call after the run; a nil statement means run the query unprepared.
+func (c conn) prepared(ctx context.Context, query string) (*sqlx.Stmt, func()) {
+	if c.stmts == nil {
+		return nil, nil
+	}
+	if tx, ok := c.q.(*sqlx.Tx); ok {
+		return c.stmts.tx(ctx, tx, query)
+	}
+	return c.stmts.pool(ctx, query)
+}
+
 func (c conn) get(ctx context.Context, dest any, query string, args ...any) error {
-	return sqlx.GetContext(ctx, c.q, dest, c.rebind(query), args...)
+	query = c.rebind(query)
+	s, done := c.prepared(ctx, query)
+	if s == nil {
+		return sqlx.GetContext(ctx, c.q, dest, query, args...)
+	}
+	defer done()
+	return s.GetContext(ctx, dest, args...)
 }
 
 func (c conn) sel(ctx context.Context, dest any, query string, args ...any) error {
-	return sqlx.SelectContext(ctx, c.q, dest, c.rebind(query), args...)
+	query = c.rebind(query)
+	s, done := c.prepared(ctx, query)
+	if s == nil {
+		return sqlx.SelectContext(ctx, c.q, dest, query, args...)
+	}
+	defer done()
+	return s.SelectContext(ctx, dest, args...)
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (int64, error) {
-	res, err := c.q.ExecContext(ctx, c.rebind(query), args...)
+	query = c.rebind(query)
+	s, done := c.prepared(ctx, query)
+	var res sql.Result
+	var err error
+	if s == nil {
+		res, err = c.q.ExecContext(ctx, query, args...)
+	} else {
+		defer done()
+		res, err = s.ExecContext(ctx, args...)
+	}
 	if err != nil {
 		return 0, err
 	}
