@@ -15,6 +15,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/openai"
 	"github.com/companionhub/companionhub/adapter/redis"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
+	"github.com/companionhub/companionhub/adapter/temporalwf"
 	"github.com/companionhub/companionhub/adapter/zaplog"
 	"github.com/companionhub/companionhub/domain/account"
 	"github.com/companionhub/companionhub/internal/envflag"
@@ -60,8 +61,13 @@ type Config struct {
 	LLM     openai.Config  `envprefix:""`
 	Offline offline.Config `envprefix:""`
 	Chat    ChatConfig     `envprefix:""`
+	// TurnRunner picks where chat turns run: in this process ("local"), or as Temporal workflows
+	// executed by `companionhub worker` processes ("temporal", the production profile).
+	TurnRunner string `env:"TURN_RUNNER" help:"local (turns run in this process) or temporal (turns run by companionhub worker processes)"`
 	// Runner sizes the in-process turn runner.
 	Runner local.Config `envprefix:""`
+	// Temporal is the Temporal service of TURN_RUNNER=temporal and of workers.
+	Temporal temporalwf.Config `envprefix:""`
 	// StreamBus picks how turn events travel; empty chooses the most shared store available.
 	StreamBus string `env:"STREAM_BUS" help:"memory, postgres or redis (default: redis if REDIS_URL is set, else postgres on PostgreSQL, else memory)"`
 }
@@ -120,7 +126,9 @@ func DefaultConfig() Config {
 		LLM:                openai.DefaultConfig(),
 		Offline:            offline.DefaultConfig(),
 		Chat:               chatConfigFrom(chatuc.DefaultLimits()),
+		TurnRunner:         "local",
 		Runner:             local.DefaultConfig(),
+		Temporal:           temporalwf.DefaultConfig(),
 	}
 }
 
@@ -281,9 +289,40 @@ func (c Config) Validate() error {
 	if c.StreamBus == "postgres" && c.database().Dialect() != sqlstore.Postgres {
 		errs = append(errs, envflag.Field("StreamBus", "is postgres but the database is not PostgreSQL"))
 	}
+	switch c.TurnRunner {
+	case "local":
+	case "temporal":
+		errs = append(errs, c.validateTemporal())
+	default:
+		errs = append(errs, envflag.Fieldf("TurnRunner", "must be local or temporal, got %q", c.TurnRunner))
+	}
 	errs = append(errs, envflag.Within("Runner", c.Runner.Validate()), c.Chat.validate(),
 		c.Accounts.validate(), c.RateLimits.validate())
 	return errors.Join(errs...)
+}
+
+// validateTemporal checks what running turns on Temporal needs: the service's settings, and a
+// stream bus that other processes see (the worker publishes what the server's clients follow).
+func (c Config) validateTemporal() error {
+	errs := []error{envflag.Within("Temporal", c.Temporal.Validate())}
+	if c.streamBus() == "memory" {
+		errs = append(errs, envflag.Field("StreamBus", "is memory, which worker processes cannot publish to: "+
+			"use PostgreSQL (COMPANIONHUB_DATABASE_URL) or Redis (COMPANIONHUB_REDIS_URL) with Temporal"))
+	}
+	return errors.Join(errs...)
+}
+
+// streamBus is the stream bus in use: the configured one, or the most shared one available.
+func (c Config) streamBus() string {
+	switch {
+	case c.StreamBus != "":
+		return c.StreamBus
+	case c.Redis.URL.IsSet():
+		return "redis"
+	case c.database().Dialect() == sqlstore.Postgres:
+		return "postgres"
+	}
+	return "memory"
 }
 
 func (a AccountsConfig) validate() error {

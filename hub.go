@@ -36,13 +36,13 @@ type Hub struct {
 	cfg     Config
 	log     *zap.Logger
 	http    *httpapi.Server
-	runner  *local.Runner
+	runner  turnRunner
 	cleanup func()
 	once    sync.Once
 }
 
 func newHub(cfg Config, log *zap.Logger, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App,
-	chat *chatuc.App, runner *local.Runner, srv *httpapi.Server) *Hub {
+	chat *chatuc.App, runner turnRunner, srv *httpapi.Server) *Hub {
 	return &Hub{cfg: cfg, log: log, Accounts: accounts, Companions: companions, Media: media, Chat: chat, runner: runner, http: srv}
 }
 

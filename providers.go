@@ -7,6 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	goredis "github.com/redis/go-redis/v9"
+	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
 	"github.com/companionhub/companionhub/adapter/argon2id"
@@ -21,6 +22,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/prom"
 	"github.com/companionhub/companionhub/adapter/redis"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
+	"github.com/companionhub/companionhub/adapter/temporalwf"
 	"github.com/companionhub/companionhub/adapter/tokenizer"
 	"github.com/companionhub/companionhub/adapter/zxcvbn"
 	"github.com/companionhub/companionhub/domain"
@@ -187,10 +189,13 @@ func provideMedia(repo mediauc.Repository, blobs mediauc.BlobStore, clock usecas
 	return mediauc.NewApp(mediauc.Deps{Repo: repo, Blobs: blobs, Clock: clock}, obs...)
 }
 
-func provideCheckers(db *sqlstore.DB, rc *goredis.Client, blobs *blob.Store) []httpapi.Checker {
+func provideCheckers(db *sqlstore.DB, rc *goredis.Client, blobs *blob.Store, tc client.Client) []httpapi.Checker {
 	cs := []httpapi.Checker{{Name: "database", Check: db.Ping}, {Name: "blobs", Check: blobs.Ping}}
 	if rc != nil {
 		cs = append(cs, httpapi.Checker{Name: "redis", Check: func(ctx context.Context) error { return rc.Ping(ctx).Err() }})
+	}
+	if tc != nil {
+		cs = append(cs, httpapi.Checker{Name: "temporal", Check: func(ctx context.Context) error { return temporalwf.Ping(ctx, tc) }})
 	}
 	return cs
 }
@@ -213,19 +218,8 @@ func provideModel(cfg Config, log *zap.Logger) (llm.Model, error) {
 
 // provideStreamBus picks how turn events travel: the configured bus, or the most shared one
 // available, so that a follower on one replica sees a turn run on another.
-func provideStreamBus(ctx context.Context, cfg Config, db *sqlstore.DB, rc *goredis.Client, clock usecase.Clock) (stream.Bus, func(), error) {
-	kind := cfg.StreamBus
-	if kind == "" {
-		switch {
-		case rc != nil:
-			kind = "redis"
-		case db.Dialect == sqlstore.Postgres:
-			kind = "postgres"
-		default:
-			kind = "memory"
-		}
-	}
-	switch kind {
+func provideStreamBus(ctx context.Context, cfg Config, db *sqlstore.DB, clock usecase.Clock) (stream.Bus, func(), error) {
+	switch kind := cfg.streamBus(); kind {
 	case "redis":
 		c, err := redis.OpenStreams(ctx, cfg.Redis)
 		if err != nil {
@@ -239,8 +233,9 @@ func provideStreamBus(ctx context.Context, cfg Config, db *sqlstore.DB, rc *gore
 	case "memory":
 		b := memory.NewStreamBus(clock)
 		return b, func() { _ = b.Close() }, nil
+	default:
+		return nil, nil, fmt.Errorf("unknown stream bus %q", kind)
 	}
-	return nil, nil, fmt.Errorf("unknown stream bus %q", kind)
 }
 
 func provideSteps(cfg Config, store chatuc.Store, bus stream.Bus, model llm.Model, recall chatuc.Recaller,
@@ -250,9 +245,38 @@ func provideSteps(cfg Config, store chatuc.Store, bus stream.Bus, model llm.Mode
 		Memory: memory, Pictures: pictures, Voices: voices, Clock: clock, Log: log, Limits: cfg.Chat.limits()})
 }
 
-// provideRunner builds the in-process turn runner; the hub runs it (Hub.Serve) and it reaps turns
-// abandoned by a crashed process.
-func provideRunner(cfg Config, steps *chatuc.Steps, store chatuc.Store, clock usecase.Clock, log *zap.Logger) *local.Runner {
+// turnRunner is a chat runner with the upkeep the hub drives: Run until the hub stops serving,
+// Shutdown when it closes.
+type turnRunner interface {
+	chatuc.Runner
+	Run(ctx context.Context) error
+	Shutdown(ctx context.Context) error
+}
+
+// provideTemporal connects to Temporal when turns run there (TURN_RUNNER=temporal); otherwise it
+// provides nil.
+func provideTemporal(ctx context.Context, cfg Config, log *zap.Logger) (client.Client, func(), error) {
+	if cfg.TurnRunner != "temporal" {
+		return nil, func() {}, nil
+	}
+	return dialTemporal(ctx, cfg, log)
+}
+
+func dialTemporal(ctx context.Context, cfg Config, log *zap.Logger) (client.Client, func(), error) {
+	c, err := temporalwf.Dial(ctx, cfg.Temporal, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, c.Close, nil
+}
+
+// provideRunner builds the turn runner: Temporal's when turns run there, otherwise the in-process
+// one, which the hub runs (Hub.Serve) and which reaps turns abandoned by a crashed process.
+func provideRunner(cfg Config, steps *chatuc.Steps, store chatuc.Store, clock usecase.Clock, tc client.Client,
+	log *zap.Logger) turnRunner {
+	if tc != nil {
+		return temporalRunner{temporalwf.NewRunner(tc, cfg.Temporal)}
+	}
 	return local.NewRunner(cfg.Runner, local.Deps{Steps: steps.Table(), Leases: store.Turns(), Clock: clock, Log: log,
 		Reap: func(ctx context.Context, holding func(domain.ID) bool) error {
 			_, err := steps.Reap(ctx, 0, holding)
@@ -260,7 +284,18 @@ func provideRunner(cfg Config, steps *chatuc.Steps, store chatuc.Store, clock us
 		}})
 }
 
-func provideChat(cfg Config, store chatuc.Store, bus stream.Bus, runner *local.Runner, steps *chatuc.Steps,
+// temporalRunner needs no upkeep in the serving process: workers run the turns, and Temporal
+// keeps them going through crashes.
+type temporalRunner struct{ *temporalwf.Runner }
+
+func (temporalRunner) Run(ctx context.Context) error {
+	<-ctx.Done()
+	return nil
+}
+
+func (temporalRunner) Shutdown(context.Context) error { return nil }
+
+func provideChat(cfg Config, store chatuc.Store, bus stream.Bus, runner turnRunner, steps *chatuc.Steps,
 	guard *ratelimit.Guard, clock usecase.Clock, log *zap.Logger, obs []decorator.Observer) (*chatuc.App, error) {
 	return chatuc.NewApp(chatuc.Deps{Store: store, Bus: bus, Runner: runner, Steps: steps, Guard: guard, Clock: clock,
 		Log: log, Settings: cfg.chatSettings()}, obs...)

@@ -44,10 +44,27 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger) (*Hub, func(), er
 		provideStreamBus,
 		noop.ProviderSet,
 		provideSteps,
+		provideTemporal,
 		provideRunner,
 		provideChat,
 		provideCheckers,
 		provideHTTP,
 		newHub,
+	))
+}
+
+// initWorker wires a Temporal worker: the chat steps and what they need, without HTTP or accounts.
+func initWorker(ctx context.Context, cfg Config, log *zap.Logger) (*Worker, func(), error) {
+	panic(wire.Build(
+		provideDB,
+		provideClock,
+		sqlstore.ProviderSet,
+		provideModel,
+		provideStreamBus,
+		noop.ProviderSet,
+		provideSteps,
+		dialTemporal,
+		provideTemporalWorker,
+		newWorker,
 	))
 }

@@ -85,7 +85,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger) (*Hub, func(), er
 		return nil, nil, err
 	}
 	chatStore := sqlstore.NewChatStore(db)
-	bus, cleanup4, err := provideStreamBus(ctx, cfg, db, client, clock)
+	bus, cleanup4, err := provideStreamBus(ctx, cfg, db, clock)
 	if err != nil {
 		cleanup3()
 		cleanup2()
@@ -112,8 +112,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger) (*Hub, func(), er
 		cleanup()
 		return nil, nil, err
 	}
-	runner := provideRunner(cfg, steps, chatStore, clock, log)
-	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, log, v)
+	clientClient, cleanup5, err := provideTemporal(ctx, cfg, log)
 	if err != nil {
 		cleanup4()
 		cleanup3()
@@ -121,17 +120,29 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger) (*Hub, func(), er
 		cleanup()
 		return nil, nil, err
 	}
-	v2 := provideCheckers(db, client, store)
+	companionhubTurnRunner := provideRunner(cfg, steps, chatStore, clock, clientClient, log)
+	chatApp, err := provideChat(cfg, chatStore, bus, companionhubTurnRunner, steps, guard, clock, log, v)
+	if err != nil {
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	v2 := provideCheckers(db, client, store, clientClient)
 	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, log, registry, v2)
 	if err != nil {
+		cleanup5()
 		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	hub := newHub(cfg, log, app, companionApp, mediaApp, chatApp, runner, server)
+	hub := newHub(cfg, log, app, companionApp, mediaApp, chatApp, companionhubTurnRunner, server)
 	return hub, func() {
+		cleanup5()
 		cleanup4()
 		cleanup3()
 		cleanup2()
@@ -145,3 +156,49 @@ var (
 	_wirePicturesValue  = noop.Pictures{}
 	_wireVoicesValue    = noop.Voices{}
 )
+
+// initWorker wires a Temporal worker: the chat steps and what they need, without HTTP or accounts.
+func initWorker(ctx context.Context, cfg Config, log *zap.Logger) (*Worker, func(), error) {
+	client, cleanup, err := dialTemporal(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	db, cleanup2, err := provideDB(ctx, cfg, log)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	chatStore := sqlstore.NewChatStore(db)
+	clock := provideClock()
+	bus, cleanup3, err := provideStreamBus(ctx, cfg, db, clock)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	model, err := provideModel(cfg, log)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	recaller := _wireRecallerValue
+	extractor := _wireExtractorValue
+	pictures := _wirePicturesValue
+	voices := _wireVoicesValue
+	steps, err := provideSteps(cfg, chatStore, bus, model, recaller, extractor, pictures, voices, clock, log)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	worker := provideTemporalWorker(cfg, client, steps)
+	companionhubWorker := newWorker(cfg, log, worker)
+	return companionhubWorker, func() {
+		cleanup3()
+		cleanup2()
+		cleanup()
+	}, nil
+}

@@ -34,9 +34,9 @@ type Config struct {
 	APIKey secret.String `env:"TEMPORAL_API_KEY" help:"Temporal Cloud API key (implies TLS)"`
 	// TLS turns on TLS to the frontend; the files add a client certificate (mTLS) and a CA.
 	TLS        bool   `env:"TEMPORAL_TLS" help:"connect to Temporal over TLS"`
-	TLSCert    string `env:"TEMPORAL_TLS_CERT_FILE" help:"client certificate (PEM) for mTLS to Temporal"`
-	TLSKey     string `env:"TEMPORAL_TLS_KEY_FILE" help:"client key (PEM) for mTLS to Temporal"`
-	TLSCA      string `env:"TEMPORAL_TLS_CA_FILE" help:"CA bundle (PEM) that signs the Temporal frontend's certificate"`
+	TLSCert    string `env:"TEMPORAL_TLS_CERT" help:"path of the client certificate (PEM) for mTLS to Temporal"`
+	TLSKey     string `env:"TEMPORAL_TLS_KEY" help:"path of the client key (PEM) for mTLS to Temporal"`
+	TLSCA      string `env:"TEMPORAL_TLS_CA" help:"path of the CA bundle (PEM) that signs the Temporal frontend's certificate"`
 	ServerName string `env:"TEMPORAL_TLS_SERVER_NAME" help:"server name expected in the Temporal frontend's certificate"`
 }
 

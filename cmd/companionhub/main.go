@@ -1,6 +1,7 @@
 // Command companionhub serves Companion Hub and administers its data.
 //
 //	companionhub serve                   run the HTTP server (migrates SQLite automatically)
+//	companionhub worker                  run chat turns from Temporal (COMPANIONHUB_TURN_RUNNER=temporal)
 //	companionhub migrate up|status       apply or list database migrations
 //	companionhub admin user create …     create an account from the command line
 //
@@ -46,6 +47,7 @@ func usage(w io.Writer) {
 
 commands:
   serve                 run the hub's HTTP server until interrupted
+  worker                run chat turns from Temporal (servers with COMPANIONHUB_TURN_RUNNER=temporal)
   migrate up            apply pending database migrations
   migrate status        list migrations and whether they are applied
   admin user create     create an account (password read from stdin or prompted)
@@ -68,6 +70,8 @@ func run(ctx context.Context, args []string, e env) int {
 	switch args[0] {
 	case "serve":
 		err = serve(ctx, args[1:], e)
+	case "worker":
+		err = workerCmd(ctx, args[1:], e)
 	case "migrate":
 		err = migrate(ctx, args[1:], e)
 	case "admin":

@@ -66,7 +66,7 @@ var Policies = map[StepName]Policy{
 	StepAnalyze: {Timeout: 60 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
 	StepRecall:  {Timeout: 30 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
 	StepPlan:    {Timeout: 60 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
-	StepReply: {Timeout: 3 * time.Minute, Heartbeat: 30 * time.Second, Attempts: 3,
+	StepReply: {Timeout: 3 * time.Minute, Heartbeat: 10 * time.Second, Attempts: 3,
 		Backoff: Backoff{Initial: 2 * time.Second, Max: 15 * time.Second, Multiplier: 2}},
 	StepPersist: {Timeout: 30 * time.Second, Attempts: 5, Backoff: Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second, Multiplier: 2}},
 	StepExtract: {Timeout: 2 * time.Minute, Attempts: 1},

@@ -33,6 +33,7 @@ const (
 	Step       = "step"
 	Attempt    = "attempt"
 	Phase      = "phase"
+	TaskQueue  = "task_queue"
 
 	// Sensitive keys: the logger's redaction replaces their values, whatever they are.
 	Password      = "password"

@@ -1,0 +1,167 @@
+package e2e
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/companionhub/companionhub/test/containers"
+)
+
+// temporalEnv is the production profile: PostgreSQL (database and stream bus), turns on Temporal
+// (a real dev server) on a task queue of the test's own.
+func temporalEnv(t *testing.T) map[string]string {
+	t.Helper()
+	containers.RequireDocker(t)
+	return map[string]string{
+		"COMPANIONHUB_DATABASE_URL":        containers.NewPostgresDB(t, "e2e", migrateWithBinary),
+		"COMPANIONHUB_TURN_RUNNER":         "temporal",
+		"COMPANIONHUB_TEMPORAL_ADDRESS":    containers.NewTemporal(t),
+		"COMPANIONHUB_TEMPORAL_TASK_QUEUE": fmt.Sprintf("e2e-%d-%d", time.Now().UnixNano(), queues.Add(1)),
+	}
+}
+
+var queues atomic.Int64
+
+// workerProc is a running `companionhub worker`.
+type workerProc struct {
+	cmd    *exec.Cmd
+	logs   *syncBuffer
+	exited chan error
+	done   bool
+}
+
+// startWorker runs `companionhub worker` with env and waits until it takes turns. The test fails if
+// it does not stop gracefully on SIGTERM at the end (unless the test killed it).
+func startWorker(t *testing.T, env map[string]string) *workerProc {
+	t.Helper()
+	cmd := exec.Command(binary, "worker")
+	cmd.Dir = t.TempDir()
+	cmd.Env = append(os.Environ(), "COMPANIONHUB_DATA_DIR="+filepath.Join(cmd.Dir, "data"), "COMPANIONHUB_LOG_LEVEL=debug")
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	pr, pw := io.Pipe()
+	w := &workerProc{cmd: cmd, logs: &syncBuffer{}, exited: make(chan error, 1)}
+	cmd.Stderr = io.MultiWriter(pw, w.logs)
+	cmd.Stdout = w.logs
+	require.NoError(t, cmd.Start())
+	go func() {
+		w.exited <- cmd.Wait()
+		_ = pw.Close()
+	}()
+	running := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			var line struct {
+				Msg string `json:"msg"`
+			}
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "worker running" {
+				close(running)
+				break
+			}
+		}
+		_, _ = io.Copy(io.Discard, pr)
+	}()
+	select {
+	case <-running:
+	case err := <-w.exited:
+		t.Fatalf("the worker exited before running (%v):\n%s", err, w.logs.String())
+	case <-time.After(60 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatalf("the worker did not start within a minute:\n%s", w.logs.String())
+	}
+	t.Cleanup(func() {
+		if w.done {
+			return
+		}
+		require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+		select {
+		case err := <-w.exited:
+			require.NoError(t, err, "graceful shutdown exits 0:\n%s", w.logs.String())
+		case <-time.After(60 * time.Second):
+			_ = cmd.Process.Kill()
+			t.Fatalf("the worker did not stop within a minute of SIGTERM")
+		}
+	})
+	return w
+}
+
+// kill ends the worker at once, as a crash would.
+func (w *workerProc) kill(t *testing.T) {
+	t.Helper()
+	w.done = true
+	require.NoError(t, w.cmd.Process.Kill())
+	<-w.exited
+}
+
+// TestTemporalTurnStreamsEndToEnd: `serve` in one process starts the turn on Temporal, `worker` in
+// another runs it, and the client of the server follows the reply live and finds it saved.
+func TestTemporalTurnStreamsEndToEnd(t *testing.T) {
+	t.Parallel()
+	env := temporalEnv(t)
+	h := startHub(t, env)
+	startWorker(t, env)
+	c := newChatter(t, h, "")
+	sent := c.send(t, "hi")
+
+	evs := c.follow(t, sent.Turn.ID, 0).rest()
+	requireSequence(t, evs)
+	done := completed(t, evs)
+	require.Empty(t, ofType(evs, "reset"))
+	require.Equal(t, done.Text, replyText(t, evs))
+	require.Contains(t, done.Text, "I'm Mira Vale.")
+	require.Len(t, ofType(evs, "state"), 1)
+
+	msgs := c.history(t)
+	require.Equal(t, []string{"assistant", "user"}, roles(msgs))
+	require.Equal(t, done.MessageID, msgs[0].ID)
+	turn := c.turn(t, sent.Turn.ID)
+	require.Equal(t, "completed", turn.Status)
+	require.Equal(t, done.MessageID, turn.ReplyID)
+
+	res := h.client(t).do("GET", "/readyz", nil)
+	require.Equal(t, 200, res.StatusCode, "%s", res.body)
+	require.Contains(t, string(res.body), "temporal")
+}
+
+// TestTemporalWorkerKilledMidReply: the worker dies while the reply streams; another worker picks
+// the turn up, the reply is saved exactly once, and the client sees a coherent stream — a reset,
+// then the whole reply.
+func TestTemporalWorkerKilledMidReply(t *testing.T) {
+	t.Parallel()
+	env := temporalEnv(t)
+	slow := with(env, "COMPANIONHUB_OFFLINE_TOKENS_PER_SECOND", "10")
+	h := startHub(t, slow)
+	first := startWorker(t, slow)
+	c := newChatter(t, h, "")
+	sent := c.send(t, "Tell me about the stars.")
+	s := c.follow(t, sent.Turn.ID, 0)
+	seen := s.untilTokens(2) // the reply is being written
+
+	first.kill(t)
+	startWorker(t, slow)
+	all := append(seen, s.rest()...)
+	requireSequence(t, all)
+	done := completed(t, all)
+	require.NotEmpty(t, ofType(all, "reset"), "the retried reply starts over")
+	require.Equal(t, done.Text, replyText(t, all), "after the reset, the tokens are the reply")
+
+	msgs := c.history(t)
+	require.Equal(t, []string{"assistant", "user"}, roles(msgs), "exactly one reply")
+	require.Equal(t, done.MessageID, msgs[0].ID)
+	require.Equal(t, done.Text, msgs[0].Text)
+	require.Equal(t, "completed", c.turn(t, sent.Turn.ID).Status)
+}

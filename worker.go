@@ -1,0 +1,80 @@
+package companionhub
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/worker"
+	"go.uber.org/zap"
+
+	"github.com/companionhub/companionhub/adapter/temporalwf"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	"github.com/companionhub/companionhub/usecase/logkey"
+)
+
+// Worker runs the chat turns of hubs whose turns run on Temporal (TURN_RUNNER=temporal): it
+// executes the turn workflows and their steps, against the same database, stream bus and model
+// settings as the servers. Run as many as the load needs; a worker that dies mid-turn loses
+// nothing, another one carries the turn on.
+type Worker struct {
+	cfg     Config
+	log     *zap.Logger
+	w       worker.Worker
+	cleanup func()
+	once    sync.Once
+}
+
+func newWorker(cfg Config, log *zap.Logger, w worker.Worker) *Worker {
+	return &Worker{cfg: cfg, log: log, w: w}
+}
+
+// provideTemporalWorker is the Temporal worker of the chat task queue. Stopping it lets running
+// steps finish for the runner's grace period (TURN_SHUTDOWN_GRACE); Temporal retries the others
+// on another worker.
+func provideTemporalWorker(cfg Config, tc client.Client, steps *chatuc.Steps) worker.Worker {
+	return temporalwf.NewWorker(tc, cfg.Temporal, steps.Table(), temporalwf.WorkerOptions{
+		StopTimeout: cfg.Runner.ShutdownGrace,
+	})
+}
+
+// NewWorker validates cfg and builds a worker: it opens the database (migrating it as New does),
+// connects the stream bus, the model and Temporal. Close releases them.
+func NewWorker(ctx context.Context, cfg Config, log *zap.Logger) (*Worker, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.validateTemporal(); err != nil {
+		return nil, err
+	}
+	w, cleanup, err := initWorker(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	w.cleanup = cleanup
+	return w, nil
+}
+
+// Run executes turns until ctx ends, then stops taking new ones and lets running steps finish
+// (up to the grace period) before it returns.
+func (w *Worker) Run(ctx context.Context) error {
+	if err := w.w.Start(); err != nil {
+		return fmt.Errorf("start the Temporal worker: %w", err)
+	}
+	w.log.Info("worker running", zap.String(logkey.Addr, w.cfg.Temporal.Address),
+		zap.String(logkey.TaskQueue, w.cfg.Temporal.TaskQueue))
+	<-ctx.Done()
+	w.log.Info("worker stopping")
+	w.w.Stop()
+	return nil
+}
+
+// Close releases the worker's connections. It is safe to call more than once.
+func (w *Worker) Close() {
+	w.once.Do(func() {
+		if w.cleanup != nil {
+			w.cleanup()
+		}
+	})
+}
