@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	enumspb "go.temporal.io/api/enums/v1"
+	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
@@ -60,4 +61,26 @@ func (r *Runner) Cancel(ctx context.Context, turnID domain.ID) error {
 // unavailable reports a failed call to Temporal: the caller may retry.
 func unavailable(op string, err error) error {
 	return domain.Errorf(domain.KindUnavailable, "%s: %w", op, err)
+}
+
+// History returns the recorded history of the turn's workflow (its latest run), as Temporal
+// keeps it: what replays and size checks read.
+func (r *Runner) History(ctx context.Context, turnID domain.ID) (*historypb.History, error) {
+	it := r.c.GetWorkflowHistory(ctx, turnID.String(), "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	h := &historypb.History{}
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return nil, unavailable("read the turn's workflow history", err)
+		}
+		h.Events = append(h.Events, ev)
+	}
+	return h, nil
+}
+
+// Wait waits for the turn's workflow to end and returns its result.
+func (r *Runner) Wait(ctx context.Context, turnID domain.ID) (chat.TurnResult, error) {
+	var res chat.TurnResult
+	err := r.c.GetWorkflow(ctx, turnID.String(), "").Get(ctx, &res)
+	return res, err
 }

@@ -2,6 +2,7 @@ package temporalwf
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +21,9 @@ import (
 // steps are a turn's steps for the workflow tests: fixed answers, a hook per step, and a record
 // of every call with its attempt.
 type steps struct {
+	// replyWords is the length of the reply (default 1 word).
+	replyWords int
+
 	mu     sync.Mutex
 	calls  []string
 	hooks  map[chat.StepName]func(ctx context.Context) error
@@ -68,7 +72,9 @@ func (s *steps) table() []chat.Step {
 		step(s, chat.StepAnalyze, func(chat.AnalyzeInput) chat.Analysis { return chat.Analysis{} }),
 		step(s, chat.StepRecall, func(chat.RecallInput) chat.RecallOutput { return chat.RecallOutput{Memories: []string{"tea"}} }),
 		step(s, chat.StepPlan, func(chat.PlanInput) chat.PlanOutput { return chat.PlanOutput{Plan: "p"} }),
-		step(s, chat.StepReply, func(chat.ReplyInput) chat.ReplyOutput { return chat.ReplyOutput{Text: "hello"} }),
+		step(s, chat.StepReply, func(chat.ReplyInput) chat.ReplyOutput {
+			return chat.ReplyOutput{Text: strings.TrimSpace(strings.Repeat("hello ", max(s.replyWords, 1)))}
+		}),
 		step(s, chat.StepPersist, func(chat.PersistInput) chat.PersistOutput { return chat.PersistOutput{MessageID: savedID} }),
 		step(s, chat.StepExtract, func(chat.SideInput) chat.Empty { return chat.Empty{} }),
 		step(s, chat.StepPicture, func(chat.SideInput) chat.Empty { return chat.Empty{} }),
