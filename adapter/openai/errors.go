@@ -14,8 +14,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/openai/openai-go/v3/packages/ssestream"
-
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/usecase/llm"
 )
@@ -43,6 +41,7 @@ var (
 // adapter's deadlines; resp is the HTTP response if one arrived (the SDK hands it over even for
 // error statuses, and for bodies that are not its JSON error shape, which it would otherwise
 // report as a decoding error without the status). streaming says a 200 stream was being read.
+// A line too long to be a chunk reads as a cut stream, as it did with the SDK's decoder.
 //
 // The mapping, which decides the pipeline's retries:
 //
@@ -69,9 +68,8 @@ func (c *Client) fail(parent, callCtx context.Context, resp *http.Response, err 
 	if resp != nil && resp.StatusCode >= 400 {
 		return c.statusError(resp)
 	}
-	var se *ssestream.StreamError
-	if errors.As(err, &se) {
-		return c.streamEventError(se.Event.Data)
+	if ee, ok := errors.AsType[*eventError](err); ok {
+		return c.streamEventError(ee.data)
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {

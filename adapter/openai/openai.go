@@ -1,7 +1,9 @@
 // Package openai is the llm.Model adapter for any server that speaks OpenAI's chat-completions
 // API: OpenAI itself, Ollama, vLLM, llama.cpp's server, OpenRouter, Novita and the like. It uses
-// the official SDK (imported as oai) for request encoding and SSE decoding, and adds what the
-// port promises on top of it:
+// the official SDK (imported as oai) to send requests and read whole answers; streamed answers are
+// decoded here (sse.go, chunk.go), reading only the fields the port needs, because the SDK's
+// chunk decoding was most of the adapter's CPU at a thousand concurrent streams. On top of that
+// it adds what the port promises:
 //
 //   - Errors carry the kinds that decide the pipeline's retries (see fail in errors.go). The
 //     SDK's own retries are off: the hub retries whole steps with its own policy, and a second
@@ -9,9 +11,9 @@
 //   - Provider text (error messages, stream error events) stays in the wrapped cause for the log,
 //     with the API key and anything that looks like a key redacted; the client-facing message is
 //     always the adapter's own.
-//   - A stream is only complete when the provider said so (a finish_reason). The SDK treats a
-//     connection closed without [DONE] as a normal end; here it is llm.ErrStreamCut, so a reply
-//     cut midway is retried rather than saved half-written.
+//   - A stream is only complete when the provider said so (a finish_reason). A connection
+//     closed before that, even cleanly, is llm.ErrStreamCut, so a reply cut midway is retried
+//     rather than saved half-written.
 //   - Text handed to onText is whole UTF-8: byte-level tokenizers (llama.cpp) can send half a
 //     character per chunk, which is buffered until the rest arrives.
 //
@@ -101,14 +103,16 @@ type Client struct {
 	redact    *strings.Replacer
 }
 
-// New returns a Client that sends its requests with hc (nil: a client of its own on Go's default
-// transport). hc must not set a Timeout shorter than streams last; Config's timeouts bound calls.
+// New returns a Client that sends its requests with hc (nil: a client of its own, see
+// newHTTPClient). hc must not set a Timeout shorter than streams last; Config's timeouts bound
+// calls. A client passed in should keep enough idle connections per host for the streams that
+// run at once, or each new stream pays for a new connection (and a TLS handshake).
 func New(c Config, hc *http.Client) (*Client, error) {
 	if err := c.Validate(); err != nil {
 		return nil, domain.Errorf(domain.KindInvalid, "openai: %w", err)
 	}
 	if hc == nil {
-		hc = &http.Client{}
+		hc = newHTTPClient()
 	}
 	opts := []option.RequestOption{
 		option.WithBaseURL(c.BaseURL),
@@ -125,6 +129,26 @@ func New(c Config, hc *http.Client) (*Client, error) {
 		firstByte: c.FirstByteTimeout,
 		redact:    redactor(c.APIKey.Reveal()),
 	}, nil
+}
+
+// maxIdleConns is how many connections to the provider are kept open between calls: every
+// stream holds one (or an HTTP/2 stream) while it lasts, and SPEC's target is a thousand at once.
+const maxIdleConns = 1024
+
+// newHTTPClient returns a client on a copy of Go's default transport (proxy from the environment,
+// dial, TLS handshake and idle timeouts, HTTP/2) that keeps up to maxIdleConns connections to the
+// provider instead of the default 2, which at many concurrent streams closes almost every
+// connection after its call and dials a new one for the next. It sets no response header
+// timeout: a slow first token is LLM_FIRST_BYTE_TIMEOUT's to bound, and a whole call LLM_TIMEOUT's.
+func newHTTPClient() *http.Client {
+	def, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		return &http.Client{} // replaced by the embedding program; use it as it is
+	}
+	t := def.Clone()
+	t.MaxIdleConns = maxIdleConns
+	t.MaxIdleConnsPerHost = maxIdleConns
+	return &http.Client{Transport: t}
 }
 
 // params translates the port's request. max_tokens (not max_completion_tokens) is sent because
