@@ -745,3 +745,35 @@ func TestPicturesInChatCountAgainstThePictureLimit(t *testing.T) {
 	_, err = w.env.App.Send.Handle(ctx, chatuc.Send{OwnerID: w.owner, CompanionID: w.comp, Text: "just talk then"})
 	require.NoError(t, err, "without a picture the chat limit alone applies")
 }
+
+// A long reply, or one whose every character must be escaped in JSON, still fits the bus: token
+// events are cut small enough, and a complete event that cannot carry the text says so.
+func TestRepliesOfAnySizeAndShapeFitTheBus(t *testing.T) {
+	t.Parallel()
+	long := strings.TrimSpace(strings.Repeat("The stars are out tonight, and so am I. ", 600)) // ~24 kB
+	escaped := strings.Repeat("<&>\x01", 1500)                               // every byte escaped
+	for name, text := range map[string]string{"long": long, "escaped": escaped} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			w := newWorld(t, nil)
+			w.model.replies = []reply{{pieces: []string{text}}}
+			sent := w.send(t, "hi")
+			events := w.follow(t, sent.Turn.ID, 0)
+			last := events[len(events)-1]
+			require.Equal(t, chat.EventComplete, last.Type, "%s", last.Data)
+			h := w.history(t)
+			require.Equal(t, chat.RoleAssistant, h[0].Message.Role)
+			saved := h[0].Message.Text
+			shown := visibleText(t, events)
+			require.True(t, saved == shown, "the tokens carry the whole reply: %d bytes saved, %d shown", len(saved), len(shown))
+			require.Len(t, saved, len(strings.TrimSpace(text)), "the whole reply was saved")
+			done := data(t, last)
+			if len(saved) > 5000 {
+				require.Equal(t, true, done["text_omitted"], "too long for one event")
+				require.Empty(t, done["text"])
+			} else {
+				require.Equal(t, saved, done["text"])
+			}
+		})
+	}
+}

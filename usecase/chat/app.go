@@ -455,7 +455,7 @@ func (h followHandler) outcome(ctx context.Context, t chat.Turn) (chat.Event, er
 		m, err := h.d.Store.Messages().Get(ctx, t.OwnerID, t.ReplyID)
 		switch {
 		case err == nil:
-			e.Type, data = chat.EventComplete, completeEvent{MessageID: m.ID.String(), Text: m.Text}
+			e.Type, data = chat.EventComplete, completeFor(m)
 		case domain.IsKind(err, domain.KindNotFound):
 			data = errorEvent{Code: "deleted", Message: "the reply was deleted"}
 		default:

@@ -372,8 +372,9 @@ func (s *Steps) replyRequest(ctx context.Context, tc turnContext) (llm.Request, 
 // ErrEmptyReply is a reply that said nothing once stage directions were removed.
 var ErrEmptyReply = domain.E(domain.KindUnavailable, "empty_reply", "the model returned an empty reply")
 
-// maxEventText bounds the text of one token event, well under stream.MaxData with its envelope.
-const maxEventText = 4000
+// maxEventText bounds the text of one token event so that its JSON stays under stream.MaxData even
+// when every byte is escaped (a control character becomes \u00XX: six bytes for one).
+const maxEventText = (stream.MaxData - len(`{"text":""}`)) / 6
 
 // Reply streams the reply (SPEC §3.3 step 3): filtered of stage directions and scene blocks,
 // published in small batches, and returned whole. A retried reply starts its events with reset,
@@ -761,6 +762,18 @@ func MediaURL(key string) string { return "/media/" + key }
 type completeEvent struct {
 	MessageID string `json:"message_id"`
 	Text      string `json:"text"`
+	// TextOmitted says the reply is too long for one event: the client has it from the token
+	// events, and the message holds it.
+	TextOmitted bool `json:"text_omitted,omitempty"`
+}
+
+// completeFor is the complete event of the saved reply m: with its text when the event can carry it.
+func completeFor(m chat.Message) completeEvent {
+	ev := completeEvent{MessageID: m.ID.String(), Text: m.Text}
+	if b, err := jsonBytes(ev); err != nil || len(b) > stream.MaxData {
+		ev.Text, ev.TextOmitted = "", true
+	}
+	return ev
 }
 
 type errorEvent struct {
@@ -803,7 +816,7 @@ func (s *Steps) Finish(ctx context.Context, in FinishInput) (Empty, error) {
 		if err != nil {
 			return Empty{}, err
 		}
-		err = s.publish(ctx, t.ID, 0, chat.EventComplete, completeEvent{MessageID: m.ID.String(), Text: m.Text})
+		err = s.publish(ctx, t.ID, 0, chat.EventComplete, completeFor(m))
 		if err != nil {
 			return Empty{}, err
 		}
