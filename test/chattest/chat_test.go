@@ -751,7 +751,7 @@ func TestPicturesInChatCountAgainstThePictureLimit(t *testing.T) {
 func TestRepliesOfAnySizeAndShapeFitTheBus(t *testing.T) {
 	t.Parallel()
 	long := strings.TrimSpace(strings.Repeat("The stars are out tonight, and so am I. ", 600)) // ~24 kB
-	escaped := strings.Repeat("<&>\x01", 1500)                               // every byte escaped
+	escaped := strings.Repeat("<&>\x01", 1500)                                                 // every byte escaped
 	for name, text := range map[string]string{"long": long, "escaped": escaped} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
