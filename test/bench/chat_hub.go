@@ -75,6 +75,29 @@ func startHub(ctx context.Context, llm *fakeLLM, tune func(*companionhub.Config)
 		defer close(served)
 		_ = hub.Serve(sctx, ln)
 	}()
+	// On the Temporal profile a worker, in this process, runs the turns the hub starts.
+	stopWorker := func() {}
+	if cfg.TurnRunner == "temporal" {
+		w, err := companionhub.NewWorker(ctx, cfg, log)
+		if err != nil {
+			cancel()
+			<-served
+			hub.Close()
+			_ = os.RemoveAll(dir)
+			return nil, fmt.Errorf("new worker: %w", err)
+		}
+		wctx, stopW := context.WithCancel(context.WithoutCancel(ctx))
+		worked := make(chan struct{})
+		go func() {
+			defer close(worked)
+			_ = w.Run(wctx)
+		}()
+		stopWorker = func() {
+			stopW()
+			<-worked
+			w.Close()
+		}
+	}
 	tr := &http.Transport{
 		// One connection per concurrent turn (the POST, then its event stream) and then some.
 		MaxIdleConns:        0,
@@ -84,6 +107,7 @@ func startHub(ctx context.Context, llm *fakeLLM, tune func(*companionhub.Config)
 	}
 	h := &benchHub{hub: hub, cfg: cfg, base: "http://" + ln.Addr().String(), http: &http.Client{Transport: tr}}
 	h.stop = func() {
+		stopWorker()
 		cancel()
 		<-served
 		hub.Close()
@@ -192,6 +216,7 @@ func (h *benchHub) createCompanion(ctx context.Context) (string, error) {
 
 // turnRun is what a client saw of one turn.
 type turnRun struct {
+	turnID     string
 	posted     time.Time // the send request started
 	firstToken time.Time // the first token event was read
 	done       time.Time // the terminal event was read
@@ -215,6 +240,7 @@ func (h *benchHub) runTurn(ctx context.Context, companionID, text string) (*turn
 		http.StatusAccepted, &sent); err != nil {
 		return run, err
 	}
+	run.turnID = strings.TrimSuffix(strings.TrimPrefix(sent.Turn.EventsURL, "/api/v1/turns/"), "/events")
 	req, err := http.NewRequestWithContext(ctx, "GET", h.base+sent.Turn.EventsURL, nil)
 	if err != nil {
 		return run, err
