@@ -34,6 +34,8 @@ const (
 	Attempt    = "attempt"
 	Phase      = "phase"
 	TaskQueue  = "task_queue"
+	ScheduleID = "schedule_id"
+	Due        = "due"
 
 	// Sensitive keys: the logger's redaction replaces their values, whatever they are.
 	Password      = "password"
