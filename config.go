@@ -68,6 +68,9 @@ type Config struct {
 	Runner local.Config `envprefix:""`
 	// Temporal is the Temporal service of TURN_RUNNER=temporal and of workers.
 	Temporal temporalwf.Config `envprefix:""`
+	// WorkerHTTPAddr is where `companionhub worker` serves /healthz, /readyz and /metrics; empty
+	// serves nothing.
+	WorkerHTTPAddr string `env:"WORKER_HTTP_ADDR" help:"address of the worker's /healthz, /readyz and /metrics (empty: none)"`
 	// StreamBus picks how turn events travel; empty chooses the most shared store available.
 	StreamBus string `env:"STREAM_BUS" help:"memory, postgres or redis (default: redis if REDIS_URL is set, else postgres on PostgreSQL, else memory)"`
 }

@@ -255,15 +255,16 @@ type turnRunner interface {
 
 // provideTemporal connects to Temporal when turns run there (TURN_RUNNER=temporal); otherwise it
 // provides nil.
-func provideTemporal(ctx context.Context, cfg Config, log *zap.Logger) (client.Client, func(), error) {
+func provideTemporal(ctx context.Context, cfg Config, log *zap.Logger, reg *prometheus.Registry) (client.Client, func(), error) {
 	if cfg.TurnRunner != "temporal" {
 		return nil, func() {}, nil
 	}
-	return dialTemporal(ctx, cfg, log)
+	return dialTemporal(ctx, cfg, log, reg)
 }
 
-func dialTemporal(ctx context.Context, cfg Config, log *zap.Logger) (client.Client, func(), error) {
-	c, err := temporalwf.Dial(ctx, cfg.Temporal, log)
+// dialTemporal connects to Temporal, its SDK's metrics in reg.
+func dialTemporal(ctx context.Context, cfg Config, log *zap.Logger, reg *prometheus.Registry) (client.Client, func(), error) {
+	c, err := temporalwf.Dial(ctx, cfg.Temporal, log, reg)
 	if err != nil {
 		return nil, nil, err
 	}

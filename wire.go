@@ -63,8 +63,10 @@ func initWorker(ctx context.Context, cfg Config, log *zap.Logger) (*Worker, func
 		provideStreamBus,
 		noop.ProviderSet,
 		provideSteps,
+		provideRegistry,
 		dialTemporal,
 		provideTemporalWorker,
+		provideWorkerOps,
 		newWorker,
 	))
 }

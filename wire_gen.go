@@ -112,7 +112,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger) (*Hub, func(), er
 		cleanup()
 		return nil, nil, err
 	}
-	clientClient, cleanup5, err := provideTemporal(ctx, cfg, log)
+	clientClient, cleanup5, err := provideTemporal(ctx, cfg, log, registry)
 	if err != nil {
 		cleanup4()
 		cleanup3()
@@ -159,7 +159,8 @@ var (
 
 // initWorker wires a Temporal worker: the chat steps and what they need, without HTTP or accounts.
 func initWorker(ctx context.Context, cfg Config, log *zap.Logger) (*Worker, func(), error) {
-	client, cleanup, err := dialTemporal(ctx, cfg, log)
+	registry := provideRegistry()
+	client, cleanup, err := dialTemporal(ctx, cfg, log, registry)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -195,7 +196,8 @@ func initWorker(ctx context.Context, cfg Config, log *zap.Logger) (*Worker, func
 		return nil, nil, err
 	}
 	worker := provideTemporalWorker(cfg, client, steps)
-	companionhubWorker := newWorker(cfg, log, worker)
+	handler := provideWorkerOps(db, client, registry, log)
+	companionhubWorker := newWorker(cfg, log, worker, handler)
 	return companionhubWorker, func() {
 		cleanup3()
 		cleanup2()

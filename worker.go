@@ -3,13 +3,21 @@ package companionhub
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
+	"github.com/companionhub/companionhub/adapter/httpapi"
+	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/adapter/temporalwf"
+	"github.com/companionhub/companionhub/adapter/zaplog"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/logkey"
 )
@@ -22,12 +30,21 @@ type Worker struct {
 	cfg     Config
 	log     *zap.Logger
 	w       worker.Worker
+	ops     http.Handler
 	cleanup func()
 	once    sync.Once
 }
 
-func newWorker(cfg Config, log *zap.Logger, w worker.Worker) *Worker {
-	return &Worker{cfg: cfg, log: log, w: w}
+func newWorker(cfg Config, log *zap.Logger, w worker.Worker, ops http.Handler) *Worker {
+	return &Worker{cfg: cfg, log: log, w: w, ops: ops}
+}
+
+// provideWorkerOps serves the worker's health, readiness (database, Temporal) and metrics.
+func provideWorkerOps(db *sqlstore.DB, tc client.Client, reg *prometheus.Registry, log *zap.Logger) http.Handler {
+	return httpapi.OpsHandler([]httpapi.Checker{
+		{Name: "database", Check: db.Ping},
+		{Name: "temporal", Check: func(ctx context.Context) error { return temporalwf.Ping(ctx, tc) }},
+	}, reg, log)
 }
 
 // provideTemporalWorker is the Temporal worker of the chat task queue. Stopping it lets running
@@ -57,12 +74,27 @@ func NewWorker(ctx context.Context, cfg Config, log *zap.Logger) (*Worker, error
 }
 
 // Run executes turns until ctx ends, then stops taking new ones and lets running steps finish
-// (up to the grace period) before it returns.
+// (up to the grace period) before it returns. With WorkerHTTPAddr set it serves /healthz, /readyz
+// and /metrics meanwhile.
 func (w *Worker) Run(ctx context.Context) error {
+	if w.cfg.WorkerHTTPAddr != "" {
+		ln, err := net.Listen("tcp", w.cfg.WorkerHTTPAddr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", w.cfg.WorkerHTTPAddr, err)
+		}
+		srv := &http.Server{Handler: w.ops, ReadHeaderTimeout: 5 * time.Second, ErrorLog: zaplog.NewStdLogger(w.log)}
+		go func() { _ = srv.Serve(ln) }()
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(sctx)
+		}()
+		w.log.Info("worker serving health and metrics", zap.String(logkey.Addr, ln.Addr().String()))
+	}
 	if err := w.w.Start(); err != nil {
 		return fmt.Errorf("start the Temporal worker: %w", err)
 	}
-	w.log.Info("worker running", zap.String(logkey.Addr, w.cfg.Temporal.Address),
+	w.log.Info("worker running", zap.String(logkey.Component, w.cfg.Temporal.Address),
 		zap.String(logkey.TaskQueue, w.cfg.Temporal.TaskQueue))
 	<-ctx.Done()
 	w.log.Info("worker stopping")

@@ -36,7 +36,7 @@ func startWorker(t *testing.T, steps []chat.Step, o temporalwf.WorkerOptions) (*
 	cfg.TaskQueue = newQueue(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := temporalwf.Dial(ctx, cfg, zaptest.NewLogger(t))
+	c, err := temporalwf.Dial(ctx, cfg, zaptest.NewLogger(t), nil)
 	require.NoError(t, err)
 	w := temporalwf.NewWorker(c, cfg, steps, o)
 	require.NoError(t, w.Start())

@@ -39,7 +39,7 @@ func serverRunner(t *testing.T, s *steps) *Runner {
 	cfg.TaskQueue = strings.NewReplacer("/", "-").Replace(t.Name()) + "-" + time.Now().Format("150405.000000000")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := Dial(ctx, cfg, zaptest.NewLogger(t))
+	c, err := Dial(ctx, cfg, zaptest.NewLogger(t), nil)
 	require.NoError(t, err)
 	w := NewWorker(c, cfg, s.table(), WorkerOptions{StopTimeout: time.Second})
 	require.NoError(t, w.Start())

@@ -15,6 +15,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.temporal.io/sdk/client"
 	"go.uber.org/zap"
 
@@ -63,9 +64,13 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// Dial connects a client to Temporal, logging through log. It waits for the frontend up to ctx.
-func Dial(ctx context.Context, c Config, log *zap.Logger) (client.Client, error) {
+// Dial connects a client to Temporal, logging through log and exporting the SDK's metrics into reg
+// (nil: none). It waits for the frontend up to ctx.
+func Dial(ctx context.Context, c Config, log *zap.Logger, reg prometheus.Registerer) (client.Client, error) {
 	opts := client.Options{HostPort: c.Address, Namespace: c.Namespace, Logger: NewLogger(log)}
+	if reg != nil {
+		opts.MetricsHandler = NewMetrics(reg).Handler()
+	}
 	tc, err := c.tlsConfig()
 	if err != nil {
 		return nil, err

@@ -151,7 +151,7 @@ func historyOf(ctx context.Context, profile func() (func(*companionhub.Config), 
 	if err != nil {
 		return historySize{}, err
 	}
-	c, err := temporalwf.Dial(ctx, h.cfg.Temporal, zap.NewNop())
+	c, err := temporalwf.Dial(ctx, h.cfg.Temporal, zap.NewNop(), nil)
 	if err != nil {
 		return historySize{}, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -35,6 +36,7 @@ var queues atomic.Int64
 
 // workerProc is a running `companionhub worker`.
 type workerProc struct {
+	opsURL string // where it serves /healthz, /readyz and /metrics
 	cmd    *exec.Cmd
 	logs   *syncBuffer
 	exited chan error
@@ -47,7 +49,8 @@ func startWorker(t *testing.T, env map[string]string) *workerProc {
 	t.Helper()
 	cmd := exec.Command(binary, "worker")
 	cmd.Dir = t.TempDir()
-	cmd.Env = append(os.Environ(), "COMPANIONHUB_DATA_DIR="+filepath.Join(cmd.Dir, "data"), "COMPANIONHUB_LOG_LEVEL=debug")
+	cmd.Env = append(os.Environ(), "COMPANIONHUB_DATA_DIR="+filepath.Join(cmd.Dir, "data"), "COMPANIONHUB_LOG_LEVEL=debug",
+		"COMPANIONHUB_WORKER_HTTP_ADDR=127.0.0.1:0")
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -66,9 +69,16 @@ func startWorker(t *testing.T, env map[string]string) *workerProc {
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
 			var line struct {
-				Msg string `json:"msg"`
+				Msg  string `json:"msg"`
+				Addr string `json:"addr"`
 			}
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "worker running" {
+			if json.Unmarshal(sc.Bytes(), &line) != nil {
+				continue
+			}
+			if line.Msg == "worker serving health and metrics" {
+				w.opsURL = "http://" + line.Addr
+			}
+			if line.Msg == "worker running" {
 				close(running)
 				break
 			}
@@ -113,7 +123,7 @@ func TestTemporalTurnStreamsEndToEnd(t *testing.T) {
 	t.Parallel()
 	env := temporalEnv(t)
 	h := startHub(t, env)
-	startWorker(t, env)
+	w := startWorker(t, env)
 	c := newChatter(t, h, "")
 	sent := c.send(t, "hi")
 
@@ -135,6 +145,19 @@ func TestTemporalTurnStreamsEndToEnd(t *testing.T) {
 	res := h.client(t).do("GET", "/readyz", nil)
 	require.Equal(t, 200, res.StatusCode, "%s", res.body)
 	require.Contains(t, string(res.body), "temporal")
+	res = h.client(t).do("GET", "/metrics", nil)
+	require.Contains(t, string(res.body), "temporal_request", "the server's Temporal client reports to /metrics")
+
+	// The worker serves its own health, readiness and metrics.
+	for path, want := range map[string]string{"/healthz": `"ok"`, "/readyz": `"temporal":"ok"`,
+		"/metrics": "temporal_activity_execution_latency_seconds"} {
+		r, err := http.Get(w.opsURL + path)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(r.Body)
+		_ = r.Body.Close()
+		require.Equal(t, http.StatusOK, r.StatusCode, "%s: %s", path, body)
+		require.Contains(t, string(body), want, path)
+	}
 }
 
 // TestTemporalWorkerKilledMidReply: the worker dies while the reply streams; another worker picks
