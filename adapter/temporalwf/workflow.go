@@ -38,13 +38,21 @@ type executor struct {
 
 var _ chat.Executor = (*executor)(nil)
 
-// Run executes step as an activity and decodes its result into out. Temporal retries it by the
-// policy (errors carry their retryability, see toTemporal), and the error that comes back is the
-// step's own domain error. A detached step (finish) runs even once the workflow is cancelled.
+// Run executes step as an activity — a local one, run by this worker without a trip through the
+// task queue, when the policy says the step is Local — and decodes its result into out. Temporal
+// retries it by the policy (errors carry their retryability, see toTemporal), and the error that
+// comes back is the step's own domain error. A detached step (finish) runs even once the
+// workflow is cancelled.
 func (x *executor) Run(step chat.StepName, p chat.Policy, in, out any) error {
 	ctx := x.ctx
 	if p.Detached {
 		ctx, _ = workflow.NewDisconnectedContext(ctx)
+	}
+	if p.Local {
+		o := x.activityOptions(p)
+		ctx = workflow.WithLocalActivityOptions(ctx, workflow.LocalActivityOptions{
+			StartToCloseTimeout: o.StartToCloseTimeout, RetryPolicy: o.RetryPolicy})
+		return fromTemporal(workflow.ExecuteLocalActivity(ctx, string(step), in).Get(ctx, out))
 	}
 	ctx = workflow.WithActivityOptions(ctx, x.activityOptions(p))
 	return fromTemporal(workflow.ExecuteActivity(ctx, string(step), in).Get(ctx, out))

@@ -41,6 +41,10 @@ type Policy struct {
 	Attempts  int
 	Backoff   Backoff
 	Detached  bool
+	// Local marks a step that needs no machine of its own: an executor that dispatches steps to
+	// workers (Temporal) may run it in the process that orchestrates the turn instead (a local
+	// activity), sparing the round trips that stand between a message and its reply.
+	Local bool
 }
 
 // Executor runs steps. It hides whether a step is a local call (adapter/local) or a Temporal
@@ -63,16 +67,16 @@ type Waiter interface{ Wait() error }
 // Policies are the steps' policies, defined once for every executor (SPEC §3.3: each step with its
 // own timeout and retry policy).
 var Policies = map[StepName]Policy{
-	StepAnalyze: {Timeout: 60 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
-	StepRecall:  {Timeout: 30 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
-	StepPlan:    {Timeout: 60 * time.Second, Attempts: 2, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
+	StepAnalyze: {Timeout: 60 * time.Second, Attempts: 2, Local: true, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
+	StepRecall:  {Timeout: 30 * time.Second, Attempts: 2, Local: true, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
+	StepPlan:    {Timeout: 60 * time.Second, Attempts: 2, Local: true, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
 	StepReply: {Timeout: 3 * time.Minute, Heartbeat: 10 * time.Second, Attempts: 3,
 		Backoff: Backoff{Initial: 2 * time.Second, Max: 15 * time.Second, Multiplier: 2}},
-	StepPersist: {Timeout: 30 * time.Second, Attempts: 5, Backoff: Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second, Multiplier: 2}},
+	StepPersist: {Timeout: 30 * time.Second, Attempts: 5, Local: true, Backoff: Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second, Multiplier: 2}},
 	StepExtract: {Timeout: 2 * time.Minute, Attempts: 1},
 	StepPicture: {Timeout: 4 * time.Minute, Heartbeat: 30 * time.Second, Attempts: 2, Backoff: Backoff{Initial: 5 * time.Second, Max: 30 * time.Second, Multiplier: 2}},
 	StepSpeak:   {Timeout: 60 * time.Second, Attempts: 2, Backoff: Backoff{Initial: 2 * time.Second, Max: 10 * time.Second, Multiplier: 2}},
-	StepFinish:  {Timeout: 30 * time.Second, Attempts: 10, Detached: true, Backoff: Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second, Multiplier: 2}},
+	StepFinish:  {Timeout: 30 * time.Second, Attempts: 10, Local: true, Detached: true, Backoff: Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second, Multiplier: 2}},
 }
 
 type attemptKey struct{}
