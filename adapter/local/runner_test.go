@@ -217,6 +217,22 @@ func TestShutdownGivesUpWhenItsContextEnds(t *testing.T) {
 	assert.ErrorIs(t, r.Shutdown(ctx), context.Canceled)
 }
 
+func TestRunRenewsNothingWithoutTurns(t *testing.T) {
+	l := &leases{renewed: make(chan renewal, 8)}
+	var k ticks
+	cfg := local.Config{LeaseTTL: 30 * time.Second, RenewEvery: 10 * time.Second, ShutdownGrace: time.Hour}
+	r := local.NewRunner(cfg, local.Deps{Steps: newPipeline().steps(), Leases: l, NewTicker: k.newTicker, Log: zaptest.NewLogger(t)})
+	stop := run(t, r)
+	k.tick(t, cfg.RenewEvery)
+	k.tick(t, cfg.RenewEvery) // taken only once the first tick's renewal is over
+	select {
+	case got := <-l.renewed:
+		t.Fatalf("renewed %v with no turn running", got.ids)
+	default:
+	}
+	require.NoError(t, stop())
+}
+
 func TestRunRenewsTheLeasesOfEveryTurnUntilTheyEnd(t *testing.T) {
 	p := newPipeline()
 	g := newGate(t)
@@ -227,13 +243,6 @@ func TestRunRenewsTheLeasesOfEveryTurnUntilTheyEnd(t *testing.T) {
 	cfg := local.Config{Workers: 1, LeaseTTL: 30 * time.Second, RenewEvery: 10 * time.Second, ShutdownGrace: time.Hour}
 	r := local.NewRunner(cfg, local.Deps{Steps: p.steps(), Leases: l, Clock: clock, NewTicker: k.newTicker, Log: zaptest.NewLogger(t)})
 	stop := run(t, r)
-
-	k.tick(t, cfg.RenewEvery)
-	select {
-	case got := <-l.renewed:
-		t.Fatalf("renewed %v with no turn running", got.ids)
-	default:
-	}
 
 	a, b := newTurn(), newTurn()
 	require.NoError(t, r.Start(t.Context(), a))
