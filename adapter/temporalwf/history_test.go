@@ -27,7 +27,7 @@ import (
 // intended, versioned change, record it again: COMPANIONHUB_RECORD_HISTORY=1 go test -run Replay.
 const recordedHistory = "testdata/turn-every-option.json"
 
-// maxHistoryEvents bounds a turn's history with every option: a dozen activities of three events
+// maxHistoryEvents bounds a turn's history with every option: at most a dozen steps, three events
 // each and the workflow's own — whatever the length of the reply.
 const maxHistoryEvents = 80
 

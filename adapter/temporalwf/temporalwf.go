@@ -1,7 +1,7 @@
 // Package temporalwf runs chat turns on Temporal: the pipeline (chat.RunTurn) as a deterministic
 // workflow, its steps as activities, a Runner that starts and cancels the workflows, and a worker
 // that executes them. Tokens never pass through Temporal — the reply step publishes them on the
-// stream bus — so a turn's history holds a dozen step results whatever the reply's length.
+// stream bus — so a turn's history holds about a dozen step results whatever the reply's length.
 //
 // The Temporal SDK appears in this package only.
 package temporalwf
