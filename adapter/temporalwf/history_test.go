@@ -27,9 +27,10 @@ import (
 // intended, versioned change, record it again: COMPANIONHUB_RECORD_HISTORY=1 go test -run Replay.
 const recordedHistory = "testdata/turn-every-option.json"
 
-// maxHistoryEvents bounds a turn's history with every option: at most a dozen steps, three events
-// each and the workflow's own — whatever the length of the reply.
-const maxHistoryEvents = 80
+// maxHistoryEvents bounds a turn's history with every option — a marker per local step, three
+// events per activity (reply, picture, voice, extraction), the workflow tasks between them —
+// whatever the length of the reply. About 32 today.
+const maxHistoryEvents = 45
 
 // serverRunner runs a worker of s on the shared dev server on a queue of t's own.
 func serverRunner(t *testing.T, s *steps) *Runner {
