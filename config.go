@@ -176,6 +176,11 @@ func (c Config) chatSettings() chatuc.Settings {
 	s := chatuc.DefaultSettings()
 	r := c.RateLimits.rules()
 	s.ChatRule, s.ImageRule = r.Chat, r.Image
+	// A new turn is vouched for twice as long as a runner's lease before anyone may take it for
+	// lost (a minute by default): time for a runner — or Temporal — to take it.
+	if ttl := c.Runner.LeaseTTL; ttl > 0 {
+		s.StartLease = 2 * ttl
+	}
 	return s
 }
 

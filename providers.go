@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	goredis "github.com/redis/go-redis/v9"
@@ -276,7 +277,15 @@ func dialTemporal(ctx context.Context, cfg Config, log *zap.Logger, reg *prometh
 func provideRunner(cfg Config, steps *chatuc.Steps, store chatuc.Store, clock usecase.Clock, tc client.Client,
 	log *zap.Logger) turnRunner {
 	if tc != nil {
-		return temporalRunner{temporalwf.NewRunner(tc, cfg.Temporal)}
+		rc, d := cfg.Runner, local.DefaultConfig()
+		if rc.ReapEvery <= 0 {
+			rc.ReapEvery = d.ReapEvery
+		}
+		if rc.LeaseTTL <= 0 {
+			rc.LeaseTTL = d.LeaseTTL
+		}
+		return &temporalRunner{Runner: temporalwf.NewRunner(tc, cfg.Temporal), cfg: rc,
+			steps: steps, leases: store.Turns(), clock: clock, log: log}
 	}
 	return local.NewRunner(cfg.Runner, local.Deps{Steps: steps.Table(), Leases: store.Turns(), Clock: clock, Log: log,
 		Reap: func(ctx context.Context, holding func(domain.ID) bool) error {
@@ -285,16 +294,52 @@ func provideRunner(cfg Config, steps *chatuc.Steps, store chatuc.Store, clock us
 		}})
 }
 
-// temporalRunner needs no upkeep in the serving process: workers run the turns, and Temporal
-// keeps them going through crashes.
-type temporalRunner struct{ *temporalwf.Runner }
-
-func (temporalRunner) Run(ctx context.Context) error {
-	<-ctx.Done()
-	return nil
+// temporalRunner starts turns as workflows; workers run them, and Temporal keeps them going
+// through crashes. Its upkeep in the serving process is the safety net for what Temporal cannot
+// see: a turn whose workflow ended without recording it (terminated by an operator, or never
+// started) is finished here — completed if its reply was saved, failed as interrupted otherwise.
+// Turns whose workflow runs get their lease renewed, so each is asked about once per lease.
+type temporalRunner struct {
+	*temporalwf.Runner
+	cfg    local.Config
+	steps  *chatuc.Steps
+	leases chatuc.TurnRepository
+	clock  usecase.Clock
+	log    *zap.Logger
 }
 
-func (temporalRunner) Shutdown(context.Context) error { return nil }
+func (r *temporalRunner) Run(ctx context.Context) error {
+	t := time.NewTicker(r.cfg.ReapEvery)
+	defer t.Stop()
+	for {
+		if _, err := r.steps.Reap(ctx, 0, func(id domain.ID) bool { return r.alive(ctx, id) }); err != nil && ctx.Err() == nil {
+			r.log.Warn("reaping turns whose workflow ended failed", zap.Error(err))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// alive says whether a turn whose lease ran out is still in Temporal's hands (renewing its lease
+// if so); when Temporal cannot say, it is left alone.
+func (r *temporalRunner) alive(ctx context.Context, id domain.ID) bool {
+	running, err := r.Running(ctx, id)
+	switch {
+	case err != nil:
+		return true
+	case running:
+		if _, err := r.leases.Renew(ctx, []domain.ID{id}, r.clock.Now().Add(r.cfg.LeaseTTL)); err != nil {
+			r.log.Warn("renew the lease of a running turn", zap.String(logkey.TurnID, id.String()), zap.Error(err))
+		}
+		return true
+	}
+	return false
+}
+
+func (*temporalRunner) Shutdown(context.Context) error { return nil }
 
 func provideChat(cfg Config, store chatuc.Store, bus stream.Bus, runner turnRunner, steps *chatuc.Steps,
 	guard *ratelimit.Guard, clock usecase.Clock, log *zap.Logger, obs []decorator.Observer) (*chatuc.App, error) {

@@ -84,3 +84,17 @@ func (r *Runner) Wait(ctx context.Context, turnID domain.ID) (chat.TurnResult, e
 	err := r.c.GetWorkflow(ctx, turnID.String(), "").Get(ctx, &res)
 	return res, err
 }
+
+// Running reports whether the turn's workflow is still running. A workflow Temporal does not know
+// (never started, or gone past retention) is not.
+func (r *Runner) Running(ctx context.Context, turnID domain.ID) (bool, error) {
+	d, err := r.c.DescribeWorkflowExecution(ctx, turnID.String(), "")
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notFound):
+		return false, nil
+	case err != nil:
+		return false, unavailable("describe the turn's workflow", err)
+	}
+	return d.GetWorkflowExecutionInfo().GetStatus() == enumspb.WORKFLOW_EXECUTION_STATUS_RUNNING, nil
+}

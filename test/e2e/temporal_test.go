@@ -14,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
 
+	"github.com/companionhub/companionhub/adapter/temporalwf"
 	"github.com/companionhub/companionhub/test/containers"
 )
 
@@ -187,4 +190,33 @@ func TestTemporalWorkerKilledMidReply(t *testing.T) {
 	require.Equal(t, done.MessageID, msgs[0].ID)
 	require.Equal(t, done.Text, msgs[0].Text)
 	require.Equal(t, "completed", c.turn(t, sent.Turn.ID).Status)
+}
+
+// TestTemporalTurnWhoseWorkflowEndedUnrecordedIsFinished: an operator terminates a turn's workflow
+// before any worker ran it. Temporal will never finish the turn, so the server does: it fails as
+// interrupted, and the person's message is kept.
+func TestTemporalTurnWhoseWorkflowEndedUnrecordedIsFinished(t *testing.T) {
+	t.Parallel()
+	env := with(temporalEnv(t), "COMPANIONHUB_TURN_LEASE_TTL", "2s", "COMPANIONHUB_TURN_LEASE_RENEW_EVERY", "1s",
+		"COMPANIONHUB_TURN_REAP_EVERY", "1s")
+	h := startHub(t, env) // no worker: the workflow waits
+	c := newChatter(t, h, "")
+	sent := c.send(t, "hi")
+
+	cfg := temporalwf.DefaultConfig()
+	cfg.Address, cfg.TaskQueue = env["COMPANIONHUB_TEMPORAL_ADDRESS"], env["COMPANIONHUB_TEMPORAL_TASK_QUEUE"]
+	tc, err := temporalwf.Dial(t.Context(), cfg, zap.NewNop(), nil)
+	require.NoError(t, err)
+	defer tc.Close()
+	require.NoError(t, tc.TerminateWorkflow(t.Context(), sent.Turn.ID, "", "an operator's mistake"))
+
+	require.EventuallyWithT(t, func(ct *assert.CollectT) {
+		turn := c.turn(t, sent.Turn.ID)
+		require.Equal(ct, "failed", turn.Status)
+		require.NotNil(ct, turn.Error)
+		require.Equal(ct, "interrupted", turn.Error.Code)
+	}, 30*time.Second, 100*time.Millisecond, "the server finishes the turn Temporal dropped")
+	require.Equal(t, []string{"user"}, roles(c.history(t)), "the message is kept")
+	evs := c.follow(t, sent.Turn.ID, 0).rest()
+	require.Equal(t, "error", evs[len(evs)-1].Type, "a follower hears how it ended")
 }
