@@ -309,6 +309,10 @@ func (c Config) Validate() error {
 	return errors.Join(errs...)
 }
 
+// ValidateWorker checks what a Temporal worker needs beyond Validate: the Temporal settings and a
+// stream bus the servers see.
+func (c Config) ValidateWorker() error { return c.validateTemporal() }
+
 // validateTemporal checks what running turns on Temporal needs: the service's settings, and a
 // stream bus that other processes see (the worker publishes what the server's clients follow).
 func (c Config) validateTemporal() error {

@@ -62,7 +62,7 @@ func NewWorker(ctx context.Context, cfg Config, log *zap.Logger) (*Worker, error
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := cfg.validateTemporal(); err != nil {
+	if err := cfg.ValidateWorker(); err != nil {
 		return nil, err
 	}
 	w, cleanup, err := initWorker(ctx, cfg, log)

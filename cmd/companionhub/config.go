@@ -68,6 +68,14 @@ func (c *command) parse(args []string) error {
 	return nil
 }
 
+// check explains a validation error of the command's own (naming variables and flags).
+func (c *command) check(err error) error {
+	if err := c.binding.Explain(err); err != nil {
+		return &configError{err: err}
+	}
+	return nil
+}
+
 func version() string {
 	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
 		return "companionhub " + bi.Main.Version

@@ -76,6 +76,23 @@ func TestConfigErrorsNameEveryBadVariable(t *testing.T) {
 	}
 }
 
+// Turns on Temporal need a stream bus other processes see; the embedded one is refused, naming the
+// variable, by serve and by worker alike.
+func TestTemporalNeedsASharedStreamBus(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"COMPANIONHUB_DATA_DIR": t.TempDir(), "COMPANIONHUB_TURN_RUNNER": "temporal"}
+	_, errOut, code := runCmd(t, vars, "", "serve")
+	require.Equal(t, exitConfig, code, errOut)
+	require.Contains(t, errOut, "COMPANIONHUB_STREAM_BUS (--stream-bus)")
+	delete(vars, "COMPANIONHUB_TURN_RUNNER")
+	_, errOut, code = runCmd(t, vars, "", "worker")
+	require.Equal(t, exitConfig, code, errOut)
+	require.Contains(t, errOut, "COMPANIONHUB_STREAM_BUS (--stream-bus)")
+	_, errOut, code = runCmd(t, map[string]string{"COMPANIONHUB_TURN_RUNNER": "elsewhere"}, "", "serve")
+	require.Equal(t, exitConfig, code, errOut)
+	require.Contains(t, errOut, "COMPANIONHUB_TURN_RUNNER (--turn-runner)")
+}
+
 func TestMigrateAndAdminInProcess(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()

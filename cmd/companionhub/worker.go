@@ -16,6 +16,9 @@ func workerCmd(ctx context.Context, args []string, e env) error {
 	if err := c.parse(args); err != nil {
 		return err
 	}
+	if err := c.check(c.cfg.ValidateWorker()); err != nil {
+		return err
+	}
 	log, err := newLogger(c.cfg, e)
 	if err != nil {
 		return err
