@@ -73,6 +73,27 @@ func (c conn) sel(ctx context.Context, dest any, query string, args ...any) erro
 	return s.SelectContext(ctx, dest, args...)
 }
 
+// query runs a query for callers that scan its rows themselves (the hot reads, where sqlx's
+// reflection is a good part of the cost); close is to be called once the rows are read.
+func (c conn) query(ctx context.Context, query string, args ...any) (rows *sql.Rows, close func(), err error) {
+	query = c.rebind(query)
+	s, done := c.prepared(ctx, query)
+	if s == nil {
+		rows, err = c.q.QueryContext(ctx, query, args...)
+		done = func() {}
+	} else {
+		rows, err = s.QueryContext(ctx, args...)
+	}
+	if err != nil {
+		done()
+		return nil, nil, err
+	}
+	return rows, func() {
+		_ = rows.Close()
+		done()
+	}, nil
+}
+
 func (c conn) exec(ctx context.Context, query string, args ...any) (int64, error) {
 	query = c.rebind(query)
 	s, done := c.prepared(ctx, query)
