@@ -64,6 +64,8 @@ func run() int {
 	var (
 		only      = flag.String("only", "", "run only the sections whose name contains this")
 		benchtime = flag.String("benchtime", "1s", "time (or Nx iterations) per measurement")
+		cpuprof   = flag.String("cpuprofile", "", "write a CPU profile of the whole run (every section selected) to this file")
+		blockprof = flag.String("blockprofile", "", "write a profile of where goroutines blocked (and, to this file's name + \".mutex\", of contended mutexes) during the run")
 		opts      options
 	)
 	flag.StringVar(&opts.postgresURL, "postgres-url", "", "benchmark this PostgreSQL (a scratch database: tables are created) instead of a container")
@@ -83,6 +85,13 @@ func run() int {
 			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 		}
 	}()
+
+	stopProfiles, err := startProfiles(*cpuprof, *blockprof)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		return 2
+	}
+	defer stopProfiles()
 
 	code := 0
 	for _, s := range sections {
