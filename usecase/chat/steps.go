@@ -157,33 +157,6 @@ func (s *Steps) advance(ctx context.Context, id domain.ID, status chat.Status, p
 	return nil
 }
 
-// advanceWhile starts advance and returns at once, so that the caller reads what its model call
-// needs meanwhile: the write (on SQLite, a write transaction queued behind the others) is then
-// off the path to the model. wait returns advance's error; the caller calls it once, before it
-// calls the model — so progress is still told before the model's first word, and a turn that
-// ended or was cancelled never calls the model.
-func (s *Steps) advanceWhile(ctx context.Context, id domain.ID, status chat.Status, progress int) (wait func() error) {
-	done := make(chan error, 1)
-	go func() { done <- s.advance(ctx, id, status, progress) }()
-	return func() error { return <-done }
-}
-
-// stopFirst is the error of work done side by side: the first that stops the turn (cancelled,
-// interrupted, ended), as it would have stopped it had the work been done one piece after the
-// other, else the first that is not nil.
-func stopFirst(errs ...error) error {
-	var first error
-	for _, err := range errs {
-		if cancelled(err) {
-			return err
-		}
-		if first == nil {
-			first = err
-		}
-	}
-	return first
-}
-
 type progressEvent struct {
 	Status   string `json:"status"`
 	Progress int    `json:"progress"`
@@ -280,12 +253,13 @@ func (s *Steps) Analyze(ctx context.Context, in AnalyzeInput) (Analysis, error) 
 	if err != nil {
 		return Analysis{}, err
 	}
-	advanced := func() error { return nil }
 	if in.Phase == BeforeReply {
-		advanced = s.advanceWhile(ctx, in.TurnID, chat.StatusAnalyzing, 10)
+		if err := s.advance(ctx, in.TurnID, chat.StatusAnalyzing, 10); err != nil {
+			return Analysis{}, err
+		}
 	}
 	recent, err := s.d.Store.Messages().Recent(ctx, tc.comp.ID(), domain.Cursor{At: tc.user.CreatedAt, ID: tc.user.ID}, analyzerHistory)
-	if err := stopFirst(advanced(), err); err != nil {
+	if err != nil {
 		return Analysis{}, err
 	}
 	zero := 0.2
@@ -411,13 +385,15 @@ func (s *Steps) Reply(ctx context.Context, in ReplyInput) (ReplyOutput, error) {
 	if err != nil {
 		return ReplyOutput{}, err
 	}
-	advanced := s.advanceWhile(ctx, in.TurnID, chat.StatusResponding, 35)
+	if err := s.advance(ctx, in.TurnID, chat.StatusResponding, 35); err != nil {
+		return ReplyOutput{}, err
+	}
 	tc.facts.Analysis, tc.facts.Memories, tc.facts.Plan = in.Scene, in.Memories, in.Plan
 	if !in.Scene.Failed {
 		tc.facts.Scene = tc.facts.Scene.Apply(in.Scene.Update)
 	}
 	req, err := s.replyRequest(ctx, tc)
-	if err := stopFirst(advanced(), err); err != nil {
+	if err != nil {
 		return ReplyOutput{}, err
 	}
 	if attempt > 1 {
