@@ -197,8 +197,15 @@ func TestATurnStreamsAndSavesTheReplyOnce(t *testing.T) {
 	require.Equal(t, "hi", sent.Message.Text, "the message is trimmed")
 	events := w.follow(t, sent.Turn.ID, 0)
 
+	responding := -1
 	for i, e := range events {
 		require.Equal(t, int64(i+1), e.Seq, "sequence numbers are contiguous from 1")
+		if e.Type == chat.EventProgress && data(t, e)["status"] == "responding" {
+			responding = i
+		}
+		if e.Type == chat.EventToken {
+			require.GreaterOrEqual(t, responding, 0, "the turn says it is responding before the reply's first words")
+		}
 	}
 	last := events[len(events)-1]
 	require.Equal(t, chat.EventComplete, last.Type)
