@@ -126,41 +126,66 @@ func startHub(t *testing.T, env map[string]string) *hub {
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	pr, pw := io.Pipe()
 	logs := &syncBuffer{}
+	h := &hub{t: t, cmd: cmd, logs: logs}
+	var addr string
+	h.exited = startLogged(t, cmd, logs, "the hub", func(l logLine) bool {
+		addr = l.Addr
+		return l.Msg == "serving"
+	})
+	h.URL = "http://" + addr
+	t.Cleanup(h.stop)
+	return h
+}
+
+// logLine is what the tests read of a JSON log line.
+type logLine struct {
+	Msg  string `json:"msg"`
+	Addr string `json:"addr"`
+}
+
+// startLogged starts cmd with its output collected in logs and waits — a minute at most — until
+// one of its JSON log lines satisfies ready (what is called the process in failures). It returns
+// the channel the process's exit arrives on.
+func startLogged(t *testing.T, cmd *exec.Cmd, logs *syncBuffer, what string, ready func(logLine) bool) chan error {
+	t.Helper()
+	pr, pw := io.Pipe()
 	cmd.Stderr = io.MultiWriter(pw, logs)
 	cmd.Stdout = logs
 	require.NoError(t, cmd.Start())
-	h := &hub{t: t, cmd: cmd, logs: logs, exited: make(chan error, 1)}
+	exited := make(chan error, 1)
 	go func() {
-		h.exited <- cmd.Wait()
+		exited <- cmd.Wait()
 		_ = pw.Close()
 	}()
-
-	addr := make(chan string, 1)
+	readied := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		seen := false
 		for sc.Scan() {
-			var line struct {
-				Msg  string `json:"msg"`
-				Addr string `json:"addr"`
-			}
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" {
-				addr <- line.Addr
+			var l logLine
+			if !seen && json.Unmarshal(sc.Bytes(), &l) == nil && ready(l) {
+				seen = true
+				close(readied)
 			}
 		}
-		close(addr)
+		if !seen {
+			close(readied)
+		}
 	}()
 	select {
-	case a, ok := <-addr:
-		require.True(t, ok, "the hub exited before serving:\n%s", logs.String())
-		h.URL = "http://" + a
+	case <-readied:
+		select {
+		case err := <-exited:
+			t.Fatalf("%s exited before it was ready (%v):\n%s", what, err, logs.String())
+		default:
+		}
 	case <-time.After(60 * time.Second):
 		_ = cmd.Process.Kill()
-		t.Fatalf("the hub did not start serving within a minute:\n%s", logs.String())
+		t.Fatalf("%s was not ready within a minute:\n%s", what, logs.String())
 	}
-	t.Cleanup(h.stop)
-	return h
+	return exited
 }
 
 // secret registers a value that must never appear in the hub's logs.

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"bufio"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -57,45 +55,13 @@ func startWorker(t *testing.T, env map[string]string) *workerProc {
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	pr, pw := io.Pipe()
-	w := &workerProc{cmd: cmd, logs: &syncBuffer{}, exited: make(chan error, 1)}
-	cmd.Stderr = io.MultiWriter(pw, w.logs)
-	cmd.Stdout = w.logs
-	require.NoError(t, cmd.Start())
-	go func() {
-		w.exited <- cmd.Wait()
-		_ = pw.Close()
-	}()
-	running := make(chan struct{})
-	go func() {
-		sc := bufio.NewScanner(pr)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for sc.Scan() {
-			var line struct {
-				Msg  string `json:"msg"`
-				Addr string `json:"addr"`
-			}
-			if json.Unmarshal(sc.Bytes(), &line) != nil {
-				continue
-			}
-			if line.Msg == "worker serving health and metrics" {
-				w.opsURL = "http://" + line.Addr
-			}
-			if line.Msg == "worker running" {
-				close(running)
-				break
-			}
+	w := &workerProc{cmd: cmd, logs: &syncBuffer{}}
+	w.exited = startLogged(t, cmd, w.logs, "the worker", func(l logLine) bool {
+		if l.Msg == "worker serving health and metrics" {
+			w.opsURL = "http://" + l.Addr
 		}
-		_, _ = io.Copy(io.Discard, pr)
-	}()
-	select {
-	case <-running:
-	case err := <-w.exited:
-		t.Fatalf("the worker exited before running (%v):\n%s", err, w.logs.String())
-	case <-time.After(60 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatalf("the worker did not start within a minute:\n%s", w.logs.String())
-	}
+		return l.Msg == "worker running"
+	})
 	t.Cleanup(func() {
 		if w.done {
 			return
