@@ -298,7 +298,7 @@ func (b *StreamBus) Close() error {
 	b.closed = true
 	for _, subs := range b.subs {
 		for s := range subs {
-			s.cancel()
+			s.Stop()
 		}
 	}
 	ln := b.listener

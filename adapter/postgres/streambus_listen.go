@@ -123,8 +123,8 @@ func (b *StreamBus) Subscribe(ctx context.Context, turnID domain.ID, after int64
 	ln := b.listen()
 	// The subscription's own context ends it on Close and on the bus's Close, reads in flight included.
 	ctx, cancel := context.WithCancel(ctx)
-	s := &subscription{turnID: turnID, live: make(chan chat.Event, liveBuffer), wake: make(chan struct{}, 1),
-		events: make(chan chat.Event), cancel: cancel, ended: make(chan struct{})}
+	s := &subscription{Feed: stream.NewFeed(cancel), turnID: turnID, live: make(chan chat.Event, liveBuffer),
+		wake: make(chan struct{}, 1)}
 	if b.subs[turnID] == nil {
 		b.subs[turnID] = make(map[*subscription]struct{})
 	}
@@ -144,7 +144,7 @@ func (b *StreamBus) Subscribe(ctx context.Context, turnID domain.ID, after int64
 		err := b.follow(ctx, s, after, backlog)
 		b.unregister(s)
 		cancel()
-		s.end(err)
+		s.End(err)
 	}()
 	return s, nil
 }
@@ -186,7 +186,7 @@ func (b *StreamBus) unregister(s *subscription) {
 func (b *StreamBus) follow(ctx context.Context, s *subscription, last int64, backlog []chat.Event) error {
 	deliver := func(e chat.Event) bool {
 		select {
-		case s.events <- e:
+		case s.Send() <- e:
 			last = e.Seq
 			return true
 		case <-ctx.Done():
@@ -241,17 +241,12 @@ func (b *StreamBus) follow(ctx context.Context, s *subscription, last int64, bac
 	}
 }
 
-// subscription is one subscriber's view: notifications arrive on live, its goroutine alone sends on
-// and closes events.
+// subscription is one subscriber's view: notifications arrive on live, its goroutine alone feeds it.
 type subscription struct {
+	*stream.Feed
 	turnID domain.ID
 	live   chan chat.Event
 	wake   chan struct{} // a catch-up from the table is due
-	events chan chat.Event
-	cancel context.CancelFunc
-	ended  chan struct{} // closed when the goroutine is done
-	mu     sync.Mutex
-	err    error
 }
 
 // offer hands a notification over without ever blocking the dispatcher (which serves every
@@ -271,26 +266,4 @@ func (s *subscription) poke() {
 	case s.wake <- struct{}{}:
 	default:
 	}
-}
-
-func (s *subscription) Events() <-chan chat.Event { return s.events }
-
-func (s *subscription) Err() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.err
-}
-
-// Close ends the subscription and returns once its channel is closed.
-func (s *subscription) Close() {
-	s.cancel()
-	<-s.ended
-}
-
-func (s *subscription) end(err error) {
-	s.mu.Lock()
-	s.err = err
-	s.mu.Unlock()
-	close(s.events)
-	close(s.ended)
 }

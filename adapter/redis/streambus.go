@@ -154,7 +154,7 @@ func (b *StreamBus) Subscribe(ctx context.Context, turnID domain.ID, after int64
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	s := &subscription{events: make(chan chat.Event), cancel: cancel, ended: make(chan struct{})}
+	s := &subscription{stream.NewFeed(cancel)}
 	b.mu.Lock()
 	if b.closed {
 		b.mu.Unlock()
@@ -180,7 +180,7 @@ func (b *StreamBus) Subscribe(ctx context.Context, turnID domain.ID, after int64
 		b.mu.Lock()
 		delete(b.subs, s)
 		b.mu.Unlock()
-		s.end(err)
+		s.End(err)
 	}()
 	return s, nil
 }
@@ -217,7 +217,7 @@ func feed(ctx context.Context, s *subscription, backlog []chat.Event, reads <-ch
 	deliver := func(events []chat.Event) bool {
 		for _, e := range events {
 			select {
-			case s.events <- e:
+			case s.Send() <- e:
 			case <-ctx.Done():
 				return false
 			}
@@ -302,7 +302,7 @@ func (b *StreamBus) Close() error {
 	b.mu.Lock()
 	b.closed = true
 	for s := range b.subs {
-		s.cancel()
+		s.Stop()
 	}
 	b.mu.Unlock()
 	b.wg.Wait()
@@ -313,33 +313,5 @@ func unavailableStream(op string, err error) error {
 	return domain.Errorf(domain.KindUnavailable, "stream bus %s: %w", op, err)
 }
 
-// subscription is fed by one goroutine, which alone sends on and closes events.
-type subscription struct {
-	events chan chat.Event
-	cancel context.CancelFunc
-	ended  chan struct{} // closed when the feeder is done
-	mu     sync.Mutex
-	err    error
-}
-
-func (s *subscription) Events() <-chan chat.Event { return s.events }
-
-func (s *subscription) Err() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.err
-}
-
-// Close ends the subscription and returns once its channel is closed.
-func (s *subscription) Close() {
-	s.cancel()
-	<-s.ended
-}
-
-func (s *subscription) end(err error) {
-	s.mu.Lock()
-	s.err = err
-	s.mu.Unlock()
-	close(s.events)
-	close(s.ended)
-}
+// subscription is fed by one goroutine.
+type subscription struct{ *stream.Feed }
