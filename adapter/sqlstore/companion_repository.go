@@ -216,18 +216,9 @@ func (row companionRow) companion() (*companion.Companion, error) {
 	if err != nil {
 		return nil, corrupt("visibility", err)
 	}
-	var header media.Image
-	if row.HeaderKey != nil {
-		key, err := media.ParseKey(*row.HeaderKey)
-		if err != nil {
-			return nil, corrupt("header key", err)
-		}
-		ct, err := media.ParseContentType(deref(row.HeaderContentType))
-		if err != nil {
-			return nil, corrupt("header type", err)
-		}
-		header = media.Image{Key: key, ContentType: ct, Bytes: deref(row.HeaderBytes), Width: deref(row.HeaderWidth),
-			Height: deref(row.HeaderHeight)}
+	header, err := imageFrom(corrupt, "header", row.HeaderKey, row.HeaderContentType, row.HeaderBytes, row.HeaderWidth, row.HeaderHeight)
+	if err != nil {
+		return nil, err
 	}
 	scene := companion.Scene{Outfit: outfit, Location: row.SceneLocation, Action: row.SceneAction, Mood: mood}
 	rel := companion.Relationship{Affection: row.Affection, Trust: row.Trust}
@@ -247,6 +238,23 @@ func bytesOf(s *string) []byte {
 		return nil
 	}
 	return []byte(*s)
+}
+
+// imageFrom reads a picture kept in nullable columns (what names it to corrupt, which reports a
+// stored value that does not decode); a row without a key has none.
+func imageFrom(corrupt func(string, error) error, what string, key, contentType *string, size *int64, width, height *int) (media.Image, error) {
+	if key == nil {
+		return media.Image{}, nil
+	}
+	k, err := media.ParseKey(*key)
+	if err != nil {
+		return media.Image{}, corrupt(what+" key", err)
+	}
+	ct, err := media.ParseContentType(deref(contentType))
+	if err != nil {
+		return media.Image{}, corrupt(what+" type", err)
+	}
+	return media.Image{Key: k, ContentType: ct, Bytes: deref(size), Width: deref(width), Height: deref(height)}, nil
 }
 
 func deref[T any](p *T) T {

@@ -280,17 +280,8 @@ func (row messageRow) message() (chat.Message, error) {
 		}
 		m.Scene = &companion.Scene{Outfit: doc.Outfit, Location: doc.Location, Action: doc.Action, Mood: mood}
 	}
-	if row.ImageKey != nil {
-		key, err := media.ParseKey(*row.ImageKey)
-		if err != nil {
-			return m, corrupt("image key", err)
-		}
-		ct, err := media.ParseContentType(deref(row.ImageContentType))
-		if err != nil {
-			return m, corrupt("image type", err)
-		}
-		m.Image = media.Image{Key: key, ContentType: ct, Bytes: deref(row.ImageBytes), Width: deref(row.ImageWidth),
-			Height: deref(row.ImageHeight)}
+	if m.Image, err = imageFrom(corrupt, "image", row.ImageKey, row.ImageContentType, row.ImageBytes, row.ImageWidth, row.ImageHeight); err != nil {
+		return m, err
 	}
 	if row.AudioKey != nil {
 		if m.AudioKey, err = media.ParseKey(*row.AudioKey); err != nil {
