@@ -18,7 +18,6 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	domainchat "github.com/companionhub/companionhub/domain/chat"
-	"github.com/companionhub/companionhub/test/containers"
 	"github.com/companionhub/companionhub/usecase/chat"
 )
 
@@ -35,20 +34,8 @@ const maxHistoryEvents = 45
 // serverRunner runs a worker of s on the shared dev server on a queue of t's own.
 func serverRunner(t *testing.T, s *steps) *Runner {
 	t.Helper()
-	cfg := DefaultConfig()
-	cfg.Address = containers.NewTemporal(t)
-	cfg.TaskQueue = strings.NewReplacer("/", "-").Replace(t.Name()) + "-" + time.Now().Format("150405.000000000")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	c, err := Dial(ctx, cfg, zaptest.NewLogger(t), nil)
-	require.NoError(t, err)
-	w := NewWorker(c, cfg, s.table(), WorkerOptions{StopTimeout: time.Second})
-	require.NoError(t, w.Start())
-	t.Cleanup(func() {
-		w.Stop()
-		c.Close()
-	})
-	return NewRunner(c, cfg)
+	r, _ := startWorker(t, s.table(), WorkerOptions{StopTimeout: time.Second})
+	return r
 }
 
 // runToEnd starts a turn and returns, once it ended, the size of its history: all its events,
