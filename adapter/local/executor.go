@@ -18,14 +18,6 @@ import (
 	"github.com/companionhub/companionhub/usecase/logkey"
 )
 
-// ErrStepTimeout is what an attempt that outlived its policy's Timeout fails with (wrapping what
-// the step returned). It is retryable: a slow provider may answer the next time.
-var ErrStepTimeout = domain.E(domain.KindUnavailable, "step_timeout", "a step of the reply took too long")
-
-// maxRetryAfter caps how long a step waits because an error asked it to (a provider's Retry-After):
-// beyond it the turn would look stuck, and a failed step serves the person better.
-const maxRetryAfter = time.Minute
-
 // Options tune an Executor. The zero value is production's.
 type Options struct {
 	// Delay maps the pause the policy asks for before a retry (its backoff with jitter, raised to
@@ -68,7 +60,7 @@ func (x *Executor) Now() time.Time { return x.clock.Now() }
 
 // Run executes the step named name with policy p on in, decoding its result into out (a pointer
 // to the step's output type, or nil to discard it). See Executor for retries and stopping. The
-// last error is returned as the step gave it (or as ErrStepTimeout wrapping it), so its kind and
+// last error is returned as the step gave it (or as chat.ErrStepTimeout wrapping it), so its kind and
 // sentinel survive.
 func (x *Executor) Run(name chat.StepName, p chat.Policy, in, out any) error {
 	step, ok := x.steps[name]
@@ -110,7 +102,7 @@ func (x *Executor) attempt(step chat.Step, p chat.Policy, n int, in any) (res an
 	ctx := chat.WithAttempt(base, n)
 	if p.Timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, p.Timeout, ErrStepTimeout)
+		ctx, cancel = context.WithTimeoutCause(ctx, p.Timeout, chat.ErrStepTimeout)
 		defer cancel()
 	}
 	defer func() {
@@ -121,8 +113,8 @@ func (x *Executor) attempt(step chat.Step, p chat.Policy, n int, in any) (res an
 		}
 	}()
 	res, err = step.Call(ctx, in)
-	if err != nil && errors.Is(context.Cause(ctx), ErrStepTimeout) {
-		err = ErrStepTimeout.Wrap(err)
+	if err != nil && errors.Is(context.Cause(ctx), chat.ErrStepTimeout) {
+		err = chat.ErrStepTimeout.Wrap(err)
 	}
 	return res, err
 }
@@ -148,7 +140,7 @@ func stopError(ctx context.Context) error {
 // for, mapped through Options.Delay.
 func (x *Executor) delay(b chat.Backoff, n int, err error) time.Duration {
 	d := BackoffDelay(b, n)
-	if ra := retryAfter(err); ra > d {
+	if ra := chat.RetryAfter(err); ra > d {
 		d = ra
 	}
 	if x.opts.Delay != nil {
@@ -198,16 +190,6 @@ func BackoffDelay(b chat.Backoff, n int) time.Duration {
 	}
 	half := int64(d / 2)
 	return time.Duration(half + rand.Int64N(int64(d)-half+1))
-}
-
-// retryAfter is the first RetryAfter in err's chain, capped at maxRetryAfter.
-func retryAfter(err error) time.Duration {
-	for e := domain.AsError(err); e != nil; e = domain.AsError(e.Err) {
-		if e.RetryAfter > 0 {
-			return min(e.RetryAfter, maxRetryAfter)
-		}
-	}
-	return 0
 }
 
 // assign stores a step's result in out.

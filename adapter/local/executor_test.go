@@ -137,7 +137,7 @@ func TestAttemptTimeoutIsStepTimeout(t *testing.T) {
 	}}
 	p := chat.Policy{Timeout: 10 * time.Millisecond, Attempts: 2, Backoff: retrying.Backoff}
 	err := s.executor(t.Context()).Run(testStep, p, "in", nil)
-	assert.ErrorIs(t, err, local.ErrStepTimeout)
+	assert.ErrorIs(t, err, chat.ErrStepTimeout)
 	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "a timeout is worth retrying")
 	assert.ErrorIs(t, err, cause, "the step's error is kept as the cause")
 	assert.ErrorIs(t, err, context.DeadlineExceeded)

@@ -25,10 +25,6 @@ type errorDetails struct {
 	RetryAfter int64  `json:"retry_after_ms,omitempty"`
 }
 
-// maxRetryAfter caps the pause a step's error may ask for (a provider's Retry-After), as the
-// in-process executor does.
-const maxRetryAfter = 60_000 // ms
-
 // toTemporal turns what a step returned into what an activity returns: a cancellation as
 // Temporal's (so the activity is reported cancelled, not failed), anything else as an
 // ApplicationError that is retryable exactly when its kind is, after the pause it asked for.
@@ -44,18 +40,9 @@ func toTemporal(ctx context.Context, err error) error {
 	if e := domain.AsError(err); e != nil {
 		d.Reason, d.Message = e.Reason, e.Message
 	}
-	var wait int64
-	for e := domain.AsError(err); e != nil; e = domain.AsError(e.Err) {
-		if e.RetryAfter > 0 {
-			wait = min(e.RetryAfter.Milliseconds(), maxRetryAfter)
-			break
-		}
-	}
-	d.RetryAfter = wait
-	opts := temporal.ApplicationErrorOptions{NonRetryable: !kind.Retryable(), Details: []any{d}}
-	if wait > 0 {
-		opts.NextRetryDelay = time.Duration(wait) * time.Millisecond
-	}
+	wait := chat.RetryAfter(err)
+	d.RetryAfter = wait.Milliseconds()
+	opts := temporal.ApplicationErrorOptions{NonRetryable: !kind.Retryable(), Details: []any{d}, NextRetryDelay: wait}
 	return temporal.NewApplicationErrorWithOptions(err.Error(), errorType, opts)
 }
 
@@ -81,14 +68,10 @@ func fromTemporal(err error) error {
 	}
 	var timeout *temporal.TimeoutError
 	if errors.As(err, &timeout) {
-		return ErrStepTimeout.Wrap(err)
+		return chat.ErrStepTimeout.Wrap(err)
 	}
 	return domain.Errorf(domain.KindInternal, "step failed: %w", err)
 }
-
-// ErrStepTimeout is a step whose last attempt outlived its policy (a timeout or a worker that
-// stopped heartbeating). Retryable, as in process.
-var ErrStepTimeout = domain.E(domain.KindUnavailable, "step_timeout", "a step of the reply took too long")
 
 func parseKind(s string) domain.Kind {
 	for _, k := range domain.Kinds() {

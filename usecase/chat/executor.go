@@ -79,6 +79,26 @@ var Policies = map[StepName]Policy{
 	StepFinish:  {Timeout: 30 * time.Second, Attempts: 10, Local: true, Detached: true, Backoff: Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second, Multiplier: 2}},
 }
 
+// ErrStepTimeout is what an attempt that outlived its policy fails with, on every executor (its
+// Timeout, or on Temporal a worker that stopped heartbeating). It is retryable: a slow provider
+// may answer the next time.
+var ErrStepTimeout = domain.E(domain.KindUnavailable, "step_timeout", "a step of the reply took too long")
+
+// MaxRetryAfter caps how long a step waits because an error asked it to (a provider's
+// Retry-After): beyond it the turn would look stuck, and a failed step serves the person better.
+const MaxRetryAfter = time.Minute
+
+// RetryAfter is the pause err asks for before a retry: the first RetryAfter in its chain, capped
+// at MaxRetryAfter; 0 when none.
+func RetryAfter(err error) time.Duration {
+	for e := domain.AsError(err); e != nil; e = domain.AsError(e.Err) {
+		if e.RetryAfter > 0 {
+			return min(e.RetryAfter, MaxRetryAfter)
+		}
+	}
+	return 0
+}
+
 type attemptKey struct{}
 
 // WithAttempt tells a step which attempt it runs as (1 for the first); executors set it.
