@@ -12,7 +12,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/companionhub/companionhub/adapter/httpapi"
-	"github.com/companionhub/companionhub/adapter/local"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/adapter/zaplog"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
@@ -144,11 +143,7 @@ const runnerRecordTime = 10 * time.Second
 
 // runnerWait bounds how long stopping waits for the turn runner.
 func (h *Hub) runnerWait() time.Duration {
-	grace := h.cfg.Runner.ShutdownGrace
-	if grace <= 0 {
-		grace = local.DefaultConfig().ShutdownGrace
-	}
-	return grace + runnerRecordTime
+	return h.cfg.Runner.WithDefaults().ShutdownGrace + runnerRecordTime
 }
 
 func (h *Hub) awaitRunner(done <-chan error) {

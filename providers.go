@@ -277,14 +277,7 @@ func dialTemporal(ctx context.Context, cfg Config, log *zap.Logger, reg *prometh
 func provideRunner(cfg Config, steps *chatuc.Steps, store chatuc.Store, clock usecase.Clock, tc client.Client,
 	log *zap.Logger) turnRunner {
 	if tc != nil {
-		rc, d := cfg.Runner, local.DefaultConfig()
-		if rc.ReapEvery <= 0 {
-			rc.ReapEvery = d.ReapEvery
-		}
-		if rc.LeaseTTL <= 0 {
-			rc.LeaseTTL = d.LeaseTTL
-		}
-		return &temporalRunner{Runner: temporalwf.NewRunner(tc, cfg.Temporal), cfg: rc,
+		return &temporalRunner{Runner: temporalwf.NewRunner(tc, cfg.Temporal), cfg: cfg.Runner.WithDefaults(),
 			steps: steps, leases: store.Turns(), clock: clock, log: log}
 	}
 	return local.NewRunner(cfg.Runner, local.Deps{Steps: steps.Table(), Leases: store.Turns(), Clock: clock, Log: log,

@@ -52,7 +52,7 @@ func provideWorkerOps(db *sqlstore.DB, tc client.Client, reg *prometheus.Registr
 // on another worker.
 func provideTemporalWorker(cfg Config, tc client.Client, steps *chatuc.Steps) worker.Worker {
 	return temporalwf.NewWorker(tc, cfg.Temporal, steps.Table(), temporalwf.WorkerOptions{
-		StopTimeout: cfg.Runner.ShutdownGrace,
+		StopTimeout: cfg.Runner.WithDefaults().ShutdownGrace,
 	})
 }
 

@@ -55,14 +55,14 @@ func (c Config) Validate() error {
 	case c.ShutdownGrace < 0:
 		return envflag.Field("ShutdownGrace", "must not be negative")
 	}
-	if d := c.withDefaults(); d.RenewEvery > d.LeaseTTL/2 {
+	if d := c.WithDefaults(); d.RenewEvery > d.LeaseTTL/2 {
 		return envflag.Fieldf("RenewEvery", "must be at most half of LeaseTTL (%s)", d.LeaseTTL)
 	}
 	return nil
 }
 
-// withDefaults fills the zero fields with DefaultConfig's.
-func (c Config) withDefaults() Config {
+// WithDefaults fills the zero fields with DefaultConfig's.
+func (c Config) WithDefaults() Config {
 	d := DefaultConfig()
 	set := func(v *int, def int) {
 		if *v <= 0 {

@@ -108,7 +108,7 @@ type turn struct {
 // a name or a step has no Call: that is a wiring bug, caught at start-up.
 func NewRunner(cfg Config, d Deps) *Runner {
 	r := &Runner{
-		cfg:     cfg.withDefaults(),
+		cfg:     cfg.WithDefaults(),
 		steps:   make(map[chat.StepName]chat.Step, len(d.Steps)),
 		leases:  d.Leases,
 		reap:    d.Reap,
