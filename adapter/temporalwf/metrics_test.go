@@ -49,4 +49,9 @@ func TestMetricsNamesTakenElsewhereAreDropped(t *testing.T) {
 	reg.MustRegister(prometheus.NewGauge(prometheus.GaugeOpts{Name: "temporal_request", Help: "taken"}))
 	h := NewMetrics(reg).Handler()
 	require.NotPanics(t, func() { h.Counter("temporal_request").Inc(1) })
+	require.NoError(t, testutil.GatherAndCompare(reg, strings.NewReader(`
+# HELP temporal_request taken
+# TYPE temporal_request gauge
+temporal_request 0
+`), "temporal_request"), "the name's owner is untouched, and the registry still gathers")
 }
