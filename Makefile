@@ -30,12 +30,16 @@ test: check test-images temporal-cli ## run every check and every test (unit, co
 	$(GO) tool gotestsum --format testname --format-hide-empty-pkg -- $(TEST_FLAGS) $(PKGS)
 
 .PHONY: check
-check: fmt-check vet wire-check ## static checks: gofmt, go vet, wire drift (the layering test runs with the tests)
+check: fmt-check vet wire-check large-files ## static checks: gofmt, go vet, wire drift, no large tracked files (the layering test runs with the tests)
 
 .PHONY: fmt-check
 fmt-check: ## fail when a file is not gofmt-formatted
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+.PHONY: large-files
+large-files: ## fail when a tracked file is over 1 MB (build output must never be committed)
+	@scripts/large-files.sh
 
 .PHONY: vet
 vet: ## go vet every package
