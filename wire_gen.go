@@ -8,197 +8,41 @@ package companionhub
 
 import (
 	"context"
-	"github.com/companionhub/companionhub/adapter/charcard"
-	"github.com/companionhub/companionhub/adapter/imaging"
-	"github.com/companionhub/companionhub/adapter/noop"
-	"github.com/companionhub/companionhub/adapter/sqlstore"
-	"github.com/companionhub/companionhub/adapter/zxcvbn"
 	"go.uber.org/zap"
 )
 
 // Injectors from wire.go:
 
-// initHub wires a whole hub from its configuration. Run `make generate` after changing it; CI fails
-// when wire_gen.go drifts from it.
-func initHub(ctx context.Context, cfg Config, log *zap.Logger) (*Hub, func(), error) {
-	db, cleanup, err := provideDB(ctx, cfg, log)
-	if err != nil {
-		return nil, nil, err
-	}
-	accountStore := sqlstore.NewAccountStore(db)
+// initBatteries opens the infrastructure a process in role r needs beyond the core. Run `make
+// generate` after changing it; CI fails when wire_gen.go drifts from it.
+func initBatteries(ctx context.Context, cfg Config, log *zap.Logger, r role) (*batteries, func(), error) {
 	registry := provideRegistry()
-	hasher, err := provideHasher(cfg, registry)
+	client, cleanup, err := provideTemporal(ctx, cfg, r, log, registry)
+	if err != nil {
+		return nil, nil, err
+	}
+	redisClient, cleanup2, err := provideRedis(ctx, cfg)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
-	estimator := zxcvbn.New()
-	breachChecker := provideBreach(cfg, log)
-	client, cleanup2, err := provideRedis(ctx, cfg)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	clock := provideClock()
-	limiter, err := provideLimiter(cfg, db, client, clock)
+	bus, cleanup3, err := provideStreamBus(ctx, cfg)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	guard := provideGuard(limiter, log)
-	deps := provideAccountDeps(cfg, accountStore, hasher, estimator, breachChecker, guard, clock)
-	v, err := provideObservers(log, registry)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	app, err := provideAccounts(deps, v)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	companionStore := sqlstore.NewCompanionStore(db)
-	store, cleanup3, err := provideBlobs(ctx, cfg)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	processor := imaging.New()
-	codec := charcard.New()
-	companionApp, err := provideCompanions(cfg, companionStore, store, processor, codec, guard, clock, v)
+	limiter := provideLimiter(cfg, redisClient)
+	blobStore, cleanup4, err := provideBlobs(ctx, cfg)
 	if err != nil {
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	repository := sqlstore.MediaRepository(db)
-	mediaApp, err := provideMedia(repository, store, clock, v)
-	if err != nil {
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	chatStore := sqlstore.NewChatStore(db)
-	bus, cleanup4, err := provideStreamBus(ctx, cfg, db, clock)
-	if err != nil {
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	model, err := provideModel(cfg, log)
-	if err != nil {
+	companionhubBatteries := newBatteries(cfg, registry, client, redisClient, bus, limiter, blobStore)
+	return companionhubBatteries, func() {
 		cleanup4()
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	recaller := _wireRecallerValue
-	extractor := _wireExtractorValue
-	pictures := _wirePicturesValue
-	voices := _wireVoicesValue
-	steps, err := provideSteps(cfg, chatStore, bus, model, recaller, extractor, pictures, voices, clock, log)
-	if err != nil {
-		cleanup4()
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	clientClient, cleanup5, err := provideTemporal(ctx, cfg, log, registry)
-	if err != nil {
-		cleanup4()
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	companionhubTurnRunner := provideRunner(cfg, steps, chatStore, clock, clientClient, log)
-	chatApp, err := provideChat(cfg, chatStore, bus, companionhubTurnRunner, steps, guard, clock, log, v)
-	if err != nil {
-		cleanup5()
-		cleanup4()
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	v2 := provideCheckers(db, client, store, clientClient)
-	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, log, registry, v2)
-	if err != nil {
-		cleanup5()
-		cleanup4()
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	hub := newHub(cfg, log, app, companionApp, mediaApp, chatApp, companionhubTurnRunner, server)
-	return hub, func() {
-		cleanup5()
-		cleanup4()
-		cleanup3()
-		cleanup2()
-		cleanup()
-	}, nil
-}
-
-var (
-	_wireRecallerValue  = noop.Recaller{}
-	_wireExtractorValue = noop.Extractor{}
-	_wirePicturesValue  = noop.Pictures{}
-	_wireVoicesValue    = noop.Voices{}
-)
-
-// initWorker wires a Temporal worker: the chat steps and what they need, without HTTP or accounts.
-func initWorker(ctx context.Context, cfg Config, log *zap.Logger) (*Worker, func(), error) {
-	registry := provideRegistry()
-	client, cleanup, err := dialTemporal(ctx, cfg, log, registry)
-	if err != nil {
-		return nil, nil, err
-	}
-	db, cleanup2, err := provideDB(ctx, cfg, log)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	chatStore := sqlstore.NewChatStore(db)
-	clock := provideClock()
-	bus, cleanup3, err := provideStreamBus(ctx, cfg, db, clock)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	model, err := provideModel(cfg, log)
-	if err != nil {
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	recaller := _wireRecallerValue
-	extractor := _wireExtractorValue
-	pictures := _wirePicturesValue
-	voices := _wireVoicesValue
-	steps, err := provideSteps(cfg, chatStore, bus, model, recaller, extractor, pictures, voices, clock, log)
-	if err != nil {
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	worker := provideTemporalWorker(cfg, client, steps)
-	handler := provideWorkerOps(db, client, registry, log)
-	companionhubWorker := newWorker(cfg, log, worker, handler)
-	return companionhubWorker, func() {
 		cleanup3()
 		cleanup2()
 		cleanup()

@@ -8,17 +8,13 @@ import (
 	"sync"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/worker"
 	"go.uber.org/zap"
 
 	"github.com/companionhub/companionhub/adapter/httpapi"
-	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/adapter/temporalwf"
 	"github.com/companionhub/companionhub/adapter/zaplog"
-	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	"github.com/companionhub/companionhub/core"
 	"github.com/companionhub/companionhub/usecase/logkey"
 )
 
@@ -27,50 +23,38 @@ import (
 // settings as the servers. Run as many as the load needs; a worker that dies mid-turn loses
 // nothing, another one carries the turn on.
 type Worker struct {
-	cfg     Config
-	log     *zap.Logger
-	w       worker.Worker
-	ops     http.Handler
-	cleanup func()
-	once    sync.Once
+	cfg    Config
+	log    *zap.Logger
+	w      worker.Worker
+	ops    http.Handler
+	engine *core.Engine
+	once   sync.Once
 }
 
-func newWorker(cfg Config, log *zap.Logger, w worker.Worker, ops http.Handler) *Worker {
-	return &Worker{cfg: cfg, log: log, w: w, ops: ops}
-}
-
-// provideWorkerOps serves the worker's health, readiness (database, Temporal) and metrics.
-func provideWorkerOps(db *sqlstore.DB, tc client.Client, reg *prometheus.Registry, log *zap.Logger) http.Handler {
-	return httpapi.OpsHandler([]httpapi.Checker{
-		{Name: "database", Check: db.Ping},
-		{Name: "temporal", Check: func(ctx context.Context) error { return temporalwf.Ping(ctx, tc) }},
-	}, reg, log)
-}
-
-// provideTemporalWorker is the Temporal worker of the chat task queue. Stopping it lets running
-// steps finish for the runner's grace period (TURN_SHUTDOWN_GRACE); Temporal retries the others
-// on another worker.
-func provideTemporalWorker(cfg Config, tc client.Client, steps *chatuc.Steps) worker.Worker {
-	return temporalwf.NewWorker(tc, cfg.Temporal, steps.Table(), temporalwf.WorkerOptions{
-		StopTimeout: cfg.Runner.WithDefaults().ShutdownGrace,
-	})
-}
-
-// NewWorker validates cfg and builds a worker: it opens the database (migrating it as New does),
-// connects the stream bus, the model and Temporal. Close releases them.
-func NewWorker(ctx context.Context, cfg Config, log *zap.Logger) (*Worker, error) {
+// NewWorker validates cfg and builds a worker: it connects Temporal and the infrastructure the
+// configuration names, then builds the core's engine (database — migrated as New does — stream
+// bus, model, features) over them. Close releases them.
+func NewWorker(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Worker, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
 	if err := cfg.ValidateWorker(); err != nil {
 		return nil, err
 	}
-	w, cleanup, err := initWorker(ctx, cfg, log)
+	b, cleanup, err := initBatteries(ctx, cfg, log, working)
 	if err != nil {
 		return nil, err
 	}
-	w.cleanup = cleanup
-	return w, nil
+	e, err := core.NewEngine(ctx, cfg.Config, log, append(b.options(core.WithOnClose(cleanup)), opts...)...)
+	if err != nil {
+		return nil, err
+	}
+	// Stopping lets running steps finish for the runner's grace period (TURN_SHUTDOWN_GRACE);
+	// Temporal retries the others on another worker.
+	w := temporalwf.NewWorker(b.temporal, cfg.Temporal, e.Steps.Table(), temporalwf.WorkerOptions{
+		StopTimeout: cfg.Runner.WithDefaults().ShutdownGrace,
+	})
+	return &Worker{cfg: cfg, log: log, w: w, engine: e, ops: httpapi.OpsHandler(e.Checkers, e.Registry, log)}, nil
 }
 
 // Run executes turns until ctx ends, then stops taking new ones and lets running steps finish
@@ -103,10 +87,4 @@ func (w *Worker) Run(ctx context.Context) error {
 }
 
 // Close releases the worker's connections. It is safe to call more than once.
-func (w *Worker) Close() {
-	w.once.Do(func() {
-		if w.cleanup != nil {
-			w.cleanup()
-		}
-	})
-}
+func (w *Worker) Close() { w.once.Do(w.engine.Close) }

@@ -10,7 +10,7 @@ package argon2id
 import (
 	"runtime"
 
-	"github.com/companionhub/companionhub/internal/envflag"
+	"github.com/companionhub/companionhub/envflag"
 )
 
 // Bounds that no sane configuration or stored hash exceeds. maxMemoryKiB is RFC 9106's largest

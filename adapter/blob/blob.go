@@ -1,12 +1,3 @@
-// Package blob is the file-storage adapter: one media.BlobStore over gocloud.dev/blob, whose drivers
-// give the hub three backends chosen by URL — a local directory (the embedded default), memory
-// (tests and throwaway runs) and S3 or an S3-compatible service (MinIO, R2, …).
-//
-// gocloud already makes the backends look alike; this package adds what the port promises and
-// gocloud leaves open: keys are checked before any backend sees them, every error carries a
-// domain.Kind, a failed Put never leaves a partial blob, Delete of an absent key succeeds, and the
-// local directory's own bookkeeping files (".attrs" sidecars, in-flight temporary files) never show
-// up as blobs.
 package blob
 
 import (

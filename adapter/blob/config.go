@@ -1,7 +1,6 @@
 package blob
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -10,14 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	gcblob "gocloud.dev/blob"
-	"gocloud.dev/blob/fileblob"
-	"gocloud.dev/blob/memblob"
-	"gocloud.dev/blob/s3blob"
-
 	"github.com/companionhub/companionhub/domain"
-	"github.com/companionhub/companionhub/internal/envflag"
+	"github.com/companionhub/companionhub/envflag"
 	"github.com/companionhub/companionhub/secret"
 )
 
@@ -36,7 +29,8 @@ type Config struct {
 	//     profile, role, hostname_immutable, dualstack, fips, accelerate, ssetype, kmskeyid,
 	//     rate_limiter_capacity, request_checksum_calculation and response_checksum_validation
 	//     (when_required for services that reject the SDK's default checksums) — plus prefix, a key
-	//     prefix for sharing a bucket (e.g. prefix=companionhub/).
+	//     prefix for sharing a bucket (e.g. prefix=companionhub/). Opening it takes the driver
+	//     package adapter/blob/s3; this package only validates it.
 	//
 	// It is a secret.String because URLs are where credentials end up when someone is in a hurry.
 	URL secret.String `env:"BLOB_URL" help:"where files are stored: a directory (default: <data dir>/blobs), file:///abs/path, mem://, or s3://bucket?region=R[&endpoint=URL&use_path_style=true&prefix=P/] (AWS credentials from the standard environment)"`
@@ -56,60 +50,32 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// Open opens the store c names. The local backend creates its directory; S3 is not contacted
-// (an outage at start-up should not stop the hub from starting) — call Ping for that. The caller
-// closes the store.
-func Open(ctx context.Context, c Config) (*Store, error) {
+// S3 reports whether the URL names S3 (the s3:// scheme), whether or not it is valid — so that a
+// caller choosing between Open and adapter/blob/s3's Open sends an invalid s3:// URL to the one
+// that explains what is wrong with it.
+func (c Config) S3() bool {
+	raw := c.URL.Reveal()
+	return len(raw) >= 3 && strings.EqualFold(raw[:3], "s3:")
+}
+
+// S3Location is for driver packages such as adapter/blob/s3: it returns the bucket URL of a valid
+// s3:// Config, whose query holds only gocloud's parameters (s3blob.URLOpener's), and the key
+// prefix the URL's prefix parameter names ("" for none), which the driver applies itself. Any
+// other URL is a KindInvalid error naming the URL field. The URL is a copy the caller may keep.
+func (c Config) S3Location() (bucket *url.URL, prefix string, err error) {
 	loc, err := parseLocation(c.URL.Reveal())
 	if err != nil {
-		return nil, domain.Errorf(domain.KindInvalid, "blob store: %w", envflag.Fieldf("URL", "%v", err))
+		return nil, "", invalidURL(err)
 	}
-	switch loc.backend {
-	case backendMemory:
-		return newStore(memblob.OpenBucket(nil), backendMemory, ""), nil
-	case backendLocal:
-		dir, err := filepath.Abs(loc.dir)
-		if err != nil {
-			return nil, domain.Errorf(domain.KindInvalid, "blob store: directory: %w", err)
-		}
-		// NoTempDir writes the temporary file beside its destination, so the final rename never
-		// crosses a file system (os.TempDir often is another mount) and nothing lives outside dir.
-		b, err := fileblob.OpenBucket(dir, &fileblob.Options{CreateDir: true, NoTempDir: true, DirFileMode: 0o750})
-		if err != nil {
-			return nil, domain.Errorf(domain.KindUnavailable, "blob store: directory %s: %w", dir, err)
-		}
-		return newStore(b, backendLocal, dir), nil
-	default:
-		b, err := (&s3blob.URLOpener{}).OpenBucketURL(ctx, loc.s3)
-		if err != nil {
-			// Bad parameter values and unusable AWS profiles land here; the network is not touched.
-			return nil, domain.Errorf(domain.KindInvalid, "blob store: s3: %w", err)
-		}
-		if loc.prefix != "" {
-			b = gcblob.PrefixedBucket(b, loc.prefix)
-		}
-		return newStore(b, backendS3, ""), nil
+	if loc.backend != backendS3 {
+		return nil, "", invalidURL(errors.New("does not name S3; want s3://bucket?region=…"))
 	}
+	return loc.s3, loc.prefix, nil
 }
 
-// OpenS3 serves bucket through an S3 client the caller configured — for what a URL cannot say, such
-// as credentials from a vault or a custom HTTP client.
-func OpenS3(ctx context.Context, client *s3.Client, bucket string) (*Store, error) {
-	if client == nil || bucket == "" {
-		return nil, domain.Errorf(domain.KindInvalid, "blob store: s3: a client and a bucket name are required")
-	}
-	// s3blob's URL opener copies the client's checksum mode to its upload manager, which does not
-	// read it from the client; do the same here.
-	opts := &s3blob.Options{RequestChecksumCalculation: client.Options().RequestChecksumCalculation}
-	b, err := s3blob.OpenBucket(ctx, client, bucket, opts)
-	if err != nil {
-		return nil, domain.Errorf(domain.KindInvalid, "blob store: s3: %w", err)
-	}
-	return newStore(b, backendS3, ""), nil
-}
-
-func newStore(b *gcblob.Bucket, be backend, dir string) *Store {
-	return &Store{bucket: b, backend: be, dir: dir, pageSize: defaultPageSize}
+// invalidURL is how Open and S3Location report a URL that Validate would have refused.
+func invalidURL(err error) error {
+	return domain.Errorf(domain.KindInvalid, "blob store: %w", envflag.Fieldf("URL", "%v", err))
 }
 
 // location is a parsed BLOB_URL.

@@ -3,15 +3,17 @@ package blob
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/companionhub/companionhub/domain"
-	"github.com/companionhub/companionhub/internal/envflag"
+	"github.com/companionhub/companionhub/envflag"
 	"github.com/companionhub/companionhub/secret"
 )
 
@@ -32,6 +34,7 @@ func TestValidateAcceptsEveryDocumentedForm(t *testing.T) {
 	}
 	for raw, want := range cases {
 		require.NoError(t, Config{URL: secret.String(raw)}.Validate(), raw)
+		assert.Equal(t, want.backend == backendS3, Config{URL: secret.String(raw)}.S3(), raw)
 		got, err := parseLocation(raw)
 		require.NoError(t, err, raw)
 		assert.Equal(t, want.backend, got.backend, raw)
@@ -109,12 +112,41 @@ func TestOpenOnAFileIsUnavailable(t *testing.T) {
 	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "%v", err)
 }
 
-func TestOpenS3RequiresClientAndBucket(t *testing.T) {
+// TestOpenRefusesS3 is the other half of the split: an s3:// URL is valid here, but opening it
+// takes adapter/blob/s3, which tests that it opens.
+func TestOpenRefusesS3(t *testing.T) {
 	t.Parallel()
-	_, err := OpenS3(t.Context(), nil, "media")
+	c := Config{URL: secret.String("s3://media?region=eu-west-1&prefix=companionhub/")}
+	require.NoError(t, c.Validate())
+	_, err := Open(t.Context(), c)
+	require.ErrorIs(t, err, ErrS3NotLinked)
 	assert.Equal(t, domain.KindInvalid, domain.KindOf(err))
-	_, err = OpenS3(t.Context(), newFakeS3(t).client(), "")
-	assert.Equal(t, domain.KindInvalid, domain.KindOf(err))
+	assert.Contains(t, domain.AsError(err).Message, "adapter/blob/s3", "the message says what to link")
+}
+
+func TestS3Location(t *testing.T) {
+	t.Parallel()
+	c := Config{URL: secret.String("s3://media?region=eu-west-1&prefix=companionhub/&use_path_style=true")}
+	require.True(t, c.S3())
+	u, prefix, err := c.S3Location()
+	require.NoError(t, err)
+	assert.Equal(t, "s3://media?region=eu-west-1&use_path_style=true", u.String(), "the prefix is the driver's to apply, not gocloud's")
+	assert.Equal(t, "companionhub/", prefix)
+
+	u, prefix, err = Config{URL: secret.String("S3://media")}.S3Location()
+	require.NoError(t, err)
+	assert.Equal(t, "media", u.Host)
+	assert.Empty(t, prefix)
+
+	for _, raw := range []string{"mem://", "/var/lib/blobs", "file:///srv/blobs", "s3://", "s3://AKID:SECRETKEY@media", "s3:media"} {
+		c := Config{URL: secret.String(raw)}
+		_, _, err := c.S3Location()
+		assert.Equal(t, domain.KindInvalid, domain.KindOf(err), "%q: %v", raw, err)
+		var fe *envflag.FieldError
+		assert.True(t, errors.As(err, &fe), "%q: a field error, so the variable gets named: %v", raw, err)
+		assert.NotContains(t, fmt.Sprint(err), "SECRETKEY", "the URL is never quoted")
+		assert.Equal(t, strings.HasPrefix(strings.ToLower(raw), "s3:"), c.S3(), "%q: an invalid s3:// URL still names S3", raw)
+	}
 }
 
 // TestBadURLNamesTheVariable checks the tags: COMPANIONHUB_BLOB_URL is the name the spec fixes, and

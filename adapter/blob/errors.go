@@ -8,12 +8,17 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/aws/smithy-go"
 	"gocloud.dev/gcerrors"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/usecase/media"
 )
+
+// ErrS3NotLinked is Open's answer to a valid s3:// URL: S3 needs the driver package adapter/blob/s3,
+// which this package does not import so that programs without S3 do not link the AWS SDK. The
+// companionhub package links it; an embedder that builds its own stores calls its Open instead.
+var ErrS3NotLinked = domain.E(domain.KindInvalid, "blob_s3_not_linked",
+	"S3 file storage is not built into this program: it needs the adapter/blob/s3 package, which the companionhub package links")
 
 // Client-safe errors; the cause each copy wraps (driver text, the key) only reaches the log.
 var (
@@ -126,8 +131,15 @@ func (s *Store) kindOf(err error) domain.Kind {
 	}
 }
 
+// apiError is the part of smithy.APIError (the AWS SDK's service errors) that missingBucket needs,
+// declared here so that this package does not import the SDK.
+type apiError interface {
+	error
+	ErrorCode() string
+}
+
 func missingBucket(err error) bool {
-	var ae smithy.APIError
+	var ae apiError
 	return errors.As(err, &ae) && ae.ErrorCode() == "NoSuchBucket"
 }
 

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/companionhub/companionhub/domain"
-	"github.com/companionhub/companionhub/internal/envflag"
+	"github.com/companionhub/companionhub/envflag"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 )
 

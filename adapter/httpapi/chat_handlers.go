@@ -13,25 +13,26 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/internal/eventjson"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/logkey"
 )
 
 type messageDTO struct {
-	ID               string            `json:"id"`
-	CompanionID      string            `json:"companion_id"`
-	Role             string            `json:"role"`
-	Text             string            `json:"text"`
-	ReplyTo          string            `json:"reply_to,omitempty"`
-	TurnID           string            `json:"turn_id,omitempty"`
-	Selected         bool              `json:"selected"`
-	Alternatives     int               `json:"alternatives,omitempty"`
-	AlternativeIndex int               `json:"alternative_index,omitempty"`
-	Scene            *chatuc.SceneView `json:"scene,omitempty"`
-	Image            *imageDTO         `json:"image,omitempty"`
-	Audio            *audioDTO         `json:"audio,omitempty"`
-	CreatedAt        time.Time         `json:"created_at"`
-	EditedAt         *time.Time        `json:"edited_at,omitempty"`
+	ID               string           `json:"id"`
+	CompanionID      string           `json:"companion_id"`
+	Role             string           `json:"role"`
+	Text             string           `json:"text"`
+	ReplyTo          string           `json:"reply_to,omitempty"`
+	TurnID           string           `json:"turn_id,omitempty"`
+	Selected         bool             `json:"selected"`
+	Alternatives     int              `json:"alternatives,omitempty"`
+	AlternativeIndex int              `json:"alternative_index,omitempty"`
+	Scene            *eventjson.Scene `json:"scene,omitempty"`
+	Image            *imageDTO        `json:"image,omitempty"`
+	Audio            *audioDTO        `json:"audio,omitempty"`
+	CreatedAt        time.Time        `json:"created_at"`
+	EditedAt         *time.Time       `json:"edited_at,omitempty"`
 }
 
 type audioDTO struct {
@@ -48,11 +49,11 @@ func toMessage(m chat.Message) messageDTO {
 		d.TurnID = m.TurnID.String()
 	}
 	if m.Scene != nil {
-		v := chatuc.SceneJSON(*m.Scene)
+		v := eventjson.SceneOf(*m.Scene)
 		d.Scene = &v
 	}
 	if !m.AudioKey.IsZero() {
-		d.Audio = &audioDTO{URL: mediaURL(m.AudioKey)}
+		d.Audio = &audioDTO{URL: eventjson.MediaURL(m.AudioKey)}
 	}
 	if !m.EditedAt.IsZero() {
 		t := m.EditedAt
@@ -96,7 +97,8 @@ type turnDTO struct {
 	UpdatedAt       time.Time      `json:"updated_at"`
 }
 
-func toTurn(t chat.Turn) turnDTO {
+func toTurn(turn chat.Turn) turnDTO {
+	t := turn.Record()
 	d := turnDTO{ID: t.ID.String(), CompanionID: t.CompanionID.String(), UserMessageID: t.UserMessageID.String(),
 		Status: t.Status.String(), Progress: t.Progress, Regenerate: t.Regenerate, CancelRequested: t.CancelRequested,
 		Options:   turnOptionsDTO{DeepThink: t.Options.DeepThink, Image: t.Options.Image, Voice: t.Options.Voice},
@@ -160,7 +162,7 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 	if sent.Replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	w.Header().Set("Location", "/api/v1/turns/"+sent.Turn.ID.String())
+	w.Header().Set("Location", "/api/v1/turns/"+sent.Turn.ID().String())
 	writeJSON(w, http.StatusAccepted, sentDTO{Message: toMessage(sent.Message), Turn: toTurn(sent.Turn)})
 }
 
@@ -241,7 +243,7 @@ func (s *Server) regenerate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", "/api/v1/turns/"+t.ID.String())
+	w.Header().Set("Location", "/api/v1/turns/"+t.ID().String())
 	writeJSON(w, http.StatusAccepted, turnEnvelope{Turn: toTurn(t)})
 }
 

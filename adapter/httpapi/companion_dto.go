@@ -6,6 +6,7 @@ import (
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/internal/companionjson"
+	"github.com/companionhub/companionhub/internal/eventjson"
 )
 
 // companionDTO is a companion as the API shows it: the editable profile document, and the state the
@@ -68,12 +69,9 @@ func toImage(img media.Image) *imageDTO {
 	if img.IsZero() {
 		return nil
 	}
-	return &imageDTO{URL: mediaURL(img.Key), ContentType: img.ContentType.String(), Bytes: img.Bytes,
+	return &imageDTO{URL: eventjson.MediaURL(img.Key), ContentType: img.ContentType.String(), Bytes: img.Bytes,
 		Width: img.Width, Height: img.Height}
 }
-
-// mediaURL is where a stored file is served.
-func mediaURL(k media.Key) string { return "/media/" + k.String() }
 
 type companionEnvelope struct {
 	Companion companionDTO `json:"companion"`

@@ -3,7 +3,7 @@ package local
 import (
 	"time"
 
-	"github.com/companionhub/companionhub/internal/envflag"
+	"github.com/companionhub/companionhub/envflag"
 )
 
 // Config sizes the in-process runner. A zero field takes its default (DefaultConfig).
@@ -21,6 +21,12 @@ type Config struct {
 	ReapEvery time.Duration `env:"TURN_REAP_EVERY" help:"how often abandoned turns are looked for and failed"`
 	// ShutdownGrace is how long a shutdown lets running turns finish before interrupting them.
 	ShutdownGrace time.Duration `env:"TURN_SHUTDOWN_GRACE" help:"how long shutdown lets running turns finish before interrupting them"`
+
+	// NoReap leaves abandoned turns alone (tests that reap by hand); BackoffScale multiplies the
+	// pauses between retries of a step (tests make them short; 0 keeps them as the policies say).
+	// Neither is a setting of the binary.
+	NoReap       bool    `env:"-"`
+	BackoffScale float64 `env:"-"`
 }
 
 // DefaultConfig returns a thousand workers and as many places in the queue (a turn mostly waits

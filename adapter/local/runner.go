@@ -56,7 +56,7 @@ type Deps struct {
 	// starts and every Config.ReapEvery. It must leave alone the turns holding says this runner
 	// holds (their lease lapsed because renewing failed, not because they are abandoned). Nil
 	// reaps nothing.
-	Reap func(ctx context.Context, holding func(domain.ID) bool) error
+	Reap func(ctx context.Context, limit int, holding func(domain.ID) bool) (int, error)
 	// Clock tells the time (nil: the system clock).
 	Clock usecase.Clock
 	// Log receives turn failures, panics and maintenance errors (nil: discarded).
@@ -79,7 +79,7 @@ type Runner struct {
 	cfg    Config
 	steps  map[chat.StepName]chat.Step
 	leases Leases
-	reap   func(context.Context, func(domain.ID) bool) error
+	reap   func(context.Context, int, func(domain.ID) bool) (int, error)
 	clock  usecase.Clock
 	log    *zap.Logger
 	delay  func(time.Duration) time.Duration
@@ -104,6 +104,14 @@ type turn struct {
 	started bool
 }
 
+// retryDelay is the mapping of retry pauses: the one given, else cfg's BackoffScale (none when 0).
+func retryDelay(cfg Config, given func(time.Duration) time.Duration) func(time.Duration) time.Duration {
+	if given != nil || cfg.BackoffScale <= 0 {
+		return given
+	}
+	return func(d time.Duration) time.Duration { return time.Duration(float64(d) * cfg.BackoffScale) }
+}
+
 // NewRunner returns a runner with cfg (zero fields defaulted) over d. It panics if two steps share
 // a name or a step has no Call: that is a wiring bug, caught at start-up.
 func NewRunner(cfg Config, d Deps) *Runner {
@@ -114,7 +122,7 @@ func NewRunner(cfg Config, d Deps) *Runner {
 		reap:    d.Reap,
 		clock:   d.Clock,
 		log:     d.Log,
-		delay:   d.RetryDelay,
+		delay:   retryDelay(cfg, d.RetryDelay),
 		ticker:  d.NewTicker,
 		turns:   make(map[domain.ID]*turn),
 		drained: make(chan struct{}),
@@ -393,13 +401,13 @@ func (r *Runner) holds(id domain.ID) bool {
 }
 
 func (r *Runner) reapLoop(ctx context.Context) {
-	if r.reap == nil {
+	if r.reap == nil || r.cfg.NoReap {
 		return
 	}
 	ticks, stop := r.ticker(r.cfg.ReapEvery)
 	defer stop()
 	for {
-		if err := r.reap(ctx, r.holds); err != nil && ctx.Err() == nil {
+		if _, err := r.reap(ctx, 0, r.holds); err != nil && ctx.Err() == nil {
 			r.log.Warn("reap abandoned turns", zap.Error(err))
 		}
 		select {

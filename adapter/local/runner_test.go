@@ -292,13 +292,13 @@ func TestRunReapsAtOnceAndThenPeriodically(t *testing.T) {
 	calls := 0
 	core, logs := observer.New(zap.WarnLevel)
 	cfg := local.Config{ReapEvery: time.Minute}
-	r := local.NewRunner(cfg, local.Deps{NewTicker: k.newTicker, Log: zap.New(core), Reap: func(ctx context.Context, _ func(domain.ID) bool) error {
+	r := local.NewRunner(cfg, local.Deps{NewTicker: k.newTicker, Log: zap.New(core), Reap: func(ctx context.Context, _ int, _ func(domain.ID) bool) (int, error) {
 		calls++
 		reaped <- struct{}{}
 		if calls == 1 {
-			return errors.New("database unavailable")
+			return 0, errors.New("database unavailable")
 		}
-		return nil
+		return 0, nil
 	}})
 	stop := run(t, r)
 	wait := func() {

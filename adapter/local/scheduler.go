@@ -12,7 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/companionhub/companionhub/domain"
-	"github.com/companionhub/companionhub/internal/envflag"
+	"github.com/companionhub/companionhub/envflag"
 	"github.com/companionhub/companionhub/usecase"
 	"github.com/companionhub/companionhub/usecase/logkey"
 	"github.com/companionhub/companionhub/usecase/schedule"

@@ -53,7 +53,7 @@ import (
 	"unicode"
 
 	"github.com/companionhub/companionhub/domain"
-	"github.com/companionhub/companionhub/internal/envflag"
+	"github.com/companionhub/companionhub/envflag"
 	"github.com/companionhub/companionhub/usecase/llm"
 )
 

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/companionhub/companionhub/internal/envflag"
+	"github.com/companionhub/companionhub/envflag"
 	"github.com/companionhub/companionhub/test/contract/llmtest"
 	"github.com/companionhub/companionhub/usecase/llm"
 )

@@ -33,30 +33,31 @@ import (
 	"github.com/openai/openai-go/v3/option"
 
 	"github.com/companionhub/companionhub/domain"
-	"github.com/companionhub/companionhub/internal/envflag"
+	"github.com/companionhub/companionhub/envflag"
 	"github.com/companionhub/companionhub/secret"
 	"github.com/companionhub/companionhub/usecase/llm"
 )
 
 var _ llm.Model = (*Client)(nil)
 
-// Config locates the provider. Its variables are the ones SPEC §1 fixes (COMPANIONHUB_LLM_…).
+// Config locates the provider. A hub fills it from its LLM settings (COMPANIONHUB_LLM_…) and the
+// backend's own Options; an embedder may fill it in code.
 type Config struct {
 	// BaseURL is the API root that "chat/completions" is appended to: https://api.openai.com/v1,
 	// http://localhost:11434/v1 (Ollama), http://localhost:8000/v1 (vLLM),
 	// http://localhost:8080 or …/v1 (llama.cpp), https://openrouter.ai/api/v1,
 	// https://api.novita.ai/v3/openai.
-	BaseURL string `env:"LLM_BASE_URL" help:"base URL of an OpenAI-compatible API, e.g. http://localhost:11434/v1 (unset: the offline model)"`
+	BaseURL string
 	// APIKey is sent as a bearer token; empty sends none (Ollama, llama.cpp, vLLM need none).
-	APIKey secret.String `env:"LLM_API_KEY" help:"API key of the LLM provider (sent as a bearer token)"`
+	APIKey secret.String
 	// Model is used when a request does not name one.
-	Model string `env:"LLM_MODEL" help:"model name used when a call does not name one"`
+	Model string
 	// Timeout bounds a whole call, the streamed reply included.
-	Timeout time.Duration `env:"LLM_TIMEOUT" help:"time allowed for one model call, streaming included"`
+	Timeout time.Duration
 	// FirstByteTimeout bounds the wait for the first chunk of a streamed reply, so a provider
 	// that accepted the request and then hangs is given up on (and retried) long before Timeout.
 	// It does not apply to Complete, whose answer only comes when it is whole. 0 disables it.
-	FirstByteTimeout time.Duration `env:"LLM_FIRST_BYTE_TIMEOUT" help:"time allowed before a streamed reply starts (0: no limit besides LLM_TIMEOUT)"`
+	FirstByteTimeout time.Duration
 }
 
 // DefaultConfig leaves BaseURL and Model empty — an unset base URL selects the offline model, and

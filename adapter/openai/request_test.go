@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/companionhub/companionhub/internal/envflag"
+	"github.com/companionhub/companionhub/envflag"
 	"github.com/companionhub/companionhub/secret"
 	"github.com/companionhub/companionhub/test/fakes/openaifake"
 	"github.com/companionhub/companionhub/usecase/llm"

@@ -12,7 +12,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/companionhub/companionhub/domain"
-	"github.com/companionhub/companionhub/internal/envflag"
+	"github.com/companionhub/companionhub/envflag"
 	"github.com/companionhub/companionhub/secret"
 )
 

@@ -18,7 +18,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"github.com/companionhub/companionhub/internal/envflag"
+	"github.com/companionhub/companionhub/envflag"
 	"github.com/companionhub/companionhub/secret"
 	_ "github.com/lib/pq"  // registers "postgres"
 	_ "modernc.org/sqlite" // registers "sqlite"

@@ -103,3 +103,17 @@ func MigrateURL(ctx context.Context, url string) error {
 	_, err = db.Migrate(ctx)
 	return err
 }
+
+// MigrateAtStart applies pending migrations as a hub starting up is told to: "always", "auto"
+// (SQLite only — the embedded profile has no separate migration step, while PostgreSQL is
+// migrated by `companionhub migrate up` before replicas start) or "never". It returns how many it
+// applied, and whether migrations are left pending (which the caller should warn about; a
+// failure to tell counts as none pending: start-up does not depend on it).
+func (db *DB) MigrateAtStart(ctx context.Context, policy string) (applied int, pending bool, err error) {
+	if policy == "always" || (policy == "auto" && db.Dialect == SQLite) {
+		applied, err = db.Migrate(ctx)
+		return applied, false, err
+	}
+	pending, err = db.Pending(ctx)
+	return 0, err == nil && pending, nil
+}

@@ -79,8 +79,8 @@ func seedChat(b *testing.B, db *sqlstore.DB) (owner, companionID, turnID domain.
 		require.NoError(b, store.Messages().Create(ctx, m))
 		last = m.ID
 	}
-	t := chat.Turn{ID: domain.NewID(now), OwnerID: u.ID(), CompanionID: c.ID(), UserMessageID: last,
-		Status: chat.StatusQueued, CreatedAt: now, UpdatedAt: now}
+	t, err := chat.NewTurn(domain.NewID(now), u.ID(), c.ID(), last, chat.Options{}, false, now, time.Minute)
+	require.NoError(b, err)
 	require.NoError(b, store.Turns().Create(ctx, t, ""))
-	return u.ID(), c.ID(), t.ID
+	return u.ID(), c.ID(), t.ID()
 }

@@ -36,7 +36,8 @@ type turnRow struct {
 const turnColumns = `id, owner_id, companion_id, user_message_id, deep_think, want_image, want_voice, regenerate,
 	status, progress, error_code, error_message, reply_id, cancel_requested, lease_until, created_at, updated_at`
 
-func (r turnRepo) Create(ctx context.Context, t chat.Turn, key string) error {
+func (r turnRepo) Create(ctx context.Context, turn chat.Turn, key string) error {
+	t := turn.Record()
 	var k any
 	if key != "" {
 		k = key
@@ -83,7 +84,8 @@ func (r turnRepo) Load(ctx context.Context, id domain.ID) (chat.Turn, error) {
 // turnUnfinished is the condition on an unfinished turn, written as the partial indexes on turns say it.
 const turnUnfinished = `status NOT IN ('completed', 'failed', 'cancelled')`
 
-func (r turnRepo) Update(ctx context.Context, t chat.Turn) error {
+func (r turnRepo) Update(ctx context.Context, turn chat.Turn) error {
+	t := turn.Record()
 	// A saved reply stays saved (a stale copy of the turn without it does not unset it), and a turn
 	// with one completed, whatever went wrong after: it cannot end failed or cancelled.
 	query := `UPDATE turns SET status = ?, progress = ?, error_code = ?, error_message = ?,
@@ -105,21 +107,21 @@ func (r turnRepo) Update(ctx context.Context, t chat.Turn) error {
 	switch {
 	case err != nil:
 		return err
-	case cur.Status.Final():
-		return chatuc.ErrTurnEnded
-	case !cur.ReplyID.IsZero():
-		return chatuc.ErrTurnHasReply
+	case cur.Ended():
+		return chat.ErrTurnEnded
+	case !cur.ReplyID().IsZero():
+		return chat.ErrTurnHasReply
 	}
 	return domain.Errorf(domain.KindInternal, "update turn %s: no row changed, yet it is unfinished without a reply", t.ID)
 }
 
-func (r turnRepo) SetProgress(ctx context.Context, id domain.ID, status chat.Status, progress int, at time.Time) (bool, error) {
-	if status.Final() {
-		// An end carries an outcome (error, reply) and its rules: Update records it.
-		return false, domain.Errorf(domain.KindInternal, "set progress of turn %s: %s is an end, not progress", id, status)
+func (r turnRepo) SetProgress(ctx context.Context, id domain.ID, p chat.Progress, at time.Time) (bool, error) {
+	// An end carries an outcome (error, reply) and its rules: Update records it.
+	if err := p.Check(); err != nil {
+		return false, err
 	}
 	n, err := r.c.exec(ctx, `UPDATE turns SET status = ?, progress = ?, updated_at = ?
-		WHERE id = ? AND `+turnUnfinished+` AND progress <= ?`, status.String(), progress, r.c.t(at), id.String(), progress)
+		WHERE id = ? AND `+turnUnfinished+` AND progress <= ?`, p.Status.String(), p.Percent, r.c.t(at), id.String(), p.Percent)
 	if err != nil {
 		return false, classify(err, nil, "set turn progress")
 	}
@@ -130,8 +132,8 @@ func (r turnRepo) SetProgress(ctx context.Context, id domain.ID, status chat.Sta
 	switch {
 	case err != nil:
 		return false, err
-	case cur.Status.Final():
-		return false, chatuc.ErrTurnEnded
+	case cur.Ended():
+		return false, chat.ErrTurnEnded
 	}
 	return false, nil // a step running in parallel got further: progress never goes back
 }
@@ -197,7 +199,7 @@ func (r turnRepo) RequestCancel(ctx context.Context, id domain.ID) error {
 }
 
 // leaseOf is a new turn's lease: what it says, or a minute to be picked up by a runner.
-func leaseOf(t chat.Turn) time.Time {
+func leaseOf(t chat.TurnRecord) time.Time {
 	if t.LeaseUntil.IsZero() {
 		return t.CreatedAt.Add(time.Minute)
 	}
@@ -218,27 +220,27 @@ func (r turnRepo) Active(ctx context.Context, companionID, except domain.ID) (bo
 }
 
 func (row turnRow) turn() (chat.Turn, error) {
-	var t chat.Turn
+	var t chat.TurnRecord
 	var err error
 	for _, p := range []struct {
 		dst *domain.ID
 		src string
 	}{{&t.ID, row.ID}, {&t.OwnerID, row.OwnerID}, {&t.CompanionID, row.CompanionID}, {&t.UserMessageID, row.UserMessageID}} {
 		if *p.dst, err = parseID(p.src); err != nil {
-			return t, err
+			return chat.Turn{}, err
 		}
 	}
 	if row.ReplyID != nil {
 		if t.ReplyID, err = parseID(*row.ReplyID); err != nil {
-			return t, err
+			return chat.Turn{}, err
 		}
 	}
 	if t.Status, err = chat.ParseStatus(row.Status); err != nil {
-		return t, err
+		return chat.Turn{}, err
 	}
 	t.Options = chat.Options{DeepThink: row.DeepThink, Image: row.WantImage, Voice: row.WantVoice}
 	t.Regenerate, t.Progress, t.ErrorCode, t.ErrorMessage = row.Regenerate, row.Progress, row.ErrorCode, row.ErrorMessage
 	t.CancelRequested, t.LeaseUntil = row.CancelReq, row.LeaseUntil.Time
 	t.CreatedAt, t.UpdatedAt = row.CreatedAt.Time, row.UpdatedAt.Time
-	return t, nil
+	return chat.HydrateTurn(t)
 }

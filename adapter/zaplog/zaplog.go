@@ -26,7 +26,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
-	"github.com/companionhub/companionhub/internal/envflag"
+	"github.com/companionhub/companionhub/envflag"
 )
 
 // Config selects the logger's level and format. The tags bind it flattened into the root config

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	companionhub "github.com/companionhub/companionhub"
-	"github.com/companionhub/companionhub/internal/envflag"
+	"github.com/companionhub/companionhub/envflag"
 )
 
 // errHelp is returned when -h was asked for; the usage has been printed.

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	companionhub "github.com/companionhub/companionhub"
-	"github.com/companionhub/companionhub/internal/envflag"
+	"github.com/companionhub/companionhub/envflag"
 )
 
 func runCmd(t *testing.T, env map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {

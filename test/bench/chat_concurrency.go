@@ -235,7 +235,7 @@ func compareWords(text string, n int) (lost, extra int) {
 // directStreams streams n replies at once from the fake through the OpenAI adapter, configured
 // as the hub configures it, and checks each against reply.
 func directStreams(ctx context.Context, fake *fakeLLM, n int, reply string) concResult {
-	cfg := companionhub.DefaultConfig().LLM
+	cfg := openai.DefaultConfig()
 	cfg.BaseURL, cfg.Model = fake.URL(), openaifake.DefaultModel
 	client, err := openai.New(cfg, nil)
 	if err != nil {

@@ -48,8 +48,8 @@ func startHub(ctx context.Context, llm *fakeLLM, tune func(*companionhub.Config)
 	cfg.LLM.Model = openaifake.DefaultModel
 	// The benchmarks send faster than people do: limits would measure refusals, not the hub.
 	unlimited := ratelimit.Limit{Count: 1_000_000, Period: time.Minute} // the finest limit the config accepts is 1/µs
-	cfg.RateLimits.Chat, cfg.RateLimits.CompanionCreate, cfg.RateLimits.Register = unlimited, unlimited, unlimited
-	cfg.RateLimits.Login, cfg.RateLimits.LoginIP = unlimited, unlimited
+	cfg.RateLimits.Chat.Limit, cfg.RateLimits.CompanionCreate.Limit, cfg.RateLimits.Register.Limit = unlimited, unlimited, unlimited
+	cfg.RateLimits.Login.Limit, cfg.RateLimits.LoginIP.Limit = unlimited, unlimited
 	if tune != nil {
 		tune(&cfg)
 	}

@@ -81,7 +81,7 @@ func runChatTTFT(ctx context.Context, _ options) ([]row, error) {
 // adapterTTFT streams ttftSamples replies from the fake through the OpenAI adapter, configured as
 // the hub configures it, and returns the times to the first piece of text.
 func adapterTTFT(ctx context.Context, fake *fakeLLM) ([]time.Duration, error) {
-	cfg := companionhub.DefaultConfig().LLM
+	cfg := openai.DefaultConfig()
 	cfg.BaseURL, cfg.Model = fake.URL(), openaifake.DefaultModel
 	client, err := openai.New(cfg, nil)
 	if err != nil {

@@ -106,6 +106,15 @@ func (m *scripted) streamed() []llm.Request {
 	return out
 }
 
+// hydrate is a turn as a store holds it, for tests that set up what a crashed or racing process
+// left behind.
+func hydrate(t *testing.T, r chat.TurnRecord) chat.Turn {
+	t.Helper()
+	turn, err := chat.HydrateTurn(r)
+	require.NoError(t, err)
+	return turn
+}
+
 type world struct {
 	db          *sqlstore.DB
 	env         *chattest.Env
@@ -195,7 +204,7 @@ func TestATurnStreamsAndSavesTheReplyOnce(t *testing.T) {
 	w.model.replies = []reply{{pieces: []string{"Ugh, ", "fine (rolls eyes). ", "Hi, ", "Alex.\n[SCENE]mood: happy[/SCENE]"}}}
 	sent := w.send(t, "  hi  ")
 	require.Equal(t, "hi", sent.Message.Text, "the message is trimmed")
-	events := w.follow(t, sent.Turn.ID, 0)
+	events := w.follow(t, sent.Turn.ID(), 0)
 
 	responding := -1
 	for i, e := range events {
@@ -218,14 +227,14 @@ func TestATurnStreamsAndSavesTheReplyOnce(t *testing.T) {
 	require.Equal(t, chat.RoleAssistant, h[0].Message.Role)
 	require.Equal(t, saved["message_id"], h[0].Message.ID.String())
 	require.NotNil(t, h[0].Message.Scene, "a reply carries its scene")
-	turn, err := w.env.App.GetTurn.Handle(context.Background(), chatuc.GetTurn{OwnerID: w.owner, TurnID: sent.Turn.ID})
+	turn, err := w.env.App.GetTurn.Handle(context.Background(), chatuc.GetTurn{OwnerID: w.owner, TurnID: sent.Turn.ID()})
 	require.NoError(t, err)
-	require.Equal(t, chat.StatusCompleted, turn.Status)
-	require.Equal(t, 100, turn.Progress)
-	require.Equal(t, h[0].Message.ID, turn.ReplyID)
+	require.Equal(t, chat.StatusCompleted, turn.Status())
+	require.Equal(t, 100, turn.Progress())
+	require.Equal(t, h[0].Message.ID, turn.ReplyID())
 
 	// Saving again (a retried step) finds the saved reply: exactly once.
-	out, err := w.env.Steps.Persist(context.Background(), chatuc.PersistInput{TurnID: sent.Turn.ID, Text: "another text", Analysis: chatuc.FailedAnalysis()})
+	out, err := w.env.Steps.Persist(context.Background(), chatuc.PersistInput{TurnID: sent.Turn.ID(), Text: "another text", Analysis: chatuc.FailedAnalysis()})
 	require.ErrorIs(t, err, nil)
 	require.Equal(t, h[0].Message.ID, out.MessageID)
 	require.Len(t, w.history(t), 2)
@@ -251,9 +260,9 @@ func TestHistoryGoesOldestFirstWithoutTheAnsweredMessage(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
 	for _, q := range []string{"first question", "second question"} {
-		w.follow(t, w.send(t, q).Turn.ID, 0)
+		w.follow(t, w.send(t, q).Turn.ID(), 0)
 	}
-	w.follow(t, w.send(t, "third question").Turn.ID, 0)
+	w.follow(t, w.send(t, "third question").Turn.ID(), 0)
 	reqs := w.model.streamed()
 	msgs := reqs[len(reqs)-1].Messages
 	var users []string
@@ -275,7 +284,7 @@ func TestSceneFollowsTheRepliesAndRewinds(t *testing.T) {
 	}
 	// Each turn: one analysis before the reply (unchanged scene), one after (the new scene).
 	w.model.analyses = []string{"{}", at("park", "happy")}
-	first := w.follow(t, w.send(t, "Let's go to the park").Turn.ID, 0)
+	first := w.follow(t, w.send(t, "Let's go to the park").Turn.ID(), 0)
 	require.Equal(t, chat.EventComplete, first[len(first)-1].Type)
 	scene := w.companion(t).Scene()
 	require.Equal(t, "park", scene.Location)
@@ -295,7 +304,7 @@ func TestSceneFollowsTheRepliesAndRewinds(t *testing.T) {
 	w.model.analyses = []string{"not json at all", at("beach", "excited")}
 	turn, err := w.env.App.Regenerate.Handle(ctx, chatuc.Regenerate{OwnerID: w.owner, MessageID: firstReply.ID})
 	require.NoError(t, err)
-	w.follow(t, turn.ID, 0)
+	w.follow(t, turn.ID(), 0)
 	reqs := w.model.streamed()
 	require.Contains(t, reqs[len(reqs)-1].Messages[0].Content, "Where: "+before.Location,
 		"the regenerated reply is written in the scene before the one it replaces")
@@ -313,7 +322,7 @@ func TestSceneFollowsTheRepliesAndRewinds(t *testing.T) {
 
 	// An analysis that names no valid mood keeps the mood; a failed one keeps everything.
 	w.model.analyses = []string{"{}", `{"location":"café","mood":"furious beyond words"}`}
-	w.follow(t, w.send(t, "Coffee?").Turn.ID, 0)
+	w.follow(t, w.send(t, "Coffee?").Turn.ID(), 0)
 	scene = w.companion(t).Scene()
 	require.Equal(t, "café", scene.Location)
 	require.Equal(t, companion.MoodHappy, scene.Mood)
@@ -341,7 +350,7 @@ func TestARetriedReplyStartsOverCleanly(t *testing.T) {
 		{err: down},
 		{pieces: []string{"The whole ", "reply."}},
 	}
-	events := w.follow(t, w.send(t, "hi").Turn.ID, 0)
+	events := w.follow(t, w.send(t, "hi").Turn.ID(), 0)
 	last := events[len(events)-1]
 	require.Equal(t, chat.EventComplete, last.Type)
 	require.Equal(t, "The whole reply.", data(t, last)["text"])
@@ -362,7 +371,7 @@ func TestAReplyThatNeverComesFailsTheTurnAndKeepsTheMessage(t *testing.T) {
 	w := newWorld(t, nil)
 	w.model.always = &reply{pieces: []string{"partial"}, err: domain.E(domain.KindUnavailable, "llm_unavailable", "provider said: secret-detail")}
 	sent := w.send(t, "hello?")
-	events := w.follow(t, sent.Turn.ID, 0)
+	events := w.follow(t, sent.Turn.ID(), 0)
 	last := events[len(events)-1]
 	require.Equal(t, chat.EventError, last.Type)
 	d := data(t, last)
@@ -372,14 +381,14 @@ func TestAReplyThatNeverComesFailsTheTurnAndKeepsTheMessage(t *testing.T) {
 	h := w.history(t)
 	require.Len(t, h, 1, "no half-written reply is left")
 	require.Equal(t, sent.Message.ID, h[0].Message.ID, "the person's message stays")
-	turn, err := w.env.App.GetTurn.Handle(context.Background(), chatuc.GetTurn{OwnerID: w.owner, TurnID: sent.Turn.ID})
+	turn, err := w.env.App.GetTurn.Handle(context.Background(), chatuc.GetTurn{OwnerID: w.owner, TurnID: sent.Turn.ID()})
 	require.NoError(t, err)
-	require.Equal(t, chat.StatusFailed, turn.Status)
+	require.Equal(t, chat.StatusFailed, turn.Status())
 	require.Equal(t, chatuc.Policies[chatuc.StepReply].Attempts, len(w.model.streamed()), "every attempt was made")
 
 	// The conversation is not stuck: the next message is answered.
 	w.model.always = nil
-	events = w.follow(t, w.send(t, "still there?").Turn.ID, 0)
+	events = w.follow(t, w.send(t, "still there?").Turn.ID(), 0)
 	require.Equal(t, chat.EventComplete, events[len(events)-1].Type)
 }
 
@@ -387,7 +396,7 @@ func TestARefusedRequestIsNotRetried(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
 	w.model.always = &reply{err: domain.E(domain.KindInvalid, "llm_refused", "the model refused this conversation")}
-	events := w.follow(t, w.send(t, "hello").Turn.ID, 0)
+	events := w.follow(t, w.send(t, "hello").Turn.ID(), 0)
 	last := events[len(events)-1]
 	require.Equal(t, chat.EventError, last.Type)
 	require.Equal(t, "the model refused this conversation", data(t, last)["message"])
@@ -403,25 +412,25 @@ func TestCancelStopsARunningTurn(t *testing.T) {
 
 	_, err := w.env.App.Send.Handle(ctx, chatuc.Send{OwnerID: w.owner, CompanionID: w.comp, Text: "and another"})
 	require.ErrorIs(t, err, chatuc.ErrTurnInProgress, "one turn per companion at a time")
-	_, err = w.env.App.Cancel.Handle(ctx, chatuc.CancelTurn{OwnerID: domain.NewID(time.Now()), TurnID: sent.Turn.ID})
+	_, err = w.env.App.Cancel.Handle(ctx, chatuc.CancelTurn{OwnerID: domain.NewID(time.Now()), TurnID: sent.Turn.ID()})
 	require.ErrorIs(t, err, chat.ErrTurnNotFound, "only the owner cancels")
 
-	turn, err := w.env.App.Cancel.Handle(ctx, chatuc.CancelTurn{OwnerID: w.owner, TurnID: sent.Turn.ID})
+	turn, err := w.env.App.Cancel.Handle(ctx, chatuc.CancelTurn{OwnerID: w.owner, TurnID: sent.Turn.ID()})
 	require.NoError(t, err)
-	require.True(t, turn.CancelRequested)
-	events := w.follow(t, sent.Turn.ID, 0)
+	require.True(t, turn.CancelRequested())
+	events := w.follow(t, sent.Turn.ID(), 0)
 	last := events[len(events)-1]
 	require.Equal(t, chat.EventError, last.Type)
 	require.Equal(t, "cancelled", data(t, last)["code"])
-	turn, err = w.env.App.GetTurn.Handle(ctx, chatuc.GetTurn{OwnerID: w.owner, TurnID: sent.Turn.ID})
+	turn, err = w.env.App.GetTurn.Handle(ctx, chatuc.GetTurn{OwnerID: w.owner, TurnID: sent.Turn.ID()})
 	require.NoError(t, err)
-	require.Equal(t, chat.StatusCancelled, turn.Status)
+	require.Equal(t, chat.StatusCancelled, turn.Status())
 	require.Len(t, w.history(t), 1)
 
 	// Cancelling an ended turn changes nothing.
-	again, err := w.env.App.Cancel.Handle(ctx, chatuc.CancelTurn{OwnerID: w.owner, TurnID: sent.Turn.ID})
+	again, err := w.env.App.Cancel.Handle(ctx, chatuc.CancelTurn{OwnerID: w.owner, TurnID: sent.Turn.ID()})
 	require.NoError(t, err)
-	require.Equal(t, chat.StatusCancelled, again.Status)
+	require.Equal(t, chat.StatusCancelled, again.Status())
 	w.model.open()
 }
 
@@ -440,7 +449,7 @@ func TestIdenticalSendsStartOneTurn(t *testing.T) {
 				errs <- err
 				return
 			}
-			turns <- sent.Turn.ID
+			turns <- sent.Turn.ID()
 		})
 	}
 	wg.Wait()
@@ -469,11 +478,10 @@ func TestIdenticalSendsStartOneTurn(t *testing.T) {
 
 func TestChatIsRateLimited(t *testing.T) {
 	t.Parallel()
-	rule := chatuc.DefaultSettings().ChatRule
-	rule.Limit = ratelimit.Limit{Count: 2, Period: time.Minute}
+	rule := ratelimit.Limit{Count: 2, Period: time.Minute}
 	w := newWorld(t, func(o *chattest.Options) { o.ChatRule = &rule })
 	for range 2 {
-		w.follow(t, w.send(t, "hi").Turn.ID, 0)
+		w.follow(t, w.send(t, "hi").Turn.ID(), 0)
 	}
 	_, err := w.env.App.Send.Handle(context.Background(), chatuc.Send{OwnerID: w.owner, CompanionID: w.comp, Text: "hi"})
 	require.ErrorIs(t, err, ratelimit.ErrLimited)
@@ -503,39 +511,40 @@ func TestReapFinishesTurnsWhoseRunnerIsGone(t *testing.T) {
 	// A turn a crashed process took: its lease ran out with no reply saved.
 	msg := chat.Message{ID: domain.NewID(now), CompanionID: w.comp, Role: chat.RoleUser, Text: "anyone?", Selected: true, CreatedAt: now}
 	require.NoError(t, w.env.Store.Messages().Create(ctx, msg))
-	lost := chat.Turn{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
-		Status: chat.StatusResponding, LeaseUntil: now.Add(-time.Second), CreatedAt: now, UpdatedAt: now}
+	lost := hydrate(t, chat.TurnRecord{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
+		Status: chat.StatusResponding, LeaseUntil: now.Add(-time.Second), CreatedAt: now, UpdatedAt: now})
 	require.NoError(t, w.env.Store.Turns().Create(ctx, lost, ""))
 	n, err := w.env.App.Reap.Handle(ctx, chatuc.Reap{})
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
-	events := w.follow(t, lost.ID, 0)
+	events := w.follow(t, lost.ID(), 0)
 	last := events[len(events)-1]
 	require.Equal(t, chat.EventError, last.Type)
 	require.Equal(t, "interrupted", data(t, last)["code"])
-	got, err := w.env.Store.Turns().Load(ctx, lost.ID)
+	got, err := w.env.Store.Turns().Load(ctx, lost.ID())
 	require.NoError(t, err)
-	require.Equal(t, chat.StatusFailed, got.Status)
+	require.Equal(t, chat.StatusFailed, got.Status())
 
 	// One that saved its reply before the process went: completed, not failed.
 	msg2 := chat.Message{ID: domain.NewID(now), CompanionID: w.comp, Role: chat.RoleUser, Text: "again?", Selected: true, CreatedAt: now}
 	require.NoError(t, w.env.Store.Messages().Create(ctx, msg2))
-	saved := lost
-	saved.ID, saved.UserMessageID = domain.NewID(now), msg2.ID
+	rec := lost.Record()
+	rec.ID, rec.UserMessageID = domain.NewID(now), msg2.ID
+	saved := hydrate(t, rec)
 	require.NoError(t, w.env.Store.Turns().Create(ctx, saved, ""))
-	out, err := w.env.Steps.Persist(ctx, chatuc.PersistInput{TurnID: saved.ID, Text: "It was saved.", Analysis: chatuc.FailedAnalysis()})
+	out, err := w.env.Steps.Persist(ctx, chatuc.PersistInput{TurnID: saved.ID(), Text: "It was saved.", Analysis: chatuc.FailedAnalysis()})
 	require.NoError(t, err)
 	n, err = w.env.App.Reap.Handle(ctx, chatuc.Reap{})
 	require.NoError(t, err)
 	require.Equal(t, 1, n)
-	got, err = w.env.Store.Turns().Load(ctx, saved.ID)
+	got, err = w.env.Store.Turns().Load(ctx, saved.ID())
 	require.NoError(t, err)
-	require.Equal(t, chat.StatusCompleted, got.Status, "%+v", got)
-	require.Equal(t, out.MessageID, got.ReplyID)
+	require.Equal(t, chat.StatusCompleted, got.Status(), "%+v", got)
+	require.Equal(t, out.MessageID, got.ReplyID())
 
 	// Long after, the events have left the bus; following still tells the outcome.
 	clock.Advance(2 * time.Hour)
-	events = w.follow(t, saved.ID, 0)
+	events = w.follow(t, saved.ID(), 0)
 	require.Len(t, events, 1)
 	require.Equal(t, chat.EventComplete, events[0].Type)
 	require.Equal(t, "It was saved.", data(t, events[0])["text"])
@@ -546,9 +555,9 @@ func TestFollowResumesExactlyAfterTheLastEventSeen(t *testing.T) {
 	w := newWorld(t, nil)
 	w.model.replies = []reply{{pieces: strings.SplitAfter(strings.Repeat("word ", 200), " ")}}
 	sent := w.send(t, "talk to me")
-	all := w.follow(t, sent.Turn.ID, 0)
+	all := w.follow(t, sent.Turn.ID(), 0)
 	for _, after := range []int64{1, 3, int64(len(all) - 1)} {
-		rest := w.follow(t, sent.Turn.ID, after)
+		rest := w.follow(t, sent.Turn.ID(), after)
 		require.Equal(t, all[after:], rest)
 	}
 	tokens := 0
@@ -564,7 +573,7 @@ func TestEditAndDeleteRules(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
 	ctx := context.Background()
-	w.follow(t, w.send(t, "typo heer").Turn.ID, 0)
+	w.follow(t, w.send(t, "typo heer").Turn.ID(), 0)
 	h := w.history(t)
 	replyID, questionID := h[0].Message.ID, h[1].Message.ID
 
@@ -582,7 +591,7 @@ func TestEditAndDeleteRules(t *testing.T) {
 	require.ErrorIs(t, err, chat.ErrMessageNotFound)
 
 	// Only the last reply can be regenerated.
-	w.follow(t, w.send(t, "next").Turn.ID, 0)
+	w.follow(t, w.send(t, "next").Turn.ID(), 0)
 	_, err = w.env.App.Regenerate.Handle(ctx, chatuc.Regenerate{OwnerID: w.owner, MessageID: replyID})
 	require.ErrorIs(t, err, chatuc.ErrNotLastTurn)
 	require.True(t, errors.Is(deleteMsg(w, domain.NewID(time.Now())), chat.ErrMessageNotFound))
@@ -590,8 +599,7 @@ func TestEditAndDeleteRules(t *testing.T) {
 
 func TestRetriesOfOneSendAreNotRateLimited(t *testing.T) {
 	t.Parallel()
-	rule := chatuc.DefaultSettings().ChatRule
-	rule.Limit = ratelimit.Limit{Count: 1, Period: time.Hour}
+	rule := ratelimit.Limit{Count: 1, Period: time.Hour}
 	w := newWorld(t, func(o *chattest.Options) { o.ChatRule = &rule })
 	var wg sync.WaitGroup
 	errs := make(chan error, 20)
@@ -613,20 +621,20 @@ func TestFollowingAnEndedTurnNeverWaitsForLostEvents(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
 	sent := w.send(t, "hi")
-	all := w.follow(t, sent.Turn.ID, 0)
+	all := w.follow(t, sent.Turn.ID(), 0)
 	text := data(t, all[len(all)-1])["text"]
 
 	// The process restarted: its in-memory bus forgot the turn's events.
 	restarted := &world{db: w.db, env: chattest.New(t, w.db, chattest.Options{}), owner: w.owner, comp: w.comp}
 	for _, after := range []int64{0, 3, int64(len(all))} {
-		events := restarted.follow(t, sent.Turn.ID, after)
+		events := restarted.follow(t, sent.Turn.ID(), after)
 		require.Len(t, events, 1, "the recorded outcome ends the stream at once")
 		require.Equal(t, chat.EventComplete, events[0].Type)
 		require.Equal(t, after+1, events[0].Seq)
 		require.Equal(t, text, data(t, events[0])["text"])
 	}
 	// Where the bus still holds the events, they are replayed as they were.
-	require.Equal(t, all[2:], w.follow(t, sent.Turn.ID, 2))
+	require.Equal(t, all[2:], w.follow(t, sent.Turn.ID(), 2))
 }
 
 func TestFollowingAnEndedTurnEndsWithItsOutcomeWhenTheBusMissedIt(t *testing.T) {
@@ -636,18 +644,18 @@ func TestFollowingAnEndedTurnEndsWithItsOutcomeWhenTheBusMissedIt(t *testing.T) 
 	now := time.Now().UTC()
 	msg := chat.Message{ID: domain.NewID(now), CompanionID: w.comp, Role: chat.RoleUser, Text: "hm?", Selected: true, CreatedAt: now}
 	require.NoError(t, w.env.Store.Messages().Create(ctx, msg))
-	turn := chat.Turn{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
-		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now}
+	turn := hydrate(t, chat.TurnRecord{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
+		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now})
 	require.NoError(t, w.env.Store.Turns().Create(ctx, turn, ""))
 	for _, p := range []string{`{"status":"analyzing","progress":10}`, `{"status":"responding","progress":35}`} {
-		_, err := w.env.Bus.Publish(ctx, turn.ID, 0, chat.EventProgress, []byte(p))
+		_, err := w.env.Bus.Publish(ctx, turn.ID(), 0, chat.EventProgress, []byte(p))
 		require.NoError(t, err)
 	}
 	// The outcome was recorded, but its event never reached the bus.
-	turn.Status, turn.ErrorCode, turn.ErrorMessage = chat.StatusFailed, "unavailable", "the model did not answer; try again shortly"
+	require.NoError(t, turn.Fail(chat.Failure{Code: "unavailable", Message: "the model did not answer; try again shortly"}, now))
 	require.NoError(t, w.env.Store.Turns().Update(ctx, turn))
 
-	events := w.follow(t, turn.ID, 0)
+	events := w.follow(t, turn.ID(), 0)
 	require.Len(t, events, 3)
 	require.Equal(t, chat.EventProgress, events[1].Type)
 	require.Equal(t, chat.EventError, events[2].Type)
@@ -659,25 +667,25 @@ func TestAFollowerOfARunningTurnHearsAnEndTheBusMissed(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, func(o *chattest.Options) {
 		o.NoReap = true
-		o.Limits.FollowCheck = 20 * time.Millisecond
+		o.FollowCheck = 20 * time.Millisecond
 	})
 	ctx := context.Background()
 	now := time.Now().UTC()
 	msg := chat.Message{ID: domain.NewID(now), CompanionID: w.comp, Role: chat.RoleUser, Text: "hm?", Selected: true, CreatedAt: now}
 	require.NoError(t, w.env.Store.Messages().Create(ctx, msg))
-	turn := chat.Turn{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
-		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now}
+	turn := hydrate(t, chat.TurnRecord{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
+		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now})
 	require.NoError(t, w.env.Store.Turns().Create(ctx, turn, ""))
-	_, err := w.env.Bus.Publish(ctx, turn.ID, 0, chat.EventProgress, []byte(`{"status":"responding","progress":35}`))
+	_, err := w.env.Bus.Publish(ctx, turn.ID(), 0, chat.EventProgress, []byte(`{"status":"responding","progress":35}`))
 	require.NoError(t, err)
 
-	sub, err := w.env.App.Follow.Handle(ctx, chatuc.Follow{OwnerID: w.owner, TurnID: turn.ID})
+	sub, err := w.env.App.Follow.Handle(ctx, chatuc.Follow{OwnerID: w.owner, TurnID: turn.ID()})
 	require.NoError(t, err)
 	defer sub.Close()
 	first := <-sub.Events()
 	require.Equal(t, chat.EventProgress, first.Type)
 	// The turn ends; its terminal event never reaches the bus.
-	turn.Status, turn.ErrorCode, turn.ErrorMessage = chat.StatusFailed, "interrupted", "the hub restarted while writing the reply; regenerate it"
+	require.NoError(t, turn.Fail(chat.Failure{Code: "interrupted", Message: "the hub restarted while writing the reply; regenerate it"}, now))
 	require.NoError(t, w.env.Store.Turns().Update(ctx, turn))
 	select {
 	case e := <-sub.Events():
@@ -695,10 +703,10 @@ func TestAFollowerWithTheLastEventIsToldThereIsNoMore(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
 	sent := w.send(t, "hi")
-	all := w.follow(t, sent.Turn.ID, 0)
-	_, err := w.env.App.Follow.Handle(context.Background(), chatuc.Follow{OwnerID: w.owner, TurnID: sent.Turn.ID, After: int64(len(all))})
+	all := w.follow(t, sent.Turn.ID(), 0)
+	_, err := w.env.App.Follow.Handle(context.Background(), chatuc.Follow{OwnerID: w.owner, TurnID: sent.Turn.ID(), After: int64(len(all))})
 	require.ErrorIs(t, err, chatuc.ErrNoMoreEvents)
-	_, err = w.env.App.Follow.Handle(context.Background(), chatuc.Follow{OwnerID: w.owner, TurnID: sent.Turn.ID, After: 1000})
+	_, err = w.env.App.Follow.Handle(context.Background(), chatuc.Follow{OwnerID: w.owner, TurnID: sent.Turn.ID(), After: 1000})
 	require.ErrorIs(t, err, chatuc.ErrNoMoreEvents)
 }
 
@@ -709,21 +717,21 @@ func TestATurnWhoseReplyWasSavedCompletesWhateverComesAfter(t *testing.T) {
 	now := time.Now().UTC()
 	msg := chat.Message{ID: domain.NewID(now), CompanionID: w.comp, Role: chat.RoleUser, Text: "hi", Selected: true, CreatedAt: now}
 	require.NoError(t, w.env.Store.Messages().Create(ctx, msg))
-	turn := chat.Turn{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
-		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now}
+	turn := hydrate(t, chat.TurnRecord{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
+		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now})
 	require.NoError(t, w.env.Store.Turns().Create(ctx, turn, ""))
-	saved, err := w.env.Steps.Persist(ctx, chatuc.PersistInput{TurnID: turn.ID, Text: "Saved.", Analysis: chatuc.FailedAnalysis()})
+	saved, err := w.env.Steps.Persist(ctx, chatuc.PersistInput{TurnID: turn.ID(), Text: "Saved.", Analysis: chatuc.FailedAnalysis()})
 	require.NoError(t, err)
 
 	// A cancel that came too late: the reply is in the conversation, so the turn completed.
-	_, err = w.env.Steps.Finish(ctx, chatuc.FinishInput{TurnID: turn.ID, Status: chat.StatusCancelled, ErrorCode: "cancelled", ErrorMessage: "x"})
+	_, err = w.env.Steps.Finish(ctx, chatuc.FinishInput{TurnID: turn.ID(), Status: chat.StatusCancelled, ErrorCode: "cancelled", ErrorMessage: "x"})
 	require.NoError(t, err)
-	got, err := w.env.Store.Turns().Load(ctx, turn.ID)
+	got, err := w.env.Store.Turns().Load(ctx, turn.ID())
 	require.NoError(t, err)
-	require.Equal(t, chat.StatusCompleted, got.Status)
-	require.Equal(t, saved.MessageID, got.ReplyID)
-	require.Empty(t, got.ErrorCode)
-	events := w.follow(t, turn.ID, 0)
+	require.Equal(t, chat.StatusCompleted, got.Status())
+	require.Equal(t, saved.MessageID, got.ReplyID())
+	require.Empty(t, got.Failure().Code)
+	events := w.follow(t, turn.ID(), 0)
 	last := events[len(events)-1]
 	require.Equal(t, chat.EventComplete, last.Type)
 	require.Equal(t, "Saved.", data(t, last)["text"])
@@ -737,7 +745,7 @@ func TestPicturesInChatCountAgainstThePictureLimit(t *testing.T) {
 	for range 10 {
 		sent, err := w.env.App.Send.Handle(ctx, chatuc.Send{OwnerID: w.owner, CompanionID: w.comp, Text: "a picture?", Options: chat.Options{Image: true}})
 		require.NoError(t, err)
-		events := w.follow(t, sent.Turn.ID, 0)
+		events := w.follow(t, sent.Turn.ID(), 0)
 		require.Equal(t, chat.EventComplete, events[len(events)-1].Type, "no picture maker: the reply still comes")
 		var image map[string]any
 		for _, e := range events {
@@ -765,7 +773,7 @@ func TestRepliesOfAnySizeAndShapeFitTheBus(t *testing.T) {
 			w := newWorld(t, nil)
 			w.model.replies = []reply{{pieces: []string{text}}}
 			sent := w.send(t, "hi")
-			events := w.follow(t, sent.Turn.ID, 0)
+			events := w.follow(t, sent.Turn.ID(), 0)
 			last := events[len(events)-1]
 			require.Equal(t, chat.EventComplete, last.Type, "%s", last.Data)
 			h := w.history(t)

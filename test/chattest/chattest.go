@@ -1,6 +1,6 @@
-// Package chattest assembles the chat use cases for tests the way the hub's embedded profile does:
-// the SQL chat store, an in-process stream bus, the in-process runner and the no-op side adapters,
-// with the offline model unless the test brings its own.
+// Package chattest assembles the chat use cases for tests through the hub's own wiring
+// (core.NewChat): the SQL chat store, an in-process stream bus, the in-process runner and the
+// features as the embedded profile has them, with the offline model unless the test brings its own.
 package chattest
 
 import (
@@ -14,11 +14,9 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/companionhub/companionhub/adapter/local"
-	"github.com/companionhub/companionhub/adapter/memory"
-	"github.com/companionhub/companionhub/adapter/noop"
 	"github.com/companionhub/companionhub/adapter/offline"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
-	"github.com/companionhub/companionhub/adapter/tokenizer"
+	"github.com/companionhub/companionhub/core"
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/account"
 	"github.com/companionhub/companionhub/domain/companion"
@@ -36,16 +34,14 @@ type Options struct {
 	Clock usecase.Clock
 	// Limiter backs the chat rate limit (nil: in memory, 1000 a minute so tests are not limited).
 	Limiter  ratelimit.Limiter
-	ChatRule *ratelimit.Rule
-	Limits   chatuc.Limits
-	Runner   local.Config
-	// RetryDelay maps the runner's retry pauses (nil: a millisecond each, so retries are quick).
-	RetryDelay func(time.Duration) time.Duration
-	Pictures   chatuc.PictureMaker
-	Voices     chatuc.VoiceMaker
-	Memory     chatuc.MemoryExtractor
-	Recall     chatuc.Recaller
-	Log        *zap.Logger
+	ChatRule *ratelimit.Limit
+	// FollowCheck is how long a follower waits in silence before it looks at the turn (0: the
+	// configured default).
+	FollowCheck time.Duration
+	Runner      local.Config
+	// BackoffScale scales the runner's retry pauses (0: a thousandth, so retries are quick).
+	BackoffScale float64
+	Log          *zap.Logger
 	// NoReap keeps the runner from reaping abandoned turns, for tests that reap by hand.
 	NoReap bool
 }
@@ -54,83 +50,67 @@ type Options struct {
 type Env struct {
 	App    *chatuc.App
 	Steps  *chatuc.Steps
-	Runner *local.Runner
+	Runner core.Runner
 	Store  chatuc.Store
 	Bus    stream.Bus
 }
 
-// New assembles the chat over db and runs the runner until tb ends.
+// New assembles the chat over db through the hub's own wiring (core.NewChat, with the embedded
+// profile's configuration and the options as ports) and runs the runner until tb ends.
 func New(tb testing.TB, db *sqlstore.DB, o Options) *Env {
 	tb.Helper()
-	if o.Clock == nil {
-		o.Clock = usecase.SystemClock{}
-	}
 	if o.Model == nil {
 		o.Model = offline.New(offline.Config{TokensPerSecond: 0})
-	}
-	if o.Bus == nil {
-		b := memory.NewStreamBus(o.Clock)
-		tb.Cleanup(func() { _ = b.Close() })
-		o.Bus = b
-	}
-	if o.Limiter == nil {
-		o.Limiter = memory.NewRateLimiter(o.Clock)
-	}
-	rule := chatuc.DefaultSettings().ChatRule
-	rule.Limit = ratelimit.Limit{Count: 1000, Period: time.Minute}
-	if o.ChatRule != nil {
-		rule = *o.ChatRule
-	}
-	if o.RetryDelay == nil {
-		o.RetryDelay = func(time.Duration) time.Duration { return time.Millisecond }
-	}
-	if o.Pictures == nil {
-		o.Pictures = noop.Pictures{}
-	}
-	if o.Voices == nil {
-		o.Voices = noop.Voices{}
-	}
-	if o.Memory == nil {
-		o.Memory = noop.Extractor{}
-	}
-	if o.Recall == nil {
-		o.Recall = noop.Recaller{}
 	}
 	if o.Log == nil {
 		o.Log = zaptest.NewLogger(tb, zaptest.Level(zap.WarnLevel))
 	}
-	store := sqlstore.NewChatStore(db)
-	steps, err := chatuc.NewSteps(chatuc.StepsDeps{Store: store, Bus: o.Bus, Model: o.Model, Tokens: tokenizer.New(),
-		Recall: o.Recall, Memory: o.Memory, Pictures: o.Pictures, Voices: o.Voices, Clock: o.Clock, Log: o.Log, Limits: o.Limits})
+	cfg := core.DefaultConfig()
+	cfg.DataDir = tb.TempDir()
+	cfg.Blobs.URL = "mem://"
+	cfg.RateLimits.Chat.Limit = ratelimit.Limit{Count: 1000, Period: time.Minute}
+	if o.ChatRule != nil {
+		cfg.RateLimits.Chat.Limit = *o.ChatRule
+	}
+	if o.FollowCheck > 0 {
+		cfg.Chat.FollowCheck = o.FollowCheck
+	}
+	cfg.Runner = o.Runner
+	cfg.Runner.NoReap = o.NoReap
+	cfg.Runner.BackoffScale = o.BackoffScale
+	if cfg.Runner.BackoffScale == 0 {
+		cfg.Runner.BackoffScale = 0.001
+	}
+	opts := []core.Option{core.WithDatabase(db), core.WithModel(o.Model)}
+	if o.Bus != nil {
+		opts = append(opts, core.WithStreamBus(o.Bus))
+	}
+	if o.Clock != nil {
+		opts = append(opts, core.WithClock(o.Clock))
+	}
+	if o.Limiter != nil {
+		opts = append(opts, core.WithRateLimiter(o.Limiter))
+	}
+	c, err := core.NewChat(context.Background(), cfg, o.Log, opts...)
 	if err != nil {
-		tb.Fatalf("chattest: steps: %v", err)
-	}
-	reap := func(ctx context.Context, holding func(domain.ID) bool) error {
-		_, err := steps.Reap(ctx, 0, holding)
-		return err
-	}
-	if o.NoReap {
-		reap = nil
-	}
-	runner := local.NewRunner(o.Runner, local.Deps{Steps: steps.Table(), Leases: store.Turns(), Clock: o.Clock, Log: o.Log,
-		RetryDelay: o.RetryDelay, Reap: reap})
-	settings := chatuc.DefaultSettings()
-	settings.ChatRule = rule
-	app, err := chatuc.NewApp(chatuc.Deps{Store: store, Bus: o.Bus, Runner: runner, Steps: steps,
-		Guard: ratelimit.NewGuard(o.Limiter, nil), Clock: o.Clock, Log: o.Log, Settings: settings})
-	if err != nil {
-		tb.Fatalf("chattest: app: %v", err)
+		tb.Fatalf("chattest: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- runner.Run(ctx) }()
+	go func() { done <- c.Runner.Run(ctx) }()
 	tb.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
 			tb.Errorf("chattest: runner: %v", err)
 		}
+		sctx, stop := context.WithTimeout(context.Background(), 10*time.Second)
+		defer stop()
+		if err := c.Runner.Shutdown(sctx); err != nil {
+			tb.Errorf("chattest: runner shutdown: %v", err)
+		}
+		c.Close()
 	})
-	return &Env{App: app, Steps: steps, Runner: runner, Store: store, Bus: o.Bus}
+	return &Env{App: c.App, Steps: c.Steps, Runner: c.Runner, Store: c.Store, Bus: c.Bus}
 }
 
 var people atomic.Int64

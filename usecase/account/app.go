@@ -26,7 +26,8 @@ func DefaultPolicy() Policy {
 	return Policy{Sessions: account.DefaultSessionPolicy(), Lockout: account.DefaultLockoutPolicy(), Limits: ratelimit.DefaultRules()}
 }
 
-// Deps are what the account use cases consume. Breach may be nil (no breach checking).
+// Deps are what the account use cases consume. Breach may be nil (no breach checking), and
+// Observer too (nobody hears what the use cases carry on past).
 type Deps struct {
 	Store    Store
 	Hasher   PasswordHasher
@@ -36,6 +37,15 @@ type Deps struct {
 	Guard    *ratelimit.Guard
 	Clock    usecase.Clock
 	Policy   Policy
+	Observer Observer
+}
+
+// Observer hears what the account use cases carry on past: nothing here fails a request, but an
+// operator wants to know. adapter/zaplog logs it.
+type Observer interface {
+	// BreachCheckFailed: the breach checker could not answer; the password was judged by the
+	// other rules.
+	BreachCheckFailed(ctx context.Context, err error)
 }
 
 func (d Deps) validate() error {

@@ -45,12 +45,18 @@ func checkNewPassword(d Deps, field, pw string, email account.Email, username ac
 
 // checkBreached asks the breach checker, if one is configured. It is separate from the local rules
 // because it calls out: callers spend their rate limit first, so nobody can make the hub send
-// requests without limit. A checker that cannot answer does not block anyone (its decorator logs).
+// requests without limit. A checker that cannot answer does not block anyone (the observer hears).
 func checkBreached(ctx context.Context, d Deps, field, pw string) error {
 	if d.Breach == nil {
 		return nil
 	}
-	if breached, err := d.Breach.Breached(ctx, pw); err == nil && breached {
+	breached, err := d.Breach.Breached(ctx, pw)
+	switch {
+	case err != nil:
+		if d.Observer != nil {
+			d.Observer.BreachCheckFailed(ctx, err)
+		}
+	case breached:
 		return weak(field, "breached", "this password has appeared in a data breach", nil)
 	}
 	return nil

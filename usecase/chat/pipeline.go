@@ -181,7 +181,7 @@ var ErrInterrupted = domain.E(domain.KindUnavailable, "turn_interrupted", "the h
 // cancelled reports whether err stops the turn at once, without fallbacks: it was cancelled, its
 // runner is stopping, or it already ended elsewhere.
 func cancelled(err error) bool {
-	return errors.Is(err, ErrCancelled) || errors.Is(err, ErrInterrupted) || errors.Is(err, ErrTurnEnded)
+	return errors.Is(err, ErrCancelled) || errors.Is(err, ErrInterrupted) || errors.Is(err, chat.ErrTurnEnded)
 }
 
 // failure turns a fatal error into the outcome the last step records: cancelled, or failed with

@@ -1,116 +1,16 @@
-// Package chat holds the chat turn (SPEC §3.3): sending a message, the pipeline that answers it —
-// its steps, their policies and their order, written once and run by any Executor (in-process or
-// Temporal) — and the conversation's history, alternatives and edits.
 package chat
 
 import (
 	"context"
-	"time"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/media"
-	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	"github.com/companionhub/companionhub/usecase/decorator"
+	"github.com/companionhub/companionhub/usecase/memory"
+	"github.com/companionhub/companionhub/usecase/picture"
+	"github.com/companionhub/companionhub/usecase/voice"
 )
-
-// Store is the persistence port of chat. Implementation: adapter/sqlstore; conformance:
-// test/contract/chatstoretest.
-type Store interface {
-	Repos
-	InTx(ctx context.Context, fn func(Repos) error) error
-}
-
-// Repos are the repositories a turn changes together.
-type Repos interface {
-	Messages() MessageRepository
-	Turns() TurnRepository
-	Companions() companionuc.Repository
-	People() PeopleRepository
-}
-
-// HistoryItem is a shown message and, for a reply, where it stands among its alternatives.
-type HistoryItem struct {
-	Message      chat.Message
-	Alternatives int // replies to the same user message (1 when there is only this one)
-	Index        int // 1-based position of this one among them, oldest first
-}
-
-// MessageRepository stores messages. Lookups scoped by owner answer KindNotFound
-// (chat.ErrMessageNotFound) for messages of other people's companions.
-type MessageRepository interface {
-	Create(ctx context.Context, m chat.Message) error
-	Get(ctx context.Context, owner, id domain.ID) (chat.Message, error)
-	// ByTurn returns the reply a turn wrote; KindNotFound if it wrote none (yet).
-	ByTurn(ctx context.Context, turnID domain.ID) (chat.Message, error)
-	// History lists the companion's shown messages (user messages and selected replies, hidden ones
-	// excluded) newest first.
-	History(ctx context.Context, companionID domain.ID, p domain.Page) ([]HistoryItem, domain.Cursor, error)
-	// Recent returns up to limit of the companion's selected messages (hidden ones included: they
-	// are part of the conversation) created before before (zero: now), newest first.
-	Recent(ctx context.Context, companionID domain.ID, before domain.Cursor, limit int) ([]chat.Message, error)
-	// Alternatives lists the replies to a user message, oldest first.
-	Alternatives(ctx context.Context, replyTo domain.ID) ([]chat.Message, error)
-	// Select makes id the shown alternative among the replies to its user message.
-	Select(ctx context.Context, replyTo, id domain.ID) error
-	// UpdateText saves an edited text.
-	UpdateText(ctx context.Context, id domain.ID, text string, at time.Time) error
-	// SetImage attaches a picture to a message; SetAudio its voice.
-	SetImage(ctx context.Context, id domain.ID, img media.Image) error
-	SetAudio(ctx context.Context, id domain.ID, key media.Key) error
-	// Delete removes a message (and, for a user message, its replies).
-	Delete(ctx context.Context, id domain.ID) error
-	// Latest returns the companion's newest shown message; KindNotFound when there is none.
-	Latest(ctx context.Context, companionID domain.ID) (chat.Message, error)
-}
-
-// TurnRepository stores turns.
-type TurnRepository interface {
-	// Create stores a new turn. If the owner already has a turn with the same idempotency key it
-	// returns ErrDuplicateTurn (wrapping nothing else).
-	Create(ctx context.Context, t chat.Turn, idempotencyKey string) error
-	// ByIdempotencyKey returns the owner's turn with that key; KindNotFound if none.
-	ByIdempotencyKey(ctx context.Context, owner domain.ID, key string) (chat.Turn, error)
-	// Get returns the owner's turn; KindNotFound (chat.ErrTurnNotFound) otherwise.
-	Get(ctx context.Context, owner, id domain.ID) (chat.Turn, error)
-	// Load returns a turn whoever owns it (for the pipeline, which acts for the owner).
-	Load(ctx context.Context, id domain.ID) (chat.Turn, error)
-	// Update saves the status, progress, error and reply of a turn that has not ended; an ended
-	// turn is never changed again (ErrTurnEnded), so whoever records an outcome first wins. A turn
-	// whose reply was saved (reply_id set) cannot end failed or cancelled (ErrTurnHasReply): it
-	// completed, whatever else went wrong after.
-	Update(ctx context.Context, t chat.Turn) error
-	// SetProgress moves an unfinished turn to status and progress unless it is already further
-	// (progress greater than this one, from a step running in parallel): progress never goes back,
-	// and moved says whether this call moved it. ErrTurnEnded for an ended turn.
-	SetProgress(ctx context.Context, id domain.ID, status chat.Status, progress int, at time.Time) (moved bool, err error)
-	// Expired lists up to limit unfinished turns whose lease ended before now, soonest expired
-	// first: their runner is gone.
-	Expired(ctx context.Context, now time.Time, limit int) ([]chat.Turn, error)
-	// Renew extends the leases of the unfinished turns among ids until until, and returns those
-	// of them the person asked to stop (so that a runner learns of a cancel made on another
-	// replica without asking for each turn).
-	Renew(ctx context.Context, ids []domain.ID, until time.Time) (cancelled []domain.ID, err error)
-	// RequestCancel marks a turn that has not ended as asked to stop (an ended turn is left as it
-	// is); KindNotFound if there is no such turn.
-	RequestCancel(ctx context.Context, id domain.ID) error
-	// Active reports whether the companion has an unfinished turn other than except.
-	Active(ctx context.Context, companionID, except domain.ID) (bool, error)
-}
-
-// ErrTurnEnded is returned by TurnRepository.Update for a turn that already ended.
-var ErrTurnEnded = domain.E(domain.KindConflict, "turn_ended", "the turn has ended")
-
-// ErrTurnHasReply is returned by TurnRepository.Update when a turn whose reply was saved would end
-// failed or cancelled.
-var ErrTurnHasReply = domain.E(domain.KindConflict, "turn_has_reply", "the turn's reply was saved")
-
-// ErrDuplicateTurn is returned by TurnRepository.Create when the idempotency key was used before.
-var ErrDuplicateTurn = domain.E(domain.KindConflict, "duplicate_turn", "a turn with this idempotency key exists")
-
-// PeopleRepository tells what companions call their person.
-type PeopleRepository interface {
-	DisplayName(ctx context.Context, userID domain.ID) (string, error)
-}
 
 // Runner runs turns. Implementations: adapter/local (in-process worker pool) and, in production,
 // adapter/temporalwf. Start must not block on the turn; Cancel asks a running turn to stop (its
@@ -125,40 +25,33 @@ type TokenCounter interface {
 	Count(text string) int
 }
 
-// Recaller finds the memories relevant to a message (SPEC §3.5). Until memory lands it is a no-op
-// (adapter/noop).
-type Recaller interface {
-	Recall(ctx context.Context, companionID domain.ID, query string, limit int) ([]string, error)
+// The features a turn calls, each one of their use cases: memory (usecase/memory), pictures
+// (usecase/picture) and voice (usecase/voice). A feature without a provider answers
+// usecase.ErrNotConfigured, and the turn carries on without it.
+type (
+	Recaller    = decorator.Handler[memory.Recall, []string]
+	Learner     = decorator.Handler[memory.Learn, struct{}]
+	Illustrator = decorator.Handler[picture.IllustrateReply, media.Image]
+	Speaker     = decorator.Handler[voice.SpeakReply, media.Key]
+)
+
+// Observer hears what the steps notice and carry on past: nothing here fails a turn, but an
+// operator wants to know. adapter/zaplog logs it.
+type Observer interface {
+	// ProgressNotRecorded: a step could not record where the turn is (people watching see less).
+	ProgressNotRecorded(ctx context.Context, turnID domain.ID, p chat.Progress, err error)
+	// AnalysisUnreadable: the model's scene analysis could not be read; the scene stays as it was.
+	AnalysisUnreadable(ctx context.Context, turnID domain.ID, phase Phase)
+	// StreamNotExpired: a finished turn's events could not be given their time to live.
+	StreamNotExpired(ctx context.Context, turnID domain.ID, err error)
+	// TurnAbandoned: a turn whose runner was gone was finished by a reaper, with outcome.
+	TurnAbandoned(ctx context.Context, turnID domain.ID, outcome chat.Status)
 }
 
-// Exchange is one user message and the reply to it, for the steps that learn from a turn.
-type Exchange struct {
-	OwnerID     domain.ID
-	CompanionID domain.ID
-	UserMessage chat.Message
-	Reply       chat.Message
-}
+// NopObserver hears nothing.
+type NopObserver struct{}
 
-// MemoryExtractor learns memories and relationship changes from an exchange (SPEC §3.5).
-type MemoryExtractor interface {
-	Extract(ctx context.Context, ex Exchange) (ExtractResult, error)
-}
-
-// ExtractResult is what an exchange taught: relationship deltas (clamped by the step).
-type ExtractResult struct {
-	AffectionDelta int
-	TrustDelta     int
-}
-
-// PictureMaker draws the scene of a reply (SPEC §3.4); it stores the picture and returns it.
-type PictureMaker interface {
-	Picture(ctx context.Context, ex Exchange, scene Analysis, lockedIdentity string) (media.Image, error)
-}
-
-// VoiceMaker speaks a reply and returns the stored audio's key.
-type VoiceMaker interface {
-	Speak(ctx context.Context, ex Exchange, voiceID string) (media.Key, error)
-}
-
-// ErrNotConfigured is what side steps without a provider return; the turn carries on.
-var ErrNotConfigured = domain.E(domain.KindUnavailable, "not_configured", "this feature is not configured on this hub")
+func (NopObserver) ProgressNotRecorded(context.Context, domain.ID, chat.Progress, error) {}
+func (NopObserver) AnalysisUnreadable(context.Context, domain.ID, Phase)                 {}
+func (NopObserver) StreamNotExpired(context.Context, domain.ID, error)                   {}
+func (NopObserver) TurnAbandoned(context.Context, domain.ID, chat.Status)                {}

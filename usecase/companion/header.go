@@ -1,9 +1,7 @@
 package companion
 
 import (
-	"bytes"
 	"context"
-	"errors"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/audit"
@@ -38,7 +36,7 @@ func (h setHeaderHandler) Handle(ctx context.Context, in SetHeader) (*companion.
 	}
 	var c *companion.Companion
 	var old media.Image
-	err = storeImage(ctx, h.d, img, func(it media.Item) error {
+	_, err = mediauc.Store(ctx, h.d.Blobs, mediauc.PictureFile(img, media.KindHeader), h.d.Clock.Now(), func(it media.Item) error {
 		return h.d.Store.InTx(ctx, func(r Repos) error {
 			var err error
 			if c, err = live(ctx, r.Companions(), true, in.OwnerID, in.ID); err != nil {
@@ -69,27 +67,4 @@ func (h setHeaderHandler) Handle(ctx context.Context, in SetHeader) (*companion.
 		_ = h.d.Blobs.Delete(ctx, old.Key.String())
 	}
 	return c, nil
-}
-
-// storeImage puts a processed picture in the blob store under a fresh key, then lets record write
-// the rows that refer to it (the item passed has key, kind, type, size and time; record fills in
-// owner and companion). If record was refused — the request was wrong, nothing was written — the
-// blob is deleted again. If the store failed (a dropped connection may hide a commit that went
-// through) the blob stays: an orphan, which cleanup-orphans removes, beats a row naming nothing.
-func storeImage(ctx context.Context, d Deps, img mediauc.ProcessedImage, record func(media.Item) error) error {
-	it := media.Item{Key: media.NewKey(img.ContentType), Kind: media.KindHeader, ContentType: img.ContentType,
-		Bytes: int64(len(img.Data)), Width: img.Width, Height: img.Height, CreatedAt: d.Clock.Now()}
-	if err := d.Blobs.Put(ctx, it.Key.String(), img.ContentType.String(), bytes.NewReader(img.Data)); err != nil {
-		return err
-	}
-	if err := record(it); err != nil {
-		if k := domain.KindOf(err); k == domain.KindInternal || k == domain.KindUnavailable {
-			return err
-		}
-		if derr := d.Blobs.Delete(context.WithoutCancel(ctx), it.Key.String()); derr != nil {
-			return errors.Join(err, domain.Errorf(domain.KindInternal, "delete unrecorded blob %s: %w", it.Key, derr))
-		}
-		return err
-	}
-	return nil
 }

@@ -80,7 +80,8 @@ func (h importCardHandler) Handle(ctx context.Context, in ImportCard) (Imported,
 	if img == nil {
 		err = create(nil)
 	} else {
-		err = storeImage(ctx, h.d, *img, func(it media.Item) error { return create(&it) })
+		_, err = mediauc.Store(ctx, h.d.Blobs, mediauc.PictureFile(*img, media.KindHeader), now,
+			func(it media.Item) error { return create(&it) })
 	}
 	if err != nil {
 		return Imported{}, err

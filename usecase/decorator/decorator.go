@@ -38,3 +38,15 @@ func Decorate[In, Out any](useCase string, h Handler[In, Out], obs ...Observer) 
 		return out, err
 	})
 }
+
+// Fail is a handler that answers every call with err (or with its context's error, once that has
+// ended): what a feature without a provider offers in place of its use cases.
+func Fail[In, Out any](err error) Handler[In, Out] {
+	return Func[In, Out](func(ctx context.Context, _ In) (Out, error) {
+		var zero Out
+		if cerr := ctx.Err(); cerr != nil {
+			return zero, cerr
+		}
+		return zero, err
+	})
+}

@@ -16,6 +16,8 @@ type Rule struct {
 	// FailOpen lets requests through when the limiter store is down (reads); otherwise they are
 	// refused as unavailable (login, register).
 	FailOpen bool
+	// About says what the rule counts, for the configuration's help.
+	About string
 }
 
 // Rules are the limits of SPEC §3.1, configurable per deployment.
@@ -31,21 +33,22 @@ type Rules struct {
 	ViewCount       Rule // per IP + companion
 }
 
-// DefaultRules are the defaults of SPEC §3.1.
+// DefaultRules are the defaults of SPEC §3.1. This table is the one place a rule is named and
+// described: configuration variables (COMPANIONHUB_RATE_LIMIT_<NAME>) and their help come from it.
 func DefaultRules() Rules {
-	r := func(name string, n int, per time.Duration, open bool) Rule {
-		return Rule{Name: name, Limit: Limit{Count: n, Period: per}, FailOpen: open}
+	r := func(name string, n int, per time.Duration, open bool, about string) Rule {
+		return Rule{Name: name, Limit: Limit{Count: n, Period: per}, FailOpen: open, About: about}
 	}
 	return Rules{
-		Login:           r("login", 5, 15*time.Minute, false),
-		LoginIP:         r("login_ip", 50, 15*time.Minute, false),
-		Register:        r("register", 3, 24*time.Hour, false),
-		Chat:            r("chat", 30, time.Minute, false),
-		Image:           r("image", 10, time.Hour, false),
-		CompanionCreate: r("companion_create", 10, time.Hour, false),
-		Settings:        r("settings", 20, time.Hour, false),
-		VoicePreview:    r("voice_preview", 20, time.Minute, true),
-		ViewCount:       r("view_count", 5, time.Hour, true),
+		Login:           r("login", 5, 15*time.Minute, false, "login attempts per client IP and identifier"),
+		LoginIP:         r("login_ip", 50, 15*time.Minute, false, "login attempts per client IP, across identifiers"),
+		Register:        r("register", 3, 24*time.Hour, false, "accounts created per client IP"),
+		Chat:            r("chat", 30, time.Minute, false, "chat messages per user"),
+		Image:           r("image", 10, time.Hour, false, "pictures generated per user"),
+		CompanionCreate: r("companion_create", 10, time.Hour, false, "companions created or cloned per user"),
+		Settings:        r("settings", 20, time.Hour, false, "settings changes per user"),
+		VoicePreview:    r("voice_preview", 20, time.Minute, true, "voice previews per client IP"),
+		ViewCount:       r("view_count", 5, time.Hour, true, "community views counted per client IP and companion"),
 	}
 }
 
@@ -95,5 +98,16 @@ func Key(rule string, subject ...string) string {
 
 // All lists every rule, in a fixed order.
 func (r Rules) All() []Rule {
-	return []Rule{r.Login, r.LoginIP, r.Register, r.Chat, r.Image, r.CompanionCreate, r.Settings, r.VoicePreview, r.ViewCount}
+	refs := r.Refs()
+	all := make([]Rule, len(refs))
+	for i, p := range refs {
+		all[i] = *p
+	}
+	return all
+}
+
+// Refs points at every rule of r, in the order of All: for configuration, which sets them by name.
+func (r *Rules) Refs() []*Rule {
+	return []*Rule{&r.Login, &r.LoginIP, &r.Register, &r.Chat, &r.Image, &r.CompanionCreate, &r.Settings,
+		&r.VoicePreview, &r.ViewCount}
 }

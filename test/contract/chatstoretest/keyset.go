@@ -69,7 +69,7 @@ func testKeysetTies(t *testing.T, e Env) {
 	t1, t2 := newTurn(owner, c, u.ID, 1), newTurn(owner, c, u.ID, 1)
 	require.NoError(t, e.Store.Turns().Create(ctx, t1, ""))
 	require.NoError(t, e.Store.Turns().Create(ctx, t2, ""))
-	a, b := reply(c, u.ID, t1.ID, 2, "A", false), reply(c, u.ID, t2.ID, 2, "B", true)
+	a, b := reply(c, u.ID, t1.ID(), 2, "A", false), reply(c, u.ID, t2.ID(), 2, "B", true)
 	a.ID, b.ID = domain.NewID(at(2)), domain.NewID(at(2)) // b's id sorts after a's
 	mustCreate(t, e, a, b)
 	items, _, err := e.Store.Messages().History(ctx, c, domain.Page{Limit: 1})

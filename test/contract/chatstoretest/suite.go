@@ -88,9 +88,26 @@ func sameMessage(t *testing.T, want, got chat.Message) {
 	require.Equal(t, want, got)
 }
 
+// newTurn is a queued turn with no lease of its own (the store gives it a minute to be picked up).
 func newTurn(owner, companionID, userMsg domain.ID, i int) chat.Turn {
-	return chat.Turn{ID: domain.NewID(at(i)), OwnerID: owner, CompanionID: companionID, UserMessageID: userMsg,
-		Options: chat.Options{DeepThink: true, Image: true}, Status: chat.StatusQueued, CreatedAt: at(i), UpdatedAt: at(i)}
+	t, err := chat.HydrateTurn(chat.TurnRecord{ID: domain.NewID(at(i)), OwnerID: owner, CompanionID: companionID,
+		UserMessageID: userMsg, Options: chat.Options{DeepThink: true, Image: true}, Status: chat.StatusQueued,
+		CreatedAt: at(i), UpdatedAt: at(i)})
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// editTurn is tr changed by fn as a copy held by another process could be: the store's guards
+// are tested with turns the turn's own methods would refuse to make.
+func editTurn(t *testing.T, tr chat.Turn, fn func(*chat.TurnRecord)) chat.Turn {
+	t.Helper()
+	r := tr.Record()
+	fn(&r)
+	got, err := chat.HydrateTurn(r)
+	require.NoError(t, err)
+	return got
 }
 
 func testMessagesRoundTrip(t *testing.T, e Env) {
@@ -101,7 +118,7 @@ func testMessagesRoundTrip(t *testing.T, e Env) {
 	mustCreate(t, e, u)
 	tr := newTurn(owner, c, u.ID, 1)
 	require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
-	r := reply(c, u.ID, tr.ID, 2, "Hi!", true)
+	r := reply(c, u.ID, tr.ID(), 2, "Hi!", true)
 	mustCreate(t, e, r)
 
 	got, err := e.Store.Messages().Get(ctx, owner, u.ID)
@@ -110,7 +127,7 @@ func testMessagesRoundTrip(t *testing.T, e Env) {
 	got, err = e.Store.Messages().Get(ctx, owner, r.ID)
 	require.NoError(t, err)
 	sameMessage(t, r, got)
-	got, err = e.Store.Messages().ByTurn(ctx, tr.ID)
+	got, err = e.Store.Messages().ByTurn(ctx, tr.ID())
 	require.NoError(t, err)
 	require.Equal(t, r.ID, got.ID)
 	_, err = e.Store.Messages().ByTurn(ctx, domain.NewID(base))
@@ -127,7 +144,7 @@ func testOwnerScoping(t *testing.T, e Env) {
 	require.ErrorIs(t, err, chat.ErrMessageNotFound)
 	tr := newTurn(owner, c, u.ID, 1)
 	require.NoError(t, e.Store.Turns().Create(ctx, tr, "k1"))
-	_, err = e.Store.Turns().Get(ctx, stranger, tr.ID)
+	_, err = e.Store.Turns().Get(ctx, stranger, tr.ID())
 	require.ErrorIs(t, err, chat.ErrTurnNotFound)
 	_, err = e.Store.Turns().ByIdempotencyKey(ctx, stranger, "k1")
 	requireKind(t, err, domain.KindNotFound)
@@ -139,9 +156,9 @@ func testHistory(t *testing.T, e Env) {
 	owner, c := e.NewCompanion(t)
 	u1 := userMsg(c, 0, "first")
 	t1 := newTurn(owner, c, u1.ID, 1)
-	a := reply(c, u1.ID, t1.ID, 2, "alt A", false)
+	a := reply(c, u1.ID, t1.ID(), 2, "alt A", false)
 	t2 := newTurn(owner, c, u1.ID, 3)
-	b := reply(c, u1.ID, t2.ID, 4, "alt B", true)
+	b := reply(c, u1.ID, t2.ID(), 4, "alt B", true)
 	hidden := userMsg(c, 5, "hidden instruction")
 	hidden.Hidden = true
 	u2 := userMsg(c, 6, "second")
@@ -208,7 +225,7 @@ func testEditDelete(t *testing.T, e Env) {
 	tr := newTurn(owner, c, u.ID, 1)
 	mustCreate(t, e, u)
 	require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
-	r := reply(c, u.ID, tr.ID, 2, "answer", true)
+	r := reply(c, u.ID, tr.ID(), 2, "answer", true)
 	mustCreate(t, e, r)
 	require.NoError(t, e.Store.Messages().UpdateText(ctx, u.ID, "fixed", at(3)))
 	got, err := e.Store.Messages().Get(ctx, owner, u.ID)
@@ -242,8 +259,8 @@ func testOneReplyPerTurn(t *testing.T, e Env) {
 	tr := newTurn(owner, c, u.ID, 1)
 	mustCreate(t, e, u)
 	require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
-	mustCreate(t, e, reply(c, u.ID, tr.ID, 2, "once", true))
-	requireKind(t, e.Store.Messages().Create(ctx, reply(c, u.ID, tr.ID, 3, "twice", true)), domain.KindConflict)
+	mustCreate(t, e, reply(c, u.ID, tr.ID(), 2, "once", true))
+	requireKind(t, e.Store.Messages().Create(ctx, reply(c, u.ID, tr.ID(), 3, "twice", true)), domain.KindConflict)
 }
 
 func testTurns(t *testing.T, e Env) {
@@ -258,35 +275,39 @@ func testTurns(t *testing.T, e Env) {
 
 	got, err := e.Store.Turns().ByIdempotencyKey(ctx, owner, "key-1")
 	require.NoError(t, err)
-	require.Equal(t, t1.ID, got.ID)
-	require.Equal(t, t1.Options, got.Options)
+	require.Equal(t, t1.ID(), got.ID())
+	require.Equal(t, t1.Options(), got.Options())
 
-	active, err := e.Store.Turns().Active(ctx, c, t1.ID)
+	active, err := e.Store.Turns().Active(ctx, c, t1.ID())
 	require.NoError(t, err)
 	require.True(t, active)
-	r := reply(c, u.ID, t1.ID, 4, "done", true)
+	r := reply(c, u.ID, t1.ID(), 4, "done", true)
 	mustCreate(t, e, r)
-	t1.Status, t1.Progress, t1.ReplyID, t1.UpdatedAt = chat.StatusCompleted, 100, r.ID, at(5)
+	t1 = editTurn(t, t1, func(x *chat.TurnRecord) {
+		x.Status, x.Progress, x.ReplyID, x.UpdatedAt = chat.StatusCompleted, 100, r.ID, at(5)
+	})
 	require.NoError(t, e.Store.Turns().Update(ctx, t1))
-	t2.Status, t2.ErrorCode, t2.ErrorMessage, t2.UpdatedAt = chat.StatusFailed, "unavailable", "the model is down", at(5)
+	t2 = editTurn(t, t2, func(x *chat.TurnRecord) {
+		x.Status, x.ErrorCode, x.ErrorMessage, x.UpdatedAt = chat.StatusFailed, "unavailable", "the model is down", at(5)
+	})
 	require.NoError(t, e.Store.Turns().Update(ctx, t2))
-	got, err = e.Store.Turns().Get(ctx, owner, t1.ID)
+	got, err = e.Store.Turns().Get(ctx, owner, t1.ID())
 	require.NoError(t, err)
-	require.Equal(t, chat.StatusCompleted, got.Status)
-	require.Equal(t, r.ID, got.ReplyID)
-	got, err = e.Store.Turns().Load(ctx, t2.ID)
+	require.Equal(t, chat.StatusCompleted, got.Status())
+	require.Equal(t, r.ID, got.ReplyID())
+	got, err = e.Store.Turns().Load(ctx, t2.ID())
 	require.NoError(t, err)
-	require.Equal(t, "the model is down", got.ErrorMessage)
+	require.Equal(t, "the model is down", got.Failure().Message)
 	active, err = e.Store.Turns().Active(ctx, c, domain.ID{})
 	require.NoError(t, err)
 	require.False(t, active)
 
 	// An ended turn is never changed again: whoever records an outcome first wins.
-	t2.Status, t2.ErrorCode = chat.StatusCompleted, ""
-	require.ErrorIs(t, e.Store.Turns().Update(ctx, t2), chatuc.ErrTurnEnded)
-	got, err = e.Store.Turns().Load(ctx, t2.ID)
+	t2 = editTurn(t, t2, func(x *chat.TurnRecord) { x.Status, x.ErrorCode, x.ReplyID = chat.StatusCompleted, "", r.ID })
+	require.ErrorIs(t, e.Store.Turns().Update(ctx, t2), chat.ErrTurnEnded)
+	got, err = e.Store.Turns().Load(ctx, t2.ID())
 	require.NoError(t, err)
-	require.Equal(t, chat.StatusFailed, got.Status)
+	require.Equal(t, chat.StatusFailed, got.Status())
 
 	requireKind(t, e.Store.Turns().Update(ctx, newTurn(owner, c, u.ID, 7)), domain.KindNotFound)
 }
@@ -299,13 +320,13 @@ func testLeasesAndCancel(t *testing.T, e Env) {
 	u := userMsg(c, 0, "q")
 	mustCreate(t, e, u)
 	leased := newTurn(owner, c, u.ID, 6)
-	leased.LeaseUntil = at(100)
+	leased = editTurn(t, leased, func(x *chat.TurnRecord) { x.LeaseUntil = at(100) })
 	fresh := newTurn(owner, c, u.ID, 7) // no lease given: a minute to be picked up
 	done := newTurn(owner, c, u.ID, 8)
 	for _, tr := range []chat.Turn{leased, fresh, done} {
 		require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
 	}
-	done.Status, done.UpdatedAt = chat.StatusCompleted, at(9)
+	done = editTurn(t, done, func(x *chat.TurnRecord) { x.Status, x.UpdatedAt = chat.StatusCompleted, at(9) })
 	require.NoError(t, e.Store.Turns().Update(ctx, done))
 
 	expired := func(now time.Time) map[domain.ID]bool {
@@ -314,35 +335,35 @@ func testLeasesAndCancel(t *testing.T, e Env) {
 		require.NoError(t, err)
 		ids := map[domain.ID]bool{}
 		for _, tr := range turns {
-			ids[tr.ID] = true
+			ids[tr.ID()] = true
 		}
 		return ids
 	}
 	got := expired(at(80))
-	require.True(t, got[fresh.ID], "a turn nobody picked up within a minute is expired")
-	require.False(t, got[leased.ID], "a turn within its lease is not")
-	require.False(t, got[done.ID], "a finished turn never is")
+	require.True(t, got[fresh.ID()], "a turn nobody picked up within a minute is expired")
+	require.False(t, got[leased.ID()], "a turn within its lease is not")
+	require.False(t, got[done.ID()], "a finished turn never is")
 
-	require.NoError(t, e.Store.Turns().RequestCancel(ctx, leased.ID))
-	stop, err := e.Store.Turns().Renew(ctx, []domain.ID{fresh.ID, done.ID, leased.ID}, at(100))
+	require.NoError(t, e.Store.Turns().RequestCancel(ctx, leased.ID()))
+	stop, err := e.Store.Turns().Renew(ctx, []domain.ID{fresh.ID(), done.ID(), leased.ID()}, at(100))
 	require.NoError(t, err)
-	require.Equal(t, []domain.ID{leased.ID}, stop, "renewing tells which turns were asked to stop")
-	stop, err = e.Store.Turns().Renew(ctx, []domain.ID{fresh.ID, done.ID}, at(200))
+	require.Equal(t, []domain.ID{leased.ID()}, stop, "renewing tells which turns were asked to stop")
+	stop, err = e.Store.Turns().Renew(ctx, []domain.ID{fresh.ID(), done.ID()}, at(200))
 	require.NoError(t, err)
 	require.Empty(t, stop)
 	got = expired(at(150))
-	require.False(t, got[fresh.ID], "a renewed lease holds")
-	require.True(t, got[leased.ID])
-	require.False(t, got[done.ID])
-	loaded, err := e.Store.Turns().Load(ctx, fresh.ID)
+	require.False(t, got[fresh.ID()], "a renewed lease holds")
+	require.True(t, got[leased.ID()])
+	require.False(t, got[done.ID()])
+	loaded, err := e.Store.Turns().Load(ctx, fresh.ID())
 	require.NoError(t, err)
-	require.True(t, loaded.LeaseUntil.Equal(at(200)), "lease %v", loaded.LeaseUntil)
+	require.True(t, loaded.LeaseUntil().Equal(at(200)), "lease %v", loaded.LeaseUntil())
 
-	require.False(t, loaded.CancelRequested)
-	require.NoError(t, e.Store.Turns().RequestCancel(ctx, fresh.ID))
-	loaded, err = e.Store.Turns().Load(ctx, fresh.ID)
+	require.False(t, loaded.CancelRequested())
+	require.NoError(t, e.Store.Turns().RequestCancel(ctx, fresh.ID()))
+	loaded, err = e.Store.Turns().Load(ctx, fresh.ID())
 	require.NoError(t, err)
-	require.True(t, loaded.CancelRequested)
+	require.True(t, loaded.CancelRequested())
 	requireKind(t, e.Store.Turns().RequestCancel(ctx, domain.NewID(at(1))), domain.KindNotFound)
 	stop, err = e.Store.Turns().Renew(ctx, nil, at(300))
 	require.NoError(t, err)

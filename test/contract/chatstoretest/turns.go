@@ -10,7 +10,6 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
-	chatuc "github.com/companionhub/companionhub/usecase/chat"
 )
 
 // A turn whose reply was saved completed, whatever went wrong after: it cannot end failed or
@@ -24,36 +23,38 @@ func testReplyOutlivesFailure(t *testing.T, e Env) {
 	require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
 	stale := tr // read by a step before the reply was saved
 
-	r := reply(c, u.ID, tr.ID, 2, "saved", true)
+	r := reply(c, u.ID, tr.ID(), 2, "saved", true)
 	mustCreate(t, e, r)
-	tr.Status, tr.Progress, tr.ReplyID, tr.UpdatedAt = chat.StatusResponding, 60, r.ID, at(3)
+	tr = editTurn(t, tr, func(x *chat.TurnRecord) {
+		x.Status, x.Progress, x.ReplyID, x.UpdatedAt = chat.StatusResponding, 60, r.ID, at(3)
+	})
 	require.NoError(t, e.Store.Turns().Update(ctx, tr))
 
 	for _, end := range []chat.Status{chat.StatusFailed, chat.StatusCancelled} {
 		failed := stale
-		failed.Status, failed.ErrorCode, failed.UpdatedAt = end, "unavailable", at(4)
-		require.ErrorIs(t, e.Store.Turns().Update(ctx, failed), chatuc.ErrTurnHasReply, "%s", end)
-		failed.ReplyID = r.ID
-		require.ErrorIs(t, e.Store.Turns().Update(ctx, failed), chatuc.ErrTurnHasReply, "%s, reply known", end)
+		failed = editTurn(t, failed, func(x *chat.TurnRecord) { x.Status, x.ErrorCode, x.UpdatedAt = end, "unavailable", at(4) })
+		require.ErrorIs(t, e.Store.Turns().Update(ctx, failed), chat.ErrTurnHasReply, "%s", end)
+		failed = editTurn(t, failed, func(x *chat.TurnRecord) { x.ReplyID = r.ID })
+		require.ErrorIs(t, e.Store.Turns().Update(ctx, failed), chat.ErrTurnHasReply, "%s, reply known", end)
 	}
-	stale.Status, stale.Progress, stale.UpdatedAt = chat.StatusImaging, 70, at(5)
+	stale = editTurn(t, stale, func(x *chat.TurnRecord) { x.Status, x.Progress, x.UpdatedAt = chat.StatusImaging, 70, at(5) })
 	require.NoError(t, e.Store.Turns().Update(ctx, stale), "a turn that has not ended takes progress")
-	got, err := e.Store.Turns().Load(ctx, tr.ID)
+	got, err := e.Store.Turns().Load(ctx, tr.ID())
 	require.NoError(t, err)
-	require.Equal(t, chat.StatusImaging, got.Status)
-	require.Equal(t, r.ID, got.ReplyID, "a stale copy without the reply leaves it saved")
-	require.Empty(t, got.ErrorCode)
+	require.Equal(t, chat.StatusImaging, got.Status())
+	require.Equal(t, r.ID, got.ReplyID(), "a stale copy without the reply leaves it saved")
+	require.Empty(t, got.Failure().Code)
 
-	tr.Status, tr.Progress, tr.UpdatedAt = chat.StatusCompleted, 100, at(6)
+	tr = editTurn(t, tr, func(x *chat.TurnRecord) { x.Status, x.Progress, x.UpdatedAt = chat.StatusCompleted, 100, at(6) })
 	require.NoError(t, e.Store.Turns().Update(ctx, tr), "completing is what a turn with a reply does")
-	tr.Status = chat.StatusFailed
-	require.ErrorIs(t, e.Store.Turns().Update(ctx, tr), chatuc.ErrTurnEnded, "ended comes first")
+	tr = editTurn(t, tr, func(x *chat.TurnRecord) { x.Status = chat.StatusFailed })
+	require.ErrorIs(t, e.Store.Turns().Update(ctx, tr), chat.ErrTurnEnded, "ended comes first")
 
 	// A turn without a reply still fails or is cancelled.
 	for i, end := range []chat.Status{chat.StatusFailed, chat.StatusCancelled} {
 		other := newTurn(owner, c, u.ID, 10+i)
 		require.NoError(t, e.Store.Turns().Create(ctx, other, ""))
-		other.Status, other.UpdatedAt = end, at(20)
+		other = editTurn(t, other, func(x *chat.TurnRecord) { x.Status, x.UpdatedAt = end, at(20) })
 		require.NoError(t, e.Store.Turns().Update(ctx, other), "%s", end)
 	}
 }
@@ -69,20 +70,20 @@ func testProgressNeverGoesBack(t *testing.T, e Env) {
 	turns := e.Store.Turns()
 
 	set := func(st chat.Status, p int, when time.Time) (bool, error) {
-		return turns.SetProgress(ctx, tr.ID, st, p, when)
+		return turns.SetProgress(ctx, tr.ID(), chat.Progress{Status: st, Percent: p}, when)
 	}
 	requireMoved(t, true)(set(chat.StatusImaging, 70, at(2)))
 	requireMoved(t, true)(set(chat.StatusSpeaking, 80, at(3)))
 	requireMoved(t, false, "behind is not an error, and moves nothing")(set(chat.StatusImaging, 70, at(4)))
-	got, err := turns.Load(ctx, tr.ID)
+	got, err := turns.Load(ctx, tr.ID())
 	require.NoError(t, err)
-	require.Equal(t, 80, got.Progress)
-	require.Equal(t, chat.StatusSpeaking, got.Status, "the status of the furthest call")
-	require.True(t, at(3).Equal(got.UpdatedAt), "updated %v", got.UpdatedAt)
+	require.Equal(t, 80, got.Progress())
+	require.Equal(t, chat.StatusSpeaking, got.Status(), "the status of the furthest call")
+	require.True(t, at(3).Equal(got.UpdatedAt()), "updated %v", got.UpdatedAt())
 	requireMoved(t, true, "level moves the status")(set(chat.StatusImaging, 80, at(5)))
-	got, err = turns.Load(ctx, tr.ID)
+	got, err = turns.Load(ctx, tr.ID())
 	require.NoError(t, err)
-	require.Equal(t, chat.StatusImaging, got.Status)
+	require.Equal(t, chat.StatusImaging, got.Status())
 
 	// Racing steps: whatever the order, the furthest is what stays.
 	raced := newTurn(owner, c, u.ID, 2)
@@ -92,7 +93,7 @@ func testProgressNeverGoesBack(t *testing.T, e Env) {
 	var moved100 bool
 	for p := 10; p <= 100; p += 10 {
 		wg.Go(func() {
-			moved, err := turns.SetProgress(ctx, raced.ID, chat.StatusResponding, p, at(p))
+			moved, err := turns.SetProgress(ctx, raced.ID(), chat.Progress{Status: chat.StatusResponding, Percent: p}, at(p))
 			if p == 100 {
 				moved100 = moved
 			}
@@ -105,27 +106,27 @@ func testProgressNeverGoesBack(t *testing.T, e Env) {
 		require.NoError(t, err)
 	}
 	require.True(t, moved100, "the furthest always moves the turn")
-	got, err = turns.Load(ctx, raced.ID)
+	got, err = turns.Load(ctx, raced.ID())
 	require.NoError(t, err)
-	require.Equal(t, 100, got.Progress)
+	require.Equal(t, 100, got.Progress())
 
-	tr.Status, tr.Progress, tr.UpdatedAt = chat.StatusFailed, 80, at(6)
+	tr = editTurn(t, tr, func(x *chat.TurnRecord) { x.Status, x.Progress, x.UpdatedAt = chat.StatusFailed, 80, at(6) })
 	require.NoError(t, turns.Update(ctx, tr))
 	_, err = set(chat.StatusSpeaking, 90, at(7))
-	require.ErrorIs(t, err, chatuc.ErrTurnEnded)
+	require.ErrorIs(t, err, chat.ErrTurnEnded)
 	_, err = set(chat.StatusSpeaking, 10, at(7))
-	require.ErrorIs(t, err, chatuc.ErrTurnEnded, "ended, not merely behind")
-	got, err = turns.Load(ctx, tr.ID)
+	require.ErrorIs(t, err, chat.ErrTurnEnded, "ended, not merely behind")
+	got, err = turns.Load(ctx, tr.ID())
 	require.NoError(t, err)
-	require.Equal(t, chat.StatusFailed, got.Status)
-	require.Equal(t, 80, got.Progress)
-	_, err = turns.SetProgress(ctx, domain.NewID(at(1)), chat.StatusImaging, 70, at(8))
+	require.Equal(t, chat.StatusFailed, got.Status())
+	require.Equal(t, 80, got.Progress())
+	_, err = turns.SetProgress(ctx, domain.NewID(at(1)), chat.Progress{Status: chat.StatusImaging, Percent: 70}, at(8))
 	requireKind(t, err, domain.KindNotFound)
-	_, err = turns.SetProgress(ctx, raced.ID, chat.StatusCompleted, 100, at(8))
+	_, err = turns.SetProgress(ctx, raced.ID(), chat.Progress{Status: chat.StatusCompleted, Percent: 100}, at(8))
 	require.Error(t, err, "an end is recorded by Update, with its outcome")
-	got, err = turns.Load(ctx, raced.ID)
+	got, err = turns.Load(ctx, raced.ID())
 	require.NoError(t, err)
-	require.Equal(t, chat.StatusResponding, got.Status)
+	require.Equal(t, chat.StatusResponding, got.Status())
 }
 
 // Cancelling marks a turn that is still running; an ended turn stays as it ended.
@@ -137,18 +138,18 @@ func testCancelLeavesEndedTurns(t *testing.T, e Env) {
 	running, done := newTurn(owner, c, u.ID, 1), newTurn(owner, c, u.ID, 2)
 	require.NoError(t, e.Store.Turns().Create(ctx, running, ""))
 	require.NoError(t, e.Store.Turns().Create(ctx, done, ""))
-	done.Status, done.UpdatedAt = chat.StatusFailed, at(3)
+	done = editTurn(t, done, func(x *chat.TurnRecord) { x.Status, x.UpdatedAt = chat.StatusFailed, at(3) })
 	require.NoError(t, e.Store.Turns().Update(ctx, done))
 
-	require.NoError(t, e.Store.Turns().RequestCancel(ctx, done.ID), "cancelling an ended turn is a no-op")
-	got, err := e.Store.Turns().Load(ctx, done.ID)
+	require.NoError(t, e.Store.Turns().RequestCancel(ctx, done.ID()), "cancelling an ended turn is a no-op")
+	got, err := e.Store.Turns().Load(ctx, done.ID())
 	require.NoError(t, err)
-	require.False(t, got.CancelRequested, "an ended turn is left as it is")
-	require.NoError(t, e.Store.Turns().RequestCancel(ctx, running.ID))
-	require.NoError(t, e.Store.Turns().RequestCancel(ctx, running.ID), "twice is fine")
-	got, err = e.Store.Turns().Load(ctx, running.ID)
+	require.False(t, got.CancelRequested(), "an ended turn is left as it is")
+	require.NoError(t, e.Store.Turns().RequestCancel(ctx, running.ID()))
+	require.NoError(t, e.Store.Turns().RequestCancel(ctx, running.ID()), "twice is fine")
+	got, err = e.Store.Turns().Load(ctx, running.ID())
 	require.NoError(t, err)
-	require.True(t, got.CancelRequested)
+	require.True(t, got.CancelRequested())
 	require.ErrorIs(t, e.Store.Turns().RequestCancel(ctx, domain.NewID(at(9))), chat.ErrTurnNotFound)
 }
 
@@ -172,16 +173,16 @@ func testActive(t *testing.T, e Env) {
 
 	ended := newTurn(owner, c, u.ID, 3)
 	require.NoError(t, e.Store.Turns().Create(ctx, ended, ""))
-	ended.Status, ended.UpdatedAt = chat.StatusCancelled, at(4)
+	ended = editTurn(t, ended, func(x *chat.TurnRecord) { x.Status, x.UpdatedAt = chat.StatusCancelled, at(4) })
 	require.NoError(t, e.Store.Turns().Update(ctx, ended))
 	require.False(t, active(c, domain.ID{}), "ended turns are not active")
 
 	a, b := newTurn(owner, c, u.ID, 5), newTurn(owner, c, u.ID, 6)
 	require.NoError(t, e.Store.Turns().Create(ctx, a, ""))
 	require.True(t, active(c, domain.ID{}))
-	require.False(t, active(c, a.ID), "the excepted turn does not count")
+	require.False(t, active(c, a.ID()), "the excepted turn does not count")
 	require.NoError(t, e.Store.Turns().Create(ctx, b, ""))
-	require.True(t, active(c, a.ID))
+	require.True(t, active(c, a.ID()))
 }
 
 // requireMoved checks SetProgress's answer: no error, and moved as wanted.

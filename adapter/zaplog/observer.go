@@ -1,0 +1,54 @@
+package zaplog
+
+import (
+	"context"
+
+	"go.uber.org/zap"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+	accountuc "github.com/companionhub/companionhub/usecase/account"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	"github.com/companionhub/companionhub/usecase/correlation"
+	"github.com/companionhub/companionhub/usecase/logkey"
+)
+
+// Observer logs what the use cases carry on past — a breach check that could not answer, progress
+// not recorded, an analysis the model garbled, a turn whose runner vanished, a limiter store that
+// failed: nothing a person notices, everything an operator wants to know.
+type Observer struct{ Log *zap.Logger }
+
+var (
+	_ accountuc.Observer = Observer{}
+	_ chatuc.Observer    = Observer{}
+)
+
+func (o Observer) BreachCheckFailed(ctx context.Context, err error) {
+	o.Log.Warn("breach check unavailable; password accepted on the other rules",
+		zap.String(logkey.RequestID, correlation.RequestID(ctx)), zap.Error(err))
+}
+
+func (o Observer) ProgressNotRecorded(_ context.Context, turnID domain.ID, p chat.Progress, err error) {
+	o.Log.Warn("turn progress not recorded", zap.String(logkey.TurnID, turnID.String()),
+		zap.String(logkey.Status, p.Status.String()), zap.Error(err))
+}
+
+func (o Observer) AnalysisUnreadable(_ context.Context, turnID domain.ID, phase chatuc.Phase) {
+	o.Log.Info("scene analysis unreadable; keeping the scene", zap.String(logkey.TurnID, turnID.String()),
+		zap.String(logkey.Phase, string(phase)))
+}
+
+func (o Observer) StreamNotExpired(_ context.Context, turnID domain.ID, err error) {
+	o.Log.Warn("stream not expired", zap.String(logkey.TurnID, turnID.String()), zap.Error(err))
+}
+
+func (o Observer) TurnAbandoned(_ context.Context, turnID domain.ID, outcome chat.Status) {
+	o.Log.Warn("turn lost its runner", zap.String(logkey.TurnID, turnID.String()), zap.String(logkey.Status, outcome.String()))
+}
+
+// LimiterFailed is the rate-limit guard's report of a store that failed (the rule's fail-open
+// choice decided the request).
+func (o Observer) LimiterFailed(ctx context.Context, rule string, err error) {
+	o.Log.Error("rate limiter store failed", zap.String(logkey.Rule, rule),
+		zap.String(logkey.RequestID, correlation.RequestID(ctx)), zap.Error(err))
+}

@@ -1,0 +1,139 @@
+package companionhub
+
+import (
+	"context"
+
+	"github.com/prometheus/client_golang/prometheus"
+	goredis "github.com/redis/go-redis/v9"
+	"go.temporal.io/sdk/client"
+	"go.uber.org/zap"
+
+	"github.com/companionhub/companionhub/adapter/blob/s3"
+	"github.com/companionhub/companionhub/adapter/prom"
+	"github.com/companionhub/companionhub/adapter/redis"
+	"github.com/companionhub/companionhub/adapter/temporalwf"
+	"github.com/companionhub/companionhub/core"
+	mediauc "github.com/companionhub/companionhub/usecase/media"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
+	"github.com/companionhub/companionhub/usecase/stream"
+)
+
+// Provider functions of the injectors in wire.go: the infrastructure this package links, opened
+// as the configuration says and handed to the core as options.
+
+// role says what a process is: a server (New) or a Temporal worker (NewWorker).
+type role int
+
+const (
+	serving role = iota
+	working
+)
+
+// batteries are what this package opened for the core.
+type batteries struct {
+	cfg      Config
+	registry *prometheus.Registry
+	temporal client.Client
+	redis    *goredis.Client
+	bus      stream.Bus
+	limiter  ratelimit.Limiter
+	blobs    mediauc.BlobStore
+}
+
+func newBatteries(cfg Config, reg *prometheus.Registry, tc client.Client, rc *goredis.Client, bus stream.Bus,
+	limiter ratelimit.Limiter, blobs mediauc.BlobStore) *batteries {
+	return &batteries{cfg: cfg, registry: reg, temporal: tc, redis: rc, bus: bus, limiter: limiter, blobs: blobs}
+}
+
+// options hand what was opened to the core, with the catalogues of this package and extra.
+func (b *batteries) options(extra ...core.Option) []core.Option {
+	opts := append([]core.Option{core.WithCatalogs(Catalogs()), core.WithRegistry(b.registry)}, extra...)
+	if b.bus != nil {
+		opts = append(opts, core.WithStreamBus(b.bus))
+	}
+	if b.limiter != nil {
+		opts = append(opts, core.WithRateLimiter(b.limiter))
+	}
+	if b.blobs != nil {
+		opts = append(opts, core.WithBlobStore(b.blobs))
+	}
+	if rc := b.redis; rc != nil {
+		opts = append(opts, core.WithReadinessCheck("redis", func(ctx context.Context) error { return rc.Ping(ctx).Err() }))
+	}
+	if tc := b.temporal; tc != nil {
+		opts = append(opts, core.WithReadinessCheck("temporal", func(ctx context.Context) error { return temporalwf.Ping(ctx, tc) }))
+		if b.cfg.TurnRunner == "temporal" {
+			opts = append(opts, core.WithRunner(b.temporalRunner))
+		}
+	}
+	return opts
+}
+
+// temporalRunner starts turns as workflows; workers run them.
+func (b *batteries) temporalRunner(d core.RunnerDeps) (core.Runner, error) {
+	rc := d.Config.WithDefaults()
+	return temporalwf.NewServerRunner(b.temporal, b.cfg.Temporal, temporalwf.Upkeep{Reap: d.Steps.Reap, Leases: d.Turns,
+		Clock: d.Clock, Log: d.Log, Every: rc.ReapEvery, LeaseTTL: rc.LeaseTTL}), nil
+}
+
+func provideRegistry() *prometheus.Registry { return prom.NewRegistry() }
+
+// provideTemporal connects to Temporal for a worker, and for a server whose turns run there;
+// otherwise it provides nil.
+func provideTemporal(ctx context.Context, cfg Config, r role, log *zap.Logger, reg *prometheus.Registry) (client.Client, func(), error) {
+	if r == serving && cfg.TurnRunner != "temporal" {
+		return nil, func() {}, nil
+	}
+	c, err := temporalwf.Dial(ctx, cfg.Temporal, log, reg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, c.Close, nil
+}
+
+// provideRedis connects when a Redis URL is configured; otherwise it provides nil.
+func provideRedis(ctx context.Context, cfg Config) (*goredis.Client, func(), error) {
+	if !cfg.Redis.URL.IsSet() {
+		return nil, func() {}, nil
+	}
+	c, err := redis.Open(ctx, cfg.Redis)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, func() { _ = c.Close() }, nil
+}
+
+// provideStreamBus opens the Redis stream bus when it is the one in use (the core opens the
+// others); its own connections, sized for its blocking reads.
+func provideStreamBus(ctx context.Context, cfg Config) (stream.Bus, func(), error) {
+	if cfg.streamBus() != "redis" {
+		return nil, func() {}, nil
+	}
+	c, err := redis.OpenStreams(ctx, cfg.Redis)
+	if err != nil {
+		return nil, nil, err
+	}
+	b := redis.NewStreamBus(c)
+	return b, func() { _ = b.Close(); _ = c.Close() }, nil
+}
+
+// provideLimiter is the Redis rate limiter when it is the store in use (the core makes the others).
+func provideLimiter(cfg Config, rc *goredis.Client) ratelimit.Limiter {
+	if cfg.rateLimitStore() != "redis" {
+		return nil
+	}
+	return redis.NewRateLimiter(rc)
+}
+
+// provideBlobs opens S3 when BLOB_URL names it (the core opens directories and memory).
+func provideBlobs(ctx context.Context, cfg Config) (mediauc.BlobStore, func(), error) {
+	bc := cfg.BlobConfig()
+	if !bc.S3() {
+		return nil, func() {}, nil
+	}
+	s, err := s3.Open(ctx, bc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, func() { _ = s.Close() }, nil
+}

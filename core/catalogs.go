@@ -1,0 +1,63 @@
+package core
+
+import (
+	"errors"
+
+	"github.com/companionhub/companionhub/adapter/hashembed"
+	"github.com/companionhub/companionhub/adapter/offline"
+	"github.com/companionhub/companionhub/adapter/placeholder"
+	"github.com/companionhub/companionhub/adapter/tones"
+	"github.com/companionhub/companionhub/backend"
+	"github.com/companionhub/companionhub/envflag"
+	"github.com/companionhub/companionhub/usecase/llm"
+	"github.com/companionhub/companionhub/usecase/memory"
+	"github.com/companionhub/companionhub/usecase/picture"
+	"github.com/companionhub/companionhub/usecase/voice"
+)
+
+// Catalogs are the backends a hub can choose from, per feature, by the PROVIDER settings.
+type Catalogs struct {
+	Models     backend.Catalog[llm.Model]
+	Images     backend.Catalog[picture.Generator]
+	Speech     backend.Catalog[voice.Synthesizer]
+	Embeddings backend.Catalog[memory.Embedder]
+}
+
+// Builtin is the core's catalogue: the offline backends, which need no network and link no SDK.
+// The companionhub package adds the others; an embedder adds its own with the Catalogs' With.
+func Builtin() Catalogs {
+	return Catalogs{
+		Models:     backend.NewCatalog("llm", offline.Backend()),
+		Images:     backend.NewCatalog("image", placeholder.Backend()),
+		Speech:     backend.NewCatalog("tts", tones.Backend()),
+		Embeddings: backend.NewCatalog("embeddings", hashembed.Backend()),
+	}
+}
+
+// Defaults adds the own settings of every backend, with their defaults, to bs.
+func (cs Catalogs) Defaults(bs *backend.Configs) {
+	cs.Models.Defaults(bs)
+	cs.Images.Defaults(bs)
+	cs.Speech.Defaults(bs)
+	cs.Embeddings.Defaults(bs)
+}
+
+// check validates the backends c chooses, but for the features whose port was given.
+func (cs Catalogs) check(c Config, p ports) error {
+	var errs []error
+	if p.model == nil {
+		errs = append(errs, cs.Models.Check(c.LLMSettings(), c.Backends, "LLM", "Backends"))
+	}
+	if p.images == nil && c.Images.Provider != "" {
+		errs = append(errs, cs.Images.Check(c.Images.Settings, c.Backends, "Images", "Backends"))
+	}
+	if p.speech == nil && c.Speech.Provider != "" {
+		errs = append(errs, cs.Speech.Check(c.Speech.Settings, c.Backends, "Speech", "Backends"))
+	}
+	if p.embedder == nil && c.Embeddings.Provider != "" {
+		errs = append(errs, cs.Embeddings.Check(c.Embeddings.Settings, c.Backends, "Embeddings", "Backends"))
+	}
+	return errors.Join(errs...)
+}
+
+var _ envflag.Group = (*backend.Configs)(nil)

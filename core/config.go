@@ -1,0 +1,315 @@
+package core
+
+import (
+	"errors"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/companionhub/companionhub/adapter/argon2id"
+	"github.com/companionhub/companionhub/adapter/blob"
+	"github.com/companionhub/companionhub/adapter/hibp"
+	"github.com/companionhub/companionhub/adapter/httpapi"
+	"github.com/companionhub/companionhub/adapter/local"
+	"github.com/companionhub/companionhub/adapter/sqlstore"
+	"github.com/companionhub/companionhub/adapter/zaplog"
+	"github.com/companionhub/companionhub/backend"
+	"github.com/companionhub/companionhub/domain/account"
+	"github.com/companionhub/companionhub/envflag"
+	"github.com/companionhub/companionhub/secret"
+	accountuc "github.com/companionhub/companionhub/usecase/account"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
+)
+
+// EnvPrefix starts every environment variable of the hub.
+const EnvPrefix = "COMPANIONHUB_"
+
+// Config is everything a hub can be told. Every field is an environment variable COMPANIONHUB_…
+// with an equivalent flag (see envflag and the README's table); DefaultConfig is the embedded
+// profile: SQLite in ./data, in-process everything, no network calls.
+type Config struct {
+	Log      zaplog.Config   `envprefix:""`
+	DataDir  string          `env:"DATA_DIR" help:"directory for the SQLite file and local blobs"`
+	HTTP     httpapi.Config  `envprefix:""`
+	Database sqlstore.Config `envprefix:""`
+	// Blobs is where pictures and sounds are stored; an empty URL means <DataDir>/blobs.
+	Blobs blob.Config `envprefix:""`
+	// AutoMigrate says when start-up applies pending migrations: "auto" does so for SQLite (the
+	// embedded profile has no separate migration step) and leaves PostgreSQL to `companionhub migrate up`.
+	AutoMigrate string `env:"AUTO_MIGRATE" help:"apply pending migrations at start: auto (SQLite only), always or never"`
+	// RateLimitStore picks where limiter state lives; empty chooses the most shared store available.
+	RateLimitStore string           `env:"RATE_LIMIT_STORE" help:"memory, postgres or redis (default: redis if REDIS_URL is set, else postgres on PostgreSQL, else memory)"`
+	RateLimits     RateLimitsConfig `envprefix:"RATE_LIMIT_"`
+	Accounts       AccountsConfig   `envprefix:""`
+	// CompanionRetention is how long a trashed companion can be restored before
+	// `companionhub admin purge-companions` deletes it with its files.
+	CompanionRetention time.Duration   `env:"COMPANION_RETENTION" help:"how long trashed companions are kept before purging"`
+	PasswordHash       argon2id.Config `envprefix:""`
+	// BreachCheck, when on, asks a Have I Been Pwned-compatible range API whether a new password
+	// appeared in a breach (k-anonymity: only 5 hex digits of its SHA-1 leave the hub). Off by default
+	// because it is a call to a third party.
+	BreachCheck    bool        `env:"BREACH_CHECK" help:"reject passwords found in known breaches (calls the range API)"`
+	BreachCheckAPI hibp.Config `envprefix:""`
+	// LLM is the language model: with no provider named, an OpenAI-compatible server when a base
+	// URL is set, the offline model otherwise.
+	LLM backend.Feature `envprefix:"LLM_"`
+	// Images, Speech and Embeddings are the backends of pictures, voice and memory recall by
+	// meaning; with no provider named the feature is off (a turn carries on without it).
+	Images     backend.Feature `envprefix:"IMAGE_"`
+	Speech     backend.Feature `envprefix:"TTS_"`
+	Embeddings backend.Feature `envprefix:"EMBEDDINGS_"`
+	// Backends holds the own settings of every backend the build links (COMPANIONHUB_OFFLINE_…,
+	// COMPANIONHUB_LLM_FIRST_BYTE_TIMEOUT, …); the chosen ones are validated and used.
+	Backends backend.Configs `envprefix:""`
+	Chat     ChatConfig      `envprefix:""`
+	// TurnRunner picks where chat turns run: in this process ("local"), or as Temporal workflows
+	// executed by `companionhub worker` processes ("temporal", the production profile).
+	TurnRunner string `env:"TURN_RUNNER" help:"local (turns run in this process) or temporal (turns run by companionhub worker processes)"`
+	// Runner sizes the in-process turn runner; its lease settings apply to every runner.
+	Runner local.Config `envprefix:""`
+	// StreamBus picks how turn events travel; empty chooses the most shared store available.
+	StreamBus string `env:"STREAM_BUS" help:"memory, postgres or redis (default: redis if REDIS_URL is set, else postgres on PostgreSQL, else memory)"`
+}
+
+// ChatConfig tunes the chat turn.
+type ChatConfig struct {
+	ContextTokens   int           `env:"LLM_CONTEXT_TOKENS" help:"the model's context window, in tokens"`
+	HistoryTokens   int           `env:"LLM_HISTORY_TOKENS" help:"most tokens of conversation history sent with a reply (DeepThink may use the whole window)"`
+	TokenBatchDelay time.Duration `env:"TOKEN_BATCH_DELAY" help:"longest a streamed reply piece waits to be published with the next"`
+	TokenBatchBytes int           `env:"TOKEN_BATCH_BYTES" help:"bytes of reply that are published at once without waiting"`
+	EventTTL        time.Duration `env:"TURN_EVENT_TTL" help:"how long a finished turn's events can be replayed"`
+	FollowCheck     time.Duration `env:"TURN_FOLLOW_CHECK" help:"how long a follower of a running turn waits in silence before it checks whether the turn ended"`
+}
+
+// AccountsConfig tunes sessions and the login lockout.
+type AccountsConfig struct {
+	SessionTTL         time.Duration `env:"SESSION_TTL" help:"absolute lifetime of a session"`
+	SessionIdleTimeout time.Duration `env:"SESSION_IDLE_TIMEOUT" help:"a session unused this long ends"`
+	LockoutMaxFailures int           `env:"LOCKOUT_MAX_FAILURES" help:"failed logins that lock an account"`
+	LockoutWindow      time.Duration `env:"LOCKOUT_WINDOW" help:"failures further apart than this start a new count"`
+	LockoutDuration    time.Duration `env:"LOCKOUT_DURATION" help:"how long a locked account refuses logins"`
+}
+
+// The help of the feature settings.
+var (
+	llmHelp = backend.FeatureHelp{
+		Provider: "language model backend: offline or openai (default: openai when LLM_BASE_URL is set, else offline)",
+		BaseURL:  "base URL of an OpenAI-compatible API, e.g. http://localhost:11434/v1 (unset: the offline model)",
+		APIKey:   "API key of the LLM provider (sent as a bearer token)",
+		Model:    "model name used when a call does not name one",
+		Timeout:  "time allowed for one model call, streaming included",
+	}
+	imageHelp = backend.FeatureHelp{
+		Provider: "image backend that draws pictures: offline (empty: pictures are off)",
+		BaseURL:  "base URL of the image backend's API",
+		APIKey:   "API key of the image backend",
+		Model:    "model or checkpoint the image backend uses",
+		Timeout:  "time allowed for one picture",
+	}
+	speechHelp = backend.FeatureHelp{
+		Provider: "text-to-speech backend that speaks replies: offline (empty: voice is off)",
+		BaseURL:  "base URL of the text-to-speech API",
+		APIKey:   "API key of the text-to-speech backend",
+		Model:    "model the text-to-speech backend uses",
+		Timeout:  "time allowed for one spoken reply",
+	}
+	embeddingsHelp = backend.FeatureHelp{
+		Provider: "embeddings backend for recall by meaning: offline (empty: recall by words only)",
+		BaseURL:  "base URL of the embeddings API",
+		APIKey:   "API key of the embeddings backend",
+		Model:    "model the embeddings backend uses",
+		Timeout:  "time allowed for one embeddings call",
+	}
+)
+
+// DefaultConfig is the embedded profile, with the own settings of the backends of Builtin.
+func DefaultConfig() Config {
+	p := accountuc.DefaultPolicy()
+	c := Config{
+		Log:          zaplog.DefaultConfig(),
+		DataDir:      "data",
+		HTTP:         httpapi.DefaultConfig(),
+		Database:     sqlstore.Config{MaxOpenConns: 20, ConnMaxLifetime: 30 * time.Minute},
+		AutoMigrate:  "auto",
+		RateLimits:   rateLimitsFrom(p.Limits),
+		PasswordHash: argon2id.DefaultConfig(),
+		Accounts: AccountsConfig{
+			SessionTTL: p.Sessions.TTL, SessionIdleTimeout: p.Sessions.IdleTimeout,
+			LockoutMaxFailures: p.Lockout.MaxFailures, LockoutWindow: p.Lockout.Window, LockoutDuration: p.Lockout.LockFor,
+		},
+		BreachCheckAPI:     hibp.DefaultConfig(),
+		CompanionRetention: companionuc.DefaultPolicy().Retention,
+		LLM:                backend.NewFeature(backend.Settings{Timeout: 3 * time.Minute}, llmHelp),
+		Images:             backend.NewFeature(backend.Settings{Timeout: 3 * time.Minute}, imageHelp),
+		Speech:             backend.NewFeature(backend.Settings{Timeout: time.Minute}, speechHelp),
+		Embeddings:         backend.NewFeature(backend.Settings{Timeout: 30 * time.Second}, embeddingsHelp),
+		Chat:               chatConfigFrom(chatuc.DefaultLimits()),
+		TurnRunner:         "local",
+		Runner:             local.DefaultConfig(),
+	}
+	Builtin().Defaults(&c.Backends)
+	return c
+}
+
+func chatConfigFrom(l chatuc.Limits) ChatConfig {
+	return ChatConfig{ContextTokens: l.ContextTokens, HistoryTokens: l.HistoryTokens, TokenBatchDelay: l.BatchDelay,
+		TokenBatchBytes: l.BatchBytes, EventTTL: l.EventTTL, FollowCheck: l.FollowCheck}
+}
+
+// limits turns the configuration into the chat steps' limits.
+func (c ChatConfig) limits() chatuc.Limits {
+	l := chatuc.DefaultLimits()
+	l.ContextTokens, l.HistoryTokens, l.BatchDelay, l.BatchBytes, l.EventTTL, l.FollowCheck = c.ContextTokens,
+		c.HistoryTokens, c.TokenBatchDelay, c.TokenBatchBytes, c.EventTTL, c.FollowCheck
+	return l
+}
+
+func (c ChatConfig) validate() error {
+	var errs []error
+	if c.ContextTokens < 512 {
+		errs = append(errs, envflag.Fieldf("Chat.ContextTokens", "must be at least 512, got %d", c.ContextTokens))
+	}
+	if c.HistoryTokens < 1 || c.HistoryTokens >= c.ContextTokens {
+		errs = append(errs, envflag.Fieldf("Chat.HistoryTokens", "must be between 1 and the context size (%d), got %d", c.ContextTokens, c.HistoryTokens))
+	}
+	if c.TokenBatchDelay <= 0 || c.TokenBatchDelay > time.Second {
+		errs = append(errs, envflag.Fieldf("Chat.TokenBatchDelay", "must be positive and at most 1s, got %s", c.TokenBatchDelay))
+	}
+	if c.TokenBatchBytes < 1 || c.TokenBatchBytes > 4096 {
+		errs = append(errs, envflag.Fieldf("Chat.TokenBatchBytes", "must be between 1 and 4096, got %d", c.TokenBatchBytes))
+	}
+	if c.EventTTL < time.Minute {
+		errs = append(errs, envflag.Fieldf("Chat.EventTTL", "must be at least 1m, got %s", c.EventTTL))
+	}
+	if c.FollowCheck <= 0 {
+		errs = append(errs, envflag.Fieldf("Chat.FollowCheck", "must be positive, got %s", c.FollowCheck))
+	}
+	return errors.Join(errs...)
+}
+
+// LLMSettings are the language model's settings with the provider resolved: the one named, or
+// openai when a base URL is set, offline otherwise.
+func (c Config) LLMSettings() backend.Settings {
+	s := c.LLM.Settings
+	if s.Provider == "" {
+		s.Provider = "offline"
+		if strings.TrimSpace(s.BaseURL) != "" {
+			s.Provider = "openai"
+		}
+	}
+	return s
+}
+
+// chatSettings turns the configuration into the chat use cases' settings.
+func (c Config) chatSettings() chatuc.Settings {
+	s := chatuc.DefaultSettings()
+	r := c.RateLimits.rules()
+	s.ChatRule, s.ImageRule = r.Chat, r.Image
+	// A new turn is vouched for twice as long as a runner's lease before anyone may take it for
+	// lost (a minute by default): time for a runner — or Temporal — to take it.
+	if ttl := c.Runner.LeaseTTL; ttl > 0 {
+		s.StartLease = 2 * ttl
+	}
+	return s
+}
+
+// policy turns the configuration into the account use cases' policy.
+func (c Config) policy() accountuc.Policy {
+	return accountuc.Policy{
+		Sessions: account.SessionPolicy{TTL: c.Accounts.SessionTTL, IdleTimeout: c.Accounts.SessionIdleTimeout},
+		Lockout: account.LockoutPolicy{MaxFailures: c.Accounts.LockoutMaxFailures, Window: c.Accounts.LockoutWindow,
+			LockFor: c.Accounts.LockoutDuration},
+		Limits: c.RateLimits.rules(),
+	}
+}
+
+// BlobConfig resolves the blob store settings: an empty URL means the blobs directory in the data dir.
+func (c Config) BlobConfig() blob.Config {
+	b := c.Blobs
+	if !b.URL.IsSet() {
+		b.URL = secret.String(filepath.Join(filepath.Clean(c.DataDir), "blobs"))
+	}
+	return b
+}
+
+// companionPolicy turns the configuration into the companion use cases' policy.
+func (c Config) companionPolicy() companionuc.Policy {
+	r := c.RateLimits.rules()
+	return companionuc.Policy{CreateRule: r.CompanionCreate, UpdateRule: r.Settings, Retention: c.CompanionRetention}
+}
+
+// DatabaseConfig resolves the database settings: an empty URL means the SQLite file in the data dir.
+func (c Config) DatabaseConfig() sqlstore.Config {
+	d := c.Database
+	if !d.URL.IsSet() {
+		d.URL = secret.String(sqlstore.SQLiteURL(filepath.Clean(c.DataDir)))
+	}
+	return d
+}
+
+// Postgres reports whether the database is PostgreSQL.
+func (c Config) Postgres() bool { return c.DatabaseConfig().Dialect() == sqlstore.Postgres }
+
+// Validate checks the whole configuration against the backends of Builtin and reports every
+// problem as a field error, which the binary turns into messages naming the variables.
+func (c Config) Validate() error { return c.ValidateWith(Builtin()) }
+
+// ValidateWith is Validate with the backends of cs.
+func (c Config) ValidateWith(cs Catalogs) error { return c.validate(cs, ports{}) }
+
+// validate checks c for a hub whose ports p were given (their settings are not checked).
+func (c Config) validate(cs Catalogs, p ports) error {
+	errs := []error{
+		envflag.Within("Log", c.Log.Validate()),
+		envflag.Within("HTTP", c.HTTP.Validate()),
+		envflag.Within("Database", c.DatabaseConfig().Validate()),
+		envflag.Within("Blobs", c.BlobConfig().Validate()),
+		envflag.Within("PasswordHash", c.PasswordHash.Validate()),
+		cs.check(c, p),
+	}
+	if c.DataDir == "" {
+		errs = append(errs, envflag.Field("DataDir", "must not be empty"))
+	}
+	if !slices.Contains([]string{"auto", "always", "never"}, c.AutoMigrate) {
+		errs = append(errs, envflag.Fieldf("AutoMigrate", "must be auto, always or never, got %q", c.AutoMigrate))
+	}
+	for _, choice := range []struct{ field, value string }{{"RateLimitStore", c.RateLimitStore}, {"StreamBus", c.StreamBus}} {
+		if !slices.Contains([]string{"", "memory", "postgres", "redis"}, choice.value) {
+			errs = append(errs, envflag.Fieldf(choice.field, "must be memory, postgres or redis, got %q", choice.value))
+		}
+		if choice.value == "postgres" && !c.Postgres() {
+			errs = append(errs, envflag.Field(choice.field, "is postgres but the database is not PostgreSQL"))
+		}
+	}
+	if c.BreachCheck {
+		errs = append(errs, envflag.Within("BreachCheckAPI", c.BreachCheckAPI.Validate()))
+	}
+	if c.CompanionRetention <= 0 {
+		errs = append(errs, envflag.Fieldf("CompanionRetention", "must be positive, got %s", c.CompanionRetention))
+	}
+	if !slices.Contains([]string{"local", "temporal"}, c.TurnRunner) {
+		errs = append(errs, envflag.Fieldf("TurnRunner", "must be local or temporal, got %q", c.TurnRunner))
+	}
+	errs = append(errs, envflag.Within("Runner", c.Runner.Validate()), c.Chat.validate(),
+		c.Accounts.validate(), c.RateLimits.validate())
+	return errors.Join(errs...)
+}
+
+func (a AccountsConfig) validate() error {
+	var errs []error
+	positive := func(path string, d time.Duration) {
+		if d <= 0 {
+			errs = append(errs, envflag.Fieldf("Accounts."+path, "must be positive, got %s", d))
+		}
+	}
+	positive("SessionTTL", a.SessionTTL)
+	positive("SessionIdleTimeout", a.SessionIdleTimeout)
+	positive("LockoutWindow", a.LockoutWindow)
+	positive("LockoutDuration", a.LockoutDuration)
+	if a.LockoutMaxFailures < 1 {
+		errs = append(errs, envflag.Fieldf("Accounts.LockoutMaxFailures", "must be at least 1, got %d", a.LockoutMaxFailures))
+	}
+	return errors.Join(errs...)
+}

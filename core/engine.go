@@ -1,0 +1,56 @@
+package core
+
+import (
+	"context"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/companionhub/companionhub/adapter/httpapi"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+)
+
+// Engine is what runs turns without serving anyone: the pipeline's steps over the same database,
+// stream bus, model and features as the servers — what a Temporal worker executes (see the
+// companionhub package's Worker).
+type Engine struct {
+	// Steps are the pipeline's steps, for an executor to register.
+	Steps *chatuc.Steps
+	// Checkers are the dependencies a worker's /readyz checks.
+	Checkers []httpapi.Checker
+	// Registry holds the engine's metrics.
+	Registry *prometheus.Registry
+
+	cleanup func()
+	once    sync.Once
+}
+
+func newEngine(steps *chatuc.Steps, checkers []httpapi.Checker, reg *prometheus.Registry) *Engine {
+	return &Engine{Steps: steps, Checkers: checkers, Registry: reg}
+}
+
+// NewEngine validates cfg and builds an engine as New builds a hub. Close releases it.
+func NewEngine(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Engine, error) {
+	o := newOptions(opts)
+	if err := cfg.validate(o.catalogs, o.ports); err != nil {
+		o.cleanup(func() {})()
+		return nil, err
+	}
+	e, cleanup, err := initEngine(ctx, cfg, log, o)
+	if err != nil {
+		o.cleanup(func() {})()
+		return nil, err
+	}
+	e.cleanup = o.cleanup(cleanup)
+	return e, nil
+}
+
+// Close releases the engine's connections. It is safe to call more than once.
+func (e *Engine) Close() {
+	e.once.Do(func() {
+		if e.cleanup != nil {
+			e.cleanup()
+		}
+	})
+}

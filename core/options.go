@@ -1,0 +1,140 @@
+package core
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/companionhub/companionhub/adapter/httpapi"
+	"github.com/companionhub/companionhub/adapter/local"
+	"github.com/companionhub/companionhub/adapter/sqlstore"
+	"github.com/companionhub/companionhub/usecase"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	"github.com/companionhub/companionhub/usecase/llm"
+	mediauc "github.com/companionhub/companionhub/usecase/media"
+	"github.com/companionhub/companionhub/usecase/memory"
+	"github.com/companionhub/companionhub/usecase/picture"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
+	"github.com/companionhub/companionhub/usecase/stream"
+	"github.com/companionhub/companionhub/usecase/voice"
+)
+
+// An Option changes how New (and NewEngine) build a hub: ports an embedder brings instead of the
+// ones the configuration would choose, more backends to choose from, shared infrastructure.
+type Option func(*options)
+
+type options struct {
+	ports
+	catalogs Catalogs
+	runner   RunnerFactory
+	checks   []httpapi.Checker
+	registry *prometheus.Registry
+	http     *http.Client
+	clock    usecase.Clock
+	onClose  []func()
+	db       *sqlstore.DB
+}
+
+// ports are the ports an embedder brought; a nil one is chosen by the configuration.
+type ports struct {
+	model    llm.Model
+	images   picture.Generator
+	speech   voice.Synthesizer
+	embedder memory.Embedder
+	bus      stream.Bus
+	limiter  ratelimit.Limiter
+	blobs    mediauc.BlobStore
+}
+
+func newOptions(opts []Option) *options {
+	o := &options{catalogs: Builtin()}
+	for _, opt := range opts {
+		opt(o)
+	}
+	return o
+}
+
+// WithModel makes m the hub's language model, whatever the LLM settings say.
+func WithModel(m llm.Model) Option { return func(o *options) { o.model = m } }
+
+// WithImageGenerator makes g the backend of pictures, whatever the image settings say.
+func WithImageGenerator(g picture.Generator) Option { return func(o *options) { o.images = g } }
+
+// WithSynthesizer makes s the backend of voice, whatever the speech settings say.
+func WithSynthesizer(s voice.Synthesizer) Option { return func(o *options) { o.speech = s } }
+
+// WithEmbedder makes e the backend of recall by meaning, whatever the embeddings settings say.
+func WithEmbedder(e memory.Embedder) Option { return func(o *options) { o.embedder = e } }
+
+// WithStreamBus makes b how turn events travel, whatever StreamBus says. The hub does not close
+// it: its owner does.
+func WithStreamBus(b stream.Bus) Option { return func(o *options) { o.bus = b } }
+
+// WithRateLimiter makes l the store of rate limits, whatever RateLimitStore says.
+func WithRateLimiter(l ratelimit.Limiter) Option { return func(o *options) { o.limiter = l } }
+
+// WithBlobStore makes s where files are stored, whatever BLOB_URL says. The hub does not close it.
+func WithBlobStore(s mediauc.BlobStore) Option { return func(o *options) { o.blobs = s } }
+
+// WithDatabase makes the hub use db, opened (and migrated) by the caller, whatever DATABASE_URL
+// says. The hub does not close it.
+func WithDatabase(db *sqlstore.DB) Option { return func(o *options) { o.db = db } }
+
+// WithCatalogs makes cs the backends the feature settings choose from (Builtin by default; the
+// companionhub package passes its own, with the backends that need SDKs).
+func WithCatalogs(cs Catalogs) Option { return func(o *options) { o.catalogs = cs } }
+
+// WithRunner builds the turn runner with f instead of the in-process one (TURN_RUNNER=temporal
+// is the companionhub package's).
+func WithRunner(f RunnerFactory) Option { return func(o *options) { o.runner = f } }
+
+// WithReadinessCheck adds a dependency to /readyz (a shared service the embedder connected).
+func WithReadinessCheck(name string, check func(context.Context) error) Option {
+	return func(o *options) { o.checks = append(o.checks, httpapi.Checker{Name: name, Check: check}) }
+}
+
+// WithRegistry collects the hub's metrics in reg (a new registry by default).
+func WithRegistry(reg *prometheus.Registry) Option { return func(o *options) { o.registry = reg } }
+
+// WithHTTPClient is the client backends call out with (nil, the default: each its own).
+func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.http = c } }
+
+// WithClock replaces the wall clock (for tests that move time).
+func WithClock(c usecase.Clock) Option { return func(o *options) { o.clock = c } }
+
+// WithOnClose has Close call fn once the hub released what it opened — and New, when it fails —
+// to release what the embedder opened for it (the connections behind the ports it brought).
+// Functions run in the order given.
+func WithOnClose(fn func()) Option { return func(o *options) { o.onClose = append(o.onClose, fn) } }
+
+// cleanup runs the injector's cleanup, then the options' own.
+func (o *options) cleanup(injected func()) func() {
+	return func() {
+		injected()
+		for _, fn := range o.onClose {
+			fn()
+		}
+	}
+}
+
+// Runner runs the hub's turns, with the upkeep the hub drives: Run until the hub stops serving,
+// Shutdown when it closes.
+type Runner interface {
+	chatuc.Runner
+	Run(ctx context.Context) error
+	Shutdown(ctx context.Context) error
+}
+
+// RunnerDeps are what a turn runner is built from.
+type RunnerDeps struct {
+	Steps  *chatuc.Steps
+	Turns  chatuc.TurnRepository
+	Clock  usecase.Clock
+	Log    *zap.Logger
+	Config local.Config
+}
+
+// RunnerFactory builds a turn runner.
+type RunnerFactory func(RunnerDeps) (Runner, error)

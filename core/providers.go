@@ -1,0 +1,295 @@
+package core
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/companionhub/companionhub/adapter/argon2id"
+	"github.com/companionhub/companionhub/adapter/blob"
+	"github.com/companionhub/companionhub/adapter/hibp"
+	"github.com/companionhub/companionhub/adapter/httpapi"
+	"github.com/companionhub/companionhub/adapter/local"
+	"github.com/companionhub/companionhub/adapter/memory"
+	"github.com/companionhub/companionhub/adapter/postgres"
+	"github.com/companionhub/companionhub/adapter/prom"
+	"github.com/companionhub/companionhub/adapter/sqlstore"
+	"github.com/companionhub/companionhub/adapter/zaplog"
+	"github.com/companionhub/companionhub/adapter/zxcvbn"
+	"github.com/companionhub/companionhub/backend"
+	"github.com/companionhub/companionhub/usecase"
+	accountuc "github.com/companionhub/companionhub/usecase/account"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	"github.com/companionhub/companionhub/usecase/decorator"
+	"github.com/companionhub/companionhub/usecase/llm"
+	"github.com/companionhub/companionhub/usecase/logkey"
+	mediauc "github.com/companionhub/companionhub/usecase/media"
+	memoryuc "github.com/companionhub/companionhub/usecase/memory"
+	"github.com/companionhub/companionhub/usecase/picture"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
+	"github.com/companionhub/companionhub/usecase/stream"
+	"github.com/companionhub/companionhub/usecase/voice"
+)
+
+// Provider functions for the injectors in wire.go. Adapter choice happens here, from configuration
+// and options, so the injectors stay static (DESIGN §5); behaviour lives in the layers.
+
+func provideDB(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*sqlstore.DB, func(), error) {
+	if o.db != nil {
+		return o.db, func() {}, nil
+	}
+	db, err := sqlstore.Open(ctx, cfg.DatabaseConfig())
+	if err != nil {
+		return nil, nil, err
+	}
+	cleanup := func() { _ = db.Close() }
+	applied, pending, err := db.MigrateAtStart(ctx, cfg.AutoMigrate)
+	switch {
+	case err != nil:
+		cleanup()
+		return nil, nil, err
+	case applied > 0:
+		log.Info("applied migrations", zap.Int(logkey.Migrations, applied), zap.String(logkey.Dialect, string(db.Dialect)))
+	case pending:
+		log.Warn("the database has pending migrations; run `companionhub migrate up`", zap.String(logkey.Dialect, string(db.Dialect)))
+	}
+	return db, cleanup, nil
+}
+
+func provideRegistry(o *options) *prometheus.Registry {
+	if o.registry != nil {
+		return o.registry
+	}
+	return prom.NewRegistry()
+}
+
+func provideClock(o *options) usecase.Clock {
+	if o.clock != nil {
+		return o.clock
+	}
+	return usecase.SystemClock{}
+}
+
+func provideObserver(log *zap.Logger) zaplog.Observer { return zaplog.Observer{Log: log} }
+
+// provideLimiter picks the rate-limit store: the one given, the one configured, or the most
+// shared available, so that replicas share limits whenever they share something.
+func provideLimiter(cfg Config, db *sqlstore.DB, clock usecase.Clock, o *options) (ratelimit.Limiter, error) {
+	if o.limiter != nil {
+		return o.limiter, nil
+	}
+	switch store := cfg.RateLimitStore; {
+	case store == "postgres", store == "" && db.Dialect == sqlstore.Postgres:
+		return postgres.NewRateLimiter(db.X), nil
+	case store == "memory", store == "":
+		return memory.NewRateLimiter(clock), nil
+	default:
+		return nil, notLinked("rate-limit store", store, "WithRateLimiter")
+	}
+}
+
+// notLinked is a choice the configuration made that this build cannot honour.
+func notLinked(what, name, option string) error {
+	return fmt.Errorf("the %s %q is not part of this build: use the companionhub package, or core.%s", what, name, option)
+}
+
+func provideGuard(l ratelimit.Limiter, obs zaplog.Observer) *ratelimit.Guard {
+	return ratelimit.NewGuard(l, obs.LimiterFailed)
+}
+
+// provideHasher builds the password hasher and exports its queue.
+func provideHasher(cfg Config, reg *prometheus.Registry) (*argon2id.Hasher, error) {
+	h := argon2id.New(cfg.PasswordHash)
+	err := prom.RegisterHashQueue(reg, func() (int, int) { s := h.Stats(); return int(s.Running), int(s.Waiting) })
+	return h, err
+}
+
+// provideBreach returns the breach checker when enabled, nil otherwise.
+func provideBreach(cfg Config, o *options) accountuc.BreachChecker {
+	if !cfg.BreachCheck {
+		return nil
+	}
+	return hibp.New(cfg.BreachCheckAPI, o.http)
+}
+
+func provideObservers(log *zap.Logger, reg *prometheus.Registry) ([]decorator.Observer, error) {
+	m, err := prom.NewUseCaseMetrics(reg)
+	if err != nil {
+		return nil, err
+	}
+	return []decorator.Observer{decorator.Logging{Log: log}, m}, nil
+}
+
+func provideAccounts(cfg Config, store accountuc.Store, hasher *argon2id.Hasher, est *zxcvbn.Estimator,
+	breach accountuc.BreachChecker, guard *ratelimit.Guard, clock usecase.Clock, obs zaplog.Observer,
+	observers []decorator.Observer) (*accountuc.App, error) {
+	return accountuc.NewApp(accountuc.Deps{Store: store, Hasher: hasher, Strength: est, Common: est, Breach: breach,
+		Guard: guard, Clock: clock, Policy: cfg.policy(), Observer: obs}, observers...)
+}
+
+// blobs is the blob store and its readiness check.
+type blobs struct {
+	mediauc.BlobStore
+	ping func(context.Context) error
+}
+
+func provideBlobs(ctx context.Context, cfg Config, o *options) (blobs, func(), error) {
+	if o.blobs != nil {
+		b := blobs{BlobStore: o.blobs}
+		if p, ok := o.blobs.(interface{ Ping(context.Context) error }); ok {
+			b.ping = p.Ping
+		}
+		return b, func() {}, nil
+	}
+	s, err := blob.Open(ctx, cfg.BlobConfig())
+	if err != nil {
+		return blobs{}, nil, err
+	}
+	return blobs{BlobStore: s, ping: s.Ping}, func() { _ = s.Close() }, nil
+}
+
+func provideBlobStore(b blobs) mediauc.BlobStore { return b.BlobStore }
+
+func provideCompanions(cfg Config, store companionuc.Store, blobs mediauc.BlobStore, images mediauc.ImageProcessor,
+	cards companionuc.CardCodec, guard *ratelimit.Guard, clock usecase.Clock, obs []decorator.Observer) (*companionuc.App, error) {
+	return companionuc.NewApp(companionuc.Deps{Store: store, Blobs: blobs, Images: images, Cards: cards, Guard: guard,
+		Clock: clock, Policy: cfg.companionPolicy()}, obs...)
+}
+
+func provideMedia(repo mediauc.Repository, blobs mediauc.BlobStore, clock usecase.Clock, obs []decorator.Observer) (*mediauc.App, error) {
+	return mediauc.NewApp(mediauc.Deps{Repo: repo, Blobs: blobs, Clock: clock}, obs...)
+}
+
+func provideBackendDeps(o *options, log *zap.Logger) backend.Deps {
+	return backend.Deps{HTTP: o.http, Log: log}
+}
+
+// provideModel is the language model given, or the one the LLM settings choose.
+func provideModel(ctx context.Context, cfg Config, o *options, d backend.Deps) (llm.Model, func(), error) {
+	if o.model != nil {
+		return o.model, func() {}, nil
+	}
+	s := cfg.LLMSettings()
+	if s.Provider == "offline" {
+		d.Log.Info("no LLM configured (COMPANIONHUB_LLM_BASE_URL): replies come from the offline model")
+	}
+	return o.catalogs.Models.Open(ctx, s, cfg.Backends, d)
+}
+
+// openOptional opens the backend a feature's settings choose, if any: a feature with no provider
+// is off, and its use cases say so.
+func openOptional[P comparable](ctx context.Context, given P, f backend.Feature, c backend.Catalog[P],
+	cs backend.Configs, d backend.Deps) (P, func(), error) {
+	var zero P
+	if given != zero || f.Provider == "" {
+		return given, func() {}, nil
+	}
+	return c.Open(ctx, f.Settings, cs, d)
+}
+
+func providePictures(ctx context.Context, cfg Config, o *options, d backend.Deps, images mediauc.ImageProcessor,
+	blobs mediauc.BlobStore, repo mediauc.Repository, clock usecase.Clock, obs []decorator.Observer) (*picture.App, func(), error) {
+	gen, cleanup, err := openOptional(ctx, o.images, cfg.Images, o.catalogs.Images, cfg.Backends, d)
+	if err != nil {
+		return nil, nil, err
+	}
+	app, err := picture.NewApp(picture.Deps{Generator: gen, Images: images, Blobs: blobs, Media: repo, Clock: clock}, obs...)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return app, cleanup, nil
+}
+
+func provideVoice(ctx context.Context, cfg Config, o *options, d backend.Deps, blobs mediauc.BlobStore,
+	repo mediauc.Repository, clock usecase.Clock, obs []decorator.Observer) (*voice.App, func(), error) {
+	synth, cleanup, err := openOptional(ctx, o.speech, cfg.Speech, o.catalogs.Speech, cfg.Backends, d)
+	if err != nil {
+		return nil, nil, err
+	}
+	app, err := voice.NewApp(voice.Deps{Synthesizer: synth, Blobs: blobs, Media: repo, Clock: clock}, obs...)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return app, cleanup, nil
+}
+
+func provideMemory(ctx context.Context, cfg Config, o *options, d backend.Deps, obs []decorator.Observer) (*memoryuc.App, func(), error) {
+	emb, cleanup, err := openOptional(ctx, o.embedder, cfg.Embeddings, o.catalogs.Embeddings, cfg.Backends, d)
+	if err != nil {
+		return nil, nil, err
+	}
+	app, err := memoryuc.NewApp(memoryuc.Deps{Embedder: emb}, obs...)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	return app, cleanup, nil
+}
+
+// provideStreamBus picks how turn events travel: the bus given, the one configured, or the most
+// shared available, so that a follower on one replica sees a turn run on another.
+func provideStreamBus(cfg Config, db *sqlstore.DB, clock usecase.Clock, o *options) (stream.Bus, func(), error) {
+	if o.bus != nil {
+		return o.bus, func() {}, nil
+	}
+	switch kind := cfg.StreamBus; {
+	case kind == "postgres", kind == "" && db.Dialect == sqlstore.Postgres:
+		b := postgres.NewStreamBus(db.X, cfg.DatabaseConfig().URL)
+		return b, func() { _ = b.Close() }, nil
+	case kind == "memory", kind == "":
+		b := memory.NewStreamBus(clock)
+		return b, func() { _ = b.Close() }, nil
+	default:
+		return nil, nil, notLinked("stream bus", kind, "WithStreamBus")
+	}
+}
+
+func provideSteps(cfg Config, store chatuc.Store, bus stream.Bus, model llm.Model, tokens chatuc.TokenCounter,
+	mem *memoryuc.App, pictures *picture.App, voices *voice.App, clock usecase.Clock, obs zaplog.Observer) (*chatuc.Steps, error) {
+	return chatuc.NewSteps(chatuc.StepsDeps{Store: store, Bus: bus, Model: model, Tokens: tokens, Recall: mem.Recall,
+		Learn: mem.Learn, Illustrate: pictures.IllustrateReply, Speak: voices.SpeakReply, Clock: clock, Observer: obs,
+		Limits: cfg.Chat.limits()})
+}
+
+// provideRunner builds the turn runner: the one the options build (Temporal's), otherwise the
+// in-process one, which the hub runs (Hub.Serve) and which reaps turns abandoned by a crashed
+// process.
+func provideRunner(cfg Config, steps *chatuc.Steps, store chatuc.Store, clock usecase.Clock, log *zap.Logger,
+	o *options) (Runner, error) {
+	d := RunnerDeps{Steps: steps, Turns: store.Turns(), Clock: clock, Log: log, Config: cfg.Runner}
+	if o.runner != nil {
+		return o.runner(d)
+	}
+	if cfg.TurnRunner != "local" {
+		return nil, notLinked("turn runner", cfg.TurnRunner, "WithRunner")
+	}
+	return local.NewRunner(cfg.Runner, local.Deps{Steps: steps.Table(), Leases: store.Turns(), Clock: clock, Log: log,
+		Reap: steps.Reap}), nil
+}
+
+func provideChat(cfg Config, store chatuc.Store, bus stream.Bus, runner Runner, steps *chatuc.Steps,
+	guard *ratelimit.Guard, clock usecase.Clock, obs []decorator.Observer) (*chatuc.App, error) {
+	return chatuc.NewApp(chatuc.Deps{Store: store, Bus: bus, Runner: runner, Steps: steps, Guard: guard, Clock: clock,
+		Settings: cfg.chatSettings()}, obs...)
+}
+
+// provideCheckers are the dependencies /readyz checks: the database, the blob store (when it can
+// tell) and what the options add.
+func provideCheckers(db *sqlstore.DB, b blobs, o *options) []httpapi.Checker {
+	cs := []httpapi.Checker{{Name: "database", Check: db.Ping}}
+	if b.ping != nil {
+		cs = append(cs, httpapi.Checker{Name: "blobs", Check: b.ping})
+	}
+	return append(cs, o.checks...)
+}
+
+func provideHTTP(cfg Config, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App, chat *chatuc.App,
+	log *zap.Logger, reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
+	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Companions: companions, Media: media, Chat: chat, Log: log,
+		Registry: reg, Checkers: checkers})
+}

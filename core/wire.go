@@ -1,0 +1,91 @@
+//go:build wireinject
+
+package core
+
+import (
+	"context"
+
+	"github.com/google/wire"
+	"go.uber.org/zap"
+
+	"github.com/companionhub/companionhub/adapter/charcard"
+	"github.com/companionhub/companionhub/adapter/imaging"
+	"github.com/companionhub/companionhub/adapter/sqlstore"
+	"github.com/companionhub/companionhub/adapter/tokenizer"
+	"github.com/companionhub/companionhub/adapter/zxcvbn"
+)
+
+// base is what every injector builds: the database and its stores, metrics, the clock, the blob
+// store and the image pipeline.
+var base = wire.NewSet(
+	provideDB,
+	sqlstore.ProviderSet,
+	provideRegistry,
+	provideClock,
+	provideObserver,
+	provideObservers,
+	provideBlobs,
+	provideBlobStore,
+	imaging.ProviderSet,
+	provideCheckers,
+)
+
+// turns is the chat pipeline and the features it calls.
+var turns = wire.NewSet(
+	provideBackendDeps,
+	provideModel,
+	providePictures,
+	provideVoice,
+	provideMemory,
+	provideStreamBus,
+	tokenizer.ProviderSet,
+	provideSteps,
+)
+
+// chat is the chat use cases over the pipeline, with their runner and limits.
+var chat = wire.NewSet(
+	provideLimiter,
+	provideGuard,
+	provideRunner,
+	provideChat,
+)
+
+// initHub wires a whole hub from its configuration and options. Run `make generate` after
+// changing it; CI fails when wire_gen.go drifts from it.
+func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub, func(), error) {
+	panic(wire.Build(
+		base,
+		turns,
+		chat,
+		provideHasher,
+		zxcvbn.ProviderSet,
+		provideBreach,
+		provideAccounts,
+		charcard.ProviderSet,
+		provideCompanions,
+		provideMedia,
+		wire.Struct(new(apps), "*"),
+		provideHTTP,
+		newHub,
+	))
+}
+
+// initEngine wires what runs turns for a worker: the steps and what they need, without HTTP or
+// accounts.
+func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Engine, func(), error) {
+	panic(wire.Build(
+		base,
+		turns,
+		newEngine,
+	))
+}
+
+// initChat wires the chat part of a hub (NewChat).
+func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Chat, func(), error) {
+	panic(wire.Build(
+		base,
+		turns,
+		chat,
+		newChat,
+	))
+}

@@ -1,0 +1,209 @@
+// Package eventjson is the one JSON form of turn events: what the stream bus carries and stores,
+// and what an SSE client receives as an event's data (the API documents it in openapi.json). The
+// chat use cases publish model payloads (domain/chat.Payload) through it; the HTTP adapter relays
+// the bytes unchanged and shows scenes and media URLs in messages the same way.
+package eventjson
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/domain/media"
+)
+
+// Scene is a companion's scene as the API shows it.
+type Scene struct {
+	Outfit   []string `json:"outfit"`
+	Location string   `json:"location"`
+	Action   string   `json:"action"`
+	Mood     string   `json:"mood"`
+}
+
+// SceneOf is the API's form of a scene.
+func SceneOf(s companion.Scene) Scene {
+	outfit := s.Outfit
+	if outfit == nil {
+		outfit = []string{}
+	}
+	return Scene{Outfit: outfit, Location: s.Location, Action: s.Action, Mood: s.Mood.String()}
+}
+
+// MediaURL is where the hub serves a stored file.
+func MediaURL(k media.Key) string { return "/media/" + k.String() }
+
+type token struct {
+	Text string `json:"text"`
+}
+
+type progress struct {
+	Status   string `json:"status"`
+	Progress int    `json:"progress"`
+}
+
+type reset struct {
+	Attempt int `json:"attempt"`
+}
+
+type state struct {
+	MessageID string `json:"message_id"`
+	Scene     Scene  `json:"scene"`
+}
+
+type mediaEvent struct {
+	MessageID string `json:"message_id"`
+	URL       string `json:"url,omitempty"`
+	Width     int    `json:"width,omitempty"`
+	Height    int    `json:"height,omitempty"`
+	Error     string `json:"error,omitempty"`
+	Code      string `json:"code,omitempty"`
+}
+
+type complete struct {
+	MessageID   string `json:"message_id"`
+	Text        string `json:"text"`
+	TextOmitted bool   `json:"text_omitted,omitempty"`
+}
+
+type failure struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// Encode writes p as its event's data.
+func Encode(p chat.Payload) ([]byte, error) {
+	var v any
+	switch p := p.(type) {
+	case chat.Token:
+		v = token{Text: p.Text}
+	case chat.Progress:
+		v = progress{Status: p.Status.String(), Progress: p.Percent}
+	case chat.Reset:
+		v = reset{Attempt: p.Attempt}
+	case chat.StateChange:
+		v = state{MessageID: p.MessageID.String(), Scene: SceneOf(p.Scene)}
+	case chat.Picture:
+		e := mediaEvent{MessageID: p.MessageID.String()}
+		if p.Failure != nil {
+			e.Error, e.Code = p.Failure.Message, p.Failure.Code
+		} else {
+			e.URL, e.Width, e.Height = MediaURL(p.Image.Key), p.Image.Width, p.Image.Height
+		}
+		v = e
+	case chat.Voice:
+		e := mediaEvent{MessageID: p.MessageID.String()}
+		if p.Failure != nil {
+			e.Error, e.Code = p.Failure.Message, p.Failure.Code
+		} else {
+			e.URL = MediaURL(p.Audio)
+		}
+		v = e
+	case chat.Completion:
+		v = complete{MessageID: p.MessageID.String(), Text: p.Text, TextOmitted: p.TextOmitted}
+	case chat.Failure:
+		v = failure{Code: p.Code, Message: p.Message}
+	default:
+		return nil, domain.Errorf(domain.KindInternal, "encode event: unknown payload %T", p)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, domain.Errorf(domain.KindInternal, "encode %s event: %w", p.EventType(), err)
+	}
+	return b, nil
+}
+
+// Decode reads the data of an event of type t. Media URLs are not turned back into keys: Picture
+// and Voice come back with their message and failure only.
+func Decode(t chat.EventType, data []byte) (chat.Payload, error) {
+	bad := func(err error) (chat.Payload, error) {
+		return nil, domain.Errorf(domain.KindInvalid, "decode %s event: %w", t, err)
+	}
+	id := func(s string) (domain.ID, error) {
+		if s == "" {
+			return domain.ID{}, nil
+		}
+		return domain.ParseID(s)
+	}
+	switch t {
+	case chat.EventToken:
+		var v token
+		if err := json.Unmarshal(data, &v); err != nil {
+			return bad(err)
+		}
+		return chat.Token{Text: v.Text}, nil
+	case chat.EventProgress:
+		var v progress
+		if err := json.Unmarshal(data, &v); err != nil {
+			return bad(err)
+		}
+		s, err := chat.ParseStatus(v.Status)
+		if err != nil {
+			return bad(err)
+		}
+		return chat.Progress{Status: s, Percent: v.Progress}, nil
+	case chat.EventReset:
+		var v reset
+		if err := json.Unmarshal(data, &v); err != nil {
+			return bad(err)
+		}
+		return chat.Reset{Attempt: v.Attempt}, nil
+	case chat.EventState:
+		var v state
+		if err := json.Unmarshal(data, &v); err != nil {
+			return bad(err)
+		}
+		m, err := id(v.MessageID)
+		if err != nil {
+			return bad(err)
+		}
+		var mood companion.Mood
+		if v.Scene.Mood != "" {
+			if mood, err = companion.ParseMood("mood", v.Scene.Mood); err != nil {
+				return bad(err)
+			}
+		}
+		return chat.StateChange{MessageID: m, Scene: companion.Scene{Outfit: v.Scene.Outfit, Location: v.Scene.Location,
+			Action: v.Scene.Action, Mood: mood}}, nil
+	case chat.EventImage, chat.EventAudio:
+		var v mediaEvent
+		if err := json.Unmarshal(data, &v); err != nil {
+			return bad(err)
+		}
+		m, err := id(v.MessageID)
+		if err != nil {
+			return bad(err)
+		}
+		var f *chat.Failure
+		if v.Error != "" || v.Code != "" {
+			f = &chat.Failure{Code: v.Code, Message: v.Error}
+		}
+		if t == chat.EventAudio {
+			return chat.Voice{MessageID: m, Failure: f}, nil
+		}
+		return chat.Picture{MessageID: m, Image: media.Image{Width: v.Width, Height: v.Height}, Failure: f}, nil
+	case chat.EventComplete:
+		var v complete
+		if err := json.Unmarshal(data, &v); err != nil {
+			return bad(err)
+		}
+		m, err := id(v.MessageID)
+		if err != nil {
+			return bad(err)
+		}
+		return chat.Completion{MessageID: m, Text: v.Text, TextOmitted: v.TextOmitted}, nil
+	case chat.EventError:
+		var v failure
+		if err := json.Unmarshal(data, &v); err != nil {
+			return bad(err)
+		}
+		return chat.Failure{Code: v.Code, Message: v.Message}, nil
+	}
+	return bad(fmt.Errorf("unknown event type"))
+}
+
+// TokenTextLimit is the longest reply text, in bytes, a token event of at most maxData bytes of
+// data always carries, whatever the text: in the worst case every byte is a control character,
+// escaped as \u00XX — six bytes for one.
+func TokenTextLimit(maxData int) int { return (maxData - len(`{"text":""}`)) / 6 }

@@ -1,0 +1,108 @@
+package chat
+
+import (
+	"context"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/internal/eventjson"
+	"github.com/companionhub/companionhub/usecase/stream"
+)
+
+// Follow subscribes to a turn's events after the sequence number After (0: from the start), until
+// its terminal event. A turn that ended is told from what the bus still holds; when that is not
+// the end (its events expired, or left with a restarted process), the outcome recorded in the
+// database ends the stream, so a follower never waits for events that will not come.
+type Follow struct {
+	OwnerID domain.ID
+	TurnID  domain.ID
+	After   int64
+}
+
+type followHandler struct{ d Deps }
+
+// ErrNoMoreEvents answers a follower that already has a turn's last event (an EventSource that
+// reconnects after the stream ended): there is nothing to send, and it should stop asking.
+var ErrNoMoreEvents = domain.E(domain.KindConflict, "no_more_events", "the turn has ended and its events were all sent")
+
+func (h followHandler) Handle(ctx context.Context, in Follow) (stream.Subscription, error) {
+	t, err := h.d.Store.Turns().Get(ctx, in.OwnerID, in.TurnID)
+	if err != nil {
+		return nil, err
+	}
+	last, err := h.d.Bus.Last(ctx, t.ID())
+	if err != nil {
+		return nil, err
+	}
+	after := in.After
+	if !t.Ended() {
+		// A position past the end (the bus lost the turn's events with a restarted process)
+		// would skip the events still to come.
+		after = min(after, last)
+		sub, err := h.d.Bus.Subscribe(ctx, t.ID(), after)
+		if err != nil {
+			return nil, err
+		}
+		load := func(ctx context.Context) (chat.Turn, error) { return h.d.Store.Turns().Load(ctx, t.ID()) }
+		return newWatchedSubscription(ctx, sub, after, h.d.Steps.limits.FollowCheck, load, h.outcome), nil
+	}
+	end, err := h.outcome(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	if last > 0 && after >= last {
+		seen, err := h.terminalAt(ctx, t.ID(), last)
+		if err != nil {
+			return nil, err
+		}
+		if seen {
+			return nil, ErrNoMoreEvents
+		}
+	}
+	if last <= after {
+		end.Seq = after + 1
+		return newFixedSubscription(end), nil
+	}
+	sub, err := h.d.Bus.Subscribe(ctx, t.ID(), after)
+	if err != nil {
+		return nil, err
+	}
+	return newEndedSubscription(ctx, sub, last, end), nil
+}
+
+// terminalAt reports whether the turn's event seq is its terminal event.
+func (h followHandler) terminalAt(ctx context.Context, turnID domain.ID, seq int64) (bool, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sub, err := h.d.Bus.Subscribe(ctx, turnID, seq-1)
+	if err != nil {
+		return false, err
+	}
+	defer sub.Close()
+	e, ok := <-sub.Events()
+	if !ok {
+		return false, sub.Err()
+	}
+	return e.Seq == seq && e.Type.Terminal(), nil
+}
+
+// outcome is the terminal event of an ended turn, as recorded (its Seq is set by the caller).
+func (h followHandler) outcome(ctx context.Context, t chat.Turn) (chat.Event, error) {
+	end := chat.Payload(t.Failure())
+	if t.Status() == chat.StatusCompleted {
+		m, err := h.d.Store.Messages().Get(ctx, t.OwnerID(), t.ReplyID())
+		switch {
+		case err == nil:
+			end = completion(m)
+		case domain.IsKind(err, domain.KindNotFound):
+			end = chat.Failure{Code: "deleted", Message: "the reply was deleted"}
+		default:
+			return chat.Event{}, err
+		}
+	}
+	b, err := eventjson.Encode(end)
+	if err != nil {
+		return chat.Event{}, err
+	}
+	return chat.Event{TurnID: t.ID(), Type: end.EventType(), Data: b}, nil
+}

@@ -1,0 +1,61 @@
+package chat
+
+import (
+	"context"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+)
+
+// checkLimits counts a turn against the person's chat limit, and their picture limit when it asks
+// for a picture. It runs outside transactions: a limiter on the database needs a connection of its
+// own.
+func checkLimits(ctx context.Context, d Deps, owner domain.ID, o chat.Options) error {
+	if err := d.Guard.Check(ctx, d.Settings.ChatRule, owner.String()); err != nil {
+		return err
+	}
+	if o.Image {
+		return d.Guard.Check(ctx, d.Settings.ImageRule, owner.String())
+	}
+	return nil
+}
+
+// lockIdle locks the companion for the rest of the transaction and checks it can take a turn: it
+// is not in the trash and no turn of it is running. Turns of one companion never overlap, so each
+// starts from the scene the last one left.
+func lockIdle(ctx context.Context, r Repos, owner, companionID domain.ID) error {
+	if err := lockCompanion(ctx, r, owner, companionID); err != nil {
+		return err
+	}
+	return checkIdle(ctx, r, companionID)
+}
+
+// lockCompanion locks the owner's companion for the rest of the transaction; a trashed one cannot
+// chat.
+func lockCompanion(ctx context.Context, r Repos, owner, companionID domain.ID) error {
+	c, err := r.Companions().GetForUpdate(ctx, owner, companionID)
+	if err != nil {
+		return err
+	}
+	if c.Deleted() {
+		return ErrCompanionTrashed
+	}
+	return nil
+}
+
+// checkIdle refuses while a turn of the companion runs.
+func checkIdle(ctx context.Context, r Repos, companionID domain.ID) error {
+	busy, err := r.Turns().Active(ctx, companionID, domain.ID{})
+	if err != nil {
+		return err
+	}
+	if busy {
+		return ErrTurnInProgress
+	}
+	return nil
+}
+
+// start hands a stored turn to the runner.
+func start(ctx context.Context, d Deps, t chat.Turn) error {
+	return d.Runner.Start(ctx, TurnInput{TurnID: t.ID(), OwnerID: t.OwnerID(), CompanionID: t.CompanionID(), Options: t.Options()})
+}

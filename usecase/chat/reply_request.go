@@ -1,0 +1,56 @@
+package chat
+
+import (
+	"context"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/usecase/llm"
+)
+
+// prompter builds the model request of a reply, for the reply and plan steps.
+type prompter struct {
+	msgs   MessageRepository
+	tokens TokenCounter
+	limits Limits
+}
+
+// request builds the model request of a reply: system prompt, the history that fits, the card's
+// post-history instructions and the message answered — once.
+func (p prompter) request(ctx context.Context, tc turnContext) (llm.Request, error) {
+	spec := tc.comp.Profile().Spec()
+	ps := spec.Persona
+	deep := tc.turn.Options().DeepThink
+	params := replyParams(ps.SpeechStyle, ps.IntimacyPace, ps.ConfidenceLevel, ps.Archetype, deep)
+	sys := systemPrompt(tc.facts, "")
+	user := llmMessage(tc.user, tc.facts)
+	if post := postHistory(tc.facts); post != "" {
+		user.Content += "\n\n[" + post + "]"
+	}
+	fixed := p.tokens.Count(sys) + p.tokens.Count(user.Content) + 2*perMessageTokens
+	budget := p.limits.ContextTokens - params.MaxTokens - fixed
+	if !deep {
+		budget = min(budget, p.limits.HistoryTokens)
+	}
+	hist, err := fitHistory(ctx, p.msgs, p.tokens, tc.comp.ID(), domain.Cursor{At: tc.user.CreatedAt, ID: tc.user.ID}, budget, tc.facts)
+	if err != nil {
+		return llm.Request{}, err
+	}
+	// The example dialogue and the greeting belong to the start of a conversation: they go in
+	// while the whole conversation fits, and make room for it once it does not.
+	if !hist.Omitted {
+		left := budget - hist.Tokens
+		if ex := tc.facts.m.expand(spec.ExampleDialogue); ex != "" && p.tokens.Count(ex) <= left {
+			sys = systemPrompt(tc.facts, ex)
+			left -= p.tokens.Count(ex)
+		}
+		if g := tc.facts.m.expand(spec.Greeting); g != "" && p.tokens.Count(g)+perMessageTokens <= left {
+			hist.Messages = append([]llm.Message{{Role: llm.Assistant, Content: g}}, hist.Messages...)
+		}
+	}
+	msgs := make([]llm.Message, 0, len(hist.Messages)+2)
+	msgs = append(msgs, llm.Message{Role: llm.System, Content: sys})
+	msgs = append(msgs, hist.Messages...)
+	msgs = append(msgs, user)
+	temp := params.Temperature
+	return llm.Request{Messages: mergeRoles(msgs), MaxTokens: params.MaxTokens, Temperature: &temp}, nil
+}

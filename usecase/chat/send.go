@@ -1,0 +1,142 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+)
+
+// Send stores a person's message and starts the turn that answers it (SPEC §3.3). It returns at
+// once; the reply streams on the turn's events. Sending again with the same IdempotencyKey returns
+// the first turn instead of starting another.
+type Send struct {
+	OwnerID        domain.ID
+	CompanionID    domain.ID
+	Text           string
+	Options        chat.Options
+	IdempotencyKey string
+}
+
+// Sent is the stored message and its turn.
+type Sent struct {
+	Message chat.Message
+	Turn    chat.Turn
+	// Replayed says an earlier send with the same key made them.
+	Replayed bool
+}
+
+// MaxIdempotencyKey bounds an Idempotency-Key.
+const MaxIdempotencyKey = 200
+
+func checkIdempotencyKey(key string) error {
+	if len(key) > MaxIdempotencyKey {
+		return domain.Invalid(domain.Violation("idempotency_key", "too_long", "the Idempotency-Key must be at most 200 characters"))
+	}
+	for _, r := range key {
+		if r < 0x21 || r > 0x7e {
+			return domain.Invalid(domain.Violation("idempotency_key", "format", "the Idempotency-Key must be printable ASCII without spaces"))
+		}
+	}
+	return nil
+}
+
+type sendHandler struct {
+	d    Deps
+	keys *keyedLocks // sends with the same idempotency key, one at a time in this process
+}
+
+func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
+	text, err := chat.NewUserText("text", in.Text)
+	if err != nil {
+		return Sent{}, err
+	}
+	if err := checkIdempotencyKey(in.IdempotencyKey); err != nil {
+		return Sent{}, err
+	}
+	if in.IdempotencyKey != "" {
+		// Retries of one send wait for the first, then find its turn: they are answered with it
+		// and never counted against the rate limit.
+		defer h.keys.lock(in.OwnerID.String() + "\x00" + in.IdempotencyKey)()
+	}
+	if sent, ok, err := h.replay(ctx, h.d.Store, in); ok || err != nil {
+		return sent, err
+	}
+	if err := checkLimits(ctx, h.d, in.OwnerID, in.Options); err != nil {
+		return Sent{}, err
+	}
+	now := h.d.Clock.Now()
+	msg := chat.Message{ID: domain.NewID(now), CompanionID: in.CompanionID, Role: chat.RoleUser, Text: text,
+		Selected: true, CreatedAt: now}
+	turn, err := chat.NewTurn(domain.NewID(now), in.OwnerID, in.CompanionID, msg.ID, in.Options, false, now, h.d.Settings.StartLease)
+	if err != nil {
+		return Sent{}, err
+	}
+	var replayed Sent
+	err = h.d.Store.InTx(ctx, func(r Repos) error {
+		if err := lockCompanion(ctx, r, in.OwnerID, in.CompanionID); err != nil {
+			return err
+		}
+		// Under the lock, a send with the same key that raced this one from another replica has
+		// committed: this is a retry of it.
+		if sent, ok, err := h.replay(ctx, r, in); ok || err != nil {
+			replayed = sent
+			return err
+		}
+		if err := checkIdle(ctx, r, in.CompanionID); err != nil {
+			return err
+		}
+		// The message sorts after everything before it, whatever the replicas' clocks say.
+		latest, err := r.Messages().Latest(ctx, in.CompanionID)
+		if err != nil && !domain.IsKind(err, domain.KindNotFound) {
+			return err
+		}
+		if err == nil && !msg.CreatedAt.After(latest.CreatedAt) {
+			msg.CreatedAt = latest.CreatedAt.Add(time.Microsecond)
+		}
+		if err := r.Messages().Create(ctx, msg); err != nil {
+			return err
+		}
+		return r.Turns().Create(ctx, turn, in.IdempotencyKey)
+	})
+	if err != nil {
+		return Sent{}, err
+	}
+	if replayed.Replayed {
+		return replayed, nil
+	}
+	if err := start(ctx, h.d, turn); err != nil {
+		// Nothing runs the turn: take the message back so that sending again (with the same key)
+		// starts afresh, rather than leaving a question nobody answers.
+		if derr := h.d.Store.Messages().Delete(context.WithoutCancel(ctx), msg.ID); derr != nil {
+			return Sent{}, errors.Join(err, derr)
+		}
+		return Sent{}, err
+	}
+	return Sent{Message: msg, Turn: turn}, nil
+}
+
+// replay returns what an earlier send with the same key made.
+func (h sendHandler) replay(ctx context.Context, r Repos, in Send) (Sent, bool, error) {
+	if in.IdempotencyKey == "" {
+		return Sent{}, false, nil
+	}
+	t, err := r.Turns().ByIdempotencyKey(ctx, in.OwnerID, in.IdempotencyKey)
+	if domain.IsKind(err, domain.KindNotFound) {
+		return Sent{}, false, nil
+	}
+	if err != nil {
+		return Sent{}, false, err
+	}
+	if t.CompanionID() != in.CompanionID {
+		return Sent{}, false, domain.Invalid(domain.Violation("idempotency_key", "reused",
+			"this Idempotency-Key was used for another companion"))
+	}
+	m, err := r.Messages().Get(ctx, in.OwnerID, t.UserMessageID())
+	if err != nil {
+		return Sent{}, false, err
+	}
+	return Sent{Message: m, Turn: t, Replayed: true}, true, nil
+}

@@ -1,0 +1,51 @@
+package chat
+
+import (
+	"context"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/usecase/llm"
+)
+
+// analyzerHistory is how many messages before the one answered the analyser sees.
+const analyzerHistory = 8
+
+type analyzeStep struct {
+	turns
+	model llm.Model
+}
+
+// run reads the scene from the conversation (SPEC §3.3 steps 1 and 4). An answer it cannot read
+// is not an error — it gives a failed analysis, which keeps the scene — but a model that does not
+// answer is, so the executor retries it.
+func (s analyzeStep) run(ctx context.Context, in AnalyzeInput) (Analysis, error) {
+	tc, err := s.load(ctx, in.TurnID)
+	if err != nil {
+		return Analysis{}, err
+	}
+	if in.Phase == BeforeReply {
+		if err := s.advance(ctx, in.TurnID, chat.StatusAnalyzing, 10); err != nil {
+			return Analysis{}, err
+		}
+	}
+	recent, err := s.store.Messages().Recent(ctx, tc.comp.ID(), domain.Cursor{At: tc.user.CreatedAt, ID: tc.user.ID}, analyzerHistory)
+	if err != nil {
+		return Analysis{}, err
+	}
+	zero := 0.2
+	raw, _, err := s.model.Complete(ctx, llm.Request{
+		Messages:    analyzerPrompt(tc.facts, recent, tc.user.Text, in.ReplyText),
+		MaxTokens:   500,
+		Temperature: &zero,
+		JSON:        true,
+	})
+	if err != nil {
+		return Analysis{}, err
+	}
+	a := ParseAnalysis(raw)
+	if a.Failed {
+		s.obs.AnalysisUnreadable(ctx, in.TurnID, in.Phase)
+	}
+	return a, nil
+}

@@ -1,0 +1,92 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/internal/eventjson"
+	"github.com/companionhub/companionhub/usecase/stream"
+)
+
+type finishStep struct {
+	turns
+	eventTTL time.Duration
+}
+
+// run records how the turn ended and tells the stream, once. It runs even for cancelled turns
+// (its policy is detached). The record comes first, so a client that hears the end and then asks
+// finds the turn ended; a retry after a failed publish finds the turn ended and tells the stream
+// again (followers stop at the first terminal event, so a repeat is harmless). A turn that ended
+// before its first attempt — a reaper finished it — is left as it is.
+func (s finishStep) run(ctx context.Context, in FinishInput) (Empty, error) {
+	t, err := s.store.Turns().Load(ctx, in.TurnID)
+	if err != nil {
+		return Empty{}, err
+	}
+	if t.Ended() && AttemptFrom(ctx) == 1 {
+		return Empty{}, nil
+	}
+	if !t.Ended() {
+		recorded, err := s.record(ctx, t, in)
+		if errors.Is(err, chat.ErrTurnHasReply) { // the reply was saved meanwhile: the turn completed
+			if t, err = s.store.Turns().Load(ctx, in.TurnID); err != nil {
+				return Empty{}, err
+			}
+			recorded, err = s.record(ctx, t, in)
+		}
+		if errors.Is(err, chat.ErrTurnEnded) {
+			return Empty{}, nil // another outcome was recorded meanwhile, and told by whoever did
+		}
+		if err != nil {
+			return Empty{}, err
+		}
+		t = recorded
+	}
+	// Tell what was recorded (a retry may find another outcome recorded first).
+	end := chat.Payload(t.Failure())
+	if t.Status() == chat.StatusCompleted {
+		m, err := s.store.Messages().Get(ctx, t.OwnerID(), t.ReplyID())
+		if err != nil {
+			return Empty{}, err
+		}
+		end = completion(m)
+	}
+	if err := s.publish(ctx, t.ID(), 0, end); err != nil {
+		return Empty{}, err
+	}
+	if err := s.bus.Expire(ctx, t.ID(), s.eventTTL); err != nil {
+		s.obs.StreamNotExpired(ctx, t.ID(), err)
+	}
+	return Empty{}, nil
+}
+
+// record writes a turn's outcome. A turn whose reply was saved completed, whatever went wrong
+// after (a cancel that came too late, a lost state event): its reply is in the conversation.
+func (s finishStep) record(ctx context.Context, t chat.Turn, in FinishInput) (chat.Turn, error) {
+	now := s.clock.Now()
+	why := chat.Failure{Code: in.ErrorCode, Message: in.ErrorMessage}
+	var err error
+	switch {
+	case !t.ReplyID().IsZero() || in.Status == chat.StatusCompleted:
+		err = t.Complete(in.MessageID, now)
+	case in.Status == chat.StatusCancelled:
+		err = t.Cancel(why, now)
+	default:
+		err = t.Fail(why, now)
+	}
+	if err != nil {
+		return t, err
+	}
+	return t, s.store.Turns().Update(ctx, t)
+}
+
+// completion is the complete event of the saved reply m: with its text when one event can carry it.
+func completion(m chat.Message) chat.Completion {
+	c := chat.Completion{MessageID: m.ID, Text: m.Text}
+	if b, err := eventjson.Encode(c); err != nil || len(b) > stream.MaxData {
+		c.Text, c.TextOmitted = "", true
+	}
+	return c
+}

@@ -1,0 +1,86 @@
+package chat
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/usecase/llm"
+)
+
+// ErrEmptyReply is a reply that said nothing once stage directions were removed.
+var ErrEmptyReply = domain.E(domain.KindUnavailable, "empty_reply", "the model returned an empty reply")
+
+type replyStep struct {
+	turns
+	prompts    prompter
+	model      llm.Model
+	batchDelay time.Duration
+	batchBytes int
+}
+
+// run streams the reply (SPEC §3.3 step 3): filtered of stage directions and scene blocks,
+// published in small batches, and returned whole. A retried reply starts its events with reset,
+// so followers drop the partial text of the failed attempt.
+func (s replyStep) run(ctx context.Context, in ReplyInput) (ReplyOutput, error) {
+	attempt := AttemptFrom(ctx)
+	tc, err := s.load(ctx, in.TurnID)
+	if err != nil {
+		return ReplyOutput{}, err
+	}
+	if err := s.advance(ctx, in.TurnID, chat.StatusResponding, 35); err != nil {
+		return ReplyOutput{}, err
+	}
+	tc.facts.Analysis, tc.facts.Memories, tc.facts.Plan = in.Scene, in.Memories, in.Plan
+	if !in.Scene.Failed {
+		tc.facts.Scene = tc.facts.Scene.Apply(in.Scene.Update)
+	}
+	req, err := s.prompts.request(ctx, tc)
+	if err != nil {
+		return ReplyOutput{}, err
+	}
+	if attempt > 1 {
+		if err := s.publish(ctx, in.TurnID, attempt, chat.Reset{Attempt: attempt}); err != nil {
+			return ReplyOutput{}, err
+		}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	b := &batcher{publish: s.publish, ctx: ctx, turnID: in.TurnID, attempt: attempt, fail: cancel,
+		delay: s.batchDelay, bytes: s.batchBytes}
+	defer b.stop()
+	var text strings.Builder
+	var filter Filter
+	_, err = s.model.Stream(ctx, req, func(piece string) error {
+		out := filter.Write(piece)
+		text.WriteString(out)
+		if text.Len() > chat.MaxReplyText*4 { // runaway output: stop reading, keep what we have
+			return errReplyFull
+		}
+		return b.add(out)
+	})
+	if err != nil && !errors.Is(err, errReplyFull) {
+		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
+			return ReplyOutput{}, cause // publishing failed: say why, not "context cancelled"
+		}
+		return ReplyOutput{}, err
+	}
+	rest := filter.Flush()
+	text.WriteString(rest)
+	if err := b.add(rest); err != nil {
+		return ReplyOutput{}, err
+	}
+	if err := b.flush(); err != nil {
+		return ReplyOutput{}, err
+	}
+	reply := domain.Truncate(strings.TrimSpace(text.String()), chat.MaxReplyText)
+	if reply == "" {
+		return ReplyOutput{}, ErrEmptyReply
+	}
+	return ReplyOutput{Text: reply}, nil
+}
+
+var errReplyFull = errors.New("reply too long")

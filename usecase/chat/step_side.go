@@ -1,0 +1,51 @@
+package chat
+
+import (
+	"context"
+	"errors"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/usecase"
+	"github.com/companionhub/companionhub/usecase/memory"
+)
+
+// Side steps — memory, picture, voice — run after the reply was saved: they add to it and never
+// lose it, and each tells the stream about its own failure.
+
+// sideFailure says, in words a client may show, why a picture or voice could not be made: the
+// feature's own words when the person can act on them (it is not configured, the companion has
+// no voice, the backend refused the request), a plain sentence otherwise.
+func sideFailure(err error, fallback string) *chat.Failure {
+	e := domain.AsError(err)
+	if e != nil && e.Message != "" && (errors.Is(err, usecase.ErrNotConfigured) || e.Kind == domain.KindInvalid) {
+		return &chat.Failure{Code: e.Reason, Message: e.Message}
+	}
+	return &chat.Failure{Code: "failed", Message: fallback}
+}
+
+// gaveUp reports whether a side step that failed with err will not be tried again: on its last
+// attempt, or on an error no attempt can fix. Only then is its failure told, once.
+func gaveUp(ctx context.Context, step StepName, err error) bool {
+	return !domain.KindOf(err).Retryable() || AttemptFrom(ctx) >= Policies[step].Attempts
+}
+
+type extractStep struct {
+	turns
+	learn Learner
+}
+
+// run lets the memory feature learn from the exchange (SPEC §3.3 step 5). Its failure never fails
+// the turn.
+func (s extractStep) run(ctx context.Context, in SideInput) (Empty, error) {
+	ex, err := s.exchange(ctx, in.TurnID, in.MessageID)
+	if err != nil {
+		return Empty{}, err
+	}
+	_, err = s.learn.Handle(ctx, memory.Learn{OwnerID: ex.turn.OwnerID(), CompanionID: ex.turn.CompanionID(),
+		UserMessage: ex.user, Reply: ex.reply})
+	if errors.Is(err, usecase.ErrNotConfigured) {
+		return Empty{}, nil
+	}
+	return Empty{}, err
+}

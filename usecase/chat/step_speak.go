@@ -1,0 +1,41 @@
+package chat
+
+import (
+	"context"
+	"errors"
+
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/usecase/voice"
+)
+
+type speakStep struct {
+	turns
+	speak Speaker
+}
+
+// run has the voice feature speak the reply and attaches the audio (SPEC §3.3 step 7); a failure
+// leaves the reply as it is and says so on the stream.
+func (s speakStep) run(ctx context.Context, in SideInput) (Empty, error) {
+	ex, err := s.exchange(ctx, in.TurnID, in.MessageID)
+	if err != nil {
+		return Empty{}, err
+	}
+	if err := s.advance(ctx, in.TurnID, chat.StatusSpeaking, 80); err != nil {
+		return Empty{}, err
+	}
+	key, err := s.speak.Handle(ctx, voice.SpeakReply{OwnerID: ex.turn.OwnerID(), CompanionID: ex.turn.CompanionID(),
+		Voice: ex.comp.Profile().Spec().Voice, Text: ex.reply.Text})
+	if err == nil {
+		err = s.store.Messages().SetAudio(ctx, in.MessageID, key)
+	}
+	if err != nil {
+		if gaveUp(ctx, StepSpeak, err) {
+			f := sideFailure(err, "the voice could not be made")
+			if perr := s.publish(ctx, in.TurnID, 0, chat.Voice{MessageID: in.MessageID, Failure: f}); perr != nil {
+				return Empty{}, errors.Join(err, perr)
+			}
+		}
+		return Empty{}, err
+	}
+	return Empty{}, s.publish(ctx, in.TurnID, 0, chat.Voice{MessageID: in.MessageID, Audio: key})
+}

@@ -1,0 +1,18 @@
+// Package memory is the memory feature (SPEC §3.5): what a companion remembers of its person and
+// how the relationship moves, and the embedding port that lets recall find memories by meaning.
+package memory
+
+import "context"
+
+// Vector is one text's embedding.
+type Vector []float32
+
+// Embedder is the embeddings port: texts in, one vector per text out, in order. Implementations:
+// adapter/hashembed (offline); conformance: test/contract/embeddertest.
+//
+// Every vector of one embedder has the same length; similar texts have vectors with a high cosine
+// similarity. Errors carry kinds that decide retries: KindUnavailable and KindRateLimited are
+// retryable; KindInvalid (input refused) and KindInternal (misconfiguration) are not.
+type Embedder interface {
+	Embed(ctx context.Context, texts []string) ([]Vector, error)
+}

@@ -1,0 +1,36 @@
+package voice
+
+import (
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/media"
+	"github.com/companionhub/companionhub/usecase"
+	"github.com/companionhub/companionhub/usecase/decorator"
+	mediauc "github.com/companionhub/companionhub/usecase/media"
+)
+
+// Deps are what the voice use cases consume. Synthesizer is nil on a hub without a speech
+// backend: the use cases then say usecase.ErrNotConfigured.
+type Deps struct {
+	Synthesizer Synthesizer
+	Blobs       mediauc.BlobStore
+	Media       mediauc.Repository
+	Clock       usecase.Clock
+}
+
+// App is the set of voice use cases.
+type App struct {
+	// SpeakReply speaks a reply in its companion's voice (the chat turn's audio).
+	SpeakReply decorator.Handler[SpeakReply, media.Key]
+}
+
+// NewApp builds the voice use cases over d. Without a synthesizer they are not decorated: a
+// feature that is not there is not a failure to log or count on every turn.
+func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
+	if d.Synthesizer == nil {
+		return &App{SpeakReply: decorator.Fail[SpeakReply, media.Key](usecase.ErrNotConfigured)}, nil
+	}
+	if d.Blobs == nil || d.Media == nil || d.Clock == nil {
+		return nil, domain.Errorf(domain.KindInternal, "voice deps: Blobs, Media and Clock are required")
+	}
+	return &App{SpeakReply: decorator.Decorate("voice.speak_reply", speakReplyHandler{d}, obs...)}, nil
+}
