@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/companionhub/companionhub/backend"
 	"github.com/companionhub/companionhub/envflag"
 	"github.com/companionhub/companionhub/secret"
 	"github.com/companionhub/companionhub/test/fakes/openaifake"
@@ -192,19 +193,41 @@ func TestConfigValidate(t *testing.T) {
 	}
 }
 
-func TestConfigVariables(t *testing.T) {
+// TestBackendReadsTheLLMVariables: bound as a hub binds them — the LLM settings under LLM_ and
+// the backend's own options among the backends' settings — the variables reach the client's Config.
+func TestBackendReadsTheLLMVariables(t *testing.T) {
 	t.Parallel()
-	c := DefaultConfig()
-	env := map[string]string{
-		"COMPANIONHUB_LLM_BASE_URL": "https://openrouter.ai/api/v1", "COMPANIONHUB_LLM_API_KEY": "sk-or-abcdef",
-		"COMPANIONHUB_LLM_MODEL": "meta-llama/llama-3.1-70b-instruct", "COMPANIONHUB_LLM_TIMEOUT": "90s",
-		"COMPANIONHUB_LLM_FIRST_BYTE_TIMEOUT": "20s",
+	var cfg struct {
+		LLM      backend.Feature `envprefix:"LLM_"`
+		Backends backend.Configs `envprefix:""`
 	}
-	b, err := envflag.Bind(flag.NewFlagSet("test", flag.ContinueOnError), "COMPANIONHUB_", &c,
+	cfg.LLM = backend.NewFeature(backend.Settings{Timeout: time.Minute}, backend.FeatureHelp{Provider: "p", BaseURL: "u",
+		APIKey: "k", Model: "m", Timeout: "t"})
+	cat := backend.NewCatalog("llm", Backend())
+	cat.Defaults(&cfg.Backends)
+	env := map[string]string{
+		"COMPANIONHUB_LLM_PROVIDER": "openai", "COMPANIONHUB_LLM_BASE_URL": "https://openrouter.ai/api/v1",
+		"COMPANIONHUB_LLM_API_KEY": "sk-or-abcdef", "COMPANIONHUB_LLM_MODEL": "meta-llama/llama-3.1-70b-instruct",
+		"COMPANIONHUB_LLM_TIMEOUT": "90s", "COMPANIONHUB_LLM_FIRST_BYTE_TIMEOUT": "20s",
+	}
+	b, err := envflag.Bind(flag.NewFlagSet("test", flag.ContinueOnError), "COMPANIONHUB_", &cfg,
 		func(k string) (string, bool) { v, ok := env[k]; return v, ok })
 	require.NoError(t, err)
 	require.NoError(t, b.Apply())
-	assert.Equal(t, Config{BaseURL: "https://openrouter.ai/api/v1", APIKey: secret.String("sk-or-abcdef"),
-		Model: "meta-llama/llama-3.1-70b-instruct", Timeout: 90 * time.Second, FirstByteTimeout: 20 * time.Second}, c)
-	require.NoError(t, c.Validate())
+	assert.Equal(t, backend.Settings{Provider: "openai", BaseURL: "https://openrouter.ai/api/v1", APIKey: secret.String("sk-or-abcdef"),
+		Model: "meta-llama/llama-3.1-70b-instruct", Timeout: 90 * time.Second}, cfg.LLM.Settings)
+	assert.Equal(t, &Options{FirstByteTimeout: 20 * time.Second}, cfg.Backends.Get("llm", "openai"))
+	require.NoError(t, cat.Check(cfg.LLM.Settings, cfg.Backends, "LLM", "Backends"))
+	m, cleanup, err := cat.Open(t.Context(), cfg.LLM.Settings, cfg.Backends, backend.Deps{})
+	require.NoError(t, err)
+	t.Cleanup(cleanup)
+	assert.IsType(t, &Client{}, m)
+
+	// A bad base URL is reported on the LLM settings, a bad option on the backend's own.
+	cfg.LLM.BaseURL = "ftp://nowhere"
+	cfg.Backends.Set("llm", "openai", &Options{FirstByteTimeout: -time.Second})
+	err = b.Explain(cat.Check(cfg.LLM.Settings, cfg.Backends, "LLM", "Backends"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "COMPANIONHUB_LLM_BASE_URL")
+	assert.Contains(t, err.Error(), "COMPANIONHUB_LLM_FIRST_BYTE_TIMEOUT")
 }

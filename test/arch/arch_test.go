@@ -23,6 +23,14 @@ var forbiddenInUseCases = []string{
 	"github.com/stretchr/testify",
 }
 
+// logging may appear in use cases only in the decorators: use cases report through observers.
+const logging = "go.uber.org/zap"
+
+// sdkOfBatteries are what the lean core must not link: the SDKs of the backends the batteries-included
+// façade adds (Temporal, AWS/S3, Redis, OpenAI).
+var sdkOfBatteries = []string{"go.temporal.io/", "github.com/aws/", "gocloud.dev/blob/s3blob", "gocloud.dev/aws",
+	"github.com/redis/", "github.com/openai/"}
+
 // testOnly may appear in non-test files only under test/.
 var testOnly = []string{"github.com/stretchr/testify", "github.com/testcontainers/", "github.com/alicebob/miniredis"}
 
@@ -130,6 +138,9 @@ func violations(files []goFile) []string {
 				if hasPrefixAny(imp, forbiddenInUseCases) {
 					bad(f, imp, "use cases must not import transports, SQL drivers, Temporal, provider SDKs or infrastructure clients")
 				}
+				if hasPrefixAny(imp, []string{logging}) && !under(f.dir, "usecase/decorator") {
+					bad(f, imp, "use cases report through observers; only the decorators log")
+				}
 			case under(f.dir, "adapter"):
 				own := strings.Join(strings.SplitN(f.dir, "/", 3)[:2], "/")
 				if internal && under(rel, "adapter") && !under(rel, own) {
@@ -169,6 +180,7 @@ func TestRulesCatchViolations(t *testing.T) {
 		{path: "adapter/redis/x.go", dir: "adapter/redis", imports: []string{module + "/adapter/memory"}},
 		{path: "test/contract/ratelimitertest/x.go", dir: "test/contract/ratelimitertest", imports: []string{module + "/adapter/memory"}},
 		{path: "adapter/redis/x.go", dir: "adapter/redis", imports: []string{"github.com/stretchr/testify/require"}},
+		{path: "usecase/chat/x.go", dir: "usecase/chat", imports: []string{"go.uber.org/zap"}},
 	}
 	for _, c := range cases {
 		if got := violations([]goFile{c}); len(got) != 1 {
@@ -177,13 +189,64 @@ func TestRulesCatchViolations(t *testing.T) {
 	}
 	fine := []goFile{
 		{path: "domain/account/x.go", dir: "domain/account", imports: []string{"time", module + "/domain"}},
-		{path: "usecase/account/x.go", dir: "usecase/account", imports: []string{module + "/domain/account", "go.uber.org/zap"}},
+		{path: "usecase/account/x.go", dir: "usecase/account", imports: []string{module + "/domain/account"}},
+		{path: "usecase/decorator/x.go", dir: "usecase/decorator", imports: []string{"go.uber.org/zap"}},
 		{path: "adapter/redis/x.go", dir: "adapter/redis", imports: []string{module + "/adapter/redis/internal", module + "/usecase/ratelimit"}},
 		{path: "usecase/x.go", dir: "usecase", imports: []string{"net/url", "net/httpx"}},
 	}
 	for _, c := range fine {
 		if got := violations([]goFile{c}); len(got) != 0 {
 			t.Errorf("%s importing %v: want no violation, got %v", c.path, c.imports, got)
+		}
+	}
+}
+
+// linked lists the packages outside the module that the package in dir links through the module's
+// own packages (its imports, and theirs, as far as they stay in the module).
+func linked(files []goFile, dir string) map[string]bool {
+	imports := map[string][]string{}
+	for _, f := range files {
+		imports[f.dir] = append(imports[f.dir], f.imports...)
+	}
+	external := map[string]bool{}
+	seen := map[string]bool{}
+	var walk func(string)
+	walk = func(d string) {
+		if seen[d] {
+			return
+		}
+		seen[d] = true
+		for _, imp := range imports[d] {
+			if rel, ok := strings.CutPrefix(imp, module+"/"); ok {
+				walk(rel)
+			} else if !isStd(imp) {
+				external[imp] = true
+			}
+		}
+	}
+	walk(dir)
+	return external
+}
+
+// TestCoreLinksNoBatteries keeps the lean core lean: an embedder that brings its own ports builds a
+// hub without linking Temporal, the AWS SDK, Redis or OpenAI's SDK.
+func TestCoreLinksNoBatteries(t *testing.T) {
+	t.Parallel()
+	files := sources(t)
+	for imp := range linked(files, "core") {
+		if hasPrefixAny(imp, sdkOfBatteries) {
+			t.Errorf("core links %s: the lean core must not link a battery's SDK", imp)
+		}
+	}
+	// The rule fires: the façade links them all.
+	façade := linked(files, ".")
+	for _, sdk := range []string{"go.temporal.io/", "github.com/redis/", "github.com/openai/", "gocloud.dev/blob/s3blob"} {
+		found := false
+		for imp := range façade {
+			found = found || hasPrefixAny(imp, []string{sdk})
+		}
+		if !found {
+			t.Errorf("the façade does not link %s: the check above would not notice it either", sdk)
 		}
 	}
 }

@@ -23,8 +23,10 @@ import (
 	"github.com/companionhub/companionhub/usecase"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/llm"
+	"github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 	"github.com/companionhub/companionhub/usecase/stream"
+	"github.com/companionhub/companionhub/usecase/voice"
 )
 
 // Options change the assembly; the zero value is the embedded profile with an unpaced offline model.
@@ -42,6 +44,9 @@ type Options struct {
 	// BackoffScale scales the runner's retry pauses (0: a thousandth, so retries are quick).
 	BackoffScale float64
 	Log          *zap.Logger
+	// Images and Speech are the backends of pictures and voice (nil: the features are off).
+	Images picture.Generator
+	Speech voice.Synthesizer
 	// NoReap keeps the runner from reaping abandoned turns, for tests that reap by hand.
 	NoReap bool
 }
@@ -90,6 +95,12 @@ func New(tb testing.TB, db *sqlstore.DB, o Options) *Env {
 	}
 	if o.Limiter != nil {
 		opts = append(opts, core.WithRateLimiter(o.Limiter))
+	}
+	if o.Images != nil {
+		opts = append(opts, core.WithImageGenerator(o.Images))
+	}
+	if o.Speech != nil {
+		opts = append(opts, core.WithSynthesizer(o.Speech))
 	}
 	c, err := core.NewChat(context.Background(), cfg, o.Log, opts...)
 	if err != nil {

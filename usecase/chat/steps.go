@@ -90,7 +90,9 @@ func (s *Steps) Persist(ctx context.Context, in PersistInput) (PersistOutput, er
 }
 
 // Finish records how a turn ended and tells its stream, as the last step does.
-func (s *Steps) Finish(ctx context.Context, in FinishInput) (Empty, error) { return s.finish.run(ctx, in) }
+func (s *Steps) Finish(ctx context.Context, in FinishInput) (Empty, error) {
+	return s.finish.run(ctx, in)
+}
 
 // turns is what every step shares: reading the turn and its conversation, recording its progress,
 // telling its stream, and the clock.

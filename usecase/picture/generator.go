@@ -28,7 +28,9 @@ type Request struct {
 	Rating companion.ContentRating
 }
 
-// Progress is how far a render is, for backends that can tell: Done of Total steps.
+// Progress is how far a render is, for backends that can tell: Done of Total steps, with
+// Total > 0 and 0 ≤ Done ≤ Total, Done never going back. A backend whose render has stages (a
+// second high-resolution pass) reports them as one rising count.
 type Progress struct {
 	Done, Total int
 }
@@ -40,7 +42,7 @@ type Result struct {
 	// Format is what the backend says it sent (zero when it does not say); the use case recognises
 	// the format by content anyway.
 	Format media.ContentType
-	// Seed is the seed the backend used (the requested one, or the one it chose).
+	// Seed is the seed the backend used (the requested one, or the one it chose), never negative.
 	Seed int64
 }
 
@@ -51,10 +53,11 @@ type Result struct {
 // Generate renders req. progress, when not nil, may be called with the render's progress (in
 // order, from the calling goroutine or another, never after Generate returns).
 //
-// Errors carry kinds that decide retries: KindUnavailable (unreachable, 5xx, timeouts) and
-// KindRateLimited (busy; RetryAfter when the backend says) are retryable; KindInvalid (a request
-// or content the backend refuses) and KindInternal (misconfiguration: bad key, unknown model) are
-// not. Backend text never reaches the error message.
+// Errors carry kinds that decide retries: KindUnavailable (unreachable, 5xx, timeouts, and a
+// cancelled or expired context, wrapping its error) and KindRateLimited (busy; RetryAfter when the
+// backend says) are retryable; KindInvalid (a size outside 64–2048 or a request or content the
+// backend refuses — checked before any call) and KindInternal (misconfiguration: bad key, unknown
+// model) are not. Backend text never reaches the error message.
 type Generator interface {
 	Generate(ctx context.Context, req Request, progress func(Progress)) (Result, error)
 }

@@ -32,9 +32,10 @@ type Audio struct {
 // Synthesizer is the text-to-speech port. Implementations: adapter/tones (offline); conformance:
 // test/contract/speechtest.
 //
-// Errors carry kinds that decide retries: KindUnavailable (unreachable, 5xx, timeouts) and
-// KindRateLimited are retryable; KindInvalid (text or voice refused) and KindInternal
-// (misconfiguration) are not. Backend text never reaches the error message.
+// Errors carry kinds that decide retries: KindUnavailable (unreachable, 5xx, timeouts, and a
+// cancelled or expired context, wrapping its error) and KindRateLimited are retryable; KindInvalid
+// (blank text, a voice the backend does not have — never a silent fallback to another voice) and
+// KindInternal (misconfiguration) are not. Backend text never reaches the error message.
 type Synthesizer interface {
 	Synthesize(ctx context.Context, req Request) (Audio, error)
 }

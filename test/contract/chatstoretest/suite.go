@@ -326,7 +326,7 @@ func testLeasesAndCancel(t *testing.T, e Env) {
 	for _, tr := range []chat.Turn{leased, fresh, done} {
 		require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
 	}
-	done = editTurn(t, done, func(x *chat.TurnRecord) { x.Status, x.UpdatedAt = chat.StatusCompleted, at(9) })
+	done = editTurn(t, done, func(x *chat.TurnRecord) { x.Status, x.UpdatedAt = chat.StatusFailed, at(9) })
 	require.NoError(t, e.Store.Turns().Update(ctx, done))
 
 	expired := func(now time.Time) map[domain.ID]bool {
