@@ -45,13 +45,15 @@ large-files: ## fail when a tracked file is over 1 MB (build output must never b
 vet: ## go vet every package
 	$(GO) vet $(PKGS)
 
+WIRE_PKGS   := . ./core ./test/wiresets
+
 .PHONY: generate
-generate: ## regenerate wire_gen.go
-	$(GO) tool wire gen .
+generate: ## regenerate the wire_gen.go files (façade, core, the adapters' sets)
+	$(GO) tool wire gen $(WIRE_PKGS)
 
 .PHONY: wire-check
-wire-check: ## fail when wire_gen.go is not what wire.go generates
-	@$(GO) tool wire diff . >/tmp/companionhub-wire.diff 2>&1 || { cat /tmp/companionhub-wire.diff; echo "wire_gen.go is stale: run make generate"; exit 1; }
+wire-check: ## fail when a wire_gen.go is not what its wire.go generates
+	@$(GO) tool wire diff $(WIRE_PKGS) >/tmp/companionhub-wire.diff 2>&1 || { cat /tmp/companionhub-wire.diff; echo "wire_gen.go is stale: run make generate"; exit 1; }
 
 .PHONY: test-images
 test-images: ## build the PostgreSQL and Redis test images from Debian packages (cached by tag)

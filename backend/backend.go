@@ -53,6 +53,7 @@ type Backend[P any] struct {
 	// accepts any. Its errors are envflag field errors with paths of Settings' fields.
 	Validate func(s Settings) error
 	// Open builds the port from the feature's settings and the backend's own (nil when it has
-	// none). The cleanup, if not nil, releases what it opened.
+	// none). The cleanup, if not nil, releases what it opened; when Open fails it releases what it
+	// opened itself, and its cleanup is not called.
 	Open func(ctx context.Context, s Settings, own Config, d Deps) (P, func(), error)
 }

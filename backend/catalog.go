@@ -16,10 +16,13 @@ type Catalog[P any] struct {
 	backends []Backend[P]
 }
 
-// NewCatalog lists backends for feature (a short name such as "image" or "llm": the settings'
-// error messages say it). Names must be unique and not empty; a mistake is a programming error
-// and panics, as a catalogue is built once at start from constants.
+// NewCatalog lists backends for feature (a short name such as "image" or "llm", without dashes or
+// dots: the settings' error messages say it). Names must be unique and not empty; a mistake is a
+// programming error and panics, as a catalogue is built once at start from constants.
 func NewCatalog[P any](feature string, backends ...Backend[P]) Catalog[P] {
+	if feature == "" || strings.ContainsAny(feature, " .-") {
+		panic(fmt.Sprintf("backend: feature name %q needs letters without spaces, dots or dashes", feature))
+	}
 	return Catalog[P]{feature: feature}.With(backends...)
 }
 
@@ -68,10 +71,12 @@ func (c Catalog[P]) unknown(name string) error {
 	return fmt.Errorf("%w %q: this build has %s", ErrUnknown, name, strings.Join(c.Names(), ", "))
 }
 
-// Defaults adds the own settings of every backend of the catalogue, with their defaults, to cs.
+// Defaults adds the own settings of every backend of the catalogue, with their defaults, to cs —
+// for the backends cs has none of yet: settings already there (an embedder's, or applied from the
+// environment) are kept.
 func (c Catalog[P]) Defaults(cs *Configs) {
 	for _, b := range c.backends {
-		if b.Config != nil {
+		if b.Config != nil && cs.Get(c.feature, b.Name) == nil {
 			cs.put(c.feature, b.Name, b.Config())
 		}
 	}

@@ -10,7 +10,7 @@ import (
 // defaults by the catalogues (Catalog.Defaults), then by the environment and flags (it is an
 // envflag group: each backend's fields are variables of their own, such as
 // COMPANIONHUB_COMFYUI_WORKFLOW), read by the catalogues when a backend is checked and opened.
-// The zero value is empty and ready to use; copies share their settings.
+// The zero value is empty and ready to use; copies made once it holds settings share them.
 type Configs struct {
 	m map[string]Config
 }

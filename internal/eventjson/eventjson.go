@@ -87,7 +87,7 @@ func Encode(p chat.Payload) ([]byte, error) {
 	case chat.Picture:
 		e := mediaEvent{MessageID: p.MessageID.String()}
 		if p.Failure != nil {
-			e.Error, e.Code = p.Failure.Message, p.Failure.Code
+			e.Error, e.Code = failed(*p.Failure)
 		} else {
 			e.URL, e.Width, e.Height = MediaURL(p.Image.Key), p.Image.Width, p.Image.Height
 		}
@@ -95,7 +95,7 @@ func Encode(p chat.Payload) ([]byte, error) {
 	case chat.Voice:
 		e := mediaEvent{MessageID: p.MessageID.String()}
 		if p.Failure != nil {
-			e.Error, e.Code = p.Failure.Message, p.Failure.Code
+			e.Error, e.Code = failed(*p.Failure)
 		} else {
 			e.URL = MediaURL(p.Audio)
 		}
@@ -112,6 +112,15 @@ func Encode(p chat.Payload) ([]byte, error) {
 		return nil, domain.Errorf(domain.KindInternal, "encode %s event: %w", p.EventType(), err)
 	}
 	return b, nil
+}
+
+// failed is how a side step's failure is said: its words, or, when it has none, that it failed
+// (a failure must never read like a success without a URL).
+func failed(f chat.Failure) (message, code string) {
+	if f.Code == "" && f.Message == "" {
+		return "it could not be made", "failed"
+	}
+	return f.Message, f.Code
 }
 
 // Decode reads the data of an event of type t. Media URLs are not turned back into keys: Picture
@@ -142,7 +151,11 @@ func Decode(t chat.EventType, data []byte) (chat.Payload, error) {
 		if err != nil {
 			return bad(err)
 		}
-		return chat.Progress{Status: s, Percent: v.Progress}, nil
+		p := chat.Progress{Status: s, Percent: v.Progress}
+		if err := p.Check(); err != nil {
+			return bad(err)
+		}
+		return p, nil
 	case chat.EventReset:
 		var v reset
 		if err := json.Unmarshal(data, &v); err != nil {

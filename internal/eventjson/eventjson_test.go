@@ -131,6 +131,9 @@ func TestDecodeRoundTrips(t *testing.T) {
 		{"picture failure", chat.Picture{MessageID: f.msg, Failure: oops}, nil},
 		{"voice", chat.Voice{MessageID: f.msg, Audio: f.aud}, chat.Voice{MessageID: f.msg}},
 		{"voice failure", chat.Voice{MessageID: f.msg, Failure: &chat.Failure{Code: "voice_failed", Message: "No voice."}}, nil},
+		// Either half of a failure says the step gave up: neither may be dropped.
+		{"picture failure with a code only", chat.Picture{MessageID: f.msg, Failure: &chat.Failure{Code: "image_failed"}}, nil},
+		{"voice failure with a message only", chat.Voice{MessageID: f.msg, Failure: &chat.Failure{Message: "No voice."}}, nil},
 		{"complete", chat.Completion{MessageID: f.msg, Text: "Hello"}, nil},
 		{"complete with the text omitted", chat.Completion{MessageID: f.msg, TextOmitted: true}, nil},
 		{"error", chat.Failure{Code: "cancelled", Message: "You stopped the reply."}, nil},
@@ -243,6 +246,21 @@ func TestTokenTextLimit(t *testing.T) {
 	assert.Greater(t, len(b), maxData)
 }
 
+func TestTokenTextLimitIsTightForEverySize(t *testing.T) {
+	t.Parallel()
+	// Whatever MaxData becomes, the limit fits the worst case and one byte more does not: the
+	// arithmetic is right for every remainder, not only for 6000.
+	for maxData := len(`{"text":""}`); maxData <= 200; maxData++ {
+		limit := eventjson.TokenTextLimit(maxData)
+		fits, err := eventjson.Encode(chat.Token{Text: strings.Repeat("\x01", limit)})
+		require.NoError(t, err)
+		over, err := eventjson.Encode(chat.Token{Text: strings.Repeat("\x01", limit+1)})
+		require.NoError(t, err)
+		assert.LessOrEqual(t, len(fits), maxData, "maxData %d: limit %d", maxData, limit)
+		assert.Greater(t, len(over), maxData, "maxData %d: limit %d is needlessly small", maxData, limit)
+	}
+}
+
 func TestTokenTextLimitHoldsForAnyText(t *testing.T) {
 	t.Parallel()
 	// Random bytes mix every escape (invalid UTF-8, controls, quotes, U+2028) with plain text; no
@@ -263,4 +281,18 @@ func TestTokenTextLimitHoldsForAnyText(t *testing.T) {
 			require.LessOrEqual(t, len(b), maxData, "text %q", text)
 		}
 	}
+}
+
+// A failure without words still reads as a failure, never as a success without a URL.
+func TestAnEmptyFailureIsStillAFailure(t *testing.T) {
+	t.Parallel()
+	id := domain.NewID(time.Now())
+	for _, p := range []chat.Payload{chat.Picture{MessageID: id, Failure: &chat.Failure{}},
+		chat.Voice{MessageID: id, Failure: &chat.Failure{}}} {
+		b, err := eventjson.Encode(p)
+		require.NoError(t, err)
+		require.JSONEq(t, `{"message_id":"`+id.String()+`","error":"it could not be made","code":"failed"}`, string(b))
+	}
+	_, err := eventjson.Decode(chat.EventProgress, []byte(`{"status":"completed","progress":500}`))
+	require.Equal(t, domain.KindInvalid, domain.KindOf(err), "an end is not progress")
 }

@@ -3,6 +3,7 @@ package picture_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -159,7 +160,7 @@ func TestIllustrateReplyPassesOtherProcessorFailuresOn(t *testing.T) {
 func TestIllustrateReplyReturnsGeneratorErrorsUnchanged(t *testing.T) {
 	t.Parallel()
 	for _, cause := range []*domain.Error{
-		domain.E(domain.KindRateLimited, "busy", "the image backend is busy").WithRetryAfter(3e9),
+		domain.E(domain.KindRateLimited, "busy", "the image backend is busy").WithRetryAfter(3 * time.Second),
 		domain.E(domain.KindInvalid, "content_refused", "the backend refused the prompt"),
 	} {
 		t.Run(cause.Kind.String(), func(t *testing.T) {

@@ -28,8 +28,8 @@ func scenePrompt(identity string, s companion.Scene) string {
 	if m := s.Mood.String(); m != "" && s.Mood != companion.MoodNeutral {
 		parts = append(parts, m+" expression")
 	}
-	if s.Location != "" {
-		parts = append(parts, "in the "+strings.TrimPrefix(s.Location, "the "))
+	if loc := place(s.Location); loc != "" {
+		parts = append(parts, loc)
 	}
 	parts = append(parts, qualityTags)
 	out := parts[:0]
@@ -41,10 +41,33 @@ func scenePrompt(identity string, s companion.Scene) string {
 	return strings.Join(out, ", ")
 }
 
-// negativePrompt is what a picture of a companion with this rating must not show.
-func negativePrompt(r companion.ContentRating) string {
-	if r == companion.RatingGeneral {
-		return safeNegative + ", " + baseNegative
+// prepositions start locations that already say where ("at home", "on the beach").
+var prepositions = []string{"in ", "at ", "on ", "by ", "near ", "inside ", "outside ", "under ", "behind "}
+
+// place is where a scene is, as a prompt says it: "library" → "in the library", "The beach" → "in
+// the beach", "at home" as it is.
+func place(location string) string {
+	loc := strings.TrimSpace(location)
+	lower := strings.ToLower(loc)
+	for _, p := range prepositions {
+		if strings.HasPrefix(lower, p) {
+			return loc
+		}
 	}
-	return baseNegative
+	if strings.HasPrefix(lower+" ", "the ") {
+		loc = strings.TrimSpace(loc[len("the"):])
+	}
+	if loc == "" {
+		return ""
+	}
+	return "in the " + loc
+}
+
+// negativePrompt is what a picture of a companion with this rating must not show. Only a rating
+// that allows more lifts the safe terms: anything else (an unknown rating) fails safe.
+func negativePrompt(r companion.ContentRating) string {
+	if r == companion.RatingMature || r == companion.RatingExplicit {
+		return baseNegative
+	}
+	return safeNegative + ", " + baseNegative
 }

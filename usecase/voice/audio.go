@@ -3,7 +3,6 @@ package voice
 import (
 	"bytes"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/media"
@@ -18,30 +17,50 @@ const MaxSpokenText = 2500
 const MaxAudioBytes = 20 << 20
 
 // spokenText is what is said of a reply: stage directions (*smiles*) and markup removed,
-// whitespace collapsed, cut at a sentence end within MaxSpokenText.
+// whitespace collapsed, cut at a sentence end within MaxSpokenText characters.
 func spokenText(reply string) string {
-	var b strings.Builder
-	inAction := false
-	for _, r := range reply {
-		switch {
-		case r == '*':
-			inAction = !inAction
-			b.WriteRune(' ')
-		case inAction, r == '_', r == '#', r == '`', r == '~':
-		default:
-			b.WriteRune(r)
-		}
-	}
-	text := strings.Join(strings.Fields(b.String()), " ")
-	if utf8.RuneCountInString(text) <= MaxSpokenText {
+	text := strings.Join(strings.Fields(withoutDirections(reply)), " ")
+	text = spaceBeforePunctuation.Replace(text)
+	runes := []rune(text)
+	if len(runes) <= MaxSpokenText {
 		return text
 	}
-	cut := string([]rune(text)[:MaxSpokenText])
-	if i := strings.LastIndexAny(cut, ".!?…"); i > MaxSpokenText/2 {
-		return cut[:i+1]
+	runes = runes[:MaxSpokenText]
+	for i := len(runes) - 1; i > MaxSpokenText/2; i-- {
+		if strings.ContainsRune(".!?…", runes[i]) {
+			return string(runes[:i+1])
+		}
 	}
-	return cut
+	return string(runes)
 }
+
+// withoutDirections removes what stands between two asterisks (a stage direction, or markdown
+// emphasis around nothing spoken) and markdown's other marks. An asterisk with no partner is not a
+// direction ("5 * 3"): it is dropped and what follows is spoken.
+func withoutDirections(reply string) string {
+	var b strings.Builder
+	for rest := reply; rest != ""; {
+		i := strings.IndexAny(rest, "*_#`~")
+		if i < 0 {
+			b.WriteString(rest)
+			break
+		}
+		b.WriteString(rest[:i])
+		mark := rest[i]
+		rest = rest[i+1:]
+		if mark != '*' {
+			continue
+		}
+		if end := strings.IndexByte(rest, '*'); end >= 0 {
+			rest = rest[end+1:]
+		}
+		b.WriteByte(' ') // the words on either side stay apart
+	}
+	return b.String()
+}
+
+// spaceBeforePunctuation joins punctuation to the word before it once directions left a gap.
+var spaceBeforePunctuation = strings.NewReplacer(" .", ".", " ,", ",", " !", "!", " ?", "?", " ;", ";", " :", ":", " …", "…")
 
 // ErrUnusableAudio is a backend's answer that is not audio the hub stores.
 var ErrUnusableAudio = domain.E(domain.KindUnavailable, "unusable_audio", "the speech backend sent audio that cannot be used")
@@ -72,7 +91,9 @@ func sniffAudio(b []byte) media.ContentType {
 		return media.WAV
 	case bytes.HasPrefix(b, []byte("OggS")):
 		return media.OGG
-	case bytes.HasPrefix(b, []byte("ID3")), len(b) >= 2 && b[0] == 0xFF && b[1]&0xE0 == 0xE0:
+	// An MPEG audio frame starts with 11 set bits and a layer that is not 00 (AAC's ADTS frames
+	// have layer 00).
+	case bytes.HasPrefix(b, []byte("ID3")), len(b) >= 2 && b[0] == 0xFF && b[1]&0xE0 == 0xE0 && b[1]&0x06 != 0:
 		return media.MP3
 	}
 	return media.ContentType{}

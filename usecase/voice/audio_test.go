@@ -64,7 +64,9 @@ func TestSpokenTextCutsAtTheLimitWithoutASentenceEnd(t *testing.T) {
 
 func TestSpokenTextKeepsAReplyAtTheLimit(t *testing.T) {
 	t.Parallel()
-	reply := strings.Repeat("é", MaxSpokenText)
+	// Twice the limit in bytes, within it in characters, with a sentence end to cut at if bytes counted.
+	reply := strings.Repeat("é", MaxSpokenText/2) + ". " + strings.Repeat("ü", MaxSpokenText/2-2)
+	require.Equal(t, MaxSpokenText, utf8.RuneCountInString(reply))
 	require.Equal(t, reply, spokenText(reply), "the limit is in characters, not bytes")
 }
 
@@ -114,4 +116,27 @@ func TestCheckAudio(t *testing.T) {
 			require.Zero(t, f)
 		})
 	}
+}
+
+// Cuts count characters, never split one, and an asterisk without a partner is not a direction.
+func TestSpokenTextEdgeCases(t *testing.T) {
+	t.Parallel()
+	ellipses := spokenText(strings.Repeat("wait… ", 600))
+	require.True(t, utf8.ValidString(ellipses), "a cut after a many-byte character keeps it whole")
+	require.True(t, strings.HasSuffix(ellipses, "…"))
+
+	cyrillic := strings.Repeat("я", 719) + ". " + strings.Repeat("д", 3000)
+	require.Equal(t, MaxSpokenText, utf8.RuneCountInString(spokenText(cyrillic)),
+		"a sentence end in the first half is too early: the cut is at the limit, counted in characters")
+
+	require.Equal(t, "5 3 = 15. That is all.", spokenText("5 * 3 = 15. That is all."))
+	require.Equal(t, "Look there.", spokenText("Look **there**."))
+	require.Equal(t, "Hello, you.", spokenText("Hello *waves* , you."))
+}
+
+// An AAC stream (ADTS: frame sync with layer 00) is not an MP3.
+func TestSniffAudioTellsMP3FromAAC(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, media.MP3, sniffAudio([]byte{0xFF, 0xFB, 0x90, 0x00}))
+	require.True(t, sniffAudio([]byte{0xFF, 0xF1, 0x50, 0x80}).IsZero())
 }
