@@ -3,7 +3,6 @@ package companionhub
 import (
 	"errors"
 
-	"github.com/companionhub/companionhub/adapter/openai"
 	"github.com/companionhub/companionhub/adapter/redis"
 	"github.com/companionhub/companionhub/adapter/temporalwf"
 	"github.com/companionhub/companionhub/core"
@@ -28,18 +27,10 @@ type Config struct {
 	WorkerHTTPAddr string `env:"WORKER_HTTP_ADDR" help:"address of the worker's /healthz, /readyz and /metrics (empty: none)"`
 }
 
-// Catalogs are the backends this package links, per feature: the core's and the ones that need an
-// SDK or a network service.
-func Catalogs() core.Catalogs {
-	cs := core.Builtin()
-	cs.Models = cs.Models.With(openai.Backend())
-	return cs
-}
-
 // DefaultConfig is the embedded profile: SQLite in ./data, in-process everything, no network calls.
 func DefaultConfig() Config {
 	c := Config{Config: core.DefaultConfig(), Temporal: temporalwf.DefaultConfig()}
-	Catalogs().Defaults(&c.Backends)
+	Catalogs().Apply(&c.Config)
 	return c
 }
 

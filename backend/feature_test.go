@@ -108,3 +108,24 @@ func TestFeatureWithoutHelpDoesNotBind(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "F.Provider")
 }
+
+// The provider's help lists the backends a build has: adding one changes the help by itself.
+func TestFeatureHelpListsTheChoices(t *testing.T) {
+	t.Parallel()
+	help := imageHelp
+	help.Provider = "image backend: %s (empty: off)"
+	f := backend.NewFeature(imageDefaults(), help)
+	more := f.WithChoices("offline", "comfyui")
+	cfg := &featureConfig{F: more}
+	b, err := envflag.Bind(flag.NewFlagSet("hub", flag.ContinueOnError), "PREFIX_", cfg, func(string) (string, bool) { return "", false })
+	require.NoError(t, err)
+	found := false
+	for _, v := range b.Vars() {
+		if v.Name == "PREFIX_IMAGE_PROVIDER" {
+			found = true
+			assert.Equal(t, "image backend: offline, comfyui (empty: off)", v.Help)
+		}
+	}
+	require.True(t, found)
+	assert.Equal(t, f.Settings, more.Settings, "choices change the help, not the settings")
+}

@@ -34,6 +34,16 @@ func Builtin() Catalogs {
 	}
 }
 
+// Apply makes c offer the backends of cs: their own settings, with their defaults, and their
+// names in the help of the provider variables.
+func (cs Catalogs) Apply(c *Config) {
+	cs.Defaults(&c.Backends)
+	c.LLM = c.LLM.WithChoices(cs.Models.Names()...)
+	c.Images = c.Images.WithChoices(cs.Images.Names()...)
+	c.Speech = c.Speech.WithChoices(cs.Speech.Names()...)
+	c.Embeddings = c.Embeddings.WithChoices(cs.Embeddings.Names()...)
+}
+
 // Defaults adds the own settings of every backend, with their defaults, to bs.
 func (cs Catalogs) Defaults(bs *backend.Configs) {
 	cs.Models.Defaults(bs)

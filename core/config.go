@@ -95,28 +95,28 @@ type AccountsConfig struct {
 // The help of the feature settings.
 var (
 	llmHelp = backend.FeatureHelp{
-		Provider: "language model backend: offline or openai (default: openai when LLM_BASE_URL is set, else offline)",
+		Provider: "language model backend: %s (default: openai when LLM_BASE_URL is set, else offline)",
 		BaseURL:  "base URL of an OpenAI-compatible API, e.g. http://localhost:11434/v1 (unset: the offline model)",
 		APIKey:   "API key of the LLM provider (sent as a bearer token)",
 		Model:    "model name used when a call does not name one",
 		Timeout:  "time allowed for one model call, streaming included",
 	}
 	imageHelp = backend.FeatureHelp{
-		Provider: "image backend that draws pictures: offline (empty: pictures are off)",
+		Provider: "image backend that draws pictures: %s (empty: pictures are off)",
 		BaseURL:  "base URL of the image backend's API",
 		APIKey:   "API key of the image backend",
 		Model:    "model or checkpoint the image backend uses",
 		Timeout:  "time allowed for one picture",
 	}
 	speechHelp = backend.FeatureHelp{
-		Provider: "text-to-speech backend that speaks replies: offline (empty: voice is off)",
+		Provider: "text-to-speech backend that speaks replies: %s (empty: voice is off)",
 		BaseURL:  "base URL of the text-to-speech API",
 		APIKey:   "API key of the text-to-speech backend",
 		Model:    "model the text-to-speech backend uses",
 		Timeout:  "time allowed for one spoken reply",
 	}
 	embeddingsHelp = backend.FeatureHelp{
-		Provider: "embeddings backend for recall by meaning: offline (empty: recall by words only)",
+		Provider: "embeddings backend for recall by meaning: %s (empty: recall by words only)",
 		BaseURL:  "base URL of the embeddings API",
 		APIKey:   "API key of the embeddings backend",
 		Model:    "model the embeddings backend uses",
@@ -149,7 +149,7 @@ func DefaultConfig() Config {
 		TurnRunner:         "local",
 		Runner:             local.DefaultConfig(),
 	}
-	Builtin().Defaults(&c.Backends)
+	Builtin().Apply(&c)
 	return c
 }
 

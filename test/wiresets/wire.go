@@ -37,7 +37,9 @@ import (
 
 func offlineModel(c offline.Config) llm.Model { panic(wire.Build(offline.ProviderSet)) }
 
-func openaiModel(c openai.Config, hc *http.Client) (llm.Model, error) { panic(wire.Build(openai.ProviderSet)) }
+func openaiModel(c openai.Config, hc *http.Client) (llm.Model, error) {
+	panic(wire.Build(openai.ProviderSet))
+}
 
 func placeholderPictures() picture.Generator { panic(wire.Build(placeholder.ProviderSet)) }
 
@@ -45,7 +47,9 @@ func tonesSpeech() voice.Synthesizer { panic(wire.Build(tones.ProviderSet)) }
 
 func hashEmbedder(c hashembed.Config) memoryuc.Embedder { panic(wire.Build(hashembed.ProviderSet)) }
 
-func argon2Hasher(c argon2id.Config) accountuc.PasswordHasher { panic(wire.Build(argon2id.ProviderSet)) }
+func argon2Hasher(c argon2id.Config) accountuc.PasswordHasher {
+	panic(wire.Build(argon2id.ProviderSet))
+}
 
 func breachChecker(c hibp.Config, hc *http.Client) accountuc.BreachChecker {
 	panic(wire.Build(hibp.ProviderSet))
@@ -67,4 +71,6 @@ func localBlobs(ctx context.Context, c blob.Config) (mediauc.BlobStore, error) {
 	panic(wire.Build(blob.ProviderSet))
 }
 
-func s3Blobs(ctx context.Context, c blob.Config) (mediauc.BlobStore, error) { panic(wire.Build(s3.ProviderSet)) }
+func s3Blobs(ctx context.Context, c blob.Config) (mediauc.BlobStore, error) {
+	panic(wire.Build(s3.ProviderSet))
+}
