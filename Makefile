@@ -25,9 +25,20 @@ run: build ## start the hub on the embedded defaults at http://localhost:8080
 build: ## build bin/companionhub
 	$(GO) build -o $(BIN) ./cmd/companionhub
 
+# The JSON report of the last `make test`, and how slow a test must be to be listed after it.
+TEST_REPORT ?= bin/test-report.json
+SLOWEST     ?= 5s
+
 .PHONY: test
-test: check test-images temporal-cli ## run every check and every test (unit, conformance, integration, end-to-end)
-	$(GO) tool gotestsum --format testname --format-hide-empty-pkg -- $(TEST_FLAGS) $(PKGS)
+test: check test-images temporal-cli ## run every check and every test (unit, conformance, integration, end-to-end), then list the slowest
+	@mkdir -p $(dir $(TEST_REPORT))
+	$(GO) tool gotestsum --format testname --format-hide-empty-pkg --jsonfile $(TEST_REPORT) -- $(TEST_FLAGS) $(PKGS)
+	@$(MAKE) --no-print-directory slowest
+
+.PHONY: slowest
+slowest: ## list the tests of the last `make test` slower than $(SLOWEST), slowest first
+	@echo "Tests slower than $(SLOWEST) (report: $(TEST_REPORT)):"
+	@$(GO) tool gotestsum tool slowest --jsonfile $(TEST_REPORT) --threshold $(SLOWEST)
 
 .PHONY: check
 check: fmt-check vet wire-check large-files ## static checks: gofmt, go vet, wire drift, no large tracked files (the layering test runs with the tests)
@@ -64,8 +75,8 @@ temporal-cli: ## build the temporal CLI (the tests' Temporal dev server) once an
 	GO=$(GO) scripts/temporal-cli.sh
 
 .PHONY: test-unit
-test-unit: ## only the tests that need no Docker (skips integration tests loudly)
-	$(GO) test -short $(TEST_FLAGS) $(PKGS)
+test-unit: ## only the tests that need neither Docker nor Temporal (they skip, saying why)
+	$(GO) tool gotestsum --format testname --format-hide-empty-pkg -- -short $(TEST_FLAGS) $(PKGS)
 
 .PHONY: bench
 bench: test-images temporal-cli ## benchmarks, printed as numbers and ratios to baselines measured in the same run

@@ -37,7 +37,19 @@ func DefaultConfig() Config {
 // Validate checks the whole configuration and reports every problem as a field error, which the
 // binary turns into messages naming the variables.
 func (c Config) Validate() error {
-	errs := []error{c.Config.ValidateWith(Catalogs())}
+	return errors.Join(c.Config.ValidateWith(Catalogs()), c.validateBatteries())
+}
+
+// check validates c before anything is opened, as New will use it with opts: the core's settings
+// with this package's catalogues, but for the features whose ports opts bring, and the batteries'.
+func (c Config) check(opts []Option) error {
+	withCatalogs := append([]Option{core.WithCatalogs(Catalogs())}, opts...)
+	return errors.Join(core.Check(c.Config, withCatalogs...), c.validateBatteries())
+}
+
+// validateBatteries checks what the core does not know: the infrastructure this package links.
+func (c Config) validateBatteries() error {
+	var errs []error
 	if c.Redis.URL.IsSet() {
 		errs = append(errs, envflag.Within("Redis", c.Redis.Validate()))
 	}

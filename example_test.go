@@ -8,6 +8,7 @@ import (
 	"image/color"
 	"image/png"
 	"os"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -90,7 +91,10 @@ func Example_bringYourOwnPorts() {
 	if err != nil {
 		panic(err)
 	}
-	events, err := hub.Chat.Follow.Handle(ctx, chatuc.Follow{OwnerID: user.ID(), TurnID: sent.Turn.ID()})
+	// Following ends with the turn; the deadline only bounds one that never ends.
+	follow, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	events, err := hub.Chat.Follow.Handle(follow, chatuc.Follow{OwnerID: user.ID(), TurnID: sent.Turn.ID()})
 	if err != nil {
 		panic(err)
 	}

@@ -36,11 +36,13 @@ var (
 // the database and the backends the feature settings choose, unless opts bring ports of their
 // own. Close releases everything.
 func New(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Hub, error) {
-	if err := cfg.Validate(); err != nil {
+	if err := cfg.check(opts); err != nil {
+		core.Release(opts...)
 		return nil, err
 	}
 	b, cleanup, err := initBatteries(ctx, cfg, log, serving)
 	if err != nil {
+		core.Release(opts...)
 		return nil, err
 	}
 	return core.New(ctx, cfg.Config, log, append(b.options(core.WithOnClose(cleanup)), opts...)...)

@@ -2,6 +2,7 @@ package companionhub
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -35,14 +36,13 @@ type Worker struct {
 // configuration names, then builds the core's engine (database — migrated as New does — stream
 // bus, model, features) over them. Close releases them.
 func NewWorker(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Worker, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	if err := cfg.ValidateWorker(); err != nil {
+	if err := errors.Join(cfg.check(opts), cfg.ValidateWorker()); err != nil {
+		core.Release(opts...)
 		return nil, err
 	}
 	b, cleanup, err := initBatteries(ctx, cfg, log, working)
 	if err != nil {
+		core.Release(opts...)
 		return nil, err
 	}
 	e, err := core.NewEngine(ctx, cfg.Config, log, append(b.options(core.WithOnClose(cleanup)), opts...)...)
@@ -52,7 +52,9 @@ func NewWorker(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option)
 	// Stopping lets running steps finish for the runner's grace period (TURN_SHUTDOWN_GRACE);
 	// Temporal retries the others on another worker.
 	w := temporalwf.NewWorker(b.temporal, cfg.Temporal, e.Steps.Table(), temporalwf.WorkerOptions{
-		StopTimeout: cfg.Runner.WithDefaults().ShutdownGrace,
+		StopTimeout:  cfg.Runner.WithDefaults().ShutdownGrace,
+		MaxHeartbeat: cfg.Temporal.MaxHeartbeat,
+		BackoffScale: cfg.Runner.BackoffScale,
 	})
 	return &Worker{cfg: cfg, log: log, w: w, engine: e, ops: httpapi.OpsHandler(e.Checkers, e.Registry, log)}, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/envflag"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/usecase"
 	"github.com/companionhub/companionhub/usecase/picture"
 )
@@ -122,7 +123,7 @@ func TestFeaturesComeFromSettingsOrOptions(t *testing.T) {
 	t.Cleanup(given.Close)
 	_, err = given.Pictures.IllustrateReply.Handle(t.Context(), in)
 	require.Equal(t, domain.KindInvalid, domain.KindOf(err))
-	req := <-g.calls
+	req := awaittest.Recv(t, g.calls, "the generator's call")
 	assert.Contains(t, req.Prompt, "harbour", "the feature built the prompt, not the backend")
 }
 

@@ -109,6 +109,18 @@ func WithClock(c usecase.Clock) Option { return func(o *options) { o.clock = c }
 // Functions run in the order given.
 func WithOnClose(fn func()) Option { return func(o *options) { o.onClose = append(o.onClose, fn) } }
 
+// Check validates cfg as New would with opts: the settings of features whose ports opts bring are
+// not checked, and providers are looked up in the catalogues opts give (Builtin by default). It
+// opens nothing, for callers that have more to open before New.
+func Check(cfg Config, opts ...Option) error {
+	o := newOptions(opts)
+	return cfg.validate(o.catalogs, o.ports)
+}
+
+// Release runs the WithOnClose functions of opts: for a caller that fails before it could hand
+// them to New, so what it opened for the hub is released all the same.
+func Release(opts ...Option) { newOptions(opts).cleanup(func() {})() }
+
 // cleanup runs the injector's cleanup, then the options' own.
 func (o *options) cleanup(injected func()) func() {
 	return func() {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/account"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/contract/passwordhashertest"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 )
@@ -200,13 +201,13 @@ func TestCancelWhileWaiting(t *testing.T) {
 	}()
 	p.await(t, func() bool { return h.Stats().Waiting == 1 })
 	cancel()
-	err := <-waiter
+	err := awaittest.Recv(t, waiter, "the cancelled Hash's return")
 	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "%v", err)
 	assert.ErrorIs(t, err, context.Canceled, "the cause stays matchable")
 	assert.Equal(t, Stats{Running: 1, Waiting: 0}, h.Stats())
 
 	p.releaseAll()
-	require.NoError(t, <-holder)
+	require.NoError(t, awaittest.Recv(t, holder, "the holder's return"))
 	assert.Equal(t, Stats{}, h.Stats())
 	assert.Equal(t, 1, p.entered, "the cancelled call must never have hashed")
 }

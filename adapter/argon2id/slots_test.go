@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/companionhub/companionhub/domain/account"
+	"github.com/companionhub/companionhub/test/awaittest"
 )
 
 // probe replaces a Hasher's key derivation with one that blocks until released and counts how
@@ -114,7 +115,7 @@ func TestConcurrencyCap(t *testing.T) {
 
 	p.releaseAll()
 	for range callers {
-		require.NoError(t, <-errs)
+		require.NoError(t, awaittest.Recv(t, errs, "a caller's return"))
 	}
 	assert.Equal(t, callers, p.entered)
 	assert.LessOrEqual(t, p.maxInside, limit)
@@ -146,9 +147,9 @@ func TestLargeHashTakesSeveralSlots(t *testing.T) {
 	assert.Equal(t, []uint32{128, 64}, p.memory)
 
 	p.releaseAll()
-	require.NoError(t, <-bigDone)
-	require.NoError(t, <-smallDone)
-	require.NoError(t, <-smallDone)
+	require.NoError(t, awaittest.Recv(t, bigDone, "the large hash's return"))
+	require.NoError(t, awaittest.Recv(t, smallDone, "a small hash's return"))
+	require.NoError(t, awaittest.Recv(t, smallDone, "the other small hash's return"))
 }
 
 // A hash larger than every slot together runs alone rather than never.
@@ -171,8 +172,8 @@ func TestHugeHashRunsAlone(t *testing.T) {
 	assert.Equal(t, 1, p.inside)
 
 	p.releaseAll()
-	require.NoError(t, <-hugeDone)
-	require.NoError(t, <-smallDone)
+	require.NoError(t, awaittest.Recv(t, hugeDone, "the huge hash's return"))
+	require.NoError(t, awaittest.Recv(t, smallDone, "the small hash's return"))
 }
 
 func mustPHC(t *testing.T, s string) account.PasswordHash {

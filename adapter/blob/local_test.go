@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -18,6 +19,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	domainmedia "github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/secret"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/usecase/media"
 )
 
@@ -120,16 +122,25 @@ func TestLocalWritesTemporaryFilesBesideTheBlob(t *testing.T) {
 	reached := g.reached
 	done := make(chan error, 1)
 	go func() { done <- s.Put(context.WithoutCancel(t.Context()), key, "image/png", g) }()
+	t.Cleanup(func() {
+		select { // never leave Put blocked if an assertion below fails
+		case <-g.open:
+		default:
+			close(g.open)
+		}
+	})
 	select {
 	case <-reached:
 	case err := <-done:
 		require.FailNow(t, "Put finished before its source", "%v", err)
+	case <-time.After(awaittest.Patience):
+		require.FailNow(t, "Put never read its source to the end")
 	}
 	files := filesUnder(t, dir)
 	close(g.open)
 	require.Len(t, files, 1, "while writing, only the temporary file exists: %v", files)
 	assert.Regexp(t, `^`+regexp.QuoteMeta(key)+`\.[0-9a-f]+\.tmp$`, files[0], "it sits beside its destination, inside the store's directory")
-	require.NoError(t, <-done)
+	require.NoError(t, awaittest.Recv(t, done, "Put's return"))
 	assert.ElementsMatch(t, []string{key, key + ".attrs"}, filesUnder(t, dir), "and is renamed into place")
 }
 

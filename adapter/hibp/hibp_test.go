@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/contract/passwordcheckertest"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 )
@@ -160,9 +161,9 @@ func TestCallerGivesUp(t *testing.T) {
 		_, err := checkerFor(t, srv.URL, time.Minute).Breached(ctx, breachedPW)
 		done <- err
 	}()
-	<-f.arrived // the request is in flight
+	awaittest.Recv(t, f.arrived, "the request") // the request is in flight
 	cancel()
-	err := <-done
+	err := awaittest.Recv(t, done, "Breached's return")
 	assert.True(t, domain.IsKind(err, domain.KindUnavailable), "%v", err)
 	assert.ErrorIs(t, err, context.Canceled)
 }

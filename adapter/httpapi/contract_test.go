@@ -16,25 +16,12 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
-	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
 
-	"github.com/companionhub/companionhub/adapter/argon2id"
-	"github.com/companionhub/companionhub/adapter/blob"
-	"github.com/companionhub/companionhub/adapter/charcard"
-	"github.com/companionhub/companionhub/adapter/httpapi"
-	"github.com/companionhub/companionhub/adapter/imaging"
-	"github.com/companionhub/companionhub/adapter/memory"
 	"github.com/companionhub/companionhub/adapter/offline"
-	"github.com/companionhub/companionhub/adapter/sqlstore"
-	"github.com/companionhub/companionhub/adapter/zxcvbn"
-	"github.com/companionhub/companionhub/test/chattest"
+	"github.com/companionhub/companionhub/core"
 	"github.com/companionhub/companionhub/test/sqlitetest"
-	"github.com/companionhub/companionhub/usecase"
-	accountuc "github.com/companionhub/companionhub/usecase/account"
-	companionuc "github.com/companionhub/companionhub/usecase/companion"
-	mediauc "github.com/companionhub/companionhub/usecase/media"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 )
 
@@ -53,30 +40,19 @@ type contract struct {
 func newContract(t *testing.T) *contract {
 	t.Helper()
 	ctx := context.Background()
-	db := sqlitetest.Open(t)
-	hc := argon2id.DefaultConfig()
-	hc.MemoryKiB, hc.Iterations = 64, 1
-	est := zxcvbn.New()
-	policy := accountuc.DefaultPolicy()
-	policy.Limits.Register.Limit = ratelimit.Limit{Count: 100, Period: time.Hour}
-	app, err := accountuc.NewApp(accountuc.Deps{Store: sqlstore.NewAccountStore(db), Hasher: argon2id.New(hc), Strength: est,
-		Common: est, Guard: ratelimit.NewGuard(memory.NewRateLimiter(usecase.SystemClock{}), nil), Clock: usecase.SystemClock{},
-		Policy: policy})
-	require.NoError(t, err)
-	blobs, err := blob.Open(ctx, blob.Config{URL: "mem://"})
-	require.NoError(t, err)
-	companions, err := companionuc.NewApp(companionuc.Deps{Store: sqlstore.NewCompanionStore(db), Blobs: blobs,
-		Images: imaging.New(), Cards: charcard.New(), Guard: ratelimit.NewGuard(memory.NewRateLimiter(usecase.SystemClock{}), nil),
-		Clock: usecase.SystemClock{}, Policy: companionuc.DefaultPolicy()})
-	require.NoError(t, err)
-	mediaApp, err := mediauc.NewApp(mediauc.Deps{Repo: sqlstore.MediaRepository(db), Blobs: blobs, Clock: usecase.SystemClock{}})
-	require.NoError(t, err)
+	// The hub under contract is built as `serve` builds it (core.New), on the embedded profile with
+	// a test's database, files in memory, cheap password hashes and room for many registrations.
+	cfg := core.DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.Blobs.URL = "mem://"
+	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 1024, 1
+	cfg.RateLimits.Register.Limit = ratelimit.Limit{Count: 100, Period: time.Hour}
 	model := &gatedModel{Model: offline.New(offline.Config{}), open: make(chan struct{})}
 	close(model.open)
-	chat := chattest.New(t, db, chattest.Options{Model: model})
-	srv, err := httpapi.New(httpapi.DefaultConfig(), httpapi.Deps{Accounts: app, Companions: companions, Media: mediaApp,
-		Chat: chat.App, Log: zap.NewNop(), Registry: prometheus.NewRegistry(), Checkers: []httpapi.Checker{{Name: "database", Check: db.Ping}}})
+	hub, err := core.New(ctx, cfg, zap.NewNop(), core.WithDatabase(sqlitetest.Open(t)), core.WithModel(model))
 	require.NoError(t, err)
+	t.Cleanup(hub.Close)
+	srv := hub
 
 	rec := httptest.NewRecorder()
 	srv.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/openapi.json", nil))

@@ -3,11 +3,13 @@ package imaging
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/contract/imageprocessortest"
 )
 
@@ -39,9 +41,11 @@ func TestWaitsForASlot(t *testing.T) {
 	case <-blocked:
 	case r := <-done:
 		t.Fatalf("Process finished without a slot: %+v", r)
+	case <-time.After(awaittest.Patience):
+		t.Fatal("Process neither waited for the slot nor finished")
 	}
 	<-p.slots // the holder finishes
-	r := <-done
+	r := awaittest.Recv(t, done, "Process's return")
 	require.NoError(t, r.err)
 	assert.Equal(t, 20, r.w)
 	assert.Empty(t, p.slots, "the slot is given back")
@@ -60,9 +64,11 @@ func TestGivesUpWaitingWhenContextEnds(t *testing.T) {
 	case <-blocked:
 	case err := <-done:
 		t.Fatalf("Process finished without a slot: %v", err)
+	case <-time.After(awaittest.Patience):
+		t.Fatal("Process neither waited for the slot nor finished")
 	}
 	cancel()
-	err := <-done
+	err := awaittest.Recv(t, done, "Process's return")
 	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "%v", err)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Len(t, p.slots, 1, "a call that gave up holds no slot")

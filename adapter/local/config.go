@@ -1,6 +1,7 @@
 package local
 
 import (
+	"math"
 	"time"
 
 	"github.com/companionhub/companionhub/envflag"
@@ -22,11 +23,12 @@ type Config struct {
 	// ShutdownGrace is how long a shutdown lets running turns finish before interrupting them.
 	ShutdownGrace time.Duration `env:"TURN_SHUTDOWN_GRACE" help:"how long shutdown lets running turns finish before interrupting them"`
 
-	// NoReap leaves abandoned turns alone (tests that reap by hand); BackoffScale multiplies the
-	// pauses between retries of a step (tests make them short; 0 keeps them as the policies say).
-	// Neither is a setting of the binary.
-	NoReap       bool    `env:"-"`
-	BackoffScale float64 `env:"-"`
+	// BackoffScale multiplies the pauses between the attempts of a step, on every runner (tests
+	// make them short); 0 or 1 keeps them as the policies say. A pause a provider asked for
+	// (Retry-After) is never shortened on Temporal.
+	BackoffScale float64 `env:"TURN_BACKOFF_SCALE" help:"multiplies the pauses between a step's retries, for tests (0 or 1: as the step policies say)"`
+	// NoReap leaves abandoned turns alone (tests that reap by hand); not a setting of the binary.
+	NoReap bool `env:"-"`
 }
 
 // DefaultConfig returns a thousand workers and as many places in the queue (a turn mostly waits
@@ -60,6 +62,8 @@ func (c Config) Validate() error {
 		return envflag.Field("ReapEvery", "must not be negative")
 	case c.ShutdownGrace < 0:
 		return envflag.Field("ShutdownGrace", "must not be negative")
+	case c.BackoffScale < 0 || math.IsNaN(c.BackoffScale) || math.IsInf(c.BackoffScale, 0):
+		return envflag.Field("BackoffScale", "must be a non-negative number")
 	}
 	if d := c.WithDefaults(); d.RenewEvery > d.LeaseTTL/2 {
 		return envflag.Fieldf("RenewEvery", "must be at most half of LeaseTTL (%s)", d.LeaseTTL)

@@ -9,6 +9,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/companionhub/companionhub/adapter/local"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/contract/runnertest"
 	"github.com/companionhub/companionhub/usecase/chat"
 )
@@ -24,7 +25,7 @@ func TestConformance(t *testing.T) {
 			go func() { done <- r.Run(ctx) }()
 			t.Cleanup(func() {
 				cancel()
-				require.NoError(t, <-done)
+				require.NoError(t, awaittest.Recv(t, done, "Run's return"))
 			})
 			return r
 		}

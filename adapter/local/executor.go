@@ -24,6 +24,9 @@ type Options struct {
 	// the error's RetryAfter) to the pause taken. Nil takes it as is; tests record the requested
 	// pauses and return zero, so retries cost no time.
 	Delay func(requested time.Duration) time.Duration
+	// BackoffScale multiplies the policies' backoff (tests shorten it); 0 or 1 keeps it. A pause
+	// the error asks for (RetryAfter) is not scaled: that is a provider's limit, not ours.
+	BackoffScale float64
 	// Log receives the panics steps recover from. Nil discards them.
 	Log *zap.Logger
 }
@@ -140,6 +143,9 @@ func stopError(ctx context.Context) error {
 // for, mapped through Options.Delay.
 func (x *Executor) delay(b chat.Backoff, n int, err error) time.Duration {
 	d := BackoffDelay(b, n)
+	if s := x.opts.BackoffScale; s > 0 && s != 1 {
+		d = time.Duration(float64(d) * s)
+	}
 	if ra := chat.RetryAfter(err); ra > d {
 		d = ra
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/companionhub/companionhub/adapter/local"
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/clocktest"
 	"github.com/companionhub/companionhub/usecase/chat"
 )
@@ -207,9 +208,9 @@ func TestCancelDuringAStepStopsIt(t *testing.T) {
 	}}
 	errc := make(chan error, 1)
 	go func() { errc <- s.executor(ctx).Run(testStep, retrying, "in", nil) }()
-	<-entered
+	awaittest.Recv(t, entered, "the step's start")
 	cancel(chat.ErrCancelled)
-	assert.Same(t, chat.ErrCancelled, <-errc)
+	assert.Same(t, chat.ErrCancelled, awaittest.Recv(t, errc, "Run's return"))
 	assert.Equal(t, []int{1}, s.calls())
 }
 
@@ -225,9 +226,9 @@ func TestCancelDuringABackoffStopsTheWait(t *testing.T) {
 	})
 	errc := make(chan error, 1)
 	go func() { errc <- x.Run(testStep, retrying, "in", nil) }()
-	<-waiting
+	awaittest.Recv(t, waiting, "the backoff")
 	cancel(chat.ErrCancelled)
-	assert.Same(t, chat.ErrCancelled, <-errc)
+	assert.Same(t, chat.ErrCancelled, awaittest.Recv(t, errc, "Run's return"))
 	assert.Equal(t, []int{1}, s.calls())
 }
 
@@ -300,7 +301,14 @@ func TestRunDecodesIntoOut(t *testing.T) {
 func TestGoRunsConcurrently(t *testing.T) {
 	x := (&script{}).executor(t.Context())
 	release := make(chan struct{})
-	w1 := x.Go(func(chat.Executor) error { <-release; return errInvalid })
+	w1 := x.Go(func(chat.Executor) error {
+		select {
+		case <-release:
+		case <-time.After(awaittest.Patience):
+			t.Error("the second function never ran while the first waited")
+		}
+		return errInvalid
+	})
 	w2 := x.Go(func(got chat.Executor) error {
 		assert.Same(t, x, got, "the same executor")
 		close(release) // only possible if w1 runs at the same time
@@ -324,4 +332,35 @@ func TestBackoffDelay(t *testing.T) {
 	huge := local.BackoffDelay(chat.Backoff{Initial: time.Hour, Multiplier: 1e300}, 1000)
 	assert.GreaterOrEqual(t, huge, 30*time.Minute, "unbounded growth stops at an hour")
 	assert.LessOrEqual(t, huge, time.Hour, "unbounded growth stops at an hour")
+}
+
+// BackoffScale shortens the policies' pauses (tests), never the one a provider asked for.
+func TestBackoffScaleShortensBackoffButNotRetryAfter(t *testing.T) {
+	t.Parallel()
+	policy := chat.Policy{Timeout: time.Second, Attempts: 2, Backoff: chat.Backoff{Initial: 10 * time.Second, Max: 10 * time.Second, Multiplier: 1}}
+	for name, tc := range map[string]struct {
+		err      error
+		min, max time.Duration
+	}{
+		"backoff":     {err: domain.E(domain.KindUnavailable, "down", "down"), min: 0, max: 20 * time.Millisecond},
+		"retry-after": {err: domain.E(domain.KindRateLimited, "busy", "busy").WithRetryAfter(5 * time.Second), min: 5 * time.Second, max: 5 * time.Second},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := &script{attempt: func(_ context.Context, n int) (any, error) {
+				if n == 1 {
+					return nil, tc.err
+				}
+				return result{N: n}, nil
+			}}
+			x := s.executor(t.Context(), func(o *local.Options) { o.BackoffScale = 0.001 })
+			var out result
+			require.NoError(t, x.Run(testStep, policy, nil, &out))
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			require.Len(t, s.delays, 1)
+			assert.GreaterOrEqual(t, s.delays[0], tc.min)
+			assert.LessOrEqual(t, s.delays[0], tc.max)
+		})
+	}
 }

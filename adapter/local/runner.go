@@ -104,14 +104,6 @@ type turn struct {
 	started bool
 }
 
-// retryDelay is the mapping of retry pauses: the one given, else cfg's BackoffScale (none when 0).
-func retryDelay(cfg Config, given func(time.Duration) time.Duration) func(time.Duration) time.Duration {
-	if given != nil || cfg.BackoffScale <= 0 {
-		return given
-	}
-	return func(d time.Duration) time.Duration { return time.Duration(float64(d) * cfg.BackoffScale) }
-}
-
 // NewRunner returns a runner with cfg (zero fields defaulted) over d. It panics if two steps share
 // a name or a step has no Call: that is a wiring bug, caught at start-up.
 func NewRunner(cfg Config, d Deps) *Runner {
@@ -122,7 +114,7 @@ func NewRunner(cfg Config, d Deps) *Runner {
 		reap:    d.Reap,
 		clock:   d.Clock,
 		log:     d.Log,
-		delay:   retryDelay(cfg, d.RetryDelay),
+		delay:   d.RetryDelay,
 		ticker:  d.NewTicker,
 		turns:   make(map[domain.ID]*turn),
 		drained: make(chan struct{}),
@@ -224,7 +216,7 @@ func (r *Runner) run(t *turn) {
 			log.Error("turn panicked", zap.String(logkey.Panic, fmt.Sprint(p)), zap.ByteString(logkey.Stack, debug.Stack()))
 		}
 	}()
-	x := NewExecutor(t.ctx, r.steps, r.clock, Options{Delay: r.delay, Log: log})
+	x := NewExecutor(t.ctx, r.steps, r.clock, Options{Delay: r.delay, BackoffScale: r.cfg.BackoffScale, Log: log})
 	_, err := chat.RunTurn(x, t.in)
 	if err == nil {
 		return

@@ -17,6 +17,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/local"
 	"github.com/companionhub/companionhub/domain"
 	domainchat "github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/clocktest"
 	"github.com/companionhub/companionhub/usecase/chat"
 )
@@ -88,7 +89,7 @@ func run(t *testing.T, r *local.Runner) (stop func() error) {
 	stop = func() error {
 		once.Do(func() {
 			cancel()
-			err = <-done
+			err = awaittest.Recv(t, done, "Run's return")
 		})
 		return err
 	}
@@ -196,7 +197,7 @@ func TestShutdownLetsTurnsFinishWithinTheGracePeriod(t *testing.T) {
 	waitStopped(t, r, in)
 	g.Open()
 	assert.Equal(t, domainchat.StatusCompleted, p.waitFinish(t).Status)
-	require.NoError(t, <-errc)
+	require.NoError(t, awaittest.Recv(t, errc, "Shutdown's return"))
 }
 
 func TestShutdownGivesUpWhenItsContextEnds(t *testing.T) {
@@ -211,7 +212,7 @@ func TestShutdownGivesUpWhenItsContextEnds(t *testing.T) {
 	}
 	r := local.NewRunner(local.Config{ShutdownGrace: time.Hour}, local.Deps{Steps: p.steps(), Log: zaptest.NewLogger(t)})
 	require.NoError(t, r.Start(t.Context(), newTurn()))
-	<-entered
+	awaittest.Recv(t, entered, "the reply step's start")
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	assert.ErrorIs(t, r.Shutdown(ctx), context.Canceled)
@@ -261,7 +262,7 @@ func TestRunRenewsTheLeasesOfEveryTurnUntilTheyEnd(t *testing.T) {
 	assert.ElementsMatch(t, []domain.ID{a.TurnID, b.TurnID}, l.next(t).ids, "leases are renewed while shutdown waits")
 
 	g.Open()
-	require.NoError(t, <-stopped)
+	require.NoError(t, awaittest.Recv(t, stopped, "Run's return"))
 	for range 2 {
 		assert.Equal(t, domainchat.StatusCompleted, p.waitFinish(t).Status)
 	}

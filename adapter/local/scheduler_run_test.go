@@ -13,6 +13,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/local"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/clocktest"
 	"github.com/companionhub/companionhub/test/sqlitetest"
 	"github.com/companionhub/companionhub/usecase/schedule"
@@ -46,7 +47,7 @@ func TestSchedulerMissedOccurrencesFireOnceAtStart(t *testing.T) {
 	go func() { stopped <- s.Run(ctx) }()
 	await(t, handled, 1)
 	cancel()
-	require.NoError(t, <-stopped)
+	require.NoError(t, awaittest.Recv(t, stopped, "Run's return"))
 
 	n, err := s.Poll(t.Context())
 	require.NoError(t, err)
@@ -68,13 +69,20 @@ func TestSchedulerMissedOccurrencesFireOnceAtStart(t *testing.T) {
 // worker is free a moment after the Handler returns, so the polls right after may start fewer.
 func pollUntil(t *testing.T, s *local.Scheduler, want int) int {
 	t.Helper()
+	// The condition runs on goroutines of Eventually's: it reports a failed poll to the test's
+	// instead of failing t there.
 	started := 0
+	var pollErr error
 	require.Eventually(t, func() bool {
 		n, err := s.Poll(t.Context())
-		require.NoError(t, err)
+		if err != nil {
+			pollErr = err
+			return true
+		}
 		started += n
 		return started >= want
 	}, 10*time.Second, time.Millisecond)
+	require.NoError(t, pollErr)
 	return started
 }
 
@@ -150,7 +158,7 @@ func TestSchedulerHandlerPanicsAndTimeouts(t *testing.T) {
 	await(t, handled, 1)
 	clock.Advance(time.Hour)
 	require.Equal(t, 1, pollUntil(t, s, 1), "the panicking firing gave its worker back")
-	assert.LessOrEqual(t, <-deadlines, 50*time.Millisecond)
+	assert.LessOrEqual(t, awaittest.Recv(t, deadlines, "the second firing's deadline"), 50*time.Millisecond)
 	await(t, handled, 1) // returns only because the context ended
 }
 

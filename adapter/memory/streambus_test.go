@@ -11,6 +11,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/memory"
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/clocktest"
 	"github.com/companionhub/companionhub/test/contract/streamtest"
 	"github.com/companionhub/companionhub/usecase"
@@ -78,7 +79,7 @@ func TestStreamBusMemoryCapsATurn(t *testing.T) {
 	sub, err := bus.Subscribe(t.Context(), turn, memory.MaxTurnEvents-1)
 	require.NoError(t, err)
 	defer sub.Close()
-	e := <-sub.Events()
+	e := awaittest.Recv(t, sub.Events(), "the last event")
 	assert.Equal(t, int64(memory.MaxTurnEvents), e.Seq)
 
 	big := []byte(`{"text":"` + strings.Repeat("x", stream.MaxData-len(`{"text":""}`)) + `"}`)
@@ -101,8 +102,12 @@ func TestStreamBusMemoryClose(t *testing.T) {
 	sub, err := bus.Subscribe(t.Context(), turn, 0)
 	require.NoError(t, err)
 	require.NoError(t, bus.Close())
-	_, open := <-sub.Events()
-	assert.False(t, open, "Close returns once every subscription has ended")
+	select {
+	case _, open := <-sub.Events():
+		assert.False(t, open, "Close returns once every subscription has ended")
+	default:
+		t.Error("Close returned before the subscription ended")
+	}
 	assert.NoError(t, sub.Err())
 
 	_, err = bus.Publish(t.Context(), turn, 1, chat.EventToken, []byte(`{}`))

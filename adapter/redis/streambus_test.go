@@ -12,6 +12,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/redis"
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/containers"
 	"github.com/companionhub/companionhub/test/contract/streamtest"
 	"github.com/companionhub/companionhub/usecase/stream"
@@ -101,13 +102,11 @@ func TestStreamBusRedisEndedSubscriptionsReleaseConnections(t *testing.T) {
 		require.NoError(t, err, "subscription %d", i)
 		seq, err := bus.Publish(t.Context(), turn, 1, chat.EventToken, []byte(`{}`))
 		require.NoError(t, err, "publish %d", i)
-		e, ok := <-sub.Events()
-		require.True(t, ok)
-		assert.Equal(t, int64(1), e.Seq)
+		e := awaittest.Recv(t, sub.Events(), "the event published")
+		assert.Equal(t, int64(1), e.Seq, "the subscription ended early: %v", sub.Err())
 		assert.Equal(t, int64(1), seq)
 		cancel()
-		for range sub.Events() {
-		}
+		awaittest.Closed(t, sub.Events(), "a cancelled subscription's channel")
 	}
 }
 

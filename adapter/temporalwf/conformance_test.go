@@ -18,9 +18,16 @@ var (
 	startWorker = temporalwf.StartWorker
 )
 
+// fastBackoff shortens the pauses between attempts a thousandfold (the reply step's 2 s become
+// 2 ms), so the suite's scenarios that exhaust a step's attempts run too.
+const fastBackoff = 0.001
+
 func TestConformance(t *testing.T) {
-	runnertest.Run(t, runnertest.Harness{NewRunner: func(t *testing.T, steps []chat.Step) chat.Runner {
-		r, _ := startWorker(t, steps, temporalwf.WorkerOptions{StopTimeout: time.Second})
-		return r
-	}})
+	runnertest.Run(t, runnertest.Harness{
+		NewRunner: func(t *testing.T, steps []chat.Step) chat.Runner {
+			r, _ := startWorker(t, steps, temporalwf.WorkerOptions{StopTimeout: time.Second, BackoffScale: fastBackoff})
+			return r
+		},
+		FastRetries: true,
+	})
 }

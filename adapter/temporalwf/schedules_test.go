@@ -16,6 +16,7 @@ import (
 
 	"github.com/companionhub/companionhub/adapter/temporalwf"
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/containers"
 	"github.com/companionhub/companionhub/test/contract/schedulertest"
 	"github.com/companionhub/companionhub/usecase/schedule"
@@ -92,10 +93,16 @@ func fire(t *testing.T, c client.Client, id domain.ID, at time.Time) {
 	}
 	require.NoError(t, h.Backfill(ctx, client.ScheduleBackfillOptions{Backfill: []client.ScheduleBackfill{{
 		Start: at.Add(-time.Second), End: at.Add(time.Second), Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_ALLOW_ALL}}}))
+	// The condition runs on goroutines of Eventually's: it hands a failed Describe to the test's
+	// goroutine instead of failing t there.
 	var workflowID string
+	var describeErr error
 	require.Eventually(t, func() bool {
 		d, err := h.Describe(ctx)
-		require.NoError(t, err)
+		if err != nil {
+			describeErr = err
+			return true
+		}
 		for _, a := range d.Info.RecentActions {
 			if a.ScheduleTime.Equal(at) && a.StartWorkflowResult != nil {
 				workflowID = a.StartWorkflowResult.WorkflowID
@@ -104,7 +111,13 @@ func fire(t *testing.T, c client.Client, id domain.ID, at time.Time) {
 		}
 		return false
 	}, 20*time.Second, 20*time.Millisecond, "the backfill of %s started no firing", at)
-	_ = c.GetWorkflow(ctx, workflowID, "").Get(ctx, nil) // a failed Handler fails the firing; the suite checks it
+	require.NoError(t, describeErr)
+	ended, cancel := context.WithTimeout(ctx, awaittest.Patience)
+	defer cancel()
+	// A failed Handler fails the firing, which the suite checks; only a firing that never ends is
+	// this helper's to report.
+	_ = c.GetWorkflow(ended, workflowID, "").Get(ended, nil)
+	require.NoError(t, ended.Err(), "the firing of %s did not end within %s", at, awaittest.Patience)
 }
 
 func TestSchedulerConformance(t *testing.T) {

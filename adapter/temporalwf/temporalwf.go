@@ -39,6 +39,9 @@ type Config struct {
 	TLSKey     string `env:"TEMPORAL_TLS_KEY" help:"path of the client key (PEM) for mTLS to Temporal"`
 	TLSCA      string `env:"TEMPORAL_TLS_CA" help:"path of the CA bundle (PEM) that signs the Temporal frontend's certificate"`
 	ServerName string `env:"TEMPORAL_TLS_SERVER_NAME" help:"server name expected in the Temporal frontend's certificate"`
+	// MaxHeartbeat caps how long a step may go without a sign of life before Temporal hands it to
+	// another worker (the reply's policy says 10 s); every worker must agree on it.
+	MaxHeartbeat time.Duration `env:"TEMPORAL_MAX_HEARTBEAT" help:"longest a step may go without a heartbeat before Temporal gives it to another worker (0: the steps' own)"`
 }
 
 // DefaultConfig is a local dev server's: localhost:7233, namespace default, queue chat-turns.
@@ -57,6 +60,9 @@ func (c Config) Validate() error {
 	}
 	if c.TaskQueue == "" {
 		errs = append(errs, envflag.Field("TaskQueue", "must not be empty"))
+	}
+	if c.MaxHeartbeat < 0 {
+		errs = append(errs, envflag.Field("MaxHeartbeat", "must not be negative"))
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, envflag.Field("TLSCert", "and TLSKey go together"))

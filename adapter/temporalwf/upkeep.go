@@ -27,6 +27,9 @@ type Upkeep struct {
 	LeaseTTL time.Duration
 }
 
+// defaultUpkeepEvery is how often lapsed leases are looked for when Upkeep does not say.
+const defaultUpkeepEvery = 30 * time.Second
+
 // ServerRunner is the Runner of a serving process when turns run on Temporal: it starts turns as
 // workflows, which workers run and Temporal keeps going through crashes, and its upkeep (Run) is
 // the safety net for what Temporal cannot see: a turn whose workflow ended without recording it
@@ -42,6 +45,9 @@ type ServerRunner struct {
 func NewServerRunner(c client.Client, cfg Config, up Upkeep) *ServerRunner {
 	if up.Log == nil {
 		up.Log = zap.NewNop()
+	}
+	if up.Every <= 0 {
+		up.Every = defaultUpkeepEvery
 	}
 	return &ServerRunner{Runner: NewRunner(c, cfg), up: up}
 }

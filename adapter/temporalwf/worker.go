@@ -25,6 +25,13 @@ type WorkerOptions struct {
 	MaxHeartbeat time.Duration
 	// StopTimeout is how long Stop lets running steps finish; zero is Temporal's default.
 	StopTimeout time.Duration
+	// BackoffScale multiplies the pauses between a step's attempts, for tests; 0 or 1 keeps the
+	// policies' pauses. A scaled pause is a millisecond at least (local steps retry that fast; the
+	// server still spaces a remote activity's attempts about a second apart), and a pause a failed
+	// step asked for (a provider's Retry-After, chat.RetryAfter) is never scaled: that is the
+	// provider's limit, not ours. Like MaxHeartbeat, it must be the same on every worker of a
+	// task queue.
+	BackoffScale float64
 }
 
 // NewWorker returns a worker (not yet started) of the task queue that runs chat turns: the turn
@@ -41,7 +48,7 @@ func NewWorker(c client.Client, cfg Config, steps []chat.Step, o WorkerOptions) 
 
 // Register registers the turn workflow and the steps on a worker (or a test environment).
 func Register(r worker.Registry, steps []chat.Step, o WorkerOptions) {
-	r.RegisterWorkflowWithOptions(turnWorkflow(workflowOptions{MaxHeartbeat: o.MaxHeartbeat}),
+	r.RegisterWorkflowWithOptions(turnWorkflow(workflowOptions{MaxHeartbeat: o.MaxHeartbeat, BackoffScale: o.BackoffScale}),
 		workflow.RegisterOptions{Name: TurnWorkflowName})
 	for _, s := range steps {
 		r.RegisterActivityWithOptions(s.Fn, activity.RegisterOptions{Name: string(s.Name)})

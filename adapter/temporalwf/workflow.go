@@ -27,6 +27,9 @@ type workflowOptions struct {
 	// MaxHeartbeat caps policies' heartbeat timeouts (tests shorten how long a lost worker takes
 	// to notice); zero keeps them.
 	MaxHeartbeat time.Duration
+	// BackoffScale multiplies the retry policies' intervals (tests shorten them); 0 or 1 keeps
+	// them. A constant of the registration, so the workflow stays deterministic.
+	BackoffScale float64
 }
 
 // executor is a chat.Executor inside a workflow: steps are activities named after them, with the
@@ -68,6 +71,13 @@ func (x *executor) activityOptions(p chat.Policy) workflow.ActivityOptions {
 	if rp.BackoffCoefficient < 1 {
 		rp.BackoffCoefficient = 2
 	}
+	if s := x.opts.BackoffScale; s > 0 && s != 1 {
+		// A pause a failed step asked for (its Retry-After) is the activity error's
+		// NextRetryDelay (toTemporal), which overrides these intervals: the scale never
+		// shortens a provider's limit.
+		rp.InitialInterval = scaleInterval(rp.InitialInterval, s)
+		rp.MaximumInterval = scaleInterval(rp.MaximumInterval, s)
+	}
 	if rp.MaximumInterval < rp.InitialInterval {
 		rp.MaximumInterval = rp.InitialInterval
 	}
@@ -77,6 +87,15 @@ func (x *executor) activityOptions(p chat.Policy) workflow.ActivityOptions {
 	}
 	return workflow.ActivityOptions{StartToCloseTimeout: p.Timeout, HeartbeatTimeout: hb, RetryPolicy: rp,
 		WaitForCancellation: true}
+}
+
+// minInterval is the shortest retry interval a scaled policy gets: Temporal wants it positive,
+// and a millisecond keeps a scaled retry from spinning.
+const minInterval = time.Millisecond
+
+// scaleInterval multiplies d by s, no shorter than minInterval.
+func scaleInterval(d time.Duration, s float64) time.Duration {
+	return max(time.Duration(float64(d)*s), minInterval)
 }
 
 // Go runs fn on a workflow coroutine.

@@ -2,19 +2,24 @@ package temporalwf
 
 import (
 	"context"
+	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/interceptor"
+	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 	"go.temporal.io/sdk/worker"
 
 	"github.com/companionhub/companionhub/domain"
 	domainchat "github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/usecase/chat"
 )
 
@@ -99,7 +104,11 @@ func (s *steps) finished(t *testing.T) chat.FinishInput {
 // newEnv is a test environment running s with the worker's interceptor, unless bare (a worker
 // that never heartbeats).
 func newEnv(t *testing.T, s *steps, o WorkerOptions, bare bool) *testsuite.TestWorkflowEnvironment {
-	var suite testsuite.WorkflowTestSuite
+	return newEnvOf(t, new(testsuite.WorkflowTestSuite), s, o, bare)
+}
+
+// newEnvOf is newEnv from a suite of the test's (with its own logger, say).
+func newEnvOf(t *testing.T, suite *testsuite.WorkflowTestSuite, s *steps, o WorkerOptions, bare bool) *testsuite.TestWorkflowEnvironment {
 	env := suite.NewTestWorkflowEnvironment()
 	if !bare {
 		env.SetWorkerOptions(worker.Options{Interceptors: []interceptor.WorkerInterceptor{&stepInterceptor{}}})
@@ -192,7 +201,11 @@ func TestWorkflowCancelStopsTheReplyAndRecordsIt(t *testing.T) {
 	}
 	env := newEnv(t, s, WorkerOptions{}, false)
 	env.RegisterDelayedCallback(func() {
-		<-replying
+		select {
+		case <-replying:
+		case <-time.After(awaittest.Patience):
+			t.Error("the reply step never started")
+		}
 		env.CancelWorkflow()
 	}, time.Second)
 	env.ExecuteWorkflow(TurnWorkflowName, turnInput(domainchat.Options{}))
@@ -205,21 +218,53 @@ func TestWorkflowCancelStopsTheReplyAndRecordsIt(t *testing.T) {
 	assert.Equal(t, 1, s.count(chat.StepReply), "a cancelled step is not retried")
 }
 
+// heartbeatTimeouts is a test suite's logger that tells when the test environment has timed out
+// a step for its missing heartbeats: the environment's watchdog runs on the wall clock, so a
+// test that waits a fixed time for it races it.
+type heartbeatTimeouts struct {
+	log.Logger
+	once     sync.Once
+	timedOut chan struct{}
+}
+
+func newHeartbeatTimeouts() *heartbeatTimeouts {
+	return &heartbeatTimeouts{Logger: log.NewStructuredLogger(slog.Default()), timedOut: make(chan struct{})}
+}
+
+func (l *heartbeatTimeouts) Debug(msg string, keyvals ...any) {
+	if msg == "Activity heartbeat timeout" { // the test environment's own message
+		l.once.Do(func() { close(l.timedOut) })
+	}
+	l.Logger.Debug(msg, keyvals...)
+}
+
 func TestWorkflowTimesOutAStepWhoseWorkerStoppedHeartbeating(t *testing.T) {
 	s := newSteps()
+	timeouts := newHeartbeatTimeouts()
+	var heartbeat atomic.Int64
 	s.hooks[chat.StepReply] = func(ctx context.Context) error {
-		// A worker stuck for longer than the heartbeat timeout (nothing heartbeats without the
-		// interceptor): its late answer is not taken.
+		heartbeat.Store(int64(activity.GetInfo(ctx).HeartbeatTimeout))
+		// A worker stuck (nothing heartbeats without the interceptor) until its step has been
+		// timed out: its late answer is not taken.
 		select {
 		case <-ctx.Done():
-		case <-time.After(300 * time.Millisecond):
+		case <-timeouts.timedOut:
+		case <-time.After(awaittest.Patience):
 		}
 		return nil
 	}
-	env := newEnv(t, s, WorkerOptions{MaxHeartbeat: 100 * time.Millisecond}, true)
+	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(timeouts)
+	env := newEnvOf(t, &suite, s, WorkerOptions{MaxHeartbeat: 100 * time.Millisecond}, true)
 	env.ExecuteWorkflow(TurnWorkflowName, turnInput(domainchat.Options{}))
 
 	require.True(t, env.IsWorkflowCompleted())
+	assert.Equal(t, 100*time.Millisecond, time.Duration(heartbeat.Load()), "MaxHeartbeat caps the reply's heartbeat timeout")
+	select {
+	case <-timeouts.timedOut:
+	default:
+		t.Error("the test environment never timed the step out")
+	}
 	// (Whether a timeout is retried is the server's to apply; the integration tests see it.)
 	assert.Zero(t, s.count(chat.StepPersist), "a late answer is not taken")
 	fin := s.finished(t)

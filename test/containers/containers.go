@@ -71,19 +71,23 @@ var mainInstalled atomic.Bool
 
 // Main runs the tests of a package and then removes the containers they started. Use it as the
 // package's TestMain: a deferred Stop would never run, because os.Exit skips deferred calls.
-func Main(m *testing.M) {
+func Main(m *testing.M) { os.Exit(Run(m)) }
+
+// Run is Main for a TestMain with more to tidy up: it runs the tests, removes the containers and
+// returns the exit code, for the caller to pass to os.Exit once it is done.
+func Run(m *testing.M) int {
 	mainInstalled.Store(true)
 	disableRyuk()
 	code := m.Run()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
 	if err := Stop(ctx); err != nil {
 		fmt.Fprintf(os.Stderr, "containers: %v\n", err)
 		if code == 0 {
 			code = 1
 		}
 	}
-	cancel()
-	os.Exit(code)
+	return code
 }
 
 // Stop removes every container this process started and closes the connections to them. Starting
@@ -107,10 +111,25 @@ func requireMain(t testing.TB) {
 
 // RequireDocker skips t when no Docker engine is reachable, explaining how to run it, except on CI
 // (CI=true), where a skipped integration test would pass unnoticed and so fails instead. Under
-// -short (make test-unit) it skips without asking, except on CI.
+// -short (make test-unit) it skips without asking the engine, except on CI.
 func RequireDocker(t testing.TB) {
 	t.Helper()
+	if skipShort(t, "a Docker engine (real PostgreSQL and Redis)") {
+		return
+	}
 	requireDocker(t, dockerReachable())
+}
+
+// skipShort skips t under -short, saying what it needs, unless on CI (where -short must not hide
+// an integration test; the check that follows then runs it or fails it). It reports whether it
+// skipped (for callers whose t does not stop at Skip, such as tests of this package).
+func skipShort(t testing.TB, needs string) bool {
+	t.Helper()
+	if !isShort() || onCI() {
+		return false
+	}
+	t.Skip("SKIPPED (-short): this test needs " + needs + "; run it without -short")
+	return true
 }
 
 func requireDocker(t testing.TB, err error) {
@@ -130,6 +149,9 @@ func requireDocker(t testing.TB, err error) {
 	}
 	t.Skip(msg)
 }
+
+// isShort is testing.Short, replaceable by this package's tests.
+var isShort = testing.Short
 
 func onCI() bool {
 	ci, _ := strconv.ParseBool(os.Getenv("CI"))

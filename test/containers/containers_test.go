@@ -81,6 +81,7 @@ func TestPostgresDatabaseIsPrivateToEachTest(t *testing.T) {
 
 func TestPostgresTemplateIsMigratedOnceAndClonedInParallel(t *testing.T) {
 	t.Parallel()
+	containers.RequireDocker(t)
 	const clones = 12
 	t.Run("group", func(t *testing.T) {
 		for i := range clones {
@@ -99,6 +100,7 @@ func TestPostgresTemplateIsMigratedOnceAndClonedInParallel(t *testing.T) {
 
 func TestPostgresDatabaseIsDroppedWhenTheTestEnds(t *testing.T) {
 	t.Parallel()
+	containers.RequireDocker(t)
 	var name string
 	t.Run("owner", func(t *testing.T) {
 		name = dbName(t, containers.NewPostgresDB(t, "items", migrateItems("items")))

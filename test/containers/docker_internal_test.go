@@ -44,3 +44,21 @@ func TestRequireDockerPassesWithAnEngine(t *testing.T) {
 	assert.Empty(t, r.skipped)
 	assert.Empty(t, r.failed)
 }
+
+// Under -short, tests that need Docker or Temporal skip at once and say why — except on CI, where
+// -short must not hide an integration test.
+func TestShortSkipsWithoutAskingExceptOnCI(t *testing.T) {
+	isShort = func() bool { return true }
+	t.Cleanup(func() { isShort = testing.Short })
+
+	t.Setenv("CI", "")
+	r := &recordingTB{TB: t}
+	assert.True(t, skipShort(r, "a Docker engine"))
+	assert.Contains(t, r.skipped, "SKIPPED (-short)")
+	assert.Contains(t, r.skipped, "a Docker engine", "what it needs")
+
+	t.Setenv("CI", "true")
+	r = &recordingTB{TB: t}
+	assert.False(t, skipShort(r, "a Docker engine"), "on CI the engine is asked, and its absence fails the test")
+	assert.Empty(t, r.skipped)
+}

@@ -67,9 +67,12 @@ func NewTemporal(t testing.TB) string {
 }
 
 // RequireTemporal skips t when the temporal CLI is not where TemporalCLI says, explaining how to get
-// it, except on CI (CI=true), where it fails.
+// it, except on CI (CI=true), where it fails. Under -short it skips, except on CI.
 func RequireTemporal(t testing.TB) {
 	t.Helper()
+	if skipShort(t, "a Temporal dev server") {
+		return
+	}
 	path := TemporalCLI()
 	if _, err := os.Stat(path); err == nil {
 		return

@@ -107,8 +107,11 @@ func (c *chatter) send(t *testing.T, text string) sentMessage {
 	return sent
 }
 
-func (c *chatter) turn(t *testing.T, id string) chatTurn {
-	t.Helper()
+// turn reads a turn; t may be an Eventually's collector, so a failed read is retried there.
+func (c *chatter) turn(t require.TestingT, id string) chatTurn {
+	if h, ok := t.(interface{ Helper() }); ok {
+		h.Helper()
+	}
 	res := c.do("GET", "/api/v1/turns/"+id, nil)
 	require.Equal(t, http.StatusOK, res.StatusCode, "%s", res.body)
 	var out struct {

@@ -50,8 +50,10 @@ type response struct {
 	body []byte
 }
 
-func (r *response) json(t *testing.T, v any) {
-	t.Helper()
+func (r *response) json(t require.TestingT, v any) {
+	if h, ok := t.(interface{ Helper() }); ok {
+		h.Helper()
+	}
 	require.NoError(t, json.Unmarshal(r.body, v), "body: %s", r.body)
 }
 

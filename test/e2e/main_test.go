@@ -9,11 +9,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -28,7 +30,17 @@ import (
 // binary is the companionhub executable built once for the whole package.
 var binary string
 
+// e2eParallel is how many tests of this package run at once unless -parallel says otherwise: they
+// mostly wait on the processes they started, so far more than the cores can run side by side.
+const e2eParallel = 8
+
 func TestMain(m *testing.M) {
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		_ = flag.Set("test.parallel", strconv.Itoa(e2eParallel))
+	}
 	dir, err := os.MkdirTemp("", "companionhub-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -42,8 +54,23 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "build companionhub:", err)
 		os.Exit(1)
 	}
-	defer os.RemoveAll(dir)
-	containers.Main(m)
+	code := containers.Run(m)
+	_ = os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// cleanEnv is the test process's environment without the hub's own variables, so a process a test
+// starts is configured by the test alone — never by a developer's COMPANIONHUB_… settings. (The
+// test harness's own COMPANIONHUB_TEST_… variables stay: they choose images and tools, not settings.)
+func cleanEnv(extra ...string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "COMPANIONHUB_") && !strings.HasPrefix(kv, "COMPANIONHUB_TEST_") {
+			continue
+		}
+		env = append(env, kv)
+	}
+	return append(env, extra...)
 }
 
 func moduleRoot() string {
@@ -96,12 +123,23 @@ var profiles = []profile{
 			"COMPANIONHUB_REDIS_URL":    containers.RedisURL(t),
 		}
 	}},
+	// PostgreSQL alone: turn events travel by LISTEN/NOTIFY, limits are kept in the database.
+	{name: "Postgres", env: func(t *testing.T) map[string]string {
+		containers.RequireDocker(t)
+		return map[string]string{
+			"COMPANIONHUB_DATABASE_URL": containers.NewPostgresDB(t, "e2e", migrateWithBinary),
+			"COMPANIONHUB_STREAM_BUS":   "postgres",
+		}
+	}},
 }
+
+// sharedBusProfiles are the profiles whose hubs share turn events: replicas of one deployment.
+func sharedBusProfiles() []profile { return profiles[1:] }
 
 // migrateWithBinary prepares the template database with the binary's own migrate command.
 func migrateWithBinary(ctx context.Context, dsn string) error {
 	cmd := exec.CommandContext(ctx, binary, "migrate", "up")
-	cmd.Env = append(os.Environ(), "COMPANIONHUB_DATABASE_URL="+dsn)
+	cmd.Env = cleanEnv("COMPANIONHUB_DATABASE_URL=" + dsn)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("migrate up: %w: %s", err, out)
@@ -116,7 +154,7 @@ func startHub(t *testing.T, env map[string]string) *hub {
 	t.Helper()
 	cmd := exec.Command(binary, "serve")
 	cmd.Dir = t.TempDir()
-	cmd.Env = append(os.Environ(),
+	cmd.Env = cleanEnv(
 		"COMPANIONHUB_HTTP_ADDR=127.0.0.1:0",
 		"COMPANIONHUB_DATA_DIR="+filepath.Join(cmd.Dir, "data"),
 		"COMPANIONHUB_LOG_LEVEL=debug",
@@ -190,6 +228,18 @@ func startLogged(t *testing.T, cmd *exec.Cmd, logs *syncBuffer, what string, rea
 
 // secret registers a value that must never appear in the hub's logs.
 func (h *hub) secret(v string) { h.secrets = append(h.secrets, v) }
+
+// kill ends the hub at once (SIGKILL), as a crash or an out-of-memory kill would.
+func (h *hub) kill(t *testing.T) {
+	t.Helper()
+	h.stopped = true
+	require.NoError(t, h.cmd.Process.Kill())
+	select {
+	case <-h.exited:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the killed hub did not exit")
+	}
+}
 
 func (h *hub) stop() {
 	if h.stopped {

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"sync/atomic"
@@ -30,6 +29,10 @@ func temporalEnv(t *testing.T) map[string]string {
 		"COMPANIONHUB_TURN_RUNNER":         "temporal",
 		"COMPANIONHUB_TEMPORAL_ADDRESS":    containers.NewTemporal(t),
 		"COMPANIONHUB_TEMPORAL_TASK_QUEUE": fmt.Sprintf("e2e-%d-%d", time.Now().UnixNano(), queues.Add(1)),
+		// A dead worker's step is given to another after 2 s without a heartbeat (10 s in
+		// production), and retries wait a hundredth of the policies' pauses.
+		"COMPANIONHUB_TEMPORAL_MAX_HEARTBEAT": "2s",
+		"COMPANIONHUB_TURN_BACKOFF_SCALE":     "0.01",
 	}
 }
 
@@ -50,7 +53,7 @@ func startWorker(t *testing.T, env map[string]string) *workerProc {
 	t.Helper()
 	cmd := exec.Command(binary, "worker")
 	cmd.Dir = t.TempDir()
-	cmd.Env = append(os.Environ(), "COMPANIONHUB_DATA_DIR="+filepath.Join(cmd.Dir, "data"), "COMPANIONHUB_LOG_LEVEL=debug",
+	cmd.Env = cleanEnv("COMPANIONHUB_DATA_DIR="+filepath.Join(cmd.Dir, "data"), "COMPANIONHUB_LOG_LEVEL=debug",
 		"COMPANIONHUB_WORKER_HTTP_ADDR=127.0.0.1:0")
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -135,7 +138,7 @@ func TestTemporalTurnStreamsEndToEnd(t *testing.T) {
 func TestTemporalWorkerKilledMidReply(t *testing.T) {
 	t.Parallel()
 	env := temporalEnv(t)
-	slow := with(env, "COMPANIONHUB_OFFLINE_TOKENS_PER_SECOND", "10")
+	slow := with(env, "COMPANIONHUB_OFFLINE_TOKENS_PER_SECOND", "40")
 	h := startHub(t, slow)
 	first := startWorker(t, slow)
 	c := newChatter(t, h, "")
@@ -177,7 +180,7 @@ func TestTemporalTurnWhoseWorkflowEndedUnrecordedIsFinished(t *testing.T) {
 	require.NoError(t, tc.TerminateWorkflow(t.Context(), sent.Turn.ID, "", "an operator's mistake"))
 
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
-		turn := c.turn(t, sent.Turn.ID)
+		turn := c.turn(ct, sent.Turn.ID)
 		require.Equal(ct, "failed", turn.Status)
 		require.NotNil(ct, turn.Error)
 		require.Equal(ct, "interrupted", turn.Error.Code)

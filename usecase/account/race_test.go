@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/companionhub/companionhub/domain/account"
+	"github.com/companionhub/companionhub/test/awaittest"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 )
 
@@ -73,11 +74,11 @@ func TestGuessesInFlightAllSeeTheLock(t *testing.T) {
 		}()
 	}
 	for range len(wrong) + 1 {
-		<-g.checked // every guess passed the lock check and verified its password
+		awaittest.Recv(t, g.checked, "a guess's check") // every guess passed the lock check and verified its password
 	}
 	release := func(pw string) error {
 		close(g.releaseOf(pw))
-		return <-results[pw]
+		return awaittest.Recv(t, results[pw], "the login of "+pw)
 	}
 	bad, locked := 0, 0
 	for _, pw := range wrong {
@@ -111,7 +112,7 @@ func TestLoginRacingAPasswordChangeFails(t *testing.T) {
 		_, err := e.login(t, "changing", goodPassword) // the stale login, held after its check
 		done <- err
 	}()
-	<-g.checked
+	awaittest.Recv(t, g.checked, "the stale login's check")
 
 	owner := e.mustLogin(t, "changing") // not gated any more
 	p, err := auth(e, owner.Token.String())
@@ -121,7 +122,7 @@ func TestLoginRacingAPasswordChangeFails(t *testing.T) {
 	require.NoError(t, err)
 
 	close(g.releaseOf(goodPassword))
-	require.ErrorIs(t, <-done, account.ErrBadCredentials)
+	require.ErrorIs(t, awaittest.Recv(t, done, "the stale login's return"), account.ErrBadCredentials)
 	_, err = e.login(t, "changing", "lantern-quarry-velvet-77")
 	require.NoError(t, err, "and the new password still works")
 }

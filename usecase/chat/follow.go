@@ -50,7 +50,11 @@ func (h followHandler) Handle(ctx context.Context, in Follow) (stream.Subscripti
 	if err != nil {
 		return nil, err
 	}
-	if last > 0 && after >= last {
+	// A follower exactly at the bus's last event may have heard the end already (an EventSource
+	// reconnecting after the stream ended). One past it has seen events this bus never had: they
+	// were lost with the process that published them (a crash), and the end it will hear is the
+	// recorded outcome, numbered after what it saw.
+	if last > 0 && after == last {
 		seen, err := h.terminalAt(ctx, t.ID(), last)
 		if err != nil {
 			return nil, err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/companionhub/companionhub/test/awaittest"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 )
@@ -49,18 +50,32 @@ func TestRestoreDuringPurgeWins(t *testing.T) {
 	}
 	e.clock.Advance(31 * 24 * time.Hour)
 
-	done := make(chan companionuc.PurgeResult, 1)
+	type purged struct {
+		res companionuc.PurgeResult
+		err error
+	}
+	done := make(chan purged, 1)
 	go func() {
 		res, err := e.app.Purge.Handle(ctx, companionuc.Purge{})
-		require.NoError(t, err)
-		done <- res
+		done <- purged{res, err}
 	}()
-	<-blobs.paused // the first companion's rows are gone; its file is being deleted
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			close(blobs.release)
+		}
+	}
+	t.Cleanup(release) // never leave the purge blocked if an assertion below fails
+	// The first companion's rows are gone; its file is being deleted.
+	awaittest.Recv(t, blobs.paused, "the purge's first file deletion")
 	_, err = e.app.Restore.Handle(ctx, companionuc.Restore{OwnerID: owner, ID: second.ID(), Meta: meta})
 	require.NoError(t, err)
-	close(blobs.release)
+	release()
 
-	res := <-done
+	p := awaittest.Recv(t, done, "the purge's return")
+	require.NoError(t, p.err)
+	res := p.res
 	require.Equal(t, 1, res.Companions, "only the one still in the trash")
 	got, err := e.app.Get.Handle(ctx, companionuc.Get{OwnerID: owner, ID: second.ID()})
 	require.NoError(t, err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	domainmedia "github.com/companionhub/companionhub/domain/media"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/usecase/media"
 )
 
@@ -112,6 +113,8 @@ func testPutInFlight(t *testing.T, s media.BlobStore) {
 		case <-started:
 		case err := <-p.done:
 			require.FailNow(t, "Put finished before its source did", "err: %v", err)
+		case <-time.After(awaittest.Patience):
+			require.FailNow(t, "Put never read the first part of its source")
 		}
 	}
 	released := false
@@ -132,7 +135,7 @@ func testPutInFlight(t *testing.T, s media.BlobStore) {
 
 	release()
 	for _, p := range puts {
-		require.NoError(t, <-p.done)
+		require.NoError(t, awaittest.Recv(t, p.done, "Put's return"))
 		got, info := get(t, s, p.key)
 		assert.Len(t, got, 32<<10+len("the end"))
 		assert.Equal(t, "image/jpeg", info.ContentType)

@@ -49,6 +49,8 @@ const (
 	// Slow: like Normal, but the streamed reply takes seconds at least, so the suite can cancel it
 	// midway.
 	Slow
+	// The scenarios from RateLimited on are the provider's failures.
+
 	// RateLimited: the provider answers 429 and asks to wait RetryAfter (a whole number of seconds).
 	RateLimited
 	// ServerError: the provider answers 500.
@@ -81,7 +83,8 @@ const ProviderText = "llmtest-provider-detail-3f9c"
 
 // Harness stages scenarios for the model under test.
 type Harness interface {
-	// Supports reports whether the harness can stage s. Scenarios it cannot stage are skipped,
+	// Supports reports whether the harness can stage s. The checks of scenarios it cannot stage
+	// are skipped (t.Skip, naming the scenario, so the test output shows what was not checked),
 	// except Normal, which every model must support.
 	Supports(s Scenario) bool
 	// Model returns the model under test, behaving as s describes. It is called once per subtest;
@@ -116,14 +119,22 @@ func Run(t *testing.T, h Harness) {
 		{"ContentFilterIsInvalid", ContentFilter, testContentFilter},
 	}
 	for _, tc := range tests {
-		if !h.Supports(tc.scenario) {
-			continue // failures only a server can stage are checked where there is one
-		}
 		t.Run(tc.name, func(t *testing.T) {
+			if !h.Supports(tc.scenario) {
+				t.Skipf("the harness cannot stage the %s scenario: %s", tc.scenario, unstaged(tc.scenario))
+			}
 			t.Parallel()
 			tc.fn(t, h.Model(t, tc.scenario))
 		})
 	}
+}
+
+// unstaged says why a harness may be unable to stage s, for the skip that reports it.
+func unstaged(s Scenario) string {
+	if s >= RateLimited {
+		return "a provider's failure, checked where a provider (or a fake of one) stages it"
+	}
+	return "the model under test cannot behave as the scenario says"
 }
 
 // chat is the request most checks send: a companion's system prompt and a user message.

@@ -17,8 +17,8 @@
 //
 // Only retries whose first backoff in chat.Policies is short (a second at most) run by default;
 // scenarios that would wait out longer backoffs run when the harness says its runner shortens
-// them (Harness.FastRetries). Nothing sleeps: every wait is for an event, bounded by
-// Harness.Timeout.
+// them (Harness.FastRetries), and are skipped, saying why, when it does not. Nothing sleeps:
+// every wait is for an event, bounded by Harness.Timeout.
 package runnertest
 
 import (
@@ -69,9 +69,7 @@ func Run(t *testing.T, h Harness) {
 		{"OutlivesTheStartingRequest", s.outlivesRequest},
 		{"StartTwiceRunsOnce", s.startTwice},
 		{"ConcurrentTurns", s.concurrentTurns},
-	}
-	if h.FastRetries { // the reply step backs off for seconds between its attempts
-		scenarios = append(scenarios, scenario{"RetriesUntilAttemptsRunOut", s.retriesUntilExhausted})
+		{"RetriesUntilAttemptsRunOut", s.retriesUntilExhausted},
 	}
 	for _, tc := range scenarios {
 		t.Run(tc.name, func(t *testing.T) {
@@ -222,6 +220,10 @@ func (s suite) retriesRetryable(t *testing.T) {
 }
 
 func (s suite) retriesUntilExhausted(t *testing.T) {
+	if p := chat.Policies[chat.StepReply]; !s.h.FastRetries {
+		t.Skipf("the reply step's %d attempts are %s apart at first, up to %s (chat.Policies): this runs "+
+			"only with a runner that shortens backoffs (Harness.FastRetries)", p.Attempts, p.Backoff.Initial, p.Backoff.Max)
+	}
 	f := newFake()
 	f.hooks[chat.StepReply] = failWith(domain.E(domain.KindUnavailable, "model_down", "the model is unavailable"))
 	_, in := s.start(t, f, domainchat.Options{})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/usecase/stream"
 )
 
@@ -81,10 +82,10 @@ func testConcurrentPublishers(t *testing.T, bus stream.Bus) {
 		}()
 	}
 	for range publishers {
-		require.NoError(t, <-errs)
+		require.NoError(t, awaittest.Recv(t, errs, "a publisher's end"))
 	}
 	close(stopWatching)
-	require.NoError(t, <-watcher)
+	require.NoError(t, awaittest.Recv(t, watcher, "the Last watcher's end"))
 	require.Equal(t, int64(total), last(t, bus, turn), "Last after every publisher returned")
 	require.Len(t, bySeq, total)
 	seqs := slices.Sorted(func(yield func(int64) bool) {
@@ -121,7 +122,7 @@ func testManySubscribers(t *testing.T, bus stream.Bus) {
 		}()
 	}
 	for range subscribers {
-		assert.NoError(t, <-errs)
+		assert.NoError(t, awaittest.Recv(t, errs, "a subscriber's end"))
 	}
 	requireNothingMore(t, bus, turn, subs...)
 }

@@ -1,6 +1,7 @@
 package openaifake_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/fakes/openaifake"
 )
 
@@ -273,12 +275,13 @@ func TestWordsForLongRepliesWithoutRecording(t *testing.T) {
 	assert.Empty(t, s.Requests())
 }
 
-// TestPacing: at one token every 1000 seconds, a client that gives up after a moment has the role
-// chunk and the first token only (the first token is not delayed; the second would be).
+// TestPacing: at one token every 1000 seconds, a client has the role chunk and the first token at
+// once (the first token is not delayed) and then nothing more (the second would be). The events
+// are read as they come, so the test waits for the ones due and never races a deadline for them.
 func TestPacing(t *testing.T) {
 	t.Parallel()
 	s := openaifake.New(t, openaifake.WithReply("one two three"), openaifake.WithTokensPerSecond(0.001))
-	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.URL()+"/chat/completions",
 		strings.NewReader(strings.Replace(streamBody, "%s", "", 1)))
@@ -286,8 +289,43 @@ func TestPacing(t *testing.T) {
 	resp, err := s.Client().Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	require.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.Equal(t, 2, strings.Count(string(body), "data: "), "%s", body)
-	assert.Contains(t, string(body), `"content":"one"`)
+
+	evs := make(chan string)
+	read := make(chan struct{})
+	go func() {
+		defer close(read)
+		defer close(evs)
+		r := bufio.NewReader(resp.Body)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return // the request was cancelled, or the stream ended
+			}
+			if data, ok := strings.CutPrefix(line, "data: "); ok {
+				select {
+				case evs <- strings.TrimSuffix(data, "\n"):
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	defer func() {
+		cancel()
+		<-read // ends once the request is cancelled
+	}()
+
+	assert.Contains(t, awaittest.Recv(t, evs, "the role chunk"), `"role":"assistant"`)
+	assert.Contains(t, awaittest.Recv(t, evs, "the first token"), `"content":"one"`)
+	// What must not come could only come late by mistake, so a short look is enough: a broken
+	// pace sends the second token at once.
+	select {
+	case ev, ok := <-evs:
+		if ok {
+			t.Errorf("an event came before its time: %s", ev)
+		} else {
+			t.Error("the stream ended before its time")
+		}
+	case <-time.After(200 * time.Millisecond):
+	}
 }

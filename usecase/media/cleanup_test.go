@@ -1,0 +1,257 @@
+package media_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/media"
+	mediauc "github.com/companionhub/companionhub/usecase/media"
+)
+
+const cleanupGrace = time.Hour
+
+// orphanage is a store with a bit of everything cleanup meets.
+type orphanage struct {
+	recorded, young, justYounger string // kept
+	orphans                      []string
+	orphanBytes                  int64
+	foreign                      string // not media: outside the prefixes cleanup lists
+}
+
+func newOrphanage(e *mediaEnv) orphanage {
+	var o orphanage
+	add := func(ct media.ContentType, size int, age time.Duration) string {
+		k := media.NewKey(ct).String()
+		e.blobs.add(k, make([]byte, size), appNow.Add(-age))
+		return k
+	}
+	rec := e.stored(ada, media.KindPicture, "recorded long ago")
+	e.blobs.add(rec.Key.String(), []byte("recorded long ago"), appNow.Add(-48*time.Hour))
+	o.recorded = rec.Key.String()
+	// An upload in flight: its blob is stored, its row not yet.
+	o.young = add(media.PNG, 11, 30*time.Minute)
+	o.justYounger = add(media.WebP, 13, cleanupGrace-time.Second)
+	o.orphans = []string{add(media.PNG, 10, 2*time.Hour), add(media.MP3, 7, 3*time.Hour), add(media.JPEG, 5, cleanupGrace+time.Second)}
+	o.orphanBytes = 10 + 7 + 5
+	o.foreign = "tmp/upload-part"
+	e.blobs.add(o.foreign, []byte("not ours"), appNow.Add(-100*time.Hour))
+	return o
+}
+
+func (e *mediaEnv) cleanup(t *testing.T, in mediauc.CleanupOrphans) (mediauc.CleanupResult, error) {
+	t.Helper()
+	return e.app.CleanupOrphans.Handle(context.Background(), in)
+}
+
+func TestCleanupOrphansDeletesBlobsNoRowNames(t *testing.T) {
+	t.Parallel()
+	e := newMediaEnv(t)
+	o := newOrphanage(e)
+
+	res, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace})
+
+	require.NoError(t, err)
+	assert.Equal(t, 6, res.Scanned, "every blob under the media prefixes, young or old")
+	assert.Equal(t, 3, res.Orphans)
+	assert.Equal(t, o.orphanBytes, res.Bytes)
+	assert.Positive(t, res.Duration)
+	assert.ElementsMatch(t, o.orphans, e.blobs.deletedKeys())
+	for _, k := range []string{o.recorded, o.young, o.justYounger, o.foreign} {
+		assert.True(t, e.blobs.has(k), "%s kept", k)
+	}
+}
+
+func TestCleanupOrphansAsksOnlyAboutBlobsOlderThanGrace(t *testing.T) {
+	t.Parallel()
+	e := newMediaEnv(t)
+	o := newOrphanage(e)
+
+	_, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace})
+
+	require.NoError(t, err)
+	require.Len(t, e.repo.existing, 1)
+	assert.ElementsMatch(t, append([]string{o.recorded}, o.orphans...), e.repo.existing[0])
+}
+
+func TestCleanupOrphansDryRunDeletesNothing(t *testing.T) {
+	t.Parallel()
+	e := newMediaEnv(t)
+	o := newOrphanage(e)
+
+	res, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace, DryRun: true})
+
+	require.NoError(t, err)
+	assert.Empty(t, e.blobs.deletedKeys())
+	for _, k := range o.orphans {
+		assert.True(t, e.blobs.has(k))
+	}
+	// The report is what a real run would do.
+	assert.Equal(t, 6, res.Scanned)
+	assert.Equal(t, 3, res.Orphans)
+	assert.Equal(t, o.orphanBytes, res.Bytes)
+
+	res, err = e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace})
+	require.NoError(t, err)
+	assert.Equal(t, 3, res.Orphans, "the dry run left them for the real one")
+}
+
+func TestCleanupOrphansGraceFollowsTheClock(t *testing.T) {
+	t.Parallel()
+	e := newMediaEnv(t)
+	o := newOrphanage(e)
+	_, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace})
+	require.NoError(t, err)
+
+	// The upload that was in flight never recorded its row: an hour later it is an orphan too.
+	e.clock.Advance(time.Hour)
+	res, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace})
+
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Orphans)
+	assert.Equal(t, int64(11+13), res.Bytes)
+	assert.False(t, e.blobs.has(o.young))
+	assert.False(t, e.blobs.has(o.justYounger))
+	assert.True(t, e.blobs.has(o.recorded), "a recorded file is never an orphan, however old")
+}
+
+func TestCleanupOrphansRefusesAShortGrace(t *testing.T) {
+	t.Parallel()
+	e := newMediaEnv(t)
+	newOrphanage(e)
+
+	for _, g := range []time.Duration{0, -time.Hour, mediauc.MinOrphanGrace - time.Nanosecond} {
+		res, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: g})
+
+		require.Error(t, err, g)
+		assert.Equal(t, domain.KindInvalid, domain.KindOf(err))
+		require.Len(t, domain.Violations(err), 1)
+		assert.Equal(t, "grace", domain.Violations(err)[0].Field)
+		assert.Zero(t, res)
+	}
+	assert.Empty(t, e.blobs.deletedKeys())
+	assert.Empty(t, e.repo.existing, "nothing was even looked at")
+
+	_, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: mediauc.MinOrphanGrace, DryRun: true})
+	require.NoError(t, err, "the minimum itself is allowed")
+}
+
+func TestCleanupOrphansReportsProgressPerBatch(t *testing.T) {
+	t.Parallel()
+	e := newMediaEnv(t)
+	const n = 1201
+	for range n {
+		e.blobs.add(media.NewKey(media.PNG).String(), []byte("x"), appNow.Add(-2*time.Hour))
+	}
+	type step struct{ done, total int }
+	var progress []step
+
+	res, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace, DryRun: true,
+		Progress: func(done, total int) { progress = append(progress, step{done, total}) }})
+
+	require.NoError(t, err)
+	assert.Equal(t, n, res.Orphans)
+	assert.Equal(t, []step{{500, n}, {1000, n}, {n, n}}, progress)
+	// Existence is asked in batches a database query can take, covering each blob once.
+	var asked []string
+	for _, batch := range e.repo.existing {
+		assert.LessOrEqual(t, len(batch), 500)
+		asked = append(asked, batch...)
+	}
+	assert.Len(t, asked, n)
+	slices.Sort(asked)
+	assert.Len(t, slices.Compact(asked), n)
+}
+
+func TestCleanupOrphansWithAFailedDelete(t *testing.T) {
+	t.Parallel()
+	e := newMediaEnv(t)
+	o := newOrphanage(e)
+	stuck := slices.Sorted(slices.Values(o.orphans))[1]
+	denied := domain.Errorf(domain.KindUnavailable, "bucket refused")
+	e.blobs.failDelete = func(key string) error {
+		if key == stuck {
+			return denied
+		}
+		return nil
+	}
+
+	res, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace})
+
+	require.ErrorIs(t, err, denied, "the operator learns cleanup did not finish")
+	assert.True(t, e.blobs.has(stuck))
+	// What is reported was done: no blob counted as deleted is still there, none deleted goes
+	// uncounted.
+	deleted := e.blobs.deletedKeys()
+	assert.NotContains(t, deleted, stuck)
+	assert.Equal(t, len(deleted), res.Orphans)
+	var bytes int64
+	for _, k := range deleted {
+		require.Contains(t, o.orphans, k, "only orphans are deleted")
+		bytes += map[string]int64{o.orphans[0]: 10, o.orphans[1]: 7, o.orphans[2]: 5}[k]
+	}
+	assert.Equal(t, bytes, res.Bytes)
+	assert.Equal(t, 6, res.Scanned)
+}
+
+func TestCleanupOrphansPassesFailuresOn(t *testing.T) {
+	t.Parallel()
+	down := domain.E(domain.KindUnavailable, "down", "unavailable")
+	for _, tc := range []struct {
+		name string
+		fail func(*mediaEnv)
+	}{
+		{"list", func(e *mediaEnv) { e.blobs.listErr = down }},
+		// Without an answer nothing is known to be an orphan.
+		{"existing", func(e *mediaEnv) { e.repo.existErr = down }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e := newMediaEnv(t)
+			newOrphanage(e)
+			tc.fail(e)
+
+			res, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace})
+
+			require.ErrorIs(t, err, down)
+			assert.Zero(t, res.Orphans)
+			assert.Empty(t, e.blobs.deletedKeys())
+		})
+	}
+}
+
+// observed is an observer that keeps the use-case names it hears, with their errors.
+type observed struct {
+	names []string
+	errs  []error
+}
+
+func (o *observed) Observe(_ context.Context, useCase string, _ time.Duration, err error) {
+	o.names, o.errs = append(o.names, useCase), append(o.errs, err)
+}
+
+func TestMediaUseCasesAreObserved(t *testing.T) {
+	t.Parallel()
+	obs := &observed{}
+	e := newMediaEnv(t, obs)
+	it := e.stored(ada, media.KindPicture, "x")
+
+	_, _, err := e.open(t, ada, it.Key.String())
+	require.NoError(t, err)
+	_, err = e.app.Open.Handle(context.Background(), mediauc.Open{Viewer: grace, Key: it.Key.String()})
+	require.Error(t, err)
+	_, err = e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace})
+	require.NoError(t, err)
+
+	assert.Equal(t, []string{"media.open", "media.open", "media.cleanup_orphans"}, obs.names)
+	require.Len(t, obs.errs, 3)
+	assert.NoError(t, obs.errs[0])
+	assert.True(t, errors.Is(obs.errs[1], media.ErrBadKey))
+	assert.NoError(t, obs.errs[2])
+}
