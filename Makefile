@@ -32,8 +32,9 @@ SLOWEST     ?= 5s
 .PHONY: test
 test: check test-images temporal-cli ## run every check and every test (unit, conformance, integration, end-to-end), then list the slowest
 	@mkdir -p $(dir $(TEST_REPORT))
-	$(GO) tool gotestsum --format testname --format-hide-empty-pkg --jsonfile $(TEST_REPORT) -- $(TEST_FLAGS) $(PKGS)
-	@$(MAKE) --no-print-directory slowest
+	@# The slowest tests are listed whatever the outcome: a failed run is when they matter most.
+	status=0; $(GO) tool gotestsum --format testname --format-hide-empty-pkg --jsonfile $(TEST_REPORT) -- $(TEST_FLAGS) $(PKGS) || status=$$?; \
+	$(MAKE) --no-print-directory slowest; exit $$status
 
 .PHONY: slowest
 slowest: ## list the tests of the last `make test` slower than $(SLOWEST), slowest first

@@ -37,18 +37,18 @@ func DefaultConfig() Config {
 // Validate checks the whole configuration and reports every problem as a field error, which the
 // binary turns into messages naming the variables.
 func (c Config) Validate() error {
-	return errors.Join(c.Config.ValidateWith(Catalogs()), c.validateBatteries())
+	return errors.Join(c.Config.ValidateWith(Catalogs()), c.validateBatteries(serving))
 }
 
 // check validates c before anything is opened, as New will use it with opts: the core's settings
 // with this package's catalogues, but for the features whose ports opts bring, and the batteries'.
-func (c Config) check(opts []Option) error {
+func (c Config) check(opts []Option, r role) error {
 	withCatalogs := append([]Option{core.WithCatalogs(Catalogs())}, opts...)
-	return errors.Join(core.Check(c.Config, withCatalogs...), c.validateBatteries())
+	return errors.Join(core.Check(c.Config, withCatalogs...), c.validateBatteries(r))
 }
 
 // validateBatteries checks what the core does not know: the infrastructure this package links.
-func (c Config) validateBatteries() error {
+func (c Config) validateBatteries(r role) error {
 	var errs []error
 	if c.Redis.URL.IsSet() {
 		errs = append(errs, envflag.Within("Redis", c.Redis.Validate()))
@@ -58,7 +58,7 @@ func (c Config) validateBatteries() error {
 			errs = append(errs, envflag.Field(choice.field, "is redis but COMPANIONHUB_REDIS_URL is not set"))
 		}
 	}
-	if c.TurnRunner == "temporal" {
+	if c.TurnRunner == "temporal" || r == working {
 		errs = append(errs, c.ValidateWorker())
 	}
 	return errors.Join(errs...)
@@ -77,24 +77,18 @@ func (c Config) ValidateWorker() error {
 }
 
 // streamBus is the stream bus in use: the configured one, or the most shared one available.
-func (c Config) streamBus() string {
-	switch {
-	case c.StreamBus != "":
-		return c.StreamBus
-	case c.Redis.URL.IsSet():
-		return "redis"
-	case c.Postgres():
-		return "postgres"
-	}
-	return "memory"
-}
+func (c Config) streamBus() string { return c.mostShared(c.StreamBus) }
 
 // rateLimitStore is the rate-limit store in use: the configured one, or the most shared one
 // available.
-func (c Config) rateLimitStore() string {
+func (c Config) rateLimitStore() string { return c.mostShared(c.RateLimitStore) }
+
+// mostShared is chosen, or when nothing is, the most shared store there is: Redis when it is set,
+// PostgreSQL when the database is, memory otherwise — so replicas share whatever they can.
+func (c Config) mostShared(chosen string) string {
 	switch {
-	case c.RateLimitStore != "":
-		return c.RateLimitStore
+	case chosen != "":
+		return chosen
 	case c.Redis.URL.IsSet():
 		return "redis"
 	case c.Postgres():

@@ -15,7 +15,7 @@ import (
 	companionhub "github.com/companionhub/companionhub"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
-	"github.com/companionhub/companionhub/internal/eventjson"
+	"github.com/companionhub/companionhub/eventjson"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"

@@ -36,7 +36,7 @@ var (
 // the database and the backends the feature settings choose, unless opts bring ports of their
 // own. Close releases everything.
 func New(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Hub, error) {
-	if err := cfg.check(opts); err != nil {
+	if err := cfg.check(opts, serving); err != nil {
 		core.Release(opts...)
 		return nil, err
 	}

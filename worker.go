@@ -2,7 +2,6 @@ package companionhub
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -36,7 +35,7 @@ type Worker struct {
 // configuration names, then builds the core's engine (database — migrated as New does — stream
 // bus, model, features) over them. Close releases them.
 func NewWorker(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Worker, error) {
-	if err := errors.Join(cfg.check(opts), cfg.ValidateWorker()); err != nil {
+	if err := cfg.check(opts, working); err != nil {
 		core.Release(opts...)
 		return nil, err
 	}

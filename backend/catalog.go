@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -72,25 +73,32 @@ func (c Catalog[P]) unknown(name string) error {
 }
 
 // Defaults adds the own settings of every backend of the catalogue, with their defaults, to cs —
-// for the backends cs has none of yet: settings already there (an embedder's, or applied from the
+// for the backends cs has none of yet, or settings of another kind (the backend behind the name
+// was replaced): settings already there for the same backend (an embedder's, or applied from the
 // environment) are kept.
 func (c Catalog[P]) Defaults(cs *Configs) {
 	for _, b := range c.backends {
-		if b.Config != nil && cs.Get(c.feature, b.Name) == nil {
-			cs.put(c.feature, b.Name, b.Config())
+		if b.Config == nil {
+			continue
+		}
+		fresh := b.Config()
+		if old := cs.Get(c.feature, b.Name); old == nil || reflect.TypeOf(old) != reflect.TypeOf(fresh) {
+			cs.put(c.feature, b.Name, fresh)
 		}
 	}
 }
 
-// own is the backend's own settings from cs, or its defaults when cs has none.
+// own is the backend's own settings from cs, or its defaults when cs has none of its kind (none
+// at all, or a replaced backend's).
 func (c Catalog[P]) own(b Backend[P], cs Configs) Config {
-	if cfg := cs.Get(c.feature, b.Name); cfg != nil {
+	if b.Config == nil {
+		return nil
+	}
+	fresh := b.Config()
+	if cfg := cs.Get(c.feature, b.Name); cfg != nil && reflect.TypeOf(cfg) == reflect.TypeOf(fresh) {
 		return cfg
 	}
-	if b.Config != nil {
-		return b.Config()
-	}
-	return nil
+	return fresh
 }
 
 // Check validates settings that choose a backend of the catalogue: the provider is one of its

@@ -422,3 +422,30 @@ func keys(m map[string]error) []string {
 	}
 	return out
 }
+
+type swappedCfg struct {
+	Depth int `env:"SWAPPED_DEPTH" help:"how deep"`
+}
+
+func (swappedCfg) Validate() error { return nil }
+
+// An embedder that replaces the backend behind a name gets the new backend's settings, not the
+// old one's, once the catalogue's defaults are applied again.
+func TestDefaultsFollowABackendSwappedBehindItsName(t *testing.T) {
+	t.Parallel()
+	orig := backend.Backend[*port]{Name: "offline", Config: func() backend.Config { return &comfyConfig{} },
+		Open: func(context.Context, backend.Settings, backend.Config, backend.Deps) (*port, func(), error) { return nil, nil, nil }}
+	var got backend.Config
+	swapped := backend.Backend[*port]{Name: "offline", Config: func() backend.Config { return &swappedCfg{Depth: 3} },
+		Open: func(_ context.Context, _ backend.Settings, own backend.Config, _ backend.Deps) (*port, func(), error) {
+			got = own
+			return nil, nil, nil
+		}}
+	var cs backend.Configs
+	backend.NewCatalog("image", orig).Defaults(&cs)
+	cat := backend.NewCatalog("image", orig).With(swapped)
+	cat.Defaults(&cs)
+	_, _, err := cat.Open(t.Context(), backend.Settings{Provider: "offline", Timeout: time.Second}, cs, backend.Deps{})
+	require.NoError(t, err)
+	require.Equal(t, &swappedCfg{Depth: 3}, got)
+}

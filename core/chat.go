@@ -3,6 +3,7 @@ package core
 import (
 	"context"
 	"sync"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -20,33 +21,33 @@ type Chat struct {
 	Bus    stream.Bus
 	Runner Runner
 
+	wait    time.Duration // how long Close waits for the runner
 	cleanup func()
 	once    sync.Once
 }
 
-func newChat(app *chatuc.App, steps *chatuc.Steps, store chatuc.Store, bus stream.Bus, runner Runner) *Chat {
-	return &Chat{App: app, Steps: steps, Store: store, Bus: bus, Runner: runner}
+func newChat(cfg Config, app *chatuc.App, steps *chatuc.Steps, store chatuc.Store, bus stream.Bus, runner Runner) *Chat {
+	return &Chat{App: app, Steps: steps, Store: store, Bus: bus, Runner: runner,
+		wait: cfg.Runner.WithDefaults().ShutdownGrace + runnerRecordTime}
 }
 
 // NewChat validates cfg and builds the chat part of a hub as New would. Close releases it.
 func NewChat(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Chat, error) {
-	o := newOptions(opts)
-	if err := cfg.validate(o.catalogs, o.ports); err != nil {
-		o.cleanup(func() {})()
-		return nil, err
-	}
-	c, cleanup, err := initChat(ctx, cfg, log, o)
+	c, cleanup, err := build(ctx, cfg, log, opts, initChat)
 	if err != nil {
-		o.cleanup(func() {})()
 		return nil, err
 	}
-	c.cleanup = o.cleanup(cleanup)
+	c.cleanup = cleanup
 	return c, nil
 }
 
-// Close releases the chat's connections. It is safe to call more than once.
+// Close stops the turns still running as a hub's Close does (their grace period, then recorded as
+// interrupted) and releases the chat's connections. It is safe to call more than once.
 func (c *Chat) Close() {
 	c.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), c.wait)
+		defer cancel()
+		_ = c.Runner.Shutdown(ctx)
 		if c.cleanup != nil {
 			c.cleanup()
 		}

@@ -116,7 +116,7 @@ var (
 		Timeout:  "time allowed for one spoken reply",
 	}
 	embeddingsHelp = backend.FeatureHelp{
-		Provider: "embeddings backend for recall by meaning: %s (empty: recall by words only)",
+		Provider: "embeddings backend for recall by meaning, once memories are stored: %s (empty: none)",
 		BaseURL:  "base URL of the embeddings API",
 		APIKey:   "API key of the embeddings backend",
 		Model:    "model the embeddings backend uses",
@@ -275,11 +275,15 @@ func (c Config) validate(cs Catalogs, p ports) error {
 	if !slices.Contains([]string{"auto", "always", "never"}, c.AutoMigrate) {
 		errs = append(errs, envflag.Fieldf("AutoMigrate", "must be auto, always or never, got %q", c.AutoMigrate))
 	}
+	postgres := c.Postgres()
+	if p.db != nil { // the database the embedder opened, whatever DATABASE_URL says
+		postgres = p.db.Dialect == sqlstore.Postgres
+	}
 	for _, choice := range []struct{ field, value string }{{"RateLimitStore", c.RateLimitStore}, {"StreamBus", c.StreamBus}} {
 		if !slices.Contains([]string{"", "memory", "postgres", "redis"}, choice.value) {
 			errs = append(errs, envflag.Fieldf(choice.field, "must be memory, postgres or redis, got %q", choice.value))
 		}
-		if choice.value == "postgres" && !c.Postgres() {
+		if choice.value == "postgres" && !postgres {
 			errs = append(errs, envflag.Field(choice.field, "is postgres but the database is not PostgreSQL"))
 		}
 	}

@@ -32,17 +32,11 @@ func newEngine(steps *chatuc.Steps, checkers []httpapi.Checker, reg *prometheus.
 
 // NewEngine validates cfg and builds an engine as New builds a hub. Close releases it.
 func NewEngine(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Engine, error) {
-	o := newOptions(opts)
-	if err := cfg.validate(o.catalogs, o.ports); err != nil {
-		o.cleanup(func() {})()
-		return nil, err
-	}
-	e, cleanup, err := initEngine(ctx, cfg, log, o)
+	e, cleanup, err := build(ctx, cfg, log, opts, initEngine)
 	if err != nil {
-		o.cleanup(func() {})()
 		return nil, err
 	}
-	e.cleanup = o.cleanup(cleanup)
+	e.cleanup = cleanup
 	return e, nil
 }
 

@@ -68,17 +68,11 @@ func newHub(cfg Config, log *zap.Logger, a apps, runner Runner, srv *httpapi.Ser
 // connects the configured stores, opens the backends the feature settings choose — or uses the
 // ports opts bring — and wires every use case. Close releases what it opened.
 func New(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Hub, error) {
-	o := newOptions(opts)
-	if err := cfg.validate(o.catalogs, o.ports); err != nil {
-		o.cleanup(func() {})()
-		return nil, err
-	}
-	h, cleanup, err := initHub(ctx, cfg, log, o)
+	h, cleanup, err := build(ctx, cfg, log, opts, initHub)
 	if err != nil {
-		o.cleanup(func() {})()
 		return nil, err
 	}
-	h.cleanup = o.cleanup(cleanup)
+	h.cleanup = cleanup
 	return h, nil
 }
 

@@ -34,7 +34,6 @@ type options struct {
 	http     *http.Client
 	clock    usecase.Clock
 	onClose  []func()
-	db       *sqlstore.DB
 }
 
 // ports are the ports an embedder brought; a nil one is chosen by the configuration.
@@ -46,6 +45,7 @@ type ports struct {
 	bus      stream.Bus
 	limiter  ratelimit.Limiter
 	blobs    mediauc.BlobStore
+	db       *sqlstore.DB
 }
 
 func newOptions(opts []Option) *options {
@@ -115,6 +115,25 @@ func WithOnClose(fn func()) Option { return func(o *options) { o.onClose = appen
 func Check(cfg Config, opts ...Option) error {
 	o := newOptions(opts)
 	return cfg.validate(o.catalogs, o.ports)
+}
+
+// build validates cfg against what opts bring and runs an injector, as New, NewEngine and NewChat
+// do. The cleanup it returns releases what the injector opened, then what the options ask
+// (WithOnClose); when it fails, it has released them already.
+func build[T any](ctx context.Context, cfg Config, log *zap.Logger, opts []Option,
+	inject func(context.Context, Config, *zap.Logger, *options) (T, func(), error)) (T, func(), error) {
+	var zero T
+	o := newOptions(opts)
+	if err := cfg.validate(o.catalogs, o.ports); err != nil {
+		o.cleanup(func() {})()
+		return zero, nil, err
+	}
+	v, cleanup, err := inject(ctx, cfg, log, o)
+	if err != nil {
+		o.cleanup(func() {})()
+		return zero, nil, err
+	}
+	return v, o.cleanup(cleanup), nil
 }
 
 // Release runs the WithOnClose functions of opts: for a caller that fails before it could hand

@@ -196,7 +196,8 @@ func providePictures(ctx context.Context, cfg Config, o *options, d backend.Deps
 	if err != nil {
 		return nil, nil, err
 	}
-	app, err := picture.NewApp(picture.Deps{Generator: gen, Images: images, Blobs: blobs, Media: repo, Clock: clock}, obs...)
+	app, err := picture.NewApp(picture.Deps{Generator: gen, Images: images, Blobs: blobs, Media: repo, Clock: clock,
+		Timeout: cfg.Images.Timeout}, obs...)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
@@ -210,7 +211,8 @@ func provideVoice(ctx context.Context, cfg Config, o *options, d backend.Deps, b
 	if err != nil {
 		return nil, nil, err
 	}
-	app, err := voice.NewApp(voice.Deps{Synthesizer: synth, Blobs: blobs, Media: repo, Clock: clock}, obs...)
+	app, err := voice.NewApp(voice.Deps{Synthesizer: synth, Blobs: blobs, Media: repo, Clock: clock,
+		Timeout: cfg.Speech.Timeout}, obs...)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
@@ -239,7 +241,7 @@ func provideStreamBus(cfg Config, db *sqlstore.DB, clock usecase.Clock, o *optio
 	}
 	switch kind := cfg.StreamBus; {
 	case kind == "postgres", kind == "" && db.Dialect == sqlstore.Postgres:
-		b := postgres.NewStreamBus(db.X, cfg.DatabaseConfig().URL)
+		b := postgres.NewStreamBus(db.X, db.URL())
 		return b, func() { _ = b.Close() }, nil
 	case kind == "memory", kind == "":
 		b := memory.NewStreamBus(clock)

@@ -388,7 +388,7 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		cleanup()
 		return nil, nil, err
 	}
-	coreChat := newChat(chatApp, steps, chatStore, bus, runner)
+	coreChat := newChat(cfg, chatApp, steps, chatStore, bus, runner)
 	return coreChat, func() {
 		cleanup7()
 		cleanup6()

@@ -13,7 +13,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
-	"github.com/companionhub/companionhub/internal/eventjson"
+	"github.com/companionhub/companionhub/eventjson"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/logkey"
 )

@@ -6,7 +6,7 @@ import (
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/internal/companionjson"
-	"github.com/companionhub/companionhub/internal/eventjson"
+	"github.com/companionhub/companionhub/eventjson"
 )
 
 // companionDTO is a companion as the API shows it: the editable profile document, and the state the

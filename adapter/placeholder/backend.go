@@ -1,8 +1,6 @@
 package placeholder
 
 import (
-	"context"
-
 	"github.com/companionhub/companionhub/backend"
 	"github.com/companionhub/companionhub/usecase/picture"
 )
@@ -11,10 +9,5 @@ import (
 // of its own and ignores the feature's (it needs no URL, key or model), so a hub with no image
 // service configured still makes pictures.
 func Backend() backend.Backend[picture.Generator] {
-	return backend.Backend[picture.Generator]{
-		Name: "offline",
-		Open: func(context.Context, backend.Settings, backend.Config, backend.Deps) (picture.Generator, func(), error) {
-			return New(), nil, nil
-		},
-	}
+	return backend.Local("offline", nil, func(backend.NoConfig) (picture.Generator, error) { return New(), nil })
 }

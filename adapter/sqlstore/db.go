@@ -81,8 +81,13 @@ type DB struct {
 	X       *sqlx.DB
 	Dialect Dialect
 
-	stmts *stmtCache // SQLite only; see stmtCache
+	url   secret.String // what Open was given
+	stmts *stmtCache    // SQLite only; see stmtCache
 }
+
+// URL is the database URL the DB was opened with: what a component that needs a connection of its
+// own to the same database (a PostgreSQL LISTEN) dials.
+func (db *DB) URL() secret.String { return db.url }
 
 // Open connects (lazily for PostgreSQL) and configures the pool. For SQLite it creates the file's
 // directory, and turns on WAL, foreign keys, a busy timeout and immediate write transactions, so
@@ -117,7 +122,7 @@ func Open(ctx context.Context, c Config) (*DB, error) {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}
 	}
-	db := &DB{X: x, Dialect: d}
+	db := &DB{X: x, Dialect: d, url: c.URL}
 	if d == SQLite {
 		db.stmts = newStmtCache(x, maxCachedStmts)
 	}

@@ -1,8 +1,6 @@
 package tones
 
 import (
-	"context"
-
 	"github.com/companionhub/companionhub/backend"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
@@ -11,10 +9,5 @@ import (
 // settings of its own and ignores the feature's (it needs no URL, key or model), so a hub with no
 // speech service configured still answers with audio.
 func Backend() backend.Backend[voice.Synthesizer] {
-	return backend.Backend[voice.Synthesizer]{
-		Name: "offline",
-		Open: func(context.Context, backend.Settings, backend.Config, backend.Deps) (voice.Synthesizer, func(), error) {
-			return New(), nil, nil
-		},
-	}
+	return backend.Local("offline", nil, func(backend.NoConfig) (voice.Synthesizer, error) { return New(), nil })
 }

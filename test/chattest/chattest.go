@@ -114,11 +114,6 @@ func New(tb testing.TB, db *sqlstore.DB, o Options) *Env {
 		if err := <-done; err != nil {
 			tb.Errorf("chattest: runner: %v", err)
 		}
-		sctx, stop := context.WithTimeout(context.Background(), 10*time.Second)
-		defer stop()
-		if err := c.Runner.Shutdown(sctx); err != nil {
-			tb.Errorf("chattest: runner shutdown: %v", err)
-		}
 		c.Close()
 	})
 	return &Env{App: c.App, Steps: c.Steps, Runner: c.Runner, Store: c.Store, Bus: c.Bus}

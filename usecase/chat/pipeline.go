@@ -69,7 +69,6 @@ type (
 	SideInput struct {
 		TurnID    domain.ID
 		MessageID domain.ID
-		Analysis  Analysis
 	}
 	FinishInput struct {
 		TurnID    domain.ID
@@ -151,7 +150,7 @@ func runSteps(x Executor, in TurnInput) (TurnResult, error) {
 
 	// The reply is saved: what follows can add to it but never lose it, so its failures are not
 	// the turn's (each step reports its own on the stream).
-	side := SideInput{TurnID: in.TurnID, MessageID: saved.MessageID, Analysis: after}
+	side := SideInput{TurnID: in.TurnID, MessageID: saved.MessageID}
 	waiters := []Waiter{x.Go(func(x Executor) error {
 		return x.Run(StepExtract, Policies[StepExtract], side, &Empty{})
 	})}

@@ -30,7 +30,7 @@ func TestStepPayloadsSurviveJSON(t *testing.T) {
 		PlanInput{TurnID: id, Scene: scene}, PlanOutput{Plan: "be nice"},
 		ReplyInput{TurnID: id, Scene: scene, Memories: []string{"m"}, Plan: "p"}, ReplyOutput{Text: "hello"},
 		PersistInput{TurnID: id, Text: "hello", Analysis: scene}, PersistOutput{MessageID: id},
-		SideInput{TurnID: id, MessageID: id, Analysis: scene},
+		SideInput{TurnID: id, MessageID: id},
 		FinishInput{TurnID: id, MessageID: id, Status: chat.StatusCancelled, ErrorCode: "cancelled", ErrorMessage: "x"},
 		Empty{},
 	} {

@@ -1,7 +1,5 @@
 package chat
 
-import "github.com/companionhub/companionhub/domain/companion"
-
 // band is one row of the relationship table of reference §2.16: levels up to and including upTo
 // are described by words.
 type band struct {
@@ -47,10 +45,4 @@ func describe(bands []band, level int) string {
 		}
 	}
 	return bands[len(bands)-1].words
-}
-
-// ClampDelta bounds a relationship change proposed by a model to ±companion.MaxRelationshipStep,
-// so no single turn (or a model talked into it) swings the relationship.
-func ClampDelta(d int) int {
-	return max(-companion.MaxRelationshipStep, min(companion.MaxRelationshipStep, d))
 }

@@ -30,12 +30,3 @@ func TestRelationshipWords(t *testing.T) {
 		}
 	}
 }
-
-func TestClampDelta(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[int]int{
-		math.MinInt: -3, -100: -3, -4: -3, -3: -3, -2: -2, -1: -1, 0: 0, 1: 1, 2: 2, 3: 3, 4: 3, 100: 3, math.MaxInt: 3,
-	} {
-		assert.Equal(t, want, ClampDelta(in), "delta %d", in)
-	}
-}

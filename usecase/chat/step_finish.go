@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/companionhub/companionhub/domain/chat"
-	"github.com/companionhub/companionhub/internal/eventjson"
+	"github.com/companionhub/companionhub/eventjson"
 	"github.com/companionhub/companionhub/usecase/stream"
 )
 

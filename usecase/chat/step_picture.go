@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"errors"
 
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/usecase/picture"
@@ -33,13 +32,8 @@ func (s pictureStep) run(ctx context.Context, in SideInput) (Empty, error) {
 		err = s.store.Messages().SetImage(ctx, in.MessageID, img)
 	}
 	if err != nil {
-		if gaveUp(ctx, StepPicture, err) {
-			f := sideFailure(err, "the picture could not be made")
-			if perr := s.publish(ctx, in.TurnID, 0, chat.Picture{MessageID: in.MessageID, Failure: f}); perr != nil {
-				return Empty{}, errors.Join(err, perr)
-			}
-		}
-		return Empty{}, err
+		return Empty{}, s.sideFailed(ctx, StepPicture, in.TurnID, err, "the picture could not be made",
+			func(f *chat.Failure) chat.Payload { return chat.Picture{MessageID: in.MessageID, Failure: f} })
 	}
 	return Empty{}, s.publish(ctx, in.TurnID, 0, chat.Picture{MessageID: in.MessageID, Image: img})
 }

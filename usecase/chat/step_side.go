@@ -30,6 +30,24 @@ func gaveUp(ctx context.Context, step StepName, err error) bool {
 	return !domain.KindOf(err).Retryable() || AttemptFrom(ctx) >= Policies[step].Attempts
 }
 
+// sideFailed ends a side step that failed with err: once it gives up, the stream is told why (the
+// payload failed makes of the failure). A feature that is not configured is not a failure to
+// retry: it is told at once and the step ends well, so the turn does not wait on backoffs for it.
+func (t turns) sideFailed(ctx context.Context, step StepName, turnID domain.ID, err error, fallback string,
+	failed func(*chat.Failure) chat.Payload) error {
+	notConfigured := errors.Is(err, usecase.ErrNotConfigured)
+	if !notConfigured && !gaveUp(ctx, step, err) {
+		return err
+	}
+	if perr := t.publish(ctx, turnID, 0, failed(sideFailure(err, fallback))); perr != nil {
+		return errors.Join(err, perr)
+	}
+	if notConfigured {
+		return nil
+	}
+	return err
+}
+
 type extractStep struct {
 	turns
 	learn Learner

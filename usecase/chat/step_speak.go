@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"errors"
 
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/usecase/voice"
@@ -29,13 +28,8 @@ func (s speakStep) run(ctx context.Context, in SideInput) (Empty, error) {
 		err = s.store.Messages().SetAudio(ctx, in.MessageID, key)
 	}
 	if err != nil {
-		if gaveUp(ctx, StepSpeak, err) {
-			f := sideFailure(err, "the voice could not be made")
-			if perr := s.publish(ctx, in.TurnID, 0, chat.Voice{MessageID: in.MessageID, Failure: f}); perr != nil {
-				return Empty{}, errors.Join(err, perr)
-			}
-		}
-		return Empty{}, err
+		return Empty{}, s.sideFailed(ctx, StepSpeak, in.TurnID, err, "the voice could not be made",
+			func(f *chat.Failure) chat.Payload { return chat.Voice{MessageID: in.MessageID, Failure: f} })
 	}
 	return Empty{}, s.publish(ctx, in.TurnID, 0, chat.Voice{MessageID: in.MessageID, Audio: key})
 }

@@ -1,6 +1,8 @@
 package picture
 
 import (
+	"time"
+
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/usecase"
@@ -16,6 +18,8 @@ type Deps struct {
 	Blobs     mediauc.BlobStore
 	Media     mediauc.Repository
 	Clock     usecase.Clock
+	// Timeout bounds one render (0: only the caller's context does).
+	Timeout time.Duration
 }
 
 // App is the set of picture use cases.

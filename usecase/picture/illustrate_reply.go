@@ -6,6 +6,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
+	"github.com/companionhub/companionhub/usecase"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 )
 
@@ -38,7 +39,7 @@ func (h illustrateReplyHandler) Handle(ctx context.Context, in IllustrateReply) 
 		Seed:           -1,
 		Rating:         rating,
 	}
-	res, err := h.d.Generator.Generate(ctx, req, nil)
+	res, err := generate(ctx, h.d, req)
 	if err != nil {
 		return media.Image{}, err
 	}
@@ -68,4 +69,14 @@ func (h illustrateReplyHandler) store(ctx context.Context, owner, companionID do
 		return media.Image{}, err
 	}
 	return it.Image(), nil
+}
+
+// ErrRenderTimeout is a render that outlived the image backend's timeout.
+var ErrRenderTimeout = domain.E(domain.KindUnavailable, "picture_timeout", "the image backend took too long")
+
+// generate asks the backend for a picture within the configured time.
+func generate(ctx context.Context, d Deps, req Request) (Result, error) {
+	return usecase.Within(ctx, d.Timeout, ErrRenderTimeout, func(ctx context.Context) (Result, error) {
+		return d.Generator.Generate(ctx, req, nil)
+	})
 }

@@ -1,6 +1,9 @@
 package voice
 
 import (
+	"context"
+	"time"
+
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/usecase"
@@ -15,6 +18,8 @@ type Deps struct {
 	Blobs       mediauc.BlobStore
 	Media       mediauc.Repository
 	Clock       usecase.Clock
+	// Timeout bounds one synthesis (0: only the caller's context does).
+	Timeout time.Duration
 }
 
 // App is the set of voice use cases.
@@ -27,7 +32,16 @@ type App struct {
 // feature that is not there is not a failure to log or count on every turn.
 func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 	if d.Synthesizer == nil {
-		return &App{SpeakReply: decorator.Fail[SpeakReply, media.Key](usecase.ErrNotConfigured)}, nil
+		// A companion without a voice hears so first: that, the person can change.
+		return &App{SpeakReply: decorator.Func[SpeakReply, media.Key](func(ctx context.Context, in SpeakReply) (media.Key, error) {
+			if err := ctx.Err(); err != nil {
+				return media.Key{}, err
+			}
+			if err := checkVoice(in.Voice); err != nil {
+				return media.Key{}, err
+			}
+			return media.Key{}, usecase.ErrNotConfigured
+		})}, nil
 	}
 	if d.Blobs == nil || d.Media == nil || d.Clock == nil {
 		return nil, domain.Errorf(domain.KindInternal, "voice deps: Blobs, Media and Clock are required")

@@ -6,6 +6,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
+	"github.com/companionhub/companionhub/usecase"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 )
 
@@ -27,14 +28,14 @@ var ErrNothingToSay = domain.E(domain.KindInvalid, "nothing_to_say", "the reply 
 type speakReplyHandler struct{ d Deps }
 
 func (h speakReplyHandler) Handle(ctx context.Context, in SpeakReply) (media.Key, error) {
-	if !in.Voice.Enabled || in.Voice.VoiceID == "" {
-		return media.Key{}, ErrNoVoice
+	if err := checkVoice(in.Voice); err != nil {
+		return media.Key{}, err
 	}
 	text := spokenText(in.Text)
 	if text == "" {
 		return media.Key{}, ErrNothingToSay
 	}
-	audio, err := h.d.Synthesizer.Synthesize(ctx, Request{Text: text, VoiceID: in.Voice.VoiceID, Format: media.MP3})
+	audio, err := synthesize(ctx, h.d, Request{Text: text, VoiceID: in.Voice.VoiceID, Format: media.MP3})
 	if err != nil {
 		return media.Key{}, err
 	}
@@ -50,4 +51,22 @@ func (h speakReplyHandler) Handle(ctx context.Context, in SpeakReply) (media.Key
 		return media.Key{}, err
 	}
 	return it.Key, nil
+}
+
+// checkVoice refuses to speak for a companion without a voice.
+func checkVoice(v companion.Voice) error {
+	if !v.Enabled || v.VoiceID == "" {
+		return ErrNoVoice
+	}
+	return nil
+}
+
+// ErrSpeechTimeout is a synthesis that outlived the speech backend's timeout.
+var ErrSpeechTimeout = domain.E(domain.KindUnavailable, "speech_timeout", "the speech backend took too long")
+
+// synthesize asks the backend for audio within the configured time.
+func synthesize(ctx context.Context, d Deps, req Request) (Audio, error) {
+	return usecase.Within(ctx, d.Timeout, ErrSpeechTimeout, func(ctx context.Context) (Audio, error) {
+		return d.Synthesizer.Synthesize(ctx, req)
+	})
 }

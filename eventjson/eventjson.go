@@ -1,7 +1,8 @@
 // Package eventjson is the one JSON form of turn events: what the stream bus carries and stores,
 // and what an SSE client receives as an event's data (the API documents it in openapi.json). The
 // chat use cases publish model payloads (domain/chat.Payload) through it; the HTTP adapter relays
-// the bytes unchanged and shows scenes and media URLs in messages the same way.
+// the bytes unchanged and shows scenes and media URLs in messages the same way; an embedder that
+// follows a turn in Go (Hub.Chat.Follow) reads the events' data back with Decode.
 package eventjson
 
 import (

@@ -14,7 +14,7 @@ import (
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
-	"github.com/companionhub/companionhub/internal/eventjson"
+	"github.com/companionhub/companionhub/eventjson"
 )
 
 var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
