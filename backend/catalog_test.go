@@ -434,7 +434,9 @@ func (swappedCfg) Validate() error { return nil }
 func TestDefaultsFollowABackendSwappedBehindItsName(t *testing.T) {
 	t.Parallel()
 	orig := backend.Backend[*port]{Name: "offline", Config: func() backend.Config { return &comfyConfig{} },
-		Open: func(context.Context, backend.Settings, backend.Config, backend.Deps) (*port, func(), error) { return nil, nil, nil }}
+		Open: func(context.Context, backend.Settings, backend.Config, backend.Deps) (*port, func(), error) {
+			return nil, nil, nil
+		}}
 	var got backend.Config
 	swapped := backend.Backend[*port]{Name: "offline", Config: func() backend.Config { return &swappedCfg{Depth: 3} },
 		Open: func(_ context.Context, _ backend.Settings, own backend.Config, _ backend.Deps) (*port, func(), error) {

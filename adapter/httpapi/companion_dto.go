@@ -5,8 +5,8 @@ import (
 
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
-	"github.com/companionhub/companionhub/internal/companionjson"
 	"github.com/companionhub/companionhub/eventjson"
+	"github.com/companionhub/companionhub/internal/companionjson"
 )
 
 // companionDTO is a companion as the API shows it: the editable profile document, and the state the
