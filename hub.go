@@ -36,16 +36,27 @@ var (
 // the database and the backends the feature settings choose, unless opts bring ports of their
 // own. Close releases everything.
 func New(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Hub, error) {
-	if err := cfg.check(opts, serving); err != nil {
-		core.Release(opts...)
+	_, coreOpts, err := prepare(ctx, cfg, log, serving, opts)
+	if err != nil {
 		return nil, err
 	}
-	b, cleanup, err := initBatteries(ctx, cfg, log, serving)
+	return core.New(ctx, cfg.Config, log, coreOpts...)
+}
+
+// prepare checks cfg for a process in role r and opens the batteries it names; it returns them
+// and the options that hand them to the core (whose Close releases them), or, failing, has
+// released what opts handed over.
+func prepare(ctx context.Context, cfg Config, log *zap.Logger, r role, opts []Option) (*batteries, []Option, error) {
+	if err := cfg.check(opts, r); err != nil {
+		core.Release(opts...)
+		return nil, nil, err
+	}
+	b, cleanup, err := initBatteries(ctx, cfg, log, r)
 	if err != nil {
 		core.Release(opts...)
-		return nil, err
+		return nil, nil, err
 	}
-	return core.New(ctx, cfg.Config, log, append(b.options(core.WithOnClose(cleanup)), opts...)...)
+	return b, append(b.options(core.WithOnClose(cleanup)), opts...), nil
 }
 
 // OpenDatabase opens the configured database without migrating it, for the migrate command and

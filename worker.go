@@ -35,16 +35,11 @@ type Worker struct {
 // configuration names, then builds the core's engine (database — migrated as New does — stream
 // bus, model, features) over them. Close releases them.
 func NewWorker(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Worker, error) {
-	if err := cfg.check(opts, working); err != nil {
-		core.Release(opts...)
-		return nil, err
-	}
-	b, cleanup, err := initBatteries(ctx, cfg, log, working)
+	b, coreOpts, err := prepare(ctx, cfg, log, working, opts)
 	if err != nil {
-		core.Release(opts...)
 		return nil, err
 	}
-	e, err := core.NewEngine(ctx, cfg.Config, log, append(b.options(core.WithOnClose(cleanup)), opts...)...)
+	e, err := core.NewEngine(ctx, cfg.Config, log, coreOpts...)
 	if err != nil {
 		return nil, err
 	}

@@ -33,13 +33,10 @@ func newChat(cfg Config, app *chatuc.App, steps *chatuc.Steps, store chatuc.Stor
 
 // NewChat validates cfg and builds the chat part of a hub as New would. Close releases it.
 func NewChat(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Chat, error) {
-	c, cleanup, err := build(ctx, cfg, log, opts, initChat)
-	if err != nil {
-		return nil, err
-	}
-	c.cleanup = cleanup
-	return c, nil
+	return built(build(ctx, cfg, log, opts, initChat))
 }
+
+func (x *Chat) setCleanup(f func()) { x.cleanup = f }
 
 // Close stops the turns still running as a hub's Close does (their grace period, then recorded as
 // interrupted) and releases the chat's connections. It is safe to call more than once.

@@ -32,13 +32,10 @@ func newEngine(steps *chatuc.Steps, checkers []httpapi.Checker, reg *prometheus.
 
 // NewEngine validates cfg and builds an engine as New builds a hub. Close releases it.
 func NewEngine(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Engine, error) {
-	e, cleanup, err := build(ctx, cfg, log, opts, initEngine)
-	if err != nil {
-		return nil, err
-	}
-	e.cleanup = cleanup
-	return e, nil
+	return built(build(ctx, cfg, log, opts, initEngine))
 }
+
+func (x *Engine) setCleanup(f func()) { x.cleanup = f }
 
 // Close releases the engine's connections. It is safe to call more than once.
 func (e *Engine) Close() {

@@ -68,13 +68,10 @@ func newHub(cfg Config, log *zap.Logger, a apps, runner Runner, srv *httpapi.Ser
 // connects the configured stores, opens the backends the feature settings choose — or uses the
 // ports opts bring — and wires every use case. Close releases what it opened.
 func New(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Hub, error) {
-	h, cleanup, err := build(ctx, cfg, log, opts, initHub)
-	if err != nil {
-		return nil, err
-	}
-	h.cleanup = cleanup
-	return h, nil
+	return built(build(ctx, cfg, log, opts, initHub))
 }
+
+func (x *Hub) setCleanup(f func()) { x.cleanup = f }
 
 // Handler is the hub's whole HTTP surface.
 func (h *Hub) Handler() http.Handler { return h.http.Handler() }

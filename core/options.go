@@ -136,6 +136,19 @@ func build[T any](ctx context.Context, cfg Config, log *zap.Logger, opts []Optio
 	return v, o.cleanup(cleanup), nil
 }
 
+// closer is what build makes: something Close releases with the cleanup it is given.
+type closer interface{ setCleanup(func()) }
+
+// built finishes what build made: it hands the cleanup over to the value it belongs to.
+func built[T closer](v T, cleanup func(), err error) (T, error) {
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	v.setCleanup(cleanup)
+	return v, nil
+}
+
 // Release runs the WithOnClose functions of opts: for a caller that fails before it could hand
 // them to New, so what it opened for the hub is released all the same.
 func Release(opts ...Option) { newOptions(opts).cleanup(func() {})() }

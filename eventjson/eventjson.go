@@ -125,96 +125,86 @@ func failed(f chat.Failure) (message, code string) {
 }
 
 // Decode reads the data of an event of type t. Media URLs are not turned back into keys: Picture
-// and Voice come back with their message and failure only.
+// and Voice come back with their message, size and failure only.
 func Decode(t chat.EventType, data []byte) (chat.Payload, error) {
-	bad := func(err error) (chat.Payload, error) {
+	p, err := decode(t, data)
+	if err != nil {
 		return nil, domain.Errorf(domain.KindInvalid, "decode %s event: %w", t, err)
 	}
-	id := func(s string) (domain.ID, error) {
-		if s == "" {
-			return domain.ID{}, nil
-		}
-		return domain.ParseID(s)
-	}
+	return p, nil
+}
+
+func decode(t chat.EventType, data []byte) (chat.Payload, error) {
 	switch t {
 	case chat.EventToken:
-		var v token
-		if err := json.Unmarshal(data, &v); err != nil {
-			return bad(err)
-		}
-		return chat.Token{Text: v.Text}, nil
+		return from(data, func(v token) (chat.Payload, error) { return chat.Token{Text: v.Text}, nil })
 	case chat.EventProgress:
-		var v progress
-		if err := json.Unmarshal(data, &v); err != nil {
-			return bad(err)
-		}
-		s, err := chat.ParseStatus(v.Status)
-		if err != nil {
-			return bad(err)
-		}
-		p := chat.Progress{Status: s, Percent: v.Progress}
-		if err := p.Check(); err != nil {
-			return bad(err)
-		}
-		return p, nil
-	case chat.EventReset:
-		var v reset
-		if err := json.Unmarshal(data, &v); err != nil {
-			return bad(err)
-		}
-		return chat.Reset{Attempt: v.Attempt}, nil
-	case chat.EventState:
-		var v state
-		if err := json.Unmarshal(data, &v); err != nil {
-			return bad(err)
-		}
-		m, err := id(v.MessageID)
-		if err != nil {
-			return bad(err)
-		}
-		var mood companion.Mood
-		if v.Scene.Mood != "" {
-			if mood, err = companion.ParseMood("mood", v.Scene.Mood); err != nil {
-				return bad(err)
+		return from(data, func(v progress) (chat.Payload, error) {
+			s, err := chat.ParseStatus(v.Status)
+			if err != nil {
+				return nil, err
 			}
-		}
-		return chat.StateChange{MessageID: m, Scene: companion.Scene{Outfit: v.Scene.Outfit, Location: v.Scene.Location,
-			Action: v.Scene.Action, Mood: mood}}, nil
+			p := chat.Progress{Status: s, Percent: v.Progress}
+			return p, p.Check()
+		})
+	case chat.EventReset:
+		return from(data, func(v reset) (chat.Payload, error) { return chat.Reset{Attempt: v.Attempt}, nil })
+	case chat.EventState:
+		return from(data, func(v state) (chat.Payload, error) {
+			m, err := optionalID(v.MessageID)
+			if err != nil {
+				return nil, err
+			}
+			var mood companion.Mood
+			if v.Scene.Mood != "" {
+				if mood, err = companion.ParseMood("mood", v.Scene.Mood); err != nil {
+					return nil, err
+				}
+			}
+			return chat.StateChange{MessageID: m, Scene: companion.Scene{Outfit: v.Scene.Outfit, Location: v.Scene.Location,
+				Action: v.Scene.Action, Mood: mood}}, nil
+		})
 	case chat.EventImage, chat.EventAudio:
-		var v mediaEvent
-		if err := json.Unmarshal(data, &v); err != nil {
-			return bad(err)
-		}
-		m, err := id(v.MessageID)
-		if err != nil {
-			return bad(err)
-		}
-		var f *chat.Failure
-		if v.Error != "" || v.Code != "" {
-			f = &chat.Failure{Code: v.Code, Message: v.Error}
-		}
-		if t == chat.EventAudio {
-			return chat.Voice{MessageID: m, Failure: f}, nil
-		}
-		return chat.Picture{MessageID: m, Image: media.Image{Width: v.Width, Height: v.Height}, Failure: f}, nil
+		return from(data, func(v mediaEvent) (chat.Payload, error) {
+			m, err := optionalID(v.MessageID)
+			if err != nil {
+				return nil, err
+			}
+			var f *chat.Failure
+			if v.Error != "" || v.Code != "" {
+				f = &chat.Failure{Code: v.Code, Message: v.Error}
+			}
+			if t == chat.EventAudio {
+				return chat.Voice{MessageID: m, Failure: f}, nil
+			}
+			return chat.Picture{MessageID: m, Image: media.Image{Width: v.Width, Height: v.Height}, Failure: f}, nil
+		})
 	case chat.EventComplete:
-		var v complete
-		if err := json.Unmarshal(data, &v); err != nil {
-			return bad(err)
-		}
-		m, err := id(v.MessageID)
-		if err != nil {
-			return bad(err)
-		}
-		return chat.Completion{MessageID: m, Text: v.Text, TextOmitted: v.TextOmitted}, nil
+		return from(data, func(v complete) (chat.Payload, error) {
+			m, err := optionalID(v.MessageID)
+			return chat.Completion{MessageID: m, Text: v.Text, TextOmitted: v.TextOmitted}, err
+		})
 	case chat.EventError:
-		var v failure
-		if err := json.Unmarshal(data, &v); err != nil {
-			return bad(err)
-		}
-		return chat.Failure{Code: v.Code, Message: v.Message}, nil
+		return from(data, func(v failure) (chat.Payload, error) { return chat.Failure{Code: v.Code, Message: v.Message}, nil })
 	}
-	return bad(fmt.Errorf("unknown event type"))
+	return nil, fmt.Errorf("unknown event type")
+}
+
+// from reads data as the event form F and makes the payload of it.
+func from[F any](data []byte, payload func(F) (chat.Payload, error)) (chat.Payload, error) {
+	var v F
+	if err := json.Unmarshal(data, &v); err != nil {
+		return nil, err
+	}
+	return payload(v)
+}
+
+// optionalID reads an id that may be absent.
+func optionalID(s string) (domain.ID, error) {
+	if s == "" {
+		return domain.ID{}, nil
+	}
+	return domain.ParseID(s)
 }
 
 // TokenTextLimit is the longest reply text, in bytes, a token event of at most maxData bytes of
