@@ -78,12 +78,8 @@ func (c Catalog[P]) unknown(name string) error {
 // environment) are kept.
 func (c Catalog[P]) Defaults(cs *Configs) {
 	for _, b := range c.backends {
-		if b.Config == nil {
-			continue
-		}
-		fresh := b.Config()
-		if old := cs.Get(c.feature, b.Name); old == nil || reflect.TypeOf(old) != reflect.TypeOf(fresh) {
-			cs.put(c.feature, b.Name, fresh)
+		if own := c.own(b, *cs); own != nil {
+			cs.put(c.feature, b.Name, own)
 		}
 	}
 }

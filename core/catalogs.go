@@ -37,19 +37,14 @@ func Builtin() Catalogs {
 // Apply makes c offer the backends of cs: their own settings, with their defaults, and their
 // names in the help of the provider variables.
 func (cs Catalogs) Apply(c *Config) {
-	cs.Defaults(&c.Backends)
+	cs.Models.Defaults(&c.Backends)
+	cs.Images.Defaults(&c.Backends)
+	cs.Speech.Defaults(&c.Backends)
+	cs.Embeddings.Defaults(&c.Backends)
 	c.LLM = c.LLM.WithChoices(cs.Models.Names()...)
 	c.Images = c.Images.WithChoices(cs.Images.Names()...)
 	c.Speech = c.Speech.WithChoices(cs.Speech.Names()...)
 	c.Embeddings = c.Embeddings.WithChoices(cs.Embeddings.Names()...)
-}
-
-// Defaults adds the own settings of every backend, with their defaults, to bs.
-func (cs Catalogs) Defaults(bs *backend.Configs) {
-	cs.Models.Defaults(bs)
-	cs.Images.Defaults(bs)
-	cs.Speech.Defaults(bs)
-	cs.Embeddings.Defaults(bs)
 }
 
 // check validates the backends c chooses, but for the features whose port was given.

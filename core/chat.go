@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -21,14 +20,13 @@ type Chat struct {
 	Bus    stream.Bus
 	Runner Runner
 
-	wait    time.Duration // how long Close waits for the runner
-	cleanup func()
-	once    sync.Once
+	wait time.Duration // how long Close waits for the runner
+	closing
 }
 
 func newChat(cfg Config, app *chatuc.App, steps *chatuc.Steps, store chatuc.Store, bus stream.Bus, runner Runner) *Chat {
 	return &Chat{App: app, Steps: steps, Store: store, Bus: bus, Runner: runner,
-		wait: cfg.Runner.WithDefaults().ShutdownGrace + runnerRecordTime}
+		wait: runnerWait(cfg)}
 }
 
 // NewChat validates cfg and builds the chat part of a hub as New would. Close releases it.
@@ -36,17 +34,8 @@ func NewChat(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (
 	return built(build(ctx, cfg, log, opts, initChat))
 }
 
-func (x *Chat) setCleanup(f func()) { x.cleanup = f }
-
 // Close stops the turns still running as a hub's Close does (their grace period, then recorded as
 // interrupted) and releases the chat's connections. It is safe to call more than once.
 func (c *Chat) Close() {
-	c.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), c.wait)
-		defer cancel()
-		_ = c.Runner.Shutdown(ctx)
-		if c.cleanup != nil {
-			c.cleanup()
-		}
-	})
+	c.close(func() { _ = shutdownRunner(c.Runner, c.wait) })
 }

@@ -2,7 +2,6 @@ package core
 
 import (
 	"context"
-	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
@@ -22,8 +21,7 @@ type Engine struct {
 	// Registry holds the engine's metrics.
 	Registry *prometheus.Registry
 
-	cleanup func()
-	once    sync.Once
+	closing
 }
 
 func newEngine(steps *chatuc.Steps, checkers []httpapi.Checker, reg *prometheus.Registry) *Engine {
@@ -35,13 +33,7 @@ func NewEngine(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option)
 	return built(build(ctx, cfg, log, opts, initEngine))
 }
 
-func (x *Engine) setCleanup(f func()) { x.cleanup = f }
-
 // Close releases the engine's connections. It is safe to call more than once.
 func (e *Engine) Close() {
-	e.once.Do(func() {
-		if e.cleanup != nil {
-			e.cleanup()
-		}
-	})
+	e.close(nil)
 }

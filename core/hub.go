@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -40,12 +39,11 @@ type Hub struct {
 	Voice    *voice.App
 	Memory   *memoryuc.App
 
-	cfg     Config
-	log     *zap.Logger
-	http    *httpapi.Server
-	runner  Runner
-	cleanup func()
-	once    sync.Once
+	cfg    Config
+	log    *zap.Logger
+	http   *httpapi.Server
+	runner Runner
+	closing
 }
 
 // apps are the use cases a hub serves.
@@ -71,8 +69,6 @@ func New(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Hub
 	return built(build(ctx, cfg, log, opts, initHub))
 }
 
-func (x *Hub) setCleanup(f func()) { x.cleanup = f }
-
 // Handler is the hub's whole HTTP surface.
 func (h *Hub) Handler() http.Handler { return h.http.Handler() }
 
@@ -80,14 +76,9 @@ func (h *Hub) Handler() http.Handler { return h.http.Handler() }
 // recording them as interrupted) and releases the database and other connections. It is safe to
 // call more than once.
 func (h *Hub) Close() {
-	h.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), h.runnerWait())
-		defer cancel()
-		if err := h.runner.Shutdown(ctx); err != nil {
+	h.close(func() {
+		if err := shutdownRunner(h.runner, runnerWait(h.cfg)); err != nil {
 			h.log.Warn("turns still running at close", zap.Error(err))
-		}
-		if h.cleanup != nil {
-			h.cleanup()
 		}
 	})
 }
@@ -150,18 +141,8 @@ func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
-// runnerRecordTime is how long, after its grace period, the runner gets to record the outcome of
-// the turns it interrupted before the hub stops waiting (their leases then lapse, and the next
-// runner to look records them).
-const runnerRecordTime = 10 * time.Second
-
-// runnerWait bounds how long stopping waits for the turn runner.
-func (h *Hub) runnerWait() time.Duration {
-	return h.cfg.Runner.WithDefaults().ShutdownGrace + runnerRecordTime
-}
-
 func (h *Hub) awaitRunner(done <-chan error) {
-	t := time.NewTimer(h.runnerWait())
+	t := time.NewTimer(runnerWait(h.cfg))
 	defer t.Stop()
 	select {
 	case err := <-done:

@@ -179,58 +179,50 @@ func provideModel(ctx context.Context, cfg Config, o *options, d backend.Deps) (
 	return o.catalogs.Models.Open(ctx, s, cfg.Backends, d)
 }
 
-// openOptional opens the backend a feature's settings choose, if any: a feature with no provider
-// is off, and its use cases say so.
-func openOptional[P comparable](ctx context.Context, given P, f backend.Feature, c backend.Catalog[P],
-	cs backend.Configs, d backend.Deps) (P, func(), error) {
-	var zero P
-	if given != zero || f.Provider == "" {
-		return given, func() {}, nil
+// openFeature opens the backend a feature's settings choose, if any — a feature with no provider
+// is off, and its use cases say so — and builds the feature's use cases on it.
+func openFeature[P comparable, A any](ctx context.Context, given P, f backend.Feature, c backend.Catalog[P],
+	cs backend.Configs, d backend.Deps, newApp func(P) (A, error)) (A, func(), error) {
+	var zero A
+	port, cleanup := given, func() {}
+	var none P
+	if given == none && f.Provider != "" {
+		var err error
+		if port, cleanup, err = c.Open(ctx, f.Settings, cs, d); err != nil {
+			return zero, nil, err
+		}
 	}
-	return c.Open(ctx, f.Settings, cs, d)
+	app, err := newApp(port)
+	if err != nil {
+		cleanup()
+		return zero, nil, err
+	}
+	return app, cleanup, nil
 }
 
 func providePictures(ctx context.Context, cfg Config, o *options, d backend.Deps, images mediauc.ImageProcessor,
 	blobs mediauc.BlobStore, repo mediauc.Repository, clock usecase.Clock, obs []decorator.Observer) (*picture.App, func(), error) {
-	gen, cleanup, err := openOptional(ctx, o.images, cfg.Images, o.catalogs.Images, cfg.Backends, d)
-	if err != nil {
-		return nil, nil, err
-	}
-	app, err := picture.NewApp(picture.Deps{Generator: gen, Images: images, Blobs: blobs, Media: repo, Clock: clock,
-		Timeout: cfg.Images.Timeout}, obs...)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	return app, cleanup, nil
+	return openFeature(ctx, o.images, cfg.Images, o.catalogs.Images, cfg.Backends, d,
+		func(gen picture.Generator) (*picture.App, error) {
+			return picture.NewApp(picture.Deps{Generator: gen, Images: images, Blobs: blobs, Media: repo, Clock: clock,
+				Timeout: cfg.Images.Timeout}, obs...)
+		})
 }
 
 func provideVoice(ctx context.Context, cfg Config, o *options, d backend.Deps, blobs mediauc.BlobStore,
 	repo mediauc.Repository, clock usecase.Clock, obs []decorator.Observer) (*voice.App, func(), error) {
-	synth, cleanup, err := openOptional(ctx, o.speech, cfg.Speech, o.catalogs.Speech, cfg.Backends, d)
-	if err != nil {
-		return nil, nil, err
-	}
-	app, err := voice.NewApp(voice.Deps{Synthesizer: synth, Blobs: blobs, Media: repo, Clock: clock,
-		Timeout: cfg.Speech.Timeout}, obs...)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	return app, cleanup, nil
+	return openFeature(ctx, o.speech, cfg.Speech, o.catalogs.Speech, cfg.Backends, d,
+		func(synth voice.Synthesizer) (*voice.App, error) {
+			return voice.NewApp(voice.Deps{Synthesizer: synth, Blobs: blobs, Media: repo, Clock: clock,
+				Timeout: cfg.Speech.Timeout}, obs...)
+		})
 }
 
 func provideMemory(ctx context.Context, cfg Config, o *options, d backend.Deps, obs []decorator.Observer) (*memoryuc.App, func(), error) {
-	emb, cleanup, err := openOptional(ctx, o.embedder, cfg.Embeddings, o.catalogs.Embeddings, cfg.Backends, d)
-	if err != nil {
-		return nil, nil, err
-	}
-	app, err := memoryuc.NewApp(memoryuc.Deps{Embedder: emb}, obs...)
-	if err != nil {
-		cleanup()
-		return nil, nil, err
-	}
-	return app, cleanup, nil
+	return openFeature(ctx, o.embedder, cfg.Embeddings, o.catalogs.Embeddings, cfg.Backends, d,
+		func(emb memoryuc.Embedder) (*memoryuc.App, error) {
+			return memoryuc.NewApp(memoryuc.Deps{Embedder: emb}, obs...)
+		})
 }
 
 // provideStreamBus picks how turn events travel: the bus given, the one configured, or the most

@@ -33,14 +33,12 @@ type App struct {
 func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 	if d.Synthesizer == nil {
 		// A companion without a voice hears so first: that, the person can change.
+		fail := decorator.Fail[SpeakReply, media.Key](usecase.ErrNotConfigured)
 		return &App{SpeakReply: decorator.Func[SpeakReply, media.Key](func(ctx context.Context, in SpeakReply) (media.Key, error) {
-			if err := ctx.Err(); err != nil {
-				return media.Key{}, err
-			}
 			if err := checkVoice(in.Voice); err != nil {
 				return media.Key{}, err
 			}
-			return media.Key{}, usecase.ErrNotConfigured
+			return fail.Handle(ctx, in)
 		})}, nil
 	}
 	if d.Blobs == nil || d.Media == nil || d.Clock == nil {
