@@ -1,10 +1,8 @@
 package media_test
 
 import (
-	"bytes"
 	"context"
 	"io"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -17,104 +15,12 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/test/clocktest"
+	"github.com/companionhub/companionhub/test/fakes/mediafake"
 	"github.com/companionhub/companionhub/usecase/decorator"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 )
 
 var appNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
-
-// memBlobs is a blob store in a map, listing in key order as the port says. Put and SignedURL
-// are left to the embedded nil interface: the media use cases have no business calling them.
-type memBlobs struct {
-	mediauc.BlobStore
-	mu      sync.Mutex
-	blobs   map[string]mediauc.BlobInfo
-	data    map[string][]byte
-	gets    []string
-	deleted []string
-	// failDelete, if set, answers Delete of the keys it returns an error for.
-	failDelete func(key string) error
-	listErr    error
-}
-
-func newMemBlobs() *memBlobs {
-	return &memBlobs{blobs: map[string]mediauc.BlobInfo{}, data: map[string][]byte{}}
-}
-
-// add stores data under key, last modified at mod.
-func (b *memBlobs) add(key string, data []byte, mod time.Time) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.blobs[key] = mediauc.BlobInfo{Key: key, Size: int64(len(data)), ModTime: mod}
-	b.data[key] = data
-}
-
-func (b *memBlobs) Get(_ context.Context, key string) (io.ReadCloser, mediauc.BlobInfo, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.gets = append(b.gets, key)
-	info, ok := b.blobs[key]
-	if !ok {
-		return nil, mediauc.BlobInfo{}, domain.E(domain.KindNotFound, "blob_not_found", "no such blob")
-	}
-	return io.NopCloser(bytes.NewReader(b.data[key])), info, nil
-}
-
-func (b *memBlobs) Delete(ctx context.Context, key string) error {
-	if err := ctx.Err(); err != nil {
-		return domain.Errorf(domain.KindUnavailable, "delete: %w", err)
-	}
-	if b.failDelete != nil {
-		if err := b.failDelete(key); err != nil {
-			return err
-		}
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	delete(b.blobs, key)
-	delete(b.data, key)
-	b.deleted = append(b.deleted, key)
-	return nil
-}
-
-func (b *memBlobs) List(_ context.Context, prefix string, fn func(mediauc.BlobInfo) error) error {
-	if b.listErr != nil {
-		return b.listErr
-	}
-	b.mu.Lock()
-	var infos []mediauc.BlobInfo
-	for _, k := range slices.Sorted(maps.Keys(b.blobs)) {
-		if strings.HasPrefix(k, prefix) {
-			infos = append(infos, b.blobs[k])
-		}
-	}
-	b.mu.Unlock()
-	for _, info := range infos {
-		if err := fn(info); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (b *memBlobs) has(key string) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	_, ok := b.blobs[key]
-	return ok
-}
-
-func (b *memBlobs) getCalls() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return slices.Clone(b.gets)
-}
-
-func (b *memBlobs) deletedKeys() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return slices.Clone(b.deleted)
-}
 
 // memRepo indexes items in a map; published lists the header keys of published companions. The
 // writes are left to the embedded nil interface.
@@ -189,14 +95,14 @@ func mustKey(s string) media.Key {
 
 type mediaEnv struct {
 	app   *mediauc.App
-	blobs *memBlobs
+	blobs *mediafake.Blobs
 	repo  *memRepo
 	clock *clocktest.Clock
 }
 
 func newMediaEnv(t *testing.T, obs ...decorator.Observer) *mediaEnv {
 	t.Helper()
-	e := &mediaEnv{blobs: newMemBlobs(), repo: newMemRepo(), clock: clocktest.New(appNow)}
+	e := &mediaEnv{blobs: mediafake.NewBlobs(), repo: newMemRepo(), clock: clocktest.New(appNow)}
 	app, err := mediauc.NewApp(mediauc.Deps{Repo: e.repo, Blobs: e.blobs, Clock: e.clock}, obs...)
 	require.NoError(t, err)
 	e.app = app
@@ -212,7 +118,7 @@ func (e *mediaEnv) stored(owner domain.ID, k media.Kind, data string) media.Item
 	it := media.Item{Key: media.NewKey(ct), OwnerID: owner, CompanionID: domain.NewID(appNow), Kind: k, ContentType: ct,
 		Bytes: int64(len(data)), CreatedAt: appNow}
 	e.repo.add(it)
-	e.blobs.add(it.Key.String(), []byte(data), appNow)
+	e.blobs.Add(it.Key.String(), []byte(data), appNow)
 	return it
 }
 
@@ -245,7 +151,7 @@ var (
 
 func TestNewAppNeedsItsDeps(t *testing.T) {
 	t.Parallel()
-	full := mediauc.Deps{Repo: newMemRepo(), Blobs: newMemBlobs(), Clock: clocktest.New(appNow)}
+	full := mediauc.Deps{Repo: newMemRepo(), Blobs: mediafake.NewBlobs(), Clock: clocktest.New(appNow)}
 	for _, tc := range []struct {
 		name  string
 		strip func(*mediauc.Deps)
@@ -297,7 +203,7 @@ func TestOpenRefusesEveryoneButTheOwner(t *testing.T) {
 			require.ErrorIs(t, err, media.ErrBadKey, "%s, %s", k, viewer.name)
 		}
 	}
-	assert.Empty(t, e.blobs.getCalls(), "a refused file is not even opened")
+	assert.Empty(t, e.blobs.Gets(), "a refused file is not even opened")
 }
 
 func TestOpenRefusesAnonymousViewersOfOwnerlessItems(t *testing.T) {
@@ -355,7 +261,7 @@ func TestOpenMalformedKeys(t *testing.T) {
 		require.ErrorIs(t, err, media.ErrBadKey, "%q", key)
 	}
 	assert.Zero(t, e.repo.gets, "a malformed key never reaches the database")
-	assert.Empty(t, e.blobs.getCalls())
+	assert.Empty(t, e.blobs.Gets())
 }
 
 func TestOpenAbsentItem(t *testing.T) {
@@ -363,12 +269,12 @@ func TestOpenAbsentItem(t *testing.T) {
 	e := newMediaEnv(t)
 	key := media.NewKey(media.PNG).String()
 	// A blob without a row (an orphan) is not served either: the row says whose it is.
-	e.blobs.add(key, []byte("orphan"), appNow)
+	e.blobs.Add(key, []byte("orphan"), appNow)
 
 	_, _, err := e.open(t, ada, key)
 
 	require.ErrorIs(t, err, media.ErrBadKey, "the repository's own not-found is not passed on")
-	assert.Empty(t, e.blobs.getCalls())
+	assert.Empty(t, e.blobs.Gets())
 }
 
 func TestOpenARowWhoseBlobIsMissing(t *testing.T) {

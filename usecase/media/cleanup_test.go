@@ -12,6 +12,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/media"
+	"github.com/companionhub/companionhub/test/fakes/observerfake"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 )
 
@@ -29,11 +30,11 @@ func newOrphanage(e *mediaEnv) orphanage {
 	var o orphanage
 	add := func(ct media.ContentType, size int, age time.Duration) string {
 		k := media.NewKey(ct).String()
-		e.blobs.add(k, make([]byte, size), appNow.Add(-age))
+		e.blobs.Add(k, make([]byte, size), appNow.Add(-age))
 		return k
 	}
 	rec := e.stored(ada, media.KindPicture, "recorded long ago")
-	e.blobs.add(rec.Key.String(), []byte("recorded long ago"), appNow.Add(-48*time.Hour))
+	e.blobs.Add(rec.Key.String(), []byte("recorded long ago"), appNow.Add(-48*time.Hour))
 	o.recorded = rec.Key.String()
 	// An upload in flight: its blob is stored, its row not yet.
 	o.young = add(media.PNG, 11, 30*time.Minute)
@@ -41,7 +42,7 @@ func newOrphanage(e *mediaEnv) orphanage {
 	o.orphans = []string{add(media.PNG, 10, 2*time.Hour), add(media.MP3, 7, 3*time.Hour), add(media.JPEG, 5, cleanupGrace+time.Second)}
 	o.orphanBytes = 10 + 7 + 5
 	o.foreign = "tmp/upload-part"
-	e.blobs.add(o.foreign, []byte("not ours"), appNow.Add(-100*time.Hour))
+	e.blobs.Add(o.foreign, []byte("not ours"), appNow.Add(-100*time.Hour))
 	return o
 }
 
@@ -62,9 +63,9 @@ func TestCleanupOrphansDeletesBlobsNoRowNames(t *testing.T) {
 	assert.Equal(t, 3, res.Orphans)
 	assert.Equal(t, o.orphanBytes, res.Bytes)
 	assert.Positive(t, res.Duration)
-	assert.ElementsMatch(t, o.orphans, e.blobs.deletedKeys())
+	assert.ElementsMatch(t, o.orphans, e.blobs.Deleted())
 	for _, k := range []string{o.recorded, o.young, o.justYounger, o.foreign} {
-		assert.True(t, e.blobs.has(k), "%s kept", k)
+		assert.True(t, e.blobs.Has(k), "%s kept", k)
 	}
 }
 
@@ -88,9 +89,9 @@ func TestCleanupOrphansDryRunDeletesNothing(t *testing.T) {
 	res, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace, DryRun: true})
 
 	require.NoError(t, err)
-	assert.Empty(t, e.blobs.deletedKeys())
+	assert.Empty(t, e.blobs.Deleted())
 	for _, k := range o.orphans {
-		assert.True(t, e.blobs.has(k))
+		assert.True(t, e.blobs.Has(k))
 	}
 	// The report is what a real run would do.
 	assert.Equal(t, 6, res.Scanned)
@@ -116,9 +117,9 @@ func TestCleanupOrphansGraceFollowsTheClock(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 2, res.Orphans)
 	assert.Equal(t, int64(11+13), res.Bytes)
-	assert.False(t, e.blobs.has(o.young))
-	assert.False(t, e.blobs.has(o.justYounger))
-	assert.True(t, e.blobs.has(o.recorded), "a recorded file is never an orphan, however old")
+	assert.False(t, e.blobs.Has(o.young))
+	assert.False(t, e.blobs.Has(o.justYounger))
+	assert.True(t, e.blobs.Has(o.recorded), "a recorded file is never an orphan, however old")
 }
 
 func TestCleanupOrphansRefusesAShortGrace(t *testing.T) {
@@ -135,7 +136,7 @@ func TestCleanupOrphansRefusesAShortGrace(t *testing.T) {
 		assert.Equal(t, "grace", domain.Violations(err)[0].Field)
 		assert.Zero(t, res)
 	}
-	assert.Empty(t, e.blobs.deletedKeys())
+	assert.Empty(t, e.blobs.Deleted())
 	assert.Empty(t, e.repo.existing, "nothing was even looked at")
 
 	_, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: mediauc.MinOrphanGrace, DryRun: true})
@@ -147,7 +148,7 @@ func TestCleanupOrphansReportsProgressPerBatch(t *testing.T) {
 	e := newMediaEnv(t)
 	const n = 1201
 	for range n {
-		e.blobs.add(media.NewKey(media.PNG).String(), []byte("x"), appNow.Add(-2*time.Hour))
+		e.blobs.Add(media.NewKey(media.PNG).String(), []byte("x"), appNow.Add(-2*time.Hour))
 	}
 	type step struct{ done, total int }
 	var progress []step
@@ -175,7 +176,7 @@ func TestCleanupOrphansWithAFailedDelete(t *testing.T) {
 	o := newOrphanage(e)
 	stuck := slices.Sorted(slices.Values(o.orphans))[1]
 	denied := domain.Errorf(domain.KindUnavailable, "bucket refused")
-	e.blobs.failDelete = func(key string) error {
+	e.blobs.FailDelete = func(key string) error {
 		if key == stuck {
 			return denied
 		}
@@ -185,10 +186,10 @@ func TestCleanupOrphansWithAFailedDelete(t *testing.T) {
 	res, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace})
 
 	require.ErrorIs(t, err, denied, "the operator learns cleanup did not finish")
-	assert.True(t, e.blobs.has(stuck))
+	assert.True(t, e.blobs.Has(stuck))
 	// What is reported was done: no blob counted as deleted is still there, none deleted goes
 	// uncounted.
-	deleted := e.blobs.deletedKeys()
+	deleted := e.blobs.Deleted()
 	assert.NotContains(t, deleted, stuck)
 	assert.Equal(t, len(deleted), res.Orphans)
 	var bytes int64
@@ -207,7 +208,7 @@ func TestCleanupOrphansPassesFailuresOn(t *testing.T) {
 		name string
 		fail func(*mediaEnv)
 	}{
-		{"list", func(e *mediaEnv) { e.blobs.listErr = down }},
+		{"list", func(e *mediaEnv) { e.blobs.ListErr = down }},
 		// Without an answer nothing is known to be an orphan.
 		{"existing", func(e *mediaEnv) { e.repo.existErr = down }},
 	} {
@@ -221,24 +222,14 @@ func TestCleanupOrphansPassesFailuresOn(t *testing.T) {
 
 			require.ErrorIs(t, err, down)
 			assert.Zero(t, res.Orphans)
-			assert.Empty(t, e.blobs.deletedKeys())
+			assert.Empty(t, e.blobs.Deleted())
 		})
 	}
 }
 
-// observed is an observer that keeps the use-case names it hears, with their errors.
-type observed struct {
-	names []string
-	errs  []error
-}
-
-func (o *observed) Observe(_ context.Context, useCase string, _ time.Duration, err error) {
-	o.names, o.errs = append(o.names, useCase), append(o.errs, err)
-}
-
 func TestMediaUseCasesAreObserved(t *testing.T) {
 	t.Parallel()
-	obs := &observed{}
+	obs := &observerfake.Observer{}
 	e := newMediaEnv(t, obs)
 	it := e.stored(ada, media.KindPicture, "x")
 
@@ -249,9 +240,9 @@ func TestMediaUseCasesAreObserved(t *testing.T) {
 	_, err = e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace})
 	require.NoError(t, err)
 
-	assert.Equal(t, []string{"media.open", "media.open", "media.cleanup_orphans"}, obs.names)
-	require.Len(t, obs.errs, 3)
-	assert.NoError(t, obs.errs[0])
-	assert.True(t, errors.Is(obs.errs[1], media.ErrBadKey))
-	assert.NoError(t, obs.errs[2])
+	assert.Equal(t, []string{"media.open", "media.open", "media.cleanup_orphans"}, obs.Names())
+	require.Len(t, obs.Errs(), 3)
+	assert.NoError(t, obs.Errs()[0])
+	assert.True(t, errors.Is(obs.Errs()[1], media.ErrBadKey))
+	assert.NoError(t, obs.Errs()[2])
 }

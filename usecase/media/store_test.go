@@ -3,9 +3,7 @@ package media_test
 import (
 	"context"
 	"errors"
-	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,66 +11,9 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/media"
+	"github.com/companionhub/companionhub/test/fakes/mediafake"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 )
-
-// storeBlobs keeps blobs in a map and can be told to fail. The methods Store has no business
-// calling are left to the embedded nil interface, so calling one panics and fails the test.
-type storeBlobs struct {
-	mediauc.BlobStore
-	mu        sync.Mutex
-	blobs     map[string][]byte
-	types     map[string]string
-	deleted   []string
-	putErr    error
-	deleteErr error
-}
-
-func newStoreBlobs() *storeBlobs {
-	return &storeBlobs{blobs: map[string][]byte{}, types: map[string]string{}}
-}
-
-func (b *storeBlobs) Put(ctx context.Context, key, contentType string, r io.Reader) error {
-	if b.putErr != nil {
-		return b.putErr
-	}
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.blobs[key], b.types[key] = data, contentType
-	return nil
-}
-
-// Delete refuses an ended context, as a real store would.
-func (b *storeBlobs) Delete(ctx context.Context, key string) error {
-	if err := ctx.Err(); err != nil {
-		return domain.Errorf(domain.KindUnavailable, "delete: %w", err)
-	}
-	if b.deleteErr != nil {
-		return b.deleteErr
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	delete(b.blobs, key)
-	b.deleted = append(b.deleted, key)
-	return nil
-}
-
-func (b *storeBlobs) has(key string) bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	_, ok := b.blobs[key]
-	return ok
-}
-
-func (b *storeBlobs) count() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return len(b.blobs)
-}
 
 var storedAt = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
@@ -80,12 +21,12 @@ var pictureFile = mediauc.File{Data: []byte("png bytes"), ContentType: media.PNG
 
 func TestStorePutsTheBlobBeforeRecordingIt(t *testing.T) {
 	t.Parallel()
-	blobs := newStoreBlobs()
+	blobs := mediafake.NewBlobs()
 	var recorded []media.Item
 
 	it, err := mediauc.Store(context.Background(), blobs, pictureFile, storedAt, func(it media.Item) error {
 		// The invariant every feature relies on: a row never names a file that is not there.
-		require.True(t, blobs.has(it.Key.String()), "recorded before the blob was stored")
+		require.True(t, blobs.Has(it.Key.String()), "recorded before the blob was stored")
 		recorded = append(recorded, it)
 		return nil
 	})
@@ -98,13 +39,14 @@ func TestStorePutsTheBlobBeforeRecordingIt(t *testing.T) {
 	_, err = media.ParseKey(it.Key.String())
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(it.Key.String(), "img/") && strings.HasSuffix(it.Key.String(), ".png"), it.Key.String())
-	require.Equal(t, pictureFile.Data, blobs.blobs[it.Key.String()])
-	require.Equal(t, "image/png", blobs.types[it.Key.String()])
+	data, contentType, _ := blobs.Blob(it.Key.String())
+	require.Equal(t, pictureFile.Data, data)
+	require.Equal(t, "image/png", contentType)
 }
 
 func TestStoreDrawsAFreshKeyForEveryFile(t *testing.T) {
 	t.Parallel()
-	blobs := newStoreBlobs()
+	blobs := mediafake.NewBlobs()
 	audio := mediauc.File{Data: []byte("ID3 mp3"), ContentType: media.MP3, Kind: media.KindAudio}
 	ok := func(media.Item) error { return nil }
 
@@ -115,14 +57,14 @@ func TestStoreDrawsAFreshKeyForEveryFile(t *testing.T) {
 
 	require.NotEqual(t, a.Key, b.Key, "the same bytes twice are two files: never one overwriting the other")
 	require.True(t, strings.HasPrefix(a.Key.String(), "aud/") && strings.HasSuffix(a.Key.String(), ".mp3"), a.Key.String())
-	require.Equal(t, 2, blobs.count())
+	require.Equal(t, 2, blobs.Count())
 }
 
 func TestStoreWithAFailedPutRecordsNothing(t *testing.T) {
 	t.Parallel()
-	blobs := newStoreBlobs()
+	blobs := mediafake.NewBlobs()
 	cause := domain.Errorf(domain.KindUnavailable, "store unreachable")
-	blobs.putErr = cause
+	blobs.PutErr = cause
 	called := false
 
 	it, err := mediauc.Store(context.Background(), blobs, pictureFile, storedAt, func(media.Item) error { called = true; return nil })
@@ -153,7 +95,7 @@ func TestStoreWithAFailedRecord(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			blobs := newStoreBlobs()
+			blobs := mediafake.NewBlobs()
 			var key string
 
 			it, err := mediauc.Store(context.Background(), blobs, pictureFile, storedAt, func(it media.Item) error {
@@ -163,9 +105,9 @@ func TestStoreWithAFailedRecord(t *testing.T) {
 
 			require.ErrorIs(t, err, tc.cause)
 			require.Zero(t, it)
-			require.Equal(t, tc.keepBlob, blobs.has(key), "blob kept")
+			require.Equal(t, tc.keepBlob, blobs.Has(key), "blob kept")
 			if !tc.keepBlob {
-				require.Equal(t, []string{key}, blobs.deleted)
+				require.Equal(t, []string{key}, blobs.Deleted())
 			}
 		})
 	}
@@ -173,7 +115,7 @@ func TestStoreWithAFailedRecord(t *testing.T) {
 
 func TestStoreDeletesARefusedBlobAfterTheContextEnded(t *testing.T) {
 	t.Parallel()
-	blobs := newStoreBlobs()
+	blobs := mediafake.NewBlobs()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	cause := domain.Errorf(domain.KindInvalid, "bad row")
@@ -185,23 +127,24 @@ func TestStoreDeletesARefusedBlobAfterTheContextEnded(t *testing.T) {
 	})
 
 	require.ErrorIs(t, err, cause)
-	require.Zero(t, blobs.count())
-	require.Len(t, blobs.deleted, 1)
+	require.Zero(t, blobs.Count())
+	require.Len(t, blobs.Deleted(), 1)
 }
 
 func TestStoreReportsAFailedDeleteWithoutHidingTheCause(t *testing.T) {
 	t.Parallel()
-	blobs := newStoreBlobs()
-	blobs.deleteErr = errors.New("disk gone")
+	blobs := mediafake.NewBlobs()
+	diskGone := errors.New("disk gone")
+	blobs.FailDelete = func(string) error { return diskGone }
 	cause := domain.E(domain.KindConflict, "media_exists", "the file exists")
 
 	_, err := mediauc.Store(context.Background(), blobs, pictureFile, storedAt, func(media.Item) error { return cause })
 
 	require.ErrorIs(t, err, cause)
-	require.ErrorIs(t, err, blobs.deleteErr, "the leftover blob reaches the log")
+	require.ErrorIs(t, err, diskGone, "the leftover blob reaches the log")
 	// The caller's answer is still the record's: a conflict, not an internal error.
 	require.Equal(t, domain.KindConflict.String(), domain.KindOf(err).String())
-	require.Equal(t, 1, blobs.count())
+	require.Equal(t, 1, blobs.Count())
 }
 
 func TestPictureFile(t *testing.T) {

@@ -9,14 +9,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/test/fakes/observerfake"
 	"github.com/companionhub/companionhub/usecase"
 	"github.com/companionhub/companionhub/usecase/memory"
 )
-
-// countingObserver counts the calls it hears about.
-type countingObserver struct{ calls atomic.Int64 }
-
-func (o *countingObserver) Observe(context.Context, string, time.Duration, error) { o.calls.Add(1) }
 
 // fakeEmbedder counts its calls: without a memory store there is nothing to embed for.
 type fakeEmbedder struct{ calls atomic.Int64 }
@@ -37,7 +33,7 @@ func TestMemoryIsNotConfiguredYet(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			obs, emb := &countingObserver{}, &fakeEmbedder{}
+			obs, emb := &observerfake.Observer{}, &fakeEmbedder{}
 			app, err := memory.NewApp(d(emb), obs)
 			require.NoError(t, err)
 			ctx := context.Background()
@@ -49,7 +45,7 @@ func TestMemoryIsNotConfiguredYet(t *testing.T) {
 			require.ErrorIs(t, err, usecase.ErrNotConfigured)
 
 			// A turn skips the step on this error; it is not a failure to log on every turn.
-			require.Zero(t, obs.calls.Load())
+			require.Zero(t, obs.Calls())
 			require.Zero(t, emb.calls.Load())
 		})
 	}

@@ -9,13 +9,15 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/test/clocktest"
+	"github.com/companionhub/companionhub/test/fakes/mediafake"
+	"github.com/companionhub/companionhub/test/fakes/observerfake"
 	"github.com/companionhub/companionhub/usecase"
 	"github.com/companionhub/companionhub/usecase/picture"
 )
 
 func TestNewAppWithoutGeneratorIsNotConfigured(t *testing.T) {
 	t.Parallel()
-	obs := &countingObserver{}
+	obs := &observerfake.Observer{}
 	// No other dependency either: a hub without an image backend need not wire storage for it.
 	app, err := picture.NewApp(picture.Deps{}, obs)
 	require.NoError(t, err)
@@ -31,7 +33,7 @@ func TestNewAppWithoutGeneratorIsNotConfigured(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled, "an ended turn hears that it ended")
 
 	// A missing feature is not a failure to log or count on every turn.
-	require.Zero(t, obs.calls.Load())
+	require.Zero(t, obs.Calls())
 }
 
 func TestNewAppObservesIllustrateReply(t *testing.T) {
@@ -44,17 +46,17 @@ func TestNewAppObservesIllustrateReply(t *testing.T) {
 	_, _, err = e.illustrate(t, profile(t, companion.RatingGeneral), companion.Scene{})
 	require.ErrorIs(t, err, cause)
 
-	require.Equal(t, int64(2), e.obs.calls.Load())
-	require.Equal(t, []string{"picture.illustrate_reply", "picture.illustrate_reply"}, e.obs.names)
-	require.NoError(t, e.obs.errs[0])
-	require.ErrorIs(t, e.obs.errs[1], cause, "observers hear of the failure to log it once")
+	require.Equal(t, 2, e.obs.Calls())
+	require.Equal(t, []string{"picture.illustrate_reply", "picture.illustrate_reply"}, e.obs.Names())
+	require.NoError(t, e.obs.Errs()[0])
+	require.ErrorIs(t, e.obs.Errs()[1], cause, "observers hear of the failure to log it once")
 }
 
 func TestNewAppWithGeneratorRequiresStorage(t *testing.T) {
 	t.Parallel()
 	full := func() picture.Deps {
-		return picture.Deps{Generator: &fakeGenerator{}, Images: &fakeImages{}, Blobs: newFakeBlobs(),
-			Media: &fakeMedia{}, Clock: clocktest.New(now)}
+		return picture.Deps{Generator: &fakeGenerator{}, Images: &fakeImages{}, Blobs: mediafake.NewBlobs(),
+			Media: &mediafake.Rows{}, Clock: clocktest.New(now)}
 	}
 	_, err := picture.NewApp(full())
 	require.NoError(t, err)

@@ -2,9 +2,7 @@ package picture_test
 
 import (
 	"context"
-	"io"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -14,6 +12,8 @@ import (
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/test/clocktest"
+	"github.com/companionhub/companionhub/test/fakes/mediafake"
+	"github.com/companionhub/companionhub/test/fakes/observerfake"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 	"github.com/companionhub/companionhub/usecase/picture"
 )
@@ -62,100 +62,14 @@ func (p *fakeImages) Process(_ context.Context, data []byte, fit int) (mediauc.P
 	return p.out, p.err
 }
 
-// fakeBlobs keeps blobs in a map. The methods the use case has no business calling are left to the
-// embedded nil interface, so calling one panics and fails the test.
-type fakeBlobs struct {
-	mediauc.BlobStore
-	mu      sync.Mutex
-	blobs   map[string][]byte
-	types   map[string]string
-	deleted []string
-}
-
-func newFakeBlobs() *fakeBlobs {
-	return &fakeBlobs{blobs: map[string][]byte{}, types: map[string]string{}}
-}
-
-func (b *fakeBlobs) Put(_ context.Context, key, contentType string, r io.Reader) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.blobs[key], b.types[key] = data, contentType
-	return nil
-}
-
-func (b *fakeBlobs) Delete(_ context.Context, key string) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	delete(b.blobs, key)
-	b.deleted = append(b.deleted, key)
-	return nil
-}
-
-func (b *fakeBlobs) count() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return len(b.blobs)
-}
-
-func (b *fakeBlobs) get(key string) ([]byte, string, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	data, ok := b.blobs[key]
-	return data, b.types[key], ok
-}
-
-// fakeMedia records created rows, or refuses them with err.
-type fakeMedia struct {
-	mediauc.Repository
-	mu    sync.Mutex
-	items []media.Item
-	err   error
-}
-
-func (r *fakeMedia) Create(_ context.Context, it media.Item) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.err != nil {
-		return r.err
-	}
-	r.items = append(r.items, it)
-	return nil
-}
-
-func (r *fakeMedia) rows() []media.Item {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return append([]media.Item(nil), r.items...)
-}
-
-// countingObserver counts the calls it hears about, by use case.
-type countingObserver struct {
-	calls atomic.Int64
-	mu    sync.Mutex
-	names []string
-	errs  []error
-}
-
-func (o *countingObserver) Observe(_ context.Context, useCase string, _ time.Duration, err error) {
-	o.calls.Add(1)
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.names = append(o.names, useCase)
-	o.errs = append(o.errs, err)
-}
-
 var now = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
 
 type env struct {
 	gen    *fakeGenerator
 	images *fakeImages
-	blobs  *fakeBlobs
-	media  *fakeMedia
-	obs    *countingObserver
+	blobs  *mediafake.Blobs
+	media  *mediafake.Rows
+	obs    *observerfake.Observer
 	app    *picture.App
 }
 
@@ -168,9 +82,9 @@ func newEnv(t *testing.T) *env {
 	e := &env{
 		gen:    &fakeGenerator{res: picture.Result{Data: []byte("raw png from the backend"), Format: media.PNG, Seed: 42}},
 		images: &fakeImages{out: processed},
-		blobs:  newFakeBlobs(),
-		media:  &fakeMedia{},
-		obs:    &countingObserver{},
+		blobs:  mediafake.NewBlobs(),
+		media:  &mediafake.Rows{},
+		obs:    &observerfake.Observer{},
 	}
 	app, err := picture.NewApp(picture.Deps{Generator: e.gen, Images: e.images, Blobs: e.blobs, Media: e.media,
 		Clock: clocktest.New(now)}, e.obs)

@@ -102,7 +102,7 @@ func TestIllustrateReplyStoresTheProcessedPicture(t *testing.T) {
 	require.Equal(t, [][]byte{e.gen.res.Data}, e.images.data)
 	require.Equal(t, []int{mediauc.PictureFit}, e.images.fits)
 
-	rows := e.media.rows()
+	rows := e.media.Created()
 	require.Len(t, rows, 1)
 	row := rows[0]
 	require.Equal(t, in.OwnerID, row.OwnerID)
@@ -117,11 +117,11 @@ func TestIllustrateReplyStoresTheProcessedPicture(t *testing.T) {
 	require.NoError(t, err, "a key clients can present back")
 	require.True(t, strings.HasPrefix(row.Key.String(), "img/") && strings.HasSuffix(row.Key.String(), ".webp"), row.Key.String())
 
-	data, ct, ok := e.blobs.get(row.Key.String())
+	data, ct, ok := e.blobs.Blob(row.Key.String())
 	require.True(t, ok, "the row names a stored blob")
 	require.Equal(t, processed.Data, data, "the re-encoded picture is stored, never the backend's")
 	require.Equal(t, "image/webp", ct)
-	require.Equal(t, 1, e.blobs.count())
+	require.Equal(t, 1, e.blobs.Count())
 
 	require.Equal(t, row.Image(), img, "the reply carries exactly what was recorded")
 }
@@ -139,8 +139,8 @@ func TestIllustrateReplyRefusesAnUnusablePicture(t *testing.T) {
 	// Not the client's fault: another render may be fine, so the step may be retried.
 	requireKind(t, err, domain.KindUnavailable)
 	require.True(t, img.IsZero())
-	require.Zero(t, e.blobs.count())
-	require.Empty(t, e.media.rows())
+	require.Zero(t, e.blobs.Count())
+	require.Empty(t, e.media.Created())
 }
 
 func TestIllustrateReplyPassesOtherProcessorFailuresOn(t *testing.T) {
@@ -153,8 +153,8 @@ func TestIllustrateReplyPassesOtherProcessorFailuresOn(t *testing.T) {
 
 	require.ErrorIs(t, err, cause)
 	require.NotErrorIs(t, err, picture.ErrUnusablePicture, "only a picture the processor refuses is the backend's fault")
-	require.Zero(t, e.blobs.count())
-	require.Empty(t, e.media.rows())
+	require.Zero(t, e.blobs.Count())
+	require.Empty(t, e.media.Created())
 }
 
 func TestIllustrateReplyReturnsGeneratorErrorsUnchanged(t *testing.T) {
@@ -174,8 +174,8 @@ func TestIllustrateReplyReturnsGeneratorErrorsUnchanged(t *testing.T) {
 			require.Same(t, cause, err)
 			require.True(t, img.IsZero())
 			require.Zero(t, e.images.calls)
-			require.Zero(t, e.blobs.count())
-			require.Empty(t, e.media.rows())
+			require.Zero(t, e.blobs.Count())
+			require.Empty(t, e.media.Created())
 		})
 	}
 }
@@ -195,18 +195,18 @@ func TestIllustrateReplyMediaRowFailure(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			cause := domain.Errorf(tc.kind, "media row refused")
-			e.media.err = cause
+			e.media.Err = cause
 
 			_, img, err := e.illustrate(t, profile(t, companion.RatingGeneral), companion.Scene{})
 
 			require.ErrorIs(t, err, cause)
 			require.True(t, img.IsZero())
 			if tc.keepBlob {
-				require.Equal(t, 1, e.blobs.count())
-				require.Empty(t, e.blobs.deleted)
+				require.Equal(t, 1, e.blobs.Count())
+				require.Empty(t, e.blobs.Deleted())
 			} else {
-				require.Zero(t, e.blobs.count())
-				require.Len(t, e.blobs.deleted, 1)
+				require.Zero(t, e.blobs.Count())
+				require.Len(t, e.blobs.Deleted(), 1)
 			}
 		})
 	}

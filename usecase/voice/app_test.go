@@ -8,13 +8,15 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/test/clocktest"
+	"github.com/companionhub/companionhub/test/fakes/mediafake"
+	"github.com/companionhub/companionhub/test/fakes/observerfake"
 	"github.com/companionhub/companionhub/usecase"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
 func TestNewAppWithoutSynthesizerIsNotConfigured(t *testing.T) {
 	t.Parallel()
-	obs := &countingObserver{}
+	obs := &observerfake.Observer{}
 	// No other dependency either: a hub without a speech backend need not wire storage for it.
 	app, err := voice.NewApp(voice.Deps{}, obs)
 	require.NoError(t, err)
@@ -30,7 +32,7 @@ func TestNewAppWithoutSynthesizerIsNotConfigured(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled, "an ended turn hears that it ended")
 
 	// A missing feature is not a failure to log or count on every turn.
-	require.Zero(t, obs.calls.Load())
+	require.Zero(t, obs.Calls())
 }
 
 func TestNewAppObservesSpeakReply(t *testing.T) {
@@ -41,16 +43,16 @@ func TestNewAppObservesSpeakReply(t *testing.T) {
 	_, _, err = e.speak(t, aVoice, "*nods*")
 	require.ErrorIs(t, err, voice.ErrNothingToSay)
 
-	require.Equal(t, int64(2), e.obs.calls.Load())
-	require.Equal(t, []string{"voice.speak_reply", "voice.speak_reply"}, e.obs.names)
-	require.NoError(t, e.obs.errs[0])
-	require.ErrorIs(t, e.obs.errs[1], voice.ErrNothingToSay, "observers hear of the failure to log it once")
+	require.Equal(t, 2, e.obs.Calls())
+	require.Equal(t, []string{"voice.speak_reply", "voice.speak_reply"}, e.obs.Names())
+	require.NoError(t, e.obs.Errs()[0])
+	require.ErrorIs(t, e.obs.Errs()[1], voice.ErrNothingToSay, "observers hear of the failure to log it once")
 }
 
 func TestNewAppWithSynthesizerRequiresStorage(t *testing.T) {
 	t.Parallel()
 	full := func() voice.Deps {
-		return voice.Deps{Synthesizer: &fakeSynth{}, Blobs: newFakeBlobs(), Media: &fakeMedia{}, Clock: clocktest.New(now)}
+		return voice.Deps{Synthesizer: &fakeSynth{}, Blobs: mediafake.NewBlobs(), Media: &mediafake.Rows{}, Clock: clocktest.New(now)}
 	}
 	_, err := voice.NewApp(full())
 	require.NoError(t, err)

@@ -31,7 +31,7 @@ func TestSpeakReplyNeedsAVoice(t *testing.T) {
 			}
 			// Never a silent fallback to the backend's default voice.
 			require.Empty(t, e.synth.requests())
-			require.Zero(t, e.blobs.count())
+			require.Zero(t, e.blobs.Count())
 		})
 	}
 }
@@ -75,7 +75,7 @@ func TestSpeakReplyStoresTheAudio(t *testing.T) {
 	in, key, err := e.speak(t, aVoice, "Good night.")
 	require.NoError(t, err)
 
-	rows := e.media.rows()
+	rows := e.media.Created()
 	require.Len(t, rows, 1)
 	row := rows[0]
 	require.Equal(t, row.Key, key, "the reply carries the key of the recorded file")
@@ -90,7 +90,7 @@ func TestSpeakReplyStoresTheAudio(t *testing.T) {
 	_, err = media.ParseKey(key.String())
 	require.NoError(t, err)
 
-	data, ct, ok := e.blobs.get(key.String())
+	data, ct, ok := e.blobs.Blob(key.String())
 	require.True(t, ok, "the row names a stored blob")
 	require.Equal(t, ogg, data)
 	require.Equal(t, "audio/ogg", ct)
@@ -105,8 +105,8 @@ func TestSpeakReplyRefusesUnusableAudio(t *testing.T) {
 
 	require.ErrorIs(t, err, voice.ErrUnusableAudio)
 	require.True(t, key.IsZero())
-	require.Zero(t, e.blobs.count(), "nothing unchecked is stored")
-	require.Empty(t, e.media.rows())
+	require.Zero(t, e.blobs.Count(), "nothing unchecked is stored")
+	require.Empty(t, e.media.Created())
 }
 
 func TestSpeakReplyReturnsSynthesizerErrorsUnchanged(t *testing.T) {
@@ -120,8 +120,8 @@ func TestSpeakReplyReturnsSynthesizerErrorsUnchanged(t *testing.T) {
 	// Unchanged: its kind decides whether the turn tries again.
 	require.Same(t, cause, err)
 	require.True(t, key.IsZero())
-	require.Zero(t, e.blobs.count())
-	require.Empty(t, e.media.rows())
+	require.Zero(t, e.blobs.Count())
+	require.Empty(t, e.media.Created())
 }
 
 func TestSpeakReplyMediaRowFailure(t *testing.T) {
@@ -138,14 +138,14 @@ func TestSpeakReplyMediaRowFailure(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t)
 			cause := domain.Errorf(tc.kind, "media row refused")
-			e.media.err = cause
+			e.media.Err = cause
 
 			_, key, err := e.speak(t, aVoice, "Hello.")
 
 			require.ErrorIs(t, err, cause)
 			require.True(t, key.IsZero())
-			require.Equal(t, tc.keepBlob, e.blobs.count() == 1, "blobs left: %d", e.blobs.count())
-			require.Equal(t, !tc.keepBlob, len(e.blobs.deleted) == 1)
+			require.Equal(t, tc.keepBlob, e.blobs.Count() == 1, "blobs left: %d", e.blobs.Count())
+			require.Equal(t, !tc.keepBlob, len(e.blobs.Deleted()) == 1)
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/test/clocktest"
+	"github.com/companionhub/companionhub/test/fakes/mediafake"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
@@ -24,7 +25,7 @@ func (hangingSynth) Synthesize(ctx context.Context, _ voice.Request) (voice.Audi
 // The speech settings' timeout bounds a synthesis, whatever the backend does.
 func TestASynthesisIsBoundedByTheTimeout(t *testing.T) {
 	t.Parallel()
-	app, err := voice.NewApp(voice.Deps{Synthesizer: hangingSynth{}, Blobs: newFakeBlobs(), Media: &fakeMedia{},
+	app, err := voice.NewApp(voice.Deps{Synthesizer: hangingSynth{}, Blobs: mediafake.NewBlobs(), Media: &mediafake.Rows{},
 		Clock: clocktest.New(now), Timeout: 20 * time.Millisecond})
 	require.NoError(t, err)
 	_, err = app.SpeakReply.Handle(context.Background(), voice.SpeakReply{OwnerID: domain.NewID(now), CompanionID: domain.NewID(now),
