@@ -10,6 +10,7 @@ import (
 	"github.com/companionhub/companionhub/backend"
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/envflag"
+	"github.com/companionhub/companionhub/test/contract/backendtest"
 )
 
 func TestBackendDefaultsOpen(t *testing.T) {
@@ -20,14 +21,7 @@ func TestBackendDefaultsOpen(t *testing.T) {
 	first.(*Config).Dimensions = 32
 	assert.Equal(t, &Config{Dimensions: 256}, b.Config(), "each call returns a fresh copy of the defaults")
 
-	cat := backend.NewCatalog("embedding", b)
-	var cs backend.Configs
-	cat.Defaults(&cs)
-	s := backend.Settings{Provider: "offline", Timeout: time.Minute}
-	require.NoError(t, cat.Check(s, cs, "Feature", "Backends"))
-	e, cleanup, err := cat.Open(t.Context(), s, cs, backend.Deps{})
-	require.NoError(t, err)
-	t.Cleanup(cleanup)
+	e := backendtest.Open(t, "embedding", b, backend.Settings{Provider: "offline"})
 	vs, err := e.Embed(t.Context(), []string{"hello"})
 	require.NoError(t, err)
 	assert.Len(t, vs[0], 256)

@@ -2,12 +2,12 @@ package placeholder
 
 import (
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/companionhub/companionhub/backend"
+	"github.com/companionhub/companionhub/test/contract/backendtest"
 	"github.com/companionhub/companionhub/usecase/picture"
 )
 
@@ -18,12 +18,7 @@ func TestBackendOpensWithoutSettings(t *testing.T) {
 	b := Backend()
 	assert.Equal(t, "offline", b.Name)
 	assert.Nil(t, b.Config, "the placeholder has no settings of its own")
-	cat := backend.NewCatalog("image", b)
-	s := backend.Settings{Provider: "offline", Timeout: time.Minute}
-	require.NoError(t, cat.Check(s, backend.Configs{}, "Feature", "Backends"))
-	g, cleanup, err := cat.Open(t.Context(), s, backend.Configs{}, backend.Deps{})
-	require.NoError(t, err)
-	t.Cleanup(cleanup)
+	g := backendtest.Open(t, "image", b, backend.Settings{Provider: "offline"})
 	res, err := g.Generate(t.Context(), picture.Request{Prompt: "x", Width: 64, Height: 64, Seed: 1}, nil)
 	require.NoError(t, err)
 	assert.NotEmpty(t, res.Data)
