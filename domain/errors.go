@@ -129,6 +129,17 @@ func (e *Error) WithRetryAfter(d time.Duration) *Error {
 	return &c
 }
 
+// ContextError is the error of work that stopped because ctx ended: timedOut wrapping ctx.Err()
+// when a deadline passed, cancelled wrapping it otherwise — errors.Is still finds context.Canceled
+// or context.DeadlineExceeded behind the sentinel's client-safe text.
+func ContextError(ctx context.Context, cancelled, timedOut *Error) error {
+	err := ctx.Err()
+	if errors.Is(err, context.DeadlineExceeded) {
+		return timedOut.Wrap(err)
+	}
+	return cancelled.Wrap(err)
+}
+
 // Errorf wraps a cause with a kind; the message is formatted for the log, never shown to clients
 // unless kind says it is the client's concern (then use E or Invalid instead).
 func Errorf(kind Kind, format string, args ...any) *Error {

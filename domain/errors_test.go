@@ -74,3 +74,23 @@ func TestRetryable(t *testing.T) {
 		require.Equal(t, k == domain.KindUnavailable || k == domain.KindRateLimited, k.Retryable(), k.String())
 	}
 }
+
+func TestContextErrorSaysWhichEndAndKeepsTheCause(t *testing.T) {
+	t.Parallel()
+	cancelledErr := domain.E(domain.KindUnavailable, "x_cancelled", "cancelled")
+	timedOutErr := domain.E(domain.KindUnavailable, "x_timeout", "took too long")
+
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := domain.ContextError(cancelled, cancelledErr, timedOutErr)
+	require.ErrorIs(t, err, cancelledErr)
+	require.NotErrorIs(t, err, timedOutErr)
+	require.ErrorIs(t, err, context.Canceled)
+
+	expired, cancel2 := context.WithDeadline(context.Background(), time.Unix(0, 0))
+	defer cancel2()
+	err = domain.ContextError(expired, cancelledErr, timedOutErr)
+	require.ErrorIs(t, err, timedOutErr)
+	require.NotErrorIs(t, err, cancelledErr)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+}

@@ -16,7 +16,6 @@ package hashembed
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -66,13 +65,8 @@ var (
 	errTimedOut  = domain.E(domain.KindUnavailable, "embedding_timeout", "the embedding took too long")
 )
 
-// ctxError wraps a done context's error, so errors.Is(err, context.Canceled) still holds.
-func ctxError(ctx context.Context) error {
-	if err := ctx.Err(); errors.Is(err, context.DeadlineExceeded) {
-		return errTimedOut.Wrap(err)
-	}
-	return errCancelled.Wrap(ctx.Err())
-}
+// ctxError is the error of a call stopped by its context.
+func ctxError(ctx context.Context) error { return domain.ContextError(ctx, errCancelled, errTimedOut) }
 
 // Embedder embeds texts by feature hashing. It is safe for concurrent use.
 type Embedder struct {

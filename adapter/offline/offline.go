@@ -46,7 +46,6 @@ package offline
 
 import (
 	"context"
-	"errors"
 	"math"
 	"strings"
 	"time"
@@ -100,13 +99,8 @@ var (
 	errTimedOut  = domain.E(domain.KindUnavailable, "llm_timeout", "the model did not answer in time")
 )
 
-// ctxError wraps a done context's error, so errors.Is(err, context.Canceled) still holds.
-func ctxError(ctx context.Context) error {
-	if err := ctx.Err(); errors.Is(err, context.DeadlineExceeded) {
-		return errTimedOut.Wrap(err)
-	}
-	return errCancelled.Wrap(ctx.Err())
-}
+// ctxError is the error of a call stopped by its context.
+func ctxError(ctx context.Context) error { return domain.ContextError(ctx, errCancelled, errTimedOut) }
 
 // Stream hands the reply over piece by piece at the configured pace. A cancelled context stops it
 // before the next piece with a KindUnavailable error wrapping ctx.Err().

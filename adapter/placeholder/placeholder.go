@@ -15,7 +15,6 @@ package placeholder
 import (
 	"bytes"
 	"context"
-	"errors"
 	"hash/fnv"
 	"image"
 	"image/png"
@@ -48,13 +47,8 @@ var (
 	errTimedOut  = domain.E(domain.KindUnavailable, "image_timeout", "the picture took too long")
 )
 
-// ctxError wraps a done context's error, so errors.Is(err, context.Canceled) still holds.
-func ctxError(ctx context.Context) error {
-	if err := ctx.Err(); errors.Is(err, context.DeadlineExceeded) {
-		return errTimedOut.Wrap(err)
-	}
-	return errCancelled.Wrap(ctx.Err())
-}
+// ctxError is the error of a call stopped by its context.
+func ctxError(ctx context.Context) error { return domain.ContextError(ctx, errCancelled, errTimedOut) }
 
 // Generator draws placeholder pictures. It holds no state and is safe for concurrent use.
 type Generator struct{}

@@ -17,7 +17,6 @@ package tones
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -40,13 +39,8 @@ var (
 	errTimedOut    = domain.E(domain.KindUnavailable, "speech_timeout", "the speech took too long")
 )
 
-// ctxError wraps a done context's error, so errors.Is(err, context.Canceled) still holds.
-func ctxError(ctx context.Context) error {
-	if err := ctx.Err(); errors.Is(err, context.DeadlineExceeded) {
-		return errTimedOut.Wrap(err)
-	}
-	return errCancelled.Wrap(ctx.Err())
-}
+// ctxError is the error of a call stopped by its context.
+func ctxError(ctx context.Context) error { return domain.ContextError(ctx, errCancelled, errTimedOut) }
 
 // Synthesizer turns text into tones. It holds no state and is safe for concurrent use.
 type Synthesizer struct{}
