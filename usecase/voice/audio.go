@@ -65,6 +65,13 @@ var spaceBeforePunctuation = strings.NewReplacer(" .", ".", " ,", ",", " !", "!"
 // ErrUnusableAudio is a backend's answer that is not audio the hub stores.
 var ErrUnusableAudio = domain.E(domain.KindUnavailable, "unusable_audio", "the speech backend sent audio that cannot be used")
 
+// CheckAudio says whether a backend's answer is audio the hub stores (nil), or why not
+// (ErrUnusableAudio): for backends and their conformance suite to hold to what SpeakReply accepts.
+func CheckAudio(a Audio) error {
+	_, err := checkAudio(a)
+	return err
+}
+
 // checkAudio accepts what a backend returned when it is what it says: an MP3, WAV or Ogg file
 // (recognised by its first bytes), not empty and not enormous.
 func checkAudio(a Audio) (mediauc.File, error) {
