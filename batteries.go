@@ -103,10 +103,10 @@ func provideRedis(ctx context.Context, cfg Config) (*goredis.Client, func(), err
 	return c, func() { _ = c.Close() }, nil
 }
 
-// provideStreamBus opens the Redis stream bus when it is the one in use (the core opens the
-// others); its own connections, sized for its blocking reads.
-func provideStreamBus(ctx context.Context, cfg Config) (stream.Bus, func(), error) {
-	if cfg.streamBus() != "redis" {
+// provideStreamBus opens the Redis stream bus when it is the one in use and none was given (the
+// core opens the others); its own connections, sized for its blocking reads.
+func provideStreamBus(ctx context.Context, cfg Config, given core.Brought) (stream.Bus, func(), error) {
+	if given.StreamBus || cfg.streamBus() != "redis" {
 		return nil, func() {}, nil
 	}
 	c, err := redis.OpenStreams(ctx, cfg.Redis)
@@ -117,18 +117,20 @@ func provideStreamBus(ctx context.Context, cfg Config) (stream.Bus, func(), erro
 	return b, func() { _ = b.Close(); _ = c.Close() }, nil
 }
 
-// provideLimiter is the Redis rate limiter when it is the store in use (the core makes the others).
-func provideLimiter(cfg Config, rc *goredis.Client) ratelimit.Limiter {
-	if cfg.rateLimitStore() != "redis" {
+// provideLimiter is the Redis rate limiter when it is the store in use and none was given (the
+// core makes the others).
+func provideLimiter(cfg Config, rc *goredis.Client, given core.Brought) ratelimit.Limiter {
+	if given.RateLimiter || cfg.rateLimitStore() != "redis" {
 		return nil
 	}
 	return redis.NewRateLimiter(rc)
 }
 
-// provideBlobs opens S3 when BLOB_URL names it (the core opens directories and memory).
-func provideBlobs(ctx context.Context, cfg Config) (mediauc.BlobStore, func(), error) {
+// provideBlobs opens S3 when BLOB_URL names it and no blob store was given (the core opens
+// directories and memory).
+func provideBlobs(ctx context.Context, cfg Config, given core.Brought) (mediauc.BlobStore, func(), error) {
 	bc := cfg.BlobConfig()
-	if !bc.S3() {
+	if given.BlobStore || !bc.S3() {
 		return nil, func() {}, nil
 	}
 	s, err := s3.Open(ctx, bc)

@@ -37,29 +37,34 @@ func DefaultConfig() Config {
 // Validate checks the whole configuration and reports every problem as a field error, which the
 // binary turns into messages naming the variables.
 func (c Config) Validate() error {
-	return errors.Join(c.Config.ValidateWith(Catalogs()), c.validateBatteries(serving))
+	return errors.Join(c.Config.ValidateWith(Catalogs()), c.validateBatteries(serving, core.Brought{}))
 }
 
 // check validates c before anything is opened, as New will use it with opts: the core's settings
-// with this package's catalogues, but for the features whose ports opts bring, and the batteries'.
+// with this package's catalogues, but for the features whose ports opts bring, and the batteries',
+// but for the ones opts bring.
 func (c Config) check(opts []Option, r role) error {
 	withCatalogs := append([]Option{core.WithCatalogs(Catalogs())}, opts...)
-	return errors.Join(core.Check(c.Config, withCatalogs...), c.validateBatteries(r))
+	return errors.Join(core.Check(c.Config, withCatalogs...), c.validateBatteries(r, core.Brings(opts...)))
 }
 
-// validateBatteries checks what the core does not know: the infrastructure this package links.
-func (c Config) validateBatteries(r role) error {
+// validateBatteries checks what the core does not know: the infrastructure this package links,
+// but for the ports given.
+func (c Config) validateBatteries(r role, given core.Brought) error {
 	var errs []error
 	if c.Redis.URL.IsSet() {
 		errs = append(errs, envflag.Within("Redis", c.Redis.Validate()))
 	}
-	for _, choice := range []struct{ field, value string }{{"RateLimitStore", c.RateLimitStore}, {"StreamBus", c.StreamBus}} {
-		if choice.value == "redis" && !c.Redis.URL.IsSet() {
+	for _, choice := range []struct {
+		field, value string
+		given        bool
+	}{{"RateLimitStore", c.RateLimitStore, given.RateLimiter}, {"StreamBus", c.StreamBus, given.StreamBus}} {
+		if choice.value == "redis" && !choice.given && !c.Redis.URL.IsSet() {
 			errs = append(errs, envflag.Field(choice.field, "is redis but COMPANIONHUB_REDIS_URL is not set"))
 		}
 	}
 	if c.TurnRunner == "temporal" || r == working {
-		errs = append(errs, c.ValidateWorker())
+		errs = append(errs, c.validateWorker(given))
 	}
 	return errors.Join(errs...)
 }
@@ -67,9 +72,13 @@ func (c Config) validateBatteries(r role) error {
 // ValidateWorker checks what running turns on Temporal needs beyond Validate: the service's
 // settings, and a stream bus that other processes see (the worker publishes what the server's
 // clients follow).
-func (c Config) ValidateWorker() error {
+func (c Config) ValidateWorker() error { return c.validateWorker(core.Brought{}) }
+
+// validateWorker is ValidateWorker, but for the ports given: a bus an embedder brings is theirs to
+// share.
+func (c Config) validateWorker(given core.Brought) error {
 	errs := []error{envflag.Within("Temporal", c.Temporal.Validate())}
-	if c.streamBus() == "memory" {
+	if c.streamBus() == "memory" && !given.StreamBus {
 		errs = append(errs, envflag.Field("StreamBus", "is memory, which worker processes cannot publish to: "+
 			"use PostgreSQL (COMPANIONHUB_DATABASE_URL) or Redis (COMPANIONHUB_REDIS_URL) with Temporal"))
 	}

@@ -3,7 +3,6 @@ package companionhub_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"io"
 	"net"
@@ -11,7 +10,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -47,29 +45,6 @@ func bindConfig(t *testing.T, env map[string]string, args ...string) *bound {
 	require.NoError(t, binding.Apply())
 	b.binding = binding
 	return b
-}
-
-// fieldPaths lists the paths of the field errors in err (joined or wrapped), sorted.
-func fieldPaths(err error) []string {
-	var paths []string
-	var walk func(error)
-	walk = func(err error) {
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
-			return
-		}
-		var fe *envflag.FieldError
-		if errors.As(err, &fe) {
-			paths = append(paths, fe.Path)
-		}
-	}
-	if err != nil {
-		walk(err)
-	}
-	slices.Sort(paths)
-	return paths
 }
 
 func varNames(b *envflag.Binding) []string {
@@ -190,7 +165,7 @@ func TestValidateNamesTheVariables(t *testing.T) {
 			}
 			require.Error(t, err)
 			if tc.paths != nil {
-				assert.Equal(t, tc.paths, fieldPaths(err))
+				assert.Equal(t, tc.paths, companionhub.FieldPaths(err))
 			}
 			explained := b.binding.Explain(err)
 			require.Error(t, explained)
@@ -234,7 +209,7 @@ func TestValidateWorker(t *testing.T) {
 				require.NoError(t, err)
 				return
 			}
-			assert.Equal(t, tc.paths, fieldPaths(err))
+			assert.Equal(t, tc.paths, companionhub.FieldPaths(err))
 			assert.Contains(t, b.binding.Explain(err).Error(), "COMPANIONHUB_", "the operator is told which variable")
 		})
 	}
@@ -262,7 +237,7 @@ func TestNewRefusesAnInvalidConfigBeforeOpeningAnything(t *testing.T) {
 
 	require.Error(t, err)
 	assert.Nil(t, hub)
-	assert.Equal(t, []string{"AutoMigrate"}, fieldPaths(err), "%v", err)
+	assert.Equal(t, []string{"AutoMigrate"}, companionhub.FieldPaths(err), "%v", err)
 	_, statErr := os.Stat(cfg.DataDir)
 	assert.ErrorIs(t, statErr, os.ErrNotExist, "no database was created")
 }

@@ -51,7 +51,7 @@ func prepare(ctx context.Context, cfg Config, log *zap.Logger, r role, opts []Op
 		core.Release(opts...)
 		return nil, nil, err
 	}
-	b, cleanup, err := initBatteries(ctx, cfg, log, r)
+	b, cleanup, err := initBatteries(ctx, cfg, log, r, core.Brings(opts...))
 	if err != nil {
 		core.Release(opts...)
 		return nil, nil, err

@@ -8,14 +8,16 @@ package companionhub
 
 import (
 	"context"
+	"github.com/companionhub/companionhub/core"
 	"go.uber.org/zap"
 )
 
 // Injectors from wire.go:
 
-// initBatteries opens the infrastructure a process in role r needs beyond the core. Run `make
+// initBatteries opens the infrastructure a process in role r needs beyond the core and the ports
+// given. Run `make
 // generate` after changing it; CI fails when wire_gen.go drifts from it.
-func initBatteries(ctx context.Context, cfg Config, log *zap.Logger, r role) (*batteries, func(), error) {
+func initBatteries(ctx context.Context, cfg Config, log *zap.Logger, r role, given core.Brought) (*batteries, func(), error) {
 	registry := provideRegistry()
 	client, cleanup, err := provideTemporal(ctx, cfg, r, log, registry)
 	if err != nil {
@@ -26,14 +28,14 @@ func initBatteries(ctx context.Context, cfg Config, log *zap.Logger, r role) (*b
 		cleanup()
 		return nil, nil, err
 	}
-	bus, cleanup3, err := provideStreamBus(ctx, cfg)
+	bus, cleanup3, err := provideStreamBus(ctx, cfg, given)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	limiter := provideLimiter(cfg, redisClient)
-	blobStore, cleanup4, err := provideBlobs(ctx, cfg)
+	limiter := provideLimiter(cfg, redisClient, given)
+	blobStore, cleanup4, err := provideBlobs(ctx, cfg, given)
 	if err != nil {
 		cleanup3()
 		cleanup2()

@@ -117,6 +117,16 @@ func Check(cfg Config, opts ...Option) error {
 	return cfg.validate(o.catalogs, o.ports)
 }
 
+// Brought says which infrastructure ports options bring: what a caller that opens the rest (the
+// companionhub package, with Redis and S3) need neither check nor open.
+type Brought struct{ StreamBus, RateLimiter, BlobStore bool }
+
+// Brings reports which infrastructure ports opts bring.
+func Brings(opts ...Option) Brought {
+	o := newOptions(opts)
+	return Brought{StreamBus: o.bus != nil, RateLimiter: o.limiter != nil, BlobStore: o.blobs != nil}
+}
+
 // build validates cfg against what opts bring and runs an injector, as New, NewEngine and NewChat
 // do. The cleanup it returns releases what the injector opened, then what the options ask
 // (WithOnClose); when it fails, it has released them already.
