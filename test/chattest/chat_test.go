@@ -750,6 +750,33 @@ func TestATurnWhoseReplyWasSavedCompletesWhateverComesAfter(t *testing.T) {
 	require.Equal(t, "Saved.", data(t, last)["text"])
 }
 
+// A reply deleted between being saved and the turn's end does not keep Finish failing: the turn
+// completed, and its followers hear that the reply is gone.
+func TestATurnWhoseReplyWasDeletedEndsSayingSo(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(o *chattest.Options) { o.NoReap = true })
+	ctx := context.Background()
+	now := time.Now().UTC()
+	msg := chat.Message{ID: domain.NewID(now), CompanionID: w.comp, Role: chat.RoleUser, Text: "hi", Selected: true, CreatedAt: now}
+	require.NoError(t, w.env.Store.Messages().Create(ctx, msg))
+	turn := hydrate(t, chat.TurnRecord{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
+		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now})
+	require.NoError(t, w.env.Store.Turns().Create(ctx, turn, ""))
+	saved, err := w.env.Steps.Persist(ctx, chatuc.PersistInput{TurnID: turn.ID(), Text: "Saved.", Analysis: chatuc.FailedAnalysis()})
+	require.NoError(t, err)
+	require.NoError(t, w.env.Store.Messages().Delete(ctx, saved.MessageID))
+
+	_, err = w.env.Steps.Finish(ctx, chatuc.FinishInput{TurnID: turn.ID(), MessageID: saved.MessageID, Status: chat.StatusCompleted})
+	require.NoError(t, err)
+	got, err := w.env.Store.Turns().Load(ctx, turn.ID())
+	require.NoError(t, err)
+	require.Equal(t, chat.StatusCompleted, got.Status())
+	events := w.follow(t, turn.ID(), 0)
+	last := events[len(events)-1]
+	require.Equal(t, chat.EventError, last.Type)
+	require.Equal(t, "deleted", data(t, last)["code"])
+}
+
 func TestPicturesInChatCountAgainstThePictureLimit(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)

@@ -92,17 +92,9 @@ func (h followHandler) terminalAt(ctx context.Context, turnID domain.ID, seq int
 
 // outcome is the terminal event of an ended turn, as recorded (its Seq is set by the caller).
 func (h followHandler) outcome(ctx context.Context, t chat.Turn) (chat.Event, error) {
-	end := chat.Payload(t.Failure())
-	if t.Status() == chat.StatusCompleted {
-		m, err := h.d.Store.Messages().Get(ctx, t.OwnerID(), t.ReplyID())
-		switch {
-		case err == nil:
-			end = completion(m)
-		case domain.IsKind(err, domain.KindNotFound):
-			end = chat.Failure{Code: "deleted", Message: "the reply was deleted"}
-		default:
-			return chat.Event{}, err
-		}
+	end, err := endOf(ctx, h.d.Store.Messages(), t)
+	if err != nil {
+		return chat.Event{}, err
 	}
 	b, err := eventjson.Encode(end)
 	if err != nil {

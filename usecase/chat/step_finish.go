@@ -5,6 +5,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/eventjson"
 	"github.com/companionhub/companionhub/usecase/stream"
@@ -45,13 +46,9 @@ func (s finishStep) run(ctx context.Context, in FinishInput) (Empty, error) {
 		t = recorded
 	}
 	// Tell what was recorded (a retry may find another outcome recorded first).
-	end := chat.Payload(t.Failure())
-	if t.Status() == chat.StatusCompleted {
-		m, err := s.store.Messages().Get(ctx, t.OwnerID(), t.ReplyID())
-		if err != nil {
-			return Empty{}, err
-		}
-		end = completion(m)
+	end, err := endOf(ctx, s.store.Messages(), t)
+	if err != nil {
+		return Empty{}, err
 	}
 	if err := s.publish(ctx, t.ID(), 0, end); err != nil {
 		return Empty{}, err
@@ -80,6 +77,22 @@ func (s finishStep) record(ctx context.Context, t chat.Turn, in FinishInput) (ch
 		return t, err
 	}
 	return t, s.store.Turns().Update(ctx, t)
+}
+
+// endOf is what an ended turn's terminal event says: its failure, or the reply it completed with
+// (a failure, if the person deleted the reply since).
+func endOf(ctx context.Context, msgs MessageRepository, t chat.Turn) (chat.Payload, error) {
+	if t.Status() != chat.StatusCompleted {
+		return t.Failure(), nil
+	}
+	m, err := msgs.Get(ctx, t.OwnerID(), t.ReplyID())
+	switch {
+	case err == nil:
+		return completion(m), nil
+	case domain.IsKind(err, domain.KindNotFound):
+		return chat.Failure{Code: "deleted", Message: "the reply was deleted"}, nil
+	}
+	return nil, err
 }
 
 // completion is the complete event of the saved reply m: with its text when one event can carry it.

@@ -29,20 +29,17 @@ func (s *fixedSubscription) Close()                    {}
 // relay is a subscription that passes on the events of another, with a say in when it ends: its
 // goroutine runs until the relay function returns, the follower closes it, or ctx ends.
 type relay struct {
-	inner  stream.Subscription
-	ch     chan chat.Event
-	ctx    context.Context
-	cancel context.CancelFunc
-	done   chan struct{}
+	*stream.Feed
+	inner stream.Subscription
+	ctx   context.Context
 }
 
 // newRelay starts run, which passes events on with send (false once nobody listens any more).
 func newRelay(ctx context.Context, inner stream.Subscription, run func(r *relay)) *relay {
 	ctx, cancel := context.WithCancel(ctx)
-	r := &relay{inner: inner, ch: make(chan chat.Event), ctx: ctx, cancel: cancel, done: make(chan struct{})}
+	r := &relay{Feed: stream.NewFeed(cancel), inner: inner, ctx: ctx}
 	go func() {
-		defer close(r.done)
-		defer close(r.ch)
+		defer func() { r.End(inner.Err()) }()
 		run(r)
 	}()
 	return r
@@ -50,19 +47,19 @@ func newRelay(ctx context.Context, inner stream.Subscription, run func(r *relay)
 
 func (r *relay) send(e chat.Event) bool {
 	select {
-	case r.ch <- e:
+	case r.Send() <- e:
 		return true
 	case <-r.ctx.Done():
 		return false
 	}
 }
 
-func (r *relay) Events() <-chan chat.Event { return r.ch }
-func (r *relay) Err() error                { return r.inner.Err() }
+// Close stops the relay and the subscription it relays (which may be what it waits on), and
+// returns once the relay ended.
 func (r *relay) Close() {
-	r.cancel()
+	r.Stop()
 	r.inner.Close()
-	<-r.done
+	r.Feed.Close()
 }
 
 // newEndedSubscription relays an ended turn's events up to the last one the bus holds, and ends
