@@ -31,7 +31,7 @@ func newChat(cfg Config, app *chatuc.App, steps *chatuc.Steps, store chatuc.Stor
 
 // NewChat validates cfg and builds the chat part of a hub as New would. Close releases it.
 func NewChat(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Chat, error) {
-	return built(build(ctx, cfg, log, opts, initChat))
+	return build(ctx, cfg, log, opts, initChat)
 }
 
 // Close stops the turns still running as a hub's Close does (their grace period, then recorded as

@@ -6,8 +6,7 @@ import (
 	"time"
 )
 
-// closing is what Hub, Engine and Chat release when they close, once: the cleanup build hands over
-// (see built).
+// closing is what Hub, Engine and Chat release when they close, once: the cleanup build hands over.
 type closing struct {
 	cleanup func()
 	once    sync.Once

@@ -91,6 +91,7 @@ func TestBatteriesAreNotInTheCore(t *testing.T) {
 			edit(&cfg)
 			_, err := core.New(t.Context(), cfg, zap.NewNop())
 			require.Error(t, err)
+			require.Regexp(t, "not part of this build|not built into this program", err.Error(), "refused for the battery, not for something else")
 		})
 	}
 }

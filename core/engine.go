@@ -30,7 +30,7 @@ func newEngine(steps *chatuc.Steps, checkers []httpapi.Checker, reg *prometheus.
 
 // NewEngine validates cfg and builds an engine as New builds a hub. Close releases it.
 func NewEngine(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Engine, error) {
-	return built(build(ctx, cfg, log, opts, initEngine))
+	return build(ctx, cfg, log, opts, initEngine)
 }
 
 // Close releases the engine's connections. It is safe to call more than once.

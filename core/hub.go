@@ -66,7 +66,7 @@ func newHub(cfg Config, log *zap.Logger, a apps, runner Runner, srv *httpapi.Ser
 // connects the configured stores, opens the backends the feature settings choose — or uses the
 // ports opts bring — and wires every use case. Close releases what it opened.
 func New(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option) (*Hub, error) {
-	return built(build(ctx, cfg, log, opts, initHub))
+	return build(ctx, cfg, log, opts, initHub)
 }
 
 // Handler is the hub's whole HTTP surface.

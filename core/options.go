@@ -127,49 +127,40 @@ func Brings(opts ...Option) Brought {
 	return Brought{StreamBus: o.bus != nil, RateLimiter: o.limiter != nil, BlobStore: o.blobs != nil}
 }
 
+// closer is what build makes: something Close releases with the cleanup build hands it.
+type closer interface{ setCleanup(func()) }
+
 // build validates cfg against what opts bring and runs an injector, as New, NewEngine and NewChat
-// do. The cleanup it returns releases what the injector opened, then what the options ask
-// (WithOnClose); when it fails, it has released them already.
-func build[T any](ctx context.Context, cfg Config, log *zap.Logger, opts []Option,
-	inject func(context.Context, Config, *zap.Logger, *options) (T, func(), error)) (T, func(), error) {
+// do, and hands what it made the cleanup that releases what the injector opened, then what the
+// options ask (WithOnClose). When it fails, it has released them already.
+func build[T closer](ctx context.Context, cfg Config, log *zap.Logger, opts []Option,
+	inject func(context.Context, Config, *zap.Logger, *options) (T, func(), error)) (T, error) {
 	var zero T
 	o := newOptions(opts)
 	if err := cfg.validate(o.catalogs, o.ports); err != nil {
-		o.cleanup(func() {})()
-		return zero, nil, err
+		o.release()
+		return zero, err
 	}
 	v, cleanup, err := inject(ctx, cfg, log, o)
 	if err != nil {
-		o.cleanup(func() {})()
-		return zero, nil, err
-	}
-	return v, o.cleanup(cleanup), nil
-}
-
-// closer is what build makes: something Close releases with the cleanup it is given.
-type closer interface{ setCleanup(func()) }
-
-// built finishes what build made: it hands the cleanup over to the value it belongs to.
-func built[T closer](v T, cleanup func(), err error) (T, error) {
-	if err != nil {
-		var zero T
+		o.release()
 		return zero, err
 	}
-	v.setCleanup(cleanup)
+	v.setCleanup(func() {
+		cleanup()
+		o.release()
+	})
 	return v, nil
 }
 
 // Release runs the WithOnClose functions of opts: for a caller that fails before it could hand
 // them to New, so what it opened for the hub is released all the same.
-func Release(opts ...Option) { newOptions(opts).cleanup(func() {})() }
+func Release(opts ...Option) { newOptions(opts).release() }
 
-// cleanup runs the injector's cleanup, then the options' own.
-func (o *options) cleanup(injected func()) func() {
-	return func() {
-		injected()
-		for _, fn := range o.onClose {
-			fn()
-		}
+// release runs the WithOnClose functions, in order.
+func (o *options) release() {
+	for _, fn := range o.onClose {
+		fn()
 	}
 }
 
