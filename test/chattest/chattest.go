@@ -20,6 +20,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/account"
 	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/usecase"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/llm"
@@ -111,7 +112,7 @@ func New(tb testing.TB, db *sqlstore.DB, o Options) *Env {
 	go func() { done <- c.Runner.Run(ctx) }()
 	tb.Cleanup(func() {
 		cancel()
-		if err := <-done; err != nil {
+		if err := awaittest.Recv(tb, done, "chattest: the runner's stop"); err != nil {
 			tb.Errorf("chattest: runner: %v", err)
 		}
 		c.Close()

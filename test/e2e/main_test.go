@@ -24,6 +24,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/containers"
 )
 
@@ -233,12 +234,15 @@ func (h *hub) secret(v string) { h.secrets = append(h.secrets, v) }
 func (h *hub) kill(t *testing.T) {
 	t.Helper()
 	h.stopped = true
-	require.NoError(t, h.cmd.Process.Kill())
-	select {
-	case <-h.exited:
-	case <-time.After(30 * time.Second):
-		t.Fatal("the killed hub did not exit")
-	}
+	killProcess(t, h.cmd, h.exited, "the hub")
+}
+
+// killProcess ends a process at once (SIGKILL) and waits, bounded, for it to exit; exited is
+// what startLogged returned for it.
+func killProcess(t *testing.T, cmd *exec.Cmd, exited <-chan error, what string) {
+	t.Helper()
+	require.NoError(t, cmd.Process.Kill())
+	awaittest.Recv(t, exited, "the exit of "+what+" after SIGKILL")
 }
 
 func (h *hub) stop() {

@@ -85,8 +85,7 @@ func startWorker(t *testing.T, env map[string]string) *workerProc {
 func (w *workerProc) kill(t *testing.T) {
 	t.Helper()
 	w.done = true
-	require.NoError(t, w.cmd.Process.Kill())
-	<-w.exited
+	killProcess(t, w.cmd, w.exited, "the worker")
 }
 
 // TestTemporalTurnStreamsEndToEnd: `serve` in one process starts the turn on Temporal, `worker` in

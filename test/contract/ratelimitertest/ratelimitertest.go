@@ -106,10 +106,6 @@ func eventually(t *testing.T, timeout time.Duration, cond func() bool, msgAndArg
 // hour is a period long enough that nothing refills while a test runs.
 const hour = time.Hour
 
-// patience bounds the wait for a refill due in under a second: generous, because the machines
-// running the suite are shared, and only a broken limiter ever reaches it.
-const patience = awaittest.Patience
-
 func testBurst(t *testing.T, l ratelimit.Limiter) {
 	k, limit := key(t, "a"), ratelimit.Limit{Count: 5, Period: hour}
 	for i := range limit.Count {
@@ -221,7 +217,7 @@ func testRefill(t *testing.T, l ratelimit.Limiter) {
 
 	var allowed ratelimit.Decision
 	var allowedAt time.Time
-	eventually(t, patience, func() bool {
+	eventually(t, awaittest.Patience, func() bool {
 		allowed = allow(t, l, k, limit)
 		allowedAt = time.Now()
 		return allowed.Allowed
@@ -252,7 +248,7 @@ func testFullRecovery(t *testing.T, l ratelimit.Limiter) {
 	// denied. The second period checks that idling longer never adds to the burst.
 	clock, once := key(t, "clock"), ratelimit.Limit{Count: 1, Period: 2 * limit.Period}
 	require.True(t, allow(t, l, clock, once).Allowed)
-	eventually(t, patience, func() bool { return allow(t, l, clock, once).Allowed },
+	eventually(t, awaittest.Patience, func() bool { return allow(t, l, clock, once).Allowed },
 		"the clock key never refilled")
 
 	d := allow(t, l, k, limit)
