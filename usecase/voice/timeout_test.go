@@ -25,10 +25,13 @@ func (hangingSynth) Synthesize(ctx context.Context, _ voice.Request) (voice.Audi
 // The speech settings' timeout bounds a synthesis, whatever the backend does.
 func TestASynthesisIsBoundedByTheTimeout(t *testing.T) {
 	t.Parallel()
-	app, err := voice.NewApp(voice.Deps{Synthesizer: hangingSynth{}, Blobs: mediafake.NewBlobs(), Media: &mediafake.Rows{},
+	blobs, rows := mediafake.NewBlobs(), &mediafake.Rows{}
+	app, err := voice.NewApp(voice.Deps{Synthesizer: hangingSynth{}, Blobs: blobs, Media: rows,
 		Clock: clocktest.New(now), Timeout: 20 * time.Millisecond})
 	require.NoError(t, err)
 	_, err = app.SpeakReply.Handle(context.Background(), voice.SpeakReply{OwnerID: domain.NewID(now), CompanionID: domain.NewID(now),
 		Voice: companion.Voice{Enabled: true, VoiceID: "alto"}, Text: "Hello there."})
 	require.ErrorIs(t, err, voice.ErrSpeechTimeout)
+	require.Zero(t, blobs.Count())
+	require.Empty(t, rows.Created())
 }

@@ -21,14 +21,11 @@
 package embeddertest
 
 import (
-	"context"
-	"errors"
 	"math"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/usecase/memory"
 )
 
@@ -90,13 +87,4 @@ func cosine(a, b memory.Vector) float64 {
 		nb += float64(b[i]) * float64(b[i])
 	}
 	return dot / math.Sqrt(na*nb)
-}
-
-// requireCancelled checks the error of a call whose context was cancelled: it says so
-// (context.Canceled) or has a retryable kind, never a kind that would make a caller give up.
-func requireCancelled(t *testing.T, err error) {
-	t.Helper()
-	require.Error(t, err, "a cancelled context must fail the call")
-	require.True(t, errors.Is(err, context.Canceled) || domain.KindOf(err).Retryable(),
-		"a cancelled call must wrap context.Canceled or have a retryable kind, got %s: %v", domain.KindOf(err), err)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/companionhub/companionhub/test/contract/porttest"
 	"github.com/companionhub/companionhub/usecase/memory"
 )
 
@@ -61,5 +62,5 @@ func testCancelled(t *testing.T, e memory.Embedder) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, err := e.Embed(ctx, []string{"The user's dog is called Biscuit."})
-	requireCancelled(t, err)
+	porttest.RequireCancelled(t, err)
 }

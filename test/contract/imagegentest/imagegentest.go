@@ -28,8 +28,6 @@ package imagegentest
 
 import (
 	"bytes"
-	"context"
-	"errors"
 	"image"
 	_ "image/jpeg" // backends may answer JPEG
 	_ "image/png"
@@ -39,7 +37,6 @@ import (
 	"github.com/stretchr/testify/require"
 	_ "golang.org/x/image/webp" // backends may answer WebP
 
-	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/usecase/picture"
@@ -125,13 +122,4 @@ func decode(t *testing.T, data []byte) (image.Image, media.ContentType) {
 	ct, ok := formats[name]
 	require.True(t, ok, "unexpected format %q", name)
 	return img, ct
-}
-
-// requireCancelled checks the error of a call whose context was cancelled: it says so
-// (context.Canceled) or has a retryable kind, never a kind that would make a caller give up.
-func requireCancelled(t *testing.T, err error) {
-	t.Helper()
-	require.Error(t, err, "a cancelled context must fail the call")
-	require.True(t, errors.Is(err, context.Canceled) || domain.KindOf(err).Retryable(),
-		"a cancelled call must wrap context.Canceled or have a retryable kind, got %s: %v", domain.KindOf(err), err)
 }

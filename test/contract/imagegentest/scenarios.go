@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/test/contract/porttest"
 	"github.com/companionhub/companionhub/usecase/picture"
 )
 
@@ -129,7 +130,7 @@ func testCancelled(t *testing.T, h Harness) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, err := h.New(t).Generate(ctx, request(), nil)
-	requireCancelled(t, err)
+	porttest.RequireCancelled(t, err)
 }
 
 // testConcurrent renders four pictures at once from one generator, as a worker pool does.

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/test/contract/porttest"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
@@ -60,7 +61,7 @@ func testCancelled(t *testing.T, h Harness) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	_, err := h.New(t).Synthesize(ctx, h.request(sentence))
-	requireCancelled(t, err)
+	porttest.RequireCancelled(t, err)
 }
 
 func testSameBytes(t *testing.T, h Harness) {

@@ -23,14 +23,11 @@
 package speechtest
 
 import (
-	"context"
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
@@ -90,13 +87,4 @@ func requireAudio(t *testing.T, a voice.Audio) {
 	t.Helper()
 	require.GreaterOrEqual(t, a.Duration, time.Duration(0), "Duration must not be negative")
 	require.NoError(t, voice.CheckAudio(a), "SpeakReply would refuse this audio (%q, %d bytes)", a.ContentType, len(a.Data))
-}
-
-// requireCancelled checks the error of a call whose context was cancelled: it says so
-// (context.Canceled) or has a retryable kind, never a kind that would make a caller give up.
-func requireCancelled(t *testing.T, err error) {
-	t.Helper()
-	require.Error(t, err, "a cancelled context must fail the call")
-	require.True(t, errors.Is(err, context.Canceled) || domain.KindOf(err).Retryable(),
-		"a cancelled call must wrap context.Canceled or have a retryable kind, got %s: %v", domain.KindOf(err), err)
 }
