@@ -50,15 +50,15 @@ func (s *Steps) reapBatch(ctx context.Context, turns []chat.Turn, skip func(doma
 			continue
 		}
 		fin := failure(t.ID(), ErrInterrupted)
-		if m, err := s.finish.store.Messages().ByTurn(ctx, t.ID()); err == nil {
-			fin = FinishInput{TurnID: t.ID(), MessageID: m.ID, Status: chat.StatusCompleted}
-		} else if !domain.IsKind(err, domain.KindNotFound) {
-			errs = append(errs, err)
-			continue
+		if !t.ReplyID().IsZero() { // its reply was saved (with the turn, in one transaction): it completed
+			fin = FinishInput{TurnID: t.ID(), MessageID: t.ReplyID(), Status: chat.StatusCompleted}
 		}
-		if _, err := s.finish.run(ctx, fin); err != nil {
+		recorded, err := s.finish.end(ctx, fin)
+		if err != nil {
 			errs = append(errs, err)
-			continue
+		}
+		if !recorded {
+			continue // another process ended it meanwhile: it was not abandoned
 		}
 		s.finish.obs.TurnAbandoned(ctx, t.ID(), fin.Status)
 		n++

@@ -22,41 +22,49 @@ type finishStep struct {
 // again (followers stop at the first terminal event, so a repeat is harmless). A turn that ended
 // before its first attempt — a reaper finished it — is left as it is.
 func (s finishStep) run(ctx context.Context, in FinishInput) (Empty, error) {
+	_, err := s.end(ctx, in)
+	return Empty{}, err
+}
+
+// end is run, saying whether this call recorded the outcome (false: another had, or did
+// meanwhile).
+func (s finishStep) end(ctx context.Context, in FinishInput) (bool, error) {
 	t, err := s.store.Turns().Load(ctx, in.TurnID)
 	if err != nil {
-		return Empty{}, err
+		return false, err
 	}
 	if t.Ended() && AttemptFrom(ctx) == 1 {
-		return Empty{}, nil
+		return false, nil
 	}
+	recorded := false
 	if !t.Ended() {
-		recorded, err := s.record(ctx, t, in)
+		ended, err := s.record(ctx, t, in)
 		if errors.Is(err, chat.ErrTurnHasReply) { // the reply was saved meanwhile: the turn completed
 			if t, err = s.store.Turns().Load(ctx, in.TurnID); err != nil {
-				return Empty{}, err
+				return false, err
 			}
-			recorded, err = s.record(ctx, t, in)
+			ended, err = s.record(ctx, t, in)
 		}
 		if errors.Is(err, chat.ErrTurnEnded) {
-			return Empty{}, nil // another outcome was recorded meanwhile, and told by whoever did
+			return false, nil // another outcome was recorded meanwhile, and told by whoever did
 		}
 		if err != nil {
-			return Empty{}, err
+			return false, err
 		}
-		t = recorded
+		t, recorded = ended, true
 	}
 	// Tell what was recorded (a retry may find another outcome recorded first).
 	end, err := endOf(ctx, s.store.Messages(), t)
 	if err != nil {
-		return Empty{}, err
+		return recorded, err
 	}
 	if err := s.publish(ctx, t.ID(), 0, end); err != nil {
-		return Empty{}, err
+		return recorded, err
 	}
 	if err := s.bus.Expire(ctx, t.ID(), s.eventTTL); err != nil {
 		s.obs.StreamNotExpired(ctx, t.ID(), err)
 	}
-	return Empty{}, nil
+	return recorded, nil
 }
 
 // record writes a turn's outcome. A turn whose reply was saved completed, whatever went wrong
