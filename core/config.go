@@ -145,7 +145,7 @@ func DefaultConfig() Config {
 		Images:             backend.NewFeature(backend.Settings{Timeout: 3 * time.Minute}, imageHelp),
 		Speech:             backend.NewFeature(backend.Settings{Timeout: time.Minute}, speechHelp),
 		Embeddings:         backend.NewFeature(backend.Settings{Timeout: 30 * time.Second}, embeddingsHelp),
-		Chat:               chatConfigFrom(chatuc.DefaultLimits()),
+		Chat:               chatConfigFrom(chatuc.DefaultLimits(), chatuc.DefaultSettings()),
 		TurnRunner:         "local",
 		Runner:             local.DefaultConfig(),
 	}
@@ -153,16 +153,16 @@ func DefaultConfig() Config {
 	return c
 }
 
-func chatConfigFrom(l chatuc.Limits) ChatConfig {
+func chatConfigFrom(l chatuc.Limits, s chatuc.Settings) ChatConfig {
 	return ChatConfig{ContextTokens: l.ContextTokens, HistoryTokens: l.HistoryTokens, TokenBatchDelay: l.BatchDelay,
-		TokenBatchBytes: l.BatchBytes, EventTTL: l.EventTTL, FollowCheck: l.FollowCheck}
+		TokenBatchBytes: l.BatchBytes, EventTTL: l.EventTTL, FollowCheck: s.FollowCheck}
 }
 
 // limits turns the configuration into the chat steps' limits.
 func (c ChatConfig) limits() chatuc.Limits {
 	l := chatuc.DefaultLimits()
-	l.ContextTokens, l.HistoryTokens, l.BatchDelay, l.BatchBytes, l.EventTTL, l.FollowCheck = c.ContextTokens,
-		c.HistoryTokens, c.TokenBatchDelay, c.TokenBatchBytes, c.EventTTL, c.FollowCheck
+	l.ContextTokens, l.HistoryTokens, l.BatchDelay, l.BatchBytes, l.EventTTL = c.ContextTokens,
+		c.HistoryTokens, c.TokenBatchDelay, c.TokenBatchBytes, c.EventTTL
 	return l
 }
 
@@ -206,7 +206,7 @@ func (c Config) LLMSettings() backend.Settings {
 func (c Config) chatSettings() chatuc.Settings {
 	s := chatuc.DefaultSettings()
 	r := c.RateLimits.rules()
-	s.ChatRule, s.ImageRule = r.Chat, r.Image
+	s.ChatRule, s.ImageRule, s.FollowCheck = r.Chat, r.Image, c.Chat.FollowCheck
 	// A new turn is vouched for twice as long as a runner's lease before anyone may take it for
 	// lost (a minute by default): time for a runner — or Temporal — to take it.
 	if ttl := c.Runner.LeaseTTL; ttl > 0 {

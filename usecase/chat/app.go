@@ -19,12 +19,15 @@ type Settings struct {
 	ImageRule ratelimit.Rule
 	// StartLease is how long a new turn waits for a runner to take it before it counts as lost.
 	StartLease time.Duration
+	// FollowCheck is how long a follower of a running turn waits in silence before it looks
+	// whether the turn ended without telling the bus.
+	FollowCheck time.Duration
 }
 
 // DefaultSettings are SPEC §3.3.
 func DefaultSettings() Settings {
 	r := ratelimit.DefaultRules()
-	return Settings{ChatRule: r.Chat, ImageRule: r.Image, StartLease: time.Minute}
+	return Settings{ChatRule: r.Chat, ImageRule: r.Image, StartLease: time.Minute, FollowCheck: 10 * time.Second}
 }
 
 // Deps are what the chat use cases consume.
@@ -60,6 +63,9 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 	}
 	if d.Settings.StartLease <= 0 {
 		d.Settings.StartLease = DefaultSettings().StartLease
+	}
+	if d.Settings.FollowCheck <= 0 {
+		d.Settings.FollowCheck = DefaultSettings().FollowCheck
 	}
 	return &App{
 		Send:       decorator.Decorate("chat.send", sendHandler{d: d, keys: &keyedLocks{}}, obs...),

@@ -44,7 +44,7 @@ func (h followHandler) Handle(ctx context.Context, in Follow) (stream.Subscripti
 			return nil, err
 		}
 		load := func(ctx context.Context) (chat.Turn, error) { return h.d.Store.Turns().Load(ctx, t.ID()) }
-		return newWatchedSubscription(ctx, sub, after, h.d.Steps.limits.FollowCheck, load, h.outcome), nil
+		return newWatchedSubscription(ctx, sub, after, h.d.Settings.FollowCheck, load, h.outcome), nil
 	}
 	end, err := h.outcome(ctx, t)
 	if err != nil {

@@ -14,15 +14,12 @@ type Limits struct {
 	BatchBytes int
 	// EventTTL is how long a finished turn's events stay on the bus for late followers.
 	EventTTL time.Duration
-	// FollowCheck is how long a follower of a running turn waits in silence before it looks
-	// whether the turn ended without telling the bus.
-	FollowCheck time.Duration
 }
 
 // DefaultLimits suit an 8k-context model.
 func DefaultLimits() Limits {
 	return Limits{ContextTokens: 8192, HistoryTokens: 4096, BatchDelay: 50 * time.Millisecond, BatchBytes: 64,
-		EventTTL: time.Hour, FollowCheck: 10 * time.Second}
+		EventTTL: time.Hour}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -41,9 +38,6 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.EventTTL <= 0 {
 		l.EventTTL = d.EventTTL
-	}
-	if l.FollowCheck <= 0 {
-		l.FollowCheck = d.FollowCheck
 	}
 	return l
 }

@@ -40,7 +40,6 @@ type Steps struct {
 	picture pictureStep
 	speak   speakStep
 	finish  finishStep
-	limits  Limits
 }
 
 // NewSteps checks d and builds the steps.
@@ -65,7 +64,6 @@ func NewSteps(d StepsDeps) (*Steps, error) {
 		picture: pictureStep{turns: t, illustrate: d.Illustrate},
 		speak:   speakStep{turns: t, speak: d.Speak},
 		finish:  finishStep{turns: t, eventTTL: l.EventTTL},
-		limits:  l,
 	}, nil
 }
 
