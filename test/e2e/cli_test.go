@@ -60,11 +60,7 @@ func TestDefaultsServeFromAFreshDirectory(t *testing.T) {
 
 func TestMigrateCommands(t *testing.T) {
 	t.Parallel()
-	for _, p := range []profile{profiles[0], {name: "Postgres", env: func(t *testing.T) map[string]string {
-		env := profiles[1].env(t)
-		delete(env, "COMPANIONHUB_REDIS_URL")
-		return env
-	}}} {
+	for _, p := range []profile{sqliteProfile, postgresProfile} {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()

@@ -114,28 +114,31 @@ type profile struct {
 	env  func(t *testing.T) map[string]string
 }
 
-// profiles are the deployments every journey runs on.
-var profiles = []profile{
-	{name: "SQLite", env: func(t *testing.T) map[string]string { return map[string]string{} }},
-	{name: "PostgresRedis", env: func(t *testing.T) map[string]string {
+// The deployments the journeys run on.
+var (
+	sqliteProfile        = profile{name: "SQLite", env: func(t *testing.T) map[string]string { return map[string]string{} }}
+	postgresRedisProfile = profile{name: "PostgresRedis", env: func(t *testing.T) map[string]string {
 		containers.RequireDocker(t)
 		return map[string]string{
 			"COMPANIONHUB_DATABASE_URL": containers.NewPostgresDB(t, "e2e", migrateWithBinary),
 			"COMPANIONHUB_REDIS_URL":    containers.RedisURL(t),
 		}
-	}},
+	}}
 	// PostgreSQL alone: turn events travel by LISTEN/NOTIFY, limits are kept in the database.
-	{name: "Postgres", env: func(t *testing.T) map[string]string {
+	postgresProfile = profile{name: "Postgres", env: func(t *testing.T) map[string]string {
 		containers.RequireDocker(t)
 		return map[string]string{
 			"COMPANIONHUB_DATABASE_URL": containers.NewPostgresDB(t, "e2e", migrateWithBinary),
 			"COMPANIONHUB_STREAM_BUS":   "postgres",
 		}
-	}},
-}
+	}}
+)
+
+// profiles are the deployments every journey runs on.
+var profiles = []profile{sqliteProfile, postgresRedisProfile, postgresProfile}
 
 // sharedBusProfiles are the profiles whose hubs share turn events: replicas of one deployment.
-func sharedBusProfiles() []profile { return profiles[1:] }
+func sharedBusProfiles() []profile { return []profile{postgresRedisProfile, postgresProfile} }
 
 // migrateWithBinary prepares the template database with the binary's own migrate command.
 func migrateWithBinary(ctx context.Context, dsn string) error {
