@@ -37,7 +37,7 @@ func DefaultConfig() Config {
 // Validate checks the whole configuration and reports every problem as a field error, which the
 // binary turns into messages naming the variables.
 func (c Config) Validate() error {
-	return errors.Join(c.Config.ValidateWith(Catalogs()), c.validateBatteries(serving, core.Brought{}))
+	return c.check(nil, serving)
 }
 
 // check validates c before anything is opened, as New will use it with opts: the core's settings

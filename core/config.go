@@ -254,10 +254,8 @@ func (c Config) Postgres() bool { return c.DatabaseConfig().Dialect() == sqlstor
 
 // Validate checks the whole configuration against the backends of Builtin and reports every
 // problem as a field error, which the binary turns into messages naming the variables.
-func (c Config) Validate() error { return c.ValidateWith(Builtin()) }
-
-// ValidateWith is Validate with the backends of cs.
-func (c Config) ValidateWith(cs Catalogs) error { return c.validate(cs, ports{}) }
+// (Check validates with other catalogues, or for ports an embedder brings.)
+func (c Config) Validate() error { return Check(c) }
 
 // validate checks c for a hub whose ports p were given (their settings are not checked).
 func (c Config) validate(cs Catalogs, p ports) error {
