@@ -79,7 +79,7 @@ func (c Catalog[P]) unknown(name string) error {
 func (c Catalog[P]) Defaults(cs *Configs) {
 	for _, b := range c.backends {
 		if own := c.own(b, *cs); own != nil {
-			cs.put(c.feature, b.Name, own)
+			cs.Set(c.feature, b.Name, own)
 		}
 	}
 }
@@ -104,17 +104,17 @@ func (c Catalog[P]) own(b Backend[P], cs Configs) Config {
 func (c Catalog[P]) Check(s Settings, cs Configs, at, configsAt string) error {
 	b, ok := c.Lookup(s.Provider)
 	if !ok {
-		return within(at, fieldError("Provider", c.unknown(s.Provider)))
+		return envflag.Within(at, envflag.Fieldf("Provider", "%w", c.unknown(s.Provider)))
 	}
 	errs := []error{}
 	if s.Timeout <= 0 {
-		errs = append(errs, within(at, envflag.Fieldf("Timeout", "must be positive, got %s", s.Timeout)))
+		errs = append(errs, envflag.Within(at, envflag.Fieldf("Timeout", "must be positive, got %s", s.Timeout)))
 	}
 	if b.Validate != nil {
-		errs = append(errs, within(at, b.Validate(s)))
+		errs = append(errs, envflag.Within(at, b.Validate(s)))
 	}
 	if own := c.own(b, cs); own != nil {
-		errs = append(errs, within(configsAt+"."+ownPath(c.feature, b.Name), own.Validate()))
+		errs = append(errs, envflag.Within(configsAt+"."+key(c.feature, b.Name), own.Validate()))
 	}
 	return errors.Join(errs...)
 }

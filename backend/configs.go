@@ -15,24 +15,20 @@ type Configs struct {
 	m map[string]Config
 }
 
+// key names a backend's own settings in the Configs, and is where their fields are reported in
+// field errors, relative to the Configs.
 func key(feature, name string) string { return feature + "-" + name }
 
-func (cs *Configs) put(feature, name string, cfg Config) {
+// Set replaces the own settings of a backend (cfg must be the kind its Config function returns).
+func (cs *Configs) Set(feature, name string, cfg Config) {
 	if cs.m == nil {
 		cs.m = map[string]Config{}
 	}
 	cs.m[key(feature, name)] = cfg
 }
 
-// Set replaces the own settings of a backend (cfg must be the kind its Config function returns).
-func (cs *Configs) Set(feature, name string, cfg Config) { cs.put(feature, name, cfg) }
-
 // Get returns the own settings of a backend, nil when there are none.
 func (cs Configs) Get(feature, name string) Config { return cs.m[key(feature, name)] }
-
-// Path is where the fields of a backend's own settings are reported in field errors, relative to
-// the Configs.
-func ownPath(feature, name string) string { return key(feature, name) }
 
 // EnvMembers binds every backend's own settings, flattened: their fields carry their whole
 // variable names.
@@ -48,7 +44,3 @@ func (cs Configs) EnvMembers() []envflag.Member {
 	}
 	return out
 }
-
-func within(path string, err error) error { return envflag.Within(path, err) }
-
-func fieldError(path string, err error) error { return envflag.Fieldf(path, "%w", err) }

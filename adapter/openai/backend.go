@@ -39,7 +39,12 @@ func Backend() backend.Backend[llm.Model] {
 			o := DefaultOptions()
 			return &o
 		},
-		Validate: func(s backend.Settings) error { return config(s, Options{}).Validate() },
+		// The catalogue checks the Timeout of every backend; this checks what the client needs besides.
+		Validate: func(s backend.Settings) error {
+			c := config(s, Options{})
+			c.Timeout = DefaultConfig().Timeout
+			return c.Validate()
+		},
 		Open: func(_ context.Context, s backend.Settings, own backend.Config, d backend.Deps) (llm.Model, func(), error) {
 			o, ok := own.(*Options)
 			if !ok {

@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -19,4 +20,15 @@ func TestBackendDescriptor(t *testing.T) {
 	reply, _, err := m.Complete(t.Context(), llm.Request{Messages: []llm.Message{{Role: llm.User, Content: "hello"}}})
 	require.NoError(t, err)
 	require.NotEmpty(t, reply)
+}
+
+// A bad timeout is reported once, by the catalogue, not again by the client's own checks.
+func TestBackendReportsABadTimeoutOnce(t *testing.T) {
+	t.Parallel()
+	cat := backend.NewCatalog("llm", Backend())
+	var cs backend.Configs
+	cat.Defaults(&cs)
+	err := cat.Check(backend.Settings{Provider: "openai", BaseURL: "http://127.0.0.1:1/v1", Model: "m"}, cs, "LLM", "Backends")
+	require.Error(t, err)
+	require.Equal(t, 1, strings.Count(err.Error(), "LLM.Timeout"), "%v", err)
 }
