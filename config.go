@@ -92,16 +92,7 @@ func (c Config) streamBus() string { return c.mostShared(c.StreamBus) }
 // available.
 func (c Config) rateLimitStore() string { return c.mostShared(c.RateLimitStore) }
 
-// mostShared is chosen, or when nothing is, the most shared store there is: Redis when it is set,
-// PostgreSQL when the database is, memory otherwise — so replicas share whatever they can.
+// mostShared is the store in use for a choice: see core.MostShared.
 func (c Config) mostShared(chosen string) string {
-	switch {
-	case chosen != "":
-		return chosen
-	case c.Redis.URL.IsSet():
-		return "redis"
-	case c.Postgres():
-		return "postgres"
-	}
-	return "memory"
+	return core.MostShared(chosen, c.Redis.URL.IsSet(), c.Postgres())
 }

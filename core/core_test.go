@@ -157,3 +157,19 @@ func TestClosingLeavesTheEmbeddersPortsToIt(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, 2, closed, "a failed New releases what the embedder handed over")
 }
+
+func TestMostSharedPrefersWhatReplicasShare(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		chosen          string
+		redis, postgres bool
+		want            string
+	}{
+		{"memory", true, true, "memory"}, // a choice is a choice
+		{"", true, true, "redis"},
+		{"", false, true, "postgres"},
+		{"", false, false, "memory"},
+	} {
+		assert.Equal(t, tc.want, core.MostShared(tc.chosen, tc.redis, tc.postgres), "%+v", tc)
+	}
+}

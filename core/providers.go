@@ -81,14 +81,29 @@ func provideLimiter(cfg Config, db *sqlstore.DB, clock usecase.Clock, o *options
 	if o.limiter != nil {
 		return o.limiter, nil
 	}
-	switch store := cfg.RateLimitStore; {
-	case store == "postgres", store == "" && db.Dialect == sqlstore.Postgres:
+	switch store := MostShared(cfg.RateLimitStore, false, db.Dialect == sqlstore.Postgres); store {
+	case "postgres":
 		return postgres.NewRateLimiter(db.X), nil
-	case store == "memory", store == "":
+	case "memory":
 		return memory.NewRateLimiter(clock), nil
 	default:
 		return nil, notLinked("rate-limit store", store, "WithRateLimiter")
 	}
+}
+
+// MostShared is the store in use for a choice between stores (StreamBus, RateLimitStore): the one
+// chosen, or when none is, the most shared there is — Redis when it is linked and set, PostgreSQL
+// when the database is, memory otherwise — so that replicas share whatever they can.
+func MostShared(chosen string, redis, postgres bool) string {
+	switch {
+	case chosen != "":
+		return chosen
+	case redis:
+		return "redis"
+	case postgres:
+		return "postgres"
+	}
+	return "memory"
 }
 
 // notLinked is a choice the configuration made that this build cannot honour.
@@ -231,11 +246,11 @@ func provideStreamBus(cfg Config, db *sqlstore.DB, clock usecase.Clock, o *optio
 	if o.bus != nil {
 		return o.bus, func() {}, nil
 	}
-	switch kind := cfg.StreamBus; {
-	case kind == "postgres", kind == "" && db.Dialect == sqlstore.Postgres:
+	switch kind := MostShared(cfg.StreamBus, false, db.Dialect == sqlstore.Postgres); kind {
+	case "postgres":
 		b := postgres.NewStreamBus(db.X, db.URL())
 		return b, func() { _ = b.Close() }, nil
-	case kind == "memory", kind == "":
+	case "memory":
 		b := memory.NewStreamBus(clock)
 		return b, func() { _ = b.Close() }, nil
 	default:
