@@ -108,9 +108,9 @@ func (g *Generator) Generate(ctx context.Context, req picture.Request, progress 
 	return picture.Result{Data: buf.Bytes(), Format: media.PNG, Seed: seed}, nil
 }
 
-// validate refuses what the placeholder cannot draw. The use case validates requests first, so
-// this only catches a caller that skipped it — but a panic or a gigapixel allocation is a worse
-// answer to that than an error.
+// validate refuses what the placeholder cannot draw. The use cases ask for fixed sizes, so this
+// only catches another caller's mistake — but a panic or a gigapixel allocation is a worse answer
+// to that than an error.
 func validate(req picture.Request) error {
 	var vs []domain.FieldViolation
 	if req.Width < minSide || req.Width > maxSide {

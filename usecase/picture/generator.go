@@ -10,9 +10,9 @@ import (
 	"github.com/companionhub/companionhub/domain/media"
 )
 
-// Request is one picture to render. Sizes, steps, CFG scale and sampler were validated by the use
-// case; a backend passes them on (or maps them to its nearest equivalent) and never second-guesses
-// the prompt.
+// Request is one picture to render, as the use cases build it (their sizes are fixed: see
+// IllustrateReply). A backend passes its values on (or maps them to its nearest equivalent), never
+// second-guesses the prompt, and refuses what it cannot render with an error rather than a panic.
 type Request struct {
 	Prompt         string
 	NegativePrompt string
