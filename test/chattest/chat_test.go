@@ -723,9 +723,9 @@ func TestAFollowerPastWhatTheBusHoldsHearsTheOutcome(t *testing.T) {
 	require.Equal(t, past+1, events[0].Seq)
 }
 
-func TestATurnWhoseReplyWasSavedCompletesWhateverComesAfter(t *testing.T) {
-	t.Parallel()
-	w := newWorld(t, func(o *chattest.Options) { o.NoReap = true })
+// savedReply is a running turn, taken by no runner, that saved text as its reply.
+func (w *world) savedReply(t *testing.T, text string) (chat.Turn, chatuc.PersistOutput) {
+	t.Helper()
 	ctx := context.Background()
 	now := time.Now().UTC()
 	msg := chat.Message{ID: domain.NewID(now), CompanionID: w.comp, Role: chat.RoleUser, Text: "hi", Selected: true, CreatedAt: now}
@@ -733,11 +733,19 @@ func TestATurnWhoseReplyWasSavedCompletesWhateverComesAfter(t *testing.T) {
 	turn := hydrate(t, chat.TurnRecord{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
 		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now})
 	require.NoError(t, w.env.Store.Turns().Create(ctx, turn, ""))
-	saved, err := w.env.Steps.Persist(ctx, chatuc.PersistInput{TurnID: turn.ID(), Text: "Saved.", Analysis: chatuc.FailedAnalysis()})
+	saved, err := w.env.Steps.Persist(ctx, chatuc.PersistInput{TurnID: turn.ID(), Text: text, Analysis: chatuc.FailedAnalysis()})
 	require.NoError(t, err)
+	return turn, saved
+}
+
+func TestATurnWhoseReplyWasSavedCompletesWhateverComesAfter(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(o *chattest.Options) { o.NoReap = true })
+	ctx := context.Background()
+	turn, saved := w.savedReply(t, "Saved.")
 
 	// A cancel that came too late: the reply is in the conversation, so the turn completed.
-	_, err = w.env.Steps.Finish(ctx, chatuc.FinishInput{TurnID: turn.ID(), Status: chat.StatusCancelled, ErrorCode: "cancelled", ErrorMessage: "x"})
+	_, err := w.env.Steps.Finish(ctx, chatuc.FinishInput{TurnID: turn.ID(), Status: chat.StatusCancelled, ErrorCode: "cancelled", ErrorMessage: "x"})
 	require.NoError(t, err)
 	got, err := w.env.Store.Turns().Load(ctx, turn.ID())
 	require.NoError(t, err)
@@ -756,17 +764,10 @@ func TestATurnWhoseReplyWasDeletedEndsSayingSo(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, func(o *chattest.Options) { o.NoReap = true })
 	ctx := context.Background()
-	now := time.Now().UTC()
-	msg := chat.Message{ID: domain.NewID(now), CompanionID: w.comp, Role: chat.RoleUser, Text: "hi", Selected: true, CreatedAt: now}
-	require.NoError(t, w.env.Store.Messages().Create(ctx, msg))
-	turn := hydrate(t, chat.TurnRecord{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
-		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now})
-	require.NoError(t, w.env.Store.Turns().Create(ctx, turn, ""))
-	saved, err := w.env.Steps.Persist(ctx, chatuc.PersistInput{TurnID: turn.ID(), Text: "Saved.", Analysis: chatuc.FailedAnalysis()})
-	require.NoError(t, err)
+	turn, saved := w.savedReply(t, "Saved.")
 	require.NoError(t, w.env.Store.Messages().Delete(ctx, saved.MessageID))
 
-	_, err = w.env.Steps.Finish(ctx, chatuc.FinishInput{TurnID: turn.ID(), MessageID: saved.MessageID, Status: chat.StatusCompleted})
+	_, err := w.env.Steps.Finish(ctx, chatuc.FinishInput{TurnID: turn.ID(), MessageID: saved.MessageID, Status: chat.StatusCompleted})
 	require.NoError(t, err)
 	got, err := w.env.Store.Turns().Load(ctx, turn.ID())
 	require.NoError(t, err)
