@@ -95,15 +95,17 @@ type ProfileSpec struct {
 // means validating a new spec.
 type Profile struct{ spec ProfileSpec }
 
-// NewProfile validates spec: name 1–100 characters, age an integer of at least 18, bounded texts
-// and lists (SPEC §3.2), known enums, opaque card data that is JSON objects. Texts are trimmed, blank
-// list items and duplicate tags dropped; everything else is kept exactly. Every violation is
-// reported at once.
+// NewProfile validates spec: name 1–100 characters, age given (zero is "not given") and at least
+// 18, bounded texts and lists (SPEC §3.2), known enums, opaque card data that is JSON objects. Texts
+// are trimmed, blank list items and duplicate tags dropped; everything else is kept exactly. Every
+// violation is reported at once.
 func NewProfile(spec ProfileSpec) (Profile, error) {
 	var c checker
 	s := spec
 	s.Name = c.text("name", s.Name, MaxNameLen, true, false)
 	switch {
+	case s.Age == 0: // not given (an age is a whole number of years, never zero for an adult)
+		c.add("age", "required", "is required: how old the companion is (18 or older)")
 	case s.Age < MinAge:
 		c.add("age", "too_young", "a companion is an adult: age must be at least 18")
 	case s.Age > MaxAge:

@@ -2,7 +2,11 @@ package companion
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
+	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
@@ -47,8 +51,10 @@ func toCard(spec companion.ProfileSpec) (Card, error) {
 
 // fromCard maps a card onto a profile spec. A card exported by a hub brings the hub's model in
 // extensions.companionhub; the fields every card has (name, description, greetings…) come from the
-// card itself either way, so edits made in other tools win. age and rating apply when the card does
-// not say: cards from elsewhere have no age, and the hub needs one (at least 18).
+// card itself either way, so edits made in other tools win. rating applies when given; age only when
+// the card states none (cards from elsewhere often have no age, and the hub needs one): an age the
+// card states — in the hub's model or an explicit data.age — is the character's, and a stated minor
+// is refused whatever age the caller asks for.
 func fromCard(card Card, age int, rating companion.ContentRating) (companion.ProfileSpec, error) {
 	ext, err := objectMap(card.Extensions)
 	if err != nil {
@@ -65,12 +71,14 @@ func fromCard(card Card, age int, rating companion.ContentRating) (companion.Pro
 		}
 		delete(ext, hubExtension) // regenerated on export; keeping it would go stale
 	}
-	if age > 0 {
-		spec.Age = age
-	}
-	if spec.Age == 0 {
-		return companion.ProfileSpec{}, domain.Invalid(domain.Violation("age", "required",
-			"the card does not give the character's age: say how old they are (18 or older)"))
+	if stated, ok := statedAge(spec.Age, card.Extra); ok {
+		if stated < companion.MinAge {
+			return companion.ProfileSpec{}, domain.Invalid(domain.Violation("age", "too_young",
+				fmt.Sprintf("the card says the character is %d: a companion is an adult (18 or older), whatever age is asked for", stated)))
+		}
+		spec.Age = stated
+	} else {
+		spec.Age = age // zero when not given either: the profile reports it as required
 	}
 	if rating.String() != "" {
 		spec.ContentRating = rating
@@ -90,6 +98,57 @@ func fromCard(card Card, age int, rating companion.ContentRating) (companion.Pro
 		return companion.ProfileSpec{}, err
 	}
 	return spec, nil
+}
+
+// statedAge is the age a card states, if it states one: the hub's model (hub, zero when absent) and
+// an explicit "age" in the card's data, a number or a text whose first number is the age ("17",
+// "17 years old"). When both state one, the younger counts: a card is never made older than it says.
+func statedAge(hub int, extra map[string]json.RawMessage) (int, bool) {
+	ages := []int{}
+	if hub != 0 {
+		ages = append(ages, hub)
+	}
+	if raw, ok := extra["age"]; ok {
+		if n, ok := ageValue(raw); ok {
+			ages = append(ages, n)
+		}
+	}
+	if len(ages) == 0 {
+		return 0, false
+	}
+	return slices.Min(ages), true
+}
+
+// ageValue reads a stated age from raw JSON: a number (a fraction counts as the years it has
+// completed) or the first run of digits in a string. Anything else states no age.
+func ageValue(raw json.RawMessage) (int, bool) {
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return 0, false
+	}
+	switch v := v.(type) {
+	case float64:
+		if v < 0 {
+			return -1, true
+		}
+		return int(min(v, float64(companion.MaxAge+1))), true
+	case string:
+		digit := func(r rune) bool { return r >= '0' && r <= '9' }
+		start := strings.IndexFunc(v, digit)
+		if start < 0 {
+			return 0, false
+		}
+		end := strings.IndexFunc(v[start:], func(r rune) bool { return !digit(r) })
+		if end < 0 {
+			end = len(v) - start
+		}
+		n, err := strconv.Atoi(v[start : start+end])
+		if err != nil {
+			return companion.MaxAge + 1, true // more digits than an int holds: old beyond any bound
+		}
+		return n, true
+	}
+	return 0, false
 }
 
 // objectMap splits a raw JSON object into its members (an empty map for none).

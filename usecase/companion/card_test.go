@@ -60,7 +60,7 @@ func TestForeignCardsNeedAnAdultAge(t *testing.T) {
 	owner := e.user(t)
 	ctx := context.Background()
 	_, err := e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: []byte(foreignV2), Meta: meta})
-	require.Equal(t, "age", domain.Violations(err)[0].Field)
+	require.Equal(t, domain.Violation("age", "required", ""), ageViolation(t, err), "a missing age is missing, not too young")
 	_, err = e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: []byte(foreignV2), Age: 16, Meta: meta})
 	require.Equal(t, "too_young", domain.Violations(err)[0].Code)
 
@@ -89,6 +89,63 @@ func TestForeignCardsNeedAnAdultAge(t *testing.T) {
 	var original map[string]any
 	require.NoError(t, json.Unmarshal([]byte(foreignV2), &original))
 	require.Equal(t, original, exported, "everything the card brought comes back")
+}
+
+// ageViolation is err's violation of the age field, without its message.
+func ageViolation(t *testing.T, err error) domain.FieldViolation {
+	t.Helper()
+	for _, v := range domain.Violations(err) {
+		if v.Field == "age" {
+			v.Message = ""
+			return v
+		}
+	}
+	require.Fail(t, "no age violation", "%v", err)
+	return domain.FieldViolation{}
+}
+
+// minorCard is a V2 card that states its character's age: in the hub's own extension, as an explicit
+// data.age, or both.
+func minorCard(hubAge int, dataAge string) []byte {
+	data := map[string]any{"name": "Kit", "description": "A character.", "extensions": map[string]any{}}
+	if hubAge != 0 {
+		data["extensions"] = map[string]any{"companionhub": map[string]any{"name": "Kit", "age": hubAge}}
+	}
+	if dataAge != "" {
+		data["age"] = json.RawMessage(dataAge)
+	}
+	b, _ := json.Marshal(map[string]any{"spec": "chara_card_v2", "spec_version": "2.0", "data": data})
+	return b
+}
+
+func TestACardsStatedAgeWinsOverTheAskedOne(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.user(t)
+	ctx := context.Background()
+	for name, card := range map[string][]byte{
+		"hub extension":       minorCard(16, ""),
+		"data.age number":     minorCard(0, "17"),
+		"data.age fraction":   minorCard(0, "17.9"),
+		"data.age text":       minorCard(0, `"16 years old"`),
+		"younger of the two":  minorCard(30, `"15"`),
+		"hub extension minor": minorCard(12, "40"),
+	} {
+		_, err := e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: card, Age: 30, Meta: meta})
+		require.Equal(t, domain.Violation("age", "too_young", ""), ageViolation(t, err), name)
+	}
+	page, err := e.app.List.Handle(ctx, companionuc.List{OwnerID: owner, Page: domain.Page{Limit: 10}})
+	require.NoError(t, err)
+	require.Empty(t, page.Items, "no stated minor was imported")
+
+	res, err := e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: minorCard(40, ""), Age: 30, Meta: meta})
+	require.NoError(t, err)
+	require.Equal(t, 40, res.Companion.Profile().Age(), "the card's adult age is the character's")
+	res, err = e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: minorCard(0, `"ageless"`), Age: 30, Meta: meta})
+	require.NoError(t, err)
+	require.Equal(t, 30, res.Companion.Profile().Age(), "an age the card does not state is the caller's")
+	_, err = e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: minorCard(0, `"ageless"`), Meta: meta})
+	require.Equal(t, domain.Violation("age", "required", ""), ageViolation(t, err))
 }
 
 func TestBrokenCardsCreateNothing(t *testing.T) {

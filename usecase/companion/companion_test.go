@@ -48,6 +48,12 @@ func TestCreateValidates(t *testing.T) {
 	page, err := e.app.List.Handle(context.Background(), companionuc.List{OwnerID: owner, Page: domain.Page{Limit: 10}})
 	require.NoError(t, err)
 	require.Empty(t, page.Items)
+
+	spec = fullSpec()
+	spec.Age = 0
+	_, err = e.app.Create.Handle(context.Background(), companionuc.Create{OwnerID: owner, Profile: spec, Meta: meta})
+	require.Equal(t, []domain.FieldViolation{domain.Violation("age", "required", "is required: how old the companion is (18 or older)")},
+		domain.Violations(err), "an age not given is missing, not too young")
 }
 
 func TestCreationsAreRateLimited(t *testing.T) {

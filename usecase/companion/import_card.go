@@ -16,7 +16,9 @@ import (
 type ImportCard struct {
 	OwnerID domain.ID
 	Data    []byte
-	// Age applies when the card does not carry the hub's model (cards from elsewhere have no age).
+	// Age applies when the card states no age (cards from elsewhere often have none). An age the card
+	// states — in the hub's model or an explicit data.age — is the character's: a stated minor is
+	// refused whatever Age says.
 	Age int
 	// ContentRating applies likewise (zero: general, or what the card's hub model says).
 	ContentRating companion.ContentRating
