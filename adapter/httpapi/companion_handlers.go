@@ -1,8 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
-	"encoding/json"
 	"net/http"
 	"strconv"
 
@@ -21,16 +19,8 @@ func companionID(r *http.Request) (domain.ID, error) {
 	return id, nil
 }
 
-// decodeProfile reads a profile document strictly (unknown members are an error).
-func decodeProfile(data []byte) (companion.ProfileSpec, error) {
-	var doc companionjson.Profile
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&doc); err != nil {
-		return companion.ProfileSpec{}, jsonError(err)
-	}
-	return doc.Spec()
-}
+// decodeProfile reads a profile document strictly, reporting every mistake at once (profileFromJSON).
+func decodeProfile(data []byte) (companion.ProfileSpec, error) { return profileFromJSON(data) }
 
 func (s *Server) createCompanion(w http.ResponseWriter, r *http.Request) {
 	body, err := readJSONBody(r)

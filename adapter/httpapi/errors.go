@@ -24,12 +24,21 @@ var statusByKind = map[domain.Kind]int{
 // statusByReason refines the table for the few reasons HTTP has a more precise status for.
 var statusByReason = map[string]int{
 	reasonBodyTooLarge:     http.StatusRequestEntityTooLarge,
+	reasonHeadersTooLarge:  http.StatusRequestHeaderFieldsTooLarge,
 	reasonUnsupportedMedia: http.StatusUnsupportedMediaType,
 	reasonMethodNotAllowed: http.StatusMethodNotAllowed,
 }
 
+// sameReason gives one reason to refusals that mean the same to a client whichever layer noticed:
+// an upload is too large whether the body limit or the image pipeline's own limit caught it. The
+// message (which limit) is kept.
+var sameReason = map[string]string{
+	"image_too_large": reasonBodyTooLarge,
+}
+
 const (
 	reasonBodyTooLarge     = "body_too_large"
+	reasonHeadersTooLarge  = "headers_too_large"
 	reasonUnsupportedMedia = "unsupported_media_type"
 	reasonMethodNotAllowed = "method_not_allowed"
 )
@@ -76,11 +85,14 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if e := domain.AsError(err); e != nil {
 		body.Error.Message = e.Message
 		body.Error.Details.Reason = e.Reason
+		if same, ok := sameReason[e.Reason]; ok {
+			body.Error.Details.Reason = same
+		}
 		body.Error.Details.Hints = e.Hints
 		for _, f := range domain.Violations(err) {
 			body.Error.Details.Fields = append(body.Error.Details.Fields, fieldViolation(f))
 		}
-		if s, ok := statusByReason[e.Reason]; ok {
+		if s, ok := statusByReason[body.Error.Details.Reason]; ok {
 			status = s
 		}
 		if e.RetryAfter > 0 {

@@ -1,18 +1,20 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
 	"net/http"
-	"strings"
+	"reflect"
 
 	"github.com/companionhub/companionhub/domain"
 )
 
 // decodeJSON reads exactly one JSON object into dst. Unknown fields are refused, so a typo in a field
-// name is a clear 400 instead of a silently ignored setting.
+// name is a clear 400 instead of a silently ignored setting; every refused field is reported at
+// once (decodeStrict).
 func decodeJSON(r *http.Request, dst any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -20,17 +22,17 @@ func decodeJSON(r *http.Request, dst any) error {
 			return domain.E(domain.KindInvalid, reasonUnsupportedMedia, "send the body as application/json")
 		}
 	}
-	dec := json.NewDecoder(r.Body)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(dst); err != nil {
-		return jsonError(err)
+	data, err := io.ReadAll(r.Body)
+	if err != nil {
+		return readError(err)
 	}
-	if err := dec.Decode(&struct{}{}); !errors.Is(err, io.EOF) {
-		return domain.E(domain.KindInvalid, "malformed_json", "the body must hold a single JSON object")
+	if len(bytes.TrimSpace(data)) == 0 {
+		return domain.E(domain.KindInvalid, "empty_body", "the request body is empty; send a JSON object")
 	}
-	return nil
+	return decodeStrict(data, dst)
 }
 
+// jsonError classifies what encoding/json refused, in the client's terms.
 func jsonError(err error) error {
 	var tooBig *http.MaxBytesError
 	var syntax *json.SyntaxError
@@ -43,17 +45,33 @@ func jsonError(err error) error {
 	case errors.As(err, &syntax), errors.Is(err, io.ErrUnexpectedEOF):
 		return domain.E(domain.KindInvalid, "malformed_json", "the body is not valid JSON")
 	case errors.As(err, &typ):
-		field := typ.Field
-		if field == "" {
-			field = "body"
-		}
-		return domain.Invalid(domain.Violation(field, "type", "must be of type "+typ.Type.String()))
-	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return domain.Invalid(domain.Violation(name, "unknown_field", "this field is not accepted here"))
+		return domain.Invalid(domain.Violation(fieldName(typ.Field), "type", "must be "+jsonKind(typ.Type)))
 	default:
 		return domain.E(domain.KindInvalid, "malformed_json", "the body is not valid JSON")
 	}
+}
+
+// jsonKind names what JSON value a Go type reads, for messages: never a Go type name.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "a whole number"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "a list"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "of another type"
 }
 
 // writeJSON answers with v as JSON. Encoding errors after the header is sent can only be dropped.

@@ -105,14 +105,19 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, out)
 }
 
-// pageFrom reads ?cursor=…&limit=… .
+// pageFrom reads ?cursor=…&limit=… . A limit that is sent must be 1–100 (0 is no exception: only
+// leaving it out asks for the default).
 func pageFrom(r *http.Request) (domain.Page, error) {
 	q := r.URL.Query()
 	limit := 0
-	if s := q.Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
+	if q.Has("limit") {
+		n, err := strconv.Atoi(q.Get("limit"))
 		if err != nil {
-			return domain.Page{}, domain.Invalid(domain.Violation("limit", "type", "limit must be an integer"))
+			return domain.Page{}, domain.Invalid(domain.Violation("limit", "type", "limit must be a whole number"))
+		}
+		if n < 1 {
+			return domain.Page{}, domain.Invalid(domain.Violation("limit", "out_of_range",
+				"limit must be between 1 and "+strconv.Itoa(domain.MaxPageLimit)))
 		}
 		limit = n
 	}

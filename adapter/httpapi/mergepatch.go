@@ -10,7 +10,9 @@ import (
 
 // mergePatch applies a JSON merge patch (RFC 7396) to doc: members of the patch replace members of
 // the document, null deletes, and objects merge recursively — except under the paths listed in
-// opaque, whose values are replaced whole. Members the patch does not mention keep their text
+// opaque, whose values are replaced whole. One departure from the RFC: a null for a member the
+// document does not have is kept (as null), not dropped, so that the strict reading of the result
+// reports the member as unknown — a typo in a field name is an error even when the patch clears it. Members the patch does not mention keep their text
 // (compacted: insignificant whitespace goes, key order and escapes stay), which is what keeps
 // character-card data intact through an edit of a name.
 //
@@ -46,7 +48,11 @@ func mergeAt(path string, depth int, doc, patch []byte, opaque map[string]bool, 
 		}
 		switch {
 		case bytes.Equal(bytes.TrimSpace(v), []byte("null")):
-			delete(d, k)
+			if _, ok := d[k]; ok {
+				delete(d, k)
+			} else {
+				d[k] = v
+			}
 		case opaque[child]:
 			d[k] = v
 		default:

@@ -40,3 +40,24 @@ func TestMergePatchRefusesDeepNesting(t *testing.T) {
 	require.Equal(t, domain.KindInvalid, domain.KindOf(err))
 	require.Equal(t, "too_deep", domain.Violations(err)[0].Code)
 }
+
+// A null for a member the document does not have is kept, so the strict reading of the result
+// refuses the unknown member instead of the patch silently accepting it.
+func TestMergePatchKeepsNullsForUnknownMembers(t *testing.T) {
+	t.Parallel()
+	doc := `{"name":"A","persona":{"archetype":"Shy"}}`
+	got, err := mergePatch([]byte(doc), []byte(`{"nope":null,"persona":{"evil":null,"archetype":null}}`), nil, 2)
+	require.NoError(t, err)
+	require.JSONEq(t, `{"name":"A","nope":null,"persona":{"evil":null}}`, string(got))
+	var into struct {
+		Name    string `json:"name"`
+		Persona struct {
+			Archetype string `json:"archetype"`
+		} `json:"persona"`
+	}
+	var fields []string
+	for _, v := range domain.Violations(decodeStrict(got, &into)) {
+		fields = append(fields, v.Field+" "+v.Code)
+	}
+	require.Equal(t, []string{"nope unknown_field", "persona.evil unknown_field"}, fields)
+}

@@ -1,10 +1,13 @@
 package httpapi
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -232,4 +235,103 @@ func TestHTTPSSessionsUseTheHostPrefixedCookie(t *testing.T) {
 
 func withTLSInfo(r *http.Request) context.Context {
 	return context.WithValue(r.Context(), reqInfoKey{}, &reqInfo{tls: true})
+}
+
+// Paths the mux would clean first (empty, "." or ".." segments) are a JSON 404 like any unknown
+// path, under /media and /api alike — never the mux's HTML redirect.
+func TestOddPathsAnswerTheJSONNotFound(t *testing.T) {
+	t.Parallel()
+	s, _, _ := bareServer(t, nil)
+	for _, path := range []string{"/media//x", "/media/a/../b", "/media/a/./b", "/media/a/b/c", "/media/a", "/media/a/b/",
+		"/api/v1//me", "/api/v1/./me", "/api/v1/x/../me", "//healthz"} {
+		for _, method := range []string{"GET", "POST"} {
+			rec := httptest.NewRecorder()
+			s.Handler().ServeHTTP(rec, httptest.NewRequest(method, path, nil))
+			require.Equal(t, http.StatusNotFound, rec.Code, "%s %s", method, path)
+			require.Empty(t, rec.Header().Get("Location"), "%s %s", method, path)
+			require.Equal(t, "application/json; charset=utf-8", rec.Header().Get("Content-Type"), "%s %s", method, path)
+			e := decodeError(t, rec)
+			require.Equal(t, "not_found", e.Code, "%s %s", method, path)
+			require.Equal(t, "no_route", e.Details.Reason, "%s %s", method, path)
+		}
+	}
+}
+
+// rawRequest sends a GET whose request line and header fields take exactly size bytes on the wire
+// (what the standard library and limitHeaders count) and returns the response.
+func rawRequest(t *testing.T, addr string, size int) *http.Response {
+	t.Helper()
+	head := "GET /healthz HTTP/1.1\r\nHost: hub.test\r\n"
+	pad := size - len(head) - len("X-Pad: \r\n")
+	require.Positive(t, pad)
+	conn, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	_, err = io.WriteString(conn, head+"X-Pad: "+strings.Repeat("a", pad)+"\r\n\r\n")
+	require.NoError(t, err)
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = res.Body.Close() })
+	return res
+}
+
+// Headers over the documented limit are answered 431 in JSON, even though net/http reads headers
+// before any handler runs: its own cap (headerHardCap) is set well above the limit. Beyond that cap
+// net/http answers by itself, in plain text — the documented exception.
+func TestOversizedHeadersAnswer431InJSON(t *testing.T) {
+	t.Parallel()
+	s, _, _ := bareServer(t, nil)
+	srv := s.HTTPServer()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+
+	res := rawRequest(t, ln.Addr().String(), maxHeaderBytes)
+	require.Equal(t, http.StatusOK, res.StatusCode, "exactly the limit is allowed")
+
+	res = rawRequest(t, ln.Addr().String(), maxHeaderBytes+1)
+	require.Equal(t, http.StatusRequestHeaderFieldsTooLarge, res.StatusCode)
+	require.Equal(t, "application/json; charset=utf-8", res.Header.Get("Content-Type"))
+	var body errorBody
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&body))
+	require.Equal(t, "invalid", body.Error.Code)
+	require.Equal(t, reasonHeadersTooLarge, body.Error.Details.Reason)
+	require.NotEmpty(t, body.Error.Details.RequestID)
+
+	res = rawRequest(t, ln.Addr().String(), headerHardCap+8<<10)
+	require.Equal(t, http.StatusRequestHeaderFieldsTooLarge, res.StatusCode, "net/http's own refusal beyond the hard cap")
+}
+
+// Too large is one answer whichever layer notices: the body limit, or the image pipeline's own.
+func TestTooLargeIsOneAnswer(t *testing.T) {
+	t.Parallel()
+	for _, err := range []error{
+		domain.E(domain.KindInvalid, reasonBodyTooLarge, "the request body is too large"),
+		domain.E(domain.KindInvalid, "image_too_large", "the image is larger than 5 MB"),
+	} {
+		rec := httptest.NewRecorder()
+		writeError(rec, httptest.NewRequest("PUT", "/", nil), err)
+		require.Equal(t, http.StatusRequestEntityTooLarge, rec.Code)
+		e := decodeError(t, rec)
+		require.Equal(t, "invalid", e.Code)
+		require.Equal(t, reasonBodyTooLarge, e.Details.Reason)
+		require.Equal(t, domain.AsError(err).Message, e.Message, "the message still says which limit")
+	}
+}
+
+// limit=0 is out of range like limit=-1 (only leaving limit out asks for the default).
+func TestPageLimitMustBePositive(t *testing.T) {
+	t.Parallel()
+	for _, q := range []string{"limit=0", "limit=-1", "limit=101", "limit=", "limit=2.5", "limit=x"} {
+		_, err := pageFrom(httptest.NewRequest("GET", "/api/v1/companions?"+q, nil))
+		require.Equal(t, domain.KindInvalid, domain.KindOf(err), q)
+		require.Equal(t, "limit", domain.Violations(err)[0].Field, q)
+	}
+	p, err := pageFrom(httptest.NewRequest("GET", "/api/v1/companions", nil))
+	require.NoError(t, err)
+	require.Equal(t, domain.DefaultPageLimit, p.Limit)
+	p, err = pageFrom(httptest.NewRequest("GET", "/api/v1/companions?limit=1", nil))
+	require.NoError(t, err)
+	require.Equal(t, 1, p.Limit)
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"path"
 
 	"github.com/companionhub/companionhub/domain"
 )
@@ -91,9 +92,16 @@ func isAPI(r *http.Request) bool {
 }
 
 // jsonFallback answers requests no route takes with the JSON error shape instead of the mux's plain
-// text, keeping its 404/405 distinction and Allow header.
+// text, keeping its 404/405 distinction and Allow header. A path the mux would clean first (`//`,
+// `.` or `..` segments) names no endpoint: it is a JSON 404 like any other, not the mux's HTML
+// redirect — an API client is better told its path is wrong than sent elsewhere, and the answer is
+// the same under /api and /media.
 func jsonFallback(mux *http.ServeMux) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !canonicalPath(r.URL.EscapedPath()) {
+			writeError(w, r, domain.E(domain.KindNotFound, "no_route", "no such endpoint"))
+			return
+		}
 		h, pattern := mux.Handler(r)
 		if pattern != "" {
 			mux.ServeHTTP(w, r)
@@ -105,12 +113,20 @@ func jsonFallback(mux *http.ServeMux) http.Handler {
 		case http.StatusMethodNotAllowed:
 			w.Header().Set("Allow", probe.header.Get("Allow"))
 			writeError(w, r, domain.E(domain.KindInvalid, reasonMethodNotAllowed, "this endpoint does not accept "+r.Method))
-		case http.StatusMovedPermanently, http.StatusPermanentRedirect, http.StatusTemporaryRedirect, http.StatusFound:
-			h.ServeHTTP(w, r) // path cleaning redirects stay as the mux makes them
 		default:
 			writeError(w, r, domain.E(domain.KindNotFound, "no_route", "no such endpoint"))
 		}
 	})
+}
+
+// canonicalPath reports whether p is a path the mux takes as it is: absolute, without empty, "." or
+// ".." segments (a trailing slash is part of a path, not a segment).
+func canonicalPath(p string) bool {
+	if p == "" || p[0] != '/' {
+		return false
+	}
+	clean := path.Clean(p)
+	return clean == p || clean+"/" == p
 }
 
 // headerProbe runs a mux fallback handler only to learn its status and headers.

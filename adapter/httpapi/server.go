@@ -166,7 +166,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 	for _, rt := range s.routes {
 		mux.Handle(rt.pattern(), s.wrapRoute(rt))
 	}
-	s.handler = s.observe(s.secure(s.sameOrigin(jsonFallback(mux))))
+	s.handler = s.observe(s.secure(limitHeaders(s.sameOrigin(jsonFallback(mux)))))
 	return s, nil
 }
 
@@ -182,7 +182,7 @@ func (s *Server) HTTPServer() *http.Server {
 		ReadTimeout:       s.cfg.ReadTimeout,
 		WriteTimeout:      s.cfg.WriteTimeout,
 		IdleTimeout:       s.cfg.IdleTimeout,
-		MaxHeaderBytes:    64 << 10,
+		MaxHeaderBytes:    headerHardCap, // the documented limit is limitHeaders', answered in JSON
 	}
 }
 

@@ -113,7 +113,9 @@ func FromSpec(s companion.ProfileSpec) Profile {
 }
 
 // Spec reads a profile back into a spec (not yet validated: companion.NewProfile does that). Unknown
-// enum values are field violations; empty ones take the model's defaults.
+// enum values are field violations; empty ones take the model's defaults. When an enum is refused,
+// the rest of the profile is validated too and its violations join the enums', so a client hears of
+// every mistake in one answer rather than one layer at a time.
 func (p Profile) Spec() (companion.ProfileSpec, error) {
 	var errs []error
 	enum := func(err error) {
@@ -137,13 +139,6 @@ func (p Profile) Spec() (companion.ProfileSpec, error) {
 		enum(err)
 		s.Appearance.Gender = g
 	}
-	if len(errs) > 0 {
-		var v []domain.FieldViolation
-		for _, e := range errs {
-			v = append(v, domain.Violations(e)...)
-		}
-		return companion.ProfileSpec{}, domain.Invalid(v...)
-	}
 	pe, a := p.Persona, p.Appearance
 	s.Name, s.Age = p.Name, p.Age
 	s.Persona = companion.Persona{
@@ -163,6 +158,16 @@ func (p Profile) Spec() (companion.ProfileSpec, error) {
 	s.Voice = companion.Voice{Provider: p.Voice.Provider, VoiceID: p.Voice.VoiceID, Enabled: p.Voice.Enabled}
 	s.Card = companion.CardData{CharacterBook: p.Card.CharacterBook, Extensions: p.Card.Extensions,
 		Extra: p.Card.Extra, Top: p.Card.Top}
+	if len(errs) > 0 {
+		var v []domain.FieldViolation
+		for _, e := range errs {
+			v = append(v, domain.Violations(e)...)
+		}
+		if _, err := companion.NewProfile(s); err != nil { // refused enums are left empty: the defaults
+			v = append(v, domain.Violations(err)...)
+		}
+		return companion.ProfileSpec{}, domain.Invalid(v...)
+	}
 	return s, nil
 }
 

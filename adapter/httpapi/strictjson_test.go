@@ -1,0 +1,72 @@
+package httpapi
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/internal/companionjson"
+)
+
+// Every refused member is reported at once, under its full path, in JSON's words.
+func TestDecodeStrictReportsEveryFieldInJSONTerms(t *testing.T) {
+	t.Parallel()
+	body := `{"name":5,"age":"26","persona":{"evil":1,"quirks":"x","interests":["a",2]},"Name":"x",
+		"appearance":[],"voice":{"enabled":"yes"},"tags":{"a":1},"card":{"extensions":{"any":[1,{"x":null}]}},
+		"greeting":"hi"}`
+	var doc companionjson.Profile
+	err := decodeStrict([]byte(body), &doc)
+	require.Equal(t, domain.KindInvalid, domain.KindOf(err))
+	got := map[string]string{}
+	for _, v := range domain.Violations(err) {
+		got[v.Field] = v.Code + ": " + v.Message
+		for _, goName := range []string{"of type", "int", "bool", "[]", "float", "struct", "map["} {
+			require.NotContains(t, v.Message, goName, "%s: no Go type names", v.Field)
+		}
+	}
+	require.Equal(t, map[string]string{
+		"name":                 "type: must be a string",
+		"age":                  "type: must be a number",
+		"persona.evil":         "unknown_field: this field is not accepted here",
+		"persona.quirks":       "type: must be a list",
+		"persona.interests[1]": "type: must be a string",
+		"Name":                 "unknown_field: this field is not accepted here",
+		"appearance":           "type: must be an object",
+		"voice.enabled":        "type: must be true or false",
+		"tags":                 "type: must be a list",
+	}, got)
+	require.Equal(t, "hi", doc.Greeting, "the members that were right are still read")
+	require.Equal(t, []string{"a", ""}, doc.Persona.Interests)
+
+	require.NoError(t, decodeStrict([]byte(`{"name":"Mira","age":26,"persona":null,"card":{"top":{"x":[]}}}`), &doc))
+	require.Equal(t, 26, doc.Age)
+
+	for body, want := range map[string]string{
+		`{"age":26.5}`:                 "age type: must be a whole number",
+		`{"age":1e400}`:                "age type: must be a whole number",
+		`{"age":99999999999999999999}`: "age out_of_range: is out of range",
+		`[]`:                           "body type: must be an object",
+	} {
+		v := domain.Violations(decodeStrict([]byte(body), &companionjson.Profile{}))
+		require.Len(t, v, 1, body)
+		require.Equal(t, want, v[0].Field+" "+v[0].Code+": "+v[0].Message, body)
+	}
+	err = decodeStrict([]byte(`{"name":`), &doc)
+	require.Equal(t, "malformed_json", domain.AsError(err).Reason)
+}
+
+// A profile's shape errors and its rules' violations come in one answer; a field is not reported
+// twice (a mistyped age is not also too young).
+func TestProfileFromJSONReportsEveryViolation(t *testing.T) {
+	t.Parallel()
+	_, err := profileFromJSON([]byte(`{"name":"","age":"x","persona":{"evil":null,"quirks":["` +
+		strings.Repeat("q", 101) + `"]},"appearance":{"style":"oil"}}`))
+	got := map[string]string{}
+	for _, v := range domain.Violations(err) {
+		got[v.Field] = v.Code
+	}
+	require.Equal(t, map[string]string{"age": "type", "persona.evil": "unknown_field", "name": "required",
+		"persona.quirks[0]": "too_long", "appearance.style": "one_of"}, got)
+}
