@@ -1,9 +1,14 @@
 package httpapi
 
 import (
-	"mime"
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
@@ -28,6 +33,21 @@ func (s *Server) setHeaderImage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, companionEnvelope{Companion: toCompanion(c)})
+}
+
+// removeHeaderImage takes the header image away (204 whether there was one or not).
+func (s *Server) removeHeaderImage(w http.ResponseWriter, r *http.Request) {
+	id, err := companionID(r)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if _, err := s.companions.RemoveHeader.Handle(r.Context(), companionuc.RemoveHeader{OwnerID: principalFrom(r.Context()).UserID,
+		ID: id, Meta: meta(r)}); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // importCompanion creates a companion from a character card sent as the body (PNG, JSON or CHARX)
@@ -71,7 +91,8 @@ func (s *Server) importCompanion(w http.ResponseWriter, r *http.Request) {
 }
 
 // exportCompanion answers with a character card file: ?format=png|json (default png),
-// ?spec=v2|v3 (default v2, which every reader understands; a PNG carries both either way).
+// ?spec=v2|v3 (default v2, which every reader understands; a PNG carries both either way),
+// ?include_private=true to keep what the profile says about the owner (left out by default).
 func (s *Server) exportCompanion(w http.ResponseWriter, r *http.Request) {
 	id, err := companionID(r)
 	if err != nil {
@@ -81,16 +102,71 @@ func (s *Server) exportCompanion(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	in := companionuc.ExportCard{OwnerID: principalFrom(r.Context()).UserID, ID: id,
 		Format: companionuc.CardFormat(orDefault(q.Get("format"), "png")), Spec: companionuc.CardSpec(orDefault(q.Get("spec"), "v2"))}
+	if v := q.Get("include_private"); v != "" {
+		if in.IncludePrivate, err = strconv.ParseBool(v); err != nil {
+			writeError(w, r, domain.Invalid(domain.Violation("include_private", "type", "include_private must be true or false")))
+			return
+		}
+	}
 	out, err := s.companions.ExportCard.Handle(r.Context(), in)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", out.ContentType)
-	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": out.FileName}))
+	w.Header().Set("Content-Disposition", attachment(out.FileName))
 	w.Header().Set("Content-Length", strconv.Itoa(len(out.Data)))
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(out.Data)
+}
+
+// attachment is the Content-Disposition of a download named name (RFC 6266): the name itself in
+// filename* (UTF-8, percent-encoded as RFC 8187 says), and for clients that only read filename an
+// ASCII stand-in — accents dropped, anything else outside a safe set replaced, so the fallback never
+// holds a quote, backslash, control character or path separator.
+func attachment(name string) string {
+	var enc strings.Builder
+	for _, b := range []byte(name) {
+		if isAttrChar(b) {
+			enc.WriteByte(b)
+		} else {
+			fmt.Fprintf(&enc, "%%%02X", b)
+		}
+	}
+	return `attachment; filename="` + asciiFileName(name) + `"; filename*=UTF-8''` + enc.String()
+}
+
+// isAttrChar reports whether b may appear as itself in an RFC 8187 value (attr-char).
+func isAttrChar(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || strings.IndexByte("!#$&+-.^_`|~", b) >= 0
+}
+
+// asciiFileName is name in ASCII letters, digits, '-', '_' and '.' only: "Zoë_李.png" → "Zoe.png"
+// (accents dropped, other characters replaced by '_', trimmed at the ends); a name with nothing left
+// before its extension is "companion".
+func asciiFileName(name string) string {
+	base, ext := name, ""
+	if i := strings.LastIndexByte(name, '.'); i > 0 {
+		base, ext = name[:i], name[i:]
+	}
+	clean := func(s string, keepDot bool) string {
+		var b strings.Builder
+		for _, r := range norm.NFD.String(s) {
+			switch {
+			case r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_' || keepDot && r == '.'):
+				b.WriteRune(r)
+			case unicode.Is(unicode.Mn, r): // an accent taken off its letter
+			default:
+				b.WriteByte('_')
+			}
+		}
+		return b.String()
+	}
+	base, ext = strings.Trim(clean(base, false), "_"), clean(ext, true)
+	if base == "" {
+		base = "companion"
+	}
+	return base + ext
 }
 
 func orDefault(v, def string) string {

@@ -85,6 +85,8 @@ func (c *contract) companionJourney(t *testing.T, tok string) string {
 	status, _, _ = c.call("POST", "/api/v1/companions/import", tok, []byte("garbage"), true,
 		header{"Content-Type", "application/octet-stream"})
 	require.Equal(t, 400, status)
+	status, _, _ = c.call("DELETE", "/api/v1/companions/"+id+"/header-image", tok, nil, true)
+	require.Equal(t, 204, status)
 
 	status, _, _ = c.call("DELETE", "/api/v1/companions/"+id, tok, nil, true)
 	require.Equal(t, 204, status)

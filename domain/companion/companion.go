@@ -21,9 +21,13 @@ type Companion struct {
 	deletedAt    time.Time
 }
 
-// ErrNotFound is what every lookup of a companion that is absent, deleted, or someone else's
+// ErrNotFound is what every lookup of a companion that is absent, purged, or someone else's
 // answers: a foreign id is indistinguishable from an unknown one.
 var ErrNotFound = domain.E(domain.KindNotFound, "companion_not_found", "companion not found")
+
+// ErrTrashed is what every change to a companion in the trash answers, whatever the area (profile,
+// header image, chat): the trash is read-only. Its owner can still read it, and restore or purge it.
+var ErrTrashed = domain.E(domain.KindConflict, "companion_trashed", "the companion is in the trash; restore it to change it")
 
 // New creates a private companion from a validated profile, in its starting scene, with the
 // relationship at its starting levels.
@@ -52,6 +56,15 @@ func (c *Companion) CreatedAt() time.Time       { return c.createdAt }
 func (c *Companion) UpdatedAt() time.Time       { return c.updatedAt }
 func (c *Companion) DeletedAt() time.Time       { return c.deletedAt }
 func (c *Companion) Deleted() bool              { return !c.deletedAt.IsZero() }
+
+// Writable is nil unless the companion is in the trash (then ErrTrashed): what changes a companion
+// asks it first.
+func (c *Companion) Writable() error {
+	if c.Deleted() {
+		return ErrTrashed
+	}
+	return nil
+}
 
 // Edit replaces the profile. The scene is live state and stays as it is — editing the default outfit
 // does not undress anyone (the original reset the outfit on every save).

@@ -95,14 +95,14 @@ type ProfileSpec struct {
 // means validating a new spec.
 type Profile struct{ spec ProfileSpec }
 
-// NewProfile validates spec: name 1–100 characters, age given (zero is "not given") and at least
-// 18, bounded texts and lists (SPEC §3.2), known enums, opaque card data that is JSON objects. Texts
-// are trimmed, blank list items and duplicate tags dropped; everything else is kept exactly. Every
-// violation is reported at once.
+// NewProfile validates spec: name 1–100 characters (NFC, nothing invisible: domain.CleanName), age
+// given (zero is "not given") and at least 18, bounded texts and lists (SPEC §3.2), known enums,
+// opaque card data that is JSON objects. Texts are trimmed, blank list items and duplicate tags
+// dropped; everything else is kept exactly. Every violation is reported at once.
 func NewProfile(spec ProfileSpec) (Profile, error) {
 	var c checker
 	s := spec
-	s.Name = c.text("name", s.Name, MaxNameLen, true, false)
+	s.Name = c.name("name", s.Name)
 	switch {
 	case s.Age == 0: // not given (an age is a whole number of years, never zero for an adult)
 		c.add("age", "required", "is required: how old the companion is (18 or older)")
@@ -197,6 +197,17 @@ func (p Profile) Spec() ProfileSpec {
 	s.AlternateGreetings = clone(s.AlternateGreetings)
 	s.Tags = clone(s.Tags)
 	return s
+}
+
+// Shareable is the profile as it may leave its owner's hands — in an exported card, and when the
+// companion is published: everything about the owner is left out. That is how the owner describes
+// themself (UserAppearance) and their own words for the system prompt (Persona.CustomInstruction);
+// the rest describes the character. A shareable profile is still valid: only optional texts go.
+func (p Profile) Shareable() Profile {
+	s := p.Spec()
+	s.UserAppearance = ""
+	s.Persona.CustomInstruction = ""
+	return Profile{spec: s}
 }
 
 // Name is the companion's name.

@@ -121,11 +121,11 @@ func TestCompanionJourney(t *testing.T) {
 		require.Equal(t, http.StatusNotModified, res.StatusCode)
 		require.Empty(t, res.body)
 
-		// Export as a V2 PNG card and import it as a second companion.
-		res = c.do("GET", "/api/v1/companions/"+id+"/export?format=png&spec=v2", nil)
+		// Export as a V2 PNG card, the owner's own fields included, and import it as a second companion.
+		res = c.do("GET", "/api/v1/companions/"+id+"/export?format=png&spec=v2&include_private=true", nil)
 		require.Equal(t, http.StatusOK, res.StatusCode, "%s", res.body)
 		require.Equal(t, "image/png", res.Header.Get("Content-Type"))
-		require.Contains(t, res.Header.Get("Content-Disposition"), `filename=Mira_Vale.png`)
+		require.Contains(t, res.Header.Get("Content-Disposition"), `filename="Mira_Vale.png"`)
 		card := res.body
 		res = c.do("POST", "/api/v1/companions/import", string(card), header("Content-Type", "image/png"))
 		require.Equal(t, http.StatusCreated, res.StatusCode, "%s", res.body)
@@ -206,7 +206,8 @@ func TestCompanionEditsAreLossless(t *testing.T) {
 		res = c.do("DELETE", "/api/v1/companions/"+id, nil)
 		require.Equal(t, http.StatusNoContent, res.StatusCode)
 		res = c.do("GET", "/api/v1/companions/"+id, nil)
-		require.Equal(t, http.StatusNotFound, res.StatusCode)
+		require.Equal(t, http.StatusOK, res.StatusCode, "the owner reads the trash")
+		require.Contains(t, string(res.body), `"deleted_at":"`)
 		res = c.do("GET", "/api/v1/companions?trashed=true", nil)
 		require.Equal(t, http.StatusOK, res.StatusCode)
 		require.Contains(t, string(res.body), id)

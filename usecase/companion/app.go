@@ -42,16 +42,17 @@ type Deps struct {
 
 // App is the set of companion use cases.
 type App struct {
-	Create     decorator.Handler[Create, *companion.Companion]
-	Get        decorator.Handler[Get, *companion.Companion]
-	List       decorator.Handler[List, Page]
-	Update     decorator.Handler[Update, *companion.Companion]
-	Delete     decorator.Handler[Delete, struct{}]
-	Restore    decorator.Handler[Restore, *companion.Companion]
-	Purge      decorator.Handler[Purge, PurgeResult]
-	SetHeader  decorator.Handler[SetHeader, *companion.Companion]
-	ImportCard decorator.Handler[ImportCard, Imported]
-	ExportCard decorator.Handler[ExportCard, ExportedCard]
+	Create       decorator.Handler[Create, *companion.Companion]
+	Get          decorator.Handler[Get, *companion.Companion]
+	List         decorator.Handler[List, Page]
+	Update       decorator.Handler[Update, *companion.Companion]
+	Delete       decorator.Handler[Delete, struct{}]
+	Restore      decorator.Handler[Restore, *companion.Companion]
+	Purge        decorator.Handler[Purge, PurgeResult]
+	SetHeader    decorator.Handler[SetHeader, *companion.Companion]
+	RemoveHeader decorator.Handler[RemoveHeader, *companion.Companion]
+	ImportCard   decorator.Handler[ImportCard, Imported]
+	ExportCard   decorator.Handler[ExportCard, ExportedCard]
 }
 
 // NewApp builds the companion use cases over d.
@@ -60,16 +61,17 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		return nil, domain.Errorf(domain.KindInternal, "companion deps: Store, Blobs, Images, Cards and Clock are required")
 	}
 	return &App{
-		Create:     decorator.Decorate("companion.create", createHandler{d}, obs...),
-		Get:        decorator.Decorate("companion.get", getHandler{d}, obs...),
-		List:       decorator.Decorate("companion.list", listHandler{d}, obs...),
-		Update:     decorator.Decorate("companion.update", updateHandler{d}, obs...),
-		Delete:     decorator.Decorate("companion.delete", deleteHandler{d}, obs...),
-		Restore:    decorator.Decorate("companion.restore", restoreHandler{d}, obs...),
-		Purge:      decorator.Decorate("companion.purge", purgeHandler{d}, obs...),
-		SetHeader:  decorator.Decorate("companion.set_header", setHeaderHandler{d}, obs...),
-		ImportCard: decorator.Decorate("companion.import_card", importCardHandler{d}, obs...),
-		ExportCard: decorator.Decorate("companion.export_card", exportCardHandler{d}, obs...),
+		Create:       decorator.Decorate("companion.create", createHandler{d}, obs...),
+		Get:          decorator.Decorate("companion.get", getHandler{d}, obs...),
+		List:         decorator.Decorate("companion.list", listHandler{d}, obs...),
+		Update:       decorator.Decorate("companion.update", updateHandler{d}, obs...),
+		Delete:       decorator.Decorate("companion.delete", deleteHandler{d}, obs...),
+		Restore:      decorator.Decorate("companion.restore", restoreHandler{d}, obs...),
+		Purge:        decorator.Decorate("companion.purge", purgeHandler{d}, obs...),
+		SetHeader:    decorator.Decorate("companion.set_header", setHeaderHandler{d}, obs...),
+		RemoveHeader: decorator.Decorate("companion.remove_header", removeHeaderHandler{d}, obs...),
+		ImportCard:   decorator.Decorate("companion.import_card", importCardHandler{d}, obs...),
+		ExportCard:   decorator.Decorate("companion.export_card", exportCardHandler{d}, obs...),
 	}, nil
 }
 
@@ -84,18 +86,15 @@ func event(now time.Time, owner domain.ID, action audit.Action, c *companion.Com
 	return audit.New(now, owner, action, audit.ResourceCompanion, c.ID().String(), m).With("name", c.Profile().Name())
 }
 
-// live returns the owner's companion unless it is in the trash (then: not found).
-func live(ctx context.Context, r Repository, forUpdate bool, owner, id domain.ID) (*companion.Companion, error) {
-	get := r.Get
-	if forUpdate {
-		get = r.GetForUpdate
-	}
-	c, err := get(ctx, owner, id)
+// writable returns the owner's companion to change it, locked for the transaction: a companion in
+// the trash is read-only (companion.ErrTrashed).
+func writable(ctx context.Context, r Repository, owner, id domain.ID) (*companion.Companion, error) {
+	c, err := r.GetForUpdate(ctx, owner, id)
 	if err != nil {
 		return nil, err
 	}
-	if c.Deleted() {
-		return nil, companion.ErrNotFound
+	if err := c.Writable(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/companionhub/companionhub/adapter/charcard"
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
@@ -27,7 +28,8 @@ func TestExportThenImportGivesTheSamePersona(t *testing.T) {
 		format companionuc.CardFormat
 	}{{companionuc.CardV2, companionuc.CardPNG}, {companionuc.CardV3, companionuc.CardPNG},
 		{companionuc.CardV2, companionuc.CardJSON}, {companionuc.CardV3, companionuc.CardJSON}} {
-		out, err := e.app.ExportCard.Handle(ctx, companionuc.ExportCard{OwnerID: owner, ID: c.ID(), Spec: tc.spec, Format: tc.format})
+		out, err := e.app.ExportCard.Handle(ctx, companionuc.ExportCard{OwnerID: owner, ID: c.ID(), Spec: tc.spec, Format: tc.format,
+			IncludePrivate: true})
 		require.NoError(t, err)
 		if tc.format == companionuc.CardPNG {
 			require.Equal(t, "image/png", out.ContentType)
@@ -47,6 +49,50 @@ func TestExportThenImportGivesTheSamePersona(t *testing.T) {
 			require.NotEqual(t, c.Header().Key, imported.Companion.Header().Key, "its own file")
 		}
 	}
+}
+
+// cardText is everything a card file says, as JSON text (a PNG card's chunks are base64).
+func cardText(t *testing.T, data []byte) string {
+	t.Helper()
+	card, err := charcard.New().Decode(context.Background(), data)
+	require.NoError(t, err)
+	card.Image = nil
+	b, err := json.Marshal(card)
+	require.NoError(t, err)
+	return string(b)
+}
+
+func TestExportsLeaveTheOwnerOutUnlessAsked(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.user(t)
+	ctx := context.Background()
+	c := e.create(t, owner)
+	private := []string{fullSpec().UserAppearance, fullSpec().Persona.CustomInstruction}
+	shared := fullSpec()
+	shared.UserAppearance, shared.Persona.CustomInstruction = "", ""
+
+	for _, tc := range []struct {
+		spec   companionuc.CardSpec
+		format companionuc.CardFormat
+	}{{companionuc.CardV2, companionuc.CardPNG}, {companionuc.CardV3, companionuc.CardJSON}} {
+		out, err := e.app.ExportCard.Handle(ctx, companionuc.ExportCard{OwnerID: owner, ID: c.ID(), Spec: tc.spec, Format: tc.format})
+		require.NoError(t, err)
+		for _, p := range private {
+			require.NotContains(t, cardText(t, out.Data), p, "%s %s: nothing about the owner leaves by default", tc.spec, tc.format)
+		}
+		imported, err := e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: out.Data, Meta: meta})
+		require.NoError(t, err)
+		require.Equal(t, shared, imported.Companion.Profile().Spec(), "%s %s: the character travels whole", tc.spec, tc.format)
+
+		out, err = e.app.ExportCard.Handle(ctx, companionuc.ExportCard{OwnerID: owner, ID: c.ID(), Spec: tc.spec, Format: tc.format,
+			IncludePrivate: true})
+		require.NoError(t, err)
+		for _, p := range private {
+			require.Contains(t, cardText(t, out.Data), p, "%s %s: the owner opted in", tc.spec, tc.format)
+		}
+	}
+	require.Equal(t, shared, c.Profile().Shareable().Spec(), "one rule for every way a companion is shared")
 }
 
 const foreignV2 = `{"spec":"chara_card_v2","spec_version":"2.0","data":{"name":"Seraphina","description":"A forest guardian.",

@@ -56,6 +56,28 @@ func TestCreateValidates(t *testing.T) {
 		domain.Violations(err), "an age not given is missing, not too young")
 }
 
+func TestNamesHoldNothingInvisible(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.user(t)
+	ctx := context.Background()
+	for in, code := range map[string]string{"Mi\u202Era": "format", "Mi\u200Bra": "format", "\uFEFFMira": "format",
+		"\u200B": "required", " \u2066\u2069 ": "required"} {
+		spec := fullSpec()
+		spec.Name = in
+		_, err := e.app.Create.Handle(ctx, companionuc.Create{OwnerID: owner, Profile: spec, Meta: meta})
+		v := domain.Violations(err)
+		require.Len(t, v, 1, "%q: %v", in, err)
+		require.Equal(t, "name", v[0].Field)
+		require.Equal(t, code, v[0].Code, "%q", in)
+	}
+	spec := fullSpec()
+	spec.Name = " Zoe\u0301 "
+	c, err := e.app.Create.Handle(ctx, companionuc.Create{OwnerID: owner, Profile: spec, Meta: meta})
+	require.NoError(t, err)
+	require.Equal(t, "Zo\u00e9", c.Profile().Name(), "trimmed and NFC-normalised")
+}
+
 func TestCreationsAreRateLimited(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, func(d *companionuc.Deps) { d.Policy.CreateRule.Limit = ratelimit.Limit{Count: 2, Period: time.Hour} })
@@ -136,8 +158,9 @@ func TestTrashRestoreAndPurge(t *testing.T) {
 
 	_, err = e.app.Delete.Handle(ctx, companionuc.Delete{OwnerID: owner, ID: c.ID(), Meta: meta})
 	require.NoError(t, err)
-	_, err = e.app.Get.Handle(ctx, companionuc.Get{OwnerID: owner, ID: c.ID()})
-	require.ErrorIs(t, err, companion.ErrNotFound)
+	trashed, err := e.app.Get.Handle(ctx, companionuc.Get{OwnerID: owner, ID: c.ID()})
+	require.NoError(t, err, "the owner can read the trash")
+	require.True(t, trashed.Deleted())
 	trash, err := e.app.List.Handle(ctx, companionuc.List{OwnerID: owner, Trashed: true, Page: domain.Page{Limit: 10}})
 	require.NoError(t, err)
 	require.Len(t, trash.Items, 1)
@@ -164,5 +187,54 @@ func TestTrashRestoreAndPurge(t *testing.T) {
 	_, err = e.app.Restore.Handle(ctx, companionuc.Restore{OwnerID: owner, ID: c.ID(), Meta: meta})
 	require.ErrorIs(t, err, companion.ErrNotFound, "purged for good")
 	_, err = e.app.Get.Handle(ctx, companionuc.Get{OwnerID: owner, ID: keep.ID()})
+	require.NoError(t, err)
+}
+
+func TestTheTrashIsReadOnly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner, stranger := e.user(t), e.user(t)
+	ctx := context.Background()
+	c := e.create(t, owner)
+	c, err := e.app.SetHeader.Handle(ctx, companionuc.SetHeader{OwnerID: owner, ID: c.ID(), Image: pngImage(t, 20, 20), Meta: meta})
+	require.NoError(t, err)
+	_, err = e.app.Delete.Handle(ctx, companionuc.Delete{OwnerID: owner, ID: c.ID(), Meta: meta})
+	require.NoError(t, err)
+	trashedAt := e.clock.Now()
+	e.clock.Advance(time.Minute)
+
+	// Reads answer, trashed as it is.
+	got, err := e.app.Get.Handle(ctx, companionuc.Get{OwnerID: owner, ID: c.ID()})
+	require.NoError(t, err)
+	require.Equal(t, trashedAt, got.DeletedAt())
+	require.Equal(t, fullSpec(), got.Profile().Spec())
+	_, err = e.app.ExportCard.Handle(ctx, companionuc.ExportCard{OwnerID: owner, ID: c.ID(), Spec: companionuc.CardV2, Format: companionuc.CardJSON})
+	require.NoError(t, err, "an export is a read")
+	_, err = e.app.Get.Handle(ctx, companionuc.Get{OwnerID: stranger, ID: c.ID()})
+	require.ErrorIs(t, err, companion.ErrNotFound, "someone else's trash is as unknown as the rest")
+
+	// Writes answer companion_trashed, and change nothing.
+	_, err = e.app.Update.Handle(ctx, companionuc.Update{OwnerID: owner, ID: c.ID(), Meta: meta,
+		Change: func(s companion.ProfileSpec) (companion.ProfileSpec, error) { s.Name = "Changed"; return s, nil }})
+	require.ErrorIs(t, err, companion.ErrTrashed)
+	requireKind(t, err, domain.KindConflict)
+	_, err = e.app.SetHeader.Handle(ctx, companionuc.SetHeader{OwnerID: owner, ID: c.ID(), Image: pngImage(t, 30, 30), Meta: meta})
+	require.ErrorIs(t, err, companion.ErrTrashed)
+	_, err = e.app.RemoveHeader.Handle(ctx, companionuc.RemoveHeader{OwnerID: owner, ID: c.ID(), Meta: meta})
+	require.ErrorIs(t, err, companion.ErrTrashed)
+	require.Equal(t, 1, e.blobCount(t), "no picture was stored or removed")
+	_, err = e.app.Delete.Handle(ctx, companionuc.Delete{OwnerID: owner, ID: c.ID(), Meta: meta})
+	require.NoError(t, err, "deleting what is in the trash changes nothing")
+	got, err = e.app.Get.Handle(ctx, companionuc.Get{OwnerID: owner, ID: c.ID()})
+	require.NoError(t, err)
+	require.Equal(t, trashedAt, got.DeletedAt(), "it stays trashed when it was: retention is not extended")
+	require.Equal(t, c.Header(), got.Header())
+	require.Equal(t, "Mira Vale", got.Profile().Name())
+
+	// Restored, it is writable again.
+	_, err = e.app.Restore.Handle(ctx, companionuc.Restore{OwnerID: owner, ID: c.ID(), Meta: meta})
+	require.NoError(t, err)
+	_, err = e.app.Update.Handle(ctx, companionuc.Update{OwnerID: owner, ID: c.ID(), Meta: meta,
+		Change: func(s companion.ProfileSpec) (companion.ProfileSpec, error) { s.Name = "Changed"; return s, nil }})
 	require.NoError(t, err)
 }

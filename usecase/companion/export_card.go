@@ -3,18 +3,22 @@ package companion
 import (
 	"context"
 	"io"
+	"unicode"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
 )
 
 // ExportCard writes one of the caller's companions as a character card: V2 or V3, JSON or PNG (the
-// header image, or a drawn placeholder, carrying both a V2 and a V3 chunk).
+// header image, or a drawn placeholder, carrying both a V2 and a V3 chunk). A card is made to be
+// shared, so it carries the shareable profile (companion.Profile.Shareable: nothing about the owner)
+// unless the owner asks for their private fields too, for this export only.
 type ExportCard struct {
-	OwnerID domain.ID
-	ID      domain.ID
-	Spec    CardSpec
-	Format  CardFormat
+	OwnerID        domain.ID
+	ID             domain.ID
+	Spec           CardSpec
+	Format         CardFormat
+	IncludePrivate bool
 }
 
 // ExportedCard is the file to hand to the client.
@@ -33,11 +37,15 @@ func (h exportCardHandler) Handle(ctx context.Context, in ExportCard) (ExportedC
 	if in.Format != CardJSON && in.Format != CardPNG {
 		return ExportedCard{}, domain.Invalid(domain.Violation("format", "one_of", "must be png or json"))
 	}
-	c, err := live(ctx, h.d.Store.Companions(), false, in.OwnerID, in.ID)
+	c, err := h.d.Store.Companions().Get(ctx, in.OwnerID, in.ID) // a read: the trash can be exported too
 	if err != nil {
 		return ExportedCard{}, err
 	}
-	card, err := toCard(c.Profile().Spec())
+	profile := c.Profile()
+	if !in.IncludePrivate {
+		profile = profile.Shareable()
+	}
+	card, err := toCard(profile.Spec())
 	if err != nil {
 		return ExportedCard{}, err
 	}
@@ -67,14 +75,17 @@ func (h exportCardHandler) readBlob(ctx context.Context, key string) ([]byte, er
 	return io.ReadAll(io.LimitReader(rc, 16<<20))
 }
 
-// fileName is a download name made of the companion's name in safe characters.
+// fileName is a download name made of the companion's name, in any script: letters, digits and
+// their marks, '-' and '_' are kept, spaces become '_', everything else (dots, quotes, slashes,
+// controls…) is dropped, so the name is never a path and never hidden. How a name outside ASCII
+// travels in a header is the transport's business.
 func fileName(c *companion.Companion) string {
 	var b []rune
 	for _, r := range c.Profile().Name() {
 		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_':
+		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.IsMark(r) && len(b) > 0, r == '-', r == '_':
 			b = append(b, r)
-		case r == ' ':
+		case unicode.IsSpace(r):
 			b = append(b, '_')
 		}
 	}

@@ -7,7 +7,8 @@ import (
 	"github.com/companionhub/companionhub/domain/companion"
 )
 
-// Get returns one of the caller's companions (not one in the trash).
+// Get returns one of the caller's companions, in the trash or not: the owner can read the trash
+// (Deleted says whether it is there), only not change it.
 type Get struct {
 	OwnerID domain.ID
 	ID      domain.ID
@@ -16,7 +17,7 @@ type Get struct {
 type getHandler struct{ d Deps }
 
 func (h getHandler) Handle(ctx context.Context, in Get) (*companion.Companion, error) {
-	return live(ctx, h.d.Store.Companions(), false, in.OwnerID, in.ID)
+	return h.d.Store.Companions().Get(ctx, in.OwnerID, in.ID)
 }
 
 // List lists the caller's companions newest first, or those in the trash.

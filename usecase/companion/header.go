@@ -23,8 +23,10 @@ type SetHeader struct {
 type setHeaderHandler struct{ d Deps }
 
 func (h setHeaderHandler) Handle(ctx context.Context, in SetHeader) (*companion.Companion, error) {
-	// Foreign and unknown ids are refused before any work is spent on the picture.
-	if _, err := live(ctx, h.d.Store.Companions(), false, in.OwnerID, in.ID); err != nil {
+	// Foreign, unknown and trashed ids are refused before any work is spent on the picture.
+	if c, err := h.d.Store.Companions().Get(ctx, in.OwnerID, in.ID); err != nil {
+		return nil, err
+	} else if err := c.Writable(); err != nil {
 		return nil, err
 	}
 	if err := h.d.Guard.Check(ctx, h.d.Policy.UpdateRule, in.OwnerID.String()); err != nil {
@@ -39,7 +41,7 @@ func (h setHeaderHandler) Handle(ctx context.Context, in SetHeader) (*companion.
 	_, err = mediauc.Store(ctx, h.d.Blobs, mediauc.PictureFile(img, media.KindHeader), h.d.Clock.Now(), func(it media.Item) error {
 		return h.d.Store.InTx(ctx, func(r Repos) error {
 			var err error
-			if c, err = live(ctx, r.Companions(), true, in.OwnerID, in.ID); err != nil {
+			if c, err = writable(ctx, r.Companions(), in.OwnerID, in.ID); err != nil {
 				return err
 			}
 			it.OwnerID, it.CompanionID = in.OwnerID, c.ID()

@@ -48,6 +48,64 @@ func TestHeaderImageReplacesTheOldOne(t *testing.T) {
 	require.False(t, opened.Public)
 }
 
+// failingDeletes is a blob store whose deletes fail, as a store that is down would.
+type failingDeletes struct{ mediauc.BlobStore }
+
+func (failingDeletes) Delete(context.Context, string) error {
+	return domain.Errorf(domain.KindUnavailable, "blob store down")
+}
+
+func TestHeaderImageCanBeRemoved(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner, stranger := e.user(t), e.user(t)
+	c := e.create(t, owner)
+	ctx := context.Background()
+	c, err := e.app.SetHeader.Handle(ctx, companionuc.SetHeader{OwnerID: owner, ID: c.ID(), Image: pngImage(t, 40, 30), Meta: meta})
+	require.NoError(t, err)
+	key := c.Header().Key
+
+	_, err = e.app.RemoveHeader.Handle(ctx, companionuc.RemoveHeader{OwnerID: stranger, ID: c.ID(), Meta: meta})
+	require.ErrorIs(t, err, companion.ErrNotFound)
+	got, err := e.app.RemoveHeader.Handle(ctx, companionuc.RemoveHeader{OwnerID: owner, ID: c.ID(), Meta: meta})
+	require.NoError(t, err)
+	require.True(t, got.Header().IsZero())
+	got, err = e.app.Get.Handle(ctx, companionuc.Get{OwnerID: owner, ID: c.ID()})
+	require.NoError(t, err)
+	require.True(t, got.Header().IsZero(), "the removal is stored")
+	_, err = e.store.Media().Get(ctx, key)
+	requireKind(t, err, domain.KindNotFound)
+	require.Zero(t, e.blobCount(t), "the file is deleted")
+	_, err = e.media.Open.Handle(ctx, mediauc.Open{Viewer: owner, Key: key.String()})
+	require.Error(t, err, "and no longer served")
+
+	again, err := e.app.RemoveHeader.Handle(ctx, companionuc.RemoveHeader{OwnerID: owner, ID: c.ID(), Meta: meta})
+	require.NoError(t, err, "removing a header that is not there changes nothing")
+	require.Equal(t, got.UpdatedAt(), again.UpdatedAt())
+}
+
+func TestARemovedHeaderTheStoreKeptIsAnOrphan(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(d *companionuc.Deps) { d.Blobs = failingDeletes{d.Blobs} })
+	owner := e.user(t)
+	c := e.create(t, owner)
+	ctx := context.Background()
+	c, err := e.app.SetHeader.Handle(ctx, companionuc.SetHeader{OwnerID: owner, ID: c.ID(), Image: pngImage(t, 40, 30), Meta: meta})
+	require.NoError(t, err)
+	got, err := e.app.RemoveHeader.Handle(ctx, companionuc.RemoveHeader{OwnerID: owner, ID: c.ID(), Meta: meta})
+	require.NoError(t, err, "the file is deleted at best effort")
+	require.True(t, got.Header().IsZero())
+	require.Equal(t, 1, e.blobCount(t))
+
+	// Seen from two hours later, the file is past the grace: cleanup-orphans takes it.
+	later, err := mediauc.NewApp(mediauc.Deps{Repo: e.mediaRepo, Blobs: e.blobs, Clock: clocktest.New(time.Now().Add(2 * time.Hour))})
+	require.NoError(t, err)
+	res, err := later.CleanupOrphans.Handle(ctx, mediauc.CleanupOrphans{Grace: time.Hour})
+	require.NoError(t, err)
+	require.Equal(t, 1, res.Orphans)
+	require.Zero(t, e.blobCount(t))
+}
+
 func TestBadImagesLeaveNothingBehind(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

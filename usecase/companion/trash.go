@@ -8,8 +8,9 @@ import (
 	"github.com/companionhub/companionhub/domain/companion"
 )
 
-// Delete moves a companion to the trash. It disappears from lists and lookups, and can be restored
-// until the retention period ends and purging removes it for good.
+// Delete moves a companion to the trash. It leaves the list of live companions for the trash's, is
+// read-only there, and can be restored until the retention period ends and purging removes it for
+// good. Deleting a companion already in the trash changes nothing.
 type Delete struct {
 	OwnerID domain.ID
 	ID      domain.ID
@@ -23,9 +24,12 @@ func (h deleteHandler) Handle(ctx context.Context, in Delete) (struct{}, error) 
 		return struct{}{}, err
 	}
 	return struct{}{}, h.d.Store.InTx(ctx, func(r Repos) error {
-		c, err := live(ctx, r.Companions(), true, in.OwnerID, in.ID)
+		c, err := r.Companions().GetForUpdate(ctx, in.OwnerID, in.ID)
 		if err != nil {
 			return err
+		}
+		if c.Deleted() {
+			return nil // already in the trash: it stays there, trashed when it was
 		}
 		now := h.d.Clock.Now()
 		c.Delete(now)

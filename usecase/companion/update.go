@@ -10,7 +10,8 @@ import (
 
 // Update edits a companion's profile. Change receives the current profile and returns the new one;
 // it runs while the companion is locked, so concurrent edits apply one after the other and none is
-// lost. Whatever Change returns is validated in full.
+// lost. Whatever Change returns is validated in full. A companion in the trash is not edited
+// (companion.ErrTrashed).
 type Update struct {
 	OwnerID domain.ID
 	ID      domain.ID
@@ -27,7 +28,7 @@ func (h updateHandler) Handle(ctx context.Context, in Update) (*companion.Compan
 	var c *companion.Companion
 	err := h.d.Store.InTx(ctx, func(r Repos) error {
 		var err error
-		if c, err = live(ctx, r.Companions(), true, in.OwnerID, in.ID); err != nil {
+		if c, err = writable(ctx, r.Companions(), in.OwnerID, in.ID); err != nil {
 			return err
 		}
 		spec, err := in.Change(c.Profile().Spec())
