@@ -46,6 +46,7 @@ func (s *Server) routeTable() []route {
 		{method: "DELETE", path: "/api/v1/companions/{id}", auth: true, handler: s.deleteCompanion},
 		{method: "POST", path: "/api/v1/companions/{id}/restore", auth: true, handler: s.restoreCompanion},
 		{method: "PUT", path: "/api/v1/companions/{id}/header-image", auth: true, upload: true, handler: s.setHeaderImage},
+		{method: "DELETE", path: "/api/v1/companions/{id}/header-image", auth: true, handler: s.removeHeaderImage},
 		{method: "GET", path: "/api/v1/companions/{id}/export", auth: true, handler: s.exportCompanion},
 
 		{method: "GET", path: "/api/v1/companions/{id}/messages", auth: true, handler: s.listMessages},
