@@ -67,24 +67,18 @@ func NewUsername(s string) (Username, error) {
 func (u Username) String() string { return u.s }
 func (u Username) IsZero() bool   { return u.s == "" }
 
-// DisplayName is what companions call the user: 1–64 characters, trimmed, no control characters.
+// DisplayName is what companions call the user: 1–64 characters, trimmed and NFC-normalised, no
+// control or invisible formatting characters (domain.CleanName).
 type DisplayName struct{ s string }
 
-// NewDisplayName validates a display name.
+// NewDisplayName validates and normalises a display name.
 func NewDisplayName(s string) (DisplayName, error) {
-	s = strings.TrimSpace(s)
-	bad := func(code, msg string) (DisplayName, error) {
-		return DisplayName{}, domain.Invalid(domain.Violation("display_name", code, msg))
+	s, err := domain.CleanName("display_name", "display name", s)
+	if err != nil {
+		return DisplayName{}, err
 	}
-	switch {
-	case s == "":
-		return bad("required", "display name is required")
-	case !utf8.ValidString(s):
-		return bad("format", "display name must be valid UTF-8")
-	case utf8.RuneCountInString(s) > 64:
-		return bad("too_long", "display name must be at most 64 characters")
-	case strings.ContainsFunc(s, unicode.IsControl):
-		return bad("format", "display name must not contain control characters")
+	if utf8.RuneCountInString(s) > 64 {
+		return DisplayName{}, domain.Invalid(domain.Violation("display_name", "too_long", "display name must be at most 64 characters"))
 	}
 	return DisplayName{s}, nil
 }

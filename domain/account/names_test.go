@@ -58,9 +58,27 @@ func TestDisplayName(t *testing.T) {
 	_, err = account.NewDisplayName(strings.Repeat("é", 64))
 	require.NoError(t, err, "64 characters, not bytes")
 	for in, code := range map[string]string{"": "required", "   ": "required", strings.Repeat("x", 65): "too_long",
-		"a\x00b": "format", "line\nbreak": "format", "bad\xffutf8": "format"} {
+		"a\x00b": "format", "line\nbreak": "format", "bad\xffutf8": "format",
+		// Control and format characters (Cc, Cf) hide or reorder what a name says.
+		"Ada\u202Eevil": "format", "A\u200Bda": "format", "\uFEFFAda": "format", "Ada\u2066": "format",
+		"Ada \u200D": "format", "\u00ADAda": "format",
+		// Nothing visible left once they are taken out: missing, not malformed.
+		"\u200B": "required", " \u200B\u200D \uFEFF ": "required", "\u202E": "required", "\x00": "required"} {
 		_, err := account.NewDisplayName(in)
-		require.Equal(t, code, violation(t, err).Code, "%q", in)
+		v := violation(t, err)
+		require.Equal(t, "display_name", v.Field)
+		require.Equal(t, code, v.Code, "%q", in)
+	}
+
+	d, err = account.NewDisplayName("Zoe\u0301")
+	require.NoError(t, err)
+	require.Equal(t, "Zo\u00e9", d.String(), "NFC: one name is one string however it was typed")
+	_, err = account.NewDisplayName(strings.Repeat("e\u0301", 64))
+	require.NoError(t, err, "64 characters once composed")
+	for _, joined := range []string{"نرگس\u200Cها", "👩\u200D💻"} {
+		d, err = account.NewDisplayName(joined)
+		require.NoError(t, err, "a joiner between two visible characters is part of the name: %q", joined)
+		require.Equal(t, joined, d.String())
 	}
 }
 
