@@ -282,9 +282,10 @@ func provideRunner(cfg Config, steps *chatuc.Steps, store chatuc.Store, clock us
 }
 
 func provideChat(cfg Config, store chatuc.Store, bus stream.Bus, runner Runner, steps *chatuc.Steps,
-	guard *ratelimit.Guard, clock usecase.Clock, obs []decorator.Observer) (*chatuc.App, error) {
+	guard *ratelimit.Guard, clock usecase.Clock, pictures *picture.App, voices *voice.App,
+	obs []decorator.Observer) (*chatuc.App, error) {
 	return chatuc.NewApp(chatuc.Deps{Store: store, Bus: bus, Runner: runner, Steps: steps, Guard: guard, Clock: clock,
-		Settings: cfg.chatSettings()}, obs...)
+		Settings: cfg.chatSettings(), Pictures: pictures, Voice: voices}, obs...)
 }
 
 // provideCheckers are the dependencies /readyz checks: the database, the blob store (when it can

@@ -140,7 +140,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, v)
+	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, v)
 	if err != nil {
 		cleanup7()
 		cleanup6()
@@ -377,7 +377,7 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		return nil, nil, err
 	}
 	guard := provideGuard(limiter, observer)
-	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, v)
+	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, v)
 	if err != nil {
 		cleanup7()
 		cleanup6()

@@ -237,14 +237,45 @@ func (s *Server) regenerate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	t, err := s.chat.Regenerate.Handle(r.Context(), chatuc.Regenerate{OwnerID: principalFrom(r.Context()).UserID,
-		MessageID: id, Options: chat.Options{DeepThink: req.DeepThink, Image: req.Image, Voice: req.Voice}})
+	res, err := s.chat.Regenerate.Handle(r.Context(), chatuc.Regenerate{OwnerID: principalFrom(r.Context()).UserID,
+		MessageID: id, Options: chat.Options{DeepThink: req.DeepThink, Image: req.Image, Voice: req.Voice},
+		IdempotencyKey: r.Header.Get("Idempotency-Key")})
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Location", "/api/v1/turns/"+t.ID().String())
-	writeJSON(w, http.StatusAccepted, turnEnvelope{Turn: toTurn(t)})
+	if res.Replayed {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
+	w.Header().Set("Location", "/api/v1/turns/"+res.Turn.ID().String())
+	writeJSON(w, http.StatusAccepted, turnEnvelope{Turn: toTurn(res.Turn)})
+}
+
+type alternativesDTO struct {
+	Items []messageDTO `json:"items"`
+}
+
+// listAlternatives lists the replies to a message (or to the message a reply answers), oldest
+// first, each with the id that PATCH {"selected": true} takes.
+func (s *Server) listAlternatives(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, chat.ErrMessageNotFound)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	alts, err := s.chat.Alternatives.Handle(r.Context(), chatuc.ListAlternatives{OwnerID: principalFrom(r.Context()).UserID,
+		MessageID: id})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	out := alternativesDTO{Items: make([]messageDTO, 0, len(alts))}
+	for i, m := range alts {
+		d := toMessage(m)
+		d.Alternatives, d.AlternativeIndex = len(alts), i+1
+		out.Items = append(out.Items, d)
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 type editMessageRequest struct {

@@ -91,6 +91,14 @@ func (c *contract) chatJourney(t *testing.T, tok, companionID string) {
 	require.Equal(t, 202, status)
 	require.Equal(t, "true", hdr.Get("Idempotent-Replayed"))
 	require.Contains(t, string(body), sent.Turn.ID)
+	// The same key with another request is refused, not answered with the first turn.
+	status, body, _ = c.call("POST", msgs, tok, map[string]any{"text": "Goodbye!"}, true, header{"Idempotency-Key", "journey-1"})
+	require.Equal(t, 422, status, "%s", body)
+	requireReason(t, body, "invalid", "idempotency_key_reused")
+	// A feature without a backend is refused when it is asked for, naming the option.
+	status, body, _ = c.call("POST", msgs, tok, map[string]any{"text": "A picture?", "image": true}, true)
+	require.Equal(t, 400, status, "%s", body)
+	require.Contains(t, string(body), `"field":"image","code":"not_configured"`)
 
 	status, body, hdr = c.call("GET", sent.Turn.EventsURL, tok, nil, true)
 	require.Equal(t, 200, status)
@@ -124,10 +132,11 @@ func (c *contract) chatJourney(t *testing.T, tok, companionID string) {
 	require.Equal(t, 404, status)
 
 	// Another reply to the same message: kept as an alternative, the new one shown.
-	status, body, _ = c.call("POST", "/api/v1/messages/"+reply+"/regenerate", tok, nil, true)
+	status, body, _ = c.call("POST", "/api/v1/messages/"+reply+"/regenerate", tok, nil, true, header{"Idempotency-Key", "regen-1"})
 	require.Equal(t, 202, status, "%s", body)
 	var regen struct {
 		Turn struct {
+			ID        string `json:"id"`
 			EventsURL string `json:"events_url"`
 		} `json:"turn"`
 	}
@@ -135,6 +144,15 @@ func (c *contract) chatJourney(t *testing.T, tok, companionID string) {
 	_, body, _ = c.call("GET", regen.Turn.EventsURL, tok, nil, true)
 	types, _ = sseEvents(t, body)
 	require.Equal(t, "complete", types[len(types)-1])
+	// A retried regeneration is answered with its turn; it writes no second alternative.
+	status, body, hdr = c.call("POST", "/api/v1/messages/"+reply+"/regenerate", tok, nil, true, header{"Idempotency-Key", "regen-1"})
+	require.Equal(t, 202, status, "%s", body)
+	require.Equal(t, "true", hdr.Get("Idempotent-Replayed"))
+	require.Contains(t, string(body), regen.Turn.ID)
+	status, body, _ = c.call("POST", "/api/v1/messages/"+reply+"/regenerate", tok, map[string]any{"deep_think": true}, true,
+		header{"Idempotency-Key", "regen-1"})
+	require.Equal(t, 422, status, "%s", body)
+	requireReason(t, body, "invalid", "idempotency_key_reused")
 	status, body, _ = c.call("GET", msgs+"?limit=10", tok, nil, true)
 	require.Equal(t, 200, status)
 	require.Contains(t, string(body), `"alternatives":2`)
@@ -145,9 +163,28 @@ func (c *contract) chatJourney(t *testing.T, tok, companionID string) {
 	types, _ = sseEvents(t, body)
 	require.Equal(t, "complete", types[len(types)-1])
 
-	// Edit: show the first alternative again; correct the question.
-	status, body, _ = c.call("PATCH", "/api/v1/messages/"+reply, tok, map[string]any{"selected": true}, true)
+	// The alternatives, with the ids to select: three replies to the question, the newest shown.
+	status, body, _ = c.call("GET", "/api/v1/messages/"+sent.Message.ID+"/alternatives", tok, nil, true)
 	require.Equal(t, 200, status, "%s", body)
+	var alts struct {
+		Items []struct {
+			ID       string `json:"id"`
+			Selected bool   `json:"selected"`
+		} `json:"items"`
+	}
+	require.NoError(t, json.Unmarshal(body, &alts))
+	require.Len(t, alts.Items, 3)
+	require.Equal(t, reply, alts.Items[0].ID, "oldest first")
+	require.True(t, alts.Items[2].Selected)
+	status, _, _ = c.call("GET", "/api/v1/messages/01937b2e-0000-7000-8000-000000000000/alternatives", tok, nil, true)
+	require.Equal(t, 404, status)
+
+	// Edit: show the first alternative again; correct the question.
+	status, body, _ = c.call("PATCH", "/api/v1/messages/"+alts.Items[0].ID, tok, map[string]any{"selected": true}, true)
+	require.Equal(t, 200, status, "%s", body)
+	_, body, _ = c.call("GET", "/api/v1/messages/"+reply+"/alternatives", tok, nil, true)
+	require.NoError(t, json.Unmarshal(body, &alts))
+	require.True(t, alts.Items[0].Selected, "a reply names the same alternatives; the first is shown now")
 	status, _, _ = c.call("PATCH", "/api/v1/messages/"+sent.Message.ID, tok, map[string]any{"text": "Hello, neighbour!"}, true)
 	require.Equal(t, 200, status)
 	status, _, _ = c.call("PATCH", "/api/v1/messages/"+sent.Message.ID, tok, map[string]any{}, false)
@@ -175,6 +212,33 @@ func (c *contract) chatJourney(t *testing.T, tok, companionID string) {
 	require.Equal(t, "cancelled", data[len(data)-1]["code"])
 	c.model.release()
 
+	// In the trash, the conversation is the owner's to read, not to change.
+	companion := "/api/v1/companions/" + companionID
+	status, _, _ = c.call("DELETE", companion, tok, nil, true)
+	require.Equal(t, 204, status)
+	for _, read := range []string{msgs, "/api/v1/turns/" + running.Turn.ID, running.Turn.EventsURL,
+		"/api/v1/messages/" + reply + "/alternatives"} {
+		status, body, _ = c.call("GET", read, tok, nil, true)
+		require.Equal(t, 200, status, "GET %s: %s", read, body)
+	}
+	for _, write := range []struct {
+		method, path string
+		body         any
+	}{
+		{"POST", msgs, map[string]any{"text": "Still there?"}},
+		{"POST", "/api/v1/messages/" + reply + "/regenerate", nil},
+		{"PATCH", "/api/v1/messages/" + reply, map[string]any{"selected": true}},
+		{"PATCH", "/api/v1/messages/" + sent.Message.ID, map[string]any{"text": "Hello again"}},
+		{"DELETE", "/api/v1/messages/" + reply, nil},
+		{"POST", "/api/v1/turns/" + running.Turn.ID + "/cancel", nil},
+	} {
+		status, body, _ = c.call(write.method, write.path, tok, write.body, true)
+		require.Equal(t, 409, status, "%s %s: %s", write.method, write.path, body)
+		requireReason(t, body, "conflict", "companion_trashed")
+	}
+	status, _, _ = c.call("POST", companion+"/restore", tok, nil, true)
+	require.Equal(t, 200, status)
+
 	status, _, _ = c.call("DELETE", "/api/v1/messages/"+sent.Message.ID, tok, nil, true)
 	require.Equal(t, 204, status)
 	status, _, _ = c.call("DELETE", "/api/v1/messages/"+sent.Message.ID, tok, nil, true)
@@ -183,4 +247,20 @@ func (c *contract) chatJourney(t *testing.T, tok, companionID string) {
 	require.Equal(t, 404, status, "the question took its replies with it")
 	status, _, _ = c.call("POST", "/api/v1/messages/"+reply+"/regenerate", tok, nil, true)
 	require.Equal(t, 404, status)
+}
+
+// requireReason checks an error body's code and details.reason.
+func requireReason(t *testing.T, body []byte, code, reason string) {
+	t.Helper()
+	var e struct {
+		Error struct {
+			Code    string `json:"code"`
+			Details struct {
+				Reason string `json:"reason"`
+			} `json:"details"`
+		} `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal(body, &e), "%s", body)
+	require.Equal(t, code, e.Error.Code, "%s", body)
+	require.Equal(t, reason, e.Error.Details.Reason, "%s", body)
 }

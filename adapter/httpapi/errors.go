@@ -23,10 +23,11 @@ var statusByKind = map[domain.Kind]int{
 
 // statusByReason refines the table for the few reasons HTTP has a more precise status for.
 var statusByReason = map[string]int{
-	reasonBodyTooLarge:     http.StatusRequestEntityTooLarge,
-	reasonHeadersTooLarge:  http.StatusRequestHeaderFieldsTooLarge,
-	reasonUnsupportedMedia: http.StatusUnsupportedMediaType,
-	reasonMethodNotAllowed: http.StatusMethodNotAllowed,
+	reasonBodyTooLarge:       http.StatusRequestEntityTooLarge,
+	reasonHeadersTooLarge:    http.StatusRequestHeaderFieldsTooLarge,
+	reasonUnsupportedMedia:   http.StatusUnsupportedMediaType,
+	reasonMethodNotAllowed:   http.StatusMethodNotAllowed,
+	"idempotency_key_reused": http.StatusUnprocessableEntity,
 }
 
 // sameReason gives one reason to refusals that mean the same to a client whichever layer noticed:

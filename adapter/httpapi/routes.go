@@ -55,6 +55,7 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/v1/turns/{id}/events", auth: true, handler: s.turnEvents},
 		{method: "POST", path: "/api/v1/turns/{id}/cancel", auth: true, handler: s.cancelTurn},
 		{method: "POST", path: "/api/v1/messages/{id}/regenerate", auth: true, handler: s.regenerate},
+		{method: "GET", path: "/api/v1/messages/{id}/alternatives", auth: true, handler: s.listAlternatives},
 		{method: "PATCH", path: "/api/v1/messages/{id}", auth: true, handler: s.editMessage},
 		{method: "DELETE", path: "/api/v1/messages/{id}", auth: true, handler: s.deleteMessage},
 

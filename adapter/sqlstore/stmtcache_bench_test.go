@@ -81,6 +81,6 @@ func seedChat(b *testing.B, db *sqlstore.DB) (owner, companionID, turnID domain.
 	}
 	t, err := chat.NewTurn(domain.NewID(now), u.ID(), c.ID(), last, chat.Options{}, false, now, time.Minute)
 	require.NoError(b, err)
-	require.NoError(b, store.Turns().Create(ctx, t, ""))
+	require.NoError(b, store.Turns().Create(ctx, t, chatuc.Idempotency{}))
 	return u.ID(), c.ID(), t.ID()
 }

@@ -36,21 +36,24 @@ type turnRow struct {
 const turnColumns = `id, owner_id, companion_id, user_message_id, deep_think, want_image, want_voice, regenerate,
 	status, progress, error_code, error_message, reply_id, cancel_requested, lease_until, created_at, updated_at`
 
-func (r turnRepo) Create(ctx context.Context, turn chat.Turn, key string) error {
+func (r turnRepo) Create(ctx context.Context, turn chat.Turn, key chatuc.Idempotency) error {
 	t := turn.Record()
-	var k any
-	if key != "" {
-		k = key
+	var k, fp any
+	if key.Key != "" {
+		k = key.Key
+		if key.Fingerprint != "" {
+			fp = key.Fingerprint
+		}
 	}
-	_, err := r.c.exec(ctx, `INSERT INTO turns (id, owner_id, companion_id, user_message_id, idempotency_key, deep_think,
-		want_image, want_voice, regenerate, status, progress, error_code, error_message, reply_id, cancel_requested,
-		lease_until, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID.String(), t.OwnerID.String(), t.CompanionID.String(), t.UserMessageID.String(), k, t.Options.DeepThink,
+	_, err := r.c.exec(ctx, `INSERT INTO turns (id, owner_id, companion_id, user_message_id, idempotency_key,
+		idempotency_fingerprint, deep_think, want_image, want_voice, regenerate, status, progress, error_code,
+		error_message, reply_id, cancel_requested, lease_until, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID.String(), t.OwnerID.String(), t.CompanionID.String(), t.UserMessageID.String(), k, fp, t.Options.DeepThink,
 		t.Options.Image, t.Options.Voice, t.Regenerate, t.Status.String(), t.Progress, t.ErrorCode, t.ErrorMessage,
 		idArg(t.ReplyID), t.CancelRequested, r.c.t(leaseOf(t)), r.c.t(t.CreatedAt), r.c.t(t.UpdatedAt))
 	if c, dup := uniqueViolation(err); dup {
-		if key != "" && (strings.Contains(c, "idempotency") || strings.Contains(c, "owner_id")) {
+		if key.Key != "" && (strings.Contains(c, "idempotency") || strings.Contains(c, "owner_id")) {
 			return chatuc.ErrDuplicateTurn
 		}
 		return domain.Errorf(domain.KindConflict, "turn %s exists", t.ID)
@@ -69,8 +72,30 @@ func (r turnRepo) one(ctx context.Context, where string, args ...any) (chat.Turn
 	return row.turn()
 }
 
-func (r turnRepo) ByIdempotencyKey(ctx context.Context, owner domain.ID, key string) (chat.Turn, error) {
-	return r.one(ctx, `owner_id = ? AND idempotency_key = ?`, owner.String(), key)
+func (r turnRepo) ByIdempotencyKey(ctx context.Context, owner domain.ID, key string) (chat.Turn, chatuc.Idempotency, error) {
+	var row struct {
+		turnRow
+		Fingerprint *string `db:"idempotency_fingerprint"`
+	}
+	if err := r.c.get(ctx, &row, `SELECT `+turnColumns+`, idempotency_fingerprint FROM turns
+		WHERE owner_id = ? AND idempotency_key = ?`, owner.String(), key); err != nil {
+		return chat.Turn{}, chatuc.Idempotency{}, classify(err, chat.ErrTurnNotFound, "select turn by idempotency key")
+	}
+	t, err := row.turn()
+	if err != nil {
+		return chat.Turn{}, chatuc.Idempotency{}, err
+	}
+	k := chatuc.Idempotency{Key: key}
+	if row.Fingerprint != nil {
+		k.Fingerprint = *row.Fingerprint
+	}
+	return t, k, nil
+}
+
+func (r turnRepo) ReleaseIdempotencyKey(ctx context.Context, owner domain.ID, key string, before time.Time) error {
+	_, err := r.c.exec(ctx, `UPDATE turns SET idempotency_key = NULL, idempotency_fingerprint = NULL
+		WHERE owner_id = ? AND idempotency_key = ? AND created_at < ?`, owner.String(), key, r.c.t(before))
+	return classify(err, nil, "release idempotency key")
 }
 
 func (r turnRepo) Get(ctx context.Context, owner, id domain.ID) (chat.Turn, error) {
@@ -120,8 +145,10 @@ func (r turnRepo) SetProgress(ctx context.Context, id domain.ID, p chat.Progress
 	if err := p.Check(); err != nil {
 		return false, err
 	}
+	// The same progress again (a retried step) moves nothing, so it is told once.
 	n, err := r.c.exec(ctx, `UPDATE turns SET status = ?, progress = ?, updated_at = ?
-		WHERE id = ? AND `+turnUnfinished+` AND progress <= ?`, p.Status.String(), p.Percent, r.c.t(at), id.String(), p.Percent)
+		WHERE id = ? AND `+turnUnfinished+` AND (progress < ? OR (progress = ? AND status <> ?))`,
+		p.Status.String(), p.Percent, r.c.t(at), id.String(), p.Percent, p.Percent, p.Status.String())
 	if err != nil {
 		return false, classify(err, nil, "set turn progress")
 	}

@@ -3,6 +3,7 @@ package chattest_test
 import (
 	"context"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -16,6 +17,7 @@ import (
 	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/test/chattest"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	"github.com/companionhub/companionhub/usecase/picture"
 )
 
 // eventOf is the one event of type typ among events.
@@ -106,4 +108,78 @@ func (w *world) followAs(t *testing.T, owner, turnID domain.ID) []chat.Event {
 	other := *w
 	other.owner = owner
 	return other.follow(t, turnID, 0)
+}
+
+// A turn cannot ask for a feature the hub has no backend for: it is refused when it is asked for,
+// naming the option, rather than run to say so on its stream. The offline backends count.
+func TestOptionsWithoutABackendAreRefusedWhenAskedFor(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		o      chat.Options
+		fields []string
+	}{
+		{chat.Options{Image: true}, []string{"image"}},
+		{chat.Options{Voice: true}, []string{"voice"}},
+		{chat.Options{Image: true, Voice: true, DeepThink: true}, []string{"image", "voice"}},
+	} {
+		_, err := w.env.App.Send.Handle(ctx, chatuc.Send{OwnerID: w.owner, CompanionID: w.comp, Text: "hi", Options: tc.o})
+		require.Equal(t, domain.KindInvalid, domain.KindOf(err), "%+v", tc.o)
+		var fields []string
+		for _, v := range domain.Violations(err) {
+			require.Equal(t, "not_configured", v.Code)
+			fields = append(fields, v.Field)
+		}
+		require.Equal(t, tc.fields, fields)
+	}
+	require.Empty(t, w.history(t), "nothing was stored")
+
+	sent := w.send(t, "hi")
+	w.follow(t, sent.Turn.ID(), 0)
+	_, err := w.env.App.Regenerate.Handle(ctx, chatuc.Regenerate{OwnerID: w.owner, MessageID: sent.Message.ID,
+		Options: chat.Options{Image: true}})
+	require.Equal(t, domain.KindInvalid, domain.KindOf(err), "regenerating asks the same")
+
+	offline := newWorld(t, func(o *chattest.Options) { o.Images, o.Speech = placeholder.New(), tones.New() })
+	sent, err = offline.env.App.Send.Handle(ctx, chatuc.Send{OwnerID: offline.owner, CompanionID: offline.comp, Text: "hi",
+		Options: chat.Options{Image: true, Voice: true}})
+	require.NoError(t, err, "the offline backends are backends")
+	offline.follow(t, sent.Turn.ID(), 0)
+}
+
+// flakyImages fails its first render as an unreachable backend would, then draws.
+type flakyImages struct {
+	picture.Generator
+	failed atomic.Bool
+}
+
+func (g *flakyImages) Generate(ctx context.Context, req picture.Request, progress func(picture.Progress)) (picture.Result, error) {
+	if !g.failed.Swap(true) {
+		return picture.Result{}, domain.E(domain.KindUnavailable, "down", "the image backend is down")
+	}
+	return g.Generator.Generate(ctx, req, progress)
+}
+
+// A step that is retried does not tell its progress again: each progress is told once.
+func TestARetriedStepTellsItsProgressOnce(t *testing.T) {
+	t.Parallel()
+	images := &flakyImages{Generator: placeholder.New()}
+	w := newWorld(t, func(o *chattest.Options) { o.Images = images })
+	sent, err := w.env.App.Send.Handle(context.Background(), chatuc.Send{OwnerID: w.owner, CompanionID: w.comp,
+		Text: "a picture?", Options: chat.Options{Image: true}})
+	require.NoError(t, err)
+	events := w.follow(t, sent.Turn.ID(), 0)
+	require.True(t, images.failed.Load(), "the picture step was retried")
+	require.Empty(t, eventOf(t, events, chat.EventImage)["error"], "the second attempt drew it")
+	told := map[string]int{}
+	for _, e := range events {
+		if e.Type == chat.EventProgress {
+			told[data(t, e)["status"].(string)]++
+		}
+	}
+	require.Equal(t, 1, told["imaging"], "the retried step's progress, once")
+	for status, n := range told {
+		require.Equal(t, 1, n, "%s is told once (analysing may not be told at all: recall runs beside it)", status)
+	}
 }

@@ -39,18 +39,24 @@ type Deps struct {
 	Guard    *ratelimit.Guard
 	Clock    usecase.Clock
 	Settings Settings
+	// Pictures and Voice say whether a turn can ask for a picture or for its reply spoken (nil:
+	// it cannot); the picture and voice apps answer.
+	Pictures Feature
+	Voice    Feature
 }
 
 // App is the set of chat use cases.
 type App struct {
 	Send       decorator.Handler[Send, Sent]
-	Regenerate decorator.Handler[Regenerate, chat.Turn]
+	Regenerate decorator.Handler[Regenerate, Regenerated]
 	GetTurn    decorator.Handler[GetTurn, chat.Turn]
 	Cancel     decorator.Handler[CancelTurn, chat.Turn]
 	Follow     decorator.Handler[Follow, stream.Subscription]
 	History    decorator.Handler[History, HistoryPage]
 	Edit       decorator.Handler[EditMessage, chat.Message]
-	Delete     decorator.Handler[DeleteMessage, struct{}]
+	// Alternatives lists the replies to a message, of which one is shown.
+	Alternatives decorator.Handler[ListAlternatives, []chat.Message]
+	Delete       decorator.Handler[DeleteMessage, struct{}]
 	// Reap fails the turns whose runner is gone (a crash, a restart), or completes those whose
 	// reply was saved before it went; runners call it when they start and then now and then.
 	Reap decorator.Handler[Reap, int]
@@ -67,22 +73,27 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 	if d.Settings.FollowCheck <= 0 {
 		d.Settings.FollowCheck = DefaultSettings().FollowCheck
 	}
+	keys := &keyedLocks{} // one key is the owner's across sends and regenerations
 	return &App{
-		Send:       decorator.Decorate("chat.send", sendHandler{d: d, keys: &keyedLocks{}}, obs...),
-		Regenerate: decorator.Decorate("chat.regenerate", regenerateHandler{d}, obs...),
-		GetTurn:    decorator.Decorate("chat.get_turn", getTurnHandler{d}, obs...),
-		Cancel:     decorator.Decorate("chat.cancel", cancelHandler{d}, obs...),
-		Follow:     decorator.Decorate("chat.follow", followHandler{d}, obs...),
-		History:    decorator.Decorate("chat.history", historyHandler{d}, obs...),
-		Edit:       decorator.Decorate("chat.edit_message", editHandler{d}, obs...),
-		Delete:     decorator.Decorate("chat.delete_message", deleteHandler{d}, obs...),
-		Reap:       decorator.Decorate("chat.reap", reapHandler{d}, obs...),
+		Send:         decorator.Decorate("chat.send", sendHandler{d: d, keys: keys}, obs...),
+		Regenerate:   decorator.Decorate("chat.regenerate", regenerateHandler{d: d, keys: keys}, obs...),
+		Alternatives: decorator.Decorate("chat.alternatives", alternativesHandler{d}, obs...),
+		GetTurn:      decorator.Decorate("chat.get_turn", getTurnHandler{d}, obs...),
+		Cancel:       decorator.Decorate("chat.cancel", cancelHandler{d}, obs...),
+		Follow:       decorator.Decorate("chat.follow", followHandler{d}, obs...),
+		History:      decorator.Decorate("chat.history", historyHandler{d}, obs...),
+		Edit:         decorator.Decorate("chat.edit_message", editHandler{d}, obs...),
+		Delete:       decorator.Decorate("chat.delete_message", deleteHandler{d}, obs...),
+		Reap:         decorator.Decorate("chat.reap", reapHandler{d}, obs...),
 	}, nil
 }
 
 // Errors of the chat use cases.
 var (
-	ErrTurnInProgress   = domain.E(domain.KindConflict, "turn_in_progress", "a reply is being written; wait for it or cancel it")
-	ErrCompanionTrashed = domain.E(domain.KindConflict, "companion_trashed", "the companion is in the trash; restore it to chat")
+	ErrTurnInProgress = domain.E(domain.KindConflict, "turn_in_progress", "a reply is being written; wait for it or cancel it")
+	// ErrCompanionTrashed refuses every change to a trashed companion's conversation (sending,
+	// regenerating, editing, deleting, cancelling); reading it stays allowed. The companion routes
+	// refuse changes to the companion itself with the same reason.
+	ErrCompanionTrashed = domain.E(domain.KindConflict, "companion_trashed", "the companion is in the trash; restore it to change it")
 	ErrNotLastTurn      = domain.E(domain.KindConflict, "not_last_turn", "only the last reply can be regenerated")
 )

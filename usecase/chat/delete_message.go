@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"errors"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
@@ -24,11 +23,8 @@ func (h deleteHandler) Handle(ctx context.Context, in DeleteMessage) (struct{}, 
 	}
 	now := h.d.Clock.Now()
 	return struct{}{}, h.d.Store.InTx(ctx, func(r Repos) error {
-		// Editing the conversation of a trashed companion is fine; of one being answered is not.
-		if err := lockCompanion(ctx, r, in.OwnerID, m.CompanionID); err != nil && !errors.Is(err, ErrCompanionTrashed) {
-			return err
-		}
-		if err := checkIdle(ctx, r, m.CompanionID); err != nil {
+		// The conversation of a trashed companion is read-only; of one being answered, it waits.
+		if err := lockIdle(ctx, r, in.OwnerID, m.CompanionID); err != nil {
 			return err
 		}
 		if err := r.Messages().Delete(ctx, m.ID); err != nil {

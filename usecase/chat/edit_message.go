@@ -2,7 +2,6 @@ package chat
 
 import (
 	"context"
-	"errors"
 	"strings"
 	"time"
 
@@ -43,11 +42,8 @@ func (h editHandler) Handle(ctx context.Context, in EditMessage) (chat.Message, 
 	}
 	now := h.d.Clock.Now()
 	err = h.d.Store.InTx(ctx, func(r Repos) error {
-		// Editing the conversation of a trashed companion is fine; of one being answered is not.
-		if err := lockCompanion(ctx, r, in.OwnerID, m.CompanionID); err != nil && !errors.Is(err, ErrCompanionTrashed) {
-			return err
-		}
-		if err := checkIdle(ctx, r, m.CompanionID); err != nil {
+		// The conversation of a trashed companion is read-only; of one being answered, it waits.
+		if err := lockIdle(ctx, r, in.OwnerID, m.CompanionID); err != nil {
 			return err
 		}
 		if in.Text != nil {

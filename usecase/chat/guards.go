@@ -20,6 +20,23 @@ func checkLimits(ctx context.Context, d Deps, owner domain.ID, o chat.Options) e
 	return nil
 }
 
+// checkOptions refuses a turn that asks for a feature the hub does not have.
+func checkOptions(d Deps, o chat.Options) error {
+	var vs []domain.FieldViolation
+	if o.Image && !configured(d.Pictures) {
+		vs = append(vs, domain.Violation("image", "not_configured", "pictures are not configured on this hub"))
+	}
+	if o.Voice && !configured(d.Voice) {
+		vs = append(vs, domain.Violation("voice", "not_configured", "voice is not configured on this hub"))
+	}
+	if len(vs) > 0 {
+		return domain.Invalid(vs...)
+	}
+	return nil
+}
+
+func configured(f Feature) bool { return f != nil && f.Configured() }
+
 // lockIdle locks the companion for the rest of the transaction and checks it can take a turn: it
 // is not in the trash and no turn of it is running. Turns of one companion never overlap, so each
 // starts from the scene the last one left.

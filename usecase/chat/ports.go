@@ -35,6 +35,13 @@ type (
 	Speaker     = decorator.Handler[voice.SpeakReply, media.Key]
 )
 
+// Feature says whether a feature a turn can ask for (pictures, voice) has a provider on this hub;
+// picture.App and voice.App answer. A turn asking for one that has none is refused when it is
+// asked for, rather than run to say so on its stream.
+type Feature interface {
+	Configured() bool
+}
+
 // Observer hears what the steps notice and carry on past: nothing here fails a turn, but an
 // operator wants to know. adapter/zaplog logs it.
 type Observer interface {

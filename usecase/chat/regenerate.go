@@ -10,39 +10,77 @@ import (
 
 // Regenerate writes another reply to the conversation's last message; the new one is shown, the
 // old ones are kept as alternatives (SPEC §3.3). MessageID is that message or a reply to it.
+// Regenerating again with the same IdempotencyKey and options returns the first turn instead of
+// writing another alternative (see IdempotencyKeyTTL).
 type Regenerate struct {
-	OwnerID   domain.ID
-	MessageID domain.ID
-	Options   chat.Options
+	OwnerID        domain.ID
+	MessageID      domain.ID
+	Options        chat.Options
+	IdempotencyKey string
 }
 
-type regenerateHandler struct{ d Deps }
+// Regenerated is the turn writing the new alternative.
+type Regenerated struct {
+	Turn chat.Turn
+	// Replayed says an earlier regeneration with the same key made it.
+	Replayed bool
+}
 
-func (h regenerateHandler) Handle(ctx context.Context, in Regenerate) (chat.Turn, error) {
+type regenerateHandler struct {
+	d    Deps
+	keys *keyedLocks // requests with the same idempotency key, one at a time in this process
+}
+
+func (h regenerateHandler) Handle(ctx context.Context, in Regenerate) (Regenerated, error) {
+	if err := checkIdempotencyKey(in.IdempotencyKey); err != nil {
+		return Regenerated{}, err
+	}
+	if in.IdempotencyKey != "" {
+		defer h.keys.lock(in.OwnerID.String() + "\x00" + in.IdempotencyKey)()
+	}
+	key := Idempotency{Key: in.IdempotencyKey, Fingerprint: regenerateFingerprint(in.MessageID, in.Options)}
+	// A retry is answered with its turn even once the conversation moved on (then the message is
+	// no longer the last): it asks for what was done, not for more.
+	if t, ok, err := keyed(ctx, h.d.Store, in.OwnerID, key.Key, key.Fingerprint, domain.ID{}, h.d.Clock.Now()); ok || err != nil {
+		return Regenerated{Turn: t, Replayed: ok}, err
+	}
 	m, err := h.d.Store.Messages().Get(ctx, in.OwnerID, in.MessageID)
 	if err != nil {
-		return chat.Turn{}, err
+		return Regenerated{}, err
 	}
 	question := m.ID
 	switch m.Role {
 	case chat.RoleAssistant:
 		question = m.ReplyTo
 	case chat.RoleSystemEvent:
-		return chat.Turn{}, ErrNotLastTurn
+		return Regenerated{}, ErrNotLastTurn
 	}
 	if question.IsZero() {
-		return chat.Turn{}, ErrNotLastTurn
+		return Regenerated{}, ErrNotLastTurn
+	}
+	if err := checkOptions(h.d, in.Options); err != nil {
+		return Regenerated{}, err
 	}
 	if err := checkLimits(ctx, h.d, in.OwnerID, in.Options); err != nil {
-		return chat.Turn{}, err
+		return Regenerated{}, err
 	}
 	now := h.d.Clock.Now()
 	turn, err := chat.NewTurn(domain.NewID(now), in.OwnerID, m.CompanionID, question, in.Options, true, now, h.d.Settings.StartLease)
 	if err != nil {
-		return chat.Turn{}, err
+		return Regenerated{}, err
 	}
+	var replayed Regenerated
 	err = h.d.Store.InTx(ctx, func(r Repos) error {
-		if err := lockIdle(ctx, r, in.OwnerID, m.CompanionID); err != nil {
+		if err := lockCompanion(ctx, r, in.OwnerID, m.CompanionID); err != nil {
+			return err
+		}
+		// Under the lock, a regeneration with the same key that raced this one from another
+		// replica has committed: this is a retry of it.
+		if t, ok, err := keyed(ctx, r, in.OwnerID, key.Key, key.Fingerprint, domain.ID{}, now); ok || err != nil {
+			replayed = Regenerated{Turn: t, Replayed: ok}
+			return err
+		}
+		if err := checkIdle(ctx, r, m.CompanionID); err != nil {
 			return err
 		}
 		latest, err := r.Messages().Latest(ctx, m.CompanionID)
@@ -52,17 +90,20 @@ func (h regenerateHandler) Handle(ctx context.Context, in Regenerate) (chat.Turn
 		if latest.ID != question && latest.ReplyTo != question {
 			return ErrNotLastTurn
 		}
-		return r.Turns().Create(ctx, turn, "")
+		return createKeyed(ctx, r, turn, key, now)
 	})
 	if err != nil {
-		return chat.Turn{}, err
+		return Regenerated{}, err
+	}
+	if replayed.Replayed {
+		return replayed, nil
 	}
 	if err := start(ctx, h.d, turn); err != nil {
 		fin := failure(turn.ID(), err)
 		if _, ferr := h.d.Steps.Finish(context.WithoutCancel(ctx), fin); ferr != nil {
-			return chat.Turn{}, errors.Join(err, ferr)
+			return Regenerated{}, errors.Join(err, ferr)
 		}
-		return chat.Turn{}, err
+		return Regenerated{}, err
 	}
-	return turn, nil
+	return Regenerated{Turn: turn}, nil
 }

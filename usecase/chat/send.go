@@ -10,8 +10,9 @@ import (
 )
 
 // Send stores a person's message and starts the turn that answers it (SPEC §3.3). It returns at
-// once; the reply streams on the turn's events. Sending again with the same IdempotencyKey returns
-// the first turn instead of starting another.
+// once; the reply streams on the turn's events. Sending the same again with the same
+// IdempotencyKey returns the first turn instead of starting another; sending something else with
+// it is refused (see IdempotencyKeyTTL).
 type Send struct {
 	OwnerID        domain.ID
 	CompanionID    domain.ID
@@ -28,24 +29,9 @@ type Sent struct {
 	Replayed bool
 }
 
-// MaxIdempotencyKey bounds an Idempotency-Key.
-const MaxIdempotencyKey = 200
-
-func checkIdempotencyKey(key string) error {
-	if len(key) > MaxIdempotencyKey {
-		return domain.Invalid(domain.Violation("idempotency_key", "too_long", "the Idempotency-Key must be at most 200 characters"))
-	}
-	for _, r := range key {
-		if r < 0x21 || r > 0x7e {
-			return domain.Invalid(domain.Violation("idempotency_key", "format", "the Idempotency-Key must be printable ASCII without spaces"))
-		}
-	}
-	return nil
-}
-
 type sendHandler struct {
 	d    Deps
-	keys *keyedLocks // sends with the same idempotency key, one at a time in this process
+	keys *keyedLocks // requests with the same idempotency key, one at a time in this process
 }
 
 func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
@@ -61,8 +47,12 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 		// and never counted against the rate limit.
 		defer h.keys.lock(in.OwnerID.String() + "\x00" + in.IdempotencyKey)()
 	}
-	if sent, ok, err := h.replay(ctx, h.d.Store, in); ok || err != nil {
+	key := Idempotency{Key: in.IdempotencyKey, Fingerprint: sendFingerprint(in.CompanionID, text, in.Options)}
+	if sent, ok, err := h.replay(ctx, h.d.Store, in, key); ok || err != nil {
 		return sent, err
+	}
+	if err := checkOptions(h.d, in.Options); err != nil {
+		return Sent{}, err
 	}
 	if err := checkLimits(ctx, h.d, in.OwnerID, in.Options); err != nil {
 		return Sent{}, err
@@ -81,7 +71,7 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 		}
 		// Under the lock, a send with the same key that raced this one from another replica has
 		// committed: this is a retry of it.
-		if sent, ok, err := h.replay(ctx, r, in); ok || err != nil {
+		if sent, ok, err := h.replay(ctx, r, in, key); ok || err != nil {
 			replayed = sent
 			return err
 		}
@@ -99,7 +89,7 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 		if err := r.Messages().Create(ctx, msg); err != nil {
 			return err
 		}
-		return r.Turns().Create(ctx, turn, in.IdempotencyKey)
+		return createKeyed(ctx, r, turn, key, now)
 	})
 	if err != nil {
 		return Sent{}, err
@@ -118,21 +108,11 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 	return Sent{Message: msg, Turn: turn}, nil
 }
 
-// replay returns what an earlier send with the same key made.
-func (h sendHandler) replay(ctx context.Context, r Repos, in Send) (Sent, bool, error) {
-	if in.IdempotencyKey == "" {
-		return Sent{}, false, nil
-	}
-	t, err := r.Turns().ByIdempotencyKey(ctx, in.OwnerID, in.IdempotencyKey)
-	if domain.IsKind(err, domain.KindNotFound) {
-		return Sent{}, false, nil
-	}
-	if err != nil {
+// replay returns what an earlier send with the same key and request made.
+func (h sendHandler) replay(ctx context.Context, r Repos, in Send, key Idempotency) (Sent, bool, error) {
+	t, ok, err := keyed(ctx, r, in.OwnerID, key.Key, key.Fingerprint, in.CompanionID, h.d.Clock.Now())
+	if !ok || err != nil {
 		return Sent{}, false, err
-	}
-	if t.CompanionID() != in.CompanionID {
-		return Sent{}, false, domain.Invalid(domain.Violation("idempotency_key", "reused",
-			"this Idempotency-Key was used for another companion"))
 	}
 	m, err := r.Messages().Get(ctx, in.OwnerID, t.UserMessageID())
 	if err != nil {

@@ -64,11 +64,16 @@ type MessageRepository interface {
 // writes under (an ended turn is never changed, a saved reply is never unset) are how replicas
 // holding stale copies of one turn cannot undo each other.
 type TurnRepository interface {
-	// Create stores a new turn. If the owner already has a turn with the same idempotency key it
-	// returns ErrDuplicateTurn (wrapping nothing else).
-	Create(ctx context.Context, t chat.Turn, idempotencyKey string) error
-	// ByIdempotencyKey returns the owner's turn with that key; KindNotFound if none.
-	ByIdempotencyKey(ctx context.Context, owner domain.ID, key string) (chat.Turn, error)
+	// Create stores a new turn, with the Idempotency-Key of the request that made it (none when
+	// key.Key is empty). If the owner already has a turn with the same key it returns
+	// ErrDuplicateTurn (wrapping nothing else).
+	Create(ctx context.Context, t chat.Turn, key Idempotency) error
+	// ByIdempotencyKey returns the owner's turn with that key and what was kept of the key;
+	// KindNotFound if none.
+	ByIdempotencyKey(ctx context.Context, owner domain.ID, key string) (chat.Turn, Idempotency, error)
+	// ReleaseIdempotencyKey takes the owner's key from the turn that holds it if that turn was made
+	// before before, so that the key can make a new turn; otherwise it changes nothing.
+	ReleaseIdempotencyKey(ctx context.Context, owner domain.ID, key string, before time.Time) error
 	// Get returns the owner's turn; KindNotFound (chat.ErrTurnNotFound) otherwise.
 	Get(ctx context.Context, owner, id domain.ID) (chat.Turn, error)
 	// Load returns a turn whoever owns it (for the pipeline, which acts for the owner).
@@ -78,8 +83,9 @@ type TurnRepository interface {
 	// turn whose reply was saved cannot be stored failed or cancelled (chat.ErrTurnHasReply).
 	Update(ctx context.Context, t chat.Turn) error
 	// SetProgress moves an unfinished turn to p unless it is already further (a step running in
-	// parallel got there first): progress never goes back, and moved says whether this call moved
-	// it. chat.ErrTurnEnded for an ended turn.
+	// parallel got there first) or already at p (a retried step): progress never goes back, and
+	// moved says whether this call moved it, so each progress is told once. chat.ErrTurnEnded for
+	// an ended turn.
 	SetProgress(ctx context.Context, id domain.ID, p chat.Progress, at time.Time) (moved bool, err error)
 	// Expired lists up to limit unfinished turns whose lease ended before now, soonest expired
 	// first: their runner is gone.
@@ -93,6 +99,14 @@ type TurnRepository interface {
 	RequestCancel(ctx context.Context, id domain.ID) error
 	// Active reports whether the companion has an unfinished turn other than except.
 	Active(ctx context.Context, companionID, except domain.ID) (bool, error)
+}
+
+// Idempotency is the Idempotency-Key a turn was asked for with, and the fingerprint of that request
+// (see IdempotencyKeyTTL): a retry brings both again, another request under the same key brings
+// another fingerprint. Turns keyed before fingerprints were kept have none.
+type Idempotency struct {
+	Key         string
+	Fingerprint string
 }
 
 // ErrDuplicateTurn is returned by TurnRepository.Create when the idempotency key was used before.

@@ -26,7 +26,12 @@ type Deps struct {
 type App struct {
 	// IllustrateReply draws the scene a reply leaves the companion in (the chat turn's picture).
 	IllustrateReply decorator.Handler[IllustrateReply, media.Image]
+	configured      bool
 }
+
+// Configured says whether pictures have a backend on this hub (an offline one counts); without
+// one, IllustrateReply says usecase.ErrNotConfigured.
+func (a *App) Configured() bool { return a.configured }
 
 // NewApp builds the picture use cases over d. Without a generator they are not decorated: a
 // feature that is not there is not a failure to log or count on every turn.
@@ -39,5 +44,6 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 	}
 	return &App{
 		IllustrateReply: decorator.Decorate("picture.illustrate_reply", illustrateReplyHandler{d}, obs...),
+		configured:      true,
 	}, nil
 }

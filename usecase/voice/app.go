@@ -26,7 +26,12 @@ type Deps struct {
 type App struct {
 	// SpeakReply speaks a reply in its companion's voice (the chat turn's audio).
 	SpeakReply decorator.Handler[SpeakReply, media.Key]
+	configured bool
 }
+
+// Configured says whether voice has a backend on this hub (an offline one counts); without one,
+// SpeakReply says usecase.ErrNotConfigured.
+func (a *App) Configured() bool { return a.configured }
 
 // NewApp builds the voice use cases over d. Without a synthesizer they are not decorated: a
 // feature that is not there is not a failure to log or count on every turn.
@@ -44,5 +49,5 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 	if d.Blobs == nil || d.Media == nil || d.Clock == nil {
 		return nil, domain.Errorf(domain.KindInternal, "voice deps: Blobs, Media and Clock are required")
 	}
-	return &App{SpeakReply: decorator.Decorate("voice.speak_reply", speakReplyHandler{d}, obs...)}, nil
+	return &App{SpeakReply: decorator.Decorate("voice.speak_reply", speakReplyHandler{d}, obs...), configured: true}, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
 )
 
 // Messages created in the same instant page by id: no page skips or repeats one of them, in History,
@@ -67,8 +68,8 @@ func testKeysetTies(t *testing.T, e Env) {
 	// Two replies written in the same instant: their order among alternatives is by id.
 	u := msgs[0]
 	t1, t2 := newTurn(owner, c, u.ID, 1), newTurn(owner, c, u.ID, 1)
-	require.NoError(t, e.Store.Turns().Create(ctx, t1, ""))
-	require.NoError(t, e.Store.Turns().Create(ctx, t2, ""))
+	require.NoError(t, e.Store.Turns().Create(ctx, t1, chatuc.Idempotency{}))
+	require.NoError(t, e.Store.Turns().Create(ctx, t2, chatuc.Idempotency{}))
 	a, b := reply(c, u.ID, t1.ID(), 2, "A", false), reply(c, u.ID, t2.ID(), 2, "B", true)
 	a.ID, b.ID = domain.NewID(at(2)), domain.NewID(at(2)) // b's id sorts after a's
 	mustCreate(t, e, a, b)

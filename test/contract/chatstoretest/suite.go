@@ -38,6 +38,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		"Turns":                  testTurns,
 		"LeasesAndCancel":        testLeasesAndCancel,
 		"IdempotencyUnderRace":   testIdempotencyRace,
+		"IdempotencyKeys":        testIdempotencyKeys,
 		"TransactionRollsBack":   testRollback,
 		"ReplyOutlivesFailure":   testReplyOutlivesFailure,
 		"ProgressNeverGoesBack":  testProgressNeverGoesBack,
@@ -117,7 +118,7 @@ func testMessagesRoundTrip(t *testing.T, e Env) {
 	u.Hidden = true
 	mustCreate(t, e, u)
 	tr := newTurn(owner, c, u.ID, 1)
-	require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
+	require.NoError(t, e.Store.Turns().Create(ctx, tr, chatuc.Idempotency{}))
 	r := reply(c, u.ID, tr.ID(), 2, "Hi!", true)
 	mustCreate(t, e, r)
 
@@ -143,10 +144,10 @@ func testOwnerScoping(t *testing.T, e Env) {
 	_, err := e.Store.Messages().Get(ctx, stranger, u.ID)
 	require.ErrorIs(t, err, chat.ErrMessageNotFound)
 	tr := newTurn(owner, c, u.ID, 1)
-	require.NoError(t, e.Store.Turns().Create(ctx, tr, "k1"))
+	require.NoError(t, e.Store.Turns().Create(ctx, tr, chatuc.Idempotency{Key: "k1"}))
 	_, err = e.Store.Turns().Get(ctx, stranger, tr.ID())
 	require.ErrorIs(t, err, chat.ErrTurnNotFound)
-	_, err = e.Store.Turns().ByIdempotencyKey(ctx, stranger, "k1")
+	_, _, err = e.Store.Turns().ByIdempotencyKey(ctx, stranger, "k1")
 	requireKind(t, err, domain.KindNotFound)
 	requireKind(t, e.Store.Messages().Create(ctx, userMsg(domain.NewID(base), 2, "orphan")), domain.KindNotFound)
 }
@@ -163,8 +164,8 @@ func testHistory(t *testing.T, e Env) {
 	hidden.Hidden = true
 	u2 := userMsg(c, 6, "second")
 	mustCreate(t, e, u1)
-	require.NoError(t, e.Store.Turns().Create(ctx, t1, ""))
-	require.NoError(t, e.Store.Turns().Create(ctx, t2, ""))
+	require.NoError(t, e.Store.Turns().Create(ctx, t1, chatuc.Idempotency{}))
+	require.NoError(t, e.Store.Turns().Create(ctx, t2, chatuc.Idempotency{}))
 	mustCreate(t, e, a, b, hidden, u2)
 
 	var got []chatuc.HistoryItem
@@ -224,7 +225,7 @@ func testEditDelete(t *testing.T, e Env) {
 	u := userMsg(c, 0, "typo")
 	tr := newTurn(owner, c, u.ID, 1)
 	mustCreate(t, e, u)
-	require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
+	require.NoError(t, e.Store.Turns().Create(ctx, tr, chatuc.Idempotency{}))
 	r := reply(c, u.ID, tr.ID(), 2, "answer", true)
 	mustCreate(t, e, r)
 	require.NoError(t, e.Store.Messages().UpdateText(ctx, u.ID, "fixed", at(3)))
@@ -258,7 +259,7 @@ func testOneReplyPerTurn(t *testing.T, e Env) {
 	u := userMsg(c, 0, "q")
 	tr := newTurn(owner, c, u.ID, 1)
 	mustCreate(t, e, u)
-	require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
+	require.NoError(t, e.Store.Turns().Create(ctx, tr, chatuc.Idempotency{}))
 	mustCreate(t, e, reply(c, u.ID, tr.ID(), 2, "once", true))
 	requireKind(t, e.Store.Messages().Create(ctx, reply(c, u.ID, tr.ID(), 3, "twice", true)), domain.KindConflict)
 }
@@ -269,14 +270,15 @@ func testTurns(t *testing.T, e Env) {
 	u := userMsg(c, 0, "q")
 	mustCreate(t, e, u)
 	t1, t2 := newTurn(owner, c, u.ID, 1), newTurn(owner, c, u.ID, 2)
-	require.NoError(t, e.Store.Turns().Create(ctx, t1, "key-1"))
-	require.NoError(t, e.Store.Turns().Create(ctx, t2, ""))
-	require.ErrorIs(t, e.Store.Turns().Create(ctx, newTurn(owner, c, u.ID, 3), "key-1"), chatuc.ErrDuplicateTurn)
+	require.NoError(t, e.Store.Turns().Create(ctx, t1, chatuc.Idempotency{Key: "key-1"}))
+	require.NoError(t, e.Store.Turns().Create(ctx, t2, chatuc.Idempotency{}))
+	require.ErrorIs(t, e.Store.Turns().Create(ctx, newTurn(owner, c, u.ID, 3), chatuc.Idempotency{Key: "key-1"}), chatuc.ErrDuplicateTurn)
 
-	got, err := e.Store.Turns().ByIdempotencyKey(ctx, owner, "key-1")
+	got, key, err := e.Store.Turns().ByIdempotencyKey(ctx, owner, "key-1")
 	require.NoError(t, err)
 	require.Equal(t, t1.ID(), got.ID())
 	require.Equal(t, t1.Options(), got.Options())
+	require.Equal(t, chatuc.Idempotency{Key: "key-1"}, key, "a key kept without a fingerprint has none")
 
 	active, err := e.Store.Turns().Active(ctx, c, t1.ID())
 	require.NoError(t, err)
@@ -324,7 +326,7 @@ func testLeasesAndCancel(t *testing.T, e Env) {
 	fresh := newTurn(owner, c, u.ID, 7) // no lease given: a minute to be picked up
 	done := newTurn(owner, c, u.ID, 8)
 	for _, tr := range []chat.Turn{leased, fresh, done} {
-		require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
+		require.NoError(t, e.Store.Turns().Create(ctx, tr, chatuc.Idempotency{}))
 	}
 	done = editTurn(t, done, func(x *chat.TurnRecord) { x.Status, x.UpdatedAt = chat.StatusFailed, at(9) })
 	require.NoError(t, e.Store.Turns().Update(ctx, done))
@@ -387,7 +389,7 @@ func testIdempotencyRace(t *testing.T, e Env) {
 				if err := r.Messages().Create(ctx, u); err != nil {
 					return err
 				}
-				return r.Turns().Create(ctx, newTurn(owner, c, u.ID, 100+i), "race-key")
+				return r.Turns().Create(ctx, newTurn(owner, c, u.ID, 100+i), chatuc.Idempotency{Key: "race-key"})
 			})
 			switch {
 			case err == nil:

@@ -10,6 +10,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
 )
 
 // A turn whose reply was saved completed, whatever went wrong after: it cannot end failed or
@@ -20,7 +21,7 @@ func testReplyOutlivesFailure(t *testing.T, e Env) {
 	u := userMsg(c, 0, "q")
 	mustCreate(t, e, u)
 	tr := newTurn(owner, c, u.ID, 1)
-	require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
+	require.NoError(t, e.Store.Turns().Create(ctx, tr, chatuc.Idempotency{}))
 	stale := tr // read by a step before the reply was saved
 
 	r := reply(c, u.ID, tr.ID(), 2, "saved", true)
@@ -53,7 +54,7 @@ func testReplyOutlivesFailure(t *testing.T, e Env) {
 	// A turn without a reply still fails or is cancelled.
 	for i, end := range []chat.Status{chat.StatusFailed, chat.StatusCancelled} {
 		other := newTurn(owner, c, u.ID, 10+i)
-		require.NoError(t, e.Store.Turns().Create(ctx, other, ""))
+		require.NoError(t, e.Store.Turns().Create(ctx, other, chatuc.Idempotency{}))
 		other = editTurn(t, other, func(x *chat.TurnRecord) { x.Status, x.UpdatedAt = end, at(20) })
 		require.NoError(t, e.Store.Turns().Update(ctx, other), "%s", end)
 	}
@@ -66,7 +67,7 @@ func testProgressNeverGoesBack(t *testing.T, e Env) {
 	u := userMsg(c, 0, "q")
 	mustCreate(t, e, u)
 	tr := newTurn(owner, c, u.ID, 1)
-	require.NoError(t, e.Store.Turns().Create(ctx, tr, ""))
+	require.NoError(t, e.Store.Turns().Create(ctx, tr, chatuc.Idempotency{}))
 	turns := e.Store.Turns()
 
 	set := func(st chat.Status, p int, when time.Time) (bool, error) {
@@ -81,13 +82,14 @@ func testProgressNeverGoesBack(t *testing.T, e Env) {
 	require.Equal(t, chat.StatusSpeaking, got.Status(), "the status of the furthest call")
 	require.True(t, at(3).Equal(got.UpdatedAt()), "updated %v", got.UpdatedAt())
 	requireMoved(t, true, "level moves the status")(set(chat.StatusImaging, 80, at(5)))
+	requireMoved(t, false, "the same progress again (a retried step) moves nothing")(set(chat.StatusImaging, 80, at(6)))
 	got, err = turns.Load(ctx, tr.ID())
 	require.NoError(t, err)
 	require.Equal(t, chat.StatusImaging, got.Status())
 
 	// Racing steps: whatever the order, the furthest is what stays.
 	raced := newTurn(owner, c, u.ID, 2)
-	require.NoError(t, turns.Create(ctx, raced, ""))
+	require.NoError(t, turns.Create(ctx, raced, chatuc.Idempotency{}))
 	var wg sync.WaitGroup
 	errs := make(chan error, 10)
 	var moved100 bool
@@ -136,8 +138,8 @@ func testCancelLeavesEndedTurns(t *testing.T, e Env) {
 	u := userMsg(c, 0, "q")
 	mustCreate(t, e, u)
 	running, done := newTurn(owner, c, u.ID, 1), newTurn(owner, c, u.ID, 2)
-	require.NoError(t, e.Store.Turns().Create(ctx, running, ""))
-	require.NoError(t, e.Store.Turns().Create(ctx, done, ""))
+	require.NoError(t, e.Store.Turns().Create(ctx, running, chatuc.Idempotency{}))
+	require.NoError(t, e.Store.Turns().Create(ctx, done, chatuc.Idempotency{}))
 	done = editTurn(t, done, func(x *chat.TurnRecord) { x.Status, x.UpdatedAt = chat.StatusFailed, at(3) })
 	require.NoError(t, e.Store.Turns().Update(ctx, done))
 
@@ -167,21 +169,21 @@ func testActive(t *testing.T, e Env) {
 		return ok
 	}
 	require.False(t, active(c, domain.ID{}), "no turns")
-	require.NoError(t, e.Store.Turns().Create(ctx, newTurn(otherOwner, other, ou.ID, 2), ""))
+	require.NoError(t, e.Store.Turns().Create(ctx, newTurn(otherOwner, other, ou.ID, 2), chatuc.Idempotency{}))
 	require.False(t, active(c, domain.ID{}), "another companion's turn is not this one's")
 	require.True(t, active(other, domain.ID{}))
 
 	ended := newTurn(owner, c, u.ID, 3)
-	require.NoError(t, e.Store.Turns().Create(ctx, ended, ""))
+	require.NoError(t, e.Store.Turns().Create(ctx, ended, chatuc.Idempotency{}))
 	ended = editTurn(t, ended, func(x *chat.TurnRecord) { x.Status, x.UpdatedAt = chat.StatusCancelled, at(4) })
 	require.NoError(t, e.Store.Turns().Update(ctx, ended))
 	require.False(t, active(c, domain.ID{}), "ended turns are not active")
 
 	a, b := newTurn(owner, c, u.ID, 5), newTurn(owner, c, u.ID, 6)
-	require.NoError(t, e.Store.Turns().Create(ctx, a, ""))
+	require.NoError(t, e.Store.Turns().Create(ctx, a, chatuc.Idempotency{}))
 	require.True(t, active(c, domain.ID{}))
 	require.False(t, active(c, a.ID()), "the excepted turn does not count")
-	require.NoError(t, e.Store.Turns().Create(ctx, b, ""))
+	require.NoError(t, e.Store.Turns().Create(ctx, b, chatuc.Idempotency{}))
 	require.True(t, active(c, a.ID()))
 }
 
@@ -193,4 +195,43 @@ func requireMoved(t *testing.T, want bool, msg ...any) func(bool, error) {
 		require.NoError(t, err, msg...)
 		require.Equal(t, want, moved, msg...)
 	}
+}
+
+// A key keeps the fingerprint of the request that used it, and is released only from a turn made
+// before the time given, so that the key can make a new turn.
+func testIdempotencyKeys(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, c := e.NewCompanion(t)
+	u := userMsg(c, 0, "q")
+	mustCreate(t, e, u)
+	first := newTurn(owner, c, u.ID, 1)
+	key := chatuc.Idempotency{Key: "retry-me", Fingerprint: "3b1f…"}
+	require.NoError(t, e.Store.Turns().Create(ctx, first, key))
+	got, kept, err := e.Store.Turns().ByIdempotencyKey(ctx, owner, key.Key)
+	require.NoError(t, err)
+	require.Equal(t, first.ID(), got.ID())
+	require.Equal(t, key, kept)
+
+	// Not yet expired: nothing is released, the key still names the first turn.
+	require.NoError(t, e.Store.Turns().ReleaseIdempotencyKey(ctx, owner, key.Key, at(1)))
+	require.ErrorIs(t, e.Store.Turns().Create(ctx, newTurn(owner, c, u.ID, 2), key), chatuc.ErrDuplicateTurn)
+	// Another owner's release does not touch it.
+	stranger, _ := e.NewCompanion(t)
+	require.NoError(t, e.Store.Turns().ReleaseIdempotencyKey(ctx, stranger, key.Key, at(100)))
+	_, _, err = e.Store.Turns().ByIdempotencyKey(ctx, owner, key.Key)
+	require.NoError(t, err)
+
+	// Expired: released, the key makes a new turn and names it; the old turn is still there.
+	require.NoError(t, e.Store.Turns().ReleaseIdempotencyKey(ctx, owner, key.Key, at(1).Add(time.Microsecond)))
+	_, _, err = e.Store.Turns().ByIdempotencyKey(ctx, owner, key.Key)
+	requireKind(t, err, domain.KindNotFound)
+	second := newTurn(owner, c, u.ID, 3)
+	again := chatuc.Idempotency{Key: key.Key, Fingerprint: "another request"}
+	require.NoError(t, e.Store.Turns().Create(ctx, second, again))
+	got, kept, err = e.Store.Turns().ByIdempotencyKey(ctx, owner, key.Key)
+	require.NoError(t, err)
+	require.Equal(t, second.ID(), got.ID())
+	require.Equal(t, again, kept)
+	_, err = e.Store.Turns().Load(ctx, first.ID())
+	require.NoError(t, err)
 }
