@@ -5,6 +5,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/usecase"
 	"github.com/companionhub/companionhub/usecase/decorator"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
@@ -92,8 +93,8 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 var (
 	ErrTurnInProgress = domain.E(domain.KindConflict, "turn_in_progress", "a reply is being written; wait for it or cancel it")
 	// ErrCompanionTrashed refuses every change to a trashed companion's conversation (sending,
-	// regenerating, editing, deleting, cancelling); reading it stays allowed. The companion routes
-	// refuse changes to the companion itself with the same reason.
-	ErrCompanionTrashed = domain.E(domain.KindConflict, "companion_trashed", "the companion is in the trash; restore it to change it")
+	// regenerating, editing, deleting, cancelling); reading it stays allowed. It is the companion's
+	// own rule (companion.ErrTrashed), the one the companion routes answer too.
+	ErrCompanionTrashed = companion.ErrTrashed
 	ErrNotLastTurn      = domain.E(domain.KindConflict, "not_last_turn", "only the last reply can be regenerated")
 )

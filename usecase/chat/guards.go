@@ -54,10 +54,7 @@ func lockCompanion(ctx context.Context, r Repos, owner, companionID domain.ID) e
 	if err != nil {
 		return err
 	}
-	if c.Deleted() {
-		return ErrCompanionTrashed
-	}
-	return nil
+	return c.Writable()
 }
 
 // checkIdle refuses while a turn of the companion runs.
