@@ -33,6 +33,14 @@ func (s *AccountStore) InTx(ctx context.Context, fn func(accountuc.Repos) error)
 
 // inTx is the one place transactions begin and end.
 func (db *DB) inTx(ctx context.Context, fn func(conn) error) (err error) {
+	if db.writers != nil {
+		select {
+		case db.writers <- struct{}{}:
+			defer func() { <-db.writers }()
+		case <-ctx.Done():
+			return classify(ctx.Err(), nil, "begin transaction")
+		}
+	}
 	tx, err := db.X.BeginTxx(ctx, nil)
 	if err != nil {
 		return classify(err, nil, "begin transaction")

@@ -83,6 +83,13 @@ type DB struct {
 
 	url   secret.String // what Open was given
 	stmts *stmtCache    // SQLite only; see stmtCache
+	// writers admits one SQLite transaction of this process at a time (nil for PostgreSQL).
+	// SQLite has one writer anyway; queueing them here, in arrival order, instead of in SQLite's
+	// busy handler — which polls, so under load a writer can lose every poll for the whole busy
+	// timeout while others come and go — keeps the wait fair, and waiting writers hold no pooled
+	// connection that the readers need. Other processes on the same file (an admin command beside
+	// `serve`) still queue through the busy timeout.
+	writers chan struct{}
 }
 
 // URL is the database URL the DB was opened with: what a component that needs a connection of its
@@ -125,6 +132,7 @@ func Open(ctx context.Context, c Config) (*DB, error) {
 	db := &DB{X: x, Dialect: d, url: c.URL}
 	if d == SQLite {
 		db.stmts = newStmtCache(x, maxCachedStmts)
+		db.writers = make(chan struct{}, 1)
 	}
 	return db, nil
 }
