@@ -18,7 +18,7 @@ help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  \033[36m%-16s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 .PHONY: run
-run: build ## start the hub on the embedded defaults at http://localhost:8080
+run: build ## start the hub on the embedded defaults at http://127.0.0.1:8080 (loopback only; COMPANIONHUB_HTTP_ADDR=:8080 to expose it)
 	COMPANIONHUB_DEV=$${COMPANIONHUB_DEV:-true} ./$(BIN) serve
 
 .PHONY: build

@@ -12,6 +12,13 @@ import (
 // Hub is a running Companion Hub: its use cases and its HTTP surface (see core.Hub).
 type Hub = core.Hub
 
+// Listeners are the sockets a hub serves on (see core.Listeners).
+type Listeners = core.Listeners
+
+// Listen opens the addresses cfg names (the API's, and the metrics' when set), so that a taken port
+// stops start-up before New creates or migrates a database; serve them with Hub.ServeListeners.
+func Listen(cfg Config) (Listeners, error) { return core.Listen(cfg.Config) }
+
 // Option changes how New builds a hub (see core.Option): WithModel, WithImageGenerator,
 // WithSynthesizer, WithEmbedder, …
 type Option = core.Option

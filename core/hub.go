@@ -83,21 +83,33 @@ func (h *Hub) Close() {
 	})
 }
 
-// Run serves HTTP on the configured address until ctx ends, then shuts down gracefully: it stops
-// accepting connections and waits (up to the shutdown timeout) for requests in flight.
+// Run serves HTTP on the configured addresses (Listen) until ctx ends, then shuts down gracefully:
+// it stops accepting connections and waits (up to the shutdown timeout) for requests in flight.
+// A caller that wants a taken port to stop start-up before New opens the database calls Listen
+// first and ServeListeners, as `companionhub serve` does.
 func (h *Hub) Run(ctx context.Context) error {
-	ln, err := net.Listen("tcp", h.cfg.HTTP.Addr)
+	l, err := Listen(h.cfg)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", h.cfg.HTTP.Addr, err)
+		return err
 	}
-	return h.Serve(ctx, ln)
+	return h.ServeListeners(ctx, l)
 }
 
-// Serve is Run on a listener the caller opened (tests use port 0). Alongside HTTP it runs the turn
+// Serve is Run on a listener the caller opened for the API (tests use port 0); /metrics, when
+// Metrics.Addr is set, is served on a listener Serve opens.
+func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
+	return h.ServeListeners(ctx, Listeners{HTTP: ln})
+}
+
+// ServeListeners is Run on listeners the caller opened (Listen). Alongside HTTP it runs the turn
 // runner's upkeep (leases, abandoned turns). At shutdown both stop together: HTTP takes no more
 // requests and ends event streams (their clients reconnect elsewhere and resume), while running
 // turns get the runner's grace period to finish before they are recorded as interrupted.
-func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
+func (h *Hub) ServeListeners(ctx context.Context, l Listeners) error {
+	servers, err := h.servers(&l)
+	if err != nil {
+		return err
+	}
 	rctx, stopRunner := context.WithCancel(context.WithoutCancel(ctx))
 	runnerDone := make(chan error, 1)
 	go func() { runnerDone <- h.runner.Run(rctx) }()
@@ -105,10 +117,6 @@ func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
 		stopRunner()
 		h.awaitRunner(runnerDone)
 	}()
-	srv := h.http.HTTPServer()
-	srv.ErrorLog = zaplog.NewStdLogger(h.log)
-	srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
-	srv.RegisterOnShutdown(h.http.Drain)
 	mctx, stopMaintenance := context.WithCancel(ctx)
 	maintained := make(chan struct{})
 	go func() {
@@ -119,26 +127,75 @@ func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
 		stopMaintenance()
 		<-maintained
 	}()
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	h.log.Info("serving", zap.String(logkey.Addr, ln.Addr().String()))
+	errc := make(chan error, len(servers))
+	for _, s := range servers {
+		s.srv.BaseContext = func(net.Listener) context.Context { return context.WithoutCancel(ctx) }
+		go func() { errc <- s.srv.Serve(s.ln) }()
+	}
+	h.log.Info("serving", zap.String(logkey.Addr, l.HTTP.Addr().String()))
+	if l.Metrics != nil {
+		h.log.Info("serving metrics", zap.String(logkey.Addr, l.Metrics.Addr().String()))
+	}
 
+	var failed error
 	select {
 	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
+		failed = fmt.Errorf("serve: %w", err)
+		h.log.Error("stopped serving", zap.Error(err))
 	case <-ctx.Done():
+		h.log.Info("shutting down")
 	}
-	h.log.Info("shutting down")
 	stopRunner() // the grace period of running turns starts now, alongside the HTTP shutdown
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), h.http.ShutdownTimeout())
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+	var errs []error
+	for _, s := range servers {
+		if err := s.srv.Shutdown(sctx); err != nil {
+			errs = append(errs, fmt.Errorf("shutdown: %w", err))
+		}
 	}
-	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
-		return fmt.Errorf("serve: %w", err)
+	if failed != nil {
+		return errors.Join(append([]error{failed}, errs...)...)
 	}
-	return nil
+	for range servers {
+		if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, fmt.Errorf("serve: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// served is one HTTP server and the listener it serves on.
+type served struct {
+	srv *http.Server
+	ln  net.Listener
+}
+
+// servers are the API's server on l.HTTP and, when Metrics.Addr is set, the metrics server on
+// l.Metrics (opened here when the caller did not).
+func (h *Hub) servers(l *Listeners) ([]served, error) {
+	api := h.http.HTTPServer()
+	api.ErrorLog = zaplog.NewStdLogger(h.log)
+	api.RegisterOnShutdown(h.http.Drain)
+	out := []served{{srv: api, ln: l.HTTP}}
+	ms := h.http.MetricsHTTPServer()
+	if ms == nil {
+		if l.Metrics != nil {
+			_ = l.Metrics.Close()
+			l.Metrics = nil
+		}
+		return out, nil
+	}
+	if l.Metrics == nil {
+		ln, err := listen(ms.Addr, EnvPrefix+"METRICS_ADDR")
+		if err != nil {
+			_ = l.HTTP.Close()
+			return nil, err
+		}
+		l.Metrics = ln
+	}
+	ms.ErrorLog = api.ErrorLog
+	return append(out, served{srv: ms, ln: l.Metrics}), nil
 }
 
 func (h *Hub) awaitRunner(done <-chan error) {

@@ -37,7 +37,8 @@ type contract struct {
 	model   *gatedModel
 }
 
-func newContract(t *testing.T) *contract {
+// newContract builds the hub under contract; configure, when given, changes its configuration.
+func newContract(t *testing.T, configure ...func(*core.Config)) *contract {
 	t.Helper()
 	ctx := context.Background()
 	// The hub under contract is built as `serve` builds it (core.New), on the embedded profile with
@@ -47,6 +48,9 @@ func newContract(t *testing.T) *contract {
 	cfg.Blobs.URL = "mem://"
 	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 1024, 1
 	cfg.RateLimits.Register.Limit = ratelimit.Limit{Count: 100, Period: time.Hour}
+	for _, c := range configure {
+		c(&cfg)
+	}
 	model := &gatedModel{Model: offline.New(offline.Config{}), open: make(chan struct{})}
 	close(model.open)
 	hub, err := core.New(ctx, cfg, zap.NewNop(), core.WithDatabase(sqlitetest.Open(t)), core.WithModel(model))

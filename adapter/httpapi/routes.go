@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"path"
+	"slices"
 
 	"github.com/companionhub/companionhub/domain"
 )
@@ -20,7 +21,7 @@ type route struct {
 func (rt route) pattern() string { return rt.method + " " + rt.path }
 
 func (s *Server) routeTable() []route {
-	return []route{
+	routes := []route{
 		{method: "GET", path: "/healthz", handler: s.healthz},
 		{method: "GET", path: "/readyz", handler: s.readyz},
 		{method: "GET", path: "/metrics", handler: s.metricsHandler().ServeHTTP},
@@ -61,6 +62,10 @@ func (s *Server) routeTable() []route {
 
 		{method: "GET", path: "/media/{dir}/{file}", handler: s.serveMedia},
 	}
+	if s.cfg.Metrics.Addr != "" { // served on a listener of its own (MetricsHTTPServer), not here
+		routes = slices.DeleteFunc(routes, func(rt route) bool { return rt.path == "/metrics" })
+	}
+	return routes
 }
 
 // wrapRoute records the route for logs and metrics, and authenticates when the route needs it.

@@ -42,14 +42,18 @@ type Config struct {
 	CookieName        string        `env:"SESSION_COOKIE_NAME" help:"name of the browser session cookie"`
 	HSTSMaxAge        time.Duration `env:"HSTS_MAX_AGE" help:"Strict-Transport-Security max-age sent over TLS"`
 	SSEHeartbeat      time.Duration `env:"SSE_HEARTBEAT" help:"interval of keep-alive comments on idle event streams"`
+	// Metrics says where /metrics is served and who may read it (metrics.go).
+	Metrics MetricsConfig `envprefix:""`
 	// ContentSecurityPolicy is fixed by the code that serves the pages, not by operators.
 	ContentSecurityPolicy string `env:"-"`
 }
 
-// DefaultConfig listens on :8080 with conservative limits.
+// DefaultConfig listens on 127.0.0.1:8080 with conservative limits. Loopback, so that a hub started
+// on a laptop is not reachable from the network; a deployment (a container, behind a proxy) names
+// its address, e.g. COMPANIONHUB_HTTP_ADDR=:8080.
 func DefaultConfig() Config {
 	return Config{
-		Addr:              ":8080",
+		Addr:              "127.0.0.1:8080",
 		MaxBodyBytes:      1 << 20,
 		MaxUploadBytes:    20 << 20,
 		ReadHeaderTimeout: 10 * time.Second,
@@ -72,6 +76,9 @@ func (c Config) Validate() error {
 	bad := func(field, format string, args ...any) { errs = append(errs, envflag.Fieldf(field, format, args...)) }
 	if _, port, err := net.SplitHostPort(c.Addr); err != nil || port == "" {
 		bad("Addr", "must be host:port or :port, got %q", c.Addr)
+	}
+	if err := c.Metrics.validate(c.Addr); err != nil {
+		errs = append(errs, err)
 	}
 	if c.PublicURL != "" {
 		u, err := url.Parse(c.PublicURL)

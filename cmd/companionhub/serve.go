@@ -24,12 +24,18 @@ func serve(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer func() { _ = log.Sync() }()
-	hub, err := companionhub.New(ctx, c.cfg, log)
+	// The ports first: a taken one stops start-up before any database is created or migrated.
+	l, err := companionhub.Listen(c.cfg)
 	if err != nil {
 		return fmt.Errorf("start: %w", err)
 	}
+	hub, err := companionhub.New(ctx, c.cfg, log)
+	if err != nil {
+		_ = l.Close()
+		return fmt.Errorf("start: %w", err)
+	}
 	defer hub.Close()
-	return hub.Run(ctx)
+	return hub.ServeListeners(ctx, l)
 }
 
 func newLogger(cfg companionhub.Config, e env) (*zap.Logger, error) {
