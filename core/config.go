@@ -87,9 +87,12 @@ type ChatConfig struct {
 type AccountsConfig struct {
 	SessionTTL         time.Duration `env:"SESSION_TTL" help:"absolute lifetime of a session"`
 	SessionIdleTimeout time.Duration `env:"SESSION_IDLE_TIMEOUT" help:"a session unused this long ends"`
-	LockoutMaxFailures int           `env:"LOCKOUT_MAX_FAILURES" help:"failed logins that lock an account"`
-	LockoutWindow      time.Duration `env:"LOCKOUT_WINDOW" help:"failures further apart than this start a new count"`
-	LockoutDuration    time.Duration `env:"LOCKOUT_DURATION" help:"how long a locked account refuses logins"`
+	// Failed logins count per account and client address, and per account across addresses
+	// (account.LockoutPolicy says why).
+	LockoutMaxFailures        int           `env:"LOCKOUT_MAX_FAILURES" help:"failed logins from one client address that lock the account for that address"`
+	LockoutAccountMaxFailures int           `env:"LOCKOUT_ACCOUNT_MAX_FAILURES" help:"failed logins from all addresses together that lock the account for everyone"`
+	LockoutWindow             time.Duration `env:"LOCKOUT_WINDOW" help:"failures further apart than this start a new count"`
+	LockoutDuration           time.Duration `env:"LOCKOUT_DURATION" help:"how long a locked account refuses logins"`
 }
 
 // The help of the feature settings.
@@ -137,7 +140,8 @@ func DefaultConfig() Config {
 		PasswordHash: argon2id.DefaultConfig(),
 		Accounts: AccountsConfig{
 			SessionTTL: p.Sessions.TTL, SessionIdleTimeout: p.Sessions.IdleTimeout,
-			LockoutMaxFailures: p.Lockout.MaxFailures, LockoutWindow: p.Lockout.Window, LockoutDuration: p.Lockout.LockFor,
+			LockoutMaxFailures: p.Lockout.MaxFailures, LockoutAccountMaxFailures: p.Lockout.MaxAccountFailures,
+			LockoutWindow: p.Lockout.Window, LockoutDuration: p.Lockout.LockFor,
 		},
 		BreachCheckAPI:     hibp.DefaultConfig(),
 		CompanionRetention: companionuc.DefaultPolicy().Retention,
@@ -219,7 +223,8 @@ func (c Config) chatSettings() chatuc.Settings {
 func (c Config) policy() accountuc.Policy {
 	return accountuc.Policy{
 		Sessions: account.SessionPolicy{TTL: c.Accounts.SessionTTL, IdleTimeout: c.Accounts.SessionIdleTimeout},
-		Lockout: account.LockoutPolicy{MaxFailures: c.Accounts.LockoutMaxFailures, Window: c.Accounts.LockoutWindow,
+		Lockout: account.LockoutPolicy{MaxFailures: c.Accounts.LockoutMaxFailures,
+			MaxAccountFailures: c.Accounts.LockoutAccountMaxFailures, Window: c.Accounts.LockoutWindow,
 			LockFor: c.Accounts.LockoutDuration},
 		Limits: c.RateLimits.rules(),
 	}
@@ -312,6 +317,10 @@ func (a AccountsConfig) validate() error {
 	positive("LockoutDuration", a.LockoutDuration)
 	if a.LockoutMaxFailures < 1 {
 		errs = append(errs, envflag.Fieldf("Accounts.LockoutMaxFailures", "must be at least 1, got %d", a.LockoutMaxFailures))
+	}
+	if a.LockoutAccountMaxFailures < a.LockoutMaxFailures {
+		errs = append(errs, envflag.Fieldf("Accounts.LockoutAccountMaxFailures", "must be at least LOCKOUT_MAX_FAILURES (%d), got %d",
+			a.LockoutMaxFailures, a.LockoutAccountMaxFailures))
 	}
 	return errors.Join(errs...)
 }

@@ -2,21 +2,41 @@ package account
 
 import "time"
 
-// LockoutPolicy says when repeated login failures lock an account: MaxFailures failures, each less
-// than Window after the previous one, lock it for LockFor. SPEC §3.1: 5 failures → 30 minutes.
+// LockoutPolicy says when repeated login failures lock an account. Failures are counted twice:
+//
+//   - per account and client address: MaxFailures failures from one address, each less than Window
+//     after the previous one, lock the account for LockFor — for that address only (SPEC §3.1:
+//     5 failures → 30 minutes);
+//   - per account across all addresses: MaxAccountFailures failures, counted the same way, lock it
+//     for LockFor from everywhere.
+//
+// The trade-off: a lock for everyone is a lever anyone can pull — with five guesses, anybody could
+// shut anybody out. Counting per address keeps the owner in while one address guesses; the
+// account-wide threshold still stops guessing spread over many addresses (a botnet), at the price
+// that such an attack, MaxAccountFailures guesses strong, does lock the owner out for LockFor.
+// Rate limits (login per address and identifier, per address) bound how fast either count grows.
 type LockoutPolicy struct {
-	MaxFailures int
-	Window      time.Duration
-	LockFor     time.Duration
+	MaxFailures        int
+	MaxAccountFailures int
+	Window             time.Duration
+	LockFor            time.Duration
 }
 
-// DefaultLockoutPolicy is the policy of SPEC §3.1.
+// DefaultLockoutPolicy is the policy of SPEC §3.1, with 50 failures from anywhere locking the
+// account for everyone.
 func DefaultLockoutPolicy() LockoutPolicy {
-	return LockoutPolicy{MaxFailures: 5, Window: 30 * time.Minute, LockFor: 30 * time.Minute}
+	return LockoutPolicy{MaxFailures: 5, MaxAccountFailures: 50, Window: 30 * time.Minute, LockFor: 30 * time.Minute}
 }
 
-// Lockout is the failed-login state of one login target. Users carry one; identifiers that match no
-// account carry one too, so that both behave identically and a lockout reveals nothing.
+// AcrossAddresses is the policy of the account-wide count: MaxAccountFailures failures lock.
+func (p LockoutPolicy) AcrossAddresses() LockoutPolicy {
+	p.MaxFailures = p.MaxAccountFailures
+	return p
+}
+
+// Lockout is the failed-login state of one login target: an account (the count across addresses)
+// or an account seen from one client address. Identifiers that match no account carry the same
+// two, so that both behave identically and a lockout reveals nothing.
 type Lockout struct {
 	failures     int
 	lastFailedAt time.Time

@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"errors"
 	"strconv"
 
 	"github.com/companionhub/companionhub/domain"
@@ -42,21 +41,18 @@ func (h changePasswordHandler) Handle(ctx context.Context, in ChangePassword) (s
 	if err := checkBreached(ctx, h.d, "new_password", in.New); err != nil {
 		return struct{}{}, err
 	}
-	// A stolen session must not become a way to guess the password: wrong current passwords count
-	// towards the same lockout as failed logins.
-	if locked, left := u.Locked(h.d.Clock.Now()); locked {
-		return struct{}{}, account.ErrLocked.WithRetryAfter(left)
+	// A stolen session must not become a way to guess the password, so checks of the current one
+	// have a budget of their own per account. It is not the login lockout: whoever holds a session
+	// could otherwise lock its owner out of logging in.
+	if err := h.d.Guard.Check(ctx, h.d.Policy.Limits.PasswordCheck, u.ID().String()); err != nil {
+		return struct{}{}, err
 	}
 	ok, _, err := h.d.Hasher.Verify(ctx, in.Current, u.PasswordHash())
 	if err != nil {
 		return struct{}{}, err
 	}
 	if !ok {
-		err := loginHandler{h.d}.failKnown(ctx, u.ID(), in.Meta)
-		if errors.Is(err, account.ErrBadCredentials) {
-			return struct{}{}, account.ErrWrongPassword
-		}
-		return struct{}{}, err // locked by this failure, or storage trouble
+		return struct{}{}, account.ErrWrongPassword
 	}
 	hash, err := h.d.Hasher.Hash(ctx, in.New)
 	if err != nil {

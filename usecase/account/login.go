@@ -35,9 +35,12 @@ type loginHandler struct{ d Deps }
 const maxLoginPasswordBytes = account.MaxPasswordLen * 4
 
 // Handle never tells the caller whether the account exists: unknown identifiers get the same answers
-// (bad credentials, then locked after the same number of failures) in the same time (a password hash
+// (bad credentials, then locked after the same numbers of failures) in the same time (a password hash
 // is computed either way), and their failures are recorded under the identifier's digest instead of a
 // user row.
+//
+// Failures count per account and client address (MaxFailures lock the account for that address) and
+// per account (MaxAccountFailures lock it for every address): see account.LockoutPolicy for why.
 func (h loginHandler) Handle(ctx context.Context, in Login) (LoginResult, error) {
 	in.Password = normalizePassword(in.Password)
 	ident, err := account.NewIdentifier(in.Identifier)
@@ -64,9 +67,12 @@ func (h loginHandler) Handle(ctx context.Context, in Login) (LoginResult, error)
 	if err != nil {
 		return LoginResult{}, err
 	}
-	now := h.d.Clock.Now()
-	if locked, left := u.Locked(now); locked {
-		return LoginResult{}, account.ErrLocked.WithRetryAfter(left)
+	here, err := h.d.Store.Lockouts().Get(ctx, addressKey(userKey(u.ID()), in.Meta.IP))
+	if err != nil {
+		return LoginResult{}, err
+	}
+	if err := lockedOut(h.d.Clock.Now(), u.Lockout(), here); err != nil {
+		return LoginResult{}, err
 	}
 	ok, rehash, err := h.d.Hasher.Verify(ctx, in.Password, u.PasswordHash())
 	if err != nil {
@@ -96,11 +102,19 @@ func (h loginHandler) succeed(ctx context.Context, userID domain.ID, checked, ne
 		if err != nil {
 			return err
 		}
-		if locked, left := u.Locked(now); locked {
-			return account.ErrLocked.WithRetryAfter(left)
+		key := addressKey(userKey(u.ID()), in.Meta.IP)
+		here, err := r.Lockouts().GetForUpdate(ctx, key)
+		if err != nil {
+			return err
+		}
+		if err := lockedOut(now, u.Lockout(), here); err != nil {
+			return err
 		}
 		if u.PasswordHash() != checked {
 			return account.ErrBadCredentials
+		}
+		if err := r.Lockouts().Put(ctx, key, account.Lockout{}); err != nil {
+			return err
 		}
 		u.SucceedLogin(now)
 		if !newHash.IsZero() {
@@ -155,14 +169,23 @@ func (h loginHandler) failKnown(ctx context.Context, userID domain.ID, meta audi
 		if err != nil {
 			return err
 		}
+		key := addressKey(userKey(u.ID()), meta.IP)
+		here, err := r.Lockouts().GetForUpdate(ctx, key)
+		if err != nil {
+			return err
+		}
 		// Guesses still in flight when the account locked get the same answer as the right
 		// password would now: locked. Answering "bad credentials" to them would tell the one
 		// right guess apart.
-		if locked, left := u.Locked(now); locked {
-			result = account.ErrLocked.WithRetryAfter(left)
+		if err := lockedOut(now, u.Lockout(), here); err != nil {
+			result = err
 			return nil
 		}
-		lockedNow := u.FailLogin(now, h.d.Policy.Lockout)
+		lockedHere := here.Fail(now, h.d.Policy.Lockout)
+		lockedNow := u.FailLogin(now, h.d.Policy.Lockout.AcrossAddresses()) || lockedHere
+		if err := r.Lockouts().Put(ctx, key, here); err != nil {
+			return err
+		}
 		if err := r.Users().Update(ctx, u); err != nil {
 			return err
 		}
@@ -183,15 +206,20 @@ func (h loginHandler) failKnown(ctx context.Context, userID domain.ID, meta audi
 	return result
 }
 
-// failUnknown mirrors a failed login for an identifier with no account: same lockout, same cost.
+// failUnknown mirrors a failed login for an identifier with no account: the same two counts (the
+// identifier's in place of the user row's, and the identifier's from this address), the same cost.
 func (h loginHandler) failUnknown(ctx context.Context, ident account.Identifier, in Login) error {
-	key := lockoutKey(ident)
-	l, err := h.d.Store.Lockouts().Get(ctx, key)
+	all, here := identKey(ident), addressKey(identKey(ident), in.Meta.IP)
+	l, err := h.d.Store.Lockouts().Get(ctx, all)
 	if err != nil {
 		return err
 	}
-	if locked, left := l.Locked(h.d.Clock.Now()); locked {
-		return account.ErrLocked.WithRetryAfter(left)
+	lh, err := h.d.Store.Lockouts().Get(ctx, here)
+	if err != nil {
+		return err
+	}
+	if err := lockedOut(h.d.Clock.Now(), l, lh); err != nil {
+		return err
 	}
 	if err := h.d.Hasher.Burn(ctx, in.Password); err != nil {
 		return err
@@ -199,20 +227,28 @@ func (h loginHandler) failUnknown(ctx context.Context, ident account.Identifier,
 	result := account.ErrBadCredentials
 	err = h.d.Store.InTx(ctx, func(r Repos) error {
 		now := h.d.Clock.Now()
-		l, err := r.Lockouts().GetForUpdate(ctx, key)
+		l, err := r.Lockouts().GetForUpdate(ctx, all)
 		if err != nil {
 			return err
 		}
-		if locked, left := l.Locked(now); locked {
-			result = account.ErrLocked.WithRetryAfter(left) // as for accounts: in-flight guesses see the lock
+		lh, err := r.Lockouts().GetForUpdate(ctx, here)
+		if err != nil {
+			return err
+		}
+		if err := lockedOut(now, l, lh); err != nil {
+			result = err // as for accounts: in-flight guesses see the lock
 			return nil
 		}
-		if l.Fail(now, h.d.Policy.Lockout) {
+		lockedHere := lh.Fail(now, h.d.Policy.Lockout)
+		if l.Fail(now, h.d.Policy.Lockout.AcrossAddresses()) || lockedHere {
 			result = account.ErrLocked.WithRetryAfter(h.d.Policy.Lockout.LockFor)
 		}
 		// No audit event: it would belong to nobody, so nobody could ever read it, and an address
 		// cycling through made-up names would grow the table without bound.
-		return r.Lockouts().Put(ctx, key, l)
+		if err := r.Lockouts().Put(ctx, here, lh); err != nil {
+			return err
+		}
+		return r.Lockouts().Put(ctx, all, l)
 	})
 	if err != nil {
 		return err
@@ -220,8 +256,28 @@ func (h loginHandler) failUnknown(ctx context.Context, ident account.Identifier,
 	return result
 }
 
-// lockoutKey is the digest an unknown identifier's failures are kept under (not the identifier itself).
-func lockoutKey(ident account.Identifier) string {
-	sum := sha256.Sum256([]byte(ident.String()))
-	return "ident:" + hex.EncodeToString(sum[:])
+// lockedOut is ErrLocked, with the longer wait, when the account-wide count or this address's
+// count locks at now.
+func lockedOut(now time.Time, all, here account.Lockout) *domain.Error {
+	lockedAll, leftAll := all.Locked(now)
+	lockedHere, leftHere := here.Locked(now)
+	if !lockedAll && !lockedHere {
+		return nil
+	}
+	return account.ErrLocked.WithRetryAfter(max(leftAll, leftHere))
+}
+
+// identKey is the digest an unknown identifier's failures are kept under (not the identifier itself).
+func identKey(ident account.Identifier) string { return "ident:" + digest(ident.String()) }
+
+// userKey names an account's failures from one address (the account-wide count is on its row).
+func userKey(id domain.ID) string { return "user:" + id.String() }
+
+// addressKey is the key of subject's failures from one client address — a digest of the address,
+// never the address itself.
+func addressKey(subject, ip string) string { return subject + "|ip:" + digest(ip) }
+
+func digest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
 }

@@ -2,6 +2,7 @@ package account_test
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -51,39 +52,71 @@ func TestLoginDoesNotRevealWhetherAnAccountExists(t *testing.T) {
 	require.Equal(t, domain.AsError(errKnown).Reason, domain.AsError(errUnknown).Reason)
 }
 
-func TestFiveFailuresLockForThirtyMinutesWhateverTheIP(t *testing.T) {
+// Five failures from one address lock the account for thirty minutes — for that address: the
+// owner, elsewhere, still logs in (anyone could otherwise lock anyone out with five guesses).
+func TestFiveFailuresFromOneAddressLockItOutForThirtyMinutes(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	u := e.register(t, "target")
+	attacker := audit.Meta{IP: "198.51.100.7"}
+	loginFrom := func(meta audit.Meta, ident, pw string) (accountuc.LoginResult, error) {
+		return e.app.Login.Handle(context.Background(), accountuc.Login{Identifier: ident, Password: pw, Meta: meta})
+	}
 	for i := 1; i <= 5; i++ {
-		meta := audit.Meta{IP: "198.51.100." + string(rune('0'+i))} // a different IP each time
-		_, err := e.app.Login.Handle(context.Background(), accountuc.Login{Identifier: "target", Password: "wrong-guess-00" + string(rune('0'+i)), Meta: meta})
+		_, err := loginFrom(attacker, "target", "wrong-guess-00"+strconv.Itoa(i))
 		if i < 5 {
 			require.ErrorIs(t, err, account.ErrBadCredentials, "failure %d", i)
 		} else {
 			require.ErrorIs(t, err, account.ErrLocked, "the fifth failure locks")
 		}
 	}
-	_, err := e.login(t, "target@example.com", goodPassword)
-	require.ErrorIs(t, err, account.ErrLocked, "even the right password, by e-mail, is refused while locked")
+	_, err := loginFrom(attacker, "target@example.com", goodPassword)
+	require.ErrorIs(t, err, account.ErrLocked, "even the right password, by e-mail, is refused there while locked")
 	requireKind(t, err, domain.KindRateLimited)
 	require.InDelta(t, (30 * time.Minute).Seconds(), domain.AsError(err).RetryAfter.Seconds(), 1)
 	verifies := e.hasher.verifies.Load()
-	_, _ = e.login(t, "target", goodPassword)
+	_, _ = loginFrom(attacker, "target", goodPassword)
 	require.Equal(t, verifies, e.hasher.verifies.Load(), "a locked account costs no hash")
 
+	res := e.mustLogin(t, "target") // the owner, from their own address
+	require.Equal(t, u.ID(), res.User.ID())
+
 	e.clock.Advance(29 * time.Minute)
-	_, err = e.login(t, "target", goodPassword)
+	_, err = loginFrom(attacker, "target", goodPassword)
 	require.ErrorIs(t, err, account.ErrLocked)
 	e.clock.Advance(time.Minute)
-	res := e.mustLogin(t, "target")
-	require.Equal(t, u.ID(), res.User.ID())
+	_, err = loginFrom(attacker, "target", goodPassword)
+	require.NoError(t, err, "the lock is served")
 	got, err := e.store.Users().Get(context.Background(), u.ID())
 	require.NoError(t, err)
 	require.True(t, got.Lockout().IsZero(), "a successful login clears the count")
 
 	require.Equal(t, []string{"register", "login_failure", "login_failure", "login_failure", "login_failure",
-		"login_failure", "login_locked", "login_success"}, e.actions(t, u.ID()))
+		"login_failure", "login_locked", "login_success", "login_success"}, e.actions(t, u.ID()))
+}
+
+// Guessing spread over many addresses, each below its own threshold, locks the account for
+// everyone at the account-wide threshold — and an unknown identifier answers exactly the same.
+func TestFailuresFromManyAddressesLockTheAccountForEveryone(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, func(d *accountuc.Deps) { d.Policy.Lockout.MaxAccountFailures = 12 })
+	e.register(t, "spread")
+	for _, ident := range []string{"spread", "nobody-spread"} {
+		for i := 1; i <= 12; i++ {
+			meta := audit.Meta{IP: "198.51.100." + strconv.Itoa(i/4)} // three failures per address
+			_, err := e.app.Login.Handle(context.Background(), accountuc.Login{Identifier: ident, Password: "wrong-guess-" + strconv.Itoa(i), Meta: meta})
+			if i < 12 {
+				require.ErrorIs(t, err, account.ErrBadCredentials, "%s: failure %d", ident, i)
+			} else {
+				require.ErrorIs(t, err, account.ErrLocked, "%s: the twelfth failure locks", ident)
+			}
+		}
+		_, err := e.login(t, ident, goodPassword) // from an address that never failed
+		require.ErrorIs(t, err, account.ErrLocked, ident)
+		require.InDelta(t, (30 * time.Minute).Seconds(), domain.AsError(err).RetryAfter.Seconds(), 1)
+	}
+	e.clock.Advance(30 * time.Minute)
+	e.mustLogin(t, "spread")
 }
 
 func TestUnknownIdentifiersLockLikeAccounts(t *testing.T) {
@@ -110,7 +143,7 @@ func TestUnknownIdentifiersLockLikeAccounts(t *testing.T) {
 	e.clock.Advance(31 * time.Minute)
 	res, err = e.app.Purge.Handle(context.Background(), accountuc.Purge{})
 	require.NoError(t, err)
-	require.Equal(t, 1, res.Lockouts)
+	require.Equal(t, 2, res.Lockouts, "the identifier's count, and its count from this address")
 }
 
 // A burst of parallel wrong guesses must not slip past the lockout by racing its counter.

@@ -11,6 +11,7 @@ import (
 	"github.com/companionhub/companionhub/domain/account"
 	"github.com/companionhub/companionhub/test/clocktest"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
 )
 
 func auth(e *env, tok string) (accountuc.Principal, error) {
@@ -134,21 +135,27 @@ func TestChangePassword(t *testing.T) {
 	require.Contains(t, e.actions(t, u.ID()), "password_change")
 }
 
-func TestWrongCurrentPasswordsCountTowardsTheLockout(t *testing.T) {
+// Checks of the current password have their own budget, apart from logins: a stolen session can
+// neither guess the password freely nor lock its owner out of logging in.
+func TestWrongCurrentPasswordsHaveTheirOwnLimit(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	e.register(t, "stolen")
 	res := e.mustLogin(t, "stolen")
 	p, err := auth(e, res.Token.String())
 	require.NoError(t, err)
-	var last error
-	for range 5 {
-		_, last = e.app.ChangePassword.Handle(context.Background(), accountuc.ChangePassword{Principal: p,
+	change := func() error {
+		_, err := e.app.ChangePassword.Handle(context.Background(), accountuc.ChangePassword{Principal: p,
 			Current: "guess-guess-guess", New: "lantern-quarry-velvet-77", Meta: ip})
+		return err
 	}
-	require.ErrorIs(t, last, account.ErrLocked)
-	_, err = e.login(t, "stolen", goodPassword)
-	require.ErrorIs(t, err, account.ErrLocked)
+	for i := range 5 {
+		require.ErrorIs(t, change(), account.ErrWrongPassword, "check %d", i+1)
+	}
+	err = change()
+	require.ErrorIs(t, err, ratelimit.ErrLimited, "the sixth check in an hour is refused")
+	require.Positive(t, domain.AsError(err).RetryAfter)
+	e.mustLogin(t, "stolen") // logins are not locked by it
 }
 
 func TestUpdateMe(t *testing.T) {

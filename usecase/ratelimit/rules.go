@@ -29,6 +29,7 @@ type Rules struct {
 	Image           Rule // per user
 	CompanionCreate Rule // per user
 	Settings        Rule // per user
+	PasswordCheck   Rule // per user: current-password checks (changing the password), apart from logins
 	VoicePreview    Rule // per IP
 	ViewCount       Rule // per IP + companion
 }
@@ -47,6 +48,7 @@ func DefaultRules() Rules {
 		Image:           r("image", 10, time.Hour, false, "pictures generated per user"),
 		CompanionCreate: r("companion_create", 10, time.Hour, false, "companions created or cloned per user"),
 		Settings:        r("settings", 20, time.Hour, false, "settings changes per user"),
+		PasswordCheck:   r("password_check", 5, time.Hour, false, "password changes per user (each checks the current password; apart from logins)"),
 		VoicePreview:    r("voice_preview", 20, time.Minute, true, "voice previews per client IP"),
 		ViewCount:       r("view_count", 5, time.Hour, true, "community views counted per client IP and companion"),
 	}
@@ -109,5 +111,5 @@ func (r Rules) All() []Rule {
 // Refs points at every rule of r, in the order of All: for configuration, which sets them by name.
 func (r *Rules) Refs() []*Rule {
 	return []*Rule{&r.Login, &r.LoginIP, &r.Register, &r.Chat, &r.Image, &r.CompanionCreate, &r.Settings,
-		&r.VoicePreview, &r.ViewCount}
+		&r.PasswordCheck, &r.VoicePreview, &r.ViewCount}
 }
