@@ -37,14 +37,19 @@ func (h followHandler) Handle(ctx context.Context, in Follow) (stream.Subscripti
 	after := in.After
 	if !t.Ended() {
 		// A position past the end (the bus lost the turn's events with a restarted process)
-		// would skip the events still to come.
+		// would skip the events still to come: they are read from the bus's end, and numbered
+		// after what the follower saw, so no id it already has comes again.
 		after = min(after, last)
 		sub, err := h.d.Bus.Subscribe(ctx, t.ID(), after)
 		if err != nil {
 			return nil, err
 		}
 		load := func(ctx context.Context) (chat.Turn, error) { return h.d.Store.Turns().Load(ctx, t.ID()) }
-		return newWatchedSubscription(ctx, sub, after, h.d.Settings.FollowCheck, load, h.outcome), nil
+		watched := newWatchedSubscription(ctx, sub, after, h.d.Settings.FollowCheck, load, h.outcome)
+		if shift := in.After - after; shift > 0 {
+			return renumbered(ctx, watched, shift), nil
+		}
+		return watched, nil
 	}
 	end, err := h.outcome(ctx, t)
 	if err != nil {
@@ -72,6 +77,22 @@ func (h followHandler) Handle(ctx context.Context, in Follow) (stream.Subscripti
 		return nil, err
 	}
 	return newEndedSubscription(ctx, sub, last, end), nil
+}
+
+// renumbered relays inner's events with their sequence numbers raised by shift. Exact resume needs
+// a bus that outlives the process (PostgreSQL or Redis); after a restart of an in-memory bus this is
+// the next best thing: ids keep growing for a follower, which resumes from the last one it got
+// (Last-Event-ID minus shift is where the bus now stands, and shift is the same on every reconnect
+// while the bus holds fewer events than the follower saw).
+func renumbered(ctx context.Context, inner stream.Subscription, shift int64) *relay {
+	return newRelay(ctx, inner, func(r *relay) {
+		for e := range inner.Events() {
+			e.Seq += shift
+			if !r.send(e) || e.Type.Terminal() {
+				return
+			}
+		}
+	})
 }
 
 // terminalAt reports whether the turn's event seq is its terminal event.
