@@ -4,6 +4,8 @@
 //	companionhub worker                  run chat turns from Temporal (COMPANIONHUB_TURN_RUNNER=temporal)
 //	companionhub migrate up|status       apply or list database migrations
 //	companionhub admin user create …     create an account from the command line
+//	companionhub admin cleanup-orphans   delete stored files no row refers to
+//	companionhub admin purge-companions  delete companions trashed longer than the retention
 //
 // Every setting is an environment variable COMPANIONHUB_… and an equivalent flag; run a subcommand
 // with -h to list them.
@@ -51,6 +53,9 @@ commands:
   migrate up            apply pending database migrations
   migrate status        list migrations and whether they are applied
   admin user create     create an account (password read from stdin or prompted)
+  admin cleanup-orphans delete stored files no row refers to (--dry-run, --grace 1h)
+  admin purge-companions
+                        delete companions trashed longer than COMPANIONHUB_COMPANION_RETENTION (--dry-run)
   version               print the version
 
 Run "companionhub <command> -h" for the flags of a command. Every flag has an environment variable

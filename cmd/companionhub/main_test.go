@@ -39,7 +39,10 @@ func TestUsageAndExitCodes(t *testing.T) {
 
 	out, _, code := runCmd(t, nil, "", "help")
 	require.Equal(t, exitOK, code)
-	require.Contains(t, out, "migrate up")
+	for _, cmd := range []string{"serve", "worker", "migrate up", "migrate status", "admin user create",
+		"admin cleanup-orphans", "admin purge-companions", "version"} {
+		require.Contains(t, out, cmd, "the usage lists every command")
+	}
 
 	out, _, code = runCmd(t, nil, "", "version")
 	require.Equal(t, exitOK, code)
@@ -139,5 +142,18 @@ func TestREADMEDocumentsEveryVariable(t *testing.T) {
 	for _, fixed := range []string{"HTTP_ADDR", "DATA_DIR", "DATABASE_URL", "PUBLIC_URL", "REDIS_URL", "LOG_LEVEL", "DEV"} {
 		require.Contains(t, settings, "COMPANIONHUB_"+fixed+" --"+strings.ToLower(strings.ReplaceAll(fixed, "_", "-")),
 			"SPEC §1 fixes this name")
+	}
+}
+
+// TestDocsNameNothingOutsideTheRepository: a reader of the README and ARCHITECTURE has only the
+// repository, so they point at nothing kept elsewhere.
+func TestDocsNameNothingOutsideTheRepository(t *testing.T) {
+	t.Parallel()
+	for _, doc := range []string{"README.md", "ARCHITECTURE.md"} {
+		b, err := os.ReadFile(filepath.Join("..", "..", doc))
+		require.NoError(t, err)
+		for _, elsewhere := range []string{"SPEC.md", "STYLE.md", "SPEC §", "../shared", "reference/", "shared documents"} {
+			require.NotContains(t, string(b), elsewhere, doc)
+		}
 	}
 }
