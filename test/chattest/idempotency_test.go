@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/companionhub/companionhub/adapter/local"
 	"github.com/companionhub/companionhub/adapter/placeholder"
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
@@ -133,4 +134,41 @@ func TestRegenerateHonoursTheKey(t *testing.T) {
 	_, err = w.env.App.Send.Handle(ctx, chatuc.Send{OwnerID: w.owner, CompanionID: w.comp, Text: "hi", IdempotencyKey: "again-1"})
 	requireKeyReused(t, err, "a key that regenerated cannot send")
 	require.Equal(t, 2, w.history(t)[0].Alternatives)
+}
+
+// A regeneration the runner could not take fails, and leaves its key free: retrying it with the same
+// key regenerates afresh instead of answering with the failure.
+func TestARegenerationThatCouldNotStartLeavesItsKeyFree(t *testing.T) {
+	t.Parallel()
+	// One turn runs and one waits; a third cannot start.
+	w := newWorld(t, func(o *chattest.Options) { o.Runner = local.Config{Workers: 1, Queue: 1} })
+	ctx := context.Background()
+	sent := w.send(t, "hi")
+	w.follow(t, sent.Turn.ID(), 0)
+
+	w.model.shut()
+	others, turns := make([]*world, 2), make([]domain.ID, 2)
+	for i := range others {
+		// Other people's companions, on the same chat.
+		owner, comp := chattest.NewCompanion(t, w.db, companion.ProfileSpec{})
+		others[i] = &world{db: w.db, env: w.env, model: w.model, owner: owner, comp: comp}
+		turns[i] = others[i].send(t, "hello").Turn.ID()
+	}
+	regen := func() (chatuc.Regenerated, error) {
+		return w.env.App.Regenerate.Handle(ctx, chatuc.Regenerate{OwnerID: w.owner, MessageID: sent.Message.ID,
+			IdempotencyKey: "busy-1"})
+	}
+	_, err := regen()
+	require.Equal(t, domain.KindUnavailable, domain.KindOf(err), "the runner is full: %v", err)
+
+	w.model.open()
+	for i, o := range others {
+		o.follow(t, turns[i], 0)
+	}
+	again, err := regen()
+	require.NoError(t, err)
+	require.False(t, again.Replayed, "the failed regeneration does not answer for the key")
+	events := w.follow(t, again.Turn.ID(), 0)
+	require.Equal(t, chat.EventComplete, events[len(events)-1].Type)
+	require.Equal(t, 2, w.history(t)[0].Alternatives, "the retry wrote the one new alternative")
 }

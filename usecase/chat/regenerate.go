@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
@@ -99,9 +100,19 @@ func (h regenerateHandler) Handle(ctx context.Context, in Regenerate) (Regenerat
 		return replayed, nil
 	}
 	if err := start(ctx, h.d, turn); err != nil {
+		// Nothing runs the turn: record it failed, and free its key, so that retrying with the same
+		// key regenerates afresh instead of answering with this failure (as a send whose turn could
+		// not start takes its message back).
+		bg := context.WithoutCancel(ctx)
 		fin := failure(turn.ID(), err)
-		if _, ferr := h.d.Steps.Finish(context.WithoutCancel(ctx), fin); ferr != nil {
+		if _, ferr := h.d.Steps.Finish(bg, fin); ferr != nil {
 			return Regenerated{}, errors.Join(err, ferr)
+		}
+		if key.Key != "" {
+			// The key is the turn's alone (one per owner), and no turn is older than itself.
+			if rerr := h.d.Store.Turns().ReleaseIdempotencyKey(bg, in.OwnerID, key.Key, turn.CreatedAt().Add(time.Microsecond)); rerr != nil {
+				return Regenerated{}, errors.Join(err, rerr)
+			}
 		}
 		return Regenerated{}, err
 	}
