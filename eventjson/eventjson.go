@@ -15,12 +15,14 @@ import (
 	"github.com/companionhub/companionhub/domain/media"
 )
 
-// Scene is a companion's scene as the API shows it.
+// Scene is a companion's scene as the API shows it. UserPresent is always there: false says the
+// person is talking by message, true that the story has them physically with the companion.
 type Scene struct {
-	Outfit   []string `json:"outfit"`
-	Location string   `json:"location"`
-	Action   string   `json:"action"`
-	Mood     string   `json:"mood"`
+	Outfit      []string `json:"outfit"`
+	Location    string   `json:"location"`
+	Action      string   `json:"action"`
+	Mood        string   `json:"mood"`
+	UserPresent bool     `json:"user_present"`
 }
 
 // SceneOf is the API's form of a scene.
@@ -29,7 +31,7 @@ func SceneOf(s companion.Scene) Scene {
 	if outfit == nil {
 		outfit = []string{}
 	}
-	return Scene{Outfit: outfit, Location: s.Location, Action: s.Action, Mood: s.Mood.String()}
+	return Scene{Outfit: outfit, Location: s.Location, Action: s.Action, Mood: s.Mood.String(), UserPresent: s.UserPresent}
 }
 
 // MediaURL is where the hub serves a stored file.
@@ -162,7 +164,7 @@ func decode(t chat.EventType, data []byte) (chat.Payload, error) {
 				}
 			}
 			return chat.StateChange{MessageID: m, Scene: companion.Scene{Outfit: v.Scene.Outfit, Location: v.Scene.Location,
-				Action: v.Scene.Action, Mood: mood}}, nil
+				Action: v.Scene.Action, Mood: mood, UserPresent: v.Scene.UserPresent}}, nil
 		})
 	case chat.EventImage, chat.EventAudio:
 		return from(data, func(v mediaEvent) (chat.Payload, error) {

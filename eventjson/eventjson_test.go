@@ -45,9 +45,11 @@ func TestEncodeWritesTheAPIsJSON(t *testing.T) {
 		{"progress at zero keeps its percentage", chat.Progress{Status: chat.StatusQueued}, `{"status":"queued","progress":0}`},
 		{"reset", chat.Reset{Attempt: 2}, `{"attempt":2}`},
 		{"state", chat.StateChange{MessageID: f.msg, Scene: scene},
-			`{"message_id":"` + id + `","scene":{"outfit":["red sweater","jeans"],"location":"living room","action":"reading","mood":"happy"}}`},
+			`{"message_id":"` + id + `","scene":{"outfit":["red sweater","jeans"],"location":"living room","action":"reading","mood":"happy","user_present":false}}`},
+		{"state with the person there", chat.StateChange{MessageID: f.msg, Scene: companion.Scene{Outfit: []string{"coat"}, Location: "park", Action: "waving", Mood: companion.MoodExcited, UserPresent: true}},
+			`{"message_id":"` + id + `","scene":{"outfit":["coat"],"location":"park","action":"waving","mood":"excited","user_present":true}}`},
 		{"state with no outfit has an empty list, not null", chat.StateChange{MessageID: f.msg, Scene: companion.Scene{Location: "park", Mood: companion.MoodNeutral}},
-			`{"message_id":"` + id + `","scene":{"outfit":[],"location":"park","action":"","mood":"neutral"}}`},
+			`{"message_id":"` + id + `","scene":{"outfit":[],"location":"park","action":"","mood":"neutral","user_present":false}}`},
 		{"picture", chat.Picture{MessageID: f.msg, Image: media.Image{Key: f.img, ContentType: media.PNG, Bytes: 1234, Width: 512, Height: 768}},
 			`{"message_id":"` + id + `","url":"/media/` + f.img.String() + `","width":512,"height":768}`},
 		// The failure wins over an image: a client must not be shown a picture the step gave up on.
@@ -121,6 +123,8 @@ func TestDecodeRoundTrips(t *testing.T) {
 		{"progress", chat.Progress{Status: chat.StatusSpeaking, Percent: 90}, nil},
 		{"reset", chat.Reset{Attempt: 3}, nil},
 		{"state", chat.StateChange{MessageID: f.msg, Scene: scene}, nil},
+		{"state with the person there", chat.StateChange{MessageID: f.msg, Scene: companion.Scene{Outfit: []string{"coat"},
+			Location: "park", Action: "waving", Mood: companion.MoodExcited, UserPresent: true}}, nil},
 		// On the wire no outfit is [], which reads back as an empty, non-nil list.
 		{"state without outfit", chat.StateChange{MessageID: f.msg, Scene: companion.Scene{Mood: companion.MoodNeutral}},
 			chat.StateChange{MessageID: f.msg, Scene: companion.Scene{Outfit: []string{}, Mood: companion.MoodNeutral}}},
@@ -161,6 +165,14 @@ func TestDecodeRoundTrips(t *testing.T) {
 	}
 }
 
+func TestDecodeStateWithoutPresence(t *testing.T) {
+	t.Parallel()
+	// Events stored before the scene said whether the person is there read as talking by message.
+	got, err := eventjson.Decode(chat.EventState, []byte(`{"message_id":"","scene":{"outfit":["coat"],"location":"park","action":"","mood":"happy"}}`))
+	require.NoError(t, err)
+	assert.Equal(t, chat.StateChange{Scene: companion.Scene{Outfit: []string{"coat"}, Location: "park", Mood: companion.MoodHappy}}, got)
+}
+
 func TestDecodeRefusesBadData(t *testing.T) {
 	t.Parallel()
 	cases := []struct {
@@ -178,6 +190,7 @@ func TestDecodeRefusesBadData(t *testing.T) {
 		{"state not an object", chat.EventState, `[]`},
 		{"state bad message id", chat.EventState, `{"message_id":"42","scene":{"outfit":[],"mood":"happy"}}`},
 		{"state unknown mood", chat.EventState, `{"message_id":"","scene":{"outfit":[],"mood":"grumpy"}}`},
+		{"state presence not a bool", chat.EventState, `{"message_id":"","scene":{"outfit":[],"mood":"happy","user_present":"yes"}}`},
 		{"image bad message id", chat.EventImage, `{"message_id":"not-an-id","url":"/media/img/x.png"}`},
 		{"image width not a number", chat.EventImage, `{"width":"wide"}`},
 		{"audio not JSON", chat.EventAudio, `nope`},
@@ -216,6 +229,8 @@ func TestSceneOf(t *testing.T) {
 	t.Parallel()
 	got := eventjson.SceneOf(companion.Scene{Outfit: []string{"coat", "boots"}, Location: "street", Action: "walking", Mood: companion.MoodWorried})
 	assert.Equal(t, eventjson.Scene{Outfit: []string{"coat", "boots"}, Location: "street", Action: "walking", Mood: "worried"}, got)
+	got = eventjson.SceneOf(companion.Scene{Outfit: []string{"coat"}, Location: "street", Action: "walking", Mood: companion.MoodWorried, UserPresent: true})
+	assert.Equal(t, eventjson.Scene{Outfit: []string{"coat"}, Location: "street", Action: "walking", Mood: "worried", UserPresent: true}, got)
 
 	zero := eventjson.SceneOf(companion.Scene{})
 	require.NotNil(t, zero.Outfit, "a client iterates the outfit: it must be a list")
@@ -223,7 +238,7 @@ func TestSceneOf(t *testing.T) {
 	assert.Equal(t, "", zero.Mood)
 	b, err := json.Marshal(zero)
 	require.NoError(t, err)
-	assert.JSONEq(t, `{"outfit":[],"location":"","action":"","mood":""}`, string(b))
+	assert.JSONEq(t, `{"outfit":[],"location":"","action":"","mood":"","user_present":false}`, string(b), "presence is always there")
 }
 
 func TestTokenTextLimit(t *testing.T) {

@@ -75,12 +75,13 @@ type registerRequest struct {
 
 func (s *Server) register(w http.ResponseWriter, r *http.Request) {
 	var in registerRequest
-	if err := decodeJSON(r, &in); err != nil {
+	rejected, err := decodeFields(r, &in)
+	if err != nil {
 		writeError(w, r, err)
 		return
 	}
 	u, err := s.accounts.Register.Handle(r.Context(), accountuc.Register{Email: in.Email, Username: in.Username,
-		DisplayName: in.DisplayName, Password: in.Password, Meta: meta(r)})
+		DisplayName: in.DisplayName, Password: in.Password, Meta: meta(r), Rejected: rejected})
 	if err != nil {
 		writeError(w, r, err)
 		return

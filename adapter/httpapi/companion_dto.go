@@ -15,20 +15,13 @@ type companionDTO struct {
 	ID             string                `json:"id"`
 	Profile        companionjson.Profile `json:"profile"`
 	LockedIdentity string                `json:"locked_identity"`
-	Scene          sceneDTO              `json:"scene"`
+	Scene          eventjson.Scene       `json:"scene"`
 	Relationship   relationshipDTO       `json:"relationship"`
 	HeaderImage    *imageDTO             `json:"header_image"`
 	Visibility     string                `json:"visibility"`
 	CreatedAt      time.Time             `json:"created_at"`
 	UpdatedAt      time.Time             `json:"updated_at"`
 	DeletedAt      *time.Time            `json:"deleted_at"`
-}
-
-type sceneDTO struct {
-	Outfit   []string `json:"outfit"`
-	Location string   `json:"location"`
-	Action   string   `json:"action"`
-	Mood     string   `json:"mood"`
 }
 
 type relationshipDTO struct {
@@ -45,15 +38,10 @@ type imageDTO struct {
 }
 
 func toCompanion(c *companion.Companion) companionDTO {
-	s := c.Scene()
-	outfit := s.Outfit
-	if outfit == nil {
-		outfit = []string{}
-	}
 	out := companionDTO{
 		ID: c.ID().String(), Profile: companionjson.FromSpec(c.Profile().Spec()),
 		LockedIdentity: c.Profile().LockedIdentity(),
-		Scene:          sceneDTO{Outfit: outfit, Location: s.Location, Action: s.Action, Mood: s.Mood.String()},
+		Scene:          eventjson.SceneOf(c.Scene()),
 		Relationship:   relationshipDTO{Affection: c.Relationship().Affection, Trust: c.Relationship().Trust},
 		HeaderImage:    toImage(c.Header()), Visibility: c.Visibility().String(),
 		CreatedAt: c.CreatedAt(), UpdatedAt: c.UpdatedAt(),

@@ -32,6 +32,22 @@ func decodeJSON(r *http.Request, dst any) error {
 	return decodeStrict(data, dst)
 }
 
+// decodeFields is decodeJSON for a use case that reports the body's refused members together with
+// its own checks of the rest: a body that reads as an object fills dst with its acceptable members
+// and returns the refused ones; anything else (not JSON, too large, not an object) is err.
+func decodeFields(r *http.Request, dst any) ([]domain.FieldViolation, error) {
+	err := decodeJSON(r, dst)
+	if err == nil {
+		return nil, nil
+	}
+	if e := domain.AsError(err); e != nil && e.Reason == "validation_failed" {
+		if v := domain.Violations(err); len(v) > 0 && v[0].Field != "body" {
+			return v, nil
+		}
+	}
+	return nil, err
+}
+
 // jsonError classifies what encoding/json refused, in the client's terms.
 func jsonError(err error) error {
 	var tooBig *http.MaxBytesError

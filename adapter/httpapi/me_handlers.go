@@ -23,12 +23,13 @@ type updateMeRequest struct {
 
 func (s *Server) updateMe(w http.ResponseWriter, r *http.Request) {
 	var in updateMeRequest
-	if err := decodeJSON(r, &in); err != nil {
+	rejected, err := decodeFields(r, &in)
+	if err != nil {
 		writeError(w, r, err)
 		return
 	}
 	u, err := s.accounts.UpdateMe.Handle(r.Context(), accountuc.UpdateMe{UserID: principalFrom(r.Context()).UserID,
-		DisplayName: in.DisplayName, Meta: meta(r)})
+		DisplayName: in.DisplayName, Meta: meta(r), Rejected: rejected})
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -43,12 +44,13 @@ type changePasswordRequest struct {
 
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) {
 	var in changePasswordRequest
-	if err := decodeJSON(r, &in); err != nil {
+	rejected, err := decodeFields(r, &in)
+	if err != nil {
 		writeError(w, r, err)
 		return
 	}
-	_, err := s.accounts.ChangePassword.Handle(r.Context(), accountuc.ChangePassword{Principal: principalFrom(r.Context()),
-		Current: in.CurrentPassword, New: in.NewPassword, Meta: meta(r)})
+	_, err = s.accounts.ChangePassword.Handle(r.Context(), accountuc.ChangePassword{Principal: principalFrom(r.Context()),
+		Current: in.CurrentPassword, New: in.NewPassword, Meta: meta(r), Rejected: rejected})
 	if err != nil {
 		writeError(w, r, err)
 		return

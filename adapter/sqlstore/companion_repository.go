@@ -26,6 +26,7 @@ type companionRow struct {
 	SceneLocation     string   `db:"scene_location"`
 	SceneAction       string   `db:"scene_action"`
 	SceneMood         string   `db:"scene_mood"`
+	SceneUserPresent  bool     `db:"scene_user_present"`
 	Affection         int      `db:"affection"`
 	Trust             int      `db:"trust"`
 	HeaderKey         *string  `db:"header_key"`
@@ -39,8 +40,8 @@ type companionRow struct {
 }
 
 const companionColumns = `id, owner_id, profile, card_character_book, card_extensions, card_extra, card_top,
-	visibility, scene_outfit, scene_location, scene_action, scene_mood, affection, trust, header_key,
-	header_content_type, header_bytes, header_width, header_height, created_at, updated_at, deleted_at`
+	visibility, scene_outfit, scene_location, scene_action, scene_mood, scene_user_present, affection, trust,
+	header_key, header_content_type, header_bytes, header_width, header_height, created_at, updated_at, deleted_at`
 
 // values are the columns of c, in the order of the INSERT and UPDATE statements below.
 func (r companionRepo) values(c *companion.Companion) ([]any, error) {
@@ -67,7 +68,7 @@ func (r companionRepo) values(c *companion.Companion) ([]any, error) {
 		spec.Name, spec.Age, spec.Appearance.Style.String(), spec.ContentRating.String(), spec.Persona.Archetype,
 		spec.Persona.RelationshipToUser, spec.Persona.Occupation, c.Visibility().String(), string(profile),
 		text(card.CharacterBook), text(card.Extensions), text(card.Extra), text(card.Top),
-		string(outfit), scene.Location, scene.Action, scene.Mood.String(), rel.Affection, rel.Trust,
+		string(outfit), scene.Location, scene.Action, scene.Mood.String(), scene.UserPresent, rel.Affection, rel.Trust,
 		hk, hct, hb, hw, hh, r.c.t(c.CreatedAt()), r.c.t(c.UpdatedAt()), r.c.t(c.DeletedAt()),
 	}, nil
 }
@@ -79,9 +80,10 @@ func (r companionRepo) Create(ctx context.Context, c *companion.Companion) error
 	}
 	_, err = r.c.exec(ctx, `INSERT INTO companions (id, owner_id, name, age, art_style, content_rating, archetype,
 		relationship_to_user, occupation, visibility, profile, card_character_book, card_extensions, card_extra,
-		card_top, scene_outfit, scene_location, scene_action, scene_mood, affection, trust, header_key,
-		header_content_type, header_bytes, header_width, header_height, created_at, updated_at, deleted_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		card_top, scene_outfit, scene_location, scene_action, scene_mood, scene_user_present, affection, trust,
+		header_key, header_content_type, header_bytes, header_width, header_height, created_at, updated_at,
+		deleted_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		append([]any{c.ID().String(), c.OwnerID().String()}, vals...)...)
 	if err != nil && isForeignKeyViolation(err) {
 		return domain.Errorf(domain.KindNotFound, "companion %s: owner does not exist", c.ID())
@@ -100,9 +102,9 @@ func (r companionRepo) Update(ctx context.Context, c *companion.Companion) error
 	n, err := r.c.exec(ctx, `UPDATE companions SET name = ?, age = ?, art_style = ?, content_rating = ?,
 		archetype = ?, relationship_to_user = ?, occupation = ?, visibility = ?, profile = ?,
 		card_character_book = ?, card_extensions = ?, card_extra = ?, card_top = ?, scene_outfit = ?,
-		scene_location = ?, scene_action = ?, scene_mood = ?, affection = ?, trust = ?, header_key = ?,
-		header_content_type = ?, header_bytes = ?, header_width = ?, header_height = ?, created_at = ?,
-		updated_at = ?, deleted_at = ? WHERE id = ? AND owner_id = ?`,
+		scene_location = ?, scene_action = ?, scene_mood = ?, scene_user_present = ?, affection = ?, trust = ?,
+		header_key = ?, header_content_type = ?, header_bytes = ?, header_width = ?, header_height = ?,
+		created_at = ?, updated_at = ?, deleted_at = ? WHERE id = ? AND owner_id = ?`,
 		append(vals, c.ID().String(), c.OwnerID().String())...)
 	if err != nil {
 		return classify(err, nil, "update companion")
@@ -220,7 +222,8 @@ func (row companionRow) companion() (*companion.Companion, error) {
 	if err != nil {
 		return nil, err
 	}
-	scene := companion.Scene{Outfit: outfit, Location: row.SceneLocation, Action: row.SceneAction, Mood: mood}
+	scene := companion.Scene{Outfit: outfit, Location: row.SceneLocation, Action: row.SceneAction, Mood: mood,
+		UserPresent: row.SceneUserPresent}
 	rel := companion.Relationship{Affection: row.Affection, Trust: row.Trust}
 	return companion.Hydrate(id, owner, spec, scene, rel, header, vis, row.CreatedAt.Time, row.UpdatedAt.Time,
 		row.DeletedAt.Time), nil

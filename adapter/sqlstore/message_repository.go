@@ -37,19 +37,21 @@ type messageRow struct {
 const messageColumns = `m.id, m.companion_id, m.role, m.text, m.reply_to, m.turn_id, m.selected, m.hidden, m.scene,
 	m.image_key, m.image_content_type, m.image_bytes, m.image_width, m.image_height, m.audio_key, m.created_at, m.edited_at`
 
-// sceneDoc is a scene snapshot as stored.
+// sceneDoc is a scene snapshot as stored. Snapshots written before user_present existed read as
+// the person talking by message.
 type sceneDoc struct {
-	Outfit   []string `json:"outfit"`
-	Location string   `json:"location"`
-	Action   string   `json:"action"`
-	Mood     string   `json:"mood"`
+	Outfit      []string `json:"outfit"`
+	Location    string   `json:"location"`
+	Action      string   `json:"action"`
+	Mood        string   `json:"mood"`
+	UserPresent bool     `json:"user_present,omitempty"`
 }
 
 func (r messageRepo) Create(ctx context.Context, m chat.Message) error {
 	var scene any
 	if m.Scene != nil {
 		b, err := json.Marshal(sceneDoc{Outfit: nonNil(m.Scene.Outfit), Location: m.Scene.Location, Action: m.Scene.Action,
-			Mood: m.Scene.Mood.String()})
+			Mood: m.Scene.Mood.String(), UserPresent: m.Scene.UserPresent})
 		if err != nil {
 			return domain.Errorf(domain.KindInternal, "encode scene: %w", err)
 		}
@@ -278,7 +280,8 @@ func (row messageRow) message() (chat.Message, error) {
 		if err != nil {
 			return m, corrupt("mood", err)
 		}
-		m.Scene = &companion.Scene{Outfit: doc.Outfit, Location: doc.Location, Action: doc.Action, Mood: mood}
+		m.Scene = &companion.Scene{Outfit: doc.Outfit, Location: doc.Location, Action: doc.Action, Mood: mood,
+			UserPresent: doc.UserPresent}
 	}
 	if m.Image, err = imageFrom(corrupt, "image", row.ImageKey, row.ImageContentType, row.ImageBytes, row.ImageWidth, row.ImageHeight); err != nil {
 		return m, err

@@ -7,6 +7,9 @@ type Scene struct {
 	Location string
 	Action   string // present tense, observable
 	Mood     Mood
+	// UserPresent says the story has the person physically with the companion; false: they are
+	// talking by message.
+	UserPresent bool
 }
 
 // Defaults of a new companion's scene.

@@ -17,6 +17,9 @@ type SceneUpdate struct {
 	Location string   // "" (or a placeholder) keeps the location
 	Action   string   // "" (or a placeholder) keeps the action
 	Mood     Mood     // the zero Mood keeps the mood
+	// UserPresent, when set, says whether the person is now physically with the companion; nil
+	// keeps what the scene says.
+	UserPresent *bool
 }
 
 // NewSceneUpdate reads an update from the analyser's strings: outfit as a tag string
@@ -40,6 +43,7 @@ func NewSceneUpdate(outfit, location, action, mood string) SceneUpdate {
 //     and cut at a word boundary to MaxSceneText characters.
 //   - mood is replaced only by a valid mood; an invalid or missing one keeps the previous mood (the
 //     original reset it to neutral, so every failed analysis made the companion forget its mood).
+//   - whether the person is present is replaced when the update says, and kept otherwise.
 //
 // Fields kept from s are only bounded, not restyled, so a valid scene keeps them byte for byte.
 func (s Scene) Apply(u SceneUpdate) Scene {
@@ -48,6 +52,8 @@ func (s Scene) Apply(u SceneUpdate) Scene {
 		Location: clamp(plain(s.Location), MaxSceneText),
 		Action:   clamp(plain(s.Action), MaxSceneText),
 		Mood:     s.Mood,
+
+		UserPresent: s.UserPresent,
 	}
 	if !out.Mood.valid() {
 		out.Mood = MoodNeutral
@@ -63,6 +69,9 @@ func (s Scene) Apply(u SceneUpdate) Scene {
 	}
 	if u.Mood.valid() {
 		out.Mood = u.Mood
+	}
+	if u.UserPresent != nil {
+		out.UserPresent = *u.UserPresent
 	}
 	return out
 }

@@ -68,6 +68,23 @@ func TestSceneApplyInvalidMoodKeepsMood(t *testing.T) {
 	}
 }
 
+func TestSceneApplyUserPresence(t *testing.T) {
+	t.Parallel()
+	yes, no := true, false
+	for _, base := range []bool{false, true} {
+		s := baseScene(t)
+		s.UserPresent = base
+		assert.Equal(t, base, s.Apply(SceneUpdate{}).UserPresent, "an update that says nothing keeps %v", base)
+		assert.Equal(t, base, s.Apply(NewSceneUpdate("dress", "park", "walking", "happy")).UserPresent,
+			"an update about the rest of the scene keeps %v", base)
+		assert.True(t, s.Apply(SceneUpdate{UserPresent: &yes}).UserPresent, "from %v", base)
+		assert.False(t, s.Apply(SceneUpdate{UserPresent: &no}).UserPresent, "from %v", base)
+	}
+	got := baseScene(t).Apply(SceneUpdate{Location: "kitchen", UserPresent: &yes})
+	assert.Equal(t, Scene{Outfit: []string{"red sweater", "jeans"}, Location: "kitchen", Action: "reading a book",
+		Mood: MoodHappy, UserPresent: true}, got)
+}
+
 func TestSceneApplyClampsInsteadOfFailing(t *testing.T) {
 	t.Parallel()
 	many := make([]string, 100)

@@ -16,24 +16,29 @@ type ChangePassword struct {
 	Current   string
 	New       string
 	Meta      audit.Meta
+	// Rejected are the members a transport could not read: reported with the use case's own
+	// checks, and nothing changes.
+	Rejected []domain.FieldViolation
 }
 
 type changePasswordHandler struct{ d Deps }
 
 func (h changePasswordHandler) Handle(ctx context.Context, in ChangePassword) (struct{}, error) {
 	in.Current, in.New = normalizePassword(in.Current), normalizePassword(in.New)
+	var errC, errU error
 	if in.Current == "" {
-		return struct{}{}, domain.Invalid(domain.Violation("current_password", "required", "current password is required"))
+		errC = domain.Invalid(domain.Violation("current_password", "required", "current password is required"))
 	}
 	u, err := h.d.Store.Users().Get(ctx, in.Principal.UserID)
 	if err != nil {
 		return struct{}{}, err
 	}
-	if err := checkNewPassword(h.d, "new_password", in.New, u.Email(), u.Username(), u.DisplayName()); err != nil {
-		return struct{}{}, err
+	errP := checkNewPassword(h.d, "new_password", in.New, u.Email(), u.Username(), u.DisplayName())
+	if errP == nil && in.New == in.Current {
+		errU = domain.Invalid(domain.Violation("new_password", "unchanged", "the new password must differ from the current one"))
 	}
-	if in.New == in.Current {
-		return struct{}{}, domain.Invalid(domain.Violation("new_password", "unchanged", "the new password must differ from the current one"))
+	if err := refuse(in.Rejected, errC, errP, errU); err != nil {
+		return struct{}{}, err
 	}
 	if err := h.d.Guard.Check(ctx, h.d.Policy.Limits.Settings, u.ID().String()); err != nil {
 		return struct{}{}, err

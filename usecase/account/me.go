@@ -24,23 +24,30 @@ type UpdateMe struct {
 	UserID      domain.ID
 	DisplayName *string
 	Meta        audit.Meta
+	// Rejected are the members a transport could not read: reported with the use case's own
+	// checks, and nothing changes.
+	Rejected []domain.FieldViolation
 }
 
 type updateMeHandler struct{ d Deps }
 
 func (h updateMeHandler) Handle(ctx context.Context, in UpdateMe) (*account.User, error) {
+	var name account.DisplayName
+	var errN error
+	if in.DisplayName != nil {
+		name, errN = account.NewDisplayName(*in.DisplayName)
+	}
+	if err := refuse(in.Rejected, errN); err != nil {
+		return nil, err
+	}
 	if in.DisplayName == nil {
 		return h.d.Store.Users().Get(ctx, in.UserID)
-	}
-	name, err := account.NewDisplayName(*in.DisplayName)
-	if err != nil {
-		return nil, err
 	}
 	if err := h.d.Guard.Check(ctx, h.d.Policy.Limits.Settings, in.UserID.String()); err != nil {
 		return nil, err
 	}
 	var u *account.User
-	err = h.d.Store.InTx(ctx, func(r Repos) error {
+	err := h.d.Store.InTx(ctx, func(r Repos) error {
 		now := h.d.Clock.Now()
 		var err error
 		if u, err = r.Users().GetForUpdate(ctx, in.UserID); err != nil {

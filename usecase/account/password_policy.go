@@ -2,6 +2,7 @@ package account
 
 import (
 	"context"
+	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
@@ -60,6 +61,54 @@ func checkBreached(ctx context.Context, d Deps, field, pw string) error {
 		return weak(field, "breached", "this password has appeared in a data breach", nil)
 	}
 	return nil
+}
+
+// refuse answers every violation of a request at once: rejected (members the transport could not
+// read, reported first) and those of errs, the use case's own checks — except about a field already
+// rejected, which would say the same thing twice. A single check's error that stands alone is
+// returned as it is, so a password refused by the policy alone keeps its weak_password reason; a
+// mix is validation_failed and keeps the password's hints. nil when nothing was refused.
+func refuse(rejected []domain.FieldViolation, errs ...error) error {
+	vs := append([]domain.FieldViolation(nil), rejected...)
+	var hints []string
+	var alone error
+	failed := 0
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		own := domain.Violations(err)
+		if len(own) == 0 {
+			return err // not a refusal of a field: nothing to join it with
+		}
+		failed++
+		alone = err
+		hints = append(hints, domain.AsError(err).Hints...)
+		for _, v := range own {
+			if !rejectedField(rejected, v.Field) {
+				vs = append(vs, v)
+			}
+		}
+	}
+	switch {
+	case len(vs) == 0:
+		return nil
+	case len(rejected) == 0 && failed == 1:
+		return alone
+	}
+	e := domain.AsError(domain.Invalid(vs...))
+	e.Hints = hints
+	return e
+}
+
+// rejectedField reports whether field, or a field it is part of, is among vs.
+func rejectedField(vs []domain.FieldViolation, field string) bool {
+	for _, v := range vs {
+		if field == v.Field || strings.HasPrefix(field, v.Field+".") || strings.HasPrefix(field, v.Field+"[") {
+			return true
+		}
+	}
+	return false
 }
 
 func weak(field, code, msg string, hints []string) error {

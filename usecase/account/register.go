@@ -2,7 +2,6 @@ package account
 
 import (
 	"context"
-	"errors"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/account"
@@ -16,6 +15,9 @@ type Register struct {
 	DisplayName string
 	Password    string
 	Meta        audit.Meta
+	// Rejected are the members a transport could not read (wrong type, unknown): they are reported
+	// with the use case's own checks of the other fields, and the account is not created.
+	Rejected []domain.FieldViolation
 	// ByAdmin marks an account created by an operator (admin CLI): no per-IP rate limit applies.
 	ByAdmin bool
 }
@@ -27,13 +29,11 @@ func (h registerHandler) Handle(ctx context.Context, in Register) (*account.User
 	email, errE := account.NewEmail(in.Email)
 	username, errU := account.NewUsername(in.Username)
 	name, errN := account.NewDisplayName(in.DisplayName)
-	if err := errors.Join(errE, errU, errN); err != nil {
-		// Report every field at once, the password's shape included.
-		v := domain.Violations(err)
-		v = append(v, domain.Violations(account.CheckPasswordShape("password", in.Password))...)
-		return nil, domain.Invalid(v...)
-	}
-	if err := checkNewPassword(h.d, "password", in.Password, email, username, name); err != nil {
+	// Every field is reported at once, the password's whole policy included: it is judged against
+	// the parts of the identity that are valid. The breach check, which calls out, is not made for a
+	// request that is refused anyway.
+	errP := checkNewPassword(h.d, "password", in.Password, email, username, name)
+	if err := refuse(in.Rejected, errE, errU, errN, errP); err != nil {
 		return nil, err
 	}
 	// Only well-formed attempts count against the per-IP budget, so a person who mistypes is not

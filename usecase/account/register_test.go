@@ -159,3 +159,30 @@ func TestRegisterNormalisesPasswords(t *testing.T) {
 	_, err = e.login(t, "normal", composed)
 	require.NoError(t, err, "the same password typed with a precomposed é")
 }
+
+func TestRegisterJudgesThePasswordWithTheOtherFieldsButNeverAsksTheBreachCheckerForAnInvalidRequest(t *testing.T) {
+	t.Parallel()
+	asked := 0
+	e := newEnv(t, func(d *accountuc.Deps) {
+		d.Breach = breachFunc(func(context.Context, string) (bool, error) { asked++; return true, nil })
+	})
+	codes := func(err error) []string {
+		var out []string
+		for _, v := range domain.Violations(err) {
+			out = append(out, v.Field+" "+v.Code)
+		}
+		return out
+	}
+	_, err := e.app.Register.Handle(context.Background(), accountuc.Register{Email: "bad", Username: "okuser1",
+		DisplayName: "", Password: "password1234", Meta: ip})
+	require.Equal(t, []string{"email format", "display_name required", "password common"}, codes(err))
+
+	_, err = e.app.Register.Handle(context.Background(), accountuc.Register{Email: "x@example.com", Username: "okuser1",
+		Password: goodPassword, Meta: ip, Rejected: []domain.FieldViolation{domain.Violation("display_name", "type", "must be a string")}})
+	require.Equal(t, []string{"display_name type"}, codes(err), "a field the transport refused is not reported twice")
+
+	_, err = e.app.Register.Handle(context.Background(), accountuc.Register{Email: "bad", Username: "okuser1",
+		DisplayName: "Ok", Password: goodPassword, Meta: ip})
+	require.Equal(t, []string{"email format"}, codes(err))
+	require.Zero(t, asked, "no request that is refused anyway calls out to the breach checker")
+}

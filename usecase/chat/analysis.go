@@ -72,6 +72,9 @@ func ParseAnalysis(raw string) Analysis {
 	action := first(obj, "actionsummary", "action")
 	a.Update = companion.NewSceneUpdate("", text(obj["location"], 0, ""), text(action, 0, ""), text(obj["mood"], 0, ""))
 	a.Update.Outfit = companion.CleanOutfit(list(first(obj, "outfit", "clothing", "clothes"), companion.ParseOutfit))
+	if present, ok := yesNo(first(obj, "isuserpresent", "userpresent")); ok {
+		a.Update.UserPresent = &present
+	}
 	return a
 }
 
@@ -261,6 +264,26 @@ func truthy(v any) bool {
 		}
 	}
 	return false
+}
+
+// yesNo reads a yes/no the way a model may write it, and whether it said one at all: a boolean, a
+// number, or a string such as "true", "no" or "absent". A missing key, null or anything else
+// ("maybe", "unknown", a list) is no information, so the stored presence stays.
+func yesNo(v any) (yes, ok bool) {
+	switch x := v.(type) {
+	case bool:
+		return x, true
+	case json.Number:
+		return truthy(x), true
+	case string:
+		switch strings.ToLower(strings.Trim(x, " \t\r\n.!\"'")) {
+		case "true", "yes", "y", "1", "present":
+			return true, true
+		case "false", "no", "n", "0", "absent", "not present":
+			return false, true
+		}
+	}
+	return false, false
 }
 
 func controlFree(s string) string {

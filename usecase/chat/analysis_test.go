@@ -25,7 +25,7 @@ func TestParseAnalysis(t *testing.T) {
 				"lighting": "warm lighting", "mood": "flirty"}`,
 			want: Analysis{
 				Update: companion.SceneUpdate{Outfit: []string{"white blouse", "black pencil skirt"}, Location: "office",
-					Action: "leaning on the desk", Mood: companion.MoodFlirty},
+					Action: "leaning on the desk", Mood: companion.MoodFlirty, UserPresent: ptr(true)},
 				Expression: "soft smile, blushing", Lighting: "warm lighting", UserPresent: true,
 				VisualTags: []string{"leaning forward", "from side"}, Reasoning: "She took off her jacket.",
 			},
@@ -35,7 +35,7 @@ func TestParseAnalysis(t *testing.T) {
 			raw: "Here is the analysis:\n```json\n{'outfit': ['red dress', 'heels (black)'], 'actionSummary': 'dancing',\n" +
 				"'isUserPresent': 'yes', 'visualTags': ['twirling', 'from below', 'twirling'], 'Mood': 'Happy.',}\n```",
 			want: Analysis{
-				Update:     companion.SceneUpdate{Outfit: []string{"red dress", "heels black"}, Action: "dancing", Mood: companion.MoodHappy},
+				Update:     companion.SceneUpdate{Outfit: []string{"red dress", "heels black"}, Action: "dancing", Mood: companion.MoodHappy, UserPresent: ptr(true)},
 				Expression: "neutral", Lighting: "cinematic lighting", UserPresent: true,
 				VisualTags: []string{"twirling", "from below"},
 			},
@@ -44,14 +44,14 @@ func TestParseAnalysis(t *testing.T) {
 			name: "action alias, numeric presence, expression as tags, outfit object",
 			raw:  `{"action": "sitting on the bed", "is_user_present": 1, "expression": ["shy smile", "looking away"], "outfit": {"top": "tank top", "bottom": ["shorts"]}}`,
 			want: Analysis{
-				Update:     companion.SceneUpdate{Outfit: []string{"shorts", "tank top"}, Action: "sitting on the bed"},
+				Update:     companion.SceneUpdate{Outfit: []string{"shorts", "tank top"}, Action: "sitting on the bed", UserPresent: ptr(true)},
 				Expression: "shy smile, looking away", Lighting: "cinematic lighting", UserPresent: true, VisualTags: []string{},
 			},
 		},
 		{
 			name: "placeholders and unknown mood are no information",
 			raw:  `{"outfit": "unknown", "location": "N/A", "action_summary": "unchanged", "mood": "contemplative", "expression": "", "lighting": null, "is_user_present": "false"}`,
-			want: Analysis{Expression: "neutral", Lighting: "cinematic lighting", VisualTags: []string{}},
+			want: Analysis{Update: companion.SceneUpdate{UserPresent: ptr(false)}, Expression: "neutral", Lighting: "cinematic lighting", VisualTags: []string{}},
 		},
 		{
 			name: "truncated reply keeps what arrived",
@@ -66,6 +66,22 @@ func TestParseAnalysis(t *testing.T) {
 			raw:  `{"analysis": {"location": "beach", "mood": "excited"}}`,
 			want: Analysis{
 				Update:     companion.SceneUpdate{Location: "beach", Mood: companion.MoodExcited},
+				Expression: "neutral", Lighting: "cinematic lighting", VisualTags: []string{},
+			},
+		},
+		{
+			name: "presence said no in another spelling",
+			raw:  `{"location": "at work", "userPresent": "No."}`,
+			want: Analysis{
+				Update:     companion.SceneUpdate{Location: "at work", UserPresent: ptr(false)},
+				Expression: "neutral", Lighting: "cinematic lighting", VisualTags: []string{},
+			},
+		},
+		{
+			name: "null presence is no information",
+			raw:  `{"location": "kitchen", "user_present": null}`,
+			want: Analysis{
+				Update:     companion.SceneUpdate{Location: "kitchen"},
 				Expression: "neutral", Lighting: "cinematic lighting", VisualTags: []string{},
 			},
 		},
@@ -105,6 +121,19 @@ func TestParseAnalysisFailedKeepsTheScene(t *testing.T) {
 	t.Parallel()
 	scene := companion.Scene{Outfit: []string{"jeans"}, Location: "park", Action: "walking", Mood: companion.MoodWorried}
 	assert.Equal(t, scene, scene.Apply(ParseAnalysis("not json").Update), "a failed analysis changes nothing, mood included")
+}
+
+func TestParseAnalysisPresence(t *testing.T) {
+	t.Parallel()
+	with := companion.Scene{Location: "park", Action: "walking", Mood: companion.MoodHappy, UserPresent: true}
+	assert.True(t, with.Apply(ParseAnalysis(`{"location": "bench"}`).Update).UserPresent,
+		"an analysis without the presence key keeps the person there")
+	assert.True(t, with.Apply(ParseAnalysis(`{"location": "bench", "is_user_present": "unclear"}`).Update).UserPresent,
+		"an unreadable presence keeps the person there")
+	assert.False(t, with.Apply(ParseAnalysis(`{"is_user_present": false}`).Update).UserPresent)
+	without := companion.Scene{Location: "park", Action: "walking", Mood: companion.MoodHappy}
+	assert.True(t, without.Apply(ParseAnalysis(`{"IsUserPresent": "yes"}`).Update).UserPresent)
+	assert.False(t, without.Apply(ParseAnalysis(`{"mood": "happy"}`).Update).UserPresent)
 }
 
 func TestParseAnalysisBounds(t *testing.T) {
@@ -166,3 +195,5 @@ func FuzzParseAnalysis(f *testing.F) {
 		}
 	})
 }
+
+func ptr[T any](v T) *T { return &v }

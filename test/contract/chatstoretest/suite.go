@@ -133,6 +133,23 @@ func testMessagesRoundTrip(t *testing.T, e Env) {
 	require.Equal(t, r.ID, got.ID)
 	_, err = e.Store.Messages().ByTurn(ctx, domain.NewID(base))
 	requireKind(t, err, domain.KindNotFound)
+
+	// The scene snapshot keeps whether the person was there, for each alternative.
+	tr2 := newTurn(owner, c, u.ID, 3)
+	require.NoError(t, e.Store.Turns().Create(ctx, tr2, chatuc.Idempotency{}))
+	there := reply(c, u.ID, tr2.ID(), 4, "Hi, in person!", false)
+	there.Scene.UserPresent = true
+	mustCreate(t, e, there)
+	got, err = e.Store.Messages().Get(ctx, owner, there.ID)
+	require.NoError(t, err)
+	sameMessage(t, there, got)
+	require.True(t, got.Scene.UserPresent)
+	alts, err := e.Store.Messages().Alternatives(ctx, u.ID)
+	require.NoError(t, err)
+	require.Len(t, alts, 2)
+	for _, m := range alts {
+		require.Equal(t, m.ID == there.ID, m.Scene.UserPresent, "message %s", m.Text)
+	}
 }
 
 func testOwnerScoping(t *testing.T, e Env) {

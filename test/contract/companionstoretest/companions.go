@@ -86,6 +86,32 @@ func testUpdate(t *testing.T, e Env) {
 	require.True(t, got.Header().IsZero(), "a removed header stays removed")
 }
 
+// testScene stores every part of a scene, whether the person is there included, on create and on
+// update.
+func testScene(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner := e.NewOwner(t)
+	c := newCompanion(t, owner, base)
+	require.False(t, c.Scene().UserPresent, "a new companion's person talks by message")
+	present := companion.Scene{Outfit: []string{"red dress", "heels"}, Location: "café", Action: "sipping tea",
+		Mood: companion.MoodPlayful, UserPresent: true}
+	c.SetScene(present, base.Add(time.Second))
+	require.NoError(t, e.Store.Companions().Create(ctx, c))
+	got, err := e.Store.Companions().Get(ctx, owner, c.ID())
+	require.NoError(t, err)
+	require.Equal(t, present, got.Scene(), "created with the person there")
+
+	for i, there := range []bool{false, true} {
+		s := present
+		s.UserPresent, s.Action = there, "waving "+strconv.Itoa(i)
+		c.SetScene(s, base.Add(time.Duration(i+2)*time.Second))
+		require.NoError(t, e.Store.Companions().Update(ctx, c))
+		got, err = e.Store.Companions().GetForUpdate(ctx, owner, c.ID())
+		require.NoError(t, err)
+		require.Equal(t, s, got.Scene(), "updated to present=%v", there)
+	}
+}
+
 func testList(t *testing.T, e Env) {
 	ctx := context.Background()
 	owner := e.NewOwner(t)

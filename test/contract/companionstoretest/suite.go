@@ -33,6 +33,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		"RoundTripKeepsEverything": testRoundTrip,
 		"OwnerScoping":             testOwnerScoping,
 		"Update":                   testUpdate,
+		"SceneRoundTrips":          testScene,
 		"ListPagesNewestFirst":     testList,
 		"TrashAndPurgeListing":     testTrash,
 		"HardDelete":               testHardDelete,
