@@ -1,7 +1,7 @@
 package httpapi_test
 
 import (
-	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -9,22 +9,6 @@ import (
 
 // The second outside probe of issue 11: what it found still open, each through a real hub and the
 // OpenAPI document.
-
-// registerAndLogin creates an account with a strong password and returns its bearer token.
-func (c *contract) registerAndLogin(t *testing.T, username string) string {
-	t.Helper()
-	const pw = "saffron-harbour-lighthouse-81"
-	status, body, _ := c.call("POST", "/api/v1/auth/register", "",
-		map[string]string{"email": username + "@example.com", "username": username, "display_name": "Ada", "password": pw}, true)
-	require.Equal(t, 201, status, string(body))
-	status, body, _ = c.call("POST", "/api/v1/auth/login", "", map[string]string{"identifier": username, "password": pw}, true)
-	require.Equal(t, 200, status)
-	var login struct {
-		Token string `json:"token"`
-	}
-	require.NoError(t, json.Unmarshal(body, &login))
-	return login.Token
-}
 
 func TestAccountRoutesReportEveryInvalidFieldAtOnce(t *testing.T) {
 	t.Parallel()
@@ -42,7 +26,7 @@ func TestAccountRoutesReportEveryInvalidFieldAtOnce(t *testing.T) {
 			readAPIError(t, body).fieldCodes())
 	})
 
-	tok := c.registerAndLogin(t, "ada")
+	tok := c.companionOwner(t, "ada")
 	t.Run("PATCH /me: an unknown member does not hide a bad display name", func(t *testing.T) {
 		status, body, _ := c.call("PATCH", "/api/v1/me", tok, `{"display_name":"\u202e","x":null}`, false)
 		require.Equal(t, 400, status)
@@ -56,4 +40,32 @@ func TestAccountRoutesReportEveryInvalidFieldAtOnce(t *testing.T) {
 		require.Equal(t, 400, status)
 		require.Equal(t, []string{"current_password type", "x unknown_field", "new_password common"}, readAPIError(t, body).fieldCodes())
 	})
+}
+
+func TestRepeatedMembersAndParametersAreRefused(t *testing.T) {
+	t.Parallel()
+	c := newContract(t)
+	tok := c.companionOwner(t, "dup_owner")
+
+	status, body, _ := c.call("POST", "/api/v1/companions", tok, `{"name":"A","age":15,"age":24}`, false)
+	require.Equal(t, 400, status, "%s", body)
+	require.Equal(t, []string{"age duplicate_field"}, readAPIError(t, body).fieldCodes())
+	status, body, _ = c.call("POST", "/api/v1/companions", tok, `{"name":"A","age":24,"persona":{"quirks":["a",null]}}`, false)
+	require.Equal(t, 400, status, "%s", body)
+	require.Equal(t, []string{"persona.quirks[1] type"}, readAPIError(t, body).fieldCodes())
+
+	id := c.newCompanion(t, tok, `{"name":"Mira","age":26}`)
+	status, body, _ = c.call("PATCH", "/api/v1/companions/"+id, tok, `{"persona":{"style":"a","style":"b"}}`, false,
+		header{"Content-Type", "application/merge-patch+json"})
+	require.Equal(t, 400, status, "%s", body)
+	require.Equal(t, []string{"persona.style duplicate_field"}, readAPIError(t, body).fieldCodes())
+	status, body, _ = c.call("POST", "/api/v1/companions/"+id+"/messages", tok, `{"text":"hi","text":"bye"}`, false)
+	require.Equal(t, 400, status, "%s", body)
+	require.Equal(t, []string{"text duplicate_field"}, readAPIError(t, body).fieldCodes())
+
+	for _, q := range []string{"limit=1&limit=0", "limit=5&limit=5", "cursor=a&cursor=b"} {
+		status, body, _ = c.call("GET", "/api/v1/companions?"+q, tok, nil, false)
+		require.Equal(t, 400, status, "%s: %s", q, body)
+		require.Contains(t, readAPIError(t, body).fieldCodes(), strings.SplitN(q, "=", 2)[0]+" duplicate_field", q)
+	}
 }

@@ -108,9 +108,19 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 }
 
 // pageFrom reads ?cursor=…&limit=… . A limit that is sent must be 1–100 (0 is no exception: only
-// leaving it out asks for the default).
+// leaving it out asks for the default). Each is given at most once: ?limit=1&limit=0 is refused, not
+// read as whichever a proxy or framework would pick.
 func pageFrom(r *http.Request) (domain.Page, error) {
 	q := r.URL.Query()
+	var repeated []domain.FieldViolation
+	for _, name := range []string{"cursor", "limit"} {
+		if len(q[name]) > 1 {
+			repeated = append(repeated, domain.Violation(name, "duplicate_field", name+" must be given once"))
+		}
+	}
+	if len(repeated) > 0 {
+		return domain.Page{}, domain.Invalid(repeated...)
+	}
 	limit := 0
 	if q.Has("limit") {
 		n, err := strconv.Atoi(q.Get("limit"))

@@ -16,9 +16,19 @@ import (
 // (compacted: insignificant whitespace goes, key order and escapes stay), which is what keeps
 // character-card data intact through an edit of a name.
 //
+// A patch that names a member twice in one object is refused (duplicate_field), as decodeStrict
+// refuses it in any body: merging would keep only the last.
+//
 // Objects nest at most maxDepth deep in the documents patched here; a patch that nests deeper is
 // refused before any work, since each level re-reads what is below it.
 func mergePatch(doc, patch []byte, opaque map[string]bool, maxDepth int) ([]byte, error) {
+	if json.Valid(patch) {
+		var dup []domain.FieldViolation
+		duplicateMembers("", patch, &dup)
+		if len(dup) > 0 {
+			return nil, domain.Invalid(dup...)
+		}
+	}
 	return mergeAt("", 0, doc, patch, opaque, maxDepth)
 }
 

@@ -17,8 +17,11 @@ import (
 // decodeStrict reads one JSON value into dst (a pointer) the way a client should be answered: every
 // member dst has no field for, and every value of the wrong type, is reported at once, each under its
 // full path (persona.quirks[2]) and in JSON's words ("must be a string"), never Go's. Members are
-// matched to json tags exactly (encoding/json would also take "NAME" for "name"). A null is accepted
-// anywhere a field exists: it leaves the field at its zero value, as encoding/json does.
+// matched to json tags exactly (encoding/json would also take "NAME" for "name"). A member named
+// twice in one object, anywhere in the value, is refused (duplicate_field): encoding/json would keep
+// the last silently, and another reader of the same text the first. A null is accepted for any
+// member that exists — it leaves the field at its zero value, as encoding/json does — but not as an
+// item of a list of values that cannot be null (["a",null] is no list of strings).
 //
 // When members are refused, dst still receives the ones that were not, so that a caller can add the
 // violations of its own checks to these instead of reporting one layer at a time.
@@ -27,6 +30,7 @@ func decodeStrict(data []byte, dst any) error {
 		return domain.E(domain.KindInvalid, "malformed_json", "the body is not valid JSON")
 	}
 	var v []domain.FieldViolation
+	duplicateMembers("", data, &v)
 	kept, ok := check("", data, reflect.TypeOf(dst).Elem(), &v)
 	if len(v) == 0 {
 		if err := json.Unmarshal(data, dst); err != nil {
@@ -204,6 +208,11 @@ func checkItems(path string, raw []byte, elem reflect.Type, v *[]domain.FieldVio
 	}
 	all := true
 	for i, item := range items {
+		if bytes.Equal(bytes.TrimSpace(item), []byte("null")) && !nullable(elem) {
+			*v = append(*v, domain.Violation(fmt.Sprintf("%s[%d]", path, i), "type", "must be "+jsonKind(elem)))
+			all = false
+			continue
+		}
 		if good, ok := check(fmt.Sprintf("%s[%d]", path, i), item, elem, v); ok {
 			items[i] = good
 		} else {
@@ -215,6 +224,83 @@ func checkItems(path string, raw []byte, elem reflect.Type, v *[]domain.FieldVio
 	}
 	out, err := json.Marshal(items)
 	return out, err == nil
+}
+
+// nullable reports whether null is a value of t rather than the absence of one: pointers, and the
+// types that read any JSON themselves.
+func nullable(t reflect.Type) bool {
+	switch pt := reflect.PointerTo(t); {
+	case t.Kind() == reflect.Pointer, t.Kind() == reflect.Interface, t == rawMessageType, pt.Implements(unmarshalerType):
+		return true
+	}
+	return false
+}
+
+// duplicateMembers appends a duplicate_field violation, under its full path, for every member of an
+// object in raw (valid JSON) that repeats a name already in that object, at any depth — opaque
+// values such as card data included. It reads raw once, as a stream of tokens, so deep nesting
+// costs no more than its length.
+func duplicateMembers(path string, raw []byte, v *[]domain.FieldViolation) {
+	type frame struct {
+		path    string
+		object  bool
+		seen    map[string]bool
+		key     string
+		wantKey bool
+		index   int
+	}
+	var stack []*frame
+	here := func() string { // the path of the value about to be read
+		if len(stack) == 0 {
+			return path
+		}
+		f := stack[len(stack)-1]
+		if f.object {
+			return joinPath(f.path, f.key)
+		}
+		return fmt.Sprintf("%s[%d]", f.path, f.index)
+	}
+	read := func() { // a value ended
+		if len(stack) == 0 {
+			return
+		}
+		if f := stack[len(stack)-1]; f.object {
+			f.wantKey = true
+		} else {
+			f.index++
+		}
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return // io.EOF: raw was checked to be valid JSON
+		}
+		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].wantKey {
+			f := stack[n-1]
+			if name, ok := tok.(string); ok {
+				if f.seen[name] {
+					*v = append(*v, domain.Violation(joinPath(f.path, name), "duplicate_field", "this field is given more than once"))
+				}
+				f.seen[name], f.key, f.wantKey = true, name, false
+				continue
+			}
+			stack = stack[:n-1] // '}'
+			read()
+			continue
+		}
+		switch tok {
+		case json.Delim('{'):
+			stack = append(stack, &frame{path: here(), object: true, seen: map[string]bool{}, wantKey: true})
+		case json.Delim('['):
+			stack = append(stack, &frame{path: here()})
+		case json.Delim(']'):
+			stack = stack[:len(stack)-1]
+			read()
+		default:
+			read()
+		}
+	}
 }
 
 // jsonFields maps the JSON member names of struct t to their field types, following encoding/json:

@@ -70,3 +70,30 @@ func TestProfileFromJSONReportsEveryViolation(t *testing.T) {
 	require.Equal(t, map[string]string{"age": "type", "persona.evil": "unknown_field", "name": "required",
 		"persona.quirks[0]": "too_long", "appearance.style": "one_of"}, got)
 }
+
+// A member named twice is refused wherever it is — top level, nested, in opaque card data, in a merge
+// patch — never read as the last one; a null is no item of a list of strings.
+func TestDecodeStrictRefusesDuplicateMembersAndNullItems(t *testing.T) {
+	t.Parallel()
+	for body, want := range map[string][]string{
+		`{"name":"A","age":15,"age":24}`:                            {"age duplicate_field"},
+		`{"persona":{"quirks":["a"],"quirks":["b"]}}`:               {"persona.quirks duplicate_field"},
+		`{"card":{"extensions":{"x":[{"k":1,"k":2}]}}}`:             {"card.extensions.x[0].k duplicate_field"},
+		`{"name":"A","persona":{"quirks":["a",null]}}`:              {"persona.quirks[1] type"},
+		`{"name":"A","name":"A","persona":{"likes":{"a":1,"a":1}}}`: {"name duplicate_field", "persona.likes.a duplicate_field", "persona.likes unknown_field"},
+	} {
+		var got []string
+		for _, v := range domain.Violations(decodeStrict([]byte(body), &companionjson.Profile{})) {
+			got = append(got, v.Field+" "+v.Code)
+		}
+		require.Equal(t, want, got, body)
+	}
+	v := domain.Violations(decodeStrict([]byte(`{"persona":{"quirks":["a",null]}}`), &companionjson.Profile{}))
+	require.Equal(t, "must be a string", v[0].Message)
+	require.NoError(t, decodeStrict([]byte(`{"name":"A","card":{"extensions":{"x":[null,{"k":null}]}}}`), &companionjson.Profile{}),
+		"null stays a value where any JSON is")
+
+	_, err := mergePatch([]byte(`{"name":"A"}`), []byte(`{"persona":{"style":"a","style":"b"}}`), nil, 8)
+	require.Equal(t, []domain.FieldViolation{domain.Violation("persona.style", "duplicate_field", "this field is given more than once")},
+		domain.Violations(err))
+}
