@@ -12,27 +12,29 @@ import (
 // it returns s trimmed and in Unicode NFC (so one name is one string however it was typed), or a
 // violation of field, worded with label ("display name"). A name must be UTF-8 and hold no control
 // or format character (Unicode Cc and Cf: zero-width spaces, bidi overrides such as U+202E, byte-order
-// marks), which would hide what a name says or reorder what is shown around it; a name with nothing
-// visible left once they are taken out is missing (required), not malformed. Zero-width joiners and
-// non-joiners are the exception between two visible characters, where they are part of how a name
-// is written (Persian and Indic names, emoji sequences).
+// marks) nor line or paragraph separator (Zl, Zp), which would hide what a name says, reorder what
+// is shown around it or break it over lines. Zero-width joiners and non-joiners are the exception
+// between two visible characters, where they are part of how a name is written (Persian and Indic
+// names, emoji sequences) — so "A\u200dB" is accepted: it shows as AB, and telling a meaningful
+// joiner from a pointless one would take a script's shaping rules.
+//
+// A name must show something: one with nothing visible once the above, spaces, the other default
+// ignorable code points (variation selectors, U+034F, …) and the characters that render as blanks
+// (Hangul fillers U+115F, U+1160, U+3164, U+FFA0; braille blank U+2800) are left out is missing
+// (required), not malformed. Those blanks are allowed inside a name that shows something: old
+// Hangul is written with the Jamo fillers.
 func CleanName(field, label, s string) (string, error) {
 	bad := func(code, msg string) (string, error) { return "", Invalid(Violation(field, code, label+" "+msg)) }
 	if !utf8.ValidString(s) {
 		return bad("format", "must be valid UTF-8")
 	}
-	if strings.TrimFunc(strings.Map(func(r rune) rune {
-		if invisible(r) {
-			return -1
-		}
-		return r
-	}, s), unicode.IsSpace) == "" {
+	if strings.IndexFunc(s, shows) < 0 {
 		return bad("required", "is required")
 	}
 	s = strings.TrimSpace(s)
 	runes := []rune(s)
 	for i, r := range runes {
-		if !invisible(r) {
+		if !refused(r) {
 			continue
 		}
 		joiner := (r == '\u200c' || r == '\u200d') && i > 0 && i < len(runes)-1 && visible(runes[i-1]) && visible(runes[i+1])
@@ -43,7 +45,20 @@ func CleanName(field, label, s string) (string, error) {
 	return norm.NFC.String(s), nil
 }
 
-// invisible reports control and format characters (Unicode Cc, Cf).
-func invisible(r rune) bool { return unicode.In(r, unicode.Cc, unicode.Cf) }
+// refused reports the characters a name may not hold: control and format characters (Unicode Cc,
+// Cf) and line and paragraph separators (Zl, Zp).
+func refused(r rune) bool { return unicode.In(r, unicode.Cc, unicode.Cf, unicode.Zl, unicode.Zp) }
 
-func visible(r rune) bool { return !invisible(r) && !unicode.IsSpace(r) }
+// visible reports a character that may stand next to a joiner.
+func visible(r rune) bool { return !refused(r) && !unicode.IsSpace(r) }
+
+// shows reports a character that puts something on screen: not refused, not a space, not a
+// default ignorable code point (Unicode DerivedCoreProperties: Cf, Other_Default_Ignorable_Code_Point,
+// Variation_Selector), not a blank filler.
+func shows(r rune) bool {
+	switch r {
+	case '\u115f', '\u1160', '\u3164', '\uffa0', '\u2800':
+		return false
+	}
+	return visible(r) && !unicode.In(r, unicode.Other_Default_Ignorable_Code_Point, unicode.Variation_Selector)
+}

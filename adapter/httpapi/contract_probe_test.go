@@ -69,3 +69,21 @@ func TestRepeatedMembersAndParametersAreRefused(t *testing.T) {
 		require.Contains(t, readAPIError(t, body).fieldCodes(), strings.SplitN(q, "=", 2)[0]+" duplicate_field", q)
 	}
 }
+
+func TestNamesThatShowNothingAreRefused(t *testing.T) {
+	t.Parallel()
+	c := newContract(t)
+	tok := c.companionOwner(t, "name_owner")
+	for name, code := range map[string]string{
+		`\u3164`: "required", `\u115F`: "required", `\u2800`: "required", `Mi\u2028ka`: "format", `Mi\u2029ka`: "format",
+	} {
+		status, body, _ := c.call("POST", "/api/v1/companions", tok, `{"name":"`+name+`","age":24}`, false)
+		require.Equal(t, 400, status, "%s: %s", name, body)
+		require.Equal(t, []string{"name " + code}, readAPIError(t, body).fieldCodes(), name)
+	}
+	status, body, _ := c.call("PATCH", "/api/v1/me", tok, `{"display_name":"\u3164"}`, false)
+	require.Equal(t, 400, status, "%s", body)
+	require.Equal(t, []string{"display_name required"}, readAPIError(t, body).fieldCodes())
+	status, _, _ = c.call("POST", "/api/v1/companions", tok, `{"name":"A\u200dB","age":24}`, true)
+	require.Equal(t, 201, status, "a joiner between visible characters stays allowed")
+}
