@@ -81,6 +81,7 @@ type ChatConfig struct {
 	TokenBatchBytes int           `env:"TOKEN_BATCH_BYTES" help:"bytes of reply that are published at once without waiting"`
 	EventTTL        time.Duration `env:"TURN_EVENT_TTL" help:"how long a finished turn's events can be replayed"`
 	FollowCheck     time.Duration `env:"TURN_FOLLOW_CHECK" help:"how long a follower of a running turn waits in silence before it checks whether the turn ended"`
+	RecallBudget    time.Duration `env:"RECALL_BUDGET" help:"longest the reply waits for recalled memories before it is written without them"`
 }
 
 // AccountsConfig tunes sessions and the login lockout.
@@ -159,14 +160,14 @@ func DefaultConfig() Config {
 
 func chatConfigFrom(l chatuc.Limits, s chatuc.Settings) ChatConfig {
 	return ChatConfig{ContextTokens: l.ContextTokens, HistoryTokens: l.HistoryTokens, TokenBatchDelay: l.BatchDelay,
-		TokenBatchBytes: l.BatchBytes, EventTTL: l.EventTTL, FollowCheck: s.FollowCheck}
+		TokenBatchBytes: l.BatchBytes, EventTTL: l.EventTTL, FollowCheck: s.FollowCheck, RecallBudget: l.RecallBudget}
 }
 
 // limits turns the configuration into the chat steps' limits.
 func (c ChatConfig) limits() chatuc.Limits {
 	l := chatuc.DefaultLimits()
-	l.ContextTokens, l.HistoryTokens, l.BatchDelay, l.BatchBytes, l.EventTTL = c.ContextTokens,
-		c.HistoryTokens, c.TokenBatchDelay, c.TokenBatchBytes, c.EventTTL
+	l.ContextTokens, l.HistoryTokens, l.BatchDelay, l.BatchBytes, l.EventTTL, l.RecallBudget = c.ContextTokens,
+		c.HistoryTokens, c.TokenBatchDelay, c.TokenBatchBytes, c.EventTTL, c.RecallBudget
 	return l
 }
 
@@ -189,6 +190,9 @@ func (c ChatConfig) validate() error {
 	}
 	if c.FollowCheck <= 0 {
 		errs = append(errs, envflag.Fieldf("Chat.FollowCheck", "must be positive, got %s", c.FollowCheck))
+	}
+	if c.RecallBudget <= 0 || c.RecallBudget > 10*time.Second {
+		errs = append(errs, envflag.Fieldf("Chat.RecallBudget", "must be positive and at most 10s, got %s", c.RecallBudget))
 	}
 	return errors.Join(errs...)
 }

@@ -28,7 +28,7 @@ const recordedHistory = "testdata/turn-every-option.json"
 
 // maxHistoryEvents bounds a turn's history with every option — a marker per local step, three
 // events per activity (reply, picture, voice, extraction), the workflow tasks between them —
-// whatever the length of the reply. About 32 today.
+// whatever the length of the reply. About 31 today.
 const maxHistoryEvents = 45
 
 // serverRunner runs a worker of s on the shared dev server on a queue of t's own.
@@ -112,7 +112,7 @@ func TestReplayRecordedHistory(t *testing.T) {
 	require.NoError(t, replay(turnWorkflow(workflowOptions{})), "the workflow no longer replays its recorded "+
 		"history: version the change (workflow.GetVersion), or record again if no turn can be running")
 
-	// The check can fail: a pipeline that skips the analysis does not replay.
+	// The check can fail: a pipeline that stops after the recall does not replay.
 	require.Error(t, replay(func(ctx workflow.Context, in chat.TurnInput) (chat.TurnResult, error) {
 		x := &executor{ctx: ctx}
 		var out chat.RecallOutput

@@ -32,7 +32,7 @@ func TestIsSensitiveKey(t *testing.T) {
 		logkey.Bytes, logkey.ClientIP, logkey.UserAgent, logkey.UserID, logkey.SessionID,
 		logkey.UseCase, logkey.Kind, logkey.Reason, logkey.Error, logkey.Panic, logkey.Stack,
 		logkey.Rule, logkey.Component, logkey.Addr, logkey.Dialect, logkey.Migrations,
-		logkey.Version, logkey.Count, logkey.Command, logkey.TurnID, logkey.Step, logkey.Attempt, logkey.Phase,
+		logkey.Version, logkey.Count, logkey.Command, logkey.TurnID, logkey.Step, logkey.Attempt, logkey.Budget,
 		// describe a secret without containing it
 		"tokens", "prompt_tokens", "completionTokens", "max_tokens", "token_count", "token_type",
 		"token_hash", "email_verified", "password_changed_at", "secret_version", "content_type",

@@ -2,6 +2,7 @@ package zaplog
 
 import (
 	"context"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -33,9 +34,13 @@ func (o Observer) ProgressNotRecorded(_ context.Context, turnID domain.ID, p cha
 		zap.String(logkey.Status, p.Status.String()), zap.Error(err))
 }
 
-func (o Observer) AnalysisUnreadable(_ context.Context, turnID domain.ID, phase chatuc.Phase) {
-	o.Log.Info("scene analysis unreadable; keeping the scene", zap.String(logkey.TurnID, turnID.String()),
-		zap.String(logkey.Phase, string(phase)))
+func (o Observer) AnalysisUnreadable(_ context.Context, turnID domain.ID) {
+	o.Log.Info("scene analysis unreadable; keeping the scene", zap.String(logkey.TurnID, turnID.String()))
+}
+
+func (o Observer) RecallCutOff(_ context.Context, turnID domain.ID, budget time.Duration) {
+	o.Log.Warn("memory recall outlived its budget; the reply goes without memories",
+		zap.String(logkey.TurnID, turnID.String()), zap.Duration(logkey.Budget, budget))
 }
 
 func (o Observer) StreamNotExpired(_ context.Context, turnID domain.ID, err error) {

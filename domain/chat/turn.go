@@ -6,21 +6,24 @@ import (
 	"github.com/companionhub/companionhub/domain"
 )
 
-// Status is where a turn is in the pipeline (SPEC §2).
+// Status is where a turn is in the pipeline (SPEC §2), in the order a turn goes through them:
+// recalling memories, planning (DeepThink only), responding, analysing the scene the reply left,
+// then imaging and speaking when asked for.
 type Status struct{ s string }
 
 var (
 	StatusQueued     = Status{"queued"}
-	StatusAnalyzing  = Status{"analyzing"}
 	StatusRecalling  = Status{"recalling"}
+	StatusPlanning   = Status{"planning"}
 	StatusResponding = Status{"responding"}
+	StatusAnalyzing  = Status{"analyzing"}
 	StatusImaging    = Status{"imaging"}
 	StatusSpeaking   = Status{"speaking"}
 	StatusCompleted  = Status{"completed"}
 	StatusFailed     = Status{"failed"}
 	StatusCancelled  = Status{"cancelled"}
-	statuses         = []Status{StatusQueued, StatusAnalyzing, StatusRecalling, StatusResponding, StatusImaging,
-		StatusSpeaking, StatusCompleted, StatusFailed, StatusCancelled}
+	statuses         = []Status{StatusQueued, StatusRecalling, StatusPlanning, StatusResponding, StatusAnalyzing,
+		StatusImaging, StatusSpeaking, StatusCompleted, StatusFailed, StatusCancelled}
 )
 
 // ParseStatus returns the status named s.

@@ -41,6 +41,7 @@ type scripted struct {
 	always   *reply // answers every reply once the script ran out
 	requests []llm.Request
 	gate     chan struct{}
+	jsonGate chan struct{} // while not nil and open, JSON completions (the analyses) wait
 	fallback llm.Model
 }
 
@@ -87,7 +88,15 @@ func (m *scripted) Complete(ctx context.Context, req llm.Request) (string, llm.U
 	if req.JSON && len(m.analyses) > 0 {
 		a, m.analyses = m.analyses[0], m.analyses[1:]
 	}
+	gate := m.jsonGate
 	m.mu.Unlock()
+	if req.JSON && gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+			return "", llm.Usage{}, ctx.Err()
+		}
+	}
 	if a == "" {
 		return m.fallback.Complete(ctx, req)
 	}
@@ -283,10 +292,14 @@ func TestSceneFollowsTheRepliesAndRewinds(t *testing.T) {
 	at := func(place, mood string) string {
 		return `{"outfit":"red dress","location":"` + place + `","action_summary":"sitting on a bench","mood":"` + mood + `"}`
 	}
-	// Each turn: one analysis before the reply (unchanged scene), one after (the new scene).
-	w.model.analyses = []string{"{}", at("park", "happy")}
+	// Each turn: one analysis, after the reply, over the exchange. The reply is written in the
+	// stored scene, with the message that asks for the change in its prompt.
+	w.model.analyses = []string{at("park", "happy")}
 	first := w.follow(t, w.send(t, "Let's go to the park").Turn.ID(), 0)
 	require.Equal(t, chat.EventComplete, first[len(first)-1].Type)
+	reqs := w.model.streamed()
+	require.Contains(t, reqs[0].Messages[0].Content, "Where: "+before.Location)
+	require.Equal(t, "Let's go to the park", reqs[0].Messages[len(reqs[0].Messages)-1].Content)
 	scene := w.companion(t).Scene()
 	require.Equal(t, "park", scene.Location)
 	require.Equal(t, []string{"red dress"}, scene.Outfit)
@@ -302,11 +315,11 @@ func TestSceneFollowsTheRepliesAndRewinds(t *testing.T) {
 	// Regenerating starts from the scene before the replaced reply, and moves it elsewhere.
 	h := w.history(t)
 	firstReply := h[0].Message
-	w.model.analyses = []string{"not json at all", at("beach", "excited")}
+	w.model.analyses = []string{at("beach", "excited")}
 	regen, err := w.env.App.Regenerate.Handle(ctx, chatuc.Regenerate{OwnerID: w.owner, MessageID: firstReply.ID})
 	require.NoError(t, err)
 	w.follow(t, regen.Turn.ID(), 0)
-	reqs := w.model.streamed()
+	reqs = w.model.streamed()
 	require.Contains(t, reqs[len(reqs)-1].Messages[0].Content, "Where: "+before.Location,
 		"the regenerated reply is written in the scene before the one it replaces")
 	require.Equal(t, "beach", w.companion(t).Scene().Location)
@@ -321,8 +334,8 @@ func TestSceneFollowsTheRepliesAndRewinds(t *testing.T) {
 	require.Equal(t, "park", w.companion(t).Scene().Location)
 	require.Equal(t, firstReply.ID, w.history(t)[0].Message.ID)
 
-	// An analysis that names no valid mood keeps the mood; a failed one keeps everything.
-	w.model.analyses = []string{"{}", `{"location":"café","mood":"furious beyond words"}`}
+	// An analysis that names no valid mood keeps the mood.
+	w.model.analyses = []string{`{"location":"café","mood":"furious beyond words"}`}
 	w.follow(t, w.send(t, "Coffee?").Turn.ID(), 0)
 	scene = w.companion(t).Scene()
 	require.Equal(t, "café", scene.Location)

@@ -68,8 +68,10 @@ type Waiter interface{ Wait() error }
 // own timeout and retry policy).
 var Policies = map[StepName]Policy{
 	StepAnalyze: {Timeout: 60 * time.Second, Attempts: 2, Local: true, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
-	StepRecall:  {Timeout: 30 * time.Second, Attempts: 2, Local: true, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
-	StepPlan:    {Timeout: 60 * time.Second, Attempts: 2, Local: true, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
+	// The recall cuts itself off at its budget (Limits.RecallBudget); a failed one is not retried —
+	// the reply goes ahead without memories rather than wait for a second try.
+	StepRecall: {Timeout: 10 * time.Second, Attempts: 1, Local: true},
+	StepPlan:   {Timeout: 60 * time.Second, Attempts: 2, Local: true, Backoff: Backoff{Initial: time.Second, Max: 5 * time.Second, Multiplier: 2}},
 	StepReply: {Timeout: 3 * time.Minute, Heartbeat: 10 * time.Second, Attempts: 3,
 		Backoff: Backoff{Initial: 2 * time.Second, Max: 15 * time.Second, Multiplier: 2}},
 	StepPersist: {Timeout: 30 * time.Second, Attempts: 5, Local: true, Backoff: Backoff{Initial: 500 * time.Millisecond, Max: 10 * time.Second, Multiplier: 2}},

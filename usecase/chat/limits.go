@@ -14,12 +14,15 @@ type Limits struct {
 	BatchBytes int
 	// EventTTL is how long a finished turn's events stay on the bus for late followers.
 	EventTTL time.Duration
+	// RecallBudget is the longest recalling memories may hold the reply back: beyond it the reply
+	// is written without them (SPEC §3.3 step 1).
+	RecallBudget time.Duration
 }
 
 // DefaultLimits suit an 8k-context model.
 func DefaultLimits() Limits {
 	return Limits{ContextTokens: 8192, HistoryTokens: 4096, BatchDelay: 50 * time.Millisecond, BatchBytes: 64,
-		EventTTL: time.Hour}
+		EventTTL: time.Hour, RecallBudget: 250 * time.Millisecond}
 }
 
 func (l Limits) withDefaults() Limits {
@@ -38,6 +41,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.EventTTL <= 0 {
 		l.EventTTL = d.EventTTL
+	}
+	if l.RecallBudget <= 0 {
+		l.RecallBudget = d.RecallBudget
 	}
 	return l
 }

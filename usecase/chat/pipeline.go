@@ -20,21 +20,11 @@ type TurnResult struct {
 	MessageID domain.ID
 }
 
-// Phase says which analysis a step runs: before the reply (the scene it is written in) or after
-// (the scene it leaves behind).
-type Phase string
-
-const (
-	BeforeReply Phase = "before"
-	AfterReply  Phase = "after"
-)
-
 // Step inputs and outputs: single structs of ids and small values, never images.
 type (
 	AnalyzeInput struct {
 		TurnID    domain.ID
-		Phase     Phase
-		ReplyText string // the reply, after it was written
+		ReplyText string // the reply the exchange ended with
 	}
 	RecallInput struct {
 		TurnID domain.ID
@@ -44,14 +34,12 @@ type (
 	}
 	PlanInput struct {
 		TurnID domain.ID
-		Scene  Analysis
 	}
 	PlanOutput struct {
 		Plan string
 	}
 	ReplyInput struct {
 		TurnID   domain.ID
-		Scene    Analysis
 		Memories []string
 		Plan     string
 	}
@@ -81,11 +69,17 @@ type (
 	Empty struct{}
 )
 
-// RunTurn is the pipeline of SPEC §3.3, written once for every executor: analyse the scene, recall
-// memories, (DeepThink: plan), stream the reply, analyse again, save the reply with the new scene
-// exactly once, then in parallel extract memories, draw a picture and speak — none of which can
-// lose the reply — and finish. Whatever fails, the last step records the outcome and tells the
-// stream, so no turn is left "running".
+// RunTurn is the pipeline of SPEC §3.3, written once for every executor: recall memories (within
+// their budget), (DeepThink: plan), stream the reply, analyse the scene over the exchange, save the
+// reply with the new scene exactly once, then in parallel extract memories, draw a picture and
+// speak — none of which can lose the reply — and finish. Whatever fails, the last step records the
+// outcome and tells the stream, so no turn is left "running".
+//
+// Nothing but the model stands between the person and the first word: the reply is written in the
+// stored scene, with the person's message in its prompt (so the model writes the scene change it
+// asks for), and the one scene analysis — a whole non-streamed model call, seconds on a real model
+// — reads the exchange after the reply. Only DeepThink's plan, which the person asked for, comes
+// before it.
 //
 // RunTurn must stay deterministic (it runs inside a Temporal workflow): no goroutines but x.Go, no
 // clock but x.Now, no I/O but steps.
@@ -102,48 +96,36 @@ func RunTurn(x Executor, in TurnInput) (TurnResult, error) {
 }
 
 func runSteps(x Executor, in TurnInput) (TurnResult, error) {
-	// Memories are recalled while the scene is read: neither needs the other, and both stand
-	// between the person and the first word of the reply.
+	// A recall that fails or outlives its budget gives no memories: a reply without them beats a
+	// reply later (the step cuts itself off and says so).
 	var recalled RecallOutput
-	recall := x.Go(func(x Executor) error {
-		return x.Run(StepRecall, Policies[StepRecall], RecallInput{TurnID: in.TurnID}, &recalled)
-	})
-	var before Analysis
-	err := x.Run(StepAnalyze, Policies[StepAnalyze], AnalyzeInput{TurnID: in.TurnID, Phase: BeforeReply}, &before)
-	rerr := recall.Wait()
-	switch {
-	case cancelled(err):
-		return TurnResult{}, err
-	case cancelled(rerr):
-		return TurnResult{}, rerr
-	case err != nil:
-		before = FailedAnalysis() // the reply is written in the stored scene
-	}
-	if rerr != nil {
-		recalled = RecallOutput{} // a reply without memories beats no reply
+	if err := x.Run(StepRecall, Policies[StepRecall], RecallInput{TurnID: in.TurnID}, &recalled); err != nil {
+		if cancelled(err) {
+			return TurnResult{}, err
+		}
+		recalled = RecallOutput{}
 	}
 	var plan PlanOutput
 	if in.Options.DeepThink {
-		if err := x.Run(StepPlan, Policies[StepPlan], PlanInput{TurnID: in.TurnID, Scene: before}, &plan); err != nil && cancelled(err) {
+		if err := x.Run(StepPlan, Policies[StepPlan], PlanInput{TurnID: in.TurnID}, &plan); err != nil && cancelled(err) {
 			return TurnResult{}, err
 		}
 	}
 	var reply ReplyOutput
-	if err := x.Run(StepReply, Policies[StepReply], ReplyInput{TurnID: in.TurnID, Scene: before,
-		Memories: recalled.Memories, Plan: plan.Plan}, &reply); err != nil {
+	if err := x.Run(StepReply, Policies[StepReply], ReplyInput{TurnID: in.TurnID, Memories: recalled.Memories,
+		Plan: plan.Plan}, &reply); err != nil {
 		return TurnResult{}, err
 	}
-	var after Analysis
-	if err := x.Run(StepAnalyze, Policies[StepAnalyze], AnalyzeInput{TurnID: in.TurnID, Phase: AfterReply,
-		ReplyText: reply.Text}, &after); err != nil {
+	var scene Analysis
+	if err := x.Run(StepAnalyze, Policies[StepAnalyze], AnalyzeInput{TurnID: in.TurnID, ReplyText: reply.Text}, &scene); err != nil {
 		if cancelled(err) {
 			return TurnResult{}, err
 		}
-		after = FailedAnalysis() // the scene stays as it was
+		scene = FailedAnalysis() // the scene stays as it was
 	}
 	var saved PersistOutput
 	if err := x.Run(StepPersist, Policies[StepPersist], PersistInput{TurnID: in.TurnID, Text: reply.Text,
-		Analysis: after}, &saved); err != nil {
+		Analysis: scene}, &saved); err != nil {
 		return TurnResult{}, err
 	}
 	res := TurnResult{MessageID: saved.MessageID}

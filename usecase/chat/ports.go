@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"time"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
@@ -48,7 +49,9 @@ type Observer interface {
 	// ProgressNotRecorded: a step could not record where the turn is (people watching see less).
 	ProgressNotRecorded(ctx context.Context, turnID domain.ID, p chat.Progress, err error)
 	// AnalysisUnreadable: the model's scene analysis could not be read; the scene stays as it was.
-	AnalysisUnreadable(ctx context.Context, turnID domain.ID, phase Phase)
+	AnalysisUnreadable(ctx context.Context, turnID domain.ID)
+	// RecallCutOff: recalling memories outlived its budget; the reply went ahead without them.
+	RecallCutOff(ctx context.Context, turnID domain.ID, budget time.Duration)
 	// StreamNotExpired: a finished turn's events could not be given their time to live.
 	StreamNotExpired(ctx context.Context, turnID domain.ID, err error)
 	// TurnAbandoned: a turn whose runner was gone was finished by a reaper, with outcome.
@@ -59,6 +62,7 @@ type Observer interface {
 type NopObserver struct{}
 
 func (NopObserver) ProgressNotRecorded(context.Context, domain.ID, chat.Progress, error) {}
-func (NopObserver) AnalysisUnreadable(context.Context, domain.ID, Phase)                 {}
+func (NopObserver) AnalysisUnreadable(context.Context, domain.ID)                        {}
+func (NopObserver) RecallCutOff(context.Context, domain.ID, time.Duration)               {}
 func (NopObserver) StreamNotExpired(context.Context, domain.ID, error)                   {}
 func (NopObserver) TurnAbandoned(context.Context, domain.ID, chat.Status)                {}

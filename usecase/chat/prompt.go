@@ -17,7 +17,6 @@ type sceneFacts struct {
 	Relationship companion.Relationship
 	Person       string // what the companion calls its person
 	Scene        companion.Scene
-	Analysis     Analysis // the scene analysis the reply is written in (Failed: none)
 	Memories     []string
 	Plan         string // DeepThink's hidden plan
 	DeepThink    bool
@@ -84,10 +83,9 @@ func systemPrompt(f sceneFacts, example string) string {
 		line("- Where: %s", s.Location)
 	}
 	line("- Your mood: %s", s.Mood)
-	if !f.Analysis.Failed && f.Analysis.Expression != "" {
-		line("- Your expression: %s", f.Analysis.Expression)
-	}
-	if !f.Analysis.Failed && f.Analysis.UserPresent {
+	// Whether the person is there is the stored scene's: the analysis of the exchange before this
+	// one. The message being answered may change it ("I'm at your door"); the model reads it.
+	if s.UserPresent {
 		line("- %s is here with you in person.", f.Person)
 		if spec.UserAppearance != "" {
 			line("- How %s looks to you: %s", f.Person, f.m.expand(spec.UserAppearance))

@@ -95,8 +95,8 @@ func testProfile(t *testing.T, edit func(*companion.ProfileSpec)) companion.Prof
 func testFacts(t *testing.T, edit func(*companion.ProfileSpec)) sceneFacts {
 	p := testProfile(t, edit)
 	return sceneFacts{Profile: p, Relationship: companion.Relationship{Affection: 72, Trust: 40}, Person: "Alex",
-		Scene:    companion.Scene{Outfit: []string{"white blouse", "black skirt"}, Location: "café counter", Action: "wiping a cup", Mood: companion.MoodPlayful},
-		Analysis: FailedAnalysis(), m: newMacros("Mika", "Alex", 1, 2)}
+		Scene: companion.Scene{Outfit: []string{"white blouse", "black skirt"}, Location: "café counter", Action: "wiping a cup", Mood: companion.MoodPlayful},
+		m:     newMacros("Mika", "Alex", 1, 2)}
 }
 
 func TestSystemPrompt(t *testing.T) {
@@ -121,11 +121,11 @@ func TestSystemPrompt(t *testing.T) {
 	require.NotContains(t, got, "messy black hair", "the person's looks only matter when they are there")
 	require.NotContains(t, got, "{{")
 
-	f.Analysis = Analysis{UserPresent: true, Expression: "flushed cheeks, averted gaze"}
+	f.Scene.UserPresent = true // the last exchange put them together
 	got = systemPrompt(f, "<START>\n{{user}}: hi\n{{char}}: ugh, hi.")
 	require.Contains(t, got, "Alex is here with you in person.")
 	require.Contains(t, got, "How Alex looks to you: tall, messy black hair")
-	require.Contains(t, got, "Your expression: flushed cheeks, averted gaze")
+	require.NotContains(t, got, "not physically with you")
 	require.Contains(t, got, "Alex: hi\nMika: ugh, hi.")
 }
 

@@ -16,18 +16,17 @@ type analyzeStep struct {
 	model llm.Model
 }
 
-// run reads the scene from the conversation (SPEC §3.3 steps 1 and 4). An answer it cannot read
-// is not an error — it gives a failed analysis, which keeps the scene — but a model that does not
-// answer is, so the executor retries it.
+// run reads the scene the exchange — the person's message and the reply — leaves behind (SPEC
+// §3.3 step 3), after the reply was streamed: no one waits for it to read a first word. An answer
+// it cannot read is not an error — it gives a failed analysis, which keeps the scene — but a model
+// that does not answer is, so the executor retries it.
 func (s analyzeStep) run(ctx context.Context, in AnalyzeInput) (Analysis, error) {
 	tc, err := s.load(ctx, in.TurnID)
 	if err != nil {
 		return Analysis{}, err
 	}
-	if in.Phase == BeforeReply {
-		if err := s.advance(ctx, in.TurnID, chat.StatusAnalyzing, 10); err != nil {
-			return Analysis{}, err
-		}
+	if err := s.advance(ctx, in.TurnID, chat.StatusAnalyzing, 60); err != nil {
+		return Analysis{}, err
 	}
 	recent, err := s.store.Messages().Recent(ctx, tc.comp.ID(), domain.Cursor{At: tc.user.CreatedAt, ID: tc.user.ID}, analyzerHistory)
 	if err != nil {
@@ -45,7 +44,7 @@ func (s analyzeStep) run(ctx context.Context, in AnalyzeInput) (Analysis, error)
 	}
 	a := ParseAnalysis(raw)
 	if a.Failed {
-		s.obs.AnalysisUnreadable(ctx, in.TurnID, in.Phase)
+		s.obs.AnalysisUnreadable(ctx, in.TurnID)
 	}
 	return a, nil
 }

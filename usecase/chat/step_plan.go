@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/usecase/llm"
 )
 
@@ -23,7 +24,9 @@ func (s planStep) run(ctx context.Context, in PlanInput) (PlanOutput, error) {
 	if err != nil {
 		return PlanOutput{}, err
 	}
-	tc.facts.Analysis = in.Scene
+	if err := s.advance(ctx, in.TurnID, chat.StatusPlanning, 30); err != nil {
+		return PlanOutput{}, err
+	}
 	req, err := s.prompts.request(ctx, tc)
 	if err != nil {
 		return PlanOutput{}, err

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/usecase"
@@ -15,9 +16,17 @@ const recallLimit = 8
 type recallStep struct {
 	turns
 	recall Recaller
+	budget time.Duration // the longest the reply waits for memories
 }
 
-// run finds the memories relevant to the message (SPEC §3.5), through the memory feature.
+type recalled struct {
+	memories []string
+	err      error
+}
+
+// run finds the memories relevant to the message (SPEC §3.3 step 1, §3.5), through the memory
+// feature, within its budget: a recall that outlives it is cut off — the reply goes ahead without
+// memories, and the observer hears of it — whether or not the feature heeds its context.
 func (s recallStep) run(ctx context.Context, in RecallInput) (RecallOutput, error) {
 	t, err := s.running(ctx, in.TurnID)
 	if err != nil {
@@ -30,10 +39,30 @@ func (s recallStep) run(ctx context.Context, in RecallInput) (RecallOutput, erro
 	if err != nil {
 		return RecallOutput{}, err
 	}
-	mems, err := s.recall.Handle(ctx, memory.Recall{OwnerID: t.OwnerID(), CompanionID: t.CompanionID(), Query: u.Text,
-		Limit: recallLimit})
-	if errors.Is(err, usecase.ErrNotConfigured) {
+	rctx, cancel := context.WithTimeout(ctx, s.budget)
+	defer cancel()
+	done := make(chan recalled, 1) // never blocks a recall that finishes after the cut
+	go func() {
+		mems, err := s.recall.Handle(rctx, memory.Recall{OwnerID: t.OwnerID(), CompanionID: t.CompanionID(),
+			Query: u.Text, Limit: recallLimit})
+		done <- recalled{mems, err}
+	}()
+	var r recalled
+	select {
+	case r = <-done:
+	case <-rctx.Done():
+		if ctx.Err() != nil {
+			return RecallOutput{}, context.Cause(ctx)
+		}
+		s.obs.RecallCutOff(ctx, t.ID(), s.budget)
 		return RecallOutput{}, nil
 	}
-	return RecallOutput{Memories: mems}, err
+	switch {
+	case errors.Is(r.err, usecase.ErrNotConfigured):
+		return RecallOutput{}, nil
+	case r.err != nil && rctx.Err() != nil && ctx.Err() == nil:
+		s.obs.RecallCutOff(ctx, t.ID(), s.budget) // it heeded the budget and gave up
+		return RecallOutput{}, nil
+	}
+	return RecallOutput{Memories: r.memories}, r.err
 }

@@ -34,10 +34,7 @@ func (s replyStep) run(ctx context.Context, in ReplyInput) (ReplyOutput, error) 
 	if err := s.advance(ctx, in.TurnID, chat.StatusResponding, 35); err != nil {
 		return ReplyOutput{}, err
 	}
-	tc.facts.Analysis, tc.facts.Memories, tc.facts.Plan = in.Scene, in.Memories, in.Plan
-	if !in.Scene.Failed {
-		tc.facts.Scene = tc.facts.Scene.Apply(in.Scene.Update)
-	}
+	tc.facts.Memories, tc.facts.Plan = in.Memories, in.Plan
 	req, err := s.prompts.request(ctx, tc)
 	if err != nil {
 		return ReplyOutput{}, err

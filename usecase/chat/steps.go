@@ -56,7 +56,7 @@ func NewSteps(d StepsDeps) (*Steps, error) {
 	p := prompter{msgs: d.Store.Messages(), tokens: d.Tokens, limits: l}
 	return &Steps{
 		analyze: analyzeStep{turns: t, model: d.Model},
-		recall:  recallStep{turns: t, recall: d.Recall},
+		recall:  recallStep{turns: t, recall: d.Recall, budget: l.RecallBudget},
 		plan:    planStep{turns: t, prompts: p, model: d.Model},
 		reply:   replyStep{turns: t, prompts: p, model: d.Model, batchDelay: l.BatchDelay, batchBytes: l.BatchBytes},
 		persist: persistStep{turns: t},

@@ -43,8 +43,8 @@ func (t turns) load(ctx context.Context, turnID domain.ID) (turnContext, error) 
 	}
 	return turnContext{turn: turn, comp: c, user: u, facts: sceneFacts{
 		Profile: c.Profile(), Relationship: c.Relationship(), Person: person, Scene: scene,
-		DeepThink: turn.Options().DeepThink, Analysis: FailedAnalysis(),
-		m: newMacros(c.Profile().Name(), person, seed(c.ID().String()), seed(turn.ID().String())),
+		DeepThink: turn.Options().DeepThink,
+		m:         newMacros(c.Profile().Name(), person, seed(c.ID().String()), seed(turn.ID().String())),
 	}}, nil
 }
 

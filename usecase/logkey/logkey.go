@@ -32,7 +32,7 @@ const (
 	TurnID     = "turn_id"
 	Step       = "step"
 	Attempt    = "attempt"
-	Phase      = "phase"
+	Budget     = "budget"
 	TaskQueue  = "task_queue"
 	ScheduleID = "schedule_id"
 	Due        = "due"

@@ -20,7 +20,7 @@ type call struct {
 	In      any
 }
 
-// key is how sequences name a call: "chat.analyze:before", "chat.reply".
+// key is how sequences name a call: "chat.reply", or with a label "chat.step:label".
 func (c call) key() string {
 	if c.Detail == "" {
 		return string(c.Step)
@@ -65,7 +65,7 @@ func replyText(turnID domain.ID) string { return "reply of " + turnID.String() }
 func (f *fake) steps() []chat.Step {
 	return []chat.Step{
 		bind(chat.StepAnalyze, func(ctx context.Context, in chat.AnalyzeInput) (chat.Analysis, error) {
-			return chat.Analysis{}, f.record(ctx, in.TurnID, chat.StepAnalyze, string(in.Phase), in)
+			return chat.Analysis{}, f.record(ctx, in.TurnID, chat.StepAnalyze, "", in)
 		}),
 		bind(chat.StepRecall, func(ctx context.Context, in chat.RecallInput) (chat.RecallOutput, error) {
 			if err := f.record(ctx, in.TurnID, chat.StepRecall, "", in); err != nil {

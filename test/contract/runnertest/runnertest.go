@@ -111,11 +111,12 @@ func failFirst(err error) hook {
 	}
 }
 
-// A turn opens with the scene analysis and the memory recall, side by side, in any order.
-var opening = []string{"chat.analyze:before", "chat.recall"}
+// A turn opens with the memory recall: nothing else stands before the reply (the scene is analysed
+// after it).
+var opening = []string{"chat.recall"}
 
 // What a turn without options runs after its opening.
-var plainSequence = []string{"chat.reply", "chat.analyze:after", "chat.persist", "chat.extract", "chat.finish"}
+var plainSequence = []string{"chat.reply", "chat.analyze", "chat.persist", "chat.extract", "chat.finish"}
 
 // requireSequence checks the steps a turn ran: the opening in any order, then rest in order.
 func requireSequence(t *testing.T, seq, rest []string, msg string) {
@@ -143,9 +144,9 @@ func (s suite) completesInOrder(t *testing.T) {
 	// What each step was given comes from the steps before it.
 	reply := f.callsTo(in.TurnID, chat.StepReply)[0].In.(chat.ReplyInput)
 	assert.Equal(t, memories, reply.Memories, "the reply gets the recalled memories")
-	assert.False(t, reply.Scene.Failed, "the reply gets the analysed scene")
-	after := f.callsTo(in.TurnID, chat.StepAnalyze)[1].In.(chat.AnalyzeInput)
-	assert.Equal(t, replyText(in.TurnID), after.ReplyText, "the second analysis reads the reply")
+	analysis := f.callsTo(in.TurnID, chat.StepAnalyze)
+	require.Len(t, analysis, 1, "one scene analysis")
+	assert.Equal(t, replyText(in.TurnID), analysis[0].In.(chat.AnalyzeInput).ReplyText, "the analysis reads the reply")
 	persist := f.callsTo(in.TurnID, chat.StepPersist)[0].In.(chat.PersistInput)
 	assert.Equal(t, replyText(in.TurnID), persist.Text, "the persist step saves the reply")
 	side := f.callsTo(in.TurnID, chat.StepExtract)[0].In.(chat.SideInput)
@@ -160,7 +161,7 @@ func (s suite) completesWithEveryOption(t *testing.T) {
 	assert.Equal(t, f.messageOf(in.TurnID), fin.MessageID)
 
 	seq := f.sequence(in.TurnID)
-	sequential := []string{"chat.plan", "chat.reply", "chat.analyze:after", "chat.persist"}
+	sequential := []string{"chat.plan", "chat.reply", "chat.analyze", "chat.persist"}
 	require.Len(t, seq, len(opening)+len(sequential)+4, "steps: %v", seq)
 	requireSequence(t, seq[:len(opening)+len(sequential)], sequential, "before the side steps")
 	side := seq[len(opening)+len(sequential) : len(seq)-1]
@@ -198,13 +199,12 @@ func (s suite) sideStepFailures(t *testing.T) {
 	assert.Equal(t, domainchat.StatusCompleted, fin.Status, "only the reply and saving it are fatal")
 	assert.Equal(t, f.messageOf(in.TurnID), fin.MessageID)
 	reply := f.callsTo(in.TurnID, chat.StepReply)[0].In.(chat.ReplyInput)
-	assert.True(t, reply.Scene.Failed, "a failed analysis leaves the reply a scene marked failed")
 	assert.Empty(t, reply.Memories)
 	assert.Empty(t, reply.Plan)
 	for _, step := range []chat.StepName{chat.StepRecall, chat.StepPlan, chat.StepExtract, chat.StepPicture, chat.StepSpeak} {
 		assert.Len(t, f.callsTo(in.TurnID, step), 1, "%s failed for good once", step)
 	}
-	assert.Len(t, f.callsTo(in.TurnID, chat.StepAnalyze), 2, "both analyses ran once")
+	assert.Len(t, f.callsTo(in.TurnID, chat.StepAnalyze), 1, "the analysis ran once")
 }
 
 func (s suite) retriesRetryable(t *testing.T) {
