@@ -30,8 +30,9 @@
 //	location: beach boardwalk
 //	action: leaning on the railing      (action_summary is accepted too)
 //	mood: happy
+//	user present: yes                   (optional; user_present and is_user_present too)
 //
-// the model echoes it back unchanged (the last such block in the request wins, so put the current
+// the model echoes it back unchanged (a person not said to be present is not) (the last such block in the request wins, so put the current
 // state after any instruction list that uses the same keys):
 //
 //	{"reasoning":"offline model: no change","outfit":"red sundress, sandals",

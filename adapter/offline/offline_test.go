@@ -120,6 +120,11 @@ func TestJSONModeEchoesTheStateBlock(t *testing.T) {
 	assert.Equal(t, `{"reasoning":"offline model: no change","outfit":"red sundress, sandals",`+
 		`"location":"beach boardwalk","action_summary":"leaning on the railing","is_user_present":false,`+
 		`"visual_tags":"","expression":"neutral","lighting":"soft lighting","mood":"happy"}`, complete(t, r))
+
+	// A person the block says is there stays there.
+	r = req(system, "Current state:\noutfit: jeans\nlocation: park\nuser present: yes\n")
+	r.JSON = true
+	assert.Contains(t, complete(t, r), `"location":"park","action_summary":"","is_user_present":true,`)
 }
 
 func TestJSONModeWithoutABlock(t *testing.T) {

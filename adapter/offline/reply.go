@@ -221,6 +221,7 @@ func sceneJSON(req llm.Request) string {
 			Expression:    "neutral",
 			Lighting:      "soft lighting",
 			Mood:          block["mood"],
+			IsUserPresent: yes(block["user_present"]),
 		}
 	}
 	var b bytes.Buffer
@@ -232,12 +233,22 @@ func sceneJSON(req llm.Request) string {
 	return strings.TrimSuffix(b.String(), "\n")
 }
 
+// yes reads a state block's yes/no.
+func yes(v string) bool {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "yes", "true", "1":
+		return true
+	}
+	return false
+}
+
 // keyValue matches one "key: value" line, optionally a list item.
 var keyValue = regexp.MustCompile(`^\s*(?:[-*•]\s*)?([A-Za-z][A-Za-z _]*?)\s*:\s*(.*?)\s*$`)
 
 // stateKeys maps accepted keys to the block's; action_summary is what the analyser calls action.
 var stateKeys = map[string]string{
 	"outfit": "outfit", "location": "location", "action": "action", "action_summary": "action", "mood": "mood",
+	"user_present": "user_present", "is_user_present": "user_present",
 }
 
 // stateBlock returns the last run of consecutive "key: value" lines that has at least two state

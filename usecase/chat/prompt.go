@@ -305,8 +305,12 @@ Answer with one JSON object and nothing else, with the keys: reasoning, outfit, 
 		name, f.Person, strings.Join(moodNames(), ", "))
 	var b strings.Builder
 	b.WriteString("CURRENT STATE\n")
-	fmt.Fprintf(&b, "outfit: %s\nlocation: %s\naction: %s\nmood: %s\n", strings.Join(f.Scene.Outfit, ", "),
-		f.Scene.Location, f.Scene.Action, f.Scene.Mood)
+	present := "no"
+	if f.Scene.UserPresent {
+		present = "yes"
+	}
+	fmt.Fprintf(&b, "outfit: %s\nlocation: %s\naction: %s\nmood: %s\nuser present: %s\n", strings.Join(f.Scene.Outfit, ", "),
+		f.Scene.Location, f.Scene.Action, f.Scene.Mood, present)
 	b.WriteString("\nRECENT CONVERSATION\n")
 	for i := len(recent) - 1; i >= 0; i-- {
 		m := recent[i]
