@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
@@ -71,7 +73,11 @@ func fromCard(card Card, age int, rating companion.ContentRating) (companion.Pro
 		}
 		delete(ext, hubExtension) // regenerated on export; keeping it would go stale
 	}
-	if stated, ok := statedAge(spec.Age, card.Extra); ok {
+	stated, ok, err := statedAge(spec.Age, card.Extra)
+	if err != nil {
+		return companion.ProfileSpec{}, err
+	}
+	if ok {
 		if stated < companion.MinAge {
 			return companion.ProfileSpec{}, domain.Invalid(domain.Violation("age", "too_young",
 				fmt.Sprintf("the card says the character is %d: a companion is an adult (18 or older), whatever age is asked for", stated)))
@@ -101,52 +107,125 @@ func fromCard(card Card, age int, rating companion.ContentRating) (companion.Pro
 }
 
 // statedAge is the age a card states, if it states one: the hub's model (hub, zero when absent) and
-// an explicit "age" in the card's data, a number or a text whose first number is the age ("17",
-// "17 years old"). When both state one, the younger counts: a card is never made older than it says.
-func statedAge(hub int, extra map[string]json.RawMessage) (int, bool) {
+// an explicit age in the card's data, under any key that reads "age" whatever its case or width
+// ("Age", "AGE", "ａｇｅ"), read by ageValue. When several state one, the youngest counts: a card is
+// never made older than it says. A stated age that cannot be read is refused (ageValue says why).
+func statedAge(hub int, extra map[string]json.RawMessage) (int, bool, error) {
 	ages := []int{}
 	if hub != 0 {
 		ages = append(ages, hub)
 	}
-	if raw, ok := extra["age"]; ok {
-		if n, ok := ageValue(raw); ok {
+	for _, k := range slices.Sorted(maps.Keys(extra)) {
+		if !strings.EqualFold(strings.TrimSpace(norm.NFKC.String(k)), "age") {
+			continue
+		}
+		n, ok, err := ageValue(extra[k])
+		if err != nil {
+			return 0, false, err
+		}
+		if ok {
 			ages = append(ages, n)
 		}
 	}
 	if len(ages) == 0 {
-		return 0, false
+		return 0, false, nil
 	}
-	return slices.Min(ages), true
+	return slices.Min(ages), true, nil
 }
 
+// notStated are the words a card's age says "no age given" with; they state nothing, and the
+// caller's age applies. Compared after NFKC, trimmed, case ignored.
+var notStated = map[string]bool{"": true, "unknown": true, "ageless": true, "immortal": true, "timeless": true,
+	"eternal": true, "adult": true, "n/a": true, "na": true, "none": true, "?": true, "??": true, "???": true, "-": true}
+
+// errUnreadableAge refuses a card whose age is there but not a number we can read. The choice is
+// to refuse rather than fall back to the age the caller asks for: a word can state a minor in any
+// language ("fifteen", "十五", "quinze"), and telling those from "unknown" would take every
+// language's number words — so only the few words of notStated are taken to state no age, and the
+// owner fixes anything else in the card (or removes its age) and imports again.
+var errUnreadableAge = domain.Invalid(domain.Violation("age", "invalid",
+	"the card states an age we cannot read: write it as a number, or remove it and give the age when importing"))
+
 // ageValue reads a stated age from raw JSON: a number (a fraction counts as the years it has
-// completed) or the first run of digits in a string. Anything else states no age.
-func ageValue(raw json.RawMessage) (int, bool) {
+// completed); a string's first run of digits after NFKC normalisation, in any script ("17 years
+// old", full-width "１７", Arabic-Indic "١٧"); the youngest of a list's ages. null, an empty list
+// and the words of notStated state no age; anything else is errUnreadableAge.
+func ageValue(raw json.RawMessage) (int, bool, error) {
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil {
-		return 0, false
+		return 0, false, errUnreadableAge
 	}
+	return ageOf(v)
+}
+
+func ageOf(v any) (int, bool, error) {
 	switch v := v.(type) {
+	case nil:
+		return 0, false, nil
 	case float64:
 		if v < 0 {
-			return -1, true
+			return -1, true, nil
 		}
-		return int(min(v, float64(companion.MaxAge+1))), true
+		return int(min(v, float64(companion.MaxAge+1))), true, nil
 	case string:
-		digit := func(r rune) bool { return r >= '0' && r <= '9' }
-		start := strings.IndexFunc(v, digit)
-		if start < 0 {
-			return 0, false
+		return ageText(v)
+	case []any:
+		youngest, found := 0, false
+		for _, item := range v {
+			n, ok, err := ageOf(item)
+			if err != nil {
+				return 0, false, err
+			}
+			if ok && (!found || n < youngest) {
+				youngest, found = n, true
+			}
 		}
-		end := strings.IndexFunc(v[start:], func(r rune) bool { return !digit(r) })
-		if end < 0 {
-			end = len(v) - start
+		return youngest, found, nil
+	}
+	return 0, false, errUnreadableAge
+}
+
+func ageText(s string) (int, bool, error) {
+	s = norm.NFKC.String(s)
+	start := strings.IndexFunc(s, unicode.IsDigit)
+	if start < 0 {
+		if notStated[strings.ToLower(strings.TrimSpace(s))] {
+			return 0, false, nil
 		}
-		n, err := strconv.Atoi(v[start : start+end])
-		if err != nil {
-			return companion.MaxAge + 1, true // more digits than an int holds: old beyond any bound
+		return 0, false, errUnreadableAge
+	}
+	n := 0
+	for _, r := range s[start:] {
+		d, ok := digitValue(r)
+		if !ok {
+			break
 		}
-		return n, true
+		if n > companion.MaxAge {
+			return companion.MaxAge + 1, true, nil // more digits than any age: old beyond any bound
+		}
+		n = n*10 + d
+	}
+	return n, true, nil
+}
+
+// digitValue is the value of a decimal digit of any script (Unicode Nd). Unicode assigns them in
+// runs of ten, zero first, so a digit's value is its distance from the start of its run modulo 10.
+func digitValue(r rune) (int, bool) {
+	if !unicode.IsDigit(r) {
+		return 0, false
+	}
+	if r >= '0' && r <= '9' {
+		return int(r - '0'), true
+	}
+	for _, rg := range unicode.Nd.R16 {
+		if lo, hi := rune(rg.Lo), rune(rg.Hi); r >= lo && r <= hi && rg.Stride == 1 {
+			return int(r-lo) % 10, true
+		}
+	}
+	for _, rg := range unicode.Nd.R32 {
+		if lo, hi := rune(rg.Lo), rune(rg.Hi); r >= lo && r <= hi && rg.Stride == 1 {
+			return int(r-lo) % 10, true
+		}
 	}
 	return 0, false
 }

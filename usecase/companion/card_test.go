@@ -176,6 +176,11 @@ func TestACardsStatedAgeWinsOverTheAskedOne(t *testing.T) {
 		"data.age text":       minorCard(0, `"16 years old"`),
 		"younger of the two":  minorCard(30, `"15"`),
 		"hub extension minor": minorCard(12, "40"),
+		"a list's age":        minorCard(0, `[15]`),
+		"a list's youngest":   minorCard(0, `["30", 15]`),
+		"full-width digits":   minorCard(0, `"１５"`),
+		"Arabic-Indic digits": minorCard(0, `"١٥ سنة"`),
+		"many digits":         minorCard(12, `"99999999999999999999999"`),
 	} {
 		_, err := e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: card, Age: 30, Meta: meta})
 		require.Equal(t, domain.Violation("age", "too_young", ""), ageViolation(t, err), name)
@@ -192,6 +197,43 @@ func TestACardsStatedAgeWinsOverTheAskedOne(t *testing.T) {
 	require.Equal(t, 30, res.Companion.Profile().Age(), "an age the card does not state is the caller's")
 	_, err = e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: minorCard(0, `"ageless"`), Meta: meta})
 	require.Equal(t, domain.Violation("age", "required", ""), ageViolation(t, err))
+}
+
+// The card's age is read under any key that says "age"; an age that is there but cannot be read as a
+// number is refused rather than replaced by the asked one — only a few words say "no age given".
+func TestACardsStatedAgeIsReadRobustly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.user(t)
+	ctx := context.Background()
+	withData := func(members string) []byte {
+		return []byte(`{"spec":"chara_card_v2","spec_version":"2.0","data":{"name":"Kit","description":"A character.",` + members + `}}`)
+	}
+	for members, want := range map[string]domain.FieldViolation{
+		`"Age":15`:                    domain.Violation("age", "too_young", ""),
+		`"AGE":"15"`:                  domain.Violation("age", "too_young", ""),
+		`"ａｇｅ":15`:                    domain.Violation("age", "too_young", ""),
+		`"age":30,"Age":15`:           domain.Violation("age", "too_young", ""),
+		`"age":"fifteen"`:             domain.Violation("age", "invalid", ""),
+		`"age":"十五"`:                  domain.Violation("age", "invalid", ""),
+		`"age":true`:                  domain.Violation("age", "invalid", ""),
+		`"age":{"years":15}`:          domain.Violation("age", "invalid", ""),
+		`"age":["unknown","fifteen"]`: domain.Violation("age", "invalid", ""),
+	} {
+		_, err := e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: withData(members), Age: 30, Meta: meta})
+		require.Equal(t, want, ageViolation(t, err), members)
+	}
+	for members, want := range map[string]int{
+		`"Age":"１９ years"`:  19,
+		`"age":" Unknown "`: 30,
+		`"age":null`:        30,
+		`"age":[]`:          30,
+		`"age":"n/a"`:       30,
+	} {
+		res, err := e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: withData(members), Age: 30, Meta: meta})
+		require.NoError(t, err, members)
+		require.Equal(t, want, res.Companion.Profile().Age(), members)
+	}
 }
 
 func TestBrokenCardsCreateNothing(t *testing.T) {
