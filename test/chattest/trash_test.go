@@ -12,7 +12,8 @@ import (
 )
 
 // A trashed companion's conversation is the owner's to read, not to change: every change answers
-// ErrCompanionTrashed (409 companion_trashed), whichever route it comes by.
+// ErrCompanionTrashed (409 companion_trashed), whichever route it comes by. Cancelling a turn is
+// no change to it: a reply still being written when its companion is trashed can be stopped.
 func TestATrashedCompanionsConversationIsReadOnly(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, nil)
@@ -56,14 +57,32 @@ func TestATrashedCompanionsConversationIsReadOnly(t *testing.T) {
 			return err
 		},
 		"delete": func() error { return deleteMsg(w, reply.ID) },
-		"cancel": func() error {
-			_, err := w.env.App.Cancel.Handle(ctx, chatuc.CancelTurn{OwnerID: w.owner, TurnID: sent.Turn.ID()})
-			return err
-		},
 	} {
 		require.ErrorIs(t, write(), chatuc.ErrCompanionTrashed, name)
 	}
 	after := w.history(t)
 	require.Len(t, after, 2, "nothing was sent or deleted")
 	require.Equal(t, question.Text, after[1].Message.Text, "nothing was edited")
+	ended, err := w.env.App.Cancel.Handle(ctx, chatuc.CancelTurn{OwnerID: w.owner, TurnID: sent.Turn.ID()})
+	require.NoError(t, err, "cancelling an ended turn changes nothing, trashed or not")
+	require.Equal(t, chat.StatusCompleted, ended.Status())
+}
+
+// A turn still running when its companion goes to the trash can be stopped.
+func TestATrashedCompanionsRunningTurnCanBeCancelled(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, nil)
+	ctx := context.Background()
+	w.model.shut()
+	sent := w.send(t, "tell me a long story")
+	c := w.companion(t)
+	c.Delete(time.Now())
+	require.NoError(t, w.env.Store.Companions().Update(ctx, c))
+
+	turn, err := w.env.App.Cancel.Handle(ctx, chatuc.CancelTurn{OwnerID: w.owner, TurnID: sent.Turn.ID()})
+	require.NoError(t, err)
+	require.True(t, turn.CancelRequested())
+	events := w.follow(t, sent.Turn.ID(), 0)
+	require.Equal(t, "cancelled", data(t, events[len(events)-1])["code"])
+	w.model.open()
 }
