@@ -93,7 +93,7 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 var (
 	ErrTurnInProgress = domain.E(domain.KindConflict, "turn_in_progress", "a reply is being written; wait for it or cancel it")
 	// ErrCompanionTrashed refuses every change to a trashed companion's conversation (sending,
-	// regenerating, editing, deleting, cancelling); reading it stays allowed. It is the companion's
+	// regenerating, editing, deleting); reading it and cancelling a running turn stay allowed. It is the companion's
 	// own rule (companion.ErrTrashed), the one the companion routes answer too.
 	ErrCompanionTrashed = companion.ErrTrashed
 	ErrNotLastTurn      = domain.E(domain.KindConflict, "not_last_turn", "only the last reply can be regenerated")
