@@ -323,7 +323,8 @@ func (s *Server) deleteMessage(w http.ResponseWriter, r *http.Request) {
 }
 
 // lastEventID is where a follower resumes: the Last-Event-ID header an EventSource sends when it
-// reconnects, or the last_event_id query parameter for clients that cannot set headers.
+// reconnects, or the last_event_id query parameter for clients that cannot set headers: a whole
+// number from 0 to chatuc.MaxEventSeq, else 400 invalid_last_event_id.
 func lastEventID(r *http.Request) (int64, error) {
 	v := r.Header.Get("Last-Event-ID")
 	if v == "" {
@@ -332,9 +333,15 @@ func lastEventID(r *http.Request) (int64, error) {
 	if v == "" {
 		return 0, nil
 	}
-	n, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
-	if err != nil || n < 0 {
-		return 0, domain.Invalid(domain.Violation("last_event_id", "type", "Last-Event-ID must be a non-negative integer"))
+	// Only digits: strconv would also take "+5", and a number past MaxEventSeq (2^53-1, the largest
+	// a JSON reader holds exactly) is no id this hub gave out.
+	v = strings.TrimSpace(v)
+	if v == "" || strings.TrimLeft(v, "0123456789") != "" {
+		return 0, chatuc.ErrInvalidLastEventID
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n > chatuc.MaxEventSeq {
+		return 0, chatuc.ErrInvalidLastEventID
 	}
 	return n, nil
 }

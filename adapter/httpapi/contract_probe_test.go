@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -86,4 +87,30 @@ func TestNamesThatShowNothingAreRefused(t *testing.T) {
 	require.Equal(t, []string{"display_name required"}, readAPIError(t, body).fieldCodes())
 	status, _, _ = c.call("POST", "/api/v1/companions", tok, `{"name":"A\u200dB","age":24}`, true)
 	require.Equal(t, 201, status, "a joiner between visible characters stays allowed")
+}
+
+func TestALastEventIDBeyondJSONSafeIntegersIsRefused(t *testing.T) {
+	t.Parallel()
+	c := newContract(t)
+	tok := c.companionOwner(t, "resume_owner")
+	id := c.newCompanion(t, tok, `{"name":"Mira","age":26}`)
+	status, body, _ := c.call("POST", "/api/v1/companions/"+id+"/messages", tok, `{"text":"hi"}`, true)
+	require.Equal(t, 202, status, "%s", body)
+	var sent struct {
+		Turn struct {
+			EventsURL string `json:"events_url"`
+		} `json:"turn"`
+	}
+	require.NoError(t, json.Unmarshal(body, &sent))
+	for _, bad := range []string{"9223372036854775807", "9007199254740992", "-1", "+5", "1e3", "99999999999999999999"} {
+		status, body, _ := c.call("GET", sent.Turn.EventsURL, tok, nil, true, header{"Last-Event-ID", bad})
+		require.Equal(t, 400, status, "%s: %s", bad, body)
+		requireReason(t, body, "invalid", "invalid_last_event_id")
+	}
+	status, body, _ = c.call("GET", sent.Turn.EventsURL+"?last_event_id=9223372036854775807", tok, nil, false)
+	require.Equal(t, 400, status, "%s", body)
+	requireReason(t, body, "invalid", "invalid_last_event_id")
+	status, body, _ = c.call("GET", sent.Turn.EventsURL, tok, nil, true, header{"Last-Event-ID", "1"})
+	require.Equal(t, 200, status, "%s", body)
+	require.NotContains(t, string(body), "id: -")
 }

@@ -21,11 +21,28 @@ type Follow struct {
 
 type followHandler struct{ d Deps }
 
+// MaxEventSeq is the largest sequence number a follower can resume after: 2^53-1, the largest
+// integer every JSON reader holds exactly. Bounding After here is also what keeps the renumbering
+// below (After+1, Seq+shift) far from overflowing an int64.
+const MaxEventSeq int64 = 1<<53 - 1
+
+// ErrInvalidLastEventID refuses a resume position that is no sequence number: negative, or beyond
+// MaxEventSeq.
+var ErrInvalidLastEventID = func() error {
+	e := domain.AsError(domain.Invalid(domain.Violation("last_event_id", "out_of_range",
+		"Last-Event-ID must be a whole number from 0 to 9007199254740991")))
+	e.Reason, e.Message = "invalid_last_event_id", "Last-Event-ID is not an event id of this hub"
+	return e
+}()
+
 // ErrNoMoreEvents answers a follower that already has a turn's last event (an EventSource that
 // reconnects after the stream ended): there is nothing to send, and it should stop asking.
 var ErrNoMoreEvents = domain.E(domain.KindConflict, "no_more_events", "the turn has ended and its events were all sent")
 
 func (h followHandler) Handle(ctx context.Context, in Follow) (stream.Subscription, error) {
+	if in.After < 0 || in.After > MaxEventSeq {
+		return nil, ErrInvalidLastEventID
+	}
 	t, err := h.d.Store.Turns().Get(ctx, in.OwnerID, in.TurnID)
 	if err != nil {
 		return nil, err
