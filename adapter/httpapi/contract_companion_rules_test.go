@@ -176,9 +176,12 @@ func TestExportFileNamesKeepTheName(t *testing.T) {
 	c := newContract(t)
 	tok := c.companionOwner(t, "names_owner")
 	for name, want := range map[string]struct{ utf8, ascii string }{
-		"Zoë 李":              {"Zoë_李.json", "Zoe.json"},
-		`Mira "Q" \ Vale/..`: {"Mira_Q__Vale.json", "Mira_Q__Vale.json"},
-		"李白":                 {"李白.json", "companion.json"},
+		"Zoë 李":                 {"Zoë_李.json", "Zoe.json"},
+		`Mira "Q" \ Vale/..`:    {"Mira_Q__Vale.json", "Mira_Q__Vale.json"},
+		"李白":                    {"李白.json", "companion.json"},
+		"🌸":                     {"🌸.json", "companion.json"},
+		"👩\u200d❤\ufe0f\u200d👨": {"👩\u200d❤\ufe0f\u200d👨.json", "companion.json"},
+		"★ Nova ★":              {"★_Nova_★.json", "Nova.json"},
 	} {
 		doc, err := json.Marshal(map[string]any{"name": name, "age": 30})
 		require.NoError(t, err)

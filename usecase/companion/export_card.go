@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
@@ -76,15 +77,21 @@ func (h exportCardHandler) readBlob(ctx context.Context, key string) ([]byte, er
 }
 
 // fileName is a download name made of the companion's name, in any script: letters, digits and
-// their marks, '-' and '_' are kept, spaces become '_', everything else (dots, quotes, slashes,
-// controls…) is dropped, so the name is never a path and never hidden. How a name outside ASCII
-// travels in a header is the transport's business.
+// their marks, symbols outside ASCII (emoji and their modifiers, with the joiners between them),
+// '-' and '_' are kept, spaces become '_', everything else (dots, quotes, slashes, controls, other
+// punctuation…) is dropped, so the name is never a path and never hidden — and a name that is all
+// emoji is still its own name. How a name outside ASCII travels in a header is the transport's
+// business.
 func fileName(c *companion.Companion) string {
+	name := []rune(c.Profile().Name())
 	var b []rune
-	for _, r := range c.Profile().Name() {
+	for i, r := range name {
 		switch {
-		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.IsMark(r) && len(b) > 0, r == '-', r == '_':
+		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.IsMark(r) && len(b) > 0, r == '-', r == '_',
+			r >= utf8.RuneSelf && unicode.IsSymbol(r):
 			b = append(b, r)
+		case (r == '\u200d' || r == '\u200c') && len(b) > 0 && i+1 < len(name):
+			b = append(b, r) // between two kept characters: the name was cleaned (domain.CleanName)
 		case unicode.IsSpace(r):
 			b = append(b, '_')
 		}
