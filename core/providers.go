@@ -260,7 +260,7 @@ func provideStreamBus(cfg Config, db *sqlstore.DB, clock usecase.Clock, o *optio
 
 func provideSteps(cfg Config, store chatuc.Store, bus stream.Bus, model llm.Model, tokens chatuc.TokenCounter,
 	mem *memoryuc.App, pictures *picture.App, voices *voice.App, clock usecase.Clock, obs zaplog.Observer) (*chatuc.Steps, error) {
-	return chatuc.NewSteps(chatuc.StepsDeps{Store: store, Bus: bus, Model: model, Tokens: tokens, Recall: mem.Recall,
+	return chatuc.NewSteps(chatuc.StepsDeps{Store: store, Bus: bus, Model: model, Tokens: tokens, Recall: mem.Recall, Memory: mem,
 		Learn: mem.Learn, Illustrate: pictures.IllustrateReply, Speak: voices.SpeakReply, Clock: clock, Observer: obs,
 		Limits: cfg.Chat.limits()})
 }

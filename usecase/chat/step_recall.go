@@ -16,6 +16,7 @@ const recallLimit = 8
 type recallStep struct {
 	turns
 	recall Recaller
+	memory Feature       // nil: ask recall every turn
 	budget time.Duration // the longest the reply waits for memories
 }
 
@@ -28,6 +29,9 @@ type recalled struct {
 // feature, within its budget: a recall that outlives it is cut off — the reply goes ahead without
 // memories, and the observer hears of it — whether or not the feature heeds its context.
 func (s recallStep) run(ctx context.Context, in RecallInput) (RecallOutput, error) {
+	if s.memory != nil && !s.memory.Configured() {
+		return RecallOutput{}, nil // nothing to recall: not even a progress to tell before the first word
+	}
 	t, err := s.running(ctx, in.TurnID)
 	if err != nil {
 		return RecallOutput{}, err

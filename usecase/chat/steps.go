@@ -13,11 +13,14 @@ import (
 
 // StepsDeps are what the pipeline's steps use; NewSteps gives each step only its part.
 type StepsDeps struct {
-	Store      Store
-	Bus        stream.Bus
-	Model      llm.Model
-	Tokens     TokenCounter
-	Recall     Recaller
+	Store  Store
+	Bus    stream.Bus
+	Model  llm.Model
+	Tokens TokenCounter
+	Recall Recaller
+	// Memory says whether Recall can find anything (nil: ask it every turn); a turn on a hub that
+	// cannot remember skips recalling, and its progress, at once.
+	Memory     Feature
 	Learn      Learner
 	Illustrate Illustrator
 	Speak      Speaker
@@ -56,7 +59,7 @@ func NewSteps(d StepsDeps) (*Steps, error) {
 	p := prompter{msgs: d.Store.Messages(), tokens: d.Tokens, limits: l}
 	return &Steps{
 		analyze: analyzeStep{turns: t, model: d.Model},
-		recall:  recallStep{turns: t, recall: d.Recall, budget: l.RecallBudget},
+		recall:  recallStep{turns: t, recall: d.Recall, memory: d.Memory, budget: l.RecallBudget},
 		plan:    planStep{turns: t, prompts: p, model: d.Model},
 		reply:   replyStep{turns: t, prompts: p, model: d.Model, batchDelay: l.BatchDelay, batchBytes: l.BatchBytes},
 		persist: persistStep{turns: t},

@@ -39,6 +39,10 @@ type App struct {
 	Learn  decorator.Handler[Learn, struct{}]
 }
 
+// Configured says whether the hub can remember (it has a memory store); without one, Recall and
+// Learn say usecase.ErrNotConfigured, and a turn need not ask them.
+func (a *App) Configured() bool { return false }
+
 // NewApp builds the memory use cases over d.
 func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 	return &App{Recall: decorator.Fail[Recall, []string](usecase.ErrNotConfigured),
