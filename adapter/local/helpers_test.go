@@ -36,7 +36,7 @@ func (p *pipeline) steps() []chat.Step {
 		chat.StepAnalyze: func() any { return chat.Analysis{} },
 		chat.StepRecall:  func() any { return chat.RecallOutput{} },
 		chat.StepPlan:    func() any { return chat.PlanOutput{} },
-		chat.StepReply:   func() any { return chat.ReplyOutput{Text: "hello"} },
+		chat.StepReply:   func() any { return chat.ReplyOutput{Chars: 5} },
 		chat.StepPersist: func() any { return chat.PersistOutput{MessageID: domain.NewID(time.Now())} },
 		chat.StepExtract: func() any { return chat.Empty{} },
 		chat.StepPicture: func() any { return chat.Empty{} },

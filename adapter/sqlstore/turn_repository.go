@@ -114,7 +114,11 @@ func (r turnRepo) Update(ctx context.Context, turn chat.Turn) error {
 	// A saved reply stays saved (a stale copy of the turn without it does not unset it), and a turn
 	// with one completed, whatever went wrong after: it cannot end failed or cancelled.
 	query := `UPDATE turns SET status = ?, progress = ?, error_code = ?, error_message = ?,
-		reply_id = COALESCE(?, reply_id), updated_at = ? WHERE id = ? AND ` + turnUnfinished
+		reply_id = COALESCE(?, reply_id), updated_at = ?`
+	if t.Status.Final() {
+		query += `, reply_draft = NULL` // an ended turn keeps no draft
+	}
+	query += ` WHERE id = ? AND ` + turnUnfinished
 	if t.Status == chat.StatusFailed || t.Status == chat.StatusCancelled {
 		query += ` AND reply_id IS NULL`
 	}
@@ -139,6 +143,38 @@ func (r turnRepo) Update(ctx context.Context, turn chat.Turn) error {
 	}
 	return domain.Errorf(domain.KindInternal, "update turn %s: no row changed, yet it is unfinished without a reply", t.ID)
 }
+
+func (r turnRepo) SaveDraft(ctx context.Context, id domain.ID, text string) error {
+	var draft any
+	if text != "" {
+		draft = text
+	}
+	n, err := r.c.exec(ctx, `UPDATE turns SET reply_draft = ? WHERE id = ? AND `+turnUnfinished, draft, id.String())
+	if err != nil {
+		return classify(err, nil, "save reply draft")
+	}
+	if n > 0 {
+		return nil
+	}
+	if _, err := r.Load(ctx, id); err != nil {
+		return err
+	}
+	return chat.ErrTurnEnded
+}
+
+func (r turnRepo) Draft(ctx context.Context, id domain.ID) (string, error) {
+	var draft *string
+	if err := r.c.get(ctx, &draft, `SELECT reply_draft FROM turns WHERE id = ?`, id.String()); err != nil {
+		return "", classify(err, chat.ErrTurnNotFound, "select reply draft")
+	}
+	if draft == nil {
+		return "", errNoDraft
+	}
+	return *draft, nil
+}
+
+// errNoDraft: the turn has no reply draft (none was written, or it was saved or dropped).
+var errNoDraft = domain.E(domain.KindNotFound, "no_reply_draft", "the turn has no reply to save")
 
 func (r turnRepo) SetProgress(ctx context.Context, id domain.ID, p chat.Progress, at time.Time) (bool, error) {
 	// An end carries an outcome (error, reply) and its rules: Update records it.

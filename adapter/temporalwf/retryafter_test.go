@@ -63,7 +63,7 @@ func (s *timedSteps) table() []chat.Step {
 		answer[chat.AnalyzeInput](s, chat.StepAnalyze, chat.Analysis{}),
 		answer[chat.RecallInput](s, chat.StepRecall, chat.RecallOutput{}),
 		answer[chat.PlanInput](s, chat.StepPlan, chat.PlanOutput{}),
-		answer[chat.ReplyInput](s, chat.StepReply, chat.ReplyOutput{Text: "hello"}),
+		answer[chat.ReplyInput](s, chat.StepReply, chat.ReplyOutput{Chars: 5}),
 		answer[chat.PersistInput](s, chat.StepPersist, chat.PersistOutput{MessageID: domain.NewID(time.Now())}),
 		answer[chat.SideInput](s, chat.StepExtract, chat.Empty{}),
 		answer[chat.SideInput](s, chat.StepPicture, chat.Empty{}),

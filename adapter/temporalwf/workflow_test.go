@@ -78,7 +78,7 @@ func (s *steps) table() []chat.Step {
 		step(s, chat.StepRecall, func(chat.RecallInput) chat.RecallOutput { return chat.RecallOutput{Memories: []string{"tea"}} }),
 		step(s, chat.StepPlan, func(chat.PlanInput) chat.PlanOutput { return chat.PlanOutput{Plan: "p"} }),
 		step(s, chat.StepReply, func(chat.ReplyInput) chat.ReplyOutput {
-			return chat.ReplyOutput{Text: strings.TrimSpace(strings.Repeat("hello ", max(s.replyWords, 1)))}
+			return chat.ReplyOutput{Chars: len(strings.TrimSpace(strings.Repeat("hello ", max(s.replyWords, 1))))}
 		}),
 		step(s, chat.StepPersist, func(chat.PersistInput) chat.PersistOutput { return chat.PersistOutput{MessageID: savedID} }),
 		step(s, chat.StepExtract, func(chat.SideInput) chat.Empty { return chat.Empty{} }),

@@ -244,7 +244,7 @@ func TestATurnStreamsAndSavesTheReplyOnce(t *testing.T) {
 	require.Equal(t, h[0].Message.ID, turn.ReplyID())
 
 	// Saving again (a retried step) finds the saved reply: exactly once.
-	out, err := w.env.Steps.Persist(context.Background(), chatuc.PersistInput{TurnID: sent.Turn.ID(), Text: "another text", Analysis: chatuc.FailedAnalysis()})
+	out, err := w.env.Steps.Persist(context.Background(), chatuc.PersistInput{TurnID: sent.Turn.ID(), Analysis: chatuc.FailedAnalysis()})
 	require.ErrorIs(t, err, nil)
 	require.Equal(t, h[0].Message.ID, out.MessageID)
 	require.Len(t, w.history(t), 2)
@@ -546,7 +546,8 @@ func TestReapFinishesTurnsWhoseRunnerIsGone(t *testing.T) {
 	rec.ID, rec.UserMessageID = domain.NewID(now), msg2.ID
 	saved := hydrate(t, rec)
 	require.NoError(t, w.env.Store.Turns().Create(ctx, saved, chatuc.Idempotency{}))
-	out, err := w.env.Steps.Persist(ctx, chatuc.PersistInput{TurnID: saved.ID(), Text: "It was saved.", Analysis: chatuc.FailedAnalysis()})
+	require.NoError(t, w.env.Store.Turns().SaveDraft(ctx, saved.ID(), "It was saved."))
+	out, err := w.env.Steps.Persist(ctx, chatuc.PersistInput{TurnID: saved.ID(), Analysis: chatuc.FailedAnalysis()})
 	require.NoError(t, err)
 	n, err = w.env.App.Reap.Handle(ctx, chatuc.Reap{})
 	require.NoError(t, err)
@@ -747,7 +748,8 @@ func (w *world) savedReply(t *testing.T, text string) (chat.Turn, chatuc.Persist
 	turn := hydrate(t, chat.TurnRecord{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
 		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now})
 	require.NoError(t, w.env.Store.Turns().Create(ctx, turn, chatuc.Idempotency{}))
-	saved, err := w.env.Steps.Persist(ctx, chatuc.PersistInput{TurnID: turn.ID(), Text: text, Analysis: chatuc.FailedAnalysis()})
+	require.NoError(t, w.env.Store.Turns().SaveDraft(ctx, turn.ID(), text)) // what its reply step wrote
+	saved, err := w.env.Steps.Persist(ctx, chatuc.PersistInput{TurnID: turn.ID(), Analysis: chatuc.FailedAnalysis()})
 	require.NoError(t, err)
 	return turn, saved
 }

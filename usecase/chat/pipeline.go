@@ -22,9 +22,11 @@ type TurnResult struct {
 
 // Step inputs and outputs: single structs of ids and small values, never images.
 type (
+	// The reply's text never travels in these: the reply step keeps it as the turn's draft
+	// (TurnRepository.SaveDraft), which the analysis reads and the persist step saves, so a
+	// workflow's history does not grow with the reply.
 	AnalyzeInput struct {
-		TurnID    domain.ID
-		ReplyText string // the reply the exchange ended with
+		TurnID domain.ID
 	}
 	RecallInput struct {
 		TurnID domain.ID
@@ -44,11 +46,10 @@ type (
 		Plan     string
 	}
 	ReplyOutput struct {
-		Text string
+		Chars int // the reply's length in characters
 	}
 	PersistInput struct {
 		TurnID   domain.ID
-		Text     string
 		Analysis Analysis
 	}
 	PersistOutput struct {
@@ -117,15 +118,14 @@ func runSteps(x Executor, in TurnInput) (TurnResult, error) {
 		return TurnResult{}, err
 	}
 	var scene Analysis
-	if err := x.Run(StepAnalyze, Policies[StepAnalyze], AnalyzeInput{TurnID: in.TurnID, ReplyText: reply.Text}, &scene); err != nil {
+	if err := x.Run(StepAnalyze, Policies[StepAnalyze], AnalyzeInput{TurnID: in.TurnID}, &scene); err != nil {
 		if cancelled(err) {
 			return TurnResult{}, err
 		}
 		scene = FailedAnalysis() // the scene stays as it was
 	}
 	var saved PersistOutput
-	if err := x.Run(StepPersist, Policies[StepPersist], PersistInput{TurnID: in.TurnID, Text: reply.Text,
-		Analysis: scene}, &saved); err != nil {
+	if err := x.Run(StepPersist, Policies[StepPersist], PersistInput{TurnID: in.TurnID, Analysis: scene}, &saved); err != nil {
 		return TurnResult{}, err
 	}
 	res := TurnResult{MessageID: saved.MessageID}

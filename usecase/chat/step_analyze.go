@@ -28,13 +28,17 @@ func (s analyzeStep) run(ctx context.Context, in AnalyzeInput) (Analysis, error)
 	if err := s.advance(ctx, in.TurnID, chat.StatusAnalyzing, 60); err != nil {
 		return Analysis{}, err
 	}
+	reply, err := s.store.Turns().Draft(ctx, in.TurnID)
+	if err != nil {
+		return Analysis{}, err
+	}
 	recent, err := s.store.Messages().Recent(ctx, tc.comp.ID(), domain.Cursor{At: tc.user.CreatedAt, ID: tc.user.ID}, analyzerHistory)
 	if err != nil {
 		return Analysis{}, err
 	}
 	zero := 0.2
 	raw, _, err := s.model.Complete(ctx, llm.Request{
-		Messages:    analyzerPrompt(tc.facts, recent, tc.user.Text, in.ReplyText),
+		Messages:    analyzerPrompt(tc.facts, recent, tc.user.Text, reply),
 		MaxTokens:   500,
 		Temperature: &zero,
 		JSON:        true,

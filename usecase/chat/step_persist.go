@@ -12,8 +12,8 @@ type persistStep struct {
 	turns
 }
 
-// run saves the reply exactly once (SPEC §3.3 step 4): the assistant message with its scene
-// snapshot, the companion's new scene and the turn's reply, in one transaction. A retry after a
+// run saves the reply exactly once (SPEC §3.3 step 4): the assistant message (the turn's draft)
+// with its scene snapshot, the companion's new scene and the turn's reply, in one transaction. A retry after a
 // commit finds the saved reply and returns it.
 func (s persistStep) run(ctx context.Context, in PersistInput) (PersistOutput, error) {
 	var saved chat.Message
@@ -39,6 +39,10 @@ func (s persistStep) run(ctx context.Context, in PersistInput) (PersistOutput, e
 		if err != nil {
 			return err
 		}
+		text, err := r.Turns().Draft(ctx, t.ID())
+		if err != nil {
+			return err
+		}
 		scene, err := startingScene(ctx, r, t, c, u)
 		if err != nil {
 			return err
@@ -51,7 +55,7 @@ func (s persistStep) run(ctx context.Context, in PersistInput) (PersistOutput, e
 			now = u.CreatedAt.Add(time.Microsecond)
 		}
 		saved = chat.Message{ID: domain.NewID(now), CompanionID: c.ID(), Role: chat.RoleAssistant,
-			Text: in.Text, ReplyTo: u.ID, TurnID: t.ID(), Selected: true, Scene: &scene, CreatedAt: now}
+			Text: text, ReplyTo: u.ID, TurnID: t.ID(), Selected: true, Scene: &scene, CreatedAt: now}
 		if err := t.SaveReply(saved.ID, now); err != nil {
 			return err
 		}
@@ -59,6 +63,9 @@ func (s persistStep) run(ctx context.Context, in PersistInput) (PersistOutput, e
 			return err
 		}
 		if err := r.Messages().Select(ctx, u.ID, saved.ID); err != nil {
+			return err
+		}
+		if err := r.Turns().SaveDraft(ctx, t.ID(), ""); err != nil { // saved: the draft has served
 			return err
 		}
 		c.SetScene(scene, now)

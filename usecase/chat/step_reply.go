@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
@@ -77,7 +78,11 @@ func (s replyStep) run(ctx context.Context, in ReplyInput) (ReplyOutput, error) 
 	if reply == "" {
 		return ReplyOutput{}, ErrEmptyReply
 	}
-	return ReplyOutput{Text: reply}, nil
+	// The reply goes on as the turn's draft, by the turn's id, not as this step's output.
+	if err := s.store.Turns().SaveDraft(ctx, in.TurnID, reply); err != nil {
+		return ReplyOutput{}, err
+	}
+	return ReplyOutput{Chars: utf8.RuneCountInString(reply)}, nil
 }
 
 var errReplyFull = errors.New("reply too long")

@@ -82,6 +82,13 @@ type TurnRepository interface {
 	// turn is never changed again (chat.ErrTurnEnded), so whoever records an outcome first wins. A
 	// turn whose reply was saved cannot be stored failed or cancelled (chat.ErrTurnHasReply).
 	Update(ctx context.Context, t chat.Turn) error
+	// SaveDraft keeps the reply an unfinished turn's reply step wrote until the persist step saves
+	// it as a message (text "" clears it): the reply travels between steps by the turn's id, never
+	// through a workflow's history. A later attempt's draft replaces an earlier one; an ended turn
+	// keeps none. chat.ErrTurnEnded for an ended turn.
+	SaveDraft(ctx context.Context, id domain.ID, text string) error
+	// Draft returns the reply SaveDraft kept for the turn; KindNotFound when there is none.
+	Draft(ctx context.Context, id domain.ID) (string, error)
 	// SetProgress moves an unfinished turn to p unless it is already further (a step running in
 	// parallel got there first) or already at p (a retried step): progress never goes back, and
 	// moved says whether this call moved it, so each progress is told once. chat.ErrTurnEnded for

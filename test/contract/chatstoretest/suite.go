@@ -42,6 +42,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		"TransactionRollsBack":   testRollback,
 		"ReplyOutlivesFailure":   testReplyOutlivesFailure,
 		"ProgressNeverGoesBack":  testProgressNeverGoesBack,
+		"ReplyDrafts":            testReplyDrafts,
 		"CancelLeavesEndedTurns": testCancelLeavesEndedTurns,
 		"Active":                 testActive,
 		"KeysetTies":             testKeysetTies,

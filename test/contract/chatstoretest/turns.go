@@ -2,6 +2,7 @@ package chatstoretest
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -234,4 +235,39 @@ func testIdempotencyKeys(t *testing.T, e Env) {
 	require.Equal(t, again, kept)
 	_, err = e.Store.Turns().Load(ctx, first.ID())
 	require.NoError(t, err)
+}
+
+// A turn's reply travels between its steps as the turn's draft: kept, replaced by a later
+// attempt's, cleared when saved, and dropped when the turn ends.
+func testReplyDrafts(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, c := e.NewCompanion(t)
+	u := userMsg(c, 0, "q")
+	mustCreate(t, e, u)
+	tr := newTurn(owner, c, u.ID, 1)
+	turns := e.Store.Turns()
+	require.NoError(t, turns.Create(ctx, tr, chatuc.Idempotency{}))
+
+	_, err := turns.Draft(ctx, tr.ID())
+	requireKind(t, err, domain.KindNotFound)
+	long := strings.Repeat("Ünïcode reply… ", 2000)
+	require.NoError(t, turns.SaveDraft(ctx, tr.ID(), "first attempt"))
+	require.NoError(t, turns.SaveDraft(ctx, tr.ID(), long))
+	got, err := turns.Draft(ctx, tr.ID())
+	require.NoError(t, err)
+	require.Equal(t, long, got, "a later attempt's draft replaces the earlier one, byte for byte")
+	require.NoError(t, turns.SaveDraft(ctx, tr.ID(), ""))
+	_, err = turns.Draft(ctx, tr.ID())
+	requireKind(t, err, domain.KindNotFound)
+
+	require.NoError(t, turns.SaveDraft(ctx, tr.ID(), "never saved"))
+	ended := tr
+	require.NoError(t, ended.Fail(chat.Failure{Code: "x", Message: "y"}, at(2)))
+	require.NoError(t, turns.Update(ctx, ended))
+	_, err = turns.Draft(ctx, tr.ID())
+	requireKind(t, err, domain.KindNotFound)
+	require.ErrorIs(t, turns.SaveDraft(ctx, tr.ID(), "too late"), chat.ErrTurnEnded)
+	requireKind(t, turns.SaveDraft(ctx, domain.NewID(at(3)), "nobody's"), domain.KindNotFound)
+	_, err = turns.Draft(ctx, domain.NewID(at(3)))
+	requireKind(t, err, domain.KindNotFound)
 }

@@ -83,7 +83,7 @@ func (f *fake) steps() []chat.Step {
 			if err := f.record(ctx, in.TurnID, chat.StepReply, "", in); err != nil {
 				return chat.ReplyOutput{}, err
 			}
-			return chat.ReplyOutput{Text: replyText(in.TurnID)}, nil
+			return chat.ReplyOutput{Chars: len(replyText(in.TurnID))}, nil
 		}),
 		bind(chat.StepPersist, func(ctx context.Context, in chat.PersistInput) (chat.PersistOutput, error) {
 			if err := f.record(ctx, in.TurnID, chat.StepPersist, "", in); err != nil {

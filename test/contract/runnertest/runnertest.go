@@ -146,9 +146,10 @@ func (s suite) completesInOrder(t *testing.T) {
 	assert.Equal(t, memories, reply.Memories, "the reply gets the recalled memories")
 	analysis := f.callsTo(in.TurnID, chat.StepAnalyze)
 	require.Len(t, analysis, 1, "one scene analysis")
-	assert.Equal(t, replyText(in.TurnID), analysis[0].In.(chat.AnalyzeInput).ReplyText, "the analysis reads the reply")
+	// The reply's text travels by the turn's id (its draft), never between steps.
+	assert.Equal(t, chat.AnalyzeInput{TurnID: in.TurnID}, analysis[0].In, "the analysis reads the turn's reply")
 	persist := f.callsTo(in.TurnID, chat.StepPersist)[0].In.(chat.PersistInput)
-	assert.Equal(t, replyText(in.TurnID), persist.Text, "the persist step saves the reply")
+	assert.Equal(t, in.TurnID, persist.TurnID, "the persist step saves the turn's reply")
 	side := f.callsTo(in.TurnID, chat.StepExtract)[0].In.(chat.SideInput)
 	assert.Equal(t, fin.MessageID, side.MessageID, "side steps work on the saved message")
 }
