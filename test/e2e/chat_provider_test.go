@@ -10,10 +10,10 @@ import (
 	"github.com/companionhub/companionhub/test/fakes/openaifake"
 )
 
-// The pipeline's model calls, in order, on a turn without DeepThink or pictures: the scene analysis
-// before the reply (JSON mode, not streamed), the reply (streamed, once per attempt), the analysis
-// after it and memory extraction (JSON mode). A script therefore starts with one Succeed for the
-// first analysis, and its next behaviours meet the reply's attempts.
+// The pipeline's model calls, in order, on a turn without DeepThink or pictures: the reply
+// (streamed, once per attempt) comes first — nothing stands before the first word — then the scene
+// analysis over the exchange and memory extraction (JSON mode). A script's behaviours therefore
+// meet the reply's attempts first.
 
 // withFake points the hub at the fake by environment variables alone.
 func withFake(t *testing.T, env map[string]string, fake *openaifake.Server, apiKey string) map[string]string {
@@ -26,13 +26,12 @@ func withFake(t *testing.T, env map[string]string, fake *openaifake.Server, apiK
 }
 
 // replyRequests are the streamed requests (the reply's attempts); requireReplyAttempts checks that
-// the script met the calls it was meant for: the first analysis, then the reply's attempts.
+// the script met the calls it was meant for: the reply's attempts, before any other call.
 func requireReplyAttempts(t *testing.T, fake *openaifake.Server, attempts int) []openaifake.Request {
 	t.Helper()
 	reqs := fake.Requests()
-	require.GreaterOrEqual(t, len(reqs), 1+attempts)
-	require.False(t, reqs[0].Stream, "the scene analysis comes first")
-	require.Equal(t, "json_object", reqs[0].ResponseFormat)
+	require.GreaterOrEqual(t, len(reqs), attempts)
+	require.True(t, reqs[0].Stream, "the reply comes first: no model call stands before the first word")
 	var replies []openaifake.Request
 	for i, r := range reqs {
 		if !r.Stream {
@@ -40,7 +39,7 @@ func requireReplyAttempts(t *testing.T, fake *openaifake.Server, attempts int) [
 			continue
 		}
 		require.Equal(t, "", r.ResponseFormat, "request %d: the reply is text", i)
-		require.LessOrEqual(t, i, attempts, "the reply's attempts follow the first analysis")
+		require.Less(t, i, attempts, "the reply's attempts come before any other call")
 		replies = append(replies, r)
 	}
 	require.Len(t, replies, attempts, "attempts of the reply")
@@ -116,7 +115,7 @@ func TestChatRetriesTheReply(t *testing.T) {
 	cut := openaifake.Behaviour{Cut: true, CutAfter: 4, TokensPerSecond: 10}
 	run := func(t *testing.T, env map[string]string, failures ...openaifake.Behaviour) []sseEvent {
 		fake := openaifake.New(t, openaifake.WithReply(reply))
-		fake.Script(append([]openaifake.Behaviour{openaifake.Succeed()}, failures...)...)
+		fake.Script(failures...)
 		h := startHub(t, withFake(t, env, fake, ""))
 		c := newChatter(t, h, "")
 		sent := c.send(t, "Can you see anything?")
@@ -175,7 +174,6 @@ func TestChatModelDown(t *testing.T) {
 	forEachChatProfile(t, func(t *testing.T, env map[string]string) {
 		detail := unique("upstream-detail")
 		fake := openaifake.New(t, openaifake.WithBehaviour(openaifake.Error(500)), openaifake.WithErrorMessage(detail))
-		fake.Script(openaifake.Succeed()) // the first analysis: only the reply fails
 		h := startHub(t, withFake(t, env, fake, ""))
 		c := newChatter(t, h, "")
 		sent := c.send(t, "Are you there?")
