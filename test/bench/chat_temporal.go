@@ -58,6 +58,10 @@ func runChatTemporal(ctx context.Context, opts options) ([]row, error) {
 			result: count(short.events)},
 		row{name: fmt.Sprintf("P7 history events per turn, 2000-token reply (%d events, %d bytes)", long.events, long.bytes),
 			result: count(long.events), baseline: "50-token reply", base: count(short.events)},
+		// The reply's text travels by the turn's id (its draft), so the bytes do not grow either.
+		row{name: "P7 history bytes per turn, 50-token reply", result: count(short.bytes)},
+		row{name: "P7 history bytes per turn, 2000-token reply (target: the 50-token reply's, 1.00x)",
+			result: count(long.bytes), baseline: "50-token reply", base: count(short.bytes)},
 	)
 	return rows, nil
 }
