@@ -13,8 +13,8 @@ type persistStep struct {
 }
 
 // run saves the reply exactly once (SPEC §3.3 step 4): the assistant message (the turn's draft)
-// with its scene snapshot, the companion's new scene and the turn's reply, in one transaction. A retry after a
-// commit finds the saved reply and returns it.
+// with its scene snapshot, the companion's new scene and the turn's reply, in one transaction. A
+// retry after a commit finds the saved reply and returns it.
 func (s persistStep) run(ctx context.Context, in PersistInput) (PersistOutput, error) {
 	var saved chat.Message
 	err := s.store.InTx(ctx, func(r Repos) error {
