@@ -81,11 +81,12 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		Alternatives: decorator.Decorate("chat.alternatives", alternativesHandler{d}, obs...),
 		GetTurn:      decorator.Decorate("chat.get_turn", getTurnHandler{d}, obs...),
 		Cancel:       decorator.Decorate("chat.cancel", cancelHandler{d}, obs...),
-		Follow:       decorator.Decorate("chat.follow", followHandler{d}, obs...),
-		History:      decorator.Decorate("chat.history", historyHandler{d}, obs...),
-		Edit:         decorator.Decorate("chat.edit_message", editHandler{d}, obs...),
-		Delete:       decorator.Decorate("chat.delete_message", deleteHandler{d}, obs...),
-		Reap:         decorator.Decorate("chat.reap", reapHandler{d}, obs...),
+		Follow: decorator.Decorate("chat.follow", followHandler{d: d,
+			watch: newTurnWatch(d.Store.Turns().Load, d.Settings.FollowCheck/2)}, obs...),
+		History: decorator.Decorate("chat.history", historyHandler{d}, obs...),
+		Edit:    decorator.Decorate("chat.edit_message", editHandler{d}, obs...),
+		Delete:  decorator.Decorate("chat.delete_message", deleteHandler{d}, obs...),
+		Reap:    decorator.Decorate("chat.reap", reapHandler{d}, obs...),
 	}, nil
 }
 

@@ -19,7 +19,10 @@ type Follow struct {
 	After   int64
 }
 
-type followHandler struct{ d Deps }
+type followHandler struct {
+	d     Deps
+	watch *turnWatch // the quiet-bus check of every follower, one read per turn
+}
 
 // MaxEventSeq is the largest sequence number a follower can resume after: 2^53-1, the largest
 // integer every JSON reader holds exactly. Bounding After here is also what keeps the renumbering
@@ -61,7 +64,7 @@ func (h followHandler) Handle(ctx context.Context, in Follow) (stream.Subscripti
 		if err != nil {
 			return nil, err
 		}
-		load := func(ctx context.Context) (chat.Turn, error) { return h.d.Store.Turns().Load(ctx, t.ID()) }
+		load := func(ctx context.Context) (chat.Turn, error) { return h.watch.turn(ctx, t.ID()) }
 		watched := newWatchedSubscription(ctx, sub, after, h.d.Settings.FollowCheck, load, h.outcome)
 		if shift := in.After - after; shift > 0 {
 			return renumbered(ctx, watched, shift), nil
