@@ -31,6 +31,9 @@ func decodeStrict(data []byte, dst any) error {
 	}
 	var v []domain.FieldViolation
 	duplicateMembers("", data, &v)
+	if n := len(v); n > 0 && v[n-1].Code == "too_deep" {
+		return domain.Invalid(capViolations(v)...) // read no further into it
+	}
 	kept, ok := check("", data, reflect.TypeOf(dst).Elem(), &v)
 	if len(v) == 0 {
 		if err := json.Unmarshal(data, dst); err != nil {
@@ -41,7 +44,7 @@ func decodeStrict(data []byte, dst any) error {
 	if ok {
 		_ = json.Unmarshal(kept, dst) // best effort: kept holds only values of the right types
 	}
-	return domain.Invalid(v...)
+	return domain.Invalid(capViolations(v)...)
 }
 
 var (
@@ -236,39 +239,75 @@ func nullable(t reflect.Type) bool {
 	return false
 }
 
+// maxJSONDepth bounds how deep a request body may nest objects and lists: far deeper than any
+// document of the API (character cards included), far shallower than what costs a server.
+const maxJSONDepth = 64
+
+// maxViolations bounds the violations one body is answered with: a client fixes the first ones
+// first, and a hostile body of a million mistakes must not make a response ten times its size.
+const maxViolations = 100
+
+// capViolations keeps the first maxViolations of v, saying that there were more.
+func capViolations(v []domain.FieldViolation) []domain.FieldViolation {
+	if len(v) <= maxViolations {
+		return v
+	}
+	return append(v[:maxViolations:maxViolations], domain.Violation("body", "too_many_errors",
+		fmt.Sprintf("%d more mistakes are not listed; fix these first", len(v)-maxViolations)))
+}
+
 // duplicateMembers appends a duplicate_field violation, under its full path, for every member of an
 // object in raw (valid JSON) that repeats a name already in that object, at any depth — opaque
-// values such as card data included. It reads raw once, as a stream of tokens, so deep nesting
-// costs no more than its length.
+// values such as card data included — and a too_deep one, and stops, where raw nests deeper than
+// maxJSONDepth. It reads raw once, as a stream of tokens; a path is spelled out only for a
+// violation, so the work stays proportional to raw's length however it nests.
 func duplicateMembers(path string, raw []byte, v *[]domain.FieldViolation) {
 	type frame struct {
-		path    string
+		parent  *frame
 		object  bool
 		seen    map[string]bool
-		key     string
+		key     string // the member being read (objects)
 		wantKey bool
-		index   int
+		index   int // the item being read (lists)
 	}
-	var stack []*frame
-	here := func() string { // the path of the value about to be read
-		if len(stack) == 0 {
+	var top *frame // the innermost open object or list
+	depth := 0
+	var pathOf func(f *frame) string // the path of the value f is reading
+	pathOf = func(f *frame) string {
+		if f == nil {
 			return path
 		}
-		f := stack[len(stack)-1]
 		if f.object {
-			return joinPath(f.path, f.key)
+			return joinPath(pathOf(f.parent), f.key)
 		}
-		return fmt.Sprintf("%s[%d]", f.path, f.index)
+		return fmt.Sprintf("%s[%d]", pathOf(f.parent), f.index)
 	}
 	read := func() { // a value ended
-		if len(stack) == 0 {
+		if top == nil {
 			return
 		}
-		if f := stack[len(stack)-1]; f.object {
-			f.wantKey = true
+		if top.object {
+			top.wantKey = true
 		} else {
-			f.index++
+			top.index++
 		}
+	}
+	open := func(object bool) bool {
+		if depth >= maxJSONDepth {
+			*v = append(*v, domain.Violation(fieldName(pathOf(top)), "too_deep",
+				fmt.Sprintf("nests more than %d levels deep", maxJSONDepth)))
+			return false
+		}
+		depth++
+		top = &frame{parent: top, object: object, wantKey: object}
+		if object {
+			top.seen = map[string]bool{}
+		}
+		return true
+	}
+	closeFrame := func() {
+		top, depth = top.parent, depth-1
+		read()
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	for {
@@ -276,27 +315,29 @@ func duplicateMembers(path string, raw []byte, v *[]domain.FieldViolation) {
 		if err != nil {
 			return // io.EOF: raw was checked to be valid JSON
 		}
-		if n := len(stack); n > 0 && stack[n-1].object && stack[n-1].wantKey {
-			f := stack[n-1]
+		if top != nil && top.object && top.wantKey {
 			if name, ok := tok.(string); ok {
-				if f.seen[name] {
-					*v = append(*v, domain.Violation(joinPath(f.path, name), "duplicate_field", "this field is given more than once"))
+				if top.seen[name] { // the object is the value its parent is reading
+					*v = append(*v, domain.Violation(joinPath(pathOf(top.parent), name), "duplicate_field",
+						"this field is given more than once"))
 				}
-				f.seen[name], f.key, f.wantKey = true, name, false
+				top.seen[name], top.key, top.wantKey = true, name, false
 				continue
 			}
-			stack = stack[:n-1] // '}'
-			read()
+			closeFrame() // '}'
 			continue
 		}
 		switch tok {
 		case json.Delim('{'):
-			stack = append(stack, &frame{path: here(), object: true, seen: map[string]bool{}, wantKey: true})
+			if !open(true) {
+				return
+			}
 		case json.Delim('['):
-			stack = append(stack, &frame{path: here()})
+			if !open(false) {
+				return
+			}
 		case json.Delim(']'):
-			stack = stack[:len(stack)-1]
-			read()
+			closeFrame()
 		default:
 			read()
 		}

@@ -97,3 +97,35 @@ func TestDecodeStrictRefusesDuplicateMembersAndNullItems(t *testing.T) {
 	require.Equal(t, []domain.FieldViolation{domain.Violation("persona.style", "duplicate_field", "this field is given more than once")},
 		domain.Violations(err))
 }
+
+// A hostile body costs work in proportion to its length and is answered in a bounded size: nesting
+// beyond maxJSONDepth is refused where it starts (fifty lists 9 990 deep once took seconds and
+// gigabytes to trace paths through), and a body of countless mistakes is answered with the first hundred.
+func TestDecodeStrictBoundsHostileBodies(t *testing.T) {
+	t.Parallel()
+	// encoding/json refuses more than 10 000 levels as invalid; below that, many deep lists.
+	one := strings.Repeat("[", 9990) + strings.Repeat("]", 9990)
+	deep := `{"identifier":[` + strings.Repeat(one+",", 50) + one + `]}`
+	var login loginRequest
+	v := domain.Violations(decodeStrict([]byte(deep), &login))
+	require.Len(t, v, 1)
+	require.Equal(t, "too_deep", v[0].Code)
+	require.Equal(t, "identifier"+strings.Repeat("[0]", maxJSONDepth-1), v[0].Field, "where it got too deep")
+	_, err := mergePatch([]byte(`{}`), []byte(deep), nil, 8)
+	require.Equal(t, "too_deep", domain.Violations(err)[0].Code, "merge patches too")
+
+	dups := `{"identifier":"a"` + strings.Repeat(`,"password":"b"`, 150_000) + `}`
+	v = domain.Violations(decodeStrict([]byte(dups), &login))
+	require.Len(t, v, maxViolations+1)
+	require.Equal(t, "duplicate_field", v[0].Code)
+	require.Equal(t, "password", v[0].Field)
+	require.Equal(t, domain.Violation("body", "too_many_errors", "149899 more mistakes are not listed; fix these first"), v[maxViolations])
+
+	// Deep but allowed: paths are still spelled out where a duplicate is.
+	nested := `{"identifier":[[{"a":1,"a":2}]]}`
+	v = domain.Violations(decodeStrict([]byte(nested), &struct {
+		Identifier any `json:"identifier"`
+	}{}))
+	require.Len(t, v, 1)
+	require.Equal(t, "identifier[0][0].a", v[0].Field)
+}
