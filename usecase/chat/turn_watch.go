@@ -21,6 +21,7 @@ type turnWatch struct {
 
 	mu    sync.Mutex
 	looks map[domain.ID]*turnLook
+	swept time.Time // the last sweep: one per fresh period, however many turns are followed
 }
 
 // turnLook is one read of a turn: in flight until done is closed.
@@ -75,9 +76,13 @@ func (l *turnLook) stale(now time.Time, fresh time.Duration) bool {
 	}
 }
 
-// sweep forgets finished reads nobody can use any more (turns that ended, followers gone). The
-// caller holds w.mu.
+// sweep forgets finished reads nobody can use any more (turns that ended, followers gone), at most
+// once per fresh period. The caller holds w.mu.
 func (w *turnWatch) sweep(now time.Time) {
+	if now.Sub(w.swept) < w.fresh {
+		return
+	}
+	w.swept = now
 	for id, l := range w.looks {
 		if l.stale(now, 2*w.fresh) {
 			delete(w.looks, id)
