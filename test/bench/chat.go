@@ -19,7 +19,8 @@ import (
 //
 //	chat-ttft         time to the first token, hub vs. the model called directly (p50, p99)
 //	chat-request      send → the model request for a chat of 100 000 messages vs. an empty one
-//	chat-concurrency  1, 100, 1 000 concurrent 500-token turns vs. the 5 s ideal; lost tokens
+//	chat-concurrency  1, 100, 1 000 concurrent 500-token turns vs. the 5 s ideal; lost tokens (again
+//	                  with the fake model in its own process: chat_fakeproc.go)
 //	chat-temporal     (chat_temporal.go) P1 on the Temporal profile; P7, history per turn, short vs. long reply
 //
 // They register themselves, so that adding them touched no other file; `-only chat` runs all three.

@@ -42,11 +42,18 @@ var concTurns = []int{1, 100, 1000}
 // section. The name also gives the first token's delay after the sends, the model connections the
 // hub opened, and how many cores the process kept busy (the fake model and the clients run in it
 // too). For N > 1 a second row streams the same replies from the fake through the OpenAI adapter
-// alone, no hub: what the harness and the SDK cost on this machine, which bounds the hub's ratio.
+// alone, no hub: what the harness and the SDK cost on this machine, which bounds the hub's ratio;
+// a third puts the hub's time over that one's.
+//
+// On two cores the fake model's own CPU (encoding and flushing half a million chunks for 1 000
+// turns) is as much as the hub's, and in this process it is the hub's competition for the cores
+// and the garbage collector. So the 100- and 1 000-turn runs are made again, against the fake in a
+// process of its own (test/fakes/openaifake/cmd/openaifake, built for the purpose), with their own
+// adapter-only baselines; their rows say how busy each process kept the cores.
 func runChatConcurrency(ctx context.Context, _ options) ([]row, error) {
 	most := concTurns[len(concTurns)-1]
 	// Per turn: the client's connection (both ends) and the hub's to the model (both ends, the
-	// reply's and now and then an analysis's).
+	// reply's and now and then an analysis's). A fake model process inherits the limit.
 	if err := raiseFileLimit(uint64(8*most + 1024)); err != nil {
 		return nil, err
 	}
@@ -54,8 +61,71 @@ func runChatConcurrency(ctx context.Context, _ options) ([]row, error) {
 	fake := newFakeLLM(
 		[]openaifake.Option{openaifake.WithReply(reply), openaifake.WithTokensPerSecond(concPace), openaifake.WithoutRecording()},
 		[]openaifake.Option{openaifake.WithJSONReply(analysisReply), openaifake.WithoutRecording()})
-	defer fake.close()
-	h, err := startHub(ctx, fake, func(c *companionhub.Config) {
+	rows, err := concurrentRuns(ctx, fakeInProcess{fake}, concTurns, reply, *chatCPUProfile)
+	fake.close()
+	if ctx.Err() != nil {
+		return rows, errors.Join(err, ctx.Err())
+	}
+
+	proc, perr := startFakeProcess(ctx, "-words", strconv.Itoa(concWords), "-tps", strconv.Itoa(concPace),
+		"-json-reply", analysisReply)
+	if perr != nil {
+		return rows, errors.Join(err, fmt.Errorf("fake model in its own process: %w", perr))
+	}
+	defer proc.close()
+	profile := *chatCPUProfile
+	if profile != "" {
+		profile += ".ownfake"
+	}
+	more, perr := concurrentRuns(ctx, proc, concOwnProcessTurns, reply, profile)
+	if perr != nil {
+		perr = fmt.Errorf("fake model in its own process: %w", perr)
+	}
+	return append(rows, more...), errors.Join(err, perr)
+}
+
+// concOwnProcessTurns are the runs made again against the fake model in its own process.
+var concOwnProcessTurns = []int{100, 1000}
+
+// concModel is the fake model of a concurrent run: in this process (fakeInProcess) or in its own
+// (fakeProcess).
+type concModel interface {
+	URL() string
+	connsOpened() int64
+}
+
+// fakeInProcess is the in-process fake as a concModel.
+type fakeInProcess struct{ *fakeLLM }
+
+func (f fakeInProcess) connsOpened() int64 { return f.conns.Load() }
+
+// concurrentRuns starts a hub against model, creates a companion per turn of the largest run, and
+// measures the runs of turns, each (but a single turn) followed by the adapter alone. The CPU
+// profile, when named, is of the largest run.
+func concurrentRuns(ctx context.Context, model concModel, turns []int, reply, profile string) ([]row, error) {
+	most := turns[len(turns)-1]
+	proc, _ := model.(*fakeProcess)
+	where := ""
+	if proc != nil {
+		where = ", fake model in its own process"
+	}
+	// busy says how busy the processes kept the cores: this one's CPU, and the fake's when it
+	// runs apart, over the wall time.
+	busy := func(cpu, fakeCPU, wall time.Duration) string {
+		s := cores(cpu, wall)
+		if proc != nil && wall > 0 {
+			s = "bench " + s + fmt.Sprintf(", fake model %.1f", float64(fakeCPU)/float64(wall))
+		}
+		return s
+	}
+	fakeCPU := func() time.Duration {
+		if proc == nil {
+			return 0
+		}
+		return proc.cpuTime()
+	}
+
+	h, err := startHub(ctx, model, func(c *companionhub.Config) {
 		c.Runner.Workers, c.Runner.Queue = max(c.Runner.Workers, most), max(c.Runner.Queue, most)
 	})
 	if err != nil {
@@ -70,21 +140,21 @@ func runChatConcurrency(ctx context.Context, _ options) ([]row, error) {
 	ideal := func(n int) testing.BenchmarkResult { return testing.BenchmarkResult{N: n, T: concIdeal} }
 	var rows []row
 	var errs []error
-	for _, n := range concTurns {
-		conns := fake.conns.Load()
-		stop, err := startCPUProfile(n == most)
+	for _, n := range turns {
+		conns := model.connsOpened()
+		stop, err := startCPUProfile(n == most, profile)
 		if err != nil {
 			return rows, err
 		}
-		cpu := cpuTime()
+		cpu, fcpu := cpuTime(), fakeCPU()
 		r := concurrentTurns(ctx, h, comps[:n], reply)
-		cpu = cpuTime() - cpu
+		cpu, fcpu = cpuTime()-cpu, fakeCPU()-fcpu
 		stop()
 		rows = append(rows, row{
-			name: fmt.Sprintf("%d turns × %d tok at %d tok/s over SSE (first token p50 %.2f s, max %.2f s; "+
+			name: fmt.Sprintf("%d turns × %d tok at %d tok/s over SSE%s (first token p50 %.2f s, max %.2f s; "+
 				"lost %d, duplicated %d, id gaps %d, failed %d; %d model conns opened; %s)",
-				n, concWords, concPace, percentile(r.ttft, 50).Seconds(), percentile(r.ttft, 100).Seconds(),
-				r.lost, r.duplicated, r.gaps, r.failed, fake.conns.Load()-conns, cores(cpu, r.wall)),
+				n, concWords, concPace, where, percentile(r.ttft, 50).Seconds(), percentile(r.ttft, 100).Seconds(),
+				r.lost, r.duplicated, r.gaps, r.failed, model.connsOpened()-conns, busy(cpu, fcpu, r.wall)),
 			result: testing.BenchmarkResult{N: n, T: r.wall}, baseline: "ideal 5 s", base: ideal(n)})
 		if r.err != nil {
 			errs = append(errs, fmt.Errorf("%d turns: %w", n, r.err))
@@ -92,29 +162,35 @@ func runChatConcurrency(ctx context.Context, _ options) ([]row, error) {
 		if n == 1 {
 			continue // one stream alone is the ideal, give or take a timer
 		}
-		cpu = cpuTime()
-		d := directStreams(ctx, fake, n, reply)
-		cpu = cpuTime() - cpu
+		cpu, fcpu = cpuTime(), fakeCPU()
+		d := directStreams(ctx, model.URL(), n, reply)
+		cpu, fcpu = cpuTime()-cpu, fakeCPU()-fcpu
 		rows = append(rows, row{
-			name: fmt.Sprintf("%d streams of the same replies, adapter → fake model, no hub (failed %d; %s)",
-				n, d.failed, cores(cpu, d.wall)),
+			name: fmt.Sprintf("%d streams of the same replies, adapter → fake model, no hub%s (failed %d; %s)",
+				n, where, d.failed, busy(cpu, fcpu, d.wall)),
 			result: testing.BenchmarkResult{N: n, T: d.wall}, baseline: "ideal 5 s", base: ideal(n)})
 		if d.err != nil {
 			errs = append(errs, fmt.Errorf("%d adapter streams: %w", n, d.err))
+		}
+		if r.err == nil && d.err == nil {
+			rows = append(rows, row{name: fmt.Sprintf("%d turns over SSE%s, against the adapter alone", n, where),
+				result:   testing.BenchmarkResult{N: n, T: r.wall},
+				baseline: "adapter, no hub", base: testing.BenchmarkResult{N: n, T: d.wall}})
 		}
 	}
 	return rows, errors.Join(errs...)
 }
 
 // chatCPUProfile names the file the largest concurrent run's CPU profile is written to.
-var chatCPUProfile = flag.String("chat-cpuprofile", "", "write a CPU profile of the largest chat-concurrency run (hub, fake model and clients) to this file")
+var chatCPUProfile = flag.String("chat-cpuprofile", "", "write a CPU profile of the largest chat-concurrency run (hub, fake model and clients) to this file, "+
+	"and of the largest against the fake model in its own process (hub and clients) to this file + \".ownfake\"")
 
-// startCPUProfile starts the CPU profile when asked for and on; stop ends it.
-func startCPUProfile(on bool) (stop func(), err error) {
-	if !on || *chatCPUProfile == "" {
+// startCPUProfile starts a CPU profile into file when on and file is named; stop ends it.
+func startCPUProfile(on bool, file string) (stop func(), err error) {
+	if !on || file == "" {
 		return func() {}, nil
 	}
-	f, err := os.Create(*chatCPUProfile)
+	f, err := os.Create(file)
 	if err != nil {
 		return nil, err
 	}
@@ -232,11 +308,11 @@ func compareWords(text string, n int) (lost, extra int) {
 	return lost, extra
 }
 
-// directStreams streams n replies at once from the fake through the OpenAI adapter, configured
+// directStreams streams n replies at once from the fake at baseURL through the OpenAI adapter, configured
 // as the hub configures it, and checks each against reply.
-func directStreams(ctx context.Context, fake *fakeLLM, n int, reply string) concResult {
+func directStreams(ctx context.Context, baseURL string, n int, reply string) concResult {
 	cfg := openai.DefaultConfig()
-	cfg.BaseURL, cfg.Model = fake.URL(), openaifake.DefaultModel
+	cfg.BaseURL, cfg.Model = baseURL, openaifake.DefaultModel
 	client, err := openai.New(cfg, nil)
 	if err != nil {
 		return concResult{err: err, failed: n}

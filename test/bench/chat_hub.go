@@ -36,7 +36,7 @@ type benchHub struct {
 // startHub builds a hub over a fresh data directory, pointed at the fake model, and signs up one
 // person. tune adjusts the configuration (nil: the embedded defaults, rate limits aside). The hub
 // logs as in production (JSON, info level), into the void, so that logging is part of the cost.
-func startHub(ctx context.Context, llm *fakeLLM, tune func(*companionhub.Config)) (*benchHub, error) {
+func startHub(ctx context.Context, llm interface{ URL() string }, tune func(*companionhub.Config)) (*benchHub, error) {
 	dir, err := os.MkdirTemp("", "companionhub-bench-chat-")
 	if err != nil {
 		return nil, err
