@@ -144,22 +144,28 @@ func (r turnRepo) Update(ctx context.Context, turn chat.Turn) error {
 	return domain.Errorf(domain.KindInternal, "update turn %s: no row changed, yet it is unfinished without a reply", t.ID)
 }
 
-func (r turnRepo) SaveDraft(ctx context.Context, id domain.ID, text string) error {
-	var draft any
-	if text != "" {
-		draft = text
-	}
-	n, err := r.c.exec(ctx, `UPDATE turns SET reply_draft = ? WHERE id = ? AND `+turnUnfinished, draft, id.String())
+func (r turnRepo) SaveDraft(ctx context.Context, id domain.ID, attempt int, text string) error {
+	n, err := r.c.exec(ctx, `UPDATE turns SET reply_draft = ?, reply_draft_attempt = ? WHERE id = ? AND `+turnUnfinished+`
+		AND (reply_draft_attempt IS NULL OR reply_draft_attempt <= ?)`, text, attempt, id.String(), attempt)
 	if err != nil {
 		return classify(err, nil, "save reply draft")
 	}
 	if n > 0 {
 		return nil
 	}
-	if _, err := r.Load(ctx, id); err != nil {
+	cur, err := r.Load(ctx, id)
+	switch {
+	case err != nil:
 		return err
+	case cur.Ended():
+		return chat.ErrTurnEnded
 	}
-	return chat.ErrTurnEnded
+	return chatuc.ErrDraftSuperseded
+}
+
+func (r turnRepo) ClearDraft(ctx context.Context, id domain.ID) error {
+	_, err := r.c.exec(ctx, `UPDATE turns SET reply_draft = NULL WHERE id = ?`, id.String())
+	return classify(err, nil, "clear reply draft")
 }
 
 func (r turnRepo) Draft(ctx context.Context, id domain.ID) (string, error) {

@@ -546,7 +546,7 @@ func TestReapFinishesTurnsWhoseRunnerIsGone(t *testing.T) {
 	rec.ID, rec.UserMessageID = domain.NewID(now), msg2.ID
 	saved := hydrate(t, rec)
 	require.NoError(t, w.env.Store.Turns().Create(ctx, saved, chatuc.Idempotency{}))
-	require.NoError(t, w.env.Store.Turns().SaveDraft(ctx, saved.ID(), "It was saved."))
+	require.NoError(t, w.env.Store.Turns().SaveDraft(ctx, saved.ID(), 1, "It was saved."))
 	out, err := w.env.Steps.Persist(ctx, chatuc.PersistInput{TurnID: saved.ID(), Analysis: chatuc.FailedAnalysis()})
 	require.NoError(t, err)
 	n, err = w.env.App.Reap.Handle(ctx, chatuc.Reap{})
@@ -748,7 +748,7 @@ func (w *world) savedReply(t *testing.T, text string) (chat.Turn, chatuc.Persist
 	turn := hydrate(t, chat.TurnRecord{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
 		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now})
 	require.NoError(t, w.env.Store.Turns().Create(ctx, turn, chatuc.Idempotency{}))
-	require.NoError(t, w.env.Store.Turns().SaveDraft(ctx, turn.ID(), text)) // what its reply step wrote
+	require.NoError(t, w.env.Store.Turns().SaveDraft(ctx, turn.ID(), 1, text)) // what its reply step wrote
 	saved, err := w.env.Steps.Persist(ctx, chatuc.PersistInput{TurnID: turn.ID(), Analysis: chatuc.FailedAnalysis()})
 	require.NoError(t, err)
 	return turn, saved

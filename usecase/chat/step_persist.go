@@ -65,7 +65,7 @@ func (s persistStep) run(ctx context.Context, in PersistInput) (PersistOutput, e
 		if err := r.Messages().Select(ctx, u.ID, saved.ID); err != nil {
 			return err
 		}
-		if err := r.Turns().SaveDraft(ctx, t.ID(), ""); err != nil { // saved: the draft has served
+		if err := r.Turns().ClearDraft(ctx, t.ID()); err != nil { // saved: the draft has served
 			return err
 		}
 		c.SetScene(scene, now)

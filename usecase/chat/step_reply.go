@@ -79,7 +79,7 @@ func (s replyStep) run(ctx context.Context, in ReplyInput) (ReplyOutput, error) 
 		return ReplyOutput{}, ErrEmptyReply
 	}
 	// The reply goes on as the turn's draft, by the turn's id, not as this step's output.
-	if err := s.store.Turns().SaveDraft(ctx, in.TurnID, reply); err != nil {
+	if err := s.store.Turns().SaveDraft(ctx, in.TurnID, attempt, reply); err != nil {
 		return ReplyOutput{}, err
 	}
 	return ReplyOutput{Chars: utf8.RuneCountInString(reply)}, nil

@@ -82,11 +82,14 @@ type TurnRepository interface {
 	// turn is never changed again (chat.ErrTurnEnded), so whoever records an outcome first wins. A
 	// turn whose reply was saved cannot be stored failed or cancelled (chat.ErrTurnHasReply).
 	Update(ctx context.Context, t chat.Turn) error
-	// SaveDraft keeps the reply an unfinished turn's reply step wrote until the persist step saves
-	// it as a message (text "" clears it): the reply travels between steps by the turn's id, never
-	// through a workflow's history. A later attempt's draft replaces an earlier one; an ended turn
-	// keeps none. chat.ErrTurnEnded for an ended turn.
-	SaveDraft(ctx context.Context, id domain.ID, text string) error
+	// SaveDraft keeps the reply that attempt of an unfinished turn's reply step wrote, until the
+	// persist step saves it as a message: the reply travels between steps by the turn's id, never
+	// through a workflow's history. A draft of the same or a later attempt replaces it; an earlier
+	// attempt's (one still running after its retry began) does not: ErrDraftSuperseded. An ended
+	// turn keeps none: chat.ErrTurnEnded.
+	SaveDraft(ctx context.Context, id domain.ID, attempt int, text string) error
+	// ClearDraft drops the turn's draft once it was saved, still refusing earlier attempts' drafts.
+	ClearDraft(ctx context.Context, id domain.ID) error
 	// Draft returns the reply SaveDraft kept for the turn; KindNotFound when there is none.
 	Draft(ctx context.Context, id domain.ID) (string, error)
 	// SetProgress moves an unfinished turn to p unless it is already further (a step running in
@@ -115,6 +118,9 @@ type Idempotency struct {
 	Key         string
 	Fingerprint string
 }
+
+// ErrDraftSuperseded refuses the reply of an attempt a later attempt already replaced.
+var ErrDraftSuperseded = domain.E(domain.KindConflict, "draft_superseded", "a later attempt already wrote the reply")
 
 // ErrDuplicateTurn is returned by TurnRepository.Create when the idempotency key was used before.
 var ErrDuplicateTurn = domain.E(domain.KindConflict, "duplicate_turn", "a turn with this idempotency key exists")
