@@ -33,6 +33,9 @@ func (s *AccountStore) InTx(ctx context.Context, fn func(accountuc.Repos) error)
 
 // inTx is the one place transactions begin and end.
 func (db *DB) inTx(ctx context.Context, fn func(conn) error) (err error) {
+	// Last, once the transaction's connection is back in the pool and the writer queue moved on:
+	// prepare what it ran unprepared.
+	defer db.stmts.fill(ctx)
 	if db.writers != nil {
 		select {
 		case db.writers <- struct{}{}:
@@ -55,8 +58,6 @@ func (db *DB) inTx(ctx context.Context, fn func(conn) error) (err error) {
 				err = errors.Join(err, fmt.Errorf("rollback: %w", rerr))
 			}
 		}
-		// The transaction's connection is back in the pool: prepare what it ran unprepared.
-		db.stmts.fill(ctx)
 	}()
 	if err = fn(db.conn(tx)); err != nil {
 		return err

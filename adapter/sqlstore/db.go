@@ -141,7 +141,13 @@ func Open(ctx context.Context, c Config) (*DB, error) {
 func (db *DB) Close() error { return errors.Join(db.stmts.close(), db.X.Close()) }
 
 // conn is a query target over q — the pool, or one of its transactions — for the repositories.
-func (db *DB) conn(q q) conn { return conn{q: q, d: db.Dialect, stmts: db.stmts} }
+func (db *DB) conn(q q) conn {
+	c := conn{q: q, d: db.Dialect, stmts: db.stmts}
+	if x, ok := q.(*sqlx.DB); ok && x == db.X {
+		c.writers = db.writers // nil on PostgreSQL
+	}
+	return c
+}
 
 // Ping checks that the database answers.
 func (db *DB) Ping(ctx context.Context) error { return db.X.PingContext(ctx) }

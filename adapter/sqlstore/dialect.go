@@ -31,6 +31,35 @@ type conn struct {
 	q     q
 	d     Dialect
 	stmts *stmtCache // SQLite's prepared statements; nil runs every query unprepared
+	// writers is the SQLite writer queue (DB.writers) for a conn on the pool; nil in a
+	// transaction (which holds its place already) and on PostgreSQL.
+	writers chan struct{}
+}
+
+// queue waits for this process's turn to write when query writes on SQLite's pool, and returns the
+// function that gives the turn back: single statements queue with the transactions, or a stream of
+// transactions could starve them (a lease renewal waiting out the busy timeout loses its turns).
+func (c conn) queue(ctx context.Context, query string) (func(), error) {
+	if c.writers == nil || !isWrite(query) {
+		return func() {}, nil
+	}
+	select {
+	case c.writers <- struct{}{}:
+		return func() { <-c.writers }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// isWrite says query changes the database (an UPDATE … RETURNING read with sel writes too).
+func isWrite(query string) bool {
+	q := strings.TrimSpace(query)
+	for _, verb := range []string{"INSERT", "UPDATE", "DELETE", "REPLACE", "WITH"} {
+		if len(q) >= len(verb) && strings.EqualFold(q[:len(verb)], verb) {
+			return true
+		}
+	}
+	return false
 }
 
 // rebind turns ?-placeholders into the dialect's.
@@ -54,6 +83,11 @@ func (c conn) prepared(ctx context.Context, query string) (*sqlx.Stmt, func()) {
 }
 
 func (c conn) get(ctx context.Context, dest any, query string, args ...any) error {
+	release, err := c.queue(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer release()
 	query = c.rebind(query)
 	s, done := c.prepared(ctx, query)
 	if s == nil {
@@ -64,6 +98,11 @@ func (c conn) get(ctx context.Context, dest any, query string, args ...any) erro
 }
 
 func (c conn) sel(ctx context.Context, dest any, query string, args ...any) error {
+	release, err := c.queue(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer release()
 	query = c.rebind(query)
 	s, done := c.prepared(ctx, query)
 	if s == nil {
@@ -95,10 +134,14 @@ func (c conn) query(ctx context.Context, query string, args ...any) (rows *sql.R
 }
 
 func (c conn) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	release, err := c.queue(ctx, query)
+	if err != nil {
+		return 0, err
+	}
+	defer release()
 	query = c.rebind(query)
 	s, done := c.prepared(ctx, query)
 	var res sql.Result
-	var err error
 	if s == nil {
 		res, err = c.q.ExecContext(ctx, query, args...)
 	} else {
