@@ -191,8 +191,10 @@ func (c ChatConfig) validate() error {
 	if c.FollowCheck <= 0 {
 		errs = append(errs, envflag.Fieldf("Chat.FollowCheck", "must be positive, got %s", c.FollowCheck))
 	}
-	if c.RecallBudget <= 0 || c.RecallBudget > 10*time.Second {
-		errs = append(errs, envflag.Fieldf("Chat.RecallBudget", "must be positive and at most 10s, got %s", c.RecallBudget))
+	// At most half the recall step's own timeout, so that the budget, not the step's timeout, cuts
+	// a slow recall off (and says so).
+	if limit := chatuc.Policies[chatuc.StepRecall].Timeout / 2; c.RecallBudget <= 0 || c.RecallBudget > limit {
+		errs = append(errs, envflag.Fieldf("Chat.RecallBudget", "must be positive and at most %s, got %s", limit, c.RecallBudget))
 	}
 	return errors.Join(errs...)
 }

@@ -38,11 +38,25 @@ func CleanName(field, label, s string) (string, error) {
 			continue
 		}
 		joiner := (r == '\u200c' || r == '\u200d') && i > 0 && i < len(runes)-1 && visible(runes[i-1]) && visible(runes[i+1])
-		if !joiner {
+		if !joiner && !flagTag(runes, i) {
 			return bad("format", "must not contain control or invisible formatting characters")
 		}
 	}
 	return norm.NFC.String(s), nil
+}
+
+// flagTag reports whether runes[i] is a tag character (U+E0020–U+E007F) of an emoji tag sequence:
+// the black flag U+1F3F4 followed by tag characters, as in the flags of England, Scotland and Wales.
+func flagTag(runes []rune, i int) bool {
+	for j := i; j >= 0; j-- {
+		switch r := runes[j]; {
+		case r == '\U0001F3F4':
+			return j < i
+		case r < 0xE0020 || r > 0xE007F:
+			return false
+		}
+	}
+	return false
 }
 
 // refused reports the characters a name may not hold: control and format characters (Unicode Cc,

@@ -49,6 +49,10 @@ func TestCleanName(t *testing.T) {
 		"🌸":                     "",
 		"\u1100\u1160":          "", // old Hangul: a choseong with the jungseong filler
 		"Mi\u3164ka":            "",
+		// The flag of England: the black flag, then tag characters ("gbeng") and the cancel tag.
+		"\U0001F3F4\U000E0067\U000E0062\U000E0065\U000E006E\U000E0067\U000E007F": "",
+		"Mi\U000E0067ka": "format", // a tag character outside a flag hides text
+		"\U000E0067":     "required",
 	} {
 		require.Equal(t, want, code(s), "%q", s)
 	}

@@ -73,7 +73,7 @@ func fromCard(card Card, age int, rating companion.ContentRating) (companion.Pro
 		}
 		delete(ext, hubExtension) // regenerated on export; keeping it would go stale
 	}
-	stated, ok, err := statedAge(spec.Age, card.Extra)
+	stated, ok, err := statedAge(spec.Age, card.Extra, card.Top)
 	if err != nil {
 		return companion.ProfileSpec{}, err
 	}
@@ -107,24 +107,26 @@ func fromCard(card Card, age int, rating companion.ContentRating) (companion.Pro
 }
 
 // statedAge is the age a card states, if it states one: the hub's model (hub, zero when absent) and
-// an explicit age in the card's data, under any key that reads "age" whatever its case or width
+// an explicit age in the card's data or beside it (a V2/V3 card's top level), under any key that reads "age" whatever its case or width
 // ("Age", "AGE", "ａｇｅ"), read by ageValue. When several state one, the youngest counts: a card is
 // never made older than it says. A stated age that cannot be read is refused (ageValue says why).
-func statedAge(hub int, extra map[string]json.RawMessage) (int, bool, error) {
+func statedAge(hub int, objects ...map[string]json.RawMessage) (int, bool, error) {
 	ages := []int{}
 	if hub != 0 {
 		ages = append(ages, hub)
 	}
-	for _, k := range slices.Sorted(maps.Keys(extra)) {
-		if !strings.EqualFold(strings.TrimSpace(norm.NFKC.String(k)), "age") {
-			continue
-		}
-		n, ok, err := ageValue(extra[k])
-		if err != nil {
-			return 0, false, err
-		}
-		if ok {
-			ages = append(ages, n)
+	for _, extra := range objects {
+		for _, k := range slices.Sorted(maps.Keys(extra)) {
+			if !strings.EqualFold(strings.TrimSpace(norm.NFKC.String(k)), "age") {
+				continue
+			}
+			n, ok, err := ageValue(extra[k])
+			if err != nil {
+				return 0, false, err
+			}
+			if ok {
+				ages = append(ages, n)
+			}
 		}
 	}
 	if len(ages) == 0 {

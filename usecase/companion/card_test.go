@@ -223,6 +223,10 @@ func TestACardsStatedAgeIsReadRobustly(t *testing.T) {
 		_, err := e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: withData(members), Age: 30, Meta: meta})
 		require.Equal(t, want, ageViolation(t, err), members)
 	}
+	// An age beside the data object (a V2/V3 card's top level) is stated too.
+	top := []byte(`{"spec":"chara_card_v2","spec_version":"2.0","age":15,"data":{"name":"Kit","description":"A character."}}`)
+	_, err := e.app.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: owner, Data: top, Age: 30, Meta: meta})
+	require.Equal(t, domain.Violation("age", "too_young", ""), ageViolation(t, err), "top level")
 	for members, want := range map[string]int{
 		`"Age":"１９ years"`:  19,
 		`"age":" Unknown "`: 30,

@@ -66,7 +66,7 @@ func (h setHeaderHandler) Handle(ctx context.Context, in SetHeader) (*companion.
 	}
 	if !old.IsZero() {
 		// Best effort: if this fails the blob is an orphan, which cleanup-orphans removes.
-		_ = h.d.Blobs.Delete(ctx, old.Key.String())
+		_ = h.d.Blobs.Delete(context.WithoutCancel(ctx), old.Key.String())
 	}
 	return c, nil
 }

@@ -50,7 +50,7 @@ func (h removeHeaderHandler) Handle(ctx context.Context, in RemoveHeader) (*comp
 	}
 	if !old.IsZero() {
 		// Best effort: if this fails the blob is an orphan, which cleanup-orphans removes.
-		_ = h.d.Blobs.Delete(ctx, old.Key.String())
+		_ = h.d.Blobs.Delete(context.WithoutCancel(ctx), old.Key.String())
 	}
 	return c, nil
 }
