@@ -93,6 +93,13 @@ func (h regenerateHandler) Handle(ctx context.Context, in Regenerate) (Regenerat
 		}
 		return createKeyed(ctx, r, turn, key, now)
 	})
+	if errors.Is(err, ErrDuplicateTurn) {
+		// Another replica's request under the same key, on another companion (so not ordered by
+		// the companion's lock), committed first: answer as for a retry — its turn, or reused.
+		if t, ok, kerr := keyed(ctx, h.d.Store, in.OwnerID, key.Key, key.Fingerprint, domain.ID{}, now); ok || kerr != nil {
+			return Regenerated{Turn: t, Replayed: ok}, kerr
+		}
+	}
 	if err != nil {
 		return Regenerated{}, err
 	}

@@ -48,7 +48,7 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 		defer h.keys.lock(in.OwnerID.String() + "\x00" + in.IdempotencyKey)()
 	}
 	key := Idempotency{Key: in.IdempotencyKey, Fingerprint: sendFingerprint(in.CompanionID, text, in.Options)}
-	if sent, ok, err := h.replay(ctx, h.d.Store, in, key); ok || err != nil {
+	if sent, ok, err := h.replay(ctx, h.d.Store, in, key, h.d.Clock.Now()); ok || err != nil {
 		return sent, err
 	}
 	if err := checkOptions(h.d, in.Options); err != nil {
@@ -71,7 +71,7 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 		}
 		// Under the lock, a send with the same key that raced this one from another replica has
 		// committed: this is a retry of it.
-		if sent, ok, err := h.replay(ctx, r, in, key); ok || err != nil {
+		if sent, ok, err := h.replay(ctx, r, in, key, now); ok || err != nil { // now: as createKeyed sees it
 			replayed = sent
 			return err
 		}
@@ -91,6 +91,13 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 		}
 		return createKeyed(ctx, r, turn, key, now)
 	})
+	if errors.Is(err, ErrDuplicateTurn) {
+		// Another replica's request under the same key, for another companion (so not ordered by
+		// the companion's lock), committed first: answer as for a retry — its turn, or reused.
+		if sent, ok, rerr := h.replay(ctx, h.d.Store, in, key, now); ok || rerr != nil {
+			return sent, rerr
+		}
+	}
 	if err != nil {
 		return Sent{}, err
 	}
@@ -109,8 +116,8 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 }
 
 // replay returns what an earlier send with the same key and request made.
-func (h sendHandler) replay(ctx context.Context, r Repos, in Send, key Idempotency) (Sent, bool, error) {
-	t, ok, err := keyed(ctx, r, in.OwnerID, key.Key, key.Fingerprint, in.CompanionID, h.d.Clock.Now())
+func (h sendHandler) replay(ctx context.Context, r Repos, in Send, key Idempotency, now time.Time) (Sent, bool, error) {
+	t, ok, err := keyed(ctx, r, in.OwnerID, key.Key, key.Fingerprint, in.CompanionID, now)
 	if !ok || err != nil {
 		return Sent{}, false, err
 	}
