@@ -39,7 +39,7 @@ func init() {
 // model's own time from the hub's.
 type fakeLLM struct {
 	srv     *httptest.Server
-	tb      *cleanupTB
+	tb      *openaifake.Standalone
 	reply   *openaifake.Server
 	analyse *openaifake.Server
 	conns   atomic.Int64 // TCP connections accepted
@@ -59,7 +59,7 @@ type callTiming struct{ arrived, answered time.Time }
 
 // newFakeLLM starts the two fakes: reply answers streamed requests, analyse the others.
 func newFakeLLM(reply, analyse []openaifake.Option) *fakeLLM {
-	tb := &cleanupTB{}
+	tb := &openaifake.Standalone{}
 	f := &fakeLLM{tb: tb, reply: openaifake.New(tb, reply...), analyse: openaifake.New(tb, analyse...),
 		streams: make(chan streamTiming, 64), calls: make(chan callTiming, 64)}
 	f.srv = httptest.NewUnstartedServer(f)
@@ -76,7 +76,7 @@ func newFakeLLM(reply, analyse []openaifake.Option) *fakeLLM {
 func (f *fakeLLM) URL() string { return f.srv.URL + "/v1" }
 
 func (f *fakeLLM) close() {
-	f.tb.cleanup() // first: it stops the fakes' paced answers, which srv.Close would wait for
+	f.tb.Close() // first: it stops the fakes' paced answers, which srv.Close would wait for
 	f.srv.CloseClientConnections()
 	f.srv.Close()
 }
@@ -164,24 +164,6 @@ func (w *firstTokenWriter) Flush() {
 	if f, ok := w.ResponseWriter.(http.Flusher); ok {
 		f.Flush()
 	}
-}
-
-// cleanupTB is the testing.TB that openaifake.New asks for, outside a test: it keeps the clean-ups
-// to run them at the end. openaifake calls only Helper and Cleanup; any other method would hit the
-// nil embedded interface and panic, which is the loudest way to learn that this changed.
-type cleanupTB struct {
-	testing.TB
-	fns []func()
-}
-
-func (t *cleanupTB) Helper()          {}
-func (t *cleanupTB) Cleanup(f func()) { t.fns = append(t.fns, f) }
-
-func (t *cleanupTB) cleanup() {
-	for i := len(t.fns) - 1; i >= 0; i-- {
-		t.fns[i]()
-	}
-	t.fns = nil
 }
 
 // percentile returns the nearest-rank p-th percentile (0 < p ≤ 100) of ds, which it sorts.

@@ -99,17 +99,7 @@ func temporalProfile(ctx context.Context, opts options) (func() (func(*companion
 		if opts.postgresURL != "" {
 			return opts.postgresURL, nil
 		}
-		dsn, _, err := containers.CreateDatabase(ctx, "bench_chat", func(ctx context.Context, dsn string) error {
-			cfg := companionhub.DefaultConfig()
-			cfg.Database.URL = secret.String(dsn)
-			db, err := companionhub.OpenDatabase(ctx, cfg)
-			if err != nil {
-				return err
-			}
-			defer db.Close()
-			_, err = db.Migrate(ctx)
-			return err
-		})
+		dsn, _, err := containers.CreateDatabase(ctx, "bench_chat", migrateDB)
 		return dsn, err
 	}
 	return func() (func(*companionhub.Config), error) {

@@ -28,7 +28,6 @@ import (
 	"strconv"
 	"sync/atomic"
 	"syscall"
-	"testing"
 	"time"
 
 	"github.com/companionhub/companionhub/test/fakes/openaifake"
@@ -56,8 +55,8 @@ func run(addr string, words int, tps float64, firstToken time.Duration, jsonRepl
 	if words > 0 {
 		streamed = append(streamed, openaifake.WithReply(openaifake.Words(words)))
 	}
-	tb := &cleanupTB{}
-	defer tb.cleanup() // stops paced answers at once
+	tb := &openaifake.Standalone{}
+	defer tb.Close() // stops paced answers at once
 	f := &router{
 		reply:   openaifake.New(tb, streamed...),
 		analyse: openaifake.New(tb, openaifake.WithJSONReply(jsonReply), openaifake.WithoutRecording()),
@@ -89,7 +88,7 @@ func run(addr string, words int, tps float64, firstToken time.Duration, jsonRepl
 	case err := <-served:
 		return err
 	}
-	tb.cleanup()
+	tb.Close()
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
@@ -121,22 +120,4 @@ func (f *router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f.analyse.ServeHTTP(w, r)
-}
-
-// cleanupTB is the testing.TB that openaifake.New asks for, outside a test (as in test/bench): it
-// keeps the clean-ups to run them at the end. openaifake calls only Helper and Cleanup; any other
-// method would hit the nil embedded interface and panic.
-type cleanupTB struct {
-	testing.TB
-	fns []func()
-}
-
-func (t *cleanupTB) Helper()          {}
-func (t *cleanupTB) Cleanup(f func()) { t.fns = append(t.fns, f) }
-
-func (t *cleanupTB) cleanup() {
-	for i := len(t.fns) - 1; i >= 0; i-- {
-		t.fns[i]()
-	}
-	t.fns = nil
 }
