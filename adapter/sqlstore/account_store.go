@@ -36,14 +36,11 @@ func (db *DB) inTx(ctx context.Context, fn func(conn) error) (err error) {
 	// Last, once the transaction's connection is back in the pool and the writer queue moved on:
 	// prepare what it ran unprepared.
 	defer db.stmts.fill(ctx)
-	if db.writers != nil {
-		select {
-		case db.writers <- struct{}{}:
-			defer func() { <-db.writers }()
-		case <-ctx.Done():
-			return classify(ctx.Err(), nil, "begin transaction")
-		}
+	release, err := takeTurn(ctx, db.writers)
+	if err != nil {
+		return classify(err, nil, "begin transaction")
 	}
+	defer release()
 	tx, err := db.X.BeginTxx(ctx, nil)
 	if err != nil {
 		return classify(err, nil, "begin transaction")

@@ -40,12 +40,20 @@ type conn struct {
 // function that gives the turn back: single statements queue with the transactions, or a stream of
 // transactions could starve them (a lease renewal waiting out the busy timeout loses its turns).
 func (c conn) queue(ctx context.Context, query string) (func(), error) {
-	if c.writers == nil || !isWrite(query) {
+	if !isWrite(query) {
+		return func() {}, nil
+	}
+	return takeTurn(ctx, c.writers)
+}
+
+// takeTurn waits for a place in writers (nil: no queue) and returns the function that gives it back.
+func takeTurn(ctx context.Context, writers chan struct{}) (func(), error) {
+	if writers == nil {
 		return func() {}, nil
 	}
 	select {
-	case c.writers <- struct{}{}:
-		return func() { <-c.writers }, nil
+	case writers <- struct{}{}:
+		return func() { <-writers }, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
