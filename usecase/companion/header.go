@@ -2,6 +2,7 @@ package companion
 
 import (
 	"context"
+	"time"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/audit"
@@ -48,14 +49,8 @@ func (h setHeaderHandler) Handle(ctx context.Context, in SetHeader) (*companion.
 			if err := r.Media().Create(ctx, it); err != nil {
 				return err
 			}
-			old = c.SetHeader(it.Image(), it.CreatedAt)
-			if err := r.Companions().Update(ctx, c); err != nil {
+			if old, err = swapHeader(ctx, r, c, it.Image(), it.CreatedAt); err != nil {
 				return err
-			}
-			if !old.IsZero() {
-				if err := r.Media().Delete(ctx, old.Key); err != nil {
-					return err
-				}
 			}
 			return appendAudit(ctx, r, event(it.CreatedAt, in.OwnerID, audit.ActionCompanionHeader, c, in.Meta).
 				With("key", it.Key.String()))
@@ -64,9 +59,29 @@ func (h setHeaderHandler) Handle(ctx context.Context, in SetHeader) (*companion.
 	if err != nil {
 		return nil, err
 	}
-	if !old.IsZero() {
-		// Best effort: if this fails the blob is an orphan, which cleanup-orphans removes.
-		_ = h.d.Blobs.Delete(context.WithoutCancel(ctx), old.Key.String())
-	}
+	h.d.deleteFile(ctx, old)
 	return c, nil
+}
+
+// swapHeader makes img (zero: none) c's header and deletes the row of the picture it replaces,
+// which it returns (zero if there was none) for deleteFile once the change is committed.
+func swapHeader(ctx context.Context, r Repos, c *companion.Companion, img media.Image, now time.Time) (media.Image, error) {
+	old := c.SetHeader(img, now)
+	if err := r.Companions().Update(ctx, c); err != nil {
+		return media.Image{}, err
+	}
+	if !old.IsZero() {
+		if err := r.Media().Delete(ctx, old.Key); err != nil {
+			return media.Image{}, err
+		}
+	}
+	return old, nil
+}
+
+// deleteFile deletes the file of a picture whose row a committed change deleted (none when img is
+// zero). Best effort: if this fails the file is an orphan, which cleanup-orphans removes.
+func (d Deps) deleteFile(ctx context.Context, img media.Image) {
+	if !img.IsZero() {
+		_ = d.Blobs.Delete(context.WithoutCancel(ctx), img.Key.String())
+	}
 }

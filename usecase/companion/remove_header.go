@@ -35,11 +35,7 @@ func (h removeHeaderHandler) Handle(ctx context.Context, in RemoveHeader) (*comp
 			return nil
 		}
 		now := h.d.Clock.Now()
-		old = c.SetHeader(media.Image{}, now)
-		if err := r.Companions().Update(ctx, c); err != nil {
-			return err
-		}
-		if err := r.Media().Delete(ctx, old.Key); err != nil {
+		if old, err = swapHeader(ctx, r, c, media.Image{}, now); err != nil {
 			return err
 		}
 		return appendAudit(ctx, r, event(now, in.OwnerID, audit.ActionCompanionHeader, c, in.Meta).
@@ -48,9 +44,6 @@ func (h removeHeaderHandler) Handle(ctx context.Context, in RemoveHeader) (*comp
 	if err != nil {
 		return nil, err
 	}
-	if !old.IsZero() {
-		// Best effort: if this fails the blob is an orphan, which cleanup-orphans removes.
-		_ = h.d.Blobs.Delete(context.WithoutCancel(ctx), old.Key.String())
-	}
+	h.d.deleteFile(ctx, old)
 	return c, nil
 }
