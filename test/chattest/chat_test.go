@@ -656,12 +656,8 @@ func TestFollowingAnEndedTurnEndsWithItsOutcomeWhenTheBusMissedIt(t *testing.T) 
 	t.Parallel()
 	w := newWorld(t, func(o *chattest.Options) { o.NoReap = true })
 	ctx := context.Background()
-	now := time.Now().UTC()
-	msg := chat.Message{ID: domain.NewID(now), CompanionID: w.comp, Role: chat.RoleUser, Text: "hm?", Selected: true, CreatedAt: now}
-	require.NoError(t, w.env.Store.Messages().Create(ctx, msg))
-	turn := hydrate(t, chat.TurnRecord{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
-		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now})
-	require.NoError(t, w.env.Store.Turns().Create(ctx, turn, chatuc.Idempotency{}))
+	turn := w.runningTurn(t, "hm?")
+	now := turn.CreatedAt()
 	for _, p := range []string{`{"status":"analyzing","progress":10}`, `{"status":"responding","progress":35}`} {
 		_, err := w.env.Bus.Publish(ctx, turn.ID(), 0, chat.EventProgress, []byte(p))
 		require.NoError(t, err)
@@ -685,12 +681,8 @@ func TestAFollowerOfARunningTurnHearsAnEndTheBusMissed(t *testing.T) {
 		o.FollowCheck = 20 * time.Millisecond
 	})
 	ctx := context.Background()
-	now := time.Now().UTC()
-	msg := chat.Message{ID: domain.NewID(now), CompanionID: w.comp, Role: chat.RoleUser, Text: "hm?", Selected: true, CreatedAt: now}
-	require.NoError(t, w.env.Store.Messages().Create(ctx, msg))
-	turn := hydrate(t, chat.TurnRecord{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
-		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now})
-	require.NoError(t, w.env.Store.Turns().Create(ctx, turn, chatuc.Idempotency{}))
+	turn := w.runningTurn(t, "hm?")
+	now := turn.CreatedAt()
 	_, err := w.env.Bus.Publish(ctx, turn.ID(), 0, chat.EventProgress, []byte(`{"status":"responding","progress":35}`))
 	require.NoError(t, err)
 
@@ -738,16 +730,25 @@ func TestAFollowerPastWhatTheBusHoldsHearsTheOutcome(t *testing.T) {
 	require.Equal(t, past+1, events[0].Seq)
 }
 
-// savedReply is a running turn, taken by no runner, that saved text as its reply.
-func (w *world) savedReply(t *testing.T, text string) (chat.Turn, chatuc.PersistOutput) {
+// runningTurn is a turn answering a stored message with text, responding under a lease of an
+// hour: what a process left behind that is running it, or crashed while it did.
+func (w *world) runningTurn(t *testing.T, text string) chat.Turn {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Now().UTC()
-	msg := chat.Message{ID: domain.NewID(now), CompanionID: w.comp, Role: chat.RoleUser, Text: "hi", Selected: true, CreatedAt: now}
+	msg := chat.Message{ID: domain.NewID(now), CompanionID: w.comp, Role: chat.RoleUser, Text: text, Selected: true, CreatedAt: now}
 	require.NoError(t, w.env.Store.Messages().Create(ctx, msg))
 	turn := hydrate(t, chat.TurnRecord{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
 		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now})
 	require.NoError(t, w.env.Store.Turns().Create(ctx, turn, chatuc.Idempotency{}))
+	return turn
+}
+
+// savedReply is a running turn, taken by no runner, that saved text as its reply.
+func (w *world) savedReply(t *testing.T, text string) (chat.Turn, chatuc.PersistOutput) {
+	t.Helper()
+	ctx := context.Background()
+	turn := w.runningTurn(t, "hi")
 	require.NoError(t, w.env.Store.Turns().SaveDraft(ctx, turn.ID(), 1, text)) // what its reply step wrote
 	saved, err := w.env.Steps.Persist(ctx, chatuc.PersistInput{TurnID: turn.ID(), Analysis: chatuc.FailedAnalysis()})
 	require.NoError(t, err)

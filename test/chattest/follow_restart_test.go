@@ -7,7 +7,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/chattest"
@@ -22,12 +21,8 @@ func TestAFollowerOfARunningTurnAfterARestartHearsNoIdItSaw(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, func(o *chattest.Options) { o.NoReap = true })
 	ctx := context.Background()
-	now := time.Now().UTC()
-	msg := chat.Message{ID: domain.NewID(now), CompanionID: w.comp, Role: chat.RoleUser, Text: "hm?", Selected: true, CreatedAt: now}
-	require.NoError(t, w.env.Store.Messages().Create(ctx, msg))
-	turn := hydrate(t, chat.TurnRecord{ID: domain.NewID(now), OwnerID: w.owner, CompanionID: w.comp, UserMessageID: msg.ID,
-		Status: chat.StatusResponding, LeaseUntil: now.Add(time.Hour), CreatedAt: now, UpdatedAt: now})
-	require.NoError(t, w.env.Store.Turns().Create(ctx, turn, chatuc.Idempotency{}))
+	turn := w.runningTurn(t, "hm?")
+	now := turn.CreatedAt()
 
 	// The follower saw 7 events on the bus of a process that then restarted.
 	const seen = 7
