@@ -50,11 +50,17 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	if sent.Replayed {
+	writeAccepted(w, sent.Turn.ID(), sent.Replayed, sentDTO{Message: toMessage(sent.Message), Turn: toTurn(sent.Turn)})
+}
+
+// writeAccepted answers 202 for a turn started (or, replayed, started before under the same
+// Idempotency-Key), pointing Location at it.
+func writeAccepted(w http.ResponseWriter, turnID domain.ID, replayed bool, body any) {
+	if replayed {
 		w.Header().Set("Idempotent-Replayed", "true")
 	}
-	w.Header().Set("Location", "/api/v1/turns/"+sent.Turn.ID().String())
-	writeJSON(w, http.StatusAccepted, sentDTO{Message: toMessage(sent.Message), Turn: toTurn(sent.Turn)})
+	w.Header().Set("Location", "/api/v1/turns/"+turnID.String())
+	writeJSON(w, http.StatusAccepted, body)
 }
 
 func (s *Server) listMessages(w http.ResponseWriter, r *http.Request) {
@@ -135,11 +141,7 @@ func (s *Server) regenerate(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	if res.Replayed {
-		w.Header().Set("Idempotent-Replayed", "true")
-	}
-	w.Header().Set("Location", "/api/v1/turns/"+res.Turn.ID().String())
-	writeJSON(w, http.StatusAccepted, turnEnvelope{Turn: toTurn(res.Turn)})
+	writeAccepted(w, res.Turn.ID(), res.Replayed, turnEnvelope{Turn: toTurn(res.Turn)})
 }
 
 type alternativesDTO struct {
