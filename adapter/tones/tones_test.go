@@ -1,6 +1,7 @@
 package tones
 
 import (
+	"context"
 	"encoding/binary"
 	"strings"
 	"testing"
@@ -125,4 +126,17 @@ func TestRefusesEmptyAndOverlongText(t *testing.T) {
 	}
 	_, err := New().Synthesize(t.Context(), voice.Request{Text: strings.Repeat("a", 10_000)})
 	require.NoError(t, err, "10 000 characters are allowed")
+}
+
+// TestDeadlineIsATimeout: a deadline that ends the synthesis is the backend's timeout, and not
+// the voice use case's own (which only its configured timeout says).
+func TestDeadlineIsATimeout(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithDeadline(t.Context(), time.Unix(0, 0))
+	defer cancel()
+	_, err := New().Synthesize(ctx, voice.Request{Text: "hello"})
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	require.ErrorIs(t, err, errTimedOut)
+	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err))
+	assert.NotErrorIs(t, err, voice.ErrSpeechTimeout)
 }

@@ -61,8 +61,10 @@ func checkVoice(v companion.Voice) error {
 	return nil
 }
 
-// ErrSpeechTimeout is a synthesis that outlived the speech backend's timeout.
-var ErrSpeechTimeout = domain.E(domain.KindUnavailable, "speech_timeout", "the speech backend took too long")
+// ErrSpeechTimeout is a synthesis that outlived the speech backend's timeout. Its reason is the
+// feature's (as picture_timeout is), not a backend's: errors match by reason, so a backend cut
+// short by another deadline (the turn's) must not read as this one.
+var ErrSpeechTimeout = domain.E(domain.KindUnavailable, "voice_timeout", "the speech backend took too long")
 
 // synthesize asks the backend for audio within the configured time.
 func synthesize(ctx context.Context, d Deps, req Request) (Audio, error) {
