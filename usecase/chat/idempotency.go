@@ -44,6 +44,19 @@ func checkIdempotencyKey(key string) error {
 	return nil
 }
 
+// holdKey refuses a malformed key and holds a given one, the owner's, in this process until
+// release: retries of one request wait for the first, then find its turn — they are answered with
+// it and never counted against the rate limit.
+func holdKey(keys *keyedLocks, owner domain.ID, key string) (release func(), err error) {
+	if err := checkIdempotencyKey(key); err != nil {
+		return nil, err
+	}
+	if key == "" {
+		return func() {}, nil
+	}
+	return keys.lock(owner.String() + "\x00" + key), nil
+}
+
 // sendFingerprint and regenerateFingerprint are what a key is bound to: everything the request
 // asks for, the operation included (a key used to send cannot regenerate).
 func sendFingerprint(companionID domain.ID, text string, o chat.Options) string {

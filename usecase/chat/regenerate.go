@@ -33,17 +33,16 @@ type regenerateHandler struct {
 }
 
 func (h regenerateHandler) Handle(ctx context.Context, in Regenerate) (Regenerated, error) {
-	if err := checkIdempotencyKey(in.IdempotencyKey); err != nil {
+	release, err := holdKey(h.keys, in.OwnerID, in.IdempotencyKey)
+	if err != nil {
 		return Regenerated{}, err
 	}
-	if in.IdempotencyKey != "" {
-		defer h.keys.lock(in.OwnerID.String() + "\x00" + in.IdempotencyKey)()
-	}
+	defer release()
 	key := Idempotency{Key: in.IdempotencyKey, Fingerprint: regenerateFingerprint(in.MessageID, in.Options)}
 	// A retry is answered with its turn even once the conversation moved on (then the message is
 	// no longer the last): it asks for what was done, not for more.
-	if t, ok, err := keyed(ctx, h.d.Store, in.OwnerID, key.Key, key.Fingerprint, domain.ID{}, h.d.Clock.Now()); ok || err != nil {
-		return Regenerated{Turn: t, Replayed: ok}, err
+	if regen, ok, err := h.replay(ctx, h.d.Store, in.OwnerID, key, h.d.Clock.Now()); ok || err != nil {
+		return regen, err
 	}
 	m, err := h.d.Store.Messages().Get(ctx, in.OwnerID, in.MessageID)
 	if err != nil {
@@ -77,8 +76,8 @@ func (h regenerateHandler) Handle(ctx context.Context, in Regenerate) (Regenerat
 		}
 		// Under the lock, a regeneration with the same key that raced this one from another
 		// replica has committed: this is a retry of it.
-		if t, ok, err := keyed(ctx, r, in.OwnerID, key.Key, key.Fingerprint, domain.ID{}, now); ok || err != nil {
-			replayed = Regenerated{Turn: t, Replayed: ok}
+		if regen, ok, err := h.replay(ctx, r, in.OwnerID, key, now); ok || err != nil {
+			replayed = regen
 			return err
 		}
 		if err := checkIdle(ctx, r, m.CompanionID); err != nil {
@@ -96,8 +95,8 @@ func (h regenerateHandler) Handle(ctx context.Context, in Regenerate) (Regenerat
 	if errors.Is(err, ErrDuplicateTurn) {
 		// Another replica's request under the same key, on another companion (so not ordered by
 		// the companion's lock), committed first: answer as for a retry — its turn, or reused.
-		if t, ok, kerr := keyed(ctx, h.d.Store, in.OwnerID, key.Key, key.Fingerprint, domain.ID{}, now); ok || kerr != nil {
-			return Regenerated{Turn: t, Replayed: ok}, kerr
+		if regen, ok, rerr := h.replay(ctx, h.d.Store, in.OwnerID, key, now); ok || rerr != nil {
+			return regen, rerr
 		}
 	}
 	if err != nil {
@@ -124,4 +123,13 @@ func (h regenerateHandler) Handle(ctx context.Context, in Regenerate) (Regenerat
 		return Regenerated{}, err
 	}
 	return Regenerated{Turn: turn}, nil
+}
+
+// replay returns the turn an earlier regeneration with the same key and request made.
+func (h regenerateHandler) replay(ctx context.Context, r Repos, owner domain.ID, key Idempotency, now time.Time) (Regenerated, bool, error) {
+	t, ok, err := keyed(ctx, r, owner, key.Key, key.Fingerprint, domain.ID{}, now)
+	if !ok || err != nil {
+		return Regenerated{}, false, err
+	}
+	return Regenerated{Turn: t, Replayed: true}, true, nil
 }

@@ -39,14 +39,11 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 	if err != nil {
 		return Sent{}, err
 	}
-	if err := checkIdempotencyKey(in.IdempotencyKey); err != nil {
+	release, err := holdKey(h.keys, in.OwnerID, in.IdempotencyKey)
+	if err != nil {
 		return Sent{}, err
 	}
-	if in.IdempotencyKey != "" {
-		// Retries of one send wait for the first, then find its turn: they are answered with it
-		// and never counted against the rate limit.
-		defer h.keys.lock(in.OwnerID.String() + "\x00" + in.IdempotencyKey)()
-	}
+	defer release()
 	key := Idempotency{Key: in.IdempotencyKey, Fingerprint: sendFingerprint(in.CompanionID, text, in.Options)}
 	if sent, ok, err := h.replay(ctx, h.d.Store, in, key, h.d.Clock.Now()); ok || err != nil {
 		return sent, err
