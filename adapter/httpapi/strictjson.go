@@ -107,25 +107,23 @@ func check(path string, raw []byte, t reflect.Type, v *[]domain.FieldViolation) 
 		if !bytes.Equal(raw, []byte("true")) && !bytes.Equal(raw, []byte("false")) {
 			return refuse("type", "must be true or false")
 		}
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		if !isNumber(raw) {
 			return refuse("type", "must be a number")
 		}
-		if _, err := strconv.ParseInt(string(raw), 10, t.Bits()); err != nil {
-			if errors.Is(err, strconv.ErrRange) {
-				return refuse("out_of_range", "is out of range")
-			}
-			return refuse("type", "must be a whole number")
+		var err error
+		whole := "must be a whole number"
+		if k := t.Kind(); k >= reflect.Uint && k <= reflect.Uint64 { // unsigned
+			whole += " of at least 0"
+			_, err = strconv.ParseUint(string(raw), 10, t.Bits())
+		} else {
+			_, err = strconv.ParseInt(string(raw), 10, t.Bits())
 		}
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		if !isNumber(raw) {
-			return refuse("type", "must be a number")
-		}
-		if _, err := strconv.ParseUint(string(raw), 10, t.Bits()); err != nil {
-			if errors.Is(err, strconv.ErrRange) {
-				return refuse("out_of_range", "is out of range")
-			}
-			return refuse("type", "must be a whole number of at least 0")
+		if errors.Is(err, strconv.ErrRange) {
+			return refuse("out_of_range", "is out of range")
+		} else if err != nil {
+			return refuse("type", whole)
 		}
 	case reflect.Float32, reflect.Float64:
 		if !isNumber(raw) {
