@@ -69,6 +69,15 @@ func reply(companionID, replyTo, turn domain.ID, i int, text string, selected bo
 		ReplyTo: replyTo, TurnID: turn, Selected: selected, Scene: &scene, CreatedAt: at(i)}
 }
 
+// asked is a new owner's companion with one stored message, "q", to answer.
+func asked(t *testing.T, e Env) (owner, companionID domain.ID, u chat.Message) {
+	t.Helper()
+	owner, companionID = e.NewCompanion(t)
+	u = userMsg(companionID, 0, "q")
+	mustCreate(t, e, u)
+	return owner, companionID, u
+}
+
 func mustCreate(t *testing.T, e Env, msgs ...chat.Message) {
 	t.Helper()
 	for _, m := range msgs {
@@ -273,10 +282,8 @@ func testEditDelete(t *testing.T, e Env) {
 
 func testOneReplyPerTurn(t *testing.T, e Env) {
 	ctx := context.Background()
-	owner, c := e.NewCompanion(t)
-	u := userMsg(c, 0, "q")
+	owner, c, u := asked(t, e)
 	tr := newTurn(owner, c, u.ID, 1)
-	mustCreate(t, e, u)
 	require.NoError(t, e.Store.Turns().Create(ctx, tr, chatuc.Idempotency{}))
 	mustCreate(t, e, reply(c, u.ID, tr.ID(), 2, "once", true))
 	requireKind(t, e.Store.Messages().Create(ctx, reply(c, u.ID, tr.ID(), 3, "twice", true)), domain.KindConflict)
@@ -284,9 +291,7 @@ func testOneReplyPerTurn(t *testing.T, e Env) {
 
 func testTurns(t *testing.T, e Env) {
 	ctx := context.Background()
-	owner, c := e.NewCompanion(t)
-	u := userMsg(c, 0, "q")
-	mustCreate(t, e, u)
+	owner, c, u := asked(t, e)
 	t1, t2 := newTurn(owner, c, u.ID, 1), newTurn(owner, c, u.ID, 2)
 	require.NoError(t, e.Store.Turns().Create(ctx, t1, chatuc.Idempotency{Key: "key-1"}))
 	require.NoError(t, e.Store.Turns().Create(ctx, t2, chatuc.Idempotency{}))
@@ -336,9 +341,7 @@ func testTurns(t *testing.T, e Env) {
 // renews it; finished turns never are. Other tests' turns share the store, so only these are checked.
 func testLeasesAndCancel(t *testing.T, e Env) {
 	ctx := context.Background()
-	owner, c := e.NewCompanion(t)
-	u := userMsg(c, 0, "q")
-	mustCreate(t, e, u)
+	owner, c, u := asked(t, e)
 	leased := newTurn(owner, c, u.ID, 6)
 	leased = editTurn(t, leased, func(x *chat.TurnRecord) { x.LeaseUntil = at(100) })
 	fresh := newTurn(owner, c, u.ID, 7) // no lease given: a minute to be picked up

@@ -18,9 +18,7 @@ import (
 // cancelled, and a stale copy of it (read before the reply was saved) does not unset the reply.
 func testReplyOutlivesFailure(t *testing.T, e Env) {
 	ctx := context.Background()
-	owner, c := e.NewCompanion(t)
-	u := userMsg(c, 0, "q")
-	mustCreate(t, e, u)
+	owner, c, u := asked(t, e)
 	tr := newTurn(owner, c, u.ID, 1)
 	require.NoError(t, e.Store.Turns().Create(ctx, tr, chatuc.Idempotency{}))
 	stale := tr // read by a step before the reply was saved
@@ -64,9 +62,7 @@ func testReplyOutlivesFailure(t *testing.T, e Env) {
 // Steps that run in parallel report progress out of order; the furthest wins, in one statement.
 func testProgressNeverGoesBack(t *testing.T, e Env) {
 	ctx := context.Background()
-	owner, c := e.NewCompanion(t)
-	u := userMsg(c, 0, "q")
-	mustCreate(t, e, u)
+	owner, c, u := asked(t, e)
 	tr := newTurn(owner, c, u.ID, 1)
 	require.NoError(t, e.Store.Turns().Create(ctx, tr, chatuc.Idempotency{}))
 	turns := e.Store.Turns()
@@ -135,9 +131,7 @@ func testProgressNeverGoesBack(t *testing.T, e Env) {
 // Cancelling marks a turn that is still running; an ended turn stays as it ended.
 func testCancelLeavesEndedTurns(t *testing.T, e Env) {
 	ctx := context.Background()
-	owner, c := e.NewCompanion(t)
-	u := userMsg(c, 0, "q")
-	mustCreate(t, e, u)
+	owner, c, u := asked(t, e)
 	running, done := newTurn(owner, c, u.ID, 1), newTurn(owner, c, u.ID, 2)
 	require.NoError(t, e.Store.Turns().Create(ctx, running, chatuc.Idempotency{}))
 	require.NoError(t, e.Store.Turns().Create(ctx, done, chatuc.Idempotency{}))
@@ -202,9 +196,7 @@ func requireMoved(t *testing.T, want bool, msg ...any) func(bool, error) {
 // before the time given, so that the key can make a new turn.
 func testIdempotencyKeys(t *testing.T, e Env) {
 	ctx := context.Background()
-	owner, c := e.NewCompanion(t)
-	u := userMsg(c, 0, "q")
-	mustCreate(t, e, u)
+	owner, c, u := asked(t, e)
 	first := newTurn(owner, c, u.ID, 1)
 	key := chatuc.Idempotency{Key: "retry-me", Fingerprint: "3b1f…"}
 	require.NoError(t, e.Store.Turns().Create(ctx, first, key))
@@ -241,9 +233,7 @@ func testIdempotencyKeys(t *testing.T, e Env) {
 // attempt's, cleared when saved, and dropped when the turn ends.
 func testReplyDrafts(t *testing.T, e Env) {
 	ctx := context.Background()
-	owner, c := e.NewCompanion(t)
-	u := userMsg(c, 0, "q")
-	mustCreate(t, e, u)
+	owner, c, u := asked(t, e)
 	tr := newTurn(owner, c, u.ID, 1)
 	turns := e.Store.Turns()
 	require.NoError(t, turns.Create(ctx, tr, chatuc.Idempotency{}))
