@@ -22,16 +22,21 @@ func principalFrom(ctx context.Context) accountuc.Principal {
 // the CSRF exemption for such requests depends on it.
 func (s *Server) presentedToken(r *http.Request) (string, bool) {
 	if h := r.Header.Get("Authorization"); h != "" {
-		scheme, tok, ok := strings.Cut(h, " ")
-		if !ok || !strings.EqualFold(scheme, "Bearer") {
-			return "", true
-		}
-		return strings.TrimSpace(tok), true
+		return bearerToken(h), true
 	}
 	if c, err := r.Cookie(s.cookieName(r)); err == nil {
 		return c.Value, false
 	}
 	return "", false
+}
+
+// bearerToken is the token of an Authorization header value of the Bearer scheme ("" for any other).
+func bearerToken(h string) string {
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(tok)
 }
 
 // cookieName is the session cookie's name for r. Over HTTPS it carries the __Host- prefix, which

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,9 +61,8 @@ func (s *Server) metricsHandler() http.Handler {
 	}
 	want := sha256.Sum256([]byte(s.cfg.Metrics.Token.Reveal()))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		got := sha256.Sum256([]byte(strings.TrimSpace(tok)))
-		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+		got := sha256.Sum256([]byte(bearerToken(r.Header.Get("Authorization"))))
+		if subtle.ConstantTimeCompare(got[:], want[:]) != 1 { // no Bearer token reads as "", never a set token
 			writeError(w, r, domain.E(domain.KindUnauthenticated, reasonMetricsToken, "metrics require the metrics bearer token"))
 			return
 		}
