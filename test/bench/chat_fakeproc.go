@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -39,12 +38,10 @@ func startFakeProcess(ctx context.Context, args ...string) (*fakeProcess, error)
 	if err != nil {
 		return nil, err
 	}
-	bin := filepath.Join(dir, "openaifake")
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin, fakeModelCmd)
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
+	bin, err := goBuild(ctx, dir, "openaifake", fakeModelCmd)
+	if err != nil {
 		_ = os.RemoveAll(dir)
-		return nil, fmt.Errorf("build the fake model (run the bench from the module): %w", err)
+		return nil, err
 	}
 	p := &fakeProcess{dir: dir, done: make(chan struct{}),
 		http: &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}}

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -67,7 +66,7 @@ func runSSEIdle(ctx context.Context, _ options) ([]row, error) {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	bin, err := buildHub(ctx, dir)
+	bin, err := goBuild(ctx, dir, "companionhub", "./cmd/companionhub")
 	if err != nil {
 		return nil, err
 	}
@@ -182,39 +181,6 @@ func setFileLimit(need uint64) (uint64, error) {
 		}
 	}
 	return want.Cur, nil
-}
-
-// buildHub builds the companionhub binary into dir.
-func buildHub(ctx context.Context, dir string) (string, error) {
-	root, err := moduleRoot()
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "companionhub")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/companionhub")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("build companionhub: %w: %s", err, out)
-	}
-	return bin, nil
-}
-
-// moduleRoot is the directory of the go.mod above the working directory.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		up := filepath.Dir(dir)
-		if up == dir {
-			return "", errors.New("no go.mod above the working directory: run the bench from the module")
-		}
-		dir = up
-	}
 }
 
 // hubProcess is a running `companionhub serve`.
