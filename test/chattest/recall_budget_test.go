@@ -38,13 +38,6 @@ func (o *cutOffs) seen() []domain.ID {
 	return append([]domain.ID(nil), o.turns...)
 }
 
-func notConfigured[I, O any]() decorator.Handler[I, O] {
-	return decorator.Func[I, O](func(context.Context, I) (O, error) {
-		var zero O
-		return zero, usecase.ErrNotConfigured
-	})
-}
-
 // A recall that outlives its budget is cut off — even one that never looks at its context — and
 // the reply goes ahead without memories; one within it gives its memories.
 func TestARecallIsCutOffAtItsBudget(t *testing.T) {
@@ -57,9 +50,9 @@ func TestARecallIsCutOffAtItsBudget(t *testing.T) {
 
 	steps := func(recall chatuc.Recaller, obs chatuc.Observer) chatuc.Step {
 		s, err := chatuc.NewSteps(chatuc.StepsDeps{Store: w.env.Store, Bus: w.env.Bus, Model: w.model,
-			Tokens: tokenizer.New(), Recall: recall, Learn: notConfigured[memory.Learn, struct{}](),
-			Illustrate: notConfigured[picture.IllustrateReply, media.Image](),
-			Speak:      notConfigured[voice.SpeakReply, media.Key](), Clock: usecase.SystemClock{},
+			Tokens: tokenizer.New(), Recall: recall, Learn: decorator.Fail[memory.Learn, struct{}](usecase.ErrNotConfigured),
+			Illustrate: decorator.Fail[picture.IllustrateReply, media.Image](usecase.ErrNotConfigured),
+			Speak:      decorator.Fail[voice.SpeakReply, media.Key](usecase.ErrNotConfigured), Clock: usecase.SystemClock{},
 			Observer: obs, Limits: chatuc.Limits{RecallBudget: 20 * time.Millisecond}})
 		require.NoError(t, err)
 		for _, st := range s.Table() {

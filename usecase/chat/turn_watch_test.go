@@ -12,6 +12,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/test/awaittest"
 )
 
 // Followers of one turn share its reads: one per fresh period, whoever asks meanwhile waits for it,
@@ -22,9 +23,11 @@ func TestTurnWatchSharesReads(t *testing.T) {
 	id := domain.NewID(time.Now())
 	var reads atomic.Int32
 	gate := make(chan struct{})
+	reading := make(chan struct{}, 8) // told as each read begins
 	fail := atomic.Bool{}
 	w := newTurnWatch(func(ctx context.Context, got domain.ID) (chat.Turn, error) {
 		reads.Add(1)
+		reading <- struct{}{}
 		select {
 		case <-gate:
 		case <-ctx.Done():
@@ -51,11 +54,12 @@ func TestTurnWatchSharesReads(t *testing.T) {
 			errs <- err
 		})
 	}
-	require.Eventually(t, func() bool { return reads.Load() == 1 }, 10*time.Second, time.Millisecond)
+	awaittest.Recv(t, reading, "the followers' read")
 	quit()
 	require.ErrorIs(t, <-quitErr, context.Canceled)
 	close(gate)
 	wg.Wait()
+	require.Empty(t, reading, "one read for them all")
 	close(errs)
 	for err := range errs {
 		require.NoError(t, err)
