@@ -26,6 +26,10 @@ type Request struct {
 	Model string
 	// Rating is the companion's content rating, for backends with safety settings of their own.
 	Rating companion.ContentRating
+	// CharacterAvatar and UserAvatar are reference pictures (the companion's header image, the
+	// person's), JPEG, PNG or WebP bytes, for backends whose workflows draw from them (ComfyUI's
+	// %char_avatar% and %user_avatar%); nil when there is none. Other backends ignore them.
+	CharacterAvatar, UserAvatar []byte
 }
 
 // Progress is how far a render is, for backends that can tell: Done of Total steps, with
