@@ -21,6 +21,7 @@ import (
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/llm"
 	"github.com/companionhub/companionhub/usecase/picture"
+	"github.com/companionhub/companionhub/usecase/stream"
 )
 
 // lighthouseModel is an embedder's own language model: it always says the same thing.
@@ -99,7 +100,10 @@ func Example_bringYourOwnPorts() {
 		panic(err)
 	}
 	defer events.Close()
-	for e := range events.Events() {
+	for e, err := range stream.Events(follow, events) {
+		if err != nil {
+			panic(err)
+		}
 		p, err := eventjson.Decode(e.Type, e.Data)
 		if err != nil {
 			panic(err)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/companionhub/companionhub/domain/companion"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/logkey"
+	"github.com/companionhub/companionhub/usecase/stream"
 )
 
 func pathID(r *http.Request, notFound error) (domain.ID, error) {
@@ -283,31 +285,33 @@ func (s *Server) turnEvents(w http.ResponseWriter, r *http.Request) {
 	if !write("retry: 2000\n\n") {
 		return
 	}
-	heartbeat := time.NewTicker(s.cfg.SSEHeartbeat)
-	defer heartbeat.Stop()
+	// The connection's goroutine waits in Next itself, up to the next heartbeat: an idle follower
+	// costs no goroutine beside its connection's (SPEC §4 P8). Draining ends the wait.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(s.draining, cancel)()
+	beat := time.Now().Add(s.cfg.SSEHeartbeat)
 	for {
-		select {
-		case <-ctx.Done():
+		wait, stop := context.WithDeadline(ctx, beat)
+		e, err := sub.Next(wait)
+		stop()
+		switch {
+		case err == nil:
+			if !write("id: %d\nevent: %s\n%s\n", e.Seq, e.Type, sseData(e.Data)) || e.Type.Terminal() {
+				return
+			}
+		case ctx.Err() != nil:
 			return
-		case <-s.draining:
-			return
-		case <-heartbeat.C:
+		case errors.Is(err, context.DeadlineExceeded):
 			if !write(": heartbeat\n\n") {
 				return
 			}
-		case e, ok := <-sub.Events():
-			if !ok {
-				if err := sub.Err(); err != nil {
-					s.log.Warn("turn stream ended early", zap.String(logkey.TurnID, id.String()), zap.Error(err))
-				}
-				return // the client reconnects with Last-Event-ID
+			beat = time.Now().Add(s.cfg.SSEHeartbeat)
+		default:
+			if !errors.Is(err, stream.ErrEnded) {
+				s.log.Warn("turn stream ended early", zap.String(logkey.TurnID, id.String()), zap.Error(err))
 			}
-			if !write("id: %d\nevent: %s\n%s\n", e.Seq, e.Type, sseData(e.Data)) {
-				return
-			}
-			if e.Type.Terminal() {
-				return
-			}
+			return // the client reconnects with Last-Event-ID
 		}
 	}
 }

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -143,8 +142,8 @@ type Server struct {
 	secureCk   bool
 	handler    http.Handler
 	routes     []route
-	draining   chan struct{}
-	drainOnce  sync.Once
+	draining   context.Context // ends with Drain
+	drain      context.CancelFunc
 }
 
 // New builds the server and its routes.
@@ -159,7 +158,8 @@ func New(cfg Config, d Deps) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, log: d.Log, accounts: d.Accounts, companions: d.Companions, media: d.Media,
 		chat: d.Chat, registry: d.Registry, checkers: d.Checkers,
-		proxies: px, metrics: m, csrf: http.NewCrossOriginProtection(), draining: make(chan struct{})}
+		proxies: px, metrics: m, csrf: http.NewCrossOriginProtection()}
+	s.draining, s.drain = context.WithCancel(context.Background())
 	if cfg.PublicURL != "" {
 		u, _ := url.Parse(cfg.PublicURL)
 		if err := s.csrf.AddTrustedOrigin(u.Scheme + "://" + u.Host); err != nil {
@@ -196,7 +196,7 @@ func (s *Server) HTTPServer() *http.Server {
 // Drain ends the long-lived responses (event streams) so that a graceful shutdown need not wait for
 // them: their clients reconnect, to another replica or to this one restarted, and resume where they
 // were. Register it with http.Server.RegisterOnShutdown.
-func (s *Server) Drain() { s.drainOnce.Do(func() { close(s.draining) }) }
+func (s *Server) Drain() { s.drain() }
 
 // ShutdownTimeout is how long a graceful stop may take.
 func (s *Server) ShutdownTimeout() time.Duration { return s.cfg.ShutdownTimeout }

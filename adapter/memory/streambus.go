@@ -36,18 +36,13 @@ const (
 	streamShards = 32
 	// minTurnSweep keeps a small shard from sweeping on every new turn.
 	minTurnSweep = 64
-	// deliverBatch bounds how many events a subscription copies out under the lock at a time. The
-	// batch lives in the feeding goroutine's frame for the subscription's whole life, idle or not:
-	// 64 events (72 bytes each) made every subscriber's stack 8 KiB instead of 4 (SPEC §4 P8,
-	// memory per idle SSE connection); 8 costs a replay a lock round per 8 events instead of 64.
-	deliverBatch = 8
 )
 
 var errBusClosed = domain.Errorf(domain.KindUnavailable, "stream bus: closed")
 
 // StreamBus is the stream bus of a single process: each turn's events in a slice, subscribers
-// woken by a per-turn channel that is closed when an event is appended. It runs no goroutine of its
-// own, only one per subscription: a shard drops the logs of expired turns whenever it has doubled
+// woken by a per-turn channel that is closed when an event is appended. It runs no goroutine at all —
+// a subscriber reads in its own — and a shard drops the logs of expired turns whenever it has doubled
 // in size since it last did (as the rate limiter does), so memory follows the turns alive within
 // their retention, and a read never sees an expired turn, swept or not.
 type StreamBus struct {
@@ -55,11 +50,9 @@ type StreamBus struct {
 	seed   maphash.Seed
 	shards [streamShards]streamShard
 
-	// life guards closed against the wg.Add of a new subscription, so Close waits for every one.
-	life   sync.RWMutex
+	life   sync.RWMutex // guards closed
 	closed bool
 	done   chan struct{} // closed by Close: every subscription ends
-	wg     sync.WaitGroup
 }
 
 type streamShard struct {
@@ -167,16 +160,17 @@ func (b *StreamBus) Last(_ context.Context, turnID domain.ID) (int64, error) {
 	return int64(len(log.events)), nil
 }
 
-// Subscribe implements stream.Bus. Its goroutine reads the log under the shard's lock, so replay
-// and live delivery are one loop over one slice: there is no seam between them to lose or repeat
-// an event in.
+// Subscribe implements stream.Bus. The subscription reads the log under the shard's lock in its
+// reader's own goroutine, so replay and live delivery are one walk over one slice — no seam between
+// them to lose or repeat an event in — and an idle subscriber costs its reader's wait, no goroutine.
 func (b *StreamBus) Subscribe(ctx context.Context, turnID domain.ID, after int64) (stream.Subscription, error) {
 	if err := stream.CheckSubscribe(turnID, after); err != nil {
 		return nil, err
 	}
-	b.life.RLock()
-	defer b.life.RUnlock()
-	if b.closed {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if b.isClosed() {
 		return nil, errBusClosed
 	}
 	s := b.shard(turnID)
@@ -185,66 +179,11 @@ func (b *StreamBus) Subscribe(ctx context.Context, turnID domain.ID, after int64
 	log.subs++
 	s.mu.Unlock()
 
-	sub := newStreamSub()
-	b.wg.Add(1)
-	go func() {
-		defer b.wg.Done()
-		b.feed(ctx, sub, s, log, turnID, after)
-		s.mu.Lock()
-		log.subs--
-		s.mu.Unlock()
-		sub.end(nil)
-	}()
+	sub := &streamSub{bus: b, shard: s, log: log, turnID: turnID, last: after, done: make(chan struct{})}
+	// The subscription ends with its context even when nobody reads it any more, so that the log
+	// it holds on to can go.
+	sub.stopAfter = context.AfterFunc(ctx, sub.release)
 	return sub, nil
-}
-
-// feed hands the subscriber every event after `after`, waiting for new ones, until ctx ends, the
-// subscription or the bus is closed.
-func (b *StreamBus) feed(ctx context.Context, sub *streamSub, s *streamShard, log *turnLog, turnID domain.ID, after int64) {
-	last := after
-	batch := make([]chat.Event, 0, deliverBatch)
-	for {
-		batch = batch[:0]
-		s.mu.Lock()
-		log.expireBy(b.clock.Now())
-		// An expired log starts again from 1; a subscriber already past its new length waits for
-		// the numbers it has not seen, as it would on any bus whose store forgot the turn.
-		for i := last; i < int64(len(log.events)) && len(batch) < deliverBatch; i++ {
-			e := log.events[i]
-			batch = append(batch, chat.Event{TurnID: turnID, Seq: i + 1, Attempt: e.attempt, Type: e.typ, Data: []byte(e.data)})
-		}
-		var changed chan struct{}
-		if len(batch) == 0 {
-			if log.changed == nil {
-				log.changed = make(chan struct{})
-			}
-			changed = log.changed
-		}
-		s.mu.Unlock()
-
-		if changed != nil {
-			select {
-			case <-changed:
-				continue
-			case <-ctx.Done():
-			case <-sub.stop:
-			case <-b.done:
-			}
-			return
-		}
-		for _, e := range batch {
-			select {
-			case sub.events <- e:
-				last = e.Seq
-			case <-ctx.Done():
-				return
-			case <-sub.stop:
-				return
-			case <-b.done:
-				return
-			}
-		}
-	}
 }
 
 // log returns the turn's log, creating it (and sweeping the shard when it has doubled) if absent.
@@ -289,8 +228,8 @@ func (b *StreamBus) isClosed() bool {
 	return b.closed
 }
 
-// Close ends every subscription, waits for their goroutines, and refuses further calls with
-// KindUnavailable.
+// Close ends every subscription (their readers get stream.ErrEnded) and refuses further calls
+// with KindUnavailable.
 func (b *StreamBus) Close() error {
 	b.life.Lock()
 	if !b.closed {
@@ -298,7 +237,6 @@ func (b *StreamBus) Close() error {
 		close(b.done)
 	}
 	b.life.Unlock()
-	b.wg.Wait()
 	return nil
 }
 
@@ -314,38 +252,71 @@ func (b *StreamBus) turns() int {
 	return n
 }
 
-// streamSub is a subscription fed by one goroutine, which alone sends on and closes events.
+// streamSub is one subscriber's place in a turn's log.
 type streamSub struct {
-	events chan chat.Event
-	stop   chan struct{} // closed by Close
-	once   sync.Once
-	ended  chan struct{} // closed when the feeding goroutine is done
-	mu     sync.Mutex
-	err    error
+	bus    *StreamBus
+	shard  *streamShard
+	log    *turnLog
+	turnID domain.ID
+	last   int64 // the sequence number of the last event returned; only Next touches it
+
+	once      sync.Once
+	done      chan struct{} // closed by release: Close, or the Subscribe context ended
+	stopAfter func() bool
 }
 
-func newStreamSub() *streamSub {
-	return &streamSub{events: make(chan chat.Event), stop: make(chan struct{}), ended: make(chan struct{})}
+// Next implements stream.Subscription: the next event of the log if there is one, else a wait for
+// the log to change.
+func (sub *streamSub) Next(ctx context.Context) (chat.Event, error) {
+	for {
+		select {
+		case <-sub.done:
+			return chat.Event{}, stream.ErrEnded
+		case <-sub.bus.done:
+			sub.release()
+			return chat.Event{}, stream.ErrEnded
+		default:
+		}
+		s := sub.shard
+		s.mu.Lock()
+		log := sub.log
+		log.expireBy(sub.bus.clock.Now())
+		// An expired log starts again from 1; a subscriber already past its new length waits for
+		// the numbers it has not seen, as it would on any bus whose store forgot the turn.
+		if sub.last < int64(len(log.events)) {
+			e := log.events[sub.last]
+			sub.last++
+			s.mu.Unlock()
+			return chat.Event{TurnID: sub.turnID, Seq: sub.last, Attempt: e.attempt, Type: e.typ, Data: []byte(e.data)}, nil
+		}
+		if log.changed == nil {
+			log.changed = make(chan struct{})
+		}
+		changed := log.changed
+		s.mu.Unlock()
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return chat.Event{}, ctx.Err()
+		case <-sub.done:
+		case <-sub.bus.done:
+		}
+	}
 }
 
-func (s *streamSub) Events() <-chan chat.Event { return s.events }
-
-func (s *streamSub) Err() error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.err
+// Close implements stream.Subscription.
+func (sub *streamSub) Close() {
+	sub.stopAfter()
+	sub.release()
 }
 
-// Close ends the subscription and returns once its channel is closed.
-func (s *streamSub) Close() {
-	s.once.Do(func() { close(s.stop) })
-	<-s.ended
-}
-
-func (s *streamSub) end(err error) {
-	s.mu.Lock()
-	s.err = err
-	s.mu.Unlock()
-	close(s.events)
-	close(s.ended)
+// release ends the subscription once: the log it watched may be swept when nobody else does.
+func (sub *streamSub) release() {
+	sub.once.Do(func() {
+		close(sub.done)
+		s := sub.shard
+		s.mu.Lock()
+		sub.log.subs--
+		s.mu.Unlock()
+	})
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/clocktest"
 )
 
@@ -41,12 +42,8 @@ func TestStreamBusDropsExpiredTurns(t *testing.T) {
 
 	publish(watched)
 	publish(watched)
-	select {
-	case e := <-sub.Events():
-		assert.Equal(t, int64(2), e.Seq, "the subscriber of an expired turn waits on the same log, past what it saw")
-	case <-time.After(10 * time.Second):
-		require.Fail(t, "the subscriber of an expired turn was not woken")
-	}
+	e := awaittest.Next(t, sub, "the event after the expiry")
+	assert.Equal(t, int64(2), e.Seq, "the subscriber of an expired turn waits on the same log, past what it saw")
 }
 
 // Last of turns the bus does not hold, as a follower of an old turn asks after a restart, creates no

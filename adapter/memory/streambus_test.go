@@ -79,7 +79,7 @@ func TestStreamBusMemoryCapsATurn(t *testing.T) {
 	sub, err := bus.Subscribe(t.Context(), turn, memory.MaxTurnEvents-1)
 	require.NoError(t, err)
 	defer sub.Close()
-	e := awaittest.Recv(t, sub.Events(), "the last event")
+	e := awaittest.Next(t, sub, "the last event")
 	assert.Equal(t, int64(memory.MaxTurnEvents), e.Seq)
 
 	big := []byte(`{"text":"` + strings.Repeat("x", stream.MaxData-len(`{"text":""}`)) + `"}`)
@@ -102,13 +102,8 @@ func TestStreamBusMemoryClose(t *testing.T) {
 	sub, err := bus.Subscribe(t.Context(), turn, 0)
 	require.NoError(t, err)
 	require.NoError(t, bus.Close())
-	select {
-	case _, open := <-sub.Events():
-		assert.False(t, open, "Close returns once every subscription has ended")
-	default:
-		t.Error("Close returned before the subscription ended")
-	}
-	assert.NoError(t, sub.Err())
+	_, err = sub.Next(t.Context())
+	assert.ErrorIs(t, err, stream.ErrEnded, "a closed bus ends its subscriptions")
 
 	_, err = bus.Publish(t.Context(), turn, 1, chat.EventToken, []byte(`{}`))
 	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err))

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/secret"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/containers"
 	"github.com/companionhub/companionhub/test/contract/streamtest"
 	"github.com/companionhub/companionhub/usecase/stream"
@@ -81,13 +83,8 @@ func TestStreamBusPostgresSurvivesListenerReconnection(t *testing.T) {
 		require.NoError(t, err)
 	}
 	for want := int64(1); want <= events; want++ {
-		select {
-		case e, ok := <-sub.Events():
-			require.True(t, ok, "ended early: %v", sub.Err())
-			require.Equal(t, want, e.Seq)
-		case <-time.After(20 * time.Second):
-			require.Failf(t, "event missing", "event %d never arrived", want)
-		}
+		e := awaittest.Next(t, sub, fmt.Sprintf("event %d", want))
+		require.Equal(t, want, e.Seq)
 	}
 }
 

@@ -4,8 +4,13 @@
 package awaittest
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"time"
+
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/usecase/stream"
 )
 
 // Patience bounds every such wait. It is generous because the machines running the suite are
@@ -44,6 +49,37 @@ func Closed[T any](tb testing.TB, ch <-chan T, what string) int {
 			}
 		case <-timer.C:
 			tb.Fatalf("%s was not closed within %s (%d values drained)", what, Patience, n)
+		}
+	}
+}
+
+// Next returns sub's next event, failing tb if the subscription ends first or nothing comes within
+// Patience. what names the awaited event in the failure.
+func Next(tb testing.TB, sub stream.Subscription, what string) chat.Event {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), Patience)
+	defer cancel()
+	e, err := sub.Next(ctx)
+	if err != nil {
+		tb.Fatalf("%s did not come within %s: %v", what, Patience, err)
+	}
+	return e
+}
+
+// Ended waits for sub to end — stream.ErrEnded, not a failure — discarding the events it still
+// yields, and returns how many that was; it fails tb if sub does not end within Patience or fails.
+func Ended(tb testing.TB, sub stream.Subscription, what string) int {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), Patience)
+	defer cancel()
+	for n := 0; ; n++ {
+		_, err := sub.Next(ctx)
+		switch {
+		case err == nil:
+		case errors.Is(err, stream.ErrEnded):
+			return n
+		default:
+			tb.Fatalf("%s did not end within %s (%d events drained): %v", what, Patience, n, err)
 		}
 	}
 }

@@ -17,12 +17,14 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/chattest"
 	"github.com/companionhub/companionhub/test/clocktest"
 	"github.com/companionhub/companionhub/test/sqlitetest"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/llm"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
+	"github.com/companionhub/companionhub/usecase/stream"
 )
 
 // reply is what one streamed reply call does: send the pieces, then fail with err (nil: finish).
@@ -161,13 +163,14 @@ func (w *world) follow(t *testing.T, turnID domain.ID, after int64) []chat.Event
 	require.NoError(t, err)
 	defer sub.Close()
 	var out []chat.Event
-	for e := range sub.Events() {
+	for e, err := range stream.Events(ctx, sub) {
+		require.NoError(t, err)
 		out = append(out, e)
 		if e.Type.Terminal() {
 			return out
 		}
 	}
-	t.Fatalf("the stream ended without a terminal event (err %v) after %d events", sub.Err(), len(out))
+	t.Fatalf("the stream ended without a terminal event after %d events", len(out))
 	return nil
 }
 
@@ -689,21 +692,16 @@ func TestAFollowerOfARunningTurnHearsAnEndTheBusMissed(t *testing.T) {
 	sub, err := w.env.App.Follow.Handle(ctx, chatuc.Follow{OwnerID: w.owner, TurnID: turn.ID()})
 	require.NoError(t, err)
 	defer sub.Close()
-	first := <-sub.Events()
+	first := awaittest.Next(t, sub, "the progress")
 	require.Equal(t, chat.EventProgress, first.Type)
 	// The turn ends; its terminal event never reaches the bus.
 	require.NoError(t, turn.Fail(chat.Failure{Code: "interrupted", Message: "the hub restarted while writing the reply; regenerate it"}, now))
 	require.NoError(t, w.env.Store.Turns().Update(ctx, turn))
-	select {
-	case e := <-sub.Events():
-		require.Equal(t, chat.EventError, e.Type)
-		require.Equal(t, int64(2), e.Seq)
-		require.Equal(t, "interrupted", data(t, e)["code"])
-	case <-time.After(10 * time.Second):
-		t.Fatal("the follower was left waiting")
-	}
-	_, open := <-sub.Events()
-	require.False(t, open, "the stream ends with the outcome")
+	e := awaittest.Next(t, sub, "the recorded outcome")
+	require.Equal(t, chat.EventError, e.Type)
+	require.Equal(t, int64(2), e.Seq)
+	require.Equal(t, "interrupted", data(t, e)["code"])
+	require.Zero(t, awaittest.Ended(t, sub, "the stream"), "the stream ends with the outcome")
 }
 
 func TestAFollowerWithTheLastEventIsToldThereIsNoMore(t *testing.T) {

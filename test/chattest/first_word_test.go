@@ -9,6 +9,7 @@ import (
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/test/awaittest"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	"github.com/companionhub/companionhub/usecase/stream"
 )
 
 // Nothing but the model stands between the person and the first word (SPEC §3.3): the scene
@@ -34,7 +35,8 @@ func TestTheFirstWordDoesNotWaitForTheSceneAnalysis(t *testing.T) {
 	var statuses []any
 	var last chat.Event
 	sawToken := false
-	for e := range sub.Events() {
+	for e, err := range stream.Events(ctx, sub) {
+		require.NoError(t, err)
 		last = e
 		switch e.Type {
 		case chat.EventProgress:
@@ -49,7 +51,7 @@ func TestTheFirstWordDoesNotWaitForTheSceneAnalysis(t *testing.T) {
 			break
 		}
 	}
-	require.True(t, sawToken, "the reply streamed while the analysis could not answer (stream error: %v)", sub.Err())
+	require.True(t, sawToken, "the reply streamed while the analysis could not answer")
 	require.Equal(t, chat.EventComplete, last.Type)
 	require.Equal(t, []any{"responding", "analyzing"}, statuses,
 		"no analysis before the reply (it runs after, over the exchange), and no recall on a hub that cannot remember")

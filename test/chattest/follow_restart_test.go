@@ -33,23 +33,23 @@ func TestAFollowerOfARunningTurnAfterARestartHearsNoIdItSaw(t *testing.T) {
 
 	_, err = restarted.Bus.Publish(ctx, turn.ID(), 0, chat.EventProgress, []byte(`{"status":"responding","progress":60}`))
 	require.NoError(t, err)
-	e := awaittest.Recv(t, sub.Events(), "the progress published after the restart")
+	e := awaittest.Next(t, sub, "the progress published after the restart")
 	require.Equal(t, chat.EventProgress, e.Type)
 	require.Equal(t, int64(seen+1), e.Seq, "numbered after what the follower saw")
 
 	// The turn ends without its terminal event reaching the bus: the recorded outcome follows.
 	require.NoError(t, turn.Fail(chat.Failure{Code: "interrupted", Message: "the hub restarted while writing the reply; regenerate it"}, now))
 	require.NoError(t, w.env.Store.Turns().Update(ctx, turn))
-	e = awaittest.Recv(t, sub.Events(), "the recorded outcome")
+	e = awaittest.Next(t, sub, "the recorded outcome")
 	require.Equal(t, chat.EventError, e.Type)
 	require.Equal(t, int64(seen+2), e.Seq)
-	awaittest.Closed(t, sub.Events(), "the end of the stream")
+	awaittest.Ended(t, sub, "the stream")
 
 	// Reconnecting with the last id it got, it resumes there.
 	after, err := restarted.App.Follow.Handle(ctx, chatuc.Follow{OwnerID: w.owner, TurnID: turn.ID(), After: seen + 1})
 	require.NoError(t, err)
 	defer after.Close()
-	e = awaittest.Recv(t, after.Events(), "the outcome, on reconnecting")
+	e = awaittest.Next(t, after, "the outcome, on reconnecting")
 	require.Equal(t, chat.EventError, e.Type)
 	require.Greater(t, e.Seq, int64(seen+1))
 }

@@ -65,9 +65,9 @@ func (h followHandler) Handle(ctx context.Context, in Follow) (stream.Subscripti
 			return nil, err
 		}
 		load := func(ctx context.Context) (chat.Turn, error) { return h.watch.turn(ctx, t.ID()) }
-		watched := newWatchedSubscription(ctx, sub, after, h.d.Settings.FollowCheck, load, h.outcome)
+		watched := newWatchedSubscription(sub, after, h.d.Settings.FollowCheck, load, h.outcome)
 		if shift := in.After - after; shift > 0 {
-			return renumbered(ctx, watched, shift), nil
+			return &renumbered{wrapped: wrapped{inner: watched}, shift: shift}, nil
 		}
 		return watched, nil
 	}
@@ -96,23 +96,7 @@ func (h followHandler) Handle(ctx context.Context, in Follow) (stream.Subscripti
 	if err != nil {
 		return nil, err
 	}
-	return newEndedSubscription(ctx, sub, last, end), nil
-}
-
-// renumbered relays inner's events with their sequence numbers raised by shift. Exact resume needs
-// a bus that outlives the process (PostgreSQL or Redis); after a restart of an in-memory bus this is
-// the next best thing: ids keep growing for a follower, which resumes from the last one it got
-// (Last-Event-ID minus shift is where the bus now stands, and shift is the same on every reconnect
-// while the bus holds fewer events than the follower saw).
-func renumbered(ctx context.Context, inner stream.Subscription, shift int64) *relay {
-	return newRelay(ctx, inner, func(r *relay) {
-		for e := range inner.Events() {
-			e.Seq += shift
-			if !r.send(e) || e.Type.Terminal() {
-				return
-			}
-		}
-	})
+	return newEndedSubscription(sub, last, end), nil
 }
 
 // terminalAt reports whether the turn's event seq is its terminal event.
@@ -124,9 +108,9 @@ func (h followHandler) terminalAt(ctx context.Context, turnID domain.ID, seq int
 		return false, err
 	}
 	defer sub.Close()
-	e, ok := <-sub.Events()
-	if !ok {
-		return false, sub.Err()
+	e, err := sub.Next(ctx)
+	if err != nil {
+		return false, err
 	}
 	return e.Seq == seq && e.Type.Terminal(), nil
 }

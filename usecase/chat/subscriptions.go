@@ -2,116 +2,145 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/usecase/stream"
 )
 
+// The subscriptions Follow hands out wrap the bus's and run in their reader's goroutine: a
+// follower waiting for the model costs the connection that waits, and nothing beside it.
+
 // fixedSubscription replays a fixed list of events and ends.
-type fixedSubscription struct {
-	ch chan chat.Event
-}
+type fixedSubscription struct{ events []chat.Event }
 
 func newFixedSubscription(events ...chat.Event) *fixedSubscription {
-	ch := make(chan chat.Event, len(events))
-	for _, e := range events {
-		ch <- e
-	}
-	close(ch)
-	return &fixedSubscription{ch: ch}
+	return &fixedSubscription{events: events}
 }
 
-func (s *fixedSubscription) Events() <-chan chat.Event { return s.ch }
-func (s *fixedSubscription) Err() error                { return nil }
-func (s *fixedSubscription) Close()                    {}
+func (s *fixedSubscription) Next(context.Context) (chat.Event, error) {
+	if len(s.events) == 0 {
+		return chat.Event{}, stream.ErrEnded
+	}
+	e := s.events[0]
+	s.events = s.events[1:]
+	return e, nil
+}
 
-// relay is a subscription that passes on the events of another, with a say in when it ends: its
-// goroutine runs until the relay function returns, the follower closes it, or ctx ends.
-type relay struct {
-	*stream.Feed
+func (s *fixedSubscription) Close() { s.events = nil }
+
+// wrapped is a subscription that passes on another's events and ends after a terminal one.
+type wrapped struct {
 	inner stream.Subscription
-	ctx   context.Context
+	ended bool
 }
 
-// newRelay starts run, which passes events on with send (false once nobody listens any more).
-func newRelay(ctx context.Context, inner stream.Subscription, run func(r *relay)) *relay {
-	ctx, cancel := context.WithCancel(ctx)
-	r := &relay{Feed: stream.NewFeed(cancel), inner: inner, ctx: ctx}
-	go func() {
-		defer func() { r.End(inner.Err()) }()
-		run(r)
-	}()
-	return r
+// pass hands e on, noting a terminal event.
+func (w *wrapped) pass(e chat.Event) (chat.Event, error) {
+	w.ended = e.Type.Terminal()
+	return e, nil
 }
 
-func (r *relay) send(e chat.Event) bool {
-	select {
-	case r.Send() <- e:
-		return true
-	case <-r.ctx.Done():
-		return false
-	}
-}
+func (w *wrapped) Close() { w.inner.Close() }
 
-// Close stops the relay and the subscription it relays (which may be what it waits on), and
-// returns once the relay ended.
-func (r *relay) Close() {
-	r.Stop()
-	r.inner.Close()
-	r.Feed.Close()
-}
-
-// newEndedSubscription relays an ended turn's events up to the last one the bus holds, and ends
+// endedSubscription passes an ended turn's events on up to the last one the bus holds, and ends
 // with the recorded outcome when they do not include a terminal event.
-func newEndedSubscription(ctx context.Context, inner stream.Subscription, last int64, end chat.Event) *relay {
-	return newRelay(ctx, inner, func(r *relay) {
-		for e := range inner.Events() {
-			if !r.send(e) || e.Type.Terminal() {
-				return
-			}
-			if e.Seq >= last {
-				end.Seq = e.Seq + 1
-				r.send(end)
-				return
-			}
-		}
-	})
+type endedSubscription struct {
+	wrapped
+	last int64
+	end  *chat.Event // the outcome, once it is due
+	out  chat.Event
 }
 
-// newWatchedSubscription relays a running turn's events and, when the bus stays quiet, looks at
-// the turn itself: one that ended without its terminal event reaching the bus (a reaper that
-// could not publish, a Finish that gave up) ends the stream with its recorded outcome, so a
+func newEndedSubscription(inner stream.Subscription, last int64, end chat.Event) *endedSubscription {
+	return &endedSubscription{wrapped: wrapped{inner: inner}, last: last, out: end}
+}
+
+func (s *endedSubscription) Next(ctx context.Context) (chat.Event, error) {
+	switch {
+	case s.end != nil:
+		e := *s.end
+		s.end, s.ended = nil, true
+		return e, nil
+	case s.ended:
+		return chat.Event{}, stream.ErrEnded
+	}
+	e, err := s.inner.Next(ctx)
+	if err != nil {
+		return e, err
+	}
+	if !e.Type.Terminal() && e.Seq >= s.last {
+		s.out.Seq = e.Seq + 1
+		s.end = &s.out
+		return e, nil
+	}
+	return s.pass(e)
+}
+
+// renumbered passes inner's events on with their sequence numbers raised by shift. Exact resume
+// needs a bus that outlives the process (PostgreSQL or Redis); after a restart of an in-memory bus
+// this is the next best thing: ids keep growing for a follower, which resumes from the last one it
+// got (Last-Event-ID minus shift is where the bus now stands, and shift is the same on every
+// reconnect while the bus holds fewer events than the follower saw).
+type renumbered struct {
+	wrapped
+	shift int64
+}
+
+func (s *renumbered) Next(ctx context.Context) (chat.Event, error) {
+	if s.ended {
+		return chat.Event{}, stream.ErrEnded
+	}
+	e, err := s.inner.Next(ctx)
+	if err != nil {
+		return e, err
+	}
+	e.Seq += s.shift
+	return s.pass(e)
+}
+
+// watchedSubscription passes a running turn's events on and, when the bus stays quiet for every,
+// looks at the turn itself: one that ended without its terminal event reaching the bus (a reaper
+// that could not publish, a Finish that gave up) ends the stream with its recorded outcome, so a
 // follower never waits forever.
-func newWatchedSubscription(ctx context.Context, inner stream.Subscription, after int64, every time.Duration,
-	load func(context.Context) (chat.Turn, error), outcome func(context.Context, chat.Turn) (chat.Event, error)) *relay {
-	return newRelay(ctx, inner, func(r *relay) {
-		tick := time.NewTicker(every)
-		defer tick.Stop()
-		seen := after
-		for {
-			select {
-			case <-r.ctx.Done():
-				return
-			case e, ok := <-inner.Events():
-				if !ok || !r.send(e) || e.Type.Terminal() {
-					return
-				}
-				seen = e.Seq
-				tick.Reset(every)
-			case <-tick.C:
-				t, err := load(r.ctx)
-				if err != nil || !t.Ended() {
-					continue // not ended (or not known now): keep waiting
-				}
-				end, err := outcome(r.ctx, t)
-				if err != nil {
-					continue
-				}
-				end.Seq = seen + 1
-				r.send(end)
-				return
-			}
+type watchedSubscription struct {
+	wrapped
+	seen    int64
+	every   time.Duration
+	quiet   time.Time // since when nothing came
+	load    func(context.Context) (chat.Turn, error)
+	outcome func(context.Context, chat.Turn) (chat.Event, error)
+}
+
+func newWatchedSubscription(inner stream.Subscription, after int64, every time.Duration,
+	load func(context.Context) (chat.Turn, error), outcome func(context.Context, chat.Turn) (chat.Event, error)) *watchedSubscription {
+	return &watchedSubscription{wrapped: wrapped{inner: inner}, seen: after, every: every, quiet: time.Now(), load: load, outcome: outcome}
+}
+
+func (s *watchedSubscription) Next(ctx context.Context) (chat.Event, error) {
+	for !s.ended {
+		check, cancel := context.WithDeadline(ctx, s.quiet.Add(s.every))
+		e, err := s.inner.Next(check)
+		cancel()
+		if err == nil {
+			s.seen, s.quiet = e.Seq, time.Now()
+			return s.pass(e)
 		}
-	})
+		if ctx.Err() != nil || !errors.Is(err, context.DeadlineExceeded) {
+			return chat.Event{}, err // the reader's own deadline, or the end
+		}
+		s.quiet = time.Now()
+		t, err := s.load(ctx)
+		if err != nil || !t.Ended() {
+			continue // not ended (or not known now): keep waiting
+		}
+		end, err := s.outcome(ctx, t)
+		if err != nil {
+			continue
+		}
+		end.Seq = s.seen + 1
+		return s.pass(end)
+	}
+	return chat.Event{}, stream.ErrEnded
 }

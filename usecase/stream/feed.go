@@ -8,7 +8,8 @@ import (
 )
 
 // Feed is the plumbing of a Subscription fed by one goroutine, which alone sends on Send and ends
-// it with End; bus adapters embed it and add how they find events.
+// it with End; bus adapters whose events arrive from elsewhere (a socket, a listener) embed it and
+// add how they find them.
 type Feed struct {
 	events chan chat.Event
 	cancel context.CancelFunc
@@ -25,14 +26,23 @@ func NewFeed(cancel context.CancelFunc) *Feed {
 // Send is where the feeder delivers events, in order.
 func (f *Feed) Send() chan<- chat.Event { return f.events }
 
-// Events yields the events; it is closed when the feeder ends.
-func (f *Feed) Events() <-chan chat.Event { return f.events }
-
-// Err says why the feed ended (nil after Close or when its context ended).
-func (f *Feed) Err() error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.err
+// Next implements Subscription: an event the feeder offers while ctx ends stays offered, for the
+// next call.
+func (f *Feed) Next(ctx context.Context) (chat.Event, error) {
+	select {
+	case e, ok := <-f.events:
+		if ok {
+			return e, nil
+		}
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		if f.err != nil {
+			return chat.Event{}, f.err
+		}
+		return chat.Event{}, ErrEnded
+	case <-ctx.Done():
+		return chat.Event{}, ctx.Err()
+	}
 }
 
 // Stop asks the feeder to end, without waiting (a closing bus stops every feed at once).

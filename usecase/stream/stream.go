@@ -4,6 +4,8 @@ package stream
 
 import (
 	"context"
+	"errors"
+	"iter"
 	"time"
 
 	"github.com/companionhub/companionhub/domain"
@@ -44,13 +46,39 @@ type Bus interface {
 	Last(ctx context.Context, turnID domain.ID) (int64, error)
 }
 
-// Subscription is a live view of one turn's events.
+// Subscription is a live view of one turn's events, read by one goroutine at a time (Close may
+// come from any). It holds no goroutine of its own where the bus needs none: a follower's
+// connection waits in Next, so ten thousand idle followers cost ten thousand parked readers and no
+// more (SPEC §4 P8).
 type Subscription interface {
-	// Events yields the events in order. It is closed when the subscription ends; Err then says why
-	// (nil after Close or when ctx ended).
-	Events() <-chan chat.Event
-	Err() error
+	// Next returns the next event, in order, waiting until one comes, ctx ends or the
+	// subscription ends. When ctx ends first it returns ctx's error and nothing is lost: the event
+	// comes with a later call (a follower writes a heartbeat and asks again). When the subscription
+	// ended it returns ErrEnded — after Close, or once Subscribe's context ended — or, from then
+	// on, the failure that ended it.
+	Next(ctx context.Context) (chat.Event, error)
 	Close()
+}
+
+// ErrEnded is Next's answer once a subscription was closed or its context ended.
+var ErrEnded = errors.New("stream: the subscription ended")
+
+// Events ranges over sub's events until it ends or ctx does. A failure, or ctx's end, comes as the
+// last pair's error; an ending that is none (ErrEnded) just stops the loop:
+//
+//	for e, err := range stream.Events(ctx, sub) { … }
+func Events(ctx context.Context, sub Subscription) iter.Seq2[chat.Event, error] {
+	return func(yield func(chat.Event, error) bool) {
+		for {
+			e, err := sub.Next(ctx)
+			if errors.Is(err, ErrEnded) {
+				return
+			}
+			if !yield(e, err) || err != nil {
+				return
+			}
+		}
+	}
 }
 
 // MaxData bounds one event's data: token batches are small, and PostgreSQL's NOTIFY payload (8000

@@ -8,6 +8,8 @@
 package streamtest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -45,6 +47,7 @@ func Run(t *testing.T, newBus func(t *testing.T) stream.Bus) {
 		{"InstancesShareTurns", testInstances},
 		{"CloseEndsTheSubscription", one(testClose)},
 		{"CancelEndsTheSubscription", one(testCancel)},
+		{"AReaderGivingUpLosesNothing", one(testReaderGivesUp)},
 		{"ExpireForgetsTheTurnAfterTTL", one(testExpire)},
 		{"DataRoundTripsByteForByte", one(testDataRoundTrip)},
 		{"AttemptAndTypeRoundTrip", one(testAttemptAndType)},
@@ -109,17 +112,16 @@ func next(t *testing.T, sub stream.Subscription) chat.Event {
 
 // receive is next for goroutines other than the test's, which must not call t.FailNow.
 func receive(sub stream.Subscription) (chat.Event, error) {
-	timer := time.NewTimer(patience)
-	defer timer.Stop()
-	select {
-	case e, ok := <-sub.Events():
-		if !ok {
-			return chat.Event{}, fmt.Errorf("the subscription ended early: %v", sub.Err())
-		}
-		return e, nil
-	case <-timer.C:
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
+	defer cancel()
+	e, err := sub.Next(ctx)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
 		return chat.Event{}, fmt.Errorf("no event within %s", patience)
+	case err != nil:
+		return chat.Event{}, fmt.Errorf("the subscription ended early: %w", err)
 	}
+	return e, nil
 }
 
 // collect reads n events.
@@ -132,21 +134,20 @@ func collect(t *testing.T, sub stream.Subscription, n int) []chat.Event {
 	return out
 }
 
-// requireEnded waits for the subscription's channel to close, draining what it still yields, and
-// returns how many events it drained.
+// requireEnded reads the subscription until it ends — as ended, stream.ErrEnded, not as failed —
+// and returns how many events it still yielded.
 func requireEnded(t *testing.T, sub stream.Subscription) int {
 	t.Helper()
-	timer := time.NewTimer(patience)
-	defer timer.Stop()
+	ctx, cancel := context.WithTimeout(t.Context(), patience)
+	defer cancel()
 	for n := 0; ; n++ {
-		select {
-		case _, ok := <-sub.Events():
-			if !ok {
-				return n
-			}
-		case <-timer.C:
-			require.Fail(t, "the subscription's channel was not closed within "+patience.String())
+		_, err := sub.Next(ctx)
+		if err == nil {
+			continue
 		}
+		require.NotErrorIs(t, err, context.DeadlineExceeded, "the subscription did not end within "+patience.String())
+		require.ErrorIs(t, err, stream.ErrEnded, "an ending that is no failure says ErrEnded")
+		return n
 	}
 }
 
