@@ -214,7 +214,7 @@ func (r messageRepo) UpdateText(ctx context.Context, id domain.ID, text string, 
 	return updated(n, err, "edit message")
 }
 
-func (r messageRepo) SetImage(ctx context.Context, id domain.ID, img media.Image) error {
+func (r messageRepo) SetImage(ctx context.Context, id, pictureID domain.ID, img media.Image) error {
 	n, err := r.c.exec(ctx, `UPDATE messages SET image_key = ?, image_content_type = ?, image_bytes = ?, image_width = ?,
 		image_height = ? WHERE id = ?`, img.Key.String(), img.ContentType.String(), img.Bytes, img.Width, img.Height, id.String())
 	return updated(n, err, "attach image")

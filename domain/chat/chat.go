@@ -71,9 +71,13 @@ type Message struct {
 	// Selected says which alternative of a reply is shown; user messages are always selected.
 	Selected bool
 	// Scene is the companion's scene after this reply — restored when the reply is selected again.
-	Scene    *companion.Scene
-	Image    media.Image
-	AudioKey media.Key
+	Scene *companion.Scene
+	// Image is the reply's picture, PictureID its entry in the owner's gallery; PictureRemoved says
+	// the owner deleted the picture the message showed.
+	Image          media.Image
+	PictureID      domain.ID
+	PictureRemoved bool
+	AudioKey       media.Key
 	// Hidden messages take part in the conversation but are not shown (a scheduled instruction).
 	Hidden    bool
 	CreatedAt time.Time

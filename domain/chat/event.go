@@ -56,6 +56,7 @@ type StateChange struct {
 // Picture is the picture attached to the reply MessageID, or, with Failure set, why it has none.
 type Picture struct {
 	MessageID domain.ID
+	PictureID domain.ID // its entry in the gallery
 	Image     media.Image
 	Failure   *Failure
 }

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 
+	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/usecase/picture"
 )
@@ -29,7 +30,7 @@ func (s pictureStep) run(ctx context.Context, in SideInput) (Empty, error) {
 	img, err := s.illustrate.Handle(ctx, picture.IllustrateReply{OwnerID: ex.turn.OwnerID(),
 		CompanionID: ex.turn.CompanionID(), Profile: ex.comp.Profile(), Scene: scene})
 	if err == nil {
-		err = s.store.Messages().SetImage(ctx, in.MessageID, img)
+		err = s.store.Messages().SetImage(ctx, in.MessageID, domain.ID{}, img)
 	}
 	if err != nil {
 		return Empty{}, s.sideFailed(ctx, StepPicture, in.TurnID, err, "the picture could not be made",

@@ -51,8 +51,8 @@ type MessageRepository interface {
 	Select(ctx context.Context, replyTo, id domain.ID) error
 	// UpdateText saves an edited text.
 	UpdateText(ctx context.Context, id domain.ID, text string, at time.Time) error
-	// SetImage attaches a picture to a message; SetAudio its voice.
-	SetImage(ctx context.Context, id domain.ID, img media.Image) error
+	// SetImage attaches a picture (the gallery's pictureID) to a message; SetAudio its voice.
+	SetImage(ctx context.Context, id, pictureID domain.ID, img media.Image) error
 	SetAudio(ctx context.Context, id domain.ID, key media.Key) error
 	// Delete removes a message (and, for a user message, its replies).
 	Delete(ctx context.Context, id domain.ID) error

@@ -263,7 +263,7 @@ func testEditDelete(t *testing.T, e Env) {
 	requireKind(t, e.Store.Messages().UpdateText(ctx, domain.NewID(base), "x", at(3)), domain.KindNotFound)
 
 	img := media.Image{Key: media.NewKey(media.WebP), ContentType: media.WebP, Bytes: 1234, Width: 640, Height: 960}
-	require.NoError(t, e.Store.Messages().SetImage(ctx, r.ID, img))
+	require.NoError(t, e.Store.Messages().SetImage(ctx, r.ID, domain.NewID(base), img))
 	audio := media.NewKey(media.MP3)
 	require.NoError(t, e.Store.Messages().SetAudio(ctx, r.ID, audio))
 	got, err = e.Store.Messages().Get(ctx, owner, r.ID)
@@ -271,7 +271,7 @@ func testEditDelete(t *testing.T, e Env) {
 	require.Equal(t, img, got.Image)
 	require.Equal(t, audio, got.AudioKey)
 	require.Equal(t, "answer", got.Text, "attaching media leaves the text")
-	requireKind(t, e.Store.Messages().SetImage(ctx, domain.NewID(base), img), domain.KindNotFound)
+	requireKind(t, e.Store.Messages().SetImage(ctx, domain.NewID(base), domain.NewID(base), img), domain.KindNotFound)
 	requireKind(t, e.Store.Messages().SetAudio(ctx, domain.NewID(base), audio), domain.KindNotFound)
 
 	require.NoError(t, e.Store.Messages().Delete(ctx, u.ID))
