@@ -1,22 +1,14 @@
 package httpapi
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
-
-	"go.uber.org/zap"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
-	"github.com/companionhub/companionhub/usecase/logkey"
-	"github.com/companionhub/companionhub/usecase/stream"
 )
 
 func pathID(r *http.Request, notFound error) (domain.ID, error) {
@@ -239,85 +231,4 @@ func lastEventID(r *http.Request) (int64, error) {
 		return 0, chatuc.ErrInvalidLastEventID
 	}
 	return n, nil
-}
-
-// streamWriteTimeout bounds one write to a follower: a client that stopped reading is let go.
-const streamWriteTimeout = 30 * time.Second
-
-// turnEvents streams a turn's events as Server-Sent Events (SPEC §3.3): "id" is the event's
-// sequence number, so a reconnecting EventSource resumes exactly where it left off; comments keep
-// idle connections alive; the stream ends after the turn's complete or error event.
-func (s *Server) turnEvents(w http.ResponseWriter, r *http.Request) {
-	id, err := pathID(r, chat.ErrTurnNotFound)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	after, err := lastEventID(r)
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	ctx := r.Context()
-	sub, err := s.chat.Follow.Handle(ctx, chatuc.Follow{OwnerID: principalFrom(ctx).UserID, TurnID: id, After: after})
-	if errors.Is(err, chatuc.ErrNoMoreEvents) {
-		w.WriteHeader(http.StatusNoContent) // tells an EventSource to stop reconnecting
-		return
-	}
-	if err != nil {
-		writeError(w, r, err)
-		return
-	}
-	defer sub.Close()
-	rc := http.NewResponseController(w)
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-	w.WriteHeader(http.StatusOK)
-	write := func(format string, args ...any) bool {
-		_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
-		if _, err := fmt.Fprintf(w, format, args...); err != nil {
-			return false
-		}
-		return rc.Flush() == nil
-	}
-	if !write("retry: 2000\n\n") {
-		return
-	}
-	// The connection's goroutine waits in Next itself, up to the next heartbeat: an idle follower
-	// costs no goroutine beside its connection's (SPEC §4 P8). Draining ends the wait.
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	defer context.AfterFunc(s.draining, cancel)()
-	beat := time.Now().Add(s.cfg.SSEHeartbeat)
-	for {
-		wait, stop := context.WithDeadline(ctx, beat)
-		e, err := sub.Next(wait)
-		stop()
-		switch {
-		case err == nil:
-			if !write("id: %d\nevent: %s\n%s\n", e.Seq, e.Type, sseData(e.Data)) || e.Type.Terminal() {
-				return
-			}
-		case ctx.Err() != nil:
-			return
-		case errors.Is(err, context.DeadlineExceeded):
-			if !write(": heartbeat\n\n") {
-				return
-			}
-			beat = time.Now().Add(s.cfg.SSEHeartbeat)
-		default:
-			if !errors.Is(err, stream.ErrEnded) {
-				s.log.Warn("turn stream ended early", zap.String(logkey.TurnID, id.String()), zap.Error(err))
-			}
-			return // the client reconnects with Last-Event-ID
-		}
-	}
-}
-
-// sseData writes data as SSE data lines (JSON has no raw newlines, but a line break must never end
-// the field early).
-func sseData(data []byte) string {
-	return "data: " + strings.ReplaceAll(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n", "\ndata: ") + "\n"
 }
