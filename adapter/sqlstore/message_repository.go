@@ -29,13 +29,16 @@ type messageRow struct {
 	ImageBytes       *int64   `db:"image_bytes"`
 	ImageWidth       *int     `db:"image_width"`
 	ImageHeight      *int     `db:"image_height"`
+	PictureID        *string  `db:"picture_id"`
+	ImageRemoved     bool     `db:"image_removed"`
 	AudioKey         *string  `db:"audio_key"`
 	CreatedAt        nullTime `db:"created_at"`
 	EditedAt         nullTime `db:"edited_at"`
 }
 
 const messageColumns = `m.id, m.companion_id, m.role, m.text, m.reply_to, m.turn_id, m.selected, m.hidden, m.scene,
-	m.image_key, m.image_content_type, m.image_bytes, m.image_width, m.image_height, m.audio_key, m.created_at, m.edited_at`
+	m.image_key, m.image_content_type, m.image_bytes, m.image_width, m.image_height, m.picture_id, m.image_removed,
+	m.audio_key, m.created_at, m.edited_at`
 
 // sceneDoc is a scene snapshot as stored. Snapshots written before user_present existed read as
 // the person talking by message.
@@ -65,10 +68,11 @@ func (r messageRepo) Create(ctx context.Context, m chat.Message) error {
 		ak = m.AudioKey.String()
 	}
 	_, err := r.c.exec(ctx, `INSERT INTO messages (id, companion_id, role, text, reply_to, turn_id, selected, hidden, scene,
-		image_key, image_content_type, image_bytes, image_width, image_height, audio_key, created_at, edited_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		image_key, image_content_type, image_bytes, image_width, image_height, picture_id, image_removed, audio_key,
+		created_at, edited_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		m.ID.String(), m.CompanionID.String(), m.Role.String(), m.Text, idArg(m.ReplyTo), idArg(m.TurnID), m.Selected,
-		m.Hidden, scene, ik, ict, ib, iw, ih, ak, r.c.t(m.CreatedAt), r.c.t(m.EditedAt))
+		m.Hidden, scene, ik, ict, ib, iw, ih, idArg(m.PictureID), m.PictureRemoved, ak, r.c.t(m.CreatedAt), r.c.t(m.EditedAt))
 	if c, dup := uniqueViolation(err); dup {
 		return domain.Errorf(domain.KindConflict, "message %s exists (%s)", m.ID, c)
 	}
@@ -113,7 +117,7 @@ func (r messageRepo) scan(ctx context.Context, query string, args ...any) ([]cha
 		row = messageRow{}
 		if err := rows.Scan(&row.ID, &row.CompanionID, &row.Role, &row.Text, &row.ReplyTo, &row.TurnID, &row.Selected,
 			&row.Hidden, &row.Scene, &row.ImageKey, &row.ImageContentType, &row.ImageBytes, &row.ImageWidth,
-			&row.ImageHeight, &row.AudioKey, &row.CreatedAt, &row.EditedAt); err != nil {
+			&row.ImageHeight, &row.PictureID, &row.ImageRemoved, &row.AudioKey, &row.CreatedAt, &row.EditedAt); err != nil {
 			return nil, err
 		}
 		m, err := row.message()
@@ -214,9 +218,11 @@ func (r messageRepo) UpdateText(ctx context.Context, id domain.ID, text string, 
 	return updated(n, err, "edit message")
 }
 
+// SetImage attaches the picture; a message whose earlier picture was deleted shows this one again.
 func (r messageRepo) SetImage(ctx context.Context, id, pictureID domain.ID, img media.Image) error {
 	n, err := r.c.exec(ctx, `UPDATE messages SET image_key = ?, image_content_type = ?, image_bytes = ?, image_width = ?,
-		image_height = ? WHERE id = ?`, img.Key.String(), img.ContentType.String(), img.Bytes, img.Width, img.Height, id.String())
+		image_height = ?, picture_id = ?, image_removed = `+r.c.boolLit(false)+` WHERE id = ?`,
+		img.Key.String(), img.ContentType.String(), img.Bytes, img.Width, img.Height, idArg(pictureID), id.String())
 	return updated(n, err, "attach image")
 }
 
@@ -286,6 +292,12 @@ func (row messageRow) message() (chat.Message, error) {
 	if m.Image, err = imageFrom(corrupt, "image", row.ImageKey, row.ImageContentType, row.ImageBytes, row.ImageWidth, row.ImageHeight); err != nil {
 		return m, err
 	}
+	if row.PictureID != nil {
+		if m.PictureID, err = parseID(*row.PictureID); err != nil {
+			return m, err
+		}
+	}
+	m.PictureRemoved = row.ImageRemoved
 	if row.AudioKey != nil {
 		if m.AudioKey, err = media.ParseKey(*row.AudioKey); err != nil {
 			return m, corrupt("audio key", err)

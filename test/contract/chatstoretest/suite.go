@@ -130,6 +130,8 @@ func testMessagesRoundTrip(t *testing.T, e Env) {
 	tr := newTurn(owner, c, u.ID, 1)
 	require.NoError(t, e.Store.Turns().Create(ctx, tr, chatuc.Idempotency{}))
 	r := reply(c, u.ID, tr.ID(), 2, "Hi!", true)
+	r.Image = media.Image{Key: media.NewKey(media.PNG), ContentType: media.PNG, Bytes: 4321, Width: 832, Height: 1216}
+	r.PictureID = domain.NewID(at(2))
 	mustCreate(t, e, r)
 
 	got, err := e.Store.Messages().Get(ctx, owner, u.ID)
@@ -149,6 +151,7 @@ func testMessagesRoundTrip(t *testing.T, e Env) {
 	require.NoError(t, e.Store.Turns().Create(ctx, tr2, chatuc.Idempotency{}))
 	there := reply(c, u.ID, tr2.ID(), 4, "Hi, in person!", false)
 	there.Scene.UserPresent = true
+	there.PictureRemoved = true // its picture was deleted from the gallery
 	mustCreate(t, e, there)
 	got, err = e.Store.Messages().Get(ctx, owner, there.ID)
 	require.NoError(t, err)
@@ -254,6 +257,7 @@ func testEditDelete(t *testing.T, e Env) {
 	mustCreate(t, e, u)
 	require.NoError(t, e.Store.Turns().Create(ctx, tr, chatuc.Idempotency{}))
 	r := reply(c, u.ID, tr.ID(), 2, "answer", true)
+	r.PictureRemoved = true // an earlier picture was deleted: a new one shows again
 	mustCreate(t, e, r)
 	require.NoError(t, e.Store.Messages().UpdateText(ctx, u.ID, "fixed", at(3)))
 	got, err := e.Store.Messages().Get(ctx, owner, u.ID)
@@ -263,12 +267,15 @@ func testEditDelete(t *testing.T, e Env) {
 	requireKind(t, e.Store.Messages().UpdateText(ctx, domain.NewID(base), "x", at(3)), domain.KindNotFound)
 
 	img := media.Image{Key: media.NewKey(media.WebP), ContentType: media.WebP, Bytes: 1234, Width: 640, Height: 960}
-	require.NoError(t, e.Store.Messages().SetImage(ctx, r.ID, domain.NewID(base), img))
+	pictureID := domain.NewID(at(4))
+	require.NoError(t, e.Store.Messages().SetImage(ctx, r.ID, pictureID, img))
 	audio := media.NewKey(media.MP3)
 	require.NoError(t, e.Store.Messages().SetAudio(ctx, r.ID, audio))
 	got, err = e.Store.Messages().Get(ctx, owner, r.ID)
 	require.NoError(t, err)
 	require.Equal(t, img, got.Image)
+	require.Equal(t, pictureID, got.PictureID, "the message names its gallery picture")
+	require.False(t, got.PictureRemoved)
 	require.Equal(t, audio, got.AudioKey)
 	require.Equal(t, "answer", got.Text, "attaching media leaves the text")
 	requireKind(t, e.Store.Messages().SetImage(ctx, domain.NewID(base), domain.NewID(base), img), domain.KindNotFound)
