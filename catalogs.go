@@ -1,7 +1,10 @@
 package companionhub
 
 import (
+	"github.com/companionhub/companionhub/adapter/a1111"
+	"github.com/companionhub/companionhub/adapter/comfyui"
 	"github.com/companionhub/companionhub/adapter/openai"
+	"github.com/companionhub/companionhub/adapter/openaiimages"
 	"github.com/companionhub/companionhub/core"
 )
 
@@ -10,5 +13,6 @@ import (
 func Catalogs() core.Catalogs {
 	cs := core.Builtin()
 	cs.Models = cs.Models.With(openai.Backend())
+	cs.Images = cs.Images.With(a1111.Backend(), comfyui.Backend(), openaiimages.Backend())
 	return cs
 }

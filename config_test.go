@@ -95,8 +95,9 @@ func TestCatalogs(t *testing.T) {
 
 	assert.ElementsMatch(t, []string{"offline", "openai"}, cs.Models.Names())
 	assert.Equal(t, []string{"offline"}, builtin.Models.Names(), "the core links no SDK")
-	// Only the language model gains a backend here; the other features are the core's.
-	assert.Equal(t, builtin.Images.Names(), cs.Images.Names())
+	assert.ElementsMatch(t, []string{"offline", "a1111", "comfyui", "openai"}, cs.Images.Names())
+	assert.Equal(t, []string{"offline"}, builtin.Images.Names())
+	// Speech and embeddings have only the core's backends so far.
 	assert.Equal(t, builtin.Speech.Names(), cs.Speech.Names())
 	assert.Equal(t, builtin.Embeddings.Names(), cs.Embeddings.Names())
 }

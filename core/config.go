@@ -106,7 +106,7 @@ var (
 		Timeout:  "time allowed for one model call, streaming included",
 	}
 	imageHelp = backend.FeatureHelp{
-		Provider: "image backend that draws pictures: %s (empty: pictures are off)",
+		Provider: "image backend that draws pictures: %s (set it empty to turn pictures off)",
 		BaseURL:  "base URL of the image backend's API",
 		APIKey:   "API key of the image backend",
 		Model:    "model or checkpoint the image backend uses",
@@ -147,7 +147,7 @@ func DefaultConfig() Config {
 		BreachCheckAPI:     hibp.DefaultConfig(),
 		CompanionRetention: companionuc.DefaultPolicy().Retention,
 		LLM:                backend.NewFeature(backend.Settings{Timeout: 3 * time.Minute}, llmHelp),
-		Images:             backend.NewFeature(backend.Settings{Timeout: 3 * time.Minute}, imageHelp),
+		Images:             backend.NewFeature(backend.Settings{Provider: "offline", Timeout: 3 * time.Minute}, imageHelp),
 		Speech:             backend.NewFeature(backend.Settings{Timeout: time.Minute}, speechHelp),
 		Embeddings:         backend.NewFeature(backend.Settings{Timeout: 30 * time.Second}, embeddingsHelp),
 		Chat:               chatConfigFrom(chatuc.DefaultLimits(), chatuc.DefaultSettings()),

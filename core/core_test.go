@@ -104,13 +104,16 @@ func (g countingGenerator) Generate(_ context.Context, req picture.Request, _ fu
 	return picture.Result{}, domain.E(domain.KindInvalid, "refused", "the test refuses every picture")
 }
 
-// The settings choose a feature's backend; an option replaces it; with neither the feature is off.
+// The settings choose a feature's backend; an option replaces it; with neither (the provider set
+// empty) the feature is off.
 func TestFeaturesComeFromSettingsOrOptions(t *testing.T) {
 	t.Parallel()
 	in := picture.IllustrateReply{OwnerID: domain.NewID(time.Now()), CompanionID: domain.NewID(time.Now()),
 		Profile: mustProfile(t), Scene: companion.Scene{Location: "harbour"}}
 
-	off, err := core.New(t.Context(), config(t), zap.NewNop())
+	none := config(t)
+	none.Images.Provider = ""
+	off, err := core.New(t.Context(), none, zap.NewNop())
 	require.NoError(t, err)
 	t.Cleanup(off.Close)
 	_, err = off.Pictures.IllustrateReply.Handle(t.Context(), in)
