@@ -29,6 +29,10 @@ type companionRow struct {
 	SceneUserPresent  bool     `db:"scene_user_present"`
 	Affection         int      `db:"affection"`
 	Trust             int      `db:"trust"`
+	AutoImage         bool     `db:"setting_auto_image"`
+	Voice             bool     `db:"setting_voice"`
+	Memory            bool     `db:"setting_memory"`
+	DeepThink         bool     `db:"setting_deep_think"`
 	HeaderKey         *string  `db:"header_key"`
 	HeaderContentType *string  `db:"header_content_type"`
 	HeaderBytes       *int64   `db:"header_bytes"`
@@ -41,7 +45,7 @@ type companionRow struct {
 
 const companionColumns = `id, owner_id, profile, card_character_book, card_extensions, card_extra, card_top,
 	visibility, scene_outfit, scene_location, scene_action, scene_mood, scene_user_present, affection, trust,
-	header_key, header_content_type, header_bytes, header_width, header_height, created_at, updated_at, deleted_at`
+	setting_auto_image, setting_voice, setting_memory, setting_deep_think, header_key, header_content_type, header_bytes, header_width, header_height, created_at, updated_at, deleted_at`
 
 // values are the columns of c, in the order of the INSERT and UPDATE statements below.
 func (r companionRepo) values(c *companion.Companion) ([]any, error) {
@@ -64,12 +68,13 @@ func (r companionRepo) values(c *companion.Companion) ([]any, error) {
 		hk, hct, hb, hw, hh = h.Key.String(), h.ContentType.String(), h.Bytes, h.Width, h.Height
 	}
 	rel := c.Relationship()
+	set := c.Settings()
 	return []any{
 		spec.Name, spec.Age, spec.Appearance.Style.String(), spec.ContentRating.String(), spec.Persona.Archetype,
 		spec.Persona.RelationshipToUser, spec.Persona.Occupation, c.Visibility().String(), string(profile),
 		text(card.CharacterBook), text(card.Extensions), text(card.Extra), text(card.Top),
 		string(outfit), scene.Location, scene.Action, scene.Mood.String(), scene.UserPresent, rel.Affection, rel.Trust,
-		hk, hct, hb, hw, hh, r.c.t(c.CreatedAt()), r.c.t(c.UpdatedAt()), r.c.t(c.DeletedAt()),
+		set.AutoImage, set.Voice, set.Memory, set.DeepThink, hk, hct, hb, hw, hh, r.c.t(c.CreatedAt()), r.c.t(c.UpdatedAt()), r.c.t(c.DeletedAt()),
 	}, nil
 }
 
@@ -81,9 +86,9 @@ func (r companionRepo) Create(ctx context.Context, c *companion.Companion) error
 	_, err = r.c.exec(ctx, `INSERT INTO companions (id, owner_id, name, age, art_style, content_rating, archetype,
 		relationship_to_user, occupation, visibility, profile, card_character_book, card_extensions, card_extra,
 		card_top, scene_outfit, scene_location, scene_action, scene_mood, scene_user_present, affection, trust,
-		header_key, header_content_type, header_bytes, header_width, header_height, created_at, updated_at,
-		deleted_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		setting_auto_image, setting_voice, setting_memory, setting_deep_think, header_key, header_content_type,
+		header_bytes, header_width, header_height, created_at, updated_at, deleted_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		append([]any{c.ID().String(), c.OwnerID().String()}, vals...)...)
 	if err != nil && isForeignKeyViolation(err) {
 		return domain.Errorf(domain.KindNotFound, "companion %s: owner does not exist", c.ID())
@@ -103,7 +108,7 @@ func (r companionRepo) Update(ctx context.Context, c *companion.Companion) error
 		archetype = ?, relationship_to_user = ?, occupation = ?, visibility = ?, profile = ?,
 		card_character_book = ?, card_extensions = ?, card_extra = ?, card_top = ?, scene_outfit = ?,
 		scene_location = ?, scene_action = ?, scene_mood = ?, scene_user_present = ?, affection = ?, trust = ?,
-		header_key = ?, header_content_type = ?, header_bytes = ?, header_width = ?, header_height = ?,
+		setting_auto_image = ?, setting_voice = ?, setting_memory = ?, setting_deep_think = ?, header_key = ?, header_content_type = ?, header_bytes = ?, header_width = ?, header_height = ?,
 		created_at = ?, updated_at = ?, deleted_at = ? WHERE id = ? AND owner_id = ?`,
 		append(vals, c.ID().String(), c.OwnerID().String())...)
 	if err != nil {
@@ -225,7 +230,8 @@ func (row companionRow) companion() (*companion.Companion, error) {
 	scene := companion.Scene{Outfit: outfit, Location: row.SceneLocation, Action: row.SceneAction, Mood: mood,
 		UserPresent: row.SceneUserPresent}
 	rel := companion.Relationship{Affection: row.Affection, Trust: row.Trust}
-	return companion.Hydrate(id, owner, spec, scene, rel, header, vis, row.CreatedAt.Time, row.UpdatedAt.Time,
+	set := companion.Settings{AutoImage: row.AutoImage, Voice: row.Voice, Memory: row.Memory, DeepThink: row.DeepThink}
+	return companion.Hydrate(id, owner, spec, scene, rel, set, header, vis, row.CreatedAt.Time, row.UpdatedAt.Time,
 		row.DeletedAt.Time), nil
 }
 

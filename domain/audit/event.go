@@ -29,6 +29,9 @@ var (
 	ActionCompanionDelete  = Action{"companion_delete"}
 	ActionCompanionRestore = Action{"companion_restore"}
 	ActionCompanionPurge   = Action{"companion_purge"}
+	// ActionCompanionSettings is a change of a companion's settings (auto-image, voice, memory,
+	// DeepThink); its details list the settings changed and their new values.
+	ActionCompanionSettings = Action{"companion_settings"}
 )
 
 var actions = map[string]Action{}
@@ -37,7 +40,7 @@ func init() {
 	for _, a := range []Action{ActionRegister, ActionLoginSuccess, ActionLoginFailure, ActionLoginLocked,
 		ActionLogout, ActionLogoutAll, ActionPasswordChange, ActionSessionRevoke, ActionProfileUpdate,
 		ActionCompanionCreate, ActionCompanionImport, ActionCompanionUpdate, ActionCompanionHeader,
-		ActionCompanionDelete, ActionCompanionRestore, ActionCompanionPurge} {
+		ActionCompanionDelete, ActionCompanionRestore, ActionCompanionPurge, ActionCompanionSettings} {
 		actions[a.s] = a
 	}
 }

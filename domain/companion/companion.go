@@ -14,6 +14,7 @@ type Companion struct {
 	profile      Profile
 	scene        Scene
 	relationship Relationship
+	settings     Settings
 	header       media.Image
 	visibility   Visibility
 	createdAt    time.Time
@@ -30,19 +31,19 @@ var ErrNotFound = domain.E(domain.KindNotFound, "companion_not_found", "companio
 var ErrTrashed = domain.E(domain.KindConflict, "companion_trashed", "the companion is in the trash; restore it to change it")
 
 // New creates a private companion from a validated profile, in its starting scene, with the
-// relationship at its starting levels.
+// relationship at its starting levels and the default settings.
 func New(id, ownerID domain.ID, p Profile, now time.Time) *Companion {
 	return &Companion{id: id, ownerID: ownerID, profile: p, scene: startingScene(p),
 		relationship: Relationship{Affection: RelationshipStart, Trust: RelationshipStart},
-		visibility:   Private, createdAt: now, updatedAt: now}
+		settings:     DefaultSettings(), visibility: Private, createdAt: now, updatedAt: now}
 }
 
 // Hydrate rebuilds a companion from storage. Only repositories call it; what they stored was
 // validated on the way in.
-func Hydrate(id, ownerID domain.ID, spec ProfileSpec, scene Scene, rel Relationship, header media.Image,
-	vis Visibility, createdAt, updatedAt, deletedAt time.Time) *Companion {
+func Hydrate(id, ownerID domain.ID, spec ProfileSpec, scene Scene, rel Relationship, settings Settings,
+	header media.Image, vis Visibility, createdAt, updatedAt, deletedAt time.Time) *Companion {
 	return &Companion{id: id, ownerID: ownerID, profile: Profile{spec: spec}, scene: scene, relationship: rel,
-		header: header, visibility: vis, createdAt: createdAt, updatedAt: updatedAt, deletedAt: deletedAt}
+		settings: settings, header: header, visibility: vis, createdAt: createdAt, updatedAt: updatedAt, deletedAt: deletedAt}
 }
 
 func (c *Companion) ID() domain.ID              { return c.id }

@@ -119,8 +119,8 @@ func TestUpdateIsLosslessAndKeepsTheScene(t *testing.T) {
 	ctx := context.Background()
 	// The chat moved the scene on (simulated through the store).
 	live := companion.Hydrate(c.ID(), owner, c.Profile().Spec(), companion.Scene{Outfit: []string{"pajamas"},
-		Location: "bedroom", Action: "yawning", Mood: companion.MoodPlayful}, c.Relationship(), c.Header(), c.Visibility(),
-		c.CreatedAt(), c.UpdatedAt(), time.Time{})
+		Location: "bedroom", Action: "yawning", Mood: companion.MoodPlayful}, c.Relationship(), c.Settings(),
+		c.Header(), c.Visibility(), c.CreatedAt(), c.UpdatedAt(), time.Time{})
 	require.NoError(t, e.store.Companions().Update(ctx, live))
 
 	e.clock.Advance(time.Minute)

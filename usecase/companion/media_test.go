@@ -138,8 +138,8 @@ func TestMediaIsServedToItsOwnerOrPublicly(t *testing.T) {
 	require.ErrorIs(t, err, media.ErrBadKey)
 
 	// Published: the header is anyone's to see.
-	pub := companion.Hydrate(c.ID(), owner, c.Profile().Spec(), c.Scene(), c.Relationship(), c.Header(), companion.Public,
-		c.CreatedAt(), c.UpdatedAt(), time.Time{})
+	pub := companion.Hydrate(c.ID(), owner, c.Profile().Spec(), c.Scene(), c.Relationship(), c.Settings(),
+		c.Header(), companion.Public, c.CreatedAt(), c.UpdatedAt(), time.Time{})
 	require.NoError(t, e.store.Companions().Update(ctx, pub))
 	opened, err := e.media.Open.Handle(ctx, mediauc.Open{Key: key})
 	require.NoError(t, err)

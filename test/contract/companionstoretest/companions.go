@@ -53,8 +53,8 @@ func testOwnerScoping(t *testing.T, e Env) {
 	_, err = e.Store.Companions().Get(ctx, owner, domain.NewID(base))
 	require.ErrorIs(t, err, companion.ErrNotFound)
 
-	stolen := companion.Hydrate(c.ID(), other, c.Profile().Spec(), c.Scene(), c.Relationship(), c.Header(),
-		c.Visibility(), c.CreatedAt(), base, time.Time{})
+	stolen := companion.Hydrate(c.ID(), other, c.Profile().Spec(), c.Scene(), c.Relationship(), c.Settings(),
+		c.Header(), c.Visibility(), c.CreatedAt(), base, time.Time{})
 	require.ErrorIs(t, e.Store.Companions().Update(ctx, stolen), companion.ErrNotFound, "another owner cannot update it")
 
 	orphan := newCompanion(t, domain.NewID(base), base)

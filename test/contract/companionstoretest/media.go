@@ -69,8 +69,8 @@ func testPublicHeader(t *testing.T, e Env) {
 	require.NoError(t, err)
 	require.False(t, public, "a private companion's header is private")
 
-	pub := companion.Hydrate(c.ID(), owner, c.Profile().Spec(), c.Scene(), c.Relationship(), c.Header(),
-		companion.Public, c.CreatedAt(), base, time.Time{})
+	pub := companion.Hydrate(c.ID(), owner, c.Profile().Spec(), c.Scene(), c.Relationship(), c.Settings(),
+		c.Header(), companion.Public, c.CreatedAt(), base, time.Time{})
 	require.NoError(t, e.Store.Companions().Update(ctx, pub))
 	public, err = e.Store.Media().PublicHeader(ctx, key)
 	require.NoError(t, err)

@@ -34,6 +34,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		"OwnerScoping":             testOwnerScoping,
 		"Update":                   testUpdate,
 		"SceneRoundTrips":          testScene,
+		"SettingsRoundTrip":        testSettings,
 		"ListPagesNewestFirst":     testList,
 		"TrashAndPurgeListing":     testTrash,
 		"HardDelete":               testHardDelete,
@@ -121,6 +122,7 @@ func requireSame(t *testing.T, want, got *companion.Companion) {
 	require.Equal(t, ws, gs)
 	require.Equal(t, want.Scene(), got.Scene())
 	require.Equal(t, want.Relationship(), got.Relationship())
+	require.Equal(t, want.Settings(), got.Settings())
 	require.Equal(t, want.Header(), got.Header())
 	require.Equal(t, want.Visibility(), got.Visibility())
 	for _, p := range [][2]time.Time{{want.CreatedAt(), got.CreatedAt()}, {want.UpdatedAt(), got.UpdatedAt()},
