@@ -53,6 +53,10 @@ type App struct {
 	RemoveHeader decorator.Handler[RemoveHeader, *companion.Companion]
 	ImportCard   decorator.Handler[ImportCard, Imported]
 	ExportCard   decorator.Handler[ExportCard, ExportedCard]
+	// GetSettings and UpdateSettings read and change a companion's settings (auto-image, voice,
+	// memory, DeepThink).
+	GetSettings    decorator.Handler[GetSettings, companion.Settings]
+	UpdateSettings decorator.Handler[UpdateSettings, companion.Settings]
 }
 
 // NewApp builds the companion use cases over d.
@@ -61,17 +65,19 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		return nil, domain.Errorf(domain.KindInternal, "companion deps: Store, Blobs, Images, Cards and Clock are required")
 	}
 	return &App{
-		Create:       decorator.Decorate("companion.create", createHandler{d}, obs...),
-		Get:          decorator.Decorate("companion.get", getHandler{d}, obs...),
-		List:         decorator.Decorate("companion.list", listHandler{d}, obs...),
-		Update:       decorator.Decorate("companion.update", updateHandler{d}, obs...),
-		Delete:       decorator.Decorate("companion.delete", deleteHandler{d}, obs...),
-		Restore:      decorator.Decorate("companion.restore", restoreHandler{d}, obs...),
-		Purge:        decorator.Decorate("companion.purge", purgeHandler{d}, obs...),
-		SetHeader:    decorator.Decorate("companion.set_header", setHeaderHandler{d}, obs...),
-		RemoveHeader: decorator.Decorate("companion.remove_header", removeHeaderHandler{d}, obs...),
-		ImportCard:   decorator.Decorate("companion.import_card", importCardHandler{d}, obs...),
-		ExportCard:   decorator.Decorate("companion.export_card", exportCardHandler{d}, obs...),
+		Create:         decorator.Decorate("companion.create", createHandler{d}, obs...),
+		Get:            decorator.Decorate("companion.get", getHandler{d}, obs...),
+		List:           decorator.Decorate("companion.list", listHandler{d}, obs...),
+		Update:         decorator.Decorate("companion.update", updateHandler{d}, obs...),
+		Delete:         decorator.Decorate("companion.delete", deleteHandler{d}, obs...),
+		Restore:        decorator.Decorate("companion.restore", restoreHandler{d}, obs...),
+		Purge:          decorator.Decorate("companion.purge", purgeHandler{d}, obs...),
+		SetHeader:      decorator.Decorate("companion.set_header", setHeaderHandler{d}, obs...),
+		RemoveHeader:   decorator.Decorate("companion.remove_header", removeHeaderHandler{d}, obs...),
+		ImportCard:     decorator.Decorate("companion.import_card", importCardHandler{d}, obs...),
+		ExportCard:     decorator.Decorate("companion.export_card", exportCardHandler{d}, obs...),
+		GetSettings:    decorator.Decorate("companion.get_settings", getSettingsHandler{d}, obs...),
+		UpdateSettings: decorator.Decorate("companion.update_settings", updateSettingsHandler{d}, obs...),
 	}, nil
 }
 
