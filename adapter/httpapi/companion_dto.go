@@ -17,6 +17,7 @@ type companionDTO struct {
 	LockedIdentity string                `json:"locked_identity"`
 	Scene          eventjson.Scene       `json:"scene"`
 	Relationship   relationshipDTO       `json:"relationship"`
+	Settings       settingsDTO           `json:"settings"`
 	HeaderImage    *imageDTO             `json:"header_image"`
 	Visibility     string                `json:"visibility"`
 	CreatedAt      time.Time             `json:"created_at"`
@@ -43,6 +44,7 @@ func toCompanion(c *companion.Companion) companionDTO {
 		LockedIdentity: c.Profile().LockedIdentity(),
 		Scene:          eventjson.SceneOf(c.Scene()),
 		Relationship:   relationshipDTO{Affection: c.Relationship().Affection, Trust: c.Relationship().Trust},
+		Settings:       toSettings(c.Settings()),
 		HeaderImage:    toImage(c.Header()), Visibility: c.Visibility().String(),
 		CreatedAt: c.CreatedAt(), UpdatedAt: c.UpdatedAt(),
 	}

@@ -49,6 +49,8 @@ func (s *Server) routeTable() []route {
 		{method: "PUT", path: "/api/v1/companions/{id}/header-image", auth: true, upload: true, handler: s.setHeaderImage},
 		{method: "DELETE", path: "/api/v1/companions/{id}/header-image", auth: true, handler: s.removeHeaderImage},
 		{method: "GET", path: "/api/v1/companions/{id}/export", auth: true, handler: s.exportCompanion},
+		{method: "GET", path: "/api/v1/companions/{id}/settings", auth: true, handler: s.getCompanionSettings},
+		{method: "PATCH", path: "/api/v1/companions/{id}/settings", auth: true, handler: s.updateCompanionSettings},
 
 		{method: "GET", path: "/api/v1/companions/{id}/messages", auth: true, handler: s.listMessages},
 		{method: "POST", path: "/api/v1/companions/{id}/messages", auth: true, handler: s.sendMessage},
