@@ -215,12 +215,18 @@ func openFeature[P comparable, A any](ctx context.Context, given P, f backend.Fe
 	return app, cleanup, nil
 }
 
-func providePictures(ctx context.Context, cfg Config, o *options, d backend.Deps, images mediauc.ImageProcessor,
-	blobs mediauc.BlobStore, repo mediauc.Repository, clock usecase.Clock, obs []decorator.Observer) (*picture.App, func(), error) {
+func providePictures(ctx context.Context, cfg Config, o *options, d backend.Deps, model llm.Model, images mediauc.ImageProcessor,
+	blobs mediauc.BlobStore, repo mediauc.Repository, gallery picture.Gallery, companions companionuc.Store,
+	guard *ratelimit.Guard, clock usecase.Clock, obs []decorator.Observer) (*picture.App, func(), error) {
+	name := cfg.Images.Provider
+	if o.images != nil {
+		name = "custom" // an embedder's own generator
+	}
 	return openFeature(ctx, o.images, cfg.Images, o.catalogs.Images, cfg.Backends, d,
 		func(gen picture.Generator) (*picture.App, error) {
-			return picture.NewApp(picture.Deps{Generator: gen, Images: images, Blobs: blobs, Media: repo, Clock: clock,
-				Timeout: cfg.Images.Timeout}, obs...)
+			return picture.NewApp(picture.Deps{Generator: gen, Backend: name, ImageModel: cfg.Images.Model, Model: model,
+				Images: images, Blobs: blobs, Media: repo, Gallery: gallery, Companions: companions.Companions(),
+				Clock: clock, Guard: guard, Rule: cfg.RateLimits.rules().Image, Timeout: cfg.Images.Timeout}, obs...)
 		})
 }
 

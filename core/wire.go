@@ -30,8 +30,11 @@ var base = wire.NewSet(
 	provideCheckers,
 )
 
-// turns is the chat pipeline and the features it calls.
+// turns is the chat pipeline and the features it calls (the picture limit is shared with the
+// standalone generator, hence the limiter).
 var turns = wire.NewSet(
+	provideLimiter,
+	provideGuard,
 	provideBackendDeps,
 	provideModel,
 	providePictures,
@@ -44,8 +47,6 @@ var turns = wire.NewSet(
 
 // chat is the chat use cases over the pipeline, with their runner and limits.
 var chat = wire.NewSet(
-	provideLimiter,
-	provideGuard,
 	provideRunner,
 	provideChat,
 )

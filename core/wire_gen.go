@@ -99,7 +99,8 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	pictureApp, cleanup6, err := providePictures(ctx, cfg, o, deps, processor, blobStore, repository, clock, v)
+	gallery := sqlstore.GalleryRepository(db)
+	pictureApp, cleanup6, err := providePictures(ctx, cfg, o, deps, model, processor, blobStore, repository, gallery, companionStore, guard, clock, v)
 	if err != nil {
 		cleanup5()
 		cleanup4()
@@ -232,7 +233,20 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 	}
 	blobStore := provideBlobStore(coreBlobs)
 	repository := sqlstore.MediaRepository(db)
-	pictureApp, cleanup6, err := providePictures(ctx, cfg, o, deps, processor, blobStore, repository, clock, v)
+	gallery := sqlstore.GalleryRepository(db)
+	companionStore := sqlstore.NewCompanionStore(db)
+	limiter, err := provideLimiter(cfg, db, clock, o)
+	if err != nil {
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	observer := provideObserver(log)
+	guard := provideGuard(limiter, observer)
+	pictureApp, cleanup6, err := providePictures(ctx, cfg, o, deps, model, processor, blobStore, repository, gallery, companionStore, guard, clock, v)
 	if err != nil {
 		cleanup5()
 		cleanup4()
@@ -251,7 +265,6 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 		cleanup()
 		return nil, nil, err
 	}
-	observer := provideObserver(log)
 	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, clock, observer)
 	if err != nil {
 		cleanup7()
@@ -323,7 +336,20 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 	}
 	blobStore := provideBlobStore(coreBlobs)
 	repository := sqlstore.MediaRepository(db)
-	pictureApp, cleanup6, err := providePictures(ctx, cfg, o, deps, processor, blobStore, repository, clock, v)
+	gallery := sqlstore.GalleryRepository(db)
+	companionStore := sqlstore.NewCompanionStore(db)
+	limiter, err := provideLimiter(cfg, db, clock, o)
+	if err != nil {
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	observer := provideObserver(log)
+	guard := provideGuard(limiter, observer)
+	pictureApp, cleanup6, err := providePictures(ctx, cfg, o, deps, model, processor, blobStore, repository, gallery, companionStore, guard, clock, v)
 	if err != nil {
 		cleanup5()
 		cleanup4()
@@ -342,7 +368,6 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		cleanup()
 		return nil, nil, err
 	}
-	observer := provideObserver(log)
 	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, clock, observer)
 	if err != nil {
 		cleanup7()
@@ -365,18 +390,6 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		cleanup()
 		return nil, nil, err
 	}
-	limiter, err := provideLimiter(cfg, db, clock, o)
-	if err != nil {
-		cleanup7()
-		cleanup6()
-		cleanup5()
-		cleanup4()
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	guard := provideGuard(limiter, observer)
 	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, v)
 	if err != nil {
 		cleanup7()
@@ -413,8 +426,11 @@ var base = wire.NewSet(
 	provideBlobStore, imaging.ProviderSet, provideCheckers,
 )
 
-// turns is the chat pipeline and the features it calls.
+// turns is the chat pipeline and the features it calls (the picture limit is shared with the
+// standalone generator, hence the limiter).
 var turns = wire.NewSet(
+	provideLimiter,
+	provideGuard,
 	provideBackendDeps,
 	provideModel,
 	providePictures,
@@ -425,8 +441,6 @@ var turns = wire.NewSet(
 
 // chat is the chat use cases over the pipeline, with their runner and limits.
 var chat = wire.NewSet(
-	provideLimiter,
-	provideGuard,
 	provideRunner,
 	provideChat,
 )

@@ -57,6 +57,7 @@ type state struct {
 
 type mediaEvent struct {
 	MessageID string `json:"message_id"`
+	ID        string `json:"id,omitempty"` // a picture's gallery entry
 	URL       string `json:"url,omitempty"`
 	Width     int    `json:"width,omitempty"`
 	Height    int    `json:"height,omitempty"`
@@ -93,6 +94,9 @@ func Encode(p chat.Payload) ([]byte, error) {
 			e.Error, e.Code = failed(*p.Failure)
 		} else {
 			e.URL, e.Width, e.Height = MediaURL(p.Image.Key), p.Image.Width, p.Image.Height
+			if !p.PictureID.IsZero() {
+				e.ID = p.PictureID.String()
+			}
 		}
 		v = e
 	case chat.Voice:
@@ -179,7 +183,11 @@ func decode(t chat.EventType, data []byte) (chat.Payload, error) {
 			if t == chat.EventAudio {
 				return chat.Voice{MessageID: m, Failure: f}, nil
 			}
-			return chat.Picture{MessageID: m, Image: media.Image{Width: v.Width, Height: v.Height}, Failure: f}, nil
+			id, err := optionalID(v.ID)
+			if err != nil {
+				return nil, err
+			}
+			return chat.Picture{MessageID: m, PictureID: id, Image: media.Image{Width: v.Width, Height: v.Height}, Failure: f}, nil
 		})
 	case chat.EventComplete:
 		return from(data, func(v complete) (chat.Payload, error) {

@@ -52,6 +52,8 @@ func TestEncodeWritesTheAPIsJSON(t *testing.T) {
 			`{"message_id":"` + id + `","scene":{"outfit":[],"location":"park","action":"","mood":"neutral","user_present":false}}`},
 		{"picture", chat.Picture{MessageID: f.msg, Image: media.Image{Key: f.img, ContentType: media.PNG, Bytes: 1234, Width: 512, Height: 768}},
 			`{"message_id":"` + id + `","url":"/media/` + f.img.String() + `","width":512,"height":768}`},
+		{"picture with its gallery entry", chat.Picture{MessageID: f.msg, PictureID: f.msg, Image: media.Image{Key: f.img, Width: 512, Height: 768}},
+			`{"message_id":"` + id + `","id":"` + id + `","url":"/media/` + f.img.String() + `","width":512,"height":768}`},
 		// The failure wins over an image: a client must not be shown a picture the step gave up on.
 		{"picture failure", chat.Picture{MessageID: f.msg, Image: media.Image{Key: f.img, Width: 512, Height: 768},
 			Failure: &chat.Failure{Code: "image_failed", Message: "The picture could not be made."}},
@@ -132,6 +134,8 @@ func TestDecodeRoundTrips(t *testing.T) {
 		// URLs are not turned back into keys (documented): the picture keeps its size only.
 		{"picture", chat.Picture{MessageID: f.msg, Image: media.Image{Key: f.img, ContentType: media.PNG, Bytes: 99, Width: 640, Height: 480}},
 			chat.Picture{MessageID: f.msg, Image: media.Image{Width: 640, Height: 480}}},
+		{"picture with its gallery entry", chat.Picture{MessageID: f.msg, PictureID: f.msg, Image: media.Image{Key: f.img, Width: 640, Height: 480}},
+			chat.Picture{MessageID: f.msg, PictureID: f.msg, Image: media.Image{Width: 640, Height: 480}}},
 		{"picture failure", chat.Picture{MessageID: f.msg, Failure: oops}, nil},
 		{"voice", chat.Voice{MessageID: f.msg, Audio: f.aud}, chat.Voice{MessageID: f.msg}},
 		{"voice failure", chat.Voice{MessageID: f.msg, Failure: &chat.Failure{Code: "voice_failed", Message: "No voice."}}, nil},

@@ -78,4 +78,5 @@ var ProviderSet = wire.NewSet(
 	NewCompanionStore, wire.Bind(new(companionuc.Store), new(*CompanionStore)),
 	NewChatStore, wire.Bind(new(chatuc.Store), new(*ChatStore)),
 	MediaRepository,
+	GalleryRepository,
 )

@@ -103,3 +103,6 @@ type Filter struct {
 	OwnerID     domain.ID
 	CompanionID domain.ID
 }
+
+// IsZero reports whether p is no picture.
+func (p Picture) IsZero() bool { return p.ID.IsZero() }

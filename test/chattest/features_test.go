@@ -2,6 +2,7 @@ package chattest_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -175,10 +176,11 @@ func TestARetriedStepTellsItsProgressOnce(t *testing.T) {
 	told := map[string]int{}
 	for _, e := range events {
 		if e.Type == chat.EventProgress {
-			told[data(t, e)["status"].(string)]++
+			d := data(t, e)
+			told[fmt.Sprintf("%s %v", d["status"], d["progress"])]++
 		}
 	}
-	require.Equal(t, 1, told["imaging"], "the retried step's progress, once")
+	require.Equal(t, 1, told["imaging 70"], "the retried step's progress, once")
 	for status, n := range told {
 		require.Equal(t, 1, n, "%s is told once (analysing may not be told at all: recall runs beside it)", status)
 	}

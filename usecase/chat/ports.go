@@ -7,9 +7,10 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/media"
+	"github.com/companionhub/companionhub/domain/picture"
 	"github.com/companionhub/companionhub/usecase/decorator"
 	"github.com/companionhub/companionhub/usecase/memory"
-	"github.com/companionhub/companionhub/usecase/picture"
+	pictureuc "github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
@@ -32,7 +33,7 @@ type TokenCounter interface {
 type (
 	Recaller    = decorator.Handler[memory.Recall, []string]
 	Learner     = decorator.Handler[memory.Learn, struct{}]
-	Illustrator = decorator.Handler[picture.IllustrateReply, media.Image]
+	Illustrator = decorator.Handler[pictureuc.IllustrateReply, picture.Picture]
 	Speaker     = decorator.Handler[voice.SpeakReply, media.Key]
 )
 

@@ -18,14 +18,19 @@ import (
 func TestNewAppWithoutGeneratorIsNotConfigured(t *testing.T) {
 	t.Parallel()
 	obs := &observerfake.Observer{}
-	// No other dependency either: a hub without an image backend need not wire storage for it.
-	app, err := picture.NewApp(picture.Deps{}, obs)
+	// The gallery's storage is there (its pictures stay viewable when the backend goes), but no
+	// generator, and no companions to draw.
+	app, err := picture.NewApp(picture.Deps{Images: &fakeImages{}, Blobs: mediafake.NewBlobs(), Media: &mediafake.Rows{},
+		Gallery: &fakeGallery{}, Clock: clocktest.New(now)}, obs)
 	require.NoError(t, err)
 	in := picture.IllustrateReply{OwnerID: domain.NewID(now), CompanionID: domain.NewID(now), Profile: profile(t, companion.RatingGeneral)}
 
 	img, err := app.IllustrateReply.Handle(context.Background(), in)
 	require.ErrorIs(t, err, usecase.ErrNotConfigured)
 	require.True(t, img.IsZero())
+	_, err = app.Generate.Handle(context.Background(), picture.Generate{OwnerID: domain.NewID(now)})
+	require.ErrorIs(t, err, usecase.ErrNotConfigured)
+	require.False(t, app.Configured())
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -56,7 +61,7 @@ func TestNewAppWithGeneratorRequiresStorage(t *testing.T) {
 	t.Parallel()
 	full := func() picture.Deps {
 		return picture.Deps{Generator: &fakeGenerator{}, Images: &fakeImages{}, Blobs: mediafake.NewBlobs(),
-			Media: &mediafake.Rows{}, Clock: clocktest.New(now)}
+			Media: &mediafake.Rows{}, Gallery: &fakeGallery{}, Companions: fakeCompanions{}, Clock: clocktest.New(now)}
 	}
 	_, err := picture.NewApp(full())
 	require.NoError(t, err)
@@ -65,6 +70,8 @@ func TestNewAppWithGeneratorRequiresStorage(t *testing.T) {
 		"blobs":  func(d *picture.Deps) { d.Blobs = nil },
 		"media":  func(d *picture.Deps) { d.Media = nil },
 		"clock":  func(d *picture.Deps) { d.Clock = nil },
+		"gallery":    func(d *picture.Deps) { d.Gallery = nil },
+		"companions": func(d *picture.Deps) { d.Companions = nil },
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()

@@ -6,18 +6,22 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
-	"github.com/companionhub/companionhub/usecase"
-	mediauc "github.com/companionhub/companionhub/usecase/media"
+	"github.com/companionhub/companionhub/domain/picture"
 )
 
 // IllustrateReply draws a companion in the scene a reply left it in (SPEC §3.3 step 6): its
-// locked identity, so the person never drifts, wearing the scene's outfit, doing and feeling what
-// the scene says, where it says. The picture is stored as the owner's, tied to the companion.
+// locked identity, so the person never drifts, wearing the scene's outfit (layered, and dressed
+// for its rating), doing and feeling what the scene says, where it says. The picture is stored in
+// the owner's gallery, tied to the companion and the reply.
 type IllustrateReply struct {
 	OwnerID     domain.ID
 	CompanionID domain.ID
+	MessageID   domain.ID // the reply the picture goes with
 	Profile     companion.Profile
+	Header      media.Image // the companion's header image, a reference for the backends that use one
 	Scene       companion.Scene
+	// Progress, when not nil, hears how far the render is, where the backend says.
+	Progress func(Progress)
 }
 
 // Sizes of a reply's picture: portrait, as a companion is drawn, in the proportions image models
@@ -29,54 +33,30 @@ const (
 
 type illustrateReplyHandler struct{ d Deps }
 
-func (h illustrateReplyHandler) Handle(ctx context.Context, in IllustrateReply) (media.Image, error) {
-	rating := in.Profile.Spec().ContentRating
+func (h illustrateReplyHandler) Handle(ctx context.Context, in IllustrateReply) (picture.Picture, error) {
+	spec := in.Profile.Spec()
+	rating := spec.ContentRating
+	dr := dressFor(in.Scene.Outfit, spec.DefaultOutfit, rating)
+	tags := h.d.modelTags(ctx, in.Profile.Name(), in.Scene, dr, rating)
 	req := Request{
-		Prompt:         scenePrompt(in.Profile.LockedIdentity(), in.Scene),
-		NegativePrompt: negativePrompt(rating),
-		Width:          replyWidth,
-		Height:         replyHeight,
-		Seed:           -1,
-		Rating:         rating,
+		Prompt:          scenePrompt(in.Profile.LockedIdentity(), dr, in.Scene, tags, spec.UserAppearance),
+		NegativePrompt:  negativePrompt(rating),
+		Width:           replyWidth,
+		Height:          replyHeight,
+		Seed:            -1,
+		Rating:          rating,
+		CharacterAvatar: h.d.avatar(ctx, in.Header),
 	}
-	res, err := generate(ctx, h.d, req)
+	res, err := h.d.render(ctx, req, in.Progress)
 	if err != nil {
-		return media.Image{}, err
+		return picture.Picture{}, err
 	}
-	return h.store(ctx, in.OwnerID, in.CompanionID, res)
+	return h.d.keep(ctx, picture.Picture{OwnerID: in.OwnerID, CompanionID: in.CompanionID, MessageID: in.MessageID,
+		Params: params(req)}, res)
 }
 
-// ErrUnusablePicture is a backend's answer that is not a picture the hub accepts (a format it
-// does not read, a broken file, an enormous one). Another attempt may render a good one.
-var ErrUnusablePicture = domain.E(domain.KindUnavailable, "unusable_picture", "the image backend sent a picture that cannot be used")
-
-// store checks a rendered picture like any untrusted one — recognised by content, re-encoded
-// without metadata, bounded in size — and stores it with its row.
-func (h illustrateReplyHandler) store(ctx context.Context, owner, companionID domain.ID, res Result) (media.Image, error) {
-	img, err := h.d.Images.Process(ctx, res.Data, mediauc.PictureFit)
-	if domain.IsKind(err, domain.KindInvalid) {
-		return media.Image{}, ErrUnusablePicture.Wrap(err)
-	}
-	if err != nil {
-		return media.Image{}, err
-	}
-	it, err := mediauc.Store(ctx, h.d.Blobs, mediauc.PictureFile(img, media.KindPicture), h.d.Clock.Now(),
-		func(it media.Item) error {
-			it.OwnerID, it.CompanionID = owner, companionID
-			return h.d.Media.Create(ctx, it)
-		})
-	if err != nil {
-		return media.Image{}, err
-	}
-	return it.Image(), nil
-}
-
-// ErrRenderTimeout is a render that outlived the image backend's timeout.
-var ErrRenderTimeout = domain.E(domain.KindUnavailable, "picture_timeout", "the image backend took too long")
-
-// generate asks the backend for a picture within the configured time.
-func generate(ctx context.Context, d Deps, req Request) (Result, error) {
-	return usecase.Within(ctx, d.Timeout, ErrRenderTimeout, func(ctx context.Context) (Result, error) {
-		return d.Generator.Generate(ctx, req, nil)
-	})
+// params are what a request was rendered from, as the gallery records them.
+func params(r Request) picture.Params {
+	return picture.Params{Prompt: r.Prompt, NegativePrompt: r.NegativePrompt, Width: r.Width, Height: r.Height,
+		Steps: r.Steps, CFGScale: r.CFGScale, Sampler: r.Sampler, Seed: r.Seed}
 }

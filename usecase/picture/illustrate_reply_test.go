@@ -10,6 +10,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
+	pictured "github.com/companionhub/companionhub/domain/picture"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 	"github.com/companionhub/companionhub/usecase/picture"
 )
@@ -50,9 +51,9 @@ func TestIllustrateReplyPromptLeavesOutWhatTheSceneDoesNotSay(t *testing.T) {
 	require.NoError(t, err)
 
 	prompt := e.gen.requests()[0].Prompt
-	require.True(t, strings.HasPrefix(prompt, p.LockedIdentity()+", "), prompt)
+	require.True(t, strings.HasPrefix(prompt, p.LockedIdentity()+", wearing navy cardigan, "), "a scene that says nothing of clothes shows the default outfit: %q", prompt)
 	// A neutral face is the default; saying it would only pull the picture towards a blank stare.
-	for _, absent := range []string{"neutral", "expression", "wearing", "in the", ", ,"} {
+	for _, absent := range []string{"neutral", "expression", "in the", ", ,", "pov"} {
 		require.NotContains(t, prompt, absent)
 	}
 }
@@ -95,35 +96,44 @@ func TestIllustrateReplyRequestFollowsTheRating(t *testing.T) {
 func TestIllustrateReplyStoresTheProcessedPicture(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	in, img, err := e.illustrate(t, profile(t, companion.RatingMature), companion.Scene{Action: "waving"})
+	in, pic, err := e.illustrate(t, profile(t, companion.RatingMature), companion.Scene{Action: "waving"})
 	require.NoError(t, err)
 
-	// The backend's bytes are untrusted: they go through the processor, bounded to the picture fit.
-	require.Equal(t, [][]byte{e.gen.res.Data}, e.images.data)
-	require.Equal(t, []int{mediauc.PictureFit}, e.images.fits)
+	// The backend's bytes are untrusted: they go through the processor, bounded to the picture fit;
+	// the thumbnail is made from what was kept.
+	require.Equal(t, [][]byte{e.gen.res.Data, processed.Data}, e.images.data)
+	require.Equal(t, []int{mediauc.PictureFit, picture.ThumbFit}, e.images.fits)
 
 	rows := e.media.Created()
-	require.Len(t, rows, 1)
-	row := rows[0]
-	require.Equal(t, in.OwnerID, row.OwnerID)
-	require.Equal(t, in.CompanionID, row.CompanionID)
-	require.Equal(t, media.KindPicture, row.Kind)
-	require.Equal(t, processed.ContentType, row.ContentType, "the processor's type, not the backend's")
-	require.Equal(t, int64(len(processed.Data)), row.Bytes)
-	require.Equal(t, processed.Width, row.Width)
-	require.Equal(t, processed.Height, row.Height)
-	require.Equal(t, now, row.CreatedAt)
-	_, err = media.ParseKey(row.Key.String())
-	require.NoError(t, err, "a key clients can present back")
-	require.True(t, strings.HasPrefix(row.Key.String(), "img/") && strings.HasSuffix(row.Key.String(), ".webp"), row.Key.String())
+	require.Len(t, rows, 2, "the picture and its thumbnail")
+	for _, row := range rows {
+		require.Equal(t, in.OwnerID, row.OwnerID)
+		require.Equal(t, in.CompanionID, row.CompanionID)
+		require.Equal(t, media.KindPicture, row.Kind)
+		require.Equal(t, processed.ContentType, row.ContentType, "the processor's type, not the backend's")
+		require.Equal(t, int64(len(processed.Data)), row.Bytes)
+		require.Equal(t, now, row.CreatedAt)
+		_, err = media.ParseKey(row.Key.String())
+		require.NoError(t, err, "a key clients can present back")
+		require.True(t, strings.HasPrefix(row.Key.String(), "img/") && strings.HasSuffix(row.Key.String(), ".webp"), row.Key.String())
+		data, ct, ok := e.blobs.Blob(row.Key.String())
+		require.True(t, ok, "the row names a stored blob")
+		require.Equal(t, processed.Data, data, "the re-encoded picture is stored, never the backend's")
+		require.Equal(t, "image/webp", ct)
+	}
+	require.Equal(t, 2, e.blobs.Count())
 
-	data, ct, ok := e.blobs.Blob(row.Key.String())
-	require.True(t, ok, "the row names a stored blob")
-	require.Equal(t, processed.Data, data, "the re-encoded picture is stored, never the backend's")
-	require.Equal(t, "image/webp", ct)
-	require.Equal(t, 1, e.blobs.Count())
-
-	require.Equal(t, row.Image(), img, "the reply carries exactly what was recorded")
+	require.Equal(t, rows[0].Image(), pic.Image, "the reply carries exactly what was recorded")
+	require.Equal(t, rows[1].Image(), pic.Thumb)
+	require.Equal(t, []pictured.Picture{pic}, e.gallery.all(), "the picture is in the gallery")
+	require.Equal(t, in.MessageID, pic.MessageID)
+	require.Equal(t, in.CompanionID, pic.CompanionID)
+	require.Equal(t, int64(42), pic.Params.Seed, "the seed the backend used")
+	require.Equal(t, e.gen.requests()[0].Prompt, pic.Params.Prompt)
+	require.Equal(t, 832, pic.Params.Width)
+	require.Equal(t, "fake", pic.Backend)
+	require.Equal(t, "fake-xl", pic.Model)
+	require.Equal(t, now, pic.CreatedAt)
 }
 
 func TestIllustrateReplyRefusesAnUnusablePicture(t *testing.T) {

@@ -15,21 +15,26 @@ const baseNegative = "lowres, bad anatomy, bad hands, extra fingers, missing fin
 // safeNegative keeps companions rated for general audiences dressed.
 const safeNegative = "nsfw, nude, naked, nipples, explicit, sexual"
 
-// scenePrompt is the deterministic prompt of a scene: the locked identity first (appearance never
-// drifts from picture to picture), then what the scene says is worn, done, felt and where.
-func scenePrompt(identity string, s companion.Scene) string {
-	parts := []string{identity}
-	if len(s.Outfit) > 0 {
-		parts = append(parts, "wearing "+strings.Join(s.Outfit, ", "))
-	}
-	if s.Action != "" {
+// scenePrompt is a reply picture's prompt: the locked identity first (appearance never drifts from
+// picture to picture), then what is worn, then the scene — the model's tags for it when it wrote
+// usable ones, else what the scene says is done, felt and where — whether the person is there, and
+// the quality tags.
+func scenePrompt(identity string, d dress, s companion.Scene, modelTags, viewer string) string {
+	parts := []string{identity, d.tags()}
+	if modelTags != "" {
+		parts = append(parts, modelTags)
+	} else {
 		parts = append(parts, s.Action)
+		if m := s.Mood.String(); m != "" && s.Mood != companion.MoodNeutral {
+			parts = append(parts, m+" expression")
+		}
+		parts = append(parts, place(s.Location))
 	}
-	if m := s.Mood.String(); m != "" && s.Mood != companion.MoodNeutral {
-		parts = append(parts, m+" expression")
-	}
-	if loc := place(s.Location); loc != "" {
-		parts = append(parts, loc)
+	if s.UserPresent {
+		parts = append(parts, "pov, with the viewer")
+		if viewer != "" {
+			parts = append(parts, "the viewer is "+viewer)
+		}
 	}
 	parts = append(parts, qualityTags)
 	out := parts[:0]
@@ -70,4 +75,12 @@ func negativePrompt(r companion.ContentRating) string {
 		return baseNegative
 	}
 	return safeNegative + ", " + baseNegative
+}
+
+// withNegative is a person's negative prompt after the one the rating requires.
+func withNegative(r companion.ContentRating, own string) string {
+	if own = strings.TrimSpace(own); own != "" {
+		return negativePrompt(r) + ", " + own
+	}
+	return negativePrompt(r)
 }

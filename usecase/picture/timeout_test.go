@@ -27,7 +27,7 @@ func TestARenderIsBoundedByTheTimeout(t *testing.T) {
 	t.Parallel()
 	blobs, rows := mediafake.NewBlobs(), &mediafake.Rows{}
 	app, err := picture.NewApp(picture.Deps{Generator: hangingGenerator{}, Images: &fakeImages{out: processed}, Blobs: blobs,
-		Media: rows, Clock: clocktest.New(now), Timeout: 20 * time.Millisecond})
+		Media: rows, Gallery: &fakeGallery{}, Companions: fakeCompanions{}, Clock: clocktest.New(now), Timeout: 20 * time.Millisecond})
 	require.NoError(t, err)
 	_, err = app.IllustrateReply.Handle(context.Background(), picture.IllustrateReply{OwnerID: domain.NewID(now),
 		CompanionID: domain.NewID(now), Profile: profile(t, companion.RatingGeneral)})
