@@ -66,10 +66,10 @@ func TestNewAppWithGeneratorRequiresStorage(t *testing.T) {
 	_, err := picture.NewApp(full())
 	require.NoError(t, err)
 	for name, drop := range map[string]func(*picture.Deps){
-		"images": func(d *picture.Deps) { d.Images = nil },
-		"blobs":  func(d *picture.Deps) { d.Blobs = nil },
-		"media":  func(d *picture.Deps) { d.Media = nil },
-		"clock":  func(d *picture.Deps) { d.Clock = nil },
+		"images":     func(d *picture.Deps) { d.Images = nil },
+		"blobs":      func(d *picture.Deps) { d.Blobs = nil },
+		"media":      func(d *picture.Deps) { d.Media = nil },
+		"clock":      func(d *picture.Deps) { d.Clock = nil },
 		"gallery":    func(d *picture.Deps) { d.Gallery = nil },
 		"companions": func(d *picture.Deps) { d.Companions = nil },
 	} {

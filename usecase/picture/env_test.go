@@ -182,9 +182,9 @@ var processed = mediauc.ProcessedImage{Data: []byte("re-encoded webp bytes"), Co
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	e := &env{
-		gen:    &fakeGenerator{res: picture.Result{Data: []byte("raw png from the backend"), Format: media.PNG, Seed: 42}},
-		images: &fakeImages{out: processed},
-		blobs:  mediafake.NewBlobs(),
+		gen:        &fakeGenerator{res: picture.Result{Data: []byte("raw png from the backend"), Format: media.PNG, Seed: 42}},
+		images:     &fakeImages{out: processed},
+		blobs:      mediafake.NewBlobs(),
 		media:      &mediafake.Rows{},
 		gallery:    &fakeGallery{},
 		companions: fakeCompanions{},

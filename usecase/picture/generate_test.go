@@ -80,7 +80,9 @@ func TestGenerateDrawsTheCompanion(t *testing.T) {
 // samplingGenerator is a backend that lists its samplers.
 type samplingGenerator struct{ *fakeGenerator }
 
-func (samplingGenerator) Samplers(context.Context) ([]string, error) { return []string{"Euler a", "DPM++ 2M"}, nil }
+func (samplingGenerator) Samplers(context.Context) ([]string, error) {
+	return []string{"Euler a", "DPM++ 2M"}, nil
+}
 
 func TestGenerateChecksTheSamplerAgainstTheBackend(t *testing.T) {
 	t.Parallel()

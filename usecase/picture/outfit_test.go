@@ -40,14 +40,14 @@ func TestDressLayersAndKeepsGeneralAudiencesDressed(t *testing.T) {
 func TestUsableTagsTakesTagsAndRefusesProse(t *testing.T) {
 	t.Parallel()
 	for in, want := range map[string]string{
-		`{"tags": "sitting, close-up,  warm light "}`:          "sitting, close-up, warm light",
-		"Sure! ```json\n{\"positive\": \"standing, park\"}```": "standing, park",
-		`{"tags": ["kneeling", "library", "dim light"]}`:      "kneeling, library, dim light",
+		`{"tags": "sitting, close-up,  warm light "}`:                                     "sitting, close-up, warm light",
+		"Sure! ```json\n{\"positive\": \"standing, park\"}```":                            "standing, park",
+		`{"tags": ["kneeling", "library", "dim light"]}`:                                  "kneeling, library, dim light",
 		`{"tags": "She is sitting on the bench and looking at the sunset over the sea."}`: "",
-		`{"tags": ""}`:      "",
-		`{"other": "x"}`:    "",
-		`not json at all`:   "",
-		`{"tags": 42}`:      "",
+		`{"tags": ""}`:    "",
+		`{"other": "x"}`:  "",
+		`not json at all`: "",
+		`{"tags": 42}`:    "",
 		`{"tags": "` + string(make([]byte, 0)) + `a, b"}`: "a, b",
 	} {
 		require.Equal(t, want, usableTags(in), "%s", in)
