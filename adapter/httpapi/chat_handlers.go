@@ -19,11 +19,20 @@ func pathID(r *http.Request, notFound error) (domain.ID, error) {
 	return id, nil
 }
 
+// sendRequest is a message to send. An option left out (or null) is the companion's setting's to
+// decide, so it is told apart from false.
 type sendRequest struct {
 	Text      string `json:"text"`
-	Image     bool   `json:"image"`
-	Voice     bool   `json:"voice"`
-	DeepThink bool   `json:"deep_think"`
+	Image     *bool  `json:"image"`
+	Voice     *bool  `json:"voice"`
+	DeepThink *bool  `json:"deep_think"`
+}
+
+// options are what the request asks, and what it leaves out.
+func (req sendRequest) options() (chat.Options, chatuc.Unset) {
+	return chat.Options{DeepThink: req.DeepThink != nil && *req.DeepThink, Image: req.Image != nil && *req.Image,
+			Voice: req.Voice != nil && *req.Voice},
+		chatuc.Unset{DeepThink: req.DeepThink == nil, Image: req.Image == nil, Voice: req.Voice == nil}
 }
 
 func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
@@ -37,9 +46,9 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	opts, unset := req.options()
 	sent, err := s.chat.Send.Handle(r.Context(), chatuc.Send{OwnerID: principalFrom(r.Context()).UserID, CompanionID: id,
-		Text: req.Text, Options: chat.Options{DeepThink: req.DeepThink, Image: req.Image, Voice: req.Voice},
-		IdempotencyKey: r.Header.Get("Idempotency-Key")})
+		Text: req.Text, Options: opts, Unset: unset, IdempotencyKey: r.Header.Get("Idempotency-Key")})
 	if err != nil {
 		writeError(w, r, err)
 		return

@@ -59,8 +59,8 @@ func holdKey(keys *keyedLocks, owner domain.ID, key string) (release func(), err
 
 // sendFingerprint and regenerateFingerprint are what a key is bound to: everything the request
 // asks for, the operation included (a key used to send cannot regenerate).
-func sendFingerprint(companionID domain.ID, text string, o chat.Options) string {
-	return fingerprint("send", companionID.String(), text, optionsKey(o))
+func sendFingerprint(companionID domain.ID, text string, o chat.Options, u Unset) string {
+	return fingerprint("send", companionID.String(), text, sendRequestKey(o, u))
 }
 
 func regenerateFingerprint(messageID domain.ID, o chat.Options) string {

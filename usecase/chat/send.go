@@ -14,10 +14,13 @@ import (
 // IdempotencyKey returns the first turn instead of starting another; sending something else with
 // it is refused (see IdempotencyKeyTTL).
 type Send struct {
-	OwnerID        domain.ID
-	CompanionID    domain.ID
-	Text           string
+	OwnerID     domain.ID
+	CompanionID domain.ID
+	Text        string
+	// Options are what the send asks of its turn, except those Unset names: the send leaves them
+	// to the companion's settings (see sendOptions).
 	Options        chat.Options
+	Unset          Unset
 	IdempotencyKey string
 }
 
@@ -44,20 +47,27 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 		return Sent{}, err
 	}
 	defer release()
-	key := Idempotency{Key: in.IdempotencyKey, Fingerprint: sendFingerprint(in.CompanionID, text, in.Options)}
+	key := Idempotency{Key: in.IdempotencyKey, Fingerprint: sendFingerprint(in.CompanionID, text, in.Options, in.Unset)}
 	if sent, ok, err := h.replay(ctx, h.d.Store, in, key, h.d.Clock.Now()); ok || err != nil {
 		return sent, err
 	}
-	if err := checkOptions(h.d, in.Options); err != nil {
+	// The companion's settings decide what the send leaves out; an unknown or trashed companion
+	// is answered before anything is counted.
+	c, err := h.d.Store.Companions().Get(ctx, in.OwnerID, in.CompanionID)
+	if err != nil {
 		return Sent{}, err
 	}
-	if err := checkLimits(ctx, h.d, in.OwnerID, in.Options); err != nil {
+	if err := c.Writable(); err != nil {
+		return Sent{}, err
+	}
+	opts, err := sendOptions(ctx, h.d, in.OwnerID, in.Options, in.Unset, c.Settings())
+	if err != nil {
 		return Sent{}, err
 	}
 	now := h.d.Clock.Now()
 	msg := chat.Message{ID: domain.NewID(now), CompanionID: in.CompanionID, Role: chat.RoleUser, Text: text,
 		Selected: true, CreatedAt: now}
-	turn, err := chat.NewTurn(domain.NewID(now), in.OwnerID, in.CompanionID, msg.ID, in.Options, false, now, h.d.Settings.StartLease)
+	turn, err := chat.NewTurn(domain.NewID(now), in.OwnerID, in.CompanionID, msg.ID, opts, false, now, h.d.Settings.StartLease)
 	if err != nil {
 		return Sent{}, err
 	}

@@ -27,7 +27,8 @@ type recalled struct {
 
 // run finds the memories relevant to the message (SPEC §3.3 step 1, §3.5), through the memory
 // feature, within its budget: a recall that outlives it is cut off — the reply goes ahead without
-// memories, and the observer hears of it — whether or not the feature heeds its context.
+// memories, and the observer hears of it — whether or not the feature heeds its context. A
+// companion whose Memory setting is off recalls nothing.
 func (s recallStep) run(ctx context.Context, in RecallInput) (RecallOutput, error) {
 	if s.memory != nil && !s.memory.Configured() {
 		return RecallOutput{}, nil // nothing to recall: not even a progress to tell before the first word
@@ -35,6 +36,9 @@ func (s recallStep) run(ctx context.Context, in RecallInput) (RecallOutput, erro
 	t, err := s.running(ctx, in.TurnID)
 	if err != nil {
 		return RecallOutput{}, err
+	}
+	if on, err := s.remembers(ctx, t); err != nil || !on {
+		return RecallOutput{}, err // off: as for a hub that cannot remember, no progress either
 	}
 	if err := s.advance(ctx, t.ID(), chat.StatusRecalling, 25); err != nil {
 		return RecallOutput{}, err

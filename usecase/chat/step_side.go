@@ -53,12 +53,16 @@ type extractStep struct {
 	learn Learner
 }
 
-// run lets the memory feature learn from the exchange (SPEC §3.3 step 5). Its failure never fails
-// the turn.
+// run lets the memory feature learn from the exchange (SPEC §3.3 step 5), unless the companion's
+// Memory setting is off: then it learns nothing, and the relationship, which moves with what is
+// learnt, stays where it is (reference §2.14). Its failure never fails the turn.
 func (s extractStep) run(ctx context.Context, in SideInput) (Empty, error) {
 	ex, err := s.exchange(ctx, in.TurnID, in.MessageID)
 	if err != nil {
 		return Empty{}, err
+	}
+	if !ex.comp.Settings().Memory {
+		return Empty{}, nil
 	}
 	_, err = s.learn.Handle(ctx, memory.Learn{OwnerID: ex.turn.OwnerID(), CompanionID: ex.turn.CompanionID(),
 		UserMessage: ex.user, Reply: ex.reply})

@@ -83,6 +83,16 @@ func sceneBefore(ctx context.Context, r Repos, c *companion.Companion, before do
 	return c.Scene(), nil
 }
 
+// remembers reports whether the turn's companion remembers (its Memory setting): a turn of one
+// that does not neither recalls nor learns.
+func (t turns) remembers(ctx context.Context, turn chat.Turn) (bool, error) {
+	c, err := t.store.Companions().Get(ctx, turn.OwnerID(), turn.CompanionID())
+	if err != nil {
+		return false, err
+	}
+	return c.Settings().Memory, nil
+}
+
 func seed(s string) uint64 {
 	h := fnv.New64a()
 	_, _ = h.Write([]byte(s))
