@@ -305,7 +305,7 @@ func provideCheckers(db *sqlstore.DB, b blobs, o *options) []httpapi.Checker {
 }
 
 func provideHTTP(cfg Config, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App, chat *chatuc.App,
-	log *zap.Logger, reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
-	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Companions: companions, Media: media, Chat: chat, Log: log,
-		Registry: reg, Checkers: checkers})
+	pictures *picture.App, log *zap.Logger, reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
+	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Companions: companions, Media: media, Chat: chat,
+		Pictures: pictures, ImageTimeout: cfg.Images.Timeout, Log: log, Registry: reg, Checkers: checkers})
 }

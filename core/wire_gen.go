@@ -162,7 +162,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		memory:     memoryApp,
 	}
 	v2 := provideCheckers(db, coreBlobs, o)
-	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, log, registry, v2)
+	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, log, registry, v2)
 	if err != nil {
 		cleanup7()
 		cleanup6()

@@ -22,6 +22,8 @@ type messageDTO struct {
 	AlternativeIndex int              `json:"alternative_index,omitempty"`
 	Scene            *eventjson.Scene `json:"scene,omitempty"`
 	Image            *imageDTO        `json:"image,omitempty"`
+	PictureID        string           `json:"picture_id,omitempty"`    // the image's gallery entry
+	ImageRemoved     bool             `json:"image_removed,omitempty"` // the owner deleted the picture it showed
 	Audio            *audioDTO        `json:"audio,omitempty"`
 	CreatedAt        time.Time        `json:"created_at"`
 	EditedAt         *time.Time       `json:"edited_at,omitempty"`
@@ -33,7 +35,10 @@ type audioDTO struct {
 
 func toMessage(m chat.Message) messageDTO {
 	d := messageDTO{ID: m.ID.String(), CompanionID: m.CompanionID.String(), Role: m.Role.String(), Text: m.Text,
-		Selected: m.Selected, Image: toImage(m.Image), CreatedAt: m.CreatedAt}
+		Selected: m.Selected, Image: toImage(m.Image), ImageRemoved: m.PictureRemoved, CreatedAt: m.CreatedAt}
+	if !m.PictureID.IsZero() {
+		d.PictureID = m.PictureID.String()
+	}
 	if !m.ReplyTo.IsZero() {
 		d.ReplyTo = m.ReplyTo.String()
 	}

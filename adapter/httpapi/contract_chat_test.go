@@ -96,9 +96,9 @@ func (c *contract) chatJourney(t *testing.T, tok, companionID string) {
 	require.Equal(t, 422, status, "%s", body)
 	requireReason(t, body, "invalid", "idempotency_key_reused")
 	// A feature without a backend is refused when it is asked for, naming the option.
-	status, body, _ = c.call("POST", msgs, tok, map[string]any{"text": "A picture?", "image": true}, true)
+	status, body, _ = c.call("POST", msgs, tok, map[string]any{"text": "Say it?", "voice": true}, true)
 	require.Equal(t, 400, status, "%s", body)
-	require.Contains(t, string(body), `"field":"image","code":"not_configured"`)
+	require.Contains(t, string(body), `"field":"voice","code":"not_configured"`)
 
 	status, body, hdr = c.call("GET", sent.Turn.EventsURL, tok, nil, true)
 	require.Equal(t, 200, status)

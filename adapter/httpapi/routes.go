@@ -62,6 +62,12 @@ func (s *Server) routeTable() []route {
 		{method: "PATCH", path: "/api/v1/messages/{id}", auth: true, handler: s.editMessage},
 		{method: "DELETE", path: "/api/v1/messages/{id}", auth: true, handler: s.deleteMessage},
 
+		{method: "POST", path: "/api/v1/images", auth: true, handler: s.generateImage},
+		{method: "GET", path: "/api/v1/images", auth: true, handler: s.listImages},
+		{method: "GET", path: "/api/v1/images/samplers", auth: true, handler: s.listSamplers},
+		{method: "GET", path: "/api/v1/images/{id}", auth: true, handler: s.getImage},
+		{method: "DELETE", path: "/api/v1/images/{id}", auth: true, handler: s.deleteImage},
+
 		{method: "GET", path: "/media/{dir}/{file}", handler: s.serveMedia},
 	}
 	if s.cfg.Metrics.Addr != "" { // served on a listener of its own (MetricsHTTPServer), not here

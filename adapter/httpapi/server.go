@@ -21,6 +21,7 @@ import (
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
+	pictureuc "github.com/companionhub/companionhub/usecase/picture"
 )
 
 // Config tunes the HTTP server. The env tags bind it flattened into the root configuration.
@@ -121,9 +122,13 @@ type Deps struct {
 	Companions *companionuc.App
 	Media      *mediauc.App
 	Chat       *chatuc.App
-	Log        *zap.Logger
-	Registry   *prometheus.Registry
-	Checkers   []Checker
+	Pictures   *pictureuc.App
+	// ImageTimeout is the image backend's limit for one picture: a generation request may take
+	// that long (0: the server's write timeout).
+	ImageTimeout time.Duration
+	Log          *zap.Logger
+	Registry     *prometheus.Registry
+	Checkers     []Checker
 }
 
 // Server is the HTTP API.
@@ -134,6 +139,8 @@ type Server struct {
 	companions *companionuc.App
 	media      *mediauc.App
 	chat       *chatuc.App
+	pictures   *pictureuc.App
+	imageWait  time.Duration
 	registry   *prometheus.Registry
 	checkers   []Checker
 	proxies    proxies
@@ -157,7 +164,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("http metrics: %w", err)
 	}
 	s := &Server{cfg: cfg, log: d.Log, accounts: d.Accounts, companions: d.Companions, media: d.Media,
-		chat: d.Chat, registry: d.Registry, checkers: d.Checkers,
+		chat: d.Chat, pictures: d.Pictures, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
 		proxies: px, metrics: m, csrf: http.NewCrossOriginProtection()}
 	s.draining, s.drain = context.WithCancel(context.Background())
 	if cfg.PublicURL != "" {
