@@ -72,12 +72,12 @@ func New() *Processor {
 // Refusals are KindInvalid with the reasons unsupported_image, image_too_large, image_dimensions
 // and corrupt_image. If ctx ends first the error is KindUnavailable wrapping ctx.Err(). A fit
 // below 1 is a programming error (KindInternal).
-func (p *Processor) Process(ctx context.Context, data []byte, fit int) (mediauc.ProcessedImage, error) {
+func (p *Processor) Process(ctx context.Context, data []byte, fit int, opts ...mediauc.ProcessOption) (mediauc.ProcessedImage, error) {
 	if fit < 1 {
 		return mediauc.ProcessedImage{}, domain.Errorf(domain.KindInternal, "process image: fit %d is not positive", fit)
 	}
 	// The size check comes first: it costs nothing and holds whatever the bytes are.
-	if len(data) > mediauc.MaxImageBytes {
+	if len(data) > mediauc.Limits(opts...).MaxBytes {
 		return mediauc.ProcessedImage{}, errTooLarge
 	}
 	f, ok := sniff(data)

@@ -179,3 +179,28 @@ func BenchmarkProcess(b *testing.B) {
 		})
 	}
 }
+
+// AllowBytes lets a trusted source's larger file through (an image backend's 2048² PNG); the
+// default stays the upload limit.
+func TestAllowBytesRaisesTheSizeLimit(t *testing.T) {
+	t.Parallel()
+	noise := image.NewNRGBA(image.Rect(0, 0, 1400, 1400))
+	var x uint32 = 2463534242
+	for i := range noise.Pix {
+		x ^= x << 13
+		x ^= x >> 17
+		x ^= x << 5
+		noise.Pix[i] = byte(x)
+		if i%4 == 3 {
+			noise.Pix[i] = 0xff
+		}
+	}
+	data := imageprocessortest.PNG(noise)
+	require.Greater(t, len(data), mediauc.MaxImageBytes, "the picture must be over the upload limit")
+	p := imaging.New()
+	_, err := p.Process(t.Context(), data, 256)
+	require.Equal(t, "image_too_large", domain.AsError(err).Reason)
+	out, err := p.Process(t.Context(), data, 256, mediauc.AllowBytes(mediauc.MaxGeneratedBytes))
+	require.NoError(t, err)
+	assert.Equal(t, 256, out.Width)
+}

@@ -56,6 +56,30 @@ const (
 	PictureFit = 1920
 )
 
+// MaxGeneratedBytes bounds a picture an image backend sends (AllowBytes): a 2048² PNG straight
+// from Stable Diffusion is larger than any upload needs to be, and is still bounded by
+// MaxImageDimension before anything is decoded.
+const MaxGeneratedBytes = 24 << 20
+
+// ProcessOption changes one Process call's limits.
+type ProcessOption func(*ProcessLimits)
+
+// ProcessLimits are a Process call's limits: MaxBytes defaults to MaxImageBytes.
+type ProcessLimits struct{ MaxBytes int }
+
+// AllowBytes raises (or lowers) the size a picture may have, for pictures of a trusted source
+// (an image backend the operator configured).
+func AllowBytes(n int) ProcessOption { return func(l *ProcessLimits) { l.MaxBytes = n } }
+
+// Limits are the limits opts give.
+func Limits(opts ...ProcessOption) ProcessLimits {
+	l := ProcessLimits{MaxBytes: MaxImageBytes}
+	for _, o := range opts {
+		o(&l)
+	}
+	return l
+}
+
 // ProcessedImage is a picture that passed validation, re-encoded without metadata.
 type ProcessedImage struct {
 	Data        []byte
@@ -68,11 +92,11 @@ type ProcessedImage struct {
 // conformance: test/contract/imageprocessortest.
 //
 // Process recognises the format by content, never by a declared type or name; accepts JPEG, PNG
-// and WebP only; refuses more than MaxImageBytes, and dimensions over MaxImageDimension read from
+// and WebP only; refuses more than MaxImageBytes (or what AllowBytes says), and dimensions over MaxImageDimension read from
 // the header before anything is decoded (so a decompression bomb costs nothing); then decodes,
 // applies the EXIF orientation, re-encodes (dropping EXIF, ICC, text chunks and anything appended),
 // and scales it down to fit within fit×fit. Errors are KindInvalid with a reason: unsupported_image,
 // image_too_large, image_dimensions, corrupt_image.
 type ImageProcessor interface {
-	Process(ctx context.Context, data []byte, fit int) (ProcessedImage, error)
+	Process(ctx context.Context, data []byte, fit int, opts ...ProcessOption) (ProcessedImage, error)
 }

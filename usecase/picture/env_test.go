@@ -55,7 +55,7 @@ type fakeImages struct {
 	calls int
 }
 
-func (p *fakeImages) Process(_ context.Context, data []byte, fit int) (mediauc.ProcessedImage, error) {
+func (p *fakeImages) Process(_ context.Context, data []byte, fit int, _ ...mediauc.ProcessOption) (mediauc.ProcessedImage, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.calls++

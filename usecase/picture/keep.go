@@ -23,7 +23,7 @@ var ErrUnusablePicture = domain.E(domain.KindUnavailable, "unusable_picture", "t
 // without metadata, bounded in size — stores it and its thumbnail, and records it in the gallery.
 // What it stored before a failure is left for the orphan sweep (`admin cleanup-orphans`).
 func (d Deps) keep(ctx context.Context, p picture.Picture, res Result) (picture.Picture, error) {
-	img, err := d.Images.Process(ctx, res.Data, mediauc.PictureFit)
+	img, err := d.Images.Process(ctx, res.Data, mediauc.PictureFit, mediauc.AllowBytes(mediauc.MaxGeneratedBytes))
 	if domain.IsKind(err, domain.KindInvalid) {
 		return picture.Picture{}, ErrUnusablePicture.Wrap(err)
 	}
