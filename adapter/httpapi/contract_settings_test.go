@@ -171,3 +171,35 @@ func TestCompanionSettingsAreRateLimited(t *testing.T) {
 	status, _, _ = c.call("GET", path, tok, nil, true)
 	require.Equal(t, 200, status, "reading is not limited")
 }
+
+// A send's options it leaves out come from the companion's settings; those it names are its own.
+func TestSendOptionsLeftOutComeFromTheSettings(t *testing.T) {
+	t.Parallel()
+	c := newContract(t)
+	tok := c.companionOwner(t, "settings_sender")
+	id := c.newCompanion(t, tok, `{"name":"Mira","age":26}`)
+	status, _, _ := c.call("PATCH", "/api/v1/companions/"+id+"/settings", tok, `{"deep_think":true,"auto_image":true}`, true)
+	require.Equal(t, 200, status)
+
+	send := func(body string) map[string]bool {
+		t.Helper()
+		status, out, _ := c.call("POST", "/api/v1/companions/"+id+"/messages", tok, body, true)
+		require.Equal(t, 202, status, "%s", out)
+		var sent struct {
+			Turn struct {
+				EventsURL string          `json:"events_url"`
+				Options   map[string]bool `json:"options"`
+			} `json:"turn"`
+		}
+		require.NoError(t, json.Unmarshal(out, &sent))
+		status, _, _ = c.call("GET", sent.Turn.EventsURL, tok, nil, true) // to its end: one turn at a time
+		require.Equal(t, 200, status)
+		return sent.Turn.Options
+	}
+	// The hub has its offline image backend and no voice.
+	require.Equal(t, map[string]bool{"deep_think": true, "image": true, "voice": false}, send(`{"text":"hi"}`))
+	require.Equal(t, map[string]bool{"deep_think": false, "image": false, "voice": false},
+		send(`{"text":"hi","deep_think":false,"image":false}`), "what a send says wins")
+	require.Equal(t, map[string]bool{"deep_think": true, "image": true, "voice": false},
+		send(`{"text":"hi","deep_think":null,"image":null}`), "null leaves it out")
+}
