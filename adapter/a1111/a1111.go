@@ -31,12 +31,12 @@ package a1111
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/envflag"
+	"github.com/companionhub/companionhub/internal/providerhttp"
 	"github.com/companionhub/companionhub/secret"
 	"github.com/companionhub/companionhub/usecase/picture"
 )
@@ -88,20 +88,16 @@ const maxSteps = 150
 // Validate checks the settings without contacting the server. Its messages never quote the URL,
 // which could hold credentials.
 func (c Config) Validate() error {
-	u, err := url.Parse(c.BaseURL)
+	u, err := providerhttp.ParseBaseURL(c.BaseURL, providerhttp.URLHints{Want: "the web UI's root",
+		Example: "http://127.0.0.1:7860", Credentials: "put user:password in IMAGE_API_KEY"})
+	keyErr := providerhttp.CheckKey(c.APIKey)
 	switch {
-	case strings.TrimSpace(c.BaseURL) == "":
-		return envflag.Field("BaseURL", "is empty; want the web UI's root, e.g. http://127.0.0.1:7860")
-	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
-		return envflag.Field("BaseURL", "must be an absolute http(s) URL, e.g. http://127.0.0.1:7860")
-	case u.User != nil:
-		return envflag.Field("BaseURL", "must not hold credentials; put user:password in IMAGE_API_KEY")
-	case u.RawQuery != "" || u.Fragment != "":
-		return envflag.Field("BaseURL", "must not have a query or fragment")
+	case err != nil:
+		return err
 	case strings.Contains(strings.TrimRight(u.Path, "/"), "/sdapi"):
 		return envflag.Field("BaseURL", "must be the web UI's root without /sdapi/v1, e.g. http://127.0.0.1:7860")
-	case strings.ContainsAny(c.APIKey.Reveal(), "\r\n"):
-		return envflag.Field("APIKey", "must be a single line")
+	case keyErr != nil:
+		return keyErr
 	case c.Timeout <= 0:
 		return envflag.Field("Timeout", "must be positive")
 	}
@@ -135,7 +131,7 @@ type Client struct {
 	sampler   string
 	scheduler string
 	interval  time.Duration
-	redact    *strings.Replacer
+	redact    providerhttp.Redactor
 
 	checkpoints list[checkpoint]
 	samplers    list[sampler]

@@ -1,13 +1,14 @@
 package a1111
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+
+	"github.com/companionhub/companionhub/internal/providerhttp"
 )
 
 // Bounds on what is read of an answer. A picture of 2048² is at most 16 MiB of pixels, a third
@@ -17,9 +18,6 @@ const (
 	maxList   = 4 << 20
 	maxDetail = 4 << 10 // of an error body, for the log
 )
-
-// errTooLarge is the cause of an answer longer than its bound.
-var errTooLarge = errors.New("the answer is longer than the adapter reads")
 
 // statusError is an answer with an error status, kept raw until fail classifies it.
 type statusError struct {
@@ -33,24 +31,12 @@ func (e *statusError) Error() string { return fmt.Sprintf("%s: HTTP %d", e.path,
 
 // call sends a request to path under the base URL, with in as its JSON body when not nil, and
 // decodes a successful answer of at most limit bytes into out. Its errors are raw — transport
-// errors, *statusError, JSON errors, errTooLarge — for fail to classify.
+// errors, *statusError, JSON errors, providerhttp.ErrTooLarge — for fail to classify.
 func (c *Client) call(ctx context.Context, method, path string, in, out any, limit int64) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return fmt.Errorf("encode %s request: %w", path, err)
-		}
-		body = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	req, err := providerhttp.NewJSONRequest(ctx, method, c.base+path, in)
 	if err != nil {
 		return fmt.Errorf("build %s request: %w", path, err)
 	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Accept", "application/json")
 	c.auth(req)
 	resp, err := c.hc.Do(req)
 	if err != nil {
@@ -61,12 +47,12 @@ func (c *Client) call(ctx context.Context, method, path string, in, out any, lim
 		detail, _ := io.ReadAll(io.LimitReader(resp.Body, maxDetail))
 		return &statusError{path: path, code: resp.StatusCode, header: resp.Header, body: detail}
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-	if err != nil {
+	data, err := providerhttp.ReadAll(resp.Body, limit)
+	switch {
+	case errors.Is(err, providerhttp.ErrTooLarge):
+		return fmt.Errorf("%s: %w", path, err)
+	case err != nil:
 		return fmt.Errorf("read %s answer: %w", path, err)
-	}
-	if int64(len(data)) > limit {
-		return fmt.Errorf("%s: %w (%d bytes)", path, errTooLarge, limit)
 	}
 	if err := json.Unmarshal(data, out); err != nil {
 		return fmt.Errorf("decode %s answer: %w", path, err)

@@ -5,15 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
-	"net/url"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/internal/providerhttp"
 )
 
 // The errors this adapter returns. Their messages are the only text a client can see; what the
@@ -62,24 +60,18 @@ func (c *Client) fail(parent, callCtx context.Context, err error) error {
 	if _, ok := errors.AsType[*domain.Error](err); ok {
 		return err
 	}
-	if parent.Err() != nil {
-		return ctxError(parent)
-	}
-	if callCtx.Err() != nil {
-		return errTimedOut.Wrap(fmt.Errorf("a1111: %w: %w", context.Cause(callCtx), context.DeadlineExceeded))
+	if stopped := providerhttp.ContextError("a1111", parent, callCtx, errCancelled, errTimedOut); stopped != nil {
+		return stopped
 	}
 	if se, ok := errors.AsType[*statusError](err); ok {
 		return c.statusError(se)
 	}
 	var syntax *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
-	if errors.As(err, &syntax) || errors.As(err, &typeErr) || errors.Is(err, errTooLarge) {
+	if errors.As(err, &syntax) || errors.As(err, &typeErr) || errors.Is(err, providerhttp.ErrTooLarge) {
 		return errBadResponse.Wrap(fmt.Errorf("a1111: %w", err))
 	}
-	if ue, ok := errors.AsType[*url.Error](err); ok {
-		err = ue.Err // *url.Error quotes the URL
-	}
-	return errUnavailable.Wrap(fmt.Errorf("a1111: %w", err))
+	return errUnavailable.Wrap(fmt.Errorf("a1111: %w", providerhttp.WithoutURL(err)))
 }
 
 // modelNotFound matches what Forge (500, RuntimeError "model '…' not found") and some forks (404
@@ -92,8 +84,8 @@ func (c *Client) statusError(se *statusError) error {
 	if r := []rune(detail); len(r) > 300 {
 		detail = string(r[:300]) + "…"
 	}
-	cause := errors.New(c.redact.Replace(fmt.Sprintf("a1111: %s: HTTP %d: %q", se.path, se.code, detail)))
-	wait := retryAfter(se.header, time.Now())
+	cause := errors.New(c.redact.Redact(fmt.Sprintf("a1111: %s: HTTP %d: %q", se.path, se.code, detail)))
+	wait := providerhttp.RetryAfter(se.header, time.Now())
 	switch code := se.code; {
 	case code == http.StatusTooManyRequests:
 		return errRateLimited.Wrap(cause).WithRetryAfter(wait)
@@ -114,27 +106,9 @@ func (c *Client) statusError(se *statusError) error {
 	}
 }
 
-// retryAfter reads Retry-After in seconds or as an HTTP date; 0 when absent or unreadable.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 && s < math.MaxInt64/1e9 {
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
 // redactor removes the configured credentials from server text, in case it quotes them: the whole
 // key and, for "user:password", the password alone.
-func redactor(key string) *strings.Replacer {
-	if key == "" {
-		return strings.NewReplacer()
-	}
-	pairs := []string{key, "[REDACTED]"}
-	if _, pass, ok := strings.Cut(key, ":"); ok && pass != "" {
-		pairs = append(pairs, pass, "[REDACTED]")
-	}
-	return strings.NewReplacer(pairs...)
+func redactor(key string) providerhttp.Redactor {
+	_, pass, _ := strings.Cut(key, ":")
+	return providerhttp.NewRedactor(key, pass)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/internal/providerhttp"
 	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/fakes/a1111fake"
 	"github.com/companionhub/companionhub/usecase/picture"
@@ -123,7 +124,7 @@ func TestAnswerSizeIsBounded(t *testing.T) {
 	c := newClient(t, nil, testConfig(srv.URL))
 	var a answer
 	err := c.call(t.Context(), http.MethodGet, "/", nil, &a, 64)
-	require.ErrorIs(t, err, errTooLarge)
+	require.ErrorIs(t, err, providerhttp.ErrTooLarge)
 	requireError(t, c.fail(t.Context(), t.Context(), err), domain.KindUnavailable, "image_bad_response")
 }
 

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/companionhub/companionhub/internal/providerhttp"
 )
 
 // The operations, as errors name them.
@@ -63,12 +65,14 @@ func (c *Client) do(parent, ctx context.Context, op, method, path string, query 
 	if resp.StatusCode >= 300 {
 		limit = maxAnswer
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	data, err := providerhttp.ReadAll(resp.Body, limit)
 	switch {
+	case errors.Is(err, providerhttp.ErrTooLarge) && resp.StatusCode >= 300:
+		// An error body is only quoted: its start will do.
+	case errors.Is(err, providerhttp.ErrTooLarge):
+		return nil, errBadResponse.Wrap(fmt.Errorf("comfyui: %s: the answer is larger than %d bytes", op, limit))
 	case err != nil:
 		return nil, transportError(parent, ctx, op, err)
-	case int64(len(data)) > limit && resp.StatusCode < 300:
-		return nil, errBadResponse.Wrap(fmt.Errorf("comfyui: %s: the answer is larger than %d bytes", op, limit))
 	}
 	return &response{status: resp.StatusCode, header: resp.Header, body: data}, nil
 }
@@ -76,9 +80,7 @@ func (c *Client) do(parent, ctx context.Context, op, method, path string, query 
 // header is what every request carries: the bearer token when a key is set.
 func (c *Client) header() http.Header {
 	h := http.Header{}
-	if c.apiKey.IsSet() {
-		h.Set("Authorization", "Bearer "+c.apiKey.Reveal())
-	}
+	providerhttp.SetBearer(h, c.apiKey)
 	return h
 }
 

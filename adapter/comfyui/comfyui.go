@@ -33,6 +33,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/envflag"
+	"github.com/companionhub/companionhub/internal/providerhttp"
 	"github.com/companionhub/companionhub/secret"
 	"github.com/companionhub/companionhub/usecase/picture"
 )
@@ -105,23 +106,15 @@ func (c Config) workflow() (workflow, error) {
 
 // validateBaseURL checks the server's address and the key sent to it.
 func validateBaseURL(base string, key secret.String) error {
-	u, err := url.Parse(base)
+	u, err := providerhttp.ParseBaseURL(base, providerhttp.URLHints{Want: "ComfyUI's address",
+		Example: "http://127.0.0.1:8188", Credentials: "put a proxy's key in IMAGE_API_KEY"})
 	switch {
-	case strings.TrimSpace(base) == "":
-		return envflag.Field("BaseURL", "is empty; want ComfyUI's address, e.g. http://127.0.0.1:8188")
-	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
-		return envflag.Field("BaseURL", "must be an absolute http(s) URL, e.g. http://127.0.0.1:8188")
-	case u.User != nil:
-		return envflag.Field("BaseURL", "must not hold credentials; put a proxy's key in IMAGE_API_KEY")
-	case u.RawQuery != "" || u.Fragment != "":
-		return envflag.Field("BaseURL", "must not have a query or fragment")
+	case err != nil:
+		return err
 	case strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/prompt"):
 		return envflag.Field("BaseURL", "must be ComfyUI's root without /prompt, e.g. http://127.0.0.1:8188")
-	case strings.ContainsAny(key.Reveal(), "\r\n"):
-		// A key read from a file with a stray line break would corrupt the header.
-		return envflag.Field("APIKey", "must be a single line")
 	}
-	return nil
+	return providerhttp.CheckKey(key)
 }
 
 // validatePlaceholderSettings checks the settings that Options and Config share.
@@ -149,6 +142,7 @@ type Client struct {
 	timeout      time.Duration
 	pollInterval time.Duration
 	workflow     workflow
+	redact       providerhttp.Redactor
 }
 
 // New returns a Client that sends its requests with hc (nil: a client of its own, on a copy of
@@ -169,5 +163,6 @@ func New(c Config, hc *http.Client) (*Client, error) {
 	return &Client{
 		base: u, hc: hc, apiKey: c.APIKey, model: c.Model, vae: c.VAE, scheduler: c.Scheduler,
 		denoise: c.Denoise, timeout: c.Timeout, pollInterval: c.PollInterval, workflow: wf,
+		redact: providerhttp.NewRedactor(c.APIKey.Reveal()),
 	}, nil
 }

@@ -5,15 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/internal/providerhttp"
 )
 
 // The errors the adapter returns. Their messages are the only text a client sees; what ComfyUI
@@ -39,25 +38,18 @@ var (
 )
 
 // ctxError is the error of a call stopped by a context: the caller's (cancelled, or its deadline
-// passed) or the adapter's Timeout.
+// passed) or the adapter's Timeout; nil while both go on.
 func ctxError(parent, call context.Context) error {
-	if err := parent.Err(); err != nil {
-		return domain.ContextError(parent, errCancelled, errTimedOut)
-	}
-	return errTimedOut.Wrap(fmt.Errorf("comfyui: %w: %w", context.Cause(call), context.DeadlineExceeded))
+	return providerhttp.ContextError("comfyui", parent, call, errCancelled, errTimedOut)
 }
 
 // transportError classifies a request that got no answer: a context that ended, or an
 // unreachable server.
 func transportError(parent, call context.Context, op string, err error) error {
-	if parent.Err() != nil || call.Err() != nil {
-		return ctxError(parent, call)
+	if stopped := ctxError(parent, call); stopped != nil {
+		return stopped
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err // *url.Error quotes the URL, which may hold credentials
-	}
-	return errUnavailable.Wrap(fmt.Errorf("comfyui: %s: %w", op, err))
+	return errUnavailable.Wrap(fmt.Errorf("comfyui: %s: %w", op, providerhttp.WithoutURL(err)))
 }
 
 // statusError maps an error status. The table, which decides the pipeline's retries:
@@ -69,12 +61,12 @@ func transportError(parent, call context.Context, op string, err error) error {
 //	400 from /prompt           see promptRejected
 //	other 4xx                  invalid image_rejected
 func (c *Client) statusError(op string, resp *response, requested []string) error {
-	cause := errors.New(c.redact(fmt.Sprintf("comfyui: %s: HTTP %d: %s", op, resp.status, excerpt(resp.body))))
+	cause := errors.New(c.redact.Redact(fmt.Sprintf("comfyui: %s: HTTP %d: %s", op, resp.status, excerpt(resp.body))))
 	switch code := resp.status; {
 	case code == http.StatusTooManyRequests:
-		return errBusy.Wrap(cause).WithRetryAfter(retryAfter(resp.header, time.Now()))
+		return errBusy.Wrap(cause).WithRetryAfter(providerhttp.RetryAfter(resp.header, time.Now()))
 	case code == http.StatusRequestTimeout || code == http.StatusConflict || code >= 500:
-		return errUnavailable.Wrap(cause).WithRetryAfter(retryAfter(resp.header, time.Now()))
+		return errUnavailable.Wrap(cause).WithRetryAfter(providerhttp.RetryAfter(resp.header, time.Now()))
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
 		return errAuth.Wrap(cause)
 	case code == http.StatusNotFound:
@@ -135,24 +127,4 @@ func excerpt(b []byte) string {
 		s = s[:300] + "…"
 	}
 	return strconv.Quote(s)
-}
-
-// redact removes the configured key from server text, which a proxy may echo.
-func (c *Client) redact(s string) string {
-	if key := c.apiKey.Reveal(); key != "" {
-		return strings.ReplaceAll(s, key, "[REDACTED]")
-	}
-	return s
-}
-
-// retryAfter reads Retry-After in seconds or as an HTTP date; 0 when absent or unreadable.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 && s < math.MaxInt64/1e9 {
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

@@ -6,15 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
-	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/internal/providerhttp"
 	"github.com/companionhub/companionhub/usecase/llm"
 )
 
@@ -62,8 +60,8 @@ func (c *Client) fail(parent, callCtx context.Context, resp *http.Response, err 
 		}
 		return errCancelled.Wrap(fmt.Errorf("openai: %w", perr))
 	}
-	if callCtx.Err() != nil {
-		return errTimedOut.Wrap(fmt.Errorf("openai: %w: %w", context.Cause(callCtx), context.DeadlineExceeded))
+	if stopped := providerhttp.ContextError("openai", parent, callCtx, errCancelled, errTimedOut); stopped != nil {
+		return stopped // the adapter's own deadlines: the caller's context is live
 	}
 	if resp != nil && resp.StatusCode >= 400 {
 		return c.statusError(resp)
@@ -71,10 +69,7 @@ func (c *Client) fail(parent, callCtx context.Context, resp *http.Response, err 
 	if ee, ok := errors.AsType[*eventError](err); ok {
 		return c.streamEventError(ee.data)
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err // *url.Error quotes the URL
-	}
+	err = providerhttp.WithoutURL(err)
 	var syntax *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
 	switch {
@@ -96,20 +91,20 @@ func (c *Client) statusError(resp *http.Response) error {
 	if resp.Body != nil {
 		body, _ = io.ReadAll(io.LimitReader(resp.Body, 4<<10))
 	}
-	detail := providerDetail(body)
-	cause := errors.New(c.redact.Replace(redactTokens(fmt.Sprintf("openai: HTTP %d: %s", resp.StatusCode, detail.String()))))
+	detail := providerhttp.ParseDetail(body)
+	cause := errors.New(c.redact.Redact(providerhttp.RedactTokens(fmt.Sprintf("openai: HTTP %d: %s", resp.StatusCode, detail))))
 	switch code := resp.StatusCode; {
 	case code == http.StatusTooManyRequests:
-		return llm.RateLimited(retryAfter(resp.Header, time.Now()), cause)
+		return llm.RateLimited(providerhttp.RetryAfterMs(resp.Header, time.Now()), cause)
 	case code == http.StatusRequestTimeout || code == http.StatusConflict || code >= 500:
-		return errUnavailable.Wrap(cause).WithRetryAfter(retryAfter(resp.Header, time.Now()))
+		return errUnavailable.Wrap(cause).WithRetryAfter(providerhttp.RetryAfterMs(resp.Header, time.Now()))
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
 		return errAuth.Wrap(cause)
 	case code == http.StatusPaymentRequired:
 		return errBilling.Wrap(cause)
 	case code == http.StatusNotFound:
 		return errNotFound.Wrap(cause)
-	case detail.contentFilter():
+	case contentFilter(detail):
 		return errRefused.Wrap(cause)
 	default:
 		return errRejected.Wrap(cause)
@@ -119,13 +114,13 @@ func (c *Client) statusError(resp *http.Response) error {
 // streamEventError maps an error event sent in place of a chunk (OpenRouter and vLLM send them
 // when generation fails midway); its code, when numeric, is an HTTP status.
 func (c *Client) streamEventError(data []byte) error {
-	detail := providerDetail(data)
-	cause := errors.New(c.redact.Replace(redactTokens("openai: stream error event: " + detail.String())))
+	detail := providerhttp.ParseDetail(data)
+	cause := errors.New(c.redact.Redact(providerhttp.RedactTokens("openai: stream error event: " + detail.String())))
 	status, _ := strconv.Atoi(detail.Code)
 	switch {
 	case status == http.StatusTooManyRequests || strings.Contains(detail.Code, "rate_limit"):
 		return llm.RateLimited(0, cause)
-	case detail.contentFilter():
+	case contentFilter(detail):
 		return errRefused.Wrap(cause)
 	case status >= 400 && status < 500 && status != http.StatusRequestTimeout && status != http.StatusConflict:
 		return errRejected.Wrap(cause)
@@ -134,94 +129,5 @@ func (c *Client) streamEventError(data []byte) error {
 	}
 }
 
-// detail is what a provider said about an error, for the log.
-type detail struct {
-	Message, Type, Code, Raw string
-}
-
-func (d detail) String() string {
-	if d.Message == "" && d.Type == "" && d.Code == "" {
-		return fmt.Sprintf("body %q", d.Raw)
-	}
-	return fmt.Sprintf("type=%q code=%q message=%q", d.Type, d.Code, d.Message)
-}
-
-func (d detail) contentFilter() bool {
-	s := strings.ToLower(d.Code + " " + d.Type)
-	return strings.Contains(s, "content_filter") || strings.Contains(s, "content_policy")
-}
-
-// providerDetail reads the error shapes compatible servers use: OpenAI's {"error":{…}}, Ollama's
-// {"error":"…"}, vLLM's top-level {"message","type","code"}; anything else is kept raw.
-func providerDetail(body []byte) detail {
-	raw := strings.ToValidUTF8(string(body), "\uFFFD")
-	if len(raw) > 300 {
-		raw = raw[:300] + "…"
-	}
-	var v struct {
-		Error   json.RawMessage `json:"error"`
-		Message string          `json:"message"`
-		Type    string          `json:"type"`
-		Code    json.RawMessage `json:"code"`
-	}
-	if json.Unmarshal(body, &v) != nil {
-		return detail{Raw: raw}
-	}
-	var s string
-	if json.Unmarshal(v.Error, &s) == nil {
-		return detail{Message: s, Raw: raw}
-	}
-	var inner struct {
-		Message string          `json:"message"`
-		Type    string          `json:"type"`
-		Code    json.RawMessage `json:"code"`
-	}
-	if json.Unmarshal(v.Error, &inner) == nil && len(v.Error) > 0 {
-		return detail{Message: inner.Message, Type: inner.Type, Code: codeString(inner.Code), Raw: raw}
-	}
-	return detail{Message: v.Message, Type: v.Type, Code: codeString(v.Code), Raw: raw}
-}
-
-// codeString renders a code that providers send as a string, a number or null.
-func codeString(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
-}
-
-// retryAfter reads OpenAI's Retry-After-Ms, then Retry-After in seconds or as an HTTP date; 0
-// when absent or unreadable.
-func retryAfter(h http.Header, now time.Time) time.Duration {
-	if ms, err := strconv.ParseFloat(h.Get("Retry-After-Ms"), 64); err == nil && ms > 0 && ms < math.MaxInt64/1e6 {
-		return time.Duration(ms * float64(time.Millisecond))
-	}
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 && s < math.MaxInt64/1e9 {
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
-}
-
-// redactor removes the configured key from provider text, which may quote it (OpenAI's 401 does,
-// partly masked; other servers may not mask it at all).
-func redactor(key string) *strings.Replacer {
-	if key == "" {
-		return strings.NewReplacer()
-	}
-	return strings.NewReplacer(key, "[REDACTED]")
-}
-
-// keyLike matches bearer credentials and the key formats of the providers the adapter is used
-// with, so that a key other than ours (a proxy's, a masked one) does not reach the log either.
-var keyLike = regexp.MustCompile(`(?i)(bearer\s+\S+|\b(sk|pk|rk|nv)-[A-Za-z0-9_*.\-]{6,})`)
-
-func redactTokens(s string) string { return keyLike.ReplaceAllString(s, "[REDACTED]") }
+// contentFilter: the provider's moderation refused the request (OpenAI's and Azure's filters).
+func contentFilter(d providerhttp.Detail) bool { return d.Mentions("content_filter", "content_policy") }

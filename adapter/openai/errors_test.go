@@ -201,28 +201,6 @@ func TestRequestProblemsFailBeforeSending(t *testing.T) {
 	assert.Empty(t, fake.Requests())
 }
 
-func TestRetryAfter(t *testing.T) {
-	t.Parallel()
-	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-	cases := []struct {
-		header http.Header
-		want   time.Duration
-	}{
-		{http.Header{"Retry-After": {"7"}}, 7 * time.Second},
-		{http.Header{"Retry-After": {" 1.5 "}}, 1500 * time.Millisecond},
-		{http.Header{"Retry-After": {now.Add(10 * time.Second).Format(http.TimeFormat)}}, 10 * time.Second},
-		{http.Header{"Retry-After": {now.Add(-time.Minute).Format(http.TimeFormat)}}, 0},
-		{http.Header{"Retry-After-Ms": {"250"}, "Retry-After": {"7"}}, 250 * time.Millisecond},
-		{http.Header{"Retry-After": {"soon"}}, 0},
-		{http.Header{"Retry-After": {"-3"}}, 0},
-		{http.Header{"Retry-After": {"1e300"}}, 0},
-		{http.Header{}, 0},
-	}
-	for _, tc := range cases {
-		assert.Equal(t, tc.want, retryAfter(tc.header, now), "%v", tc.header)
-	}
-}
-
 func TestRuneBuffer(t *testing.T) {
 	t.Parallel()
 	const s = "aé中🌧️z«»"

@@ -25,7 +25,6 @@ package openai
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -34,6 +33,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/envflag"
+	"github.com/companionhub/companionhub/internal/providerhttp"
 	"github.com/companionhub/companionhub/secret"
 	"github.com/companionhub/companionhub/usecase/llm"
 )
@@ -70,23 +70,18 @@ func DefaultConfig() Config {
 // Validate checks the settings without contacting the provider. Its messages never quote the URL,
 // which could hold credentials.
 func (c Config) Validate() error {
-	u, err := url.Parse(c.BaseURL)
+	u, err := providerhttp.ParseBaseURL(c.BaseURL, providerhttp.URLHints{Want: "the API root",
+		Example: "http://localhost:11434/v1", Credentials: "put the key in LLM_API_KEY"})
+	keyErr := providerhttp.CheckKey(c.APIKey)
 	switch {
-	case strings.TrimSpace(c.BaseURL) == "":
-		return envflag.Field("BaseURL", "is empty; want the API root, e.g. http://localhost:11434/v1")
-	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
-		return envflag.Field("BaseURL", "must be an absolute http(s) URL, e.g. http://localhost:11434/v1")
-	case u.User != nil:
-		return envflag.Field("BaseURL", "must not hold credentials; put the key in LLM_API_KEY")
-	case u.RawQuery != "" || u.Fragment != "":
-		return envflag.Field("BaseURL", "must not have a query or fragment")
+	case err != nil:
+		return err
 	case strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/chat/completions"):
 		return envflag.Field("BaseURL", "must be the API root without /chat/completions, e.g. https://api.openai.com/v1")
 	case strings.TrimSpace(c.Model) == "":
 		return envflag.Field("Model", "is empty; name the model to use, e.g. gpt-4o-mini or llama3.1:8b")
-	case strings.ContainsAny(c.APIKey.Reveal(), "\r\n"):
-		// Checked because a key read from a file with a stray line break would corrupt the header.
-		return envflag.Field("APIKey", "must be a single line")
+	case keyErr != nil:
+		return keyErr
 	case c.Timeout <= 0:
 		return envflag.Field("Timeout", "must be positive")
 	case c.FirstByteTimeout < 0:
@@ -101,7 +96,7 @@ type Client struct {
 	model     string
 	timeout   time.Duration
 	firstByte time.Duration
-	redact    *strings.Replacer
+	redact    providerhttp.Redactor
 }
 
 // New returns a Client that sends its requests with hc (nil: a client of its own, see
@@ -128,7 +123,7 @@ func New(c Config, hc *http.Client) (*Client, error) {
 		model:     c.Model,
 		timeout:   c.Timeout,
 		firstByte: c.FirstByteTimeout,
-		redact:    redactor(c.APIKey.Reveal()),
+		redact:    providerhttp.NewRedactor(c.APIKey.Reveal()),
 	}, nil
 }
 

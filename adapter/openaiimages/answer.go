@@ -11,6 +11,9 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
+
+	"github.com/companionhub/companionhub/internal/providerhttp"
 )
 
 // The bounds of what the service may send. A GPT image model's largest PNG is some 15 MB, a third
@@ -75,21 +78,17 @@ func (g *Generator) fetch(ctx context.Context, raw string) ([]byte, error) {
 		return nil, errBadResponse.Wrap(errors.New("openaiimages: the answer's url cannot be requested"))
 	}
 	hreq.Header.Set("Accept", "image/png, image/jpeg, image/webp")
-	if g.key.IsSet() && sameOrigin(u, g.origin) {
-		hreq.Header.Set("Authorization", "Bearer "+g.key.Reveal())
+	if sameOrigin(u, g.origin) {
+		providerhttp.SetBearer(hreq.Header, g.key)
 	}
 	resp, err := g.hc.Do(hreq)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // *url.Error quotes the URL
-		}
-		return nil, fmt.Errorf("openaiimages: fetch the picture: %w", err)
+		return nil, fmt.Errorf("openaiimages: fetch the picture: %w", providerhttp.WithoutURL(err))
 	}
 	defer resp.Body.Close()
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return nil, rateLimited(retryAfter(resp.Header), fmt.Errorf("openaiimages: fetch the picture: HTTP %d", resp.StatusCode))
+		return nil, rateLimited(providerhttp.RetryAfterMs(resp.Header, time.Now()), fmt.Errorf("openaiimages: fetch the picture: HTTP %d", resp.StatusCode))
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		// An expired or missing file: drawing again is the only way to a picture.
 		return nil, errUnavailable.Wrap(fmt.Errorf("openaiimages: fetch the picture: HTTP %d", resp.StatusCode))
@@ -105,12 +104,9 @@ func sameOrigin(u, origin *url.URL) bool {
 // readBounded reads r whole, failing with errBadResponse when it holds more than limit bytes.
 // Errors of the read itself are returned as they are, for fail to classify.
 func readBounded(r io.Reader, limit int64) ([]byte, error) {
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > limit {
+	data, err := providerhttp.ReadAll(r, limit)
+	if errors.Is(err, providerhttp.ErrTooLarge) {
 		return nil, errBadResponse.Wrap(fmt.Errorf("openaiimages: the answer is larger than %d MiB", limit>>20))
 	}
-	return data, nil
+	return data, err
 }

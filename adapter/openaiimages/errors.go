@@ -2,19 +2,14 @@ package openaiimages
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
-	"net/url"
-	"regexp"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/internal/providerhttp"
 )
 
 // The errors this adapter returns besides the request's field violations. Their messages are the
@@ -57,146 +52,45 @@ func rateLimited(after time.Duration, cause error) error {
 //	unreadable or oversized answer unavailable image_bad_response
 //	url answer not fetched         unavailable image_unavailable (429: rate_limited)
 func (g *Generator) fail(parent, callCtx context.Context, err error) error {
-	if parent.Err() != nil {
-		return domain.ContextError(parent, errCancelled, errTimedOut)
-	}
-	if callCtx.Err() != nil {
-		return errTimedOut.Wrap(fmt.Errorf("openaiimages: %w: %w", context.Cause(callCtx), context.DeadlineExceeded))
+	if stopped := providerhttp.ContextError("openaiimages", parent, callCtx, errCancelled, errTimedOut); stopped != nil {
+		return stopped
 	}
 	if domain.AsError(err) != nil {
 		return err
 	}
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err // *url.Error quotes the URL
-	}
-	return errUnavailable.Wrap(fmt.Errorf("openaiimages: request: %w", err))
+	return errUnavailable.Wrap(fmt.Errorf("openaiimages: request: %w", providerhttp.WithoutURL(err)))
 }
 
 // statusError maps a status other than 2xx. The cause holds the service's words, for the log,
 // with keys redacted.
 func (g *Generator) statusError(resp *http.Response) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-	d := providerDetail(body)
-	cause := errors.New(g.redact.Replace(redactTokens(fmt.Sprintf("openaiimages: HTTP %d: %s", resp.StatusCode, d))))
+	d := providerhttp.ParseDetail(body)
+	cause := errors.New(g.redact.Redact(providerhttp.RedactTokens(fmt.Sprintf("openaiimages: HTTP %d: %s", resp.StatusCode, d))))
 	switch code := resp.StatusCode; {
 	case code < 400:
 		return errBadResponse.Wrap(cause)
 	case code == http.StatusTooManyRequests && d.Code == "insufficient_quota":
 		return errBilling.Wrap(cause)
 	case code == http.StatusTooManyRequests:
-		return rateLimited(retryAfter(resp.Header), cause)
+		return rateLimited(providerhttp.RetryAfterMs(resp.Header, time.Now()), cause)
 	case code == http.StatusRequestTimeout || code == http.StatusConflict || code >= 500:
-		return errUnavailable.Wrap(cause).WithRetryAfter(retryAfter(resp.Header))
+		return errUnavailable.Wrap(cause).WithRetryAfter(providerhttp.RetryAfterMs(resp.Header, time.Now()))
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
 		return errAuth.Wrap(cause)
 	case code == http.StatusPaymentRequired || d.Code == "billing_hard_limit_reached" || d.Code == "insufficient_quota":
 		return errBilling.Wrap(cause)
 	case code == http.StatusNotFound || d.Code == "model_not_found" || d.Param == "model":
 		return errNotFound.Wrap(cause)
-	case d.refusal():
+	case refusal(d):
 		return errRefused.Wrap(cause)
 	default:
 		return errRejected.Wrap(cause)
 	}
 }
 
-// detail is what a service said about an error, for the log.
-type detail struct {
-	Message, Type, Code, Param, Raw string
-}
-
-func (d detail) String() string {
-	if d.Message == "" && d.Type == "" && d.Code == "" {
-		return fmt.Sprintf("body %q", d.Raw)
-	}
-	return fmt.Sprintf("type=%q code=%q param=%q message=%q", d.Type, d.Code, d.Param, d.Message)
-}
-
 // refusal: the service's safety system refused the prompt — OpenAI's DALL·E
 // (content_policy_violation), its GPT image models (moderation_blocked), Azure's content filters.
-func (d detail) refusal() bool {
-	s := strings.ToLower(d.Code + " " + d.Type)
-	for _, w := range []string{"content_policy", "moderation_blocked", "content_filter", "contentfilter"} {
-		if strings.Contains(s, w) {
-			return true
-		}
-	}
-	return false
+func refusal(d providerhttp.Detail) bool {
+	return d.Mentions("content_policy", "moderation_blocked", "content_filter", "contentfilter")
 }
-
-// providerDetail reads the error shapes compatible servers use: OpenAI's {"error":{…}}, a plain
-// {"error":"…"}, a top-level {"message","type","code"}; anything else is kept raw.
-func providerDetail(body []byte) detail {
-	raw := strings.ToValidUTF8(string(body), "\uFFFD")
-	if len(raw) > 300 {
-		raw = raw[:300] + "…"
-	}
-	type fields struct {
-		Message string          `json:"message"`
-		Type    string          `json:"type"`
-		Code    json.RawMessage `json:"code"`
-		Param   json.RawMessage `json:"param"`
-	}
-	var v struct {
-		Error json.RawMessage `json:"error"`
-		fields
-	}
-	if json.Unmarshal(body, &v) != nil {
-		return detail{Raw: raw}
-	}
-	var s string
-	if json.Unmarshal(v.Error, &s) == nil {
-		return detail{Message: s, Raw: raw}
-	}
-	f := v.fields
-	var inner fields
-	if len(v.Error) > 0 && json.Unmarshal(v.Error, &inner) == nil {
-		f = inner
-	}
-	return detail{Message: f.Message, Type: f.Type, Code: scalar(f.Code), Param: scalar(f.Param), Raw: raw}
-}
-
-// scalar renders a field that services send as a string, a number or null.
-func scalar(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
-	}
-	var n json.Number
-	if json.Unmarshal(raw, &n) == nil {
-		return n.String()
-	}
-	return ""
-}
-
-// retryAfter reads OpenAI's Retry-After-Ms, then Retry-After in seconds or as an HTTP date; 0
-// when absent or unreadable.
-func retryAfter(h http.Header) time.Duration {
-	if ms, err := strconv.ParseFloat(h.Get("Retry-After-Ms"), 64); err == nil && ms > 0 && ms < math.MaxInt64/1e6 {
-		return time.Duration(ms * float64(time.Millisecond))
-	}
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if s, err := strconv.ParseFloat(v, 64); err == nil && s > 0 && s < math.MaxInt64/1e9 {
-		return time.Duration(s * float64(time.Second))
-	}
-	if t, err := http.ParseTime(v); err == nil && time.Until(t) > 0 {
-		return time.Until(t)
-	}
-	return 0
-}
-
-// redactor removes the configured key from service text, which may quote it (OpenAI's 401 does,
-// partly masked; other servers may not mask it at all).
-func redactor(key string) *strings.Replacer {
-	if key == "" {
-		return strings.NewReplacer()
-	}
-	return strings.NewReplacer(key, "[REDACTED]")
-}
-
-// keyLike matches bearer credentials and common key formats, so that a key other than ours (a
-// proxy's, a masked one) does not reach the log either.
-var keyLike = regexp.MustCompile(`(?i)(bearer\s+\S+|\b(sk|pk|rk|nv)-[A-Za-z0-9_*.\-]{6,})`)
-
-func redactTokens(s string) string { return keyLike.ReplaceAllString(s, "[REDACTED]") }

@@ -46,6 +46,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/envflag"
+	"github.com/companionhub/companionhub/internal/providerhttp"
 	"github.com/companionhub/companionhub/secret"
 	"github.com/companionhub/companionhub/usecase/picture"
 )
@@ -96,21 +97,19 @@ func DefaultConfig() Config {
 // Validate checks the settings without contacting the service. Its messages never quote the URL,
 // which could hold credentials.
 func (c Config) Validate() error {
-	u, err := url.Parse(cmp.Or(strings.TrimSpace(c.BaseURL), DefaultBaseURL))
+	// Empty is OpenAI's, so the URL is never empty here, and the example says so.
+	u, err := providerhttp.ParseBaseURL(cmp.Or(strings.TrimSpace(c.BaseURL), DefaultBaseURL), providerhttp.URLHints{
+		Example: "https://api.openai.com/v1 (empty: OpenAI's)", Credentials: "put the key in IMAGE_API_KEY"})
+	keyErr := providerhttp.CheckKey(c.APIKey)
 	switch {
-	case err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "":
-		return envflag.Field("BaseURL", "must be an absolute http(s) URL, e.g. https://api.openai.com/v1 (empty: OpenAI's)")
-	case u.User != nil:
-		return envflag.Field("BaseURL", "must not hold credentials; put the key in IMAGE_API_KEY")
-	case u.RawQuery != "" || u.Fragment != "":
-		return envflag.Field("BaseURL", "must not have a query or fragment")
+	case err != nil:
+		return err
 	case strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/images/generations"):
 		return envflag.Field("BaseURL", "must be the API root without /images/generations, e.g. https://api.openai.com/v1")
 	case strings.EqualFold(u.Hostname(), "api.openai.com") && !c.APIKey.IsSet():
 		return envflag.Field("APIKey", "is empty; OpenAI's API needs a key")
-	case strings.ContainsAny(c.APIKey.Reveal(), "\r\n"):
-		// Checked because a key read from a file with a stray line break would corrupt the header.
-		return envflag.Field("APIKey", "must be a single line")
+	case keyErr != nil:
+		return keyErr
 	case c.Timeout < 0:
 		return envflag.Field("Timeout", "must not be negative (0: the caller's deadline only)")
 	case c.NegativePrompt != "" && c.NegativePrompt != NegativeDrop && c.NegativePrompt != NegativeAppend:
@@ -128,7 +127,7 @@ type Generator struct {
 	model    string
 	timeout  time.Duration
 	negative NegativePrompt
-	redact   *strings.Replacer
+	redact   providerhttp.Redactor
 }
 
 // New returns a Generator that sends its requests with hc (nil: a client on Go's default
@@ -152,7 +151,7 @@ func New(c Config, hc *http.Client) (*Generator, error) {
 		model:    cmp.Or(c.Model, DefaultModel),
 		timeout:  c.Timeout,
 		negative: cmp.Or(c.NegativePrompt, NegativeDrop),
-		redact:   redactor(c.APIKey.Reveal()),
+		redact:   providerhttp.NewRedactor(c.APIKey.Reveal()),
 	}, nil
 }
 

@@ -1,16 +1,15 @@
 package openaiimages
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
 	"image"
 	"net/http"
 	"strings"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/internal/providerhttp"
 	"github.com/companionhub/companionhub/usecase/picture"
 )
 
@@ -52,19 +51,11 @@ func (g *Generator) prompt(req picture.Request) string {
 // Errors are classified when the answer says what went wrong (a status, an unreadable body); the
 // others (transport, context) are left to fail.
 func (g *Generator) render(ctx context.Context, body wireRequest) ([]byte, error) {
-	payload, err := json.Marshal(body)
-	if err != nil {
-		return nil, domain.Errorf(domain.KindInternal, "openaiimages: encode the request: %w", err)
-	}
-	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, g.endpoint, bytes.NewReader(payload))
+	hreq, err := providerhttp.NewJSONRequest(ctx, http.MethodPost, g.endpoint, body)
 	if err != nil {
 		return nil, domain.Errorf(domain.KindInternal, "openaiimages: build the request: %w", err)
 	}
-	hreq.Header.Set("Content-Type", "application/json")
-	hreq.Header.Set("Accept", "application/json")
-	if g.key.IsSet() {
-		hreq.Header.Set("Authorization", "Bearer "+g.key.Reveal())
-	}
+	providerhttp.SetBearer(hreq.Header, g.key)
 	resp, err := g.hc.Do(hreq)
 	if err != nil {
 		return nil, err

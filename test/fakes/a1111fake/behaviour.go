@@ -3,6 +3,8 @@ package a1111fake
 import (
 	"net/http"
 	"time"
+
+	"github.com/companionhub/companionhub/test/fakes/fakehttp"
 )
 
 // ProviderText is put in the body of every error the server answers, so tests can check that
@@ -57,9 +59,9 @@ func (b Behaviour) fail(w http.ResponseWriter) {
 	switch b.Status {
 	case http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		// What a reverse proxy or a hosted API says: the web UI itself never answers these.
-		writeJSON(w, b.Status, map[string]string{"detail": http.StatusText(b.Status) + " (" + ProviderText + ")"})
+		fakehttp.WriteJSON(w, b.Status, map[string]string{"detail": http.StatusText(b.Status) + " (" + ProviderText + ")"})
 	case http.StatusUnprocessableEntity, http.StatusBadRequest:
-		writeJSON(w, b.Status, validationError("prompt", ProviderText))
+		fakehttp.WriteJSON(w, b.Status, validationError("prompt", ProviderText))
 	case http.StatusInternalServerError:
 		writeError(w, b.Status, "OutOfMemoryError", "", "CUDA out of memory. Tried to allocate 2.00 GiB ("+ProviderText+")")
 	default:

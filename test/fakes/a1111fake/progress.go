@@ -3,6 +3,8 @@ package a1111fake
 import (
 	"net/http"
 	"time"
+
+	"github.com/companionhub/companionhub/test/fakes/fakehttp"
 )
 
 // state is the web UI's shared.state: one for the whole server, as only one render runs at a time.
@@ -34,7 +36,7 @@ func (s *Server) render(r *http.Request, steps int, step time.Duration, gate <-c
 	// Like state.end(): the job is over, the step counters keep their last values.
 	defer s.setState(func(st *state) { st.job, st.jobCount = "", 0 })
 	for i := 1; i <= steps; i++ {
-		if !s.wait(r, step) {
+		if !fakehttp.Wait(r, s.done, step) {
 			return false
 		}
 		if gate != nil {
@@ -83,27 +85,5 @@ func (s *Server) progress(w http.ResponseWriter) {
 		out["eta_relative"] = elapsed/p - elapsed
 		out["progress"] = min(p, 1)
 	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-// wait blocks for d (forever when negative), or until the client leaves or the server closes
-// (false).
-func (s *Server) wait(r *http.Request, d time.Duration) bool {
-	if d == 0 {
-		return true
-	}
-	var timeout <-chan time.Time
-	if d > 0 {
-		t := time.NewTimer(d)
-		defer t.Stop()
-		timeout = t.C
-	}
-	select {
-	case <-timeout:
-		return true
-	case <-r.Context().Done():
-		return false
-	case <-s.done:
-		return false
-	}
+	fakehttp.WriteJSON(w, http.StatusOK, out)
 }

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/companionhub/companionhub/test/fakes/fakehttp"
 )
 
 // Request is one txt2img request as the server read it: the raw body, and the parameters with the
@@ -80,22 +82,11 @@ func (wr wireRequest) params(r *Request) {
 	}
 }
 
-// record keeps a txt2img request.
-func (s *Server) record(req Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = append(s.requests, req)
-}
-
 // next returns the behaviour that answers the next txt2img request.
 func (s *Server) next() Behaviour {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	b := s.cfg.fallback
-	if len(s.script) > 0 {
-		b, s.script = s.script[0], s.script[1:]
-	}
-	return b
+	return s.script.Next(s.cfg.fallback)
 }
 
 // txt2img checks the request in the order the web UI does — body, checkpoint, sampler — then
@@ -110,21 +101,21 @@ func (s *Server) txt2img(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		wr.params(&req)
 	}
-	s.record(req)
+	s.requests.Add(req)
 	b := s.next()
 	switch {
 	case b.Status != 0 && b.Status != http.StatusOK:
 		b.fail(w)
 		return
 	case b.Hang:
-		s.wait(r, -1)
+		fakehttp.Hang(r, s.done)
 		return
 	case err != nil:
 		field := "body"
 		if te, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
 			field = te.Field
 		}
-		writeJSON(w, http.StatusUnprocessableEntity, validationError(field, "value is not valid"))
+		fakehttp.WriteJSON(w, http.StatusUnprocessableEntity, validationError(field, "value is not valid"))
 		return
 	}
 	if !s.load(w, req.Checkpoint) || !s.knownSampler(w, req.SamplerName) {
@@ -220,7 +211,7 @@ func (s *Server) answer(w http.ResponseWriter, req Request, width, height int, c
 	}
 	var params map[string]any
 	_ = json.Unmarshal(req.Body, &params)
-	writeJSON(w, http.StatusOK, map[string]any{
+	fakehttp.WriteJSON(w, http.StatusOK, map[string]any{
 		"images": images, "parameters": params, "info": info(req, width, height, ckpt, infotext),
 	})
 }

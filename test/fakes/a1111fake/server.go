@@ -37,16 +37,16 @@ package a1111fake
 
 import (
 	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"path"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/companionhub/companionhub/test/fakes/fakehttp"
 )
 
 // API is the path prefix of every route.
@@ -130,13 +130,14 @@ type Server struct {
 	done  chan struct{} // closed at cleanup so that renders and hangs stop at once
 	queue chan struct{} // the queue lock: one render at a time
 
-	mu       sync.Mutex
-	cfg      config
-	script   []Behaviour
-	requests []Request
-	hits     map[string]int
-	loaded   string // title of the loaded checkpoint
-	state    state
+	script   fakehttp.Script[Behaviour]
+	requests fakehttp.Log[Request]
+
+	mu     sync.Mutex
+	cfg    config
+	hits   map[string]int
+	loaded string // title of the loaded checkpoint
+	state  state
 }
 
 type config struct {
@@ -209,11 +210,7 @@ func (s *Server) URL() string { return s.srv.URL }
 func (s *Server) Client() *http.Client { return s.srv.Client() }
 
 // Script queues behaviours for the next txt2img requests, one each, after any already queued.
-func (s *Server) Script(bs ...Behaviour) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.script = append(s.script, bs...)
-}
+func (s *Server) Script(bs ...Behaviour) { s.script.Add(bs...) }
 
 // SetCheckpoints replaces the checkpoints the server lists, as dropping a file in its models
 // directory and refreshing does.
@@ -231,11 +228,7 @@ func (s *Server) Loaded() string {
 }
 
 // Requests returns the txt2img requests received so far, oldest first.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.requests)
-}
+func (s *Server) Requests() []Request { return s.requests.All() }
 
 // Hits returns how many requests reached path ("/sdapi/v1/sd-models", …), whatever the answer.
 func (s *Server) Hits(path string) int {
@@ -252,7 +245,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if !s.authorised(w, r, cfg) {
 		if r.URL.Path == API+"/txt2img" {
-			s.record(Request{Header: r.Header.Clone()})
+			s.requests.Add(Request{Header: r.Header.Clone()})
 		}
 		return
 	}
@@ -269,7 +262,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		// FastAPI's answer for a route it does not have: what every /sdapi path answers when the
 		// web UI runs without --api.
-		writeJSON(w, http.StatusNotFound, map[string]string{"detail": "Not Found"})
+		fakehttp.WriteJSON(w, http.StatusNotFound, map[string]string{"detail": "Not Found"})
 	}
 }
 
@@ -280,7 +273,7 @@ func (s *Server) authorised(w http.ResponseWriter, r *http.Request, cfg config) 
 		user, pass, ok := r.BasicAuth()
 		if !ok {
 			w.Header().Set("WWW-Authenticate", "Basic")
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Not authenticated"})
+			fakehttp.WriteJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Not authenticated"})
 			return false
 		}
 		if user+":"+pass != cfg.basic {
@@ -289,8 +282,8 @@ func (s *Server) authorised(w http.ResponseWriter, r *http.Request, cfg config) 
 			return false
 		}
 	case cfg.bearer != "":
-		if r.Header.Get("Authorization") != "Bearer "+cfg.bearer {
-			writeJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid API key"})
+		if _, ok := fakehttp.Bearer(r, cfg.bearer); !ok {
+			fakehttp.WriteJSON(w, http.StatusUnauthorized, map[string]string{"detail": "Invalid API key"})
 			return false
 		}
 	}
@@ -310,7 +303,7 @@ func (s *Server) models(w http.ResponseWriter, cfg config) {
 	for _, c := range cfg.checkpoints {
 		out = append(out, item{c.Title, c.ModelName, c.Hash, c.SHA256, c.Filename, nil})
 	}
-	writeJSON(w, http.StatusOK, out)
+	fakehttp.WriteJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) samplers(w http.ResponseWriter, cfg config) {
@@ -323,13 +316,7 @@ func (s *Server) samplers(w http.ResponseWriter, cfg config) {
 	for _, sm := range cfg.samplers {
 		out = append(out, item{sm.Name, append([]string{}, sm.Aliases...), map[string]string{}})
 	}
-	writeJSON(w, http.StatusOK, out)
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	fakehttp.WriteJSON(w, http.StatusOK, out)
 }
 
 // writeError answers in the shape of the web UI's exception handler.
@@ -337,5 +324,5 @@ func writeError(w http.ResponseWriter, status int, typ, detail, errs string) {
 	if errs == "" && detail != "" {
 		errs = http.StatusText(status) + ": " + detail
 	}
-	writeJSON(w, status, map[string]string{"error": typ, "detail": detail, "body": "", "errors": errs})
+	fakehttp.WriteJSON(w, status, map[string]string{"error": typ, "detail": detail, "body": "", "errors": errs})
 }

@@ -38,6 +38,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/companionhub/companionhub/test/fakes/fakehttp"
 )
 
 // The model names the server lists unless told otherwise.
@@ -60,19 +62,20 @@ type Server struct {
 	worker  sync.WaitGroup
 	classes map[string]nodeClass
 
-	mu         sync.Mutex
-	cfg        config
-	script     []Behaviour
-	prompts    []Prompt
-	queue      []*job
-	running    *job
-	history    map[string]map[string]any
-	files      map[string][]byte // by type/subfolder/filename
-	sockets    map[string]*socket
-	interrupts []string
-	deleted    []string
-	number     int
-	saved      int
+	script     fakehttp.Script[Behaviour]
+	prompts    fakehttp.Log[Prompt]
+	interrupts fakehttp.Log[string]
+	deleted    fakehttp.Log[string]
+
+	mu      sync.Mutex
+	cfg     config
+	queue   []*job
+	running *job
+	history map[string]map[string]any
+	files   map[string][]byte // by type/subfolder/filename
+	sockets map[string]*socket
+	number  int
+	saved   int
 }
 
 type config struct {
@@ -140,32 +143,16 @@ func (s *Server) URL() string { return s.srv.URL }
 func (s *Server) Client() *http.Client { return s.srv.Client() }
 
 // Script queues behaviours for the next prompts, one each, after any already queued.
-func (s *Server) Script(bs ...Behaviour) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.script = append(s.script, bs...)
-}
+func (s *Server) Script(bs ...Behaviour) { s.script.Add(bs...) }
 
 // Prompts returns the prompts received so far, oldest first, rejected ones included.
-func (s *Server) Prompts() []Prompt {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.prompts)
-}
+func (s *Server) Prompts() []Prompt { return s.prompts.All() }
 
 // Interrupts returns the prompt ids POST /interrupt named, oldest first ("" for a global one).
-func (s *Server) Interrupts() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.interrupts)
-}
+func (s *Server) Interrupts() []string { return s.interrupts.All() }
 
 // Deleted returns the prompt ids POST /queue asked to delete, oldest first.
-func (s *Server) Deleted() []string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.deleted)
-}
+func (s *Server) Deleted() []string { return s.deleted.All() }
 
 // Prompt is one POST /prompt as the server decoded it.
 type Prompt struct {
@@ -199,7 +186,7 @@ func (p Prompt) Inputs(classType, name string) []any {
 
 // ServeHTTP routes the API's paths, with or without the /api prefix.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if key := s.cfg.apiKey; key != "" && r.Header.Get("Authorization") != "Bearer "+key {
+	if _, ok := fakehttp.Bearer(r, s.cfg.apiKey); !ok {
 		s.plain(w, http.StatusUnauthorized)
 		return
 	}
@@ -247,13 +234,9 @@ func (s *Server) postPrompt(w http.ResponseWriter, r *http.Request) {
 		_ = dec.Decode(&p.Graph)
 	}
 
-	s.mu.Lock()
-	b := s.cfg.fallback
-	if len(s.script) > 0 {
-		b, s.script = s.script[0], s.script[1:]
-	}
-	i := len(s.prompts)
-	s.prompts = append(s.prompts, p)
+	s.mu.Lock() // the nth prompt recorded gets the nth behaviour
+	b := s.script.Next(s.cfg.fallback)
+	i := s.prompts.Add(p)
 	s.mu.Unlock()
 
 	if b.RetryAfter != "" {
@@ -284,7 +267,7 @@ func (s *Server) postPrompt(w http.ResponseWriter, r *http.Request) {
 	j := &job{id: newID(), clientID: req.ClientID, graph: p.Graph, outputs: v.outputs, b: b,
 		interrupted: make(chan struct{})}
 	s.mu.Lock()
-	s.prompts[i].ID = j.id
+	s.prompts.Update(i, func(p *Prompt) { p.ID = j.id })
 	j.number = s.number
 	s.number++
 	s.queue = append(s.queue, j)
@@ -343,7 +326,7 @@ func (s *Server) interrupt(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = json.NewDecoder(r.Body).Decode(&req)
 	s.mu.Lock()
-	s.interrupts = append(s.interrupts, req.PromptID)
+	s.interrupts.Add(req.PromptID)
 	if j := s.running; j != nil && (req.PromptID == "" || req.PromptID == j.id) {
 		j.interrupt()
 	}
@@ -359,7 +342,9 @@ func (s *Server) deleteQueued(w http.ResponseWriter, r *http.Request) {
 	}
 	_ = json.NewDecoder(r.Body).Decode(&req)
 	s.mu.Lock()
-	s.deleted = append(s.deleted, req.Delete...)
+	for _, id := range req.Delete {
+		s.deleted.Add(id)
+	}
 	s.queue = slices.DeleteFunc(s.queue, func(j *job) bool { return req.Clear || slices.Contains(req.Delete, j.id) })
 	s.mu.Unlock()
 	w.WriteHeader(http.StatusOK)

@@ -11,18 +11,14 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/companionhub/companionhub/test/fakes/fakehttp"
 )
 
 // maxBody bounds request bodies as a real server would.
 const maxBody = 1 << 20
 
 func itoa(n int) string { return strconv.Itoa(n) }
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
 
 // writeError writes OpenAI's error body; an empty code or param is sent as null, as OpenAI does.
 func writeError(w http.ResponseWriter, status int, typ, code, param, message string) {
@@ -32,7 +28,7 @@ func writeError(w http.ResponseWriter, status int, typ, code, param, message str
 		}
 		return &s
 	}
-	writeJSON(w, status, map[string]any{"error": map[string]any{
+	fakehttp.WriteJSON(w, status, map[string]any{"error": map[string]any{
 		"message": message, "type": typ, "param": null(param), "code": null(code),
 	}})
 }
@@ -70,22 +66,17 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	s.mu.Lock()
-	s.requests = append(s.requests, req)
-	s.notify()
+	s.mu.Lock() // the nth request recorded gets the nth behaviour
+	s.requests.Add(req)
 	cfg := s.cfg
-	b := cfg.fallback
-	if len(s.script) > 0 {
-		b, s.script = s.script[0], s.script[1:]
-	}
+	b := s.script.Next(cfg.fallback)
 	s.mu.Unlock()
 
 	detail := " (" + cfg.errorMessage + ")"
 	bad := func(code, param, msg string) {
 		writeError(w, http.StatusBadRequest, "invalid_request_error", code, param, msg+detail)
 	}
-	if cfg.apiKey != "" && r.Header.Get("Authorization") != "Bearer "+cfg.apiKey {
-		given := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if given, ok := fakehttp.Bearer(r, cfg.apiKey); !ok {
 		writeError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", "",
 			"Incorrect API key provided: "+given+"."+detail)
 		return
@@ -158,13 +149,10 @@ type answer struct {
 // answer writes the pictures (or the failure) that b describes.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, b Behaviour, a answer, detail string) {
 	if b.Hang {
-		select {
-		case <-r.Context().Done():
-		case <-s.done:
-		}
+		fakehttp.Hang(r, s.done)
 		return
 	}
-	if !s.wait(r, b.Delay) {
+	if !fakehttp.Wait(r, s.done, b.Delay) {
 		return
 	}
 	if b.RetryAfter != "" {
@@ -222,7 +210,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, b Behaviour, a a
 		out["usage"] = map[string]any{"input_tokens": words, "output_tokens": 272 * a.n, "total_tokens": words + 272*a.n,
 			"input_tokens_details": map[string]int{"text_tokens": words, "image_tokens": 0}}
 	}
-	writeJSON(w, http.StatusOK, out)
+	fakehttp.WriteJSON(w, http.StatusOK, out)
 }
 
 func or(s, fallback string) string {
@@ -230,21 +218,4 @@ func or(s, fallback string) string {
 		return s
 	}
 	return fallback
-}
-
-// wait blocks for d, or until the client leaves or the server closes (false).
-func (s *Server) wait(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	case <-s.done:
-		return false
-	}
 }

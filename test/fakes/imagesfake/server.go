@@ -31,10 +31,11 @@ package imagesfake
 import (
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/companionhub/companionhub/test/fakes/fakehttp"
 )
 
 // Server is the fake API. It is safe for concurrent use; every method may be called while requests
@@ -44,20 +45,14 @@ type Server struct {
 	files *httptest.Server // nil unless WithSeparateFileHost
 	done  chan struct{}    // closed at cleanup so that slow or hanging answers stop at once
 
+	script   fakehttp.Script[Behaviour]
+	requests fakehttp.Log[Request]
+	fileReqs fakehttp.Log[FileRequest]
+
 	mu        sync.Mutex
 	cfg       config
-	script    []Behaviour
-	requests  []Request
-	fileReqs  []FileRequest
 	stored    map[string]storedFile
 	fileCount int
-	waiters   []waiter
-}
-
-// waiter is a channel closed once n generation requests have arrived.
-type waiter struct {
-	n  int
-	ch chan struct{}
 }
 
 // storedFile is a picture a url answer points at.
@@ -139,48 +134,18 @@ func (s *Server) Client() *http.Client { return s.srv.Client() }
 
 // Script queues behaviours for the next generation requests, one each, after any already queued.
 // Script(Error(500), Error(500)) then makes the third request succeed.
-func (s *Server) Script(bs ...Behaviour) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.script = append(s.script, bs...)
-}
+func (s *Server) Script(bs ...Behaviour) { s.script.Add(bs...) }
 
 // Requests returns the generation requests received so far, oldest first.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.requests)
-}
+func (s *Server) Requests() []Request { return s.requests.All() }
 
 // Arrived returns a channel closed once n generation requests have arrived (at once when they
 // have), so that a test can wait for a request to be in the server's hands — a hanging one, say —
 // without polling.
-func (s *Server) Arrived(n int) <-chan struct{} {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	w := waiter{n: n, ch: make(chan struct{})}
-	s.waiters = append(s.waiters, w)
-	s.notify()
-	return w.ch
-}
-
-// notify closes the channels of the waiters whose count has arrived. s.mu must be held.
-func (s *Server) notify() {
-	s.waiters = slices.DeleteFunc(s.waiters, func(w waiter) bool {
-		if len(s.requests) >= w.n {
-			close(w.ch)
-			return true
-		}
-		return false
-	})
-}
+func (s *Server) Arrived(n int) <-chan struct{} { return s.requests.Arrived(n) }
 
 // FileRequests returns the file fetches received so far, oldest first.
-func (s *Server) FileRequests() []FileRequest {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.fileReqs)
-}
+func (s *Server) FileRequests() []FileRequest { return s.fileReqs.All() }
 
 // Request is one generation request as the server decoded it.
 type Request struct {
@@ -223,8 +188,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // file serves a stored picture, without authentication, as a pre-signed URL does.
 func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 	name, _ := strings.CutPrefix(r.URL.Path, "/files/")
+	s.fileReqs.Add(FileRequest{Path: r.URL.Path, Header: r.Header.Clone()})
 	s.mu.Lock()
-	s.fileReqs = append(s.fileReqs, FileRequest{Path: r.URL.Path, Header: r.Header.Clone()})
 	f, ok := s.stored[name]
 	s.mu.Unlock()
 	if !ok || r.Method != http.MethodGet {

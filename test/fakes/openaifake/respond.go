@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/companionhub/companionhub/test/fakes/fakehttp"
 )
 
 // created is the fixed creation time of listed models.
@@ -26,12 +28,6 @@ func readBody(r *http.Request) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(r.Body, maxBody))
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 // writeError writes OpenAI's error body; an empty code is sent as null, as OpenAI does for
 // server errors.
 func writeError(w http.ResponseWriter, status int, typ, code, message string) {
@@ -39,7 +35,7 @@ func writeError(w http.ResponseWriter, status int, typ, code, message string) {
 	if code != "" {
 		c = &code
 	}
-	writeJSON(w, status, map[string]any{"error": map[string]any{
+	fakehttp.WriteJSON(w, status, map[string]any{"error": map[string]any{
 		"message": message, "type": typ, "param": nil, "code": c,
 	}})
 }
@@ -150,7 +146,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req Request, b B
 	if flusher != nil {
 		flusher.Flush() // headers first, as servers do before the model starts
 	}
-	if !s.wait(r, b.FirstTokenDelay) {
+	if !fakehttp.Wait(r, s.done, b.FirstTokenDelay) {
 		return
 	}
 	sendChunk([]chunkChoice{{Delta: delta{Role: "assistant", Content: json.RawMessage(`""`)}, Logprobs: null}}, nil)
@@ -162,7 +158,7 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req Request, b B
 		}
 		if b.TokensPerSecond > 0 && i > 0 {
 			at := start.Add(time.Duration(float64(i) / b.TokensPerSecond * float64(time.Second)))
-			if !s.waitUntil(r, at) {
+			if !fakehttp.Wait(r, s.done, time.Until(at)) {
 				return
 			}
 		}
@@ -199,7 +195,7 @@ func (s *Server) whole(w http.ResponseWriter, r *http.Request, b Behaviour, a an
 	if b.TokensPerSecond > 0 && n > 1 {
 		wait += time.Duration(float64(n-1) / b.TokensPerSecond * float64(time.Second))
 	}
-	if !s.wait(r, wait) {
+	if !fakehttp.Wait(r, s.done, wait) {
 		return
 	}
 	body := fmt.Appendf(nil, `{"id":%q,"object":"chat.completion","created":%d,"model":%q,`+

@@ -35,7 +35,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
+
+	"github.com/companionhub/companionhub/test/fakes/fakehttp"
 )
 
 // DefaultReply is what the server answers when no reply was configured.
@@ -53,10 +54,11 @@ type Server struct {
 	srv  *httptest.Server
 	done chan struct{} // closed at cleanup so that paced or hanging answers stop at once
 
-	mu       sync.Mutex
-	cfg      config
-	script   []Behaviour
-	requests []Request
+	script   fakehttp.Script[Behaviour]
+	requests fakehttp.Log[Request]
+
+	mu  sync.Mutex
+	cfg config
 }
 
 type config struct {
@@ -146,18 +148,10 @@ func (s *Server) Client() *http.Client { return s.srv.Client() }
 
 // Script queues behaviours for the next chat requests, one each, after any already queued.
 // Script(Error(500), Error(500)) then makes the third request succeed.
-func (s *Server) Script(bs ...Behaviour) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.script = append(s.script, bs...)
-}
+func (s *Server) Script(bs ...Behaviour) { s.script.Add(bs...) }
 
 // Requests returns the chat requests received so far, oldest first.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.requests)
-}
+func (s *Server) Requests() []Request { return s.requests.All() }
 
 // Request is one chat request as the server decoded it.
 type Request struct {
@@ -256,7 +250,7 @@ func (s *Server) models(w http.ResponseWriter) {
 	for _, n := range names {
 		out.Data = append(out.Data, model{ID: n, Object: "model", Created: created, OwnedBy: "openaifake"})
 	}
-	writeJSON(w, http.StatusOK, out)
+	fakehttp.WriteJSON(w, http.StatusOK, out)
 }
 
 // chat validates the request the way OpenAI does (in the same order: auth, body, model), records
@@ -281,23 +275,19 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	s.mu.Lock()
+	s.mu.Lock() // the nth request recorded gets the nth behaviour
 	if !s.cfg.noRecord {
-		s.requests = append(s.requests, req)
+		s.requests.Add(req)
 	}
 	cfg := s.cfg
-	b := cfg.fallback
-	if len(s.script) > 0 {
-		b, s.script = s.script[0], s.script[1:]
-	}
+	b := s.script.Next(cfg.fallback)
 	if b.TokensPerSecond == 0 {
 		b.TokensPerSecond = cfg.tps
 	}
 	s.mu.Unlock()
 
 	detail := " (" + cfg.errorMessage + ")"
-	if cfg.apiKey != "" && r.Header.Get("Authorization") != "Bearer "+cfg.apiKey {
-		given := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if given, ok := fakehttp.Bearer(r, cfg.apiKey); !ok {
 		writeError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key",
 			"Incorrect API key provided: "+given+"."+detail)
 		return
@@ -336,26 +326,4 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		reply = b.Reply
 	}
 	s.answer(w, r, req, b, reply, detail)
-}
-
-// wait blocks for d, or until the client leaves or the server closes (false).
-func (s *Server) wait(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-r.Context().Done():
-		return false
-	case <-s.done:
-		return false
-	}
-}
-
-// waitUntil blocks until deadline, like wait.
-func (s *Server) waitUntil(r *http.Request, deadline time.Time) bool {
-	return s.wait(r, time.Until(deadline))
 }

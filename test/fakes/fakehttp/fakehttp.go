@@ -1,0 +1,140 @@
+// Package fakehttp is the plumbing the local fakes of provider APIs (openaifake, imagesfake,
+// a1111fake, comfyfake) share: the queue of scripted behaviours, the log of what they received,
+// the bearer-key check and the waits that end when the client leaves. What each fake answers —
+// routes, validation, error bodies, pictures — is its own, faithful to the API it stands in for.
+package fakehttp
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Script is a fake's queue of behaviours B, one for each request it scripts, which falls back to a
+// default once it is used up. The zero value is an empty script; it is safe for concurrent use.
+type Script[B any] struct {
+	mu    sync.Mutex
+	queue []B
+}
+
+// Add queues bs after any already queued.
+func (s *Script[B]) Add(bs ...B) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.queue = append(s.queue, bs...)
+}
+
+// Next takes the first queued behaviour, or returns fallback when none is left.
+func (s *Script[B]) Next(fallback B) B {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.queue) == 0 {
+		return fallback
+	}
+	b := s.queue[0]
+	s.queue = s.queue[1:]
+	return b
+}
+
+// Log records what a fake received, oldest first, for a test's assertions. The zero value is
+// empty; it is safe for concurrent use.
+type Log[T any] struct {
+	mu      sync.Mutex
+	items   []T
+	waiters []waiter
+}
+
+// waiter is a channel closed once n items have arrived.
+type waiter struct {
+	n  int
+	ch chan struct{}
+}
+
+// Add records v and returns its index.
+func (l *Log[T]) Add(v T) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.items = append(l.items, v)
+	l.waiters = slices.DeleteFunc(l.waiters, func(w waiter) bool {
+		if len(l.items) >= w.n {
+			close(w.ch)
+			return true
+		}
+		return false
+	})
+	return len(l.items) - 1
+}
+
+// Update changes the item at index i (from Add), for what a fake learns after recording it.
+func (l *Log[T]) Update(i int, f func(*T)) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	f(&l.items[i])
+}
+
+// All returns a copy of the items, oldest first.
+func (l *Log[T]) All() []T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Clone(l.items)
+}
+
+// Arrived returns a channel closed once n items have been recorded (at once when they have), so
+// that a test can wait for a request to be in a fake's hands — a hanging one, say — without
+// polling.
+func (l *Log[T]) Arrived(n int) <-chan struct{} {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	ch := make(chan struct{})
+	if len(l.items) >= n {
+		close(ch)
+		return ch
+	}
+	l.waiters = append(l.waiters, waiter{n: n, ch: ch})
+	return ch
+}
+
+// Bearer checks "Authorization: Bearer key": ok when r carries it or key is empty (the fake asks
+// for none). given is what r sent after "Bearer ", which fakes of APIs that quote a wrong key
+// (OpenAI's 401 does) put in their answer, so that clients must redact it.
+func Bearer(r *http.Request, key string) (given string, ok bool) {
+	auth := r.Header.Get("Authorization")
+	return strings.TrimPrefix(auth, "Bearer "), key == "" || auth == "Bearer "+key
+}
+
+// Wait blocks for d, and returns false early when the client leaves or done (a fake's, closed
+// when the test ends) is closed, so that slow and hanging answers stop at once. A d of 0 or less
+// does not wait.
+func Wait(r *http.Request, done <-chan struct{}, d time.Duration) bool {
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	case <-done:
+		return false
+	}
+}
+
+// Hang blocks until the client leaves or done is closed: a request that is never answered.
+func Hang(r *http.Request, done <-chan struct{}) {
+	select {
+	case <-r.Context().Done():
+	case <-done:
+	}
+}
+
+// WriteJSON answers status with v as its JSON body.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
