@@ -27,8 +27,9 @@ import (
 // the heap between everyone else's as in a live hub — and reads pages through the real store
 // (sqlstore's Messages().History), newest and deep (10 %, 50 %, 99 % back), against the same reads on
 // a small companion. It prints the plan PostgreSQL runs for a deep page (the store's own SQL, taken
-// from pg_stat_activity after the store ran it). The gallery is not measured: the store has no
-// query listing messages with pictures yet (there is no gallery endpoint before pictures land).
+// from pg_stat_activity after the store ran it), and fails if that plan is not a keyset index scan.
+// One message in ten (a reply) shows a picture, which the gallery keeps: gallery.go generates those
+// pictures and measures the gallery's pages and counts in the same database.
 func init() {
 	sections = append(sections, section{name: "history-10m", unit: "page", run: runHistory10M})
 }
@@ -198,7 +199,8 @@ func runHistory10M(ctx context.Context, opts options) ([]row, error) {
 			if d.frac == 0.99 && limit == 20 {
 				deep = bigStart
 			}
-			m, b, err := histMeasure(ctx, msgs, [2]histReader{{bigID, bigStart}, {smallID, smallStart}}, limit)
+			m, b, err := histMeasure(ctx, [2]func(context.Context) error{
+				histPager(bigStart, histHistory(msgs, bigID, limit)), histPager(smallStart, histHistory(msgs, smallID, limit))})
 			if err != nil {
 				return rows, fmt.Errorf("limit %d, %s: %w", limit, d.name, err)
 			}
@@ -223,7 +225,12 @@ func runHistory10M(ctx context.Context, opts options) ([]row, error) {
 	}
 	// What the database spends on a deep page, against which the client-side figures above compare.
 	rows = append(rows, row{name: "P4 history page of 20, 99% back, in PostgreSQL (EXPLAIN ANALYZE planning + execution)", result: once(server)})
-	fmt.Println("history-10m: gallery page not measured: the message store has no query listing messages with pictures (no gallery endpoint before pictures land)")
+
+	gal, err := runGallery(ctx, admin, db, plan)
+	rows = append(rows, gal...)
+	if err != nil {
+		return rows, fmt.Errorf("gallery: %w", err)
+	}
 	return rows, nil
 }
 
@@ -273,36 +280,49 @@ func histCursor(ctx context.Context, db *sql.DB, msgs chatuc.MessageRepository, 
 	return next, nil
 }
 
-// histReader is a companion's history being read from a start cursor.
-type histReader struct {
-	companion domain.ID
-	start     domain.Cursor
+// histPage reads the page after a cursor: how many items it holds, and the next page's cursor.
+type histPage func(ctx context.Context, after domain.Cursor) (n int, next domain.Cursor, err error)
+
+// histHistory reads the companion's history, limit messages a page.
+func histHistory(msgs chatuc.MessageRepository, companion domain.ID, limit int) histPage {
+	return func(ctx context.Context, after domain.Cursor) (int, domain.Cursor, error) {
+		items, next, err := msgs.History(ctx, companion, domain.Page{After: after, Limit: limit})
+		if err == nil && len(items) == 0 {
+			err = fmt.Errorf("companion %s: empty page", companion)
+		}
+		return len(items), next, err
+	}
 }
 
-// histMeasure times histSamples History calls for each of two readers, one call of each in turn
-// so that both see the same moments of a shared machine: the newest page again and again for a
-// zero start, otherwise scrolling back page by page (back to start at the end of the history).
-func histMeasure(ctx context.Context, msgs chatuc.MessageRepository, rs [2]histReader, limit int) (a, b []time.Duration, err error) {
+// histPager is a reader of pages from start: the newest page again and again for a zero start,
+// otherwise scrolling back page by page (back to start at the end).
+func histPager(start domain.Cursor, read histPage) func(context.Context) error {
+	cur := start
+	return func(ctx context.Context) error {
+		_, next, err := read(ctx, cur)
+		if start.IsZero() || next.IsZero() {
+			cur = start
+		} else {
+			cur = next
+		}
+		return err
+	}
+}
+
+// histMeasure times histSamples calls of each of two operations (after histWarmup untimed ones),
+// one call of each in turn so that both see the same moments of a shared machine.
+func histMeasure(ctx context.Context, ops [2]func(context.Context) error) (a, b []time.Duration, err error) {
 	var ds [2][]time.Duration
-	cur := [2]domain.Cursor{rs[0].start, rs[1].start}
 	for i := range histWarmup + histSamples {
-		for k, r := range rs {
+		for k, op := range ops {
 			t := time.Now()
-			items, next, err := msgs.History(ctx, r.companion, domain.Page{After: cur[k], Limit: limit})
+			err := op(ctx)
 			d := time.Since(t)
 			if err != nil {
 				return nil, nil, err
 			}
-			if len(items) == 0 {
-				return nil, nil, fmt.Errorf("companion %s: empty page", r.companion)
-			}
 			if i >= histWarmup {
 				ds[k] = append(ds[k], d)
-			}
-			if r.start.IsZero() || next.IsZero() {
-				cur[k] = r.start
-			} else {
-				cur[k] = next
 			}
 		}
 	}
@@ -310,42 +330,21 @@ func histMeasure(ctx context.Context, msgs chatuc.MessageRepository, rs [2]histR
 }
 
 // histExplain has the store read the deep page, takes the SQL it sent from pg_stat_activity, and
-// prints PostgreSQL's plan for that SQL with the same arguments, with a verdict.
+// prints PostgreSQL's plan for that SQL with the same arguments, with a verdict; it fails when the
+// plan is not a keyset scan of the history's index.
 func histExplain(ctx context.Context, db *sql.DB, msgs chatuc.MessageRepository, companion domain.ID, cursor domain.Cursor) (time.Duration, error) {
 	const limit = 20
 	if _, _, err := msgs.History(ctx, companion, domain.Page{After: cursor, Limit: limit}); err != nil {
 		return 0, err
 	}
-	var query string
-	err := db.QueryRowContext(ctx, `SELECT query FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle'
-		AND query LIKE '%alt_index%' AND query LIKE '%(m.created_at, m.id) <%' ORDER BY state_change DESC LIMIT 1`,
-		histAppName).Scan(&query)
+	query, err := storeQuery(ctx, db, `query LIKE '%alt_index%' AND query LIKE '%(m.created_at, m.id) <%'`)
 	if err != nil {
-		return 0, fmt.Errorf("the store's history query in pg_stat_activity: %w", err)
-	}
-	var size int
-	if err := db.QueryRowContext(ctx, `SELECT setting::int FROM pg_settings WHERE name = 'track_activity_query_size'`).Scan(&size); err != nil {
-		return 0, err
-	}
-	if len(query) >= size-1 {
-		return 0, fmt.Errorf("pg_stat_activity truncates the store's query at %d bytes", size)
+		return 0, fmt.Errorf("the store's history query: %w", err)
 	}
 	// The store's arguments: companion, cursor time (UTC, microseconds), cursor id, limit + 1.
-	rs, err := db.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+query,
+	lines, server, err := explainAnalyze(ctx, db, query,
 		companion.String(), cursor.At.UTC().Truncate(time.Microsecond), cursor.ID.String(), limit+1)
 	if err != nil {
-		return 0, err
-	}
-	defer rs.Close()
-	var lines []string
-	for rs.Next() {
-		var l string
-		if err := rs.Scan(&l); err != nil {
-			return 0, err
-		}
-		lines = append(lines, l)
-	}
-	if err := rs.Err(); err != nil {
 		return 0, err
 	}
 	fmt.Printf("history-10m: the store's page query (limit %d, 99%% back on the large companion), as sent:\n  %s\n",
@@ -354,20 +353,65 @@ func histExplain(ctx context.Context, db *sql.DB, msgs chatuc.MessageRepository,
 	for _, l := range lines {
 		fmt.Println("  " + l)
 	}
-	fmt.Println("history-10m: verdict: " + histVerdict(lines))
+	verdict := histVerdict(lines)
+	fmt.Println("history-10m: verdict: " + verdict)
+	if strings.HasPrefix(verdict, "NOT") {
+		return 0, fmt.Errorf("the history page query is %s", verdict)
+	}
+	return server, nil
+}
+
+// storeQuery returns the SQL the store (connected as histAppName) last sent that matches cond, a
+// condition on pg_stat_activity's query column, as PostgreSQL received it.
+func storeQuery(ctx context.Context, db *sql.DB, cond string) (string, error) {
+	var query string
+	err := db.QueryRowContext(ctx, `SELECT query FROM pg_stat_activity WHERE application_name = $1 AND state = 'idle'
+		AND `+cond+` ORDER BY state_change DESC LIMIT 1`, histAppName).Scan(&query)
+	if err != nil {
+		return "", fmt.Errorf("in pg_stat_activity: %w", err)
+	}
+	var size int
+	if err := db.QueryRowContext(ctx, `SELECT setting::int FROM pg_settings WHERE name = 'track_activity_query_size'`).Scan(&size); err != nil {
+		return "", err
+	}
+	if len(query) >= size-1 {
+		return "", fmt.Errorf("pg_stat_activity truncates the store's query at %d bytes", size)
+	}
+	return query, nil
+}
+
+// explainAnalyze returns the lines of EXPLAIN (ANALYZE, BUFFERS) for query with args, and what
+// PostgreSQL spent on it: planning and execution time.
+func explainAnalyze(ctx context.Context, db *sql.DB, query string, args ...any) ([]string, time.Duration, error) {
+	rs, err := db.QueryContext(ctx, "EXPLAIN (ANALYZE, BUFFERS) "+query, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rs.Close()
+	var lines []string
+	for rs.Next() {
+		var l string
+		if err := rs.Scan(&l); err != nil {
+			return nil, 0, err
+		}
+		lines = append(lines, l)
+	}
+	if err := rs.Err(); err != nil {
+		return nil, 0, err
+	}
 	var server time.Duration
 	for _, l := range lines {
 		for _, p := range []string{"Planning Time: ", "Execution Time: "} {
 			if v, ok := strings.CutPrefix(strings.TrimSpace(l), p); ok {
 				d, err := time.ParseDuration(strings.ReplaceAll(v, " ", ""))
 				if err != nil {
-					return 0, fmt.Errorf("plan %q: %w", l, err)
+					return nil, 0, fmt.Errorf("plan %q: %w", l, err)
 				}
 				server += d
 			}
 		}
 	}
-	return server, nil
+	return lines, server, nil
 }
 
 // histVerdict reads a plan: is the page a keyset range scan of messages_history_idx, in the
@@ -442,11 +486,16 @@ func histGenerate(ctx context.Context, db *sql.DB, plan []histCompanion) ([]row,
 		return nil, fmt.Errorf("companions: %w", err)
 	}
 
-	before, err := histSchema(ctx, db)
+	ddl, err := db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
-	recreate, err := histDropIndexes(ctx, db)
+	defer ddl.Close()
+	before, err := histSchema(ctx, ddl, "messages")
+	if err != nil {
+		return nil, err
+	}
+	recreate, err := histDropIndexes(ctx, ddl, "messages")
 	if err != nil {
 		return nil, err
 	}
@@ -501,7 +550,7 @@ func histGenerate(ctx context.Context, db *sql.DB, plan []histCompanion) ([]row,
 		return nil, err
 	}
 	indexed := time.Since(t)
-	after, err := histSchema(ctx, db)
+	after, err := histSchema(ctx, ddl, "messages")
 	if err != nil {
 		return nil, err
 	}
@@ -530,12 +579,18 @@ func histGenerate(ctx context.Context, db *sql.DB, plan []histCompanion) ([]row,
 	}, nil
 }
 
-// histSchema lists the messages table's indexes and the constraints on or referencing it, with
-// their definitions, sorted.
-func histSchema(ctx context.Context, db *sql.DB) ([]string, error) {
-	rs, err := db.QueryContext(ctx, `SELECT 'index ' || indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = 'messages'
+// sqlConn is one connection to the database, or a transaction on one: *sql.Conn, *sql.Tx.
+type sqlConn interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// histSchema lists the tables' indexes and the constraints on or referencing them, with their
+// definitions, sorted.
+func histSchema(ctx context.Context, db sqlConn, tables ...string) ([]string, error) {
+	rs, err := db.QueryContext(ctx, `SELECT 'index ' || indexname || ': ' || indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY($1)
 		UNION ALL SELECT 'constraint ' || conrelid::regclass || '.' || conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint
-		WHERE conrelid = 'messages'::regclass OR confrelid = 'messages'::regclass`)
+		WHERE conrelid = ANY($1::text[]::regclass[]) OR confrelid = ANY($1::text[]::regclass[])`, pq.Array(tables))
 	if err != nil {
 		return nil, err
 	}
@@ -552,14 +607,15 @@ func histSchema(ctx context.Context, db *sql.DB) ([]string, error) {
 	return out, rs.Err()
 }
 
-// histDropIndexes drops the foreign keys on and to messages, its primary key and its indexes, and
-// returns the function that recreates them from the catalog's definitions: keys and indexes first,
-// then the foreign keys (validated as they are added).
-func histDropIndexes(ctx context.Context, db *sql.DB) (func() error, error) {
+// histDropIndexes drops the foreign keys on and to the tables, their primary and unique keys and
+// their indexes, and returns the function that recreates them from the catalog's definitions: keys
+// and indexes first, then the foreign keys (validated as they are added). Both run on db, a
+// connection or a transaction (with whose work_mem the indexes are sorted).
+func histDropIndexes(ctx context.Context, db sqlConn, tables ...string) (func() error, error) {
 	type def struct{ drop, create string }
 	var fks, keys, idxs []def
 	load := func(query string, into *[]def) error {
-		rs, err := db.QueryContext(ctx, query)
+		rs, err := db.QueryContext(ctx, query, pq.Array(tables))
 		if err != nil {
 			return err
 		}
@@ -575,17 +631,17 @@ func histDropIndexes(ctx context.Context, db *sql.DB) (func() error, error) {
 	}
 	if err := load(`SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname),
 			format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
-		FROM pg_constraint WHERE contype = 'f' AND (conrelid = 'messages'::regclass OR confrelid = 'messages'::regclass)`, &fks); err != nil {
+		FROM pg_constraint WHERE contype = 'f' AND (conrelid = ANY($1::text[]::regclass[]) OR confrelid = ANY($1::text[]::regclass[]))`, &fks); err != nil {
 		return nil, err
 	}
-	if err := load(`SELECT format('ALTER TABLE messages DROP CONSTRAINT %I', conname),
-			format('ALTER TABLE messages ADD CONSTRAINT %I %s', conname, pg_get_constraintdef(oid))
-		FROM pg_constraint WHERE contype IN ('p', 'u') AND conrelid = 'messages'::regclass`, &keys); err != nil {
+	if err := load(`SELECT format('ALTER TABLE %s DROP CONSTRAINT %I', conrelid::regclass, conname),
+			format('ALTER TABLE %s ADD CONSTRAINT %I %s', conrelid::regclass, conname, pg_get_constraintdef(oid))
+		FROM pg_constraint WHERE contype IN ('p', 'u') AND conrelid = ANY($1::text[]::regclass[])`, &keys); err != nil {
 		return nil, err
 	}
 	if err := load(`SELECT format('DROP INDEX %I', i.relname), pg_get_indexdef(i.oid)
 		FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
-		WHERE x.indrelid = 'messages'::regclass AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)`, &idxs); err != nil {
+		WHERE x.indrelid = ANY($1::text[]::regclass[]) AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)`, &idxs); err != nil {
 		return nil, err
 	}
 	for _, group := range [][]def{fks, keys, idxs} {
@@ -596,17 +652,12 @@ func histDropIndexes(ctx context.Context, db *sql.DB) (func() error, error) {
 		}
 	}
 	return func() error {
-		conn, err := db.Conn(ctx)
-		if err != nil {
-			return err
-		}
-		defer conn.Close()
-		if _, err := conn.ExecContext(ctx, `SET maintenance_work_mem = '1GB'`); err != nil {
+		if _, err := db.ExecContext(ctx, `SET maintenance_work_mem = '1GB'`); err != nil {
 			return err
 		}
 		for _, group := range [][]def{keys, idxs, fks} {
 			for _, d := range group {
-				if _, err := conn.ExecContext(ctx, d.create); err != nil {
+				if _, err := db.ExecContext(ctx, d.create); err != nil {
 					return fmt.Errorf("%s: %w", d.create, err)
 				}
 			}
@@ -616,17 +667,19 @@ func histDropIndexes(ctx context.Context, db *sql.DB) (func() error, error) {
 }
 
 // histIDFunc is histID in SQL, for this session (an inlined SQL function).
-const histIDFunc = `CREATE FUNCTION pg_temp.hid(ms bigint, g bigint) RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+const histIDFunc = `CREATE OR REPLACE FUNCTION pg_temp.hid(ms bigint, g bigint) RETURNS uuid LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 	SELECT (lpad(to_hex(ms), 12, '0') || '7' || substr(lpad(to_hex(g), 18, '0'), 1, 3) || '8' ||
 		substr(lpad(to_hex(g), 18, '0'), 4))::uuid $$`
 
 // histInsert writes time slice $6 of $7 of every conversation, oldest first. Exchange j of a
 // conversation is its user message at start + j·step (r = 0), the reply 3 s later (r = 1) and, for
 // every histAltEvery-th, a regenerated reply 41 s later (r = 2; one of the two replies is shown).
-// Replies carry their turn and a scene; one in 50 has a picture; one user message in 500 is hidden.
+// Replies carry their turn and a scene; the first reply of every fifth exchange (one message in ten)
+// shows a picture rendered 20 s after it (picture_id: the gallery's row, which gallery.go writes; its
+// id is hid(reply + 20 s, g + 2^41)); one user message in 500 is hidden.
 // Texts are 20–200 bytes cut from $8. Arguments: companions, exchanges, id bases, steps (ms), start (ms).
 const histInsert = `INSERT INTO messages (id, companion_id, role, text, reply_to, turn_id, selected, hidden, scene,
-		image_key, image_content_type, image_bytes, image_width, image_height, created_at)
+		image_key, image_content_type, image_bytes, image_width, image_height, picture_id, created_at)
 	SELECT pg_temp.hid(s.ms, s.g), s.cid,
 		CASE WHEN s.r = 0 THEN 'user' ELSE 'assistant' END,
 		substr($8, 1 + (s.g * 7 % 211)::int, 20 + (s.g * 131 % 181)::int),
@@ -648,11 +701,12 @@ const histInsert = `INSERT INTO messages (id, companion_id, role, text, reply_to
 			'{"outfit":["pajamas"],"location":"bedroom","action":"blushing","mood":"embarrassed"}',
 			'{"outfit":["pajamas"],"location":"bedroom","action":"resting","mood":"neutral"}'
 		]::jsonb[])[1 + (s.j % 12)::int] END,
-		CASE WHEN s.r = 1 AND s.j % 50 = 7 THEN 'img/' || translate(lpad(to_hex(s.g), 26, '0'), '0189', 'wxyz') || '.webp' END,
-		CASE WHEN s.r = 1 AND s.j % 50 = 7 THEN 'image/webp' END,
-		CASE WHEN s.r = 1 AND s.j % 50 = 7 THEN 150000 + s.g % 90000 END,
-		CASE WHEN s.r = 1 AND s.j % 50 = 7 THEN 768 END,
-		CASE WHEN s.r = 1 AND s.j % 50 = 7 THEN 1024 END,
+		CASE WHEN s.r = 1 AND s.j % 5 = 2 THEN 'img/' || translate(lpad(to_hex(s.g), 26, '0'), '0189', 'wxyz') || '.webp' END,
+		CASE WHEN s.r = 1 AND s.j % 5 = 2 THEN 'image/webp' END,
+		CASE WHEN s.r = 1 AND s.j % 5 = 2 THEN 150000 + s.g % 90000 END,
+		CASE WHEN s.r = 1 AND s.j % 5 = 2 THEN 768 END,
+		CASE WHEN s.r = 1 AND s.j % 5 = 2 THEN 1024 END,
+		CASE WHEN s.r = 1 AND s.j % 5 = 2 THEN pg_temp.hid(s.ms + 20000, s.g + 2199023255552) END,
 		timestamptz 'epoch' + s.ms * interval '1 millisecond'
 	FROM (
 		SELECT c.cid, j, r, c.base + j * 3 + r AS g, c.base + j * 3 AS ug, $5 + j * c.step AS ums,
