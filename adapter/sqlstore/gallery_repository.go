@@ -123,10 +123,12 @@ func (r galleryRepo) List(ctx context.Context, f picture.Filter, p domain.Page) 
 }
 
 func (r galleryRepo) Count(ctx context.Context, f picture.Filter) (int, error) {
+	// picture_counts is kept by triggers (migration 00011): a gallery's total is a row or two,
+	// however many pictures it holds.
 	where, args := galleryFilter(f).where()
-	var n int
-	err := r.c.get(ctx, &n, `SELECT COUNT(*) FROM pictures WHERE `+where, args...)
-	return n, classify(err, nil, "count pictures")
+	var n int64
+	err := r.c.get(ctx, &n, `SELECT CAST(COALESCE(SUM(n), 0) AS bigint) FROM picture_counts WHERE `+where, args...)
+	return int(n), classify(err, nil, "count pictures")
 }
 
 // Delete removes the row and, in the same transaction, the picture from the message that shows it.

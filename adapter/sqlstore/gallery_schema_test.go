@@ -72,13 +72,23 @@ func testGalleryReferences(t *testing.T, db *sqlstore.DB) {
 	again.Image = dup.Image
 	require.Equal(t, "conflict", kindOf(gallery.Create(ctx, again)), "a file is one picture's")
 
+	count := func(c domain.ID) int {
+		n, err := gallery.Count(ctx, picture.Filter{OwnerID: owner, CompanionID: c})
+		require.NoError(t, err)
+		return n
+	}
+	all := count(domain.ID{})
+
 	// Hard-deleting the companion (its messages go with it) leaves the picture, of no one.
 	c := newCompanion()
 	m := chat.Message{ID: domain.NewID(now), CompanionID: c, Role: chat.RoleUser, Text: "hi", Selected: true, CreatedAt: now}
 	require.NoError(t, chats.Messages().Create(ctx, m))
 	kept := newPicture(c, m.ID)
 	require.NoError(t, gallery.Create(ctx, kept))
+	require.Equal(t, 1, count(c))
 	require.NoError(t, companions.Companions().Delete(ctx, c))
+	require.Zero(t, count(c), "the companion's gallery is empty: its picture is of no one now")
+	require.Equal(t, all+1, count(domain.ID{}), "and still the owner's")
 	got, err := gallery.Get(ctx, owner, kept.ID)
 	require.NoError(t, err)
 	require.True(t, got.CompanionID.IsZero())
@@ -102,6 +112,8 @@ func testGalleryReferences(t *testing.T, db *sqlstore.DB) {
 	}))
 	_, err = gallery.Get(ctx, owner, purged.ID)
 	require.ErrorIs(t, err, picture.ErrNotFound)
+	require.Zero(t, count(c))
+	require.Equal(t, all+1, count(domain.ID{}), "the purged picture is counted no more")
 }
 
 // The gallery's pages are read from their indexes in order — no sort, wherever the cursor is
