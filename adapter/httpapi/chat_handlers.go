@@ -22,14 +22,19 @@ func pathID(r *http.Request, notFound error) (domain.ID, error) {
 // sendRequest is a message to send. An option left out (or null) is the companion's setting's to
 // decide, so it is told apart from false.
 type sendRequest struct {
-	Text      string `json:"text"`
-	Image     *bool  `json:"image"`
-	Voice     *bool  `json:"voice"`
-	DeepThink *bool  `json:"deep_think"`
+	Text string `json:"text"`
+	sendOptionsRequest
+}
+
+// sendOptionsRequest are the options of a send or a regeneration; nil: left out.
+type sendOptionsRequest struct {
+	Image     *bool `json:"image"`
+	Voice     *bool `json:"voice"`
+	DeepThink *bool `json:"deep_think"`
 }
 
 // options are what the request asks, and what it leaves out.
-func (req sendRequest) options() (chat.Options, chatuc.Unset) {
+func (req sendOptionsRequest) options() (chat.Options, chatuc.Unset) {
 	return chat.Options{DeepThink: req.DeepThink != nil && *req.DeepThink, Image: req.Image != nil && *req.Image,
 			Voice: req.Voice != nil && *req.Voice},
 		chatuc.Unset{DeepThink: req.DeepThink == nil, Image: req.Image == nil, Voice: req.Voice == nil}
@@ -118,11 +123,9 @@ func (s *Server) cancelTurn(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, turnEnvelope{Turn: toTurn(t)})
 }
 
-type regenerateRequest struct {
-	Image     bool `json:"image"`
-	Voice     bool `json:"voice"`
-	DeepThink bool `json:"deep_think"`
-}
+// regenerateRequest is optional; the options it leaves out (or sends as null) come from the
+// companion's settings, as for a send.
+type regenerateRequest = sendOptionsRequest
 
 func (s *Server) regenerate(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, chat.ErrMessageNotFound)
@@ -137,9 +140,9 @@ func (s *Server) regenerate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	opts, unset := req.options()
 	res, err := s.chat.Regenerate.Handle(r.Context(), chatuc.Regenerate{OwnerID: principalFrom(r.Context()).UserID,
-		MessageID: id, Options: chat.Options{DeepThink: req.DeepThink, Image: req.Image, Voice: req.Voice},
-		IdempotencyKey: r.Header.Get("Idempotency-Key")})
+		MessageID: id, Options: opts, Unset: unset, IdempotencyKey: r.Header.Get("Idempotency-Key")})
 	if err != nil {
 		writeError(w, r, err)
 		return

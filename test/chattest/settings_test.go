@@ -161,6 +161,29 @@ func TestTheDeepThinkSettingIsTheSendsDefault(t *testing.T) {
 	w.follow(t, sent.Turn.ID(), 0)
 }
 
+// A regeneration leaves its options to the settings as a send does: with DeepThink and AutoImage
+// on, the new reply is planned and drawn unless the regeneration says otherwise.
+func TestARegenerationTakesWhatItLeavesOutFromTheSettings(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, func(o *chattest.Options) { o.Images = placeholder.New() })
+	ctx := context.Background()
+	sent := w.send(t, "hi")
+	w.follow(t, sent.Turn.ID(), 0)
+	w.settle(t, companion.SettingsChange{DeepThink: setting(true), AutoImage: setting(true)})
+
+	regen, err := w.env.App.Regenerate.Handle(ctx, chatuc.Regenerate{OwnerID: w.owner, MessageID: sent.Message.ID, Unset: leaveAll})
+	require.NoError(t, err)
+	require.Equal(t, chat.Options{DeepThink: true, Image: true}, regen.Turn.Options())
+	events := w.follow(t, regen.Turn.ID(), 0)
+	require.Empty(t, eventOf(t, events, chat.EventImage)["error"], "the regenerated reply is drawn")
+
+	regen, err = w.env.App.Regenerate.Handle(ctx, chatuc.Regenerate{OwnerID: w.owner, MessageID: sent.Message.ID,
+		Unset: chatuc.Unset{Voice: true}}) // "deep_think": false, "image": false
+	require.NoError(t, err)
+	require.Equal(t, chat.Options{}, regen.Turn.Options())
+	w.follow(t, regen.Turn.ID(), 0)
+}
+
 // A retry under the same Idempotency-Key is the same request even when the settings changed in
 // between: it is answered with the first turn, options and all.
 func TestARetryIsAReplayWhateverTheSettingsSayNow(t *testing.T) {

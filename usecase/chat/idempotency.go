@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
-	"strconv"
 	"time"
 
 	"github.com/companionhub/companionhub/domain"
@@ -63,12 +62,8 @@ func sendFingerprint(companionID domain.ID, text string, o chat.Options, u Unset
 	return fingerprint("send", companionID.String(), text, sendRequestKey(o, u))
 }
 
-func regenerateFingerprint(messageID domain.ID, o chat.Options) string {
-	return fingerprint("regenerate", messageID.String(), optionsKey(o))
-}
-
-func optionsKey(o chat.Options) string {
-	return strconv.FormatBool(o.DeepThink) + "," + strconv.FormatBool(o.Image) + "," + strconv.FormatBool(o.Voice)
+func regenerateFingerprint(messageID domain.ID, o chat.Options, u Unset) string {
+	return fingerprint("regenerate", messageID.String(), sendRequestKey(o, u))
 }
 
 // fingerprint is SHA-256 over the parts, each prefixed with its length (so no two lists of parts

@@ -10,13 +10,15 @@ import (
 )
 
 // Regenerate writes another reply to the conversation's last message; the new one is shown, the
-// old ones are kept as alternatives (SPEC §3.3). MessageID is that message or a reply to it.
+// old ones are kept as alternatives (SPEC §3.3). MessageID is that message or a reply to it. The
+// options it leaves out (Unset) come from the companion's settings, as for a send.
 // Regenerating again with the same IdempotencyKey and options returns the first turn instead of
 // writing another alternative (see IdempotencyKeyTTL).
 type Regenerate struct {
 	OwnerID        domain.ID
 	MessageID      domain.ID
 	Options        chat.Options
+	Unset          Unset
 	IdempotencyKey string
 }
 
@@ -38,7 +40,7 @@ func (h regenerateHandler) Handle(ctx context.Context, in Regenerate) (Regenerat
 		return Regenerated{}, err
 	}
 	defer release()
-	key := Idempotency{Key: in.IdempotencyKey, Fingerprint: regenerateFingerprint(in.MessageID, in.Options)}
+	key := Idempotency{Key: in.IdempotencyKey, Fingerprint: regenerateFingerprint(in.MessageID, in.Options, in.Unset)}
 	// A retry is answered with its turn even once the conversation moved on (then the message is
 	// no longer the last): it asks for what was done, not for more.
 	if regen, ok, err := h.replay(ctx, h.d.Store, in.OwnerID, key, h.d.Clock.Now()); ok || err != nil {
@@ -58,14 +60,19 @@ func (h regenerateHandler) Handle(ctx context.Context, in Regenerate) (Regenerat
 	if question.IsZero() {
 		return Regenerated{}, ErrNotLastTurn
 	}
-	if err := checkOptions(h.d, in.Options); err != nil {
+	c, err := h.d.Store.Companions().Get(ctx, in.OwnerID, m.CompanionID)
+	if err != nil {
 		return Regenerated{}, err
 	}
-	if err := checkLimits(ctx, h.d, in.OwnerID, in.Options); err != nil {
+	if err := c.Writable(); err != nil {
+		return Regenerated{}, err
+	}
+	opts, err := sendOptions(ctx, h.d, in.OwnerID, in.Options, in.Unset, c.Settings())
+	if err != nil {
 		return Regenerated{}, err
 	}
 	now := h.d.Clock.Now()
-	turn, err := chat.NewTurn(domain.NewID(now), in.OwnerID, m.CompanionID, question, in.Options, true, now, h.d.Settings.StartLease)
+	turn, err := chat.NewTurn(domain.NewID(now), in.OwnerID, m.CompanionID, question, opts, true, now, h.d.Settings.StartLease)
 	if err != nil {
 		return Regenerated{}, err
 	}
