@@ -31,6 +31,9 @@ type Store interface {
 	Delete(ctx context.Context, ownerID, id domain.ID) error
 	// List pages the memories f selects, newest first (keyset on created_at, id).
 	List(ctx context.Context, f memory.Filter, p domain.Page) ([]memory.Memory, domain.Cursor, error)
+	// ByIDs returns the owner's memories among ids (in no particular order; absent or another's ids
+	// are left out).
+	ByIDs(ctx context.Context, ownerID domain.ID, ids []domain.ID) ([]memory.Memory, error)
 	// ByKey returns the companion's memory whose text has key (memory.Key), if any.
 	ByKey(ctx context.Context, ownerID, companionID domain.ID, key string) (memory.Memory, bool, error)
 	// Search ranks the companion's memories by full-text relevance to query (words of any order,
