@@ -32,6 +32,9 @@ var (
 	// ActionCompanionSettings is a change of a companion's settings (auto-image, voice, memory,
 	// DeepThink); its details list the settings changed and their new values.
 	ActionCompanionSettings = Action{"companion_settings"}
+	// ActionMemoryWipe is a companion made to forget everything: its memories deleted, its
+	// relationship back to where it starts.
+	ActionMemoryWipe = Action{"memory_wipe"}
 )
 
 var actions = map[string]Action{}
@@ -40,7 +43,7 @@ func init() {
 	for _, a := range []Action{ActionRegister, ActionLoginSuccess, ActionLoginFailure, ActionLoginLocked,
 		ActionLogout, ActionLogoutAll, ActionPasswordChange, ActionSessionRevoke, ActionProfileUpdate,
 		ActionCompanionCreate, ActionCompanionImport, ActionCompanionUpdate, ActionCompanionHeader,
-		ActionCompanionDelete, ActionCompanionRestore, ActionCompanionPurge, ActionCompanionSettings} {
+		ActionCompanionDelete, ActionCompanionRestore, ActionCompanionPurge, ActionCompanionSettings, ActionMemoryWipe} {
 		actions[a.s] = a
 	}
 }

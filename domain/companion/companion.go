@@ -116,6 +116,12 @@ func (c *Companion) AdjustRelationship(affection, trust int, now time.Time) {
 	c.updatedAt = now
 }
 
+// ResetRelationship puts affection and trust back where a companion starts (its memory wiped).
+func (c *Companion) ResetRelationship(now time.Time) {
+	c.relationship = Relationship{Affection: RelationshipStart, Trust: RelationshipStart}
+	c.updatedAt = now
+}
+
 // ResetScene puts the companion back in the scene it starts in (when the conversation that moved
 // it is deleted).
 func (c *Companion) ResetScene(now time.Time) {

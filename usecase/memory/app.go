@@ -1,14 +1,21 @@
 package memory
 
 import (
+	"context"
+	"time"
+
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/audit"
 	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/domain/memory"
 	"github.com/companionhub/companionhub/usecase"
 	"github.com/companionhub/companionhub/usecase/decorator"
+	"github.com/companionhub/companionhub/usecase/llm"
 )
 
-// Recall asks what a companion remembers that bears on a message: at most Limit memories, most
-// relevant first.
+// Recall asks what a companion remembers that bears on a message: at most Limit memories, pinned
+// ones first, then the most relevant.
 type Recall struct {
 	OwnerID     domain.ID
 	CompanionID domain.ID
@@ -25,26 +32,79 @@ type Learn struct {
 	Reply       chat.Message
 }
 
-// Deps are what the memory use cases consume. Embedder is optional: recall works without one.
-type Deps struct {
-	Embedder Embedder
+// Companions is what memory reads of companions: the owner's one (another's is not found).
+type Companions interface {
+	Get(ctx context.Context, owner, id domain.ID) (*companion.Companion, error)
 }
 
-// App is the set of memory use cases. Remembering needs a memory store, which the hub does not
-// have yet (it comes with memory extraction and recall, SPEC §3.5): until then Recall and Learn
-// say usecase.ErrNotConfigured, which a turn takes as "skip this step", and they are not
-// decorated, since a feature that is not there is not a failure to log on every turn.
+// Relationships moves a companion's relationship: by what a conversation did to it, and back to
+// where it starts when the companion forgets everything (audited). usecase/companion's
+// Relationships is one.
+type Relationships interface {
+	Adjust(ctx context.Context, owner, id domain.ID, affection, trust int) error
+	Forgot(ctx context.Context, owner, id domain.ID, forgotten int, m audit.Meta) error
+}
+
+// Deps are what the memory use cases consume. Store is nil on a hub that cannot remember: the
+// use cases then say usecase.ErrNotConfigured. Embedder is optional: recall works without one.
+type Deps struct {
+	Store         Store
+	Model         llm.Model
+	Companions    Companions
+	Relationships Relationships
+	Clock         usecase.Clock
+	Embedder      Embedder
+	// EmbedderName names the embedder's vectors (its provider and model): vectors of another one
+	// are not compared.
+	EmbedderName string
+	// EmbedTimeout bounds embedding a recall's query, so that a slow embedder costs recall its
+	// meaning, not its time (0: a default).
+	EmbedTimeout time.Duration
+}
+
+// App is the set of memory use cases.
 type App struct {
+	// Recall and Learn are the chat turn's.
 	Recall decorator.Handler[Recall, []string]
 	Learn  decorator.Handler[Learn, struct{}]
+	// List, Add, Edit, Delete and Wipe are the person's.
+	List   decorator.Handler[List, Page]
+	Add    decorator.Handler[Add, memory.Memory]
+	Edit   decorator.Handler[Edit, memory.Memory]
+	Delete decorator.Handler[Delete, struct{}]
+	Wipe   decorator.Handler[Wipe, int]
+	store  bool
 }
 
-// Configured says whether the hub can remember (it has a memory store); without one, Recall and
-// Learn say usecase.ErrNotConfigured, and a turn need not ask them.
-func (a *App) Configured() bool { return false }
+// Configured says whether the hub can remember (it has a memory store).
+func (a *App) Configured() bool { return a.store }
 
-// NewApp builds the memory use cases over d.
+// NewApp builds the memory use cases over d. Without a store they say usecase.ErrNotConfigured and
+// are not decorated: a feature that is not there is not a failure to log on every turn.
 func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
-	return &App{Recall: decorator.Fail[Recall, []string](usecase.ErrNotConfigured),
-		Learn: decorator.Fail[Learn, struct{}](usecase.ErrNotConfigured)}, nil
+	if d.Store == nil {
+		return &App{Recall: decorator.Fail[Recall, []string](usecase.ErrNotConfigured),
+			Learn:  decorator.Fail[Learn, struct{}](usecase.ErrNotConfigured),
+			List:   decorator.Fail[List, Page](usecase.ErrNotConfigured),
+			Add:    decorator.Fail[Add, memory.Memory](usecase.ErrNotConfigured),
+			Edit:   decorator.Fail[Edit, memory.Memory](usecase.ErrNotConfigured),
+			Delete: decorator.Fail[Delete, struct{}](usecase.ErrNotConfigured),
+			Wipe:   decorator.Fail[Wipe, int](usecase.ErrNotConfigured)}, nil
+	}
+	if d.Companions == nil || d.Relationships == nil || d.Clock == nil || d.Model == nil {
+		return nil, domain.Errorf(domain.KindInternal, "memory deps: Companions, Relationships, Clock and Model are required with a store")
+	}
+	if d.EmbedTimeout <= 0 {
+		d.EmbedTimeout = defaultEmbedTimeout
+	}
+	return &App{
+		Recall: decorator.Decorate("memory.recall", recallHandler{d}, obs...),
+		Learn:  decorator.Decorate("memory.learn", learnHandler{d}, obs...),
+		List:   decorator.Decorate("memory.list", listHandler{d}, obs...),
+		Add:    decorator.Decorate("memory.add", addHandler{d}, obs...),
+		Edit:   decorator.Decorate("memory.edit", editHandler{d}, obs...),
+		Delete: decorator.Decorate("memory.delete", deleteHandler{d}, obs...),
+		Wipe:   decorator.Decorate("memory.wipe", wipeHandler{d}, obs...),
+		store:  true,
+	}, nil
 }

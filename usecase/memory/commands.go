@@ -1,0 +1,105 @@
+package memory
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/memory"
+)
+
+// A person can tell their companion to remember or to forget something, and it is done in the
+// same turn — before the reply, which is told so and can say it — rather than left to a later
+// extraction that may or may not take it.
+var (
+	rememberCmd = regexp.MustCompile(`(?i)^\s*(?:please\s+)?(?:remember|don'?t forget|never forget|keep in mind)(?:\s+that)?[\s,:]+(.{3,})$`)
+	forgetCmd   = regexp.MustCompile(`(?i)^\s*(?:please\s+)?forget(?:\s+(?:that|about))?[\s,:]+(.{3,})$`)
+)
+
+// forgetThreshold is how many of the words of "forget …" the best match must hold to be the
+// memory meant.
+const forgetThreshold = 0.5
+
+// command carries out a "remember …" or "forget …" in the message, and returns what the reply is
+// to know of it.
+func (d Deps) command(ctx context.Context, in Recall, now time.Time) ([]string, error) {
+	text := strings.TrimRight(strings.TrimSpace(in.Query), ".!")
+	if m := forgetCmd.FindStringSubmatch(text); m != nil {
+		return d.forget(ctx, in, m[1])
+	}
+	m := rememberCmd.FindStringSubmatch(text)
+	if m == nil {
+		return nil, nil
+	}
+	spec, err := memory.Spec{Text: m[1], Category: memory.PersonalFact, Importance: 8}.Check()
+	if err != nil {
+		return nil, nil // nothing to remember that a memory can hold: the reply answers as it would
+	}
+	if existing, ok, err := d.Store.ByKey(ctx, in.OwnerID, in.CompanionID, memory.Key(spec.Text)); err != nil {
+		return nil, err
+	} else if ok {
+		return []string{"(You already remember this, as asked: " + existing.Text + ")"}, nil
+	}
+	mem, err := memory.New(domain.NewID(now), in.OwnerID, in.CompanionID, spec, nil, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.Store.Create(ctx, mem); err != nil {
+		if domain.IsKind(err, domain.KindConflict) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	d.embed(ctx, mem)
+	return []string{"(You were just asked to remember this, and you will: " + mem.Text + ")"}, nil
+}
+
+// forget deletes the memory the person means, if one matches well enough.
+func (d Deps) forget(ctx context.Context, in Recall, what string) ([]string, error) {
+	q := searchable(what)
+	if q == "" {
+		return nil, nil
+	}
+	hits, err := d.Store.Search(ctx, in.OwnerID, in.CompanionID, q, 1)
+	if err != nil || len(hits) == 0 || overlap(q, hits[0].Memory.Text) < forgetThreshold {
+		return nil, err
+	}
+	if err := d.Store.Delete(ctx, in.OwnerID, hits[0].Memory.ID); err != nil && !domain.IsKind(err, domain.KindNotFound) {
+		return nil, err
+	}
+	return []string{"(You were just asked to forget this, and you have: " + hits[0].Memory.Text + ")"}, nil
+}
+
+// embed keeps a memory's vector, when there is an embedder; a failure leaves the memory to be
+// found by its words.
+func (d Deps) embed(ctx context.Context, m memory.Memory) {
+	if d.Embedder == nil {
+		return
+	}
+	vs, err := d.Embedder.Embed(ctx, []string{m.Text})
+	if err != nil || len(vs) != 1 {
+		return
+	}
+	_ = d.Store.SetEmbedding(ctx, m.ID, d.EmbedderName, vs[0])
+}
+
+// overlap is the share of the words of q (searchable words) that text holds.
+func overlap(q, text string) float64 {
+	words := strings.Fields(q)
+	if len(words) == 0 {
+		return 0
+	}
+	in := map[string]bool{}
+	for _, w := range strings.Fields(searchable(text)) {
+		in[w] = true
+	}
+	n := 0
+	for _, w := range words {
+		if in[w] {
+			n++
+		}
+	}
+	return float64(n) / float64(len(words))
+}
