@@ -23,37 +23,38 @@ var (
 const forgetThreshold = 0.5
 
 // command carries out a "remember …" or "forget …" in the message, and returns what the reply is
-// to know of it.
-func (d Deps) command(ctx context.Context, in Recall, now time.Time) ([]string, error) {
+// to know of it, and the memory it made (zero: none).
+func (d Deps) command(ctx context.Context, in Recall, now time.Time) ([]string, domain.ID, error) {
 	text := strings.TrimRight(strings.TrimSpace(in.Query), ".!")
 	if m := forgetCmd.FindStringSubmatch(text); m != nil {
-		return d.forget(ctx, in, m[1])
+		notes, err := d.forget(ctx, in, m[1])
+		return notes, domain.ID{}, err
 	}
 	m := rememberCmd.FindStringSubmatch(text)
 	if m == nil {
-		return nil, nil
+		return nil, domain.ID{}, nil
 	}
 	spec, err := memory.Spec{Text: m[1], Category: memory.PersonalFact, Importance: 8}.Check()
 	if err != nil {
-		return nil, nil // nothing to remember that a memory can hold: the reply answers as it would
+		return nil, domain.ID{}, nil // nothing a memory can hold: the reply answers as it would
 	}
 	if existing, ok, err := d.Store.ByKey(ctx, in.OwnerID, in.CompanionID, memory.Key(spec.Text)); err != nil {
-		return nil, err
+		return nil, domain.ID{}, err
 	} else if ok {
-		return []string{"(You already remember this, as asked: " + existing.Text + ")"}, nil
+		return []string{"(You already remember this, as asked: " + existing.Text + ")"}, existing.ID, nil
 	}
 	mem, err := memory.New(domain.NewID(now), in.OwnerID, in.CompanionID, spec, nil, now)
 	if err != nil {
-		return nil, err
+		return nil, domain.ID{}, err
 	}
 	if err := d.Store.Create(ctx, mem); err != nil {
 		if domain.IsKind(err, domain.KindConflict) {
-			return nil, nil
+			return nil, domain.ID{}, nil
 		}
-		return nil, err
+		return nil, domain.ID{}, err
 	}
 	d.embed(ctx, mem)
-	return []string{"(You were just asked to remember this, and you will: " + mem.Text + ")"}, nil
+	return []string{"(You were just asked to remember this, and you will: " + mem.Text + ")"}, mem.ID, nil
 }
 
 // forget deletes the memory the person means, if one matches well enough.

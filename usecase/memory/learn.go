@@ -56,12 +56,19 @@ func (h learnHandler) Handle(ctx context.Context, in Learn) (struct{}, error) {
 func (h learnHandler) keep(ctx context.Context, in Learn, cands []candidate, known []memory.Memory) error {
 	now := h.d.Clock.Now()
 	kept := 0
+	// A fact the batch replaces with a newer value is not learnt again in the same batch.
+	replaced := map[string]bool{}
+	for _, cand := range cands {
+		if cand.replaces >= 1 && cand.replaces <= len(known) {
+			replaced[memory.Key(known[cand.replaces-1].Text)] = true
+		}
+	}
 	for _, cand := range cands {
 		if kept == maxLearnt {
 			break
 		}
 		spec, err := memory.Spec{Text: cand.text, Category: cand.category, Importance: cand.importance}.Check()
-		if err != nil || spec.Importance < memory.KeepImportance {
+		if err != nil || spec.Importance < memory.KeepImportance || replaced[memory.Key(spec.Text)] {
 			continue
 		}
 		if _, dup, err := h.d.Store.ByKey(ctx, in.OwnerID, in.CompanionID, memory.Key(spec.Text)); err != nil {

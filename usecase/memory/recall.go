@@ -34,7 +34,7 @@ func (h recallHandler) Handle(ctx context.Context, in Recall) ([]string, error) 
 		limit = 10
 	}
 	now := h.d.Clock.Now()
-	notes, err := h.d.command(ctx, in, now) // "remember that …", "forget that …"
+	notes, told, err := h.d.command(ctx, in, now) // "remember that …", "forget that …"
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +48,7 @@ func (h recallHandler) Handle(ctx context.Context, in Recall) ([]string, error) 
 	}
 	out := append([]string(nil), notes...)
 	var ids []domain.ID
-	seen := map[domain.ID]bool{}
+	seen := map[domain.ID]bool{told: true} // the memory just made is in its note already
 	take := func(m memory.Memory) {
 		if len(out) < limit && !seen[m.ID] {
 			seen[m.ID] = true
@@ -142,7 +142,7 @@ func (d Deps) byMeaning(ctx context.Context, owner, companionID domain.ID, query
 	var close []near
 	for id, v := range stored {
 		if sim := cosine(vs[0], v); sim >= minSimilarity {
-			close = append(close, near{id, (sim - minSimilarity) / (1 - minSimilarity)})
+			close = append(close, near{id, sim})
 		}
 	}
 	slices.SortFunc(close, func(a, b near) int {
