@@ -4,6 +4,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/a1111"
 	"github.com/companionhub/companionhub/adapter/comfyui"
 	"github.com/companionhub/companionhub/adapter/openai"
+	"github.com/companionhub/companionhub/adapter/openaiembed"
 	"github.com/companionhub/companionhub/adapter/openaiimages"
 	"github.com/companionhub/companionhub/core"
 )
@@ -14,5 +15,6 @@ func Catalogs() core.Catalogs {
 	cs := core.Builtin()
 	cs.Models = cs.Models.With(openai.Backend())
 	cs.Images = cs.Images.With(a1111.Backend(), comfyui.Backend(), openaiimages.Backend())
+	cs.Embeddings = cs.Embeddings.With(openaiembed.Backend())
 	return cs
 }

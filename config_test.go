@@ -97,9 +97,10 @@ func TestCatalogs(t *testing.T) {
 	assert.Equal(t, []string{"offline"}, builtin.Models.Names(), "the core links no SDK")
 	assert.ElementsMatch(t, []string{"offline", "a1111", "comfyui", "openai"}, cs.Images.Names())
 	assert.Equal(t, []string{"offline"}, builtin.Images.Names())
-	// Speech and embeddings have only the core's backends so far.
+	assert.ElementsMatch(t, []string{"offline", "openai"}, cs.Embeddings.Names())
+	assert.Equal(t, []string{"offline"}, builtin.Embeddings.Names())
+	// Speech has only the core's backends so far.
 	assert.Equal(t, builtin.Speech.Names(), cs.Speech.Names())
-	assert.Equal(t, builtin.Embeddings.Names(), cs.Embeddings.Names())
 }
 
 func TestValidateNamesTheVariables(t *testing.T) {
