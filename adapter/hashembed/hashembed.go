@@ -18,6 +18,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -72,6 +73,10 @@ func ctxError(ctx context.Context) error { return domain.ContextError(ctx, errCa
 type Embedder struct {
 	dims int
 }
+
+// Name identifies the embedder's vectors: the hashing is fixed, so its size is all that tells
+// them apart.
+func (e *Embedder) Name() string { return "offline:hash" + strconv.Itoa(e.dims) }
 
 // New returns an embedder. It panics if c is invalid: configuration is validated once at
 // start-up, so an invalid one here is a programming error.

@@ -10,8 +10,9 @@ import (
 	"github.com/companionhub/companionhub/usecase/memory"
 )
 
-// recallLimit is how many memories a reply is given.
-const recallLimit = 8
+// recallLimit is how many memories a reply is given (SPEC §3.5: pinned ones first, then the most
+// relevant).
+const recallLimit = 10
 
 type recallStep struct {
 	turns
