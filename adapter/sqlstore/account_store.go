@@ -79,4 +79,5 @@ var ProviderSet = wire.NewSet(
 	NewChatStore, wire.Bind(new(chatuc.Store), new(*ChatStore)),
 	MediaRepository,
 	GalleryRepository,
+	MemoryStore,
 )
