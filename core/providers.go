@@ -239,11 +239,26 @@ func provideVoice(ctx context.Context, cfg Config, o *options, d backend.Deps, b
 		})
 }
 
-func provideMemory(ctx context.Context, cfg Config, o *options, d backend.Deps, obs []decorator.Observer) (*memoryuc.App, func(), error) {
+func provideMemory(ctx context.Context, cfg Config, o *options, d backend.Deps, store memoryuc.Store, model llm.Model,
+	companions companionuc.Store, clock usecase.Clock, obs []decorator.Observer) (*memoryuc.App, func(), error) {
 	return openFeature(ctx, o.embedder, cfg.Embeddings, o.catalogs.Embeddings, cfg.Backends, d,
 		func(emb memoryuc.Embedder) (*memoryuc.App, error) {
-			return memoryuc.NewApp(memoryuc.Deps{Embedder: emb}, obs...)
+			return memoryuc.NewApp(memoryuc.Deps{Store: store, Model: model, Companions: companions.Companions(),
+				Relationships: companionuc.Relationships{Store: companions, Clock: clock}, Clock: clock,
+				Embedder: emb, EmbedderName: embedderName(emb, cfg.Embeddings.Settings)}, obs...)
 		})
+}
+
+// embedderName names an embedder's vectors: its own name where it has one (provider, model and
+// size), else the provider and model it was opened with.
+func embedderName(emb memoryuc.Embedder, s backend.Settings) string {
+	if n, ok := emb.(interface{ Name() string }); ok {
+		return n.Name()
+	}
+	if s.Provider == "" {
+		return "custom"
+	}
+	return s.Provider + ":" + s.Model
 }
 
 // provideStreamBus picks how turn events travel: the bus given, the one configured, or the most
@@ -305,7 +320,7 @@ func provideCheckers(db *sqlstore.DB, b blobs, o *options) []httpapi.Checker {
 }
 
 func provideHTTP(cfg Config, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App, chat *chatuc.App,
-	pictures *picture.App, log *zap.Logger, reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
+	pictures *picture.App, memories *memoryuc.App, log *zap.Logger, reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
 	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Companions: companions, Media: media, Chat: chat,
-		Pictures: pictures, ImageTimeout: cfg.Images.Timeout, Log: log, Registry: reg, Checkers: checkers})
+		Pictures: pictures, Memories: memories, ImageTimeout: cfg.Images.Timeout, Log: log, Registry: reg, Checkers: checkers})
 }

@@ -91,7 +91,8 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		return nil, nil, err
 	}
 	heuristic := tokenizer.New()
-	memoryApp, cleanup5, err := provideMemory(ctx, cfg, o, deps, v)
+	store := sqlstore.MemoryStore(db)
+	memoryApp, cleanup5, err := provideMemory(ctx, cfg, o, deps, store, model, companionStore, clock, v)
 	if err != nil {
 		cleanup4()
 		cleanup3()
@@ -162,7 +163,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		memory:     memoryApp,
 	}
 	v2 := provideCheckers(db, coreBlobs, o)
-	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, log, registry, v2)
+	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, log, registry, v2)
 	if err != nil {
 		cleanup7()
 		cleanup6()
@@ -207,6 +208,8 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 		return nil, nil, err
 	}
 	heuristic := tokenizer.New()
+	store := sqlstore.MemoryStore(db)
+	companionStore := sqlstore.NewCompanionStore(db)
 	registry := provideRegistry(o)
 	v, err := provideObservers(log, registry)
 	if err != nil {
@@ -215,7 +218,7 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 		cleanup()
 		return nil, nil, err
 	}
-	app, cleanup4, err := provideMemory(ctx, cfg, o, deps, v)
+	app, cleanup4, err := provideMemory(ctx, cfg, o, deps, store, model, companionStore, clock, v)
 	if err != nil {
 		cleanup3()
 		cleanup2()
@@ -234,7 +237,6 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 	blobStore := provideBlobStore(coreBlobs)
 	repository := sqlstore.MediaRepository(db)
 	gallery := sqlstore.GalleryRepository(db)
-	companionStore := sqlstore.NewCompanionStore(db)
 	limiter, err := provideLimiter(cfg, db, clock, o)
 	if err != nil {
 		cleanup5()
@@ -310,6 +312,8 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		return nil, nil, err
 	}
 	heuristic := tokenizer.New()
+	store := sqlstore.MemoryStore(db)
+	companionStore := sqlstore.NewCompanionStore(db)
 	registry := provideRegistry(o)
 	v, err := provideObservers(log, registry)
 	if err != nil {
@@ -318,7 +322,7 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		cleanup()
 		return nil, nil, err
 	}
-	app, cleanup4, err := provideMemory(ctx, cfg, o, deps, v)
+	app, cleanup4, err := provideMemory(ctx, cfg, o, deps, store, model, companionStore, clock, v)
 	if err != nil {
 		cleanup3()
 		cleanup2()
@@ -337,7 +341,6 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 	blobStore := provideBlobStore(coreBlobs)
 	repository := sqlstore.MediaRepository(db)
 	gallery := sqlstore.GalleryRepository(db)
-	companionStore := sqlstore.NewCompanionStore(db)
 	limiter, err := provideLimiter(cfg, db, clock, o)
 	if err != nil {
 		cleanup5()

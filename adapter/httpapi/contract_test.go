@@ -227,6 +227,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	companionID := c.companionJourney(t, fresh.Token)
 	c.chatJourney(t, fresh.Token, companionID)
 	c.imagesJourney(t, fresh.Token, companionID)
+	c.memoryJourney(t, fresh.Token, companionID)
 	c.settingsJourney(t, fresh.Token)
 
 	// Locked accounts answer 429 with Retry-After, as documented.

@@ -62,6 +62,12 @@ func (s *Server) routeTable() []route {
 		{method: "PATCH", path: "/api/v1/messages/{id}", auth: true, handler: s.editMessage},
 		{method: "DELETE", path: "/api/v1/messages/{id}", auth: true, handler: s.deleteMessage},
 
+		{method: "GET", path: "/api/v1/companions/{id}/memories", auth: true, handler: s.listMemories},
+		{method: "POST", path: "/api/v1/companions/{id}/memories", auth: true, handler: s.addMemory},
+		{method: "POST", path: "/api/v1/companions/{id}/wipe", auth: true, handler: s.wipeMemory},
+		{method: "PATCH", path: "/api/v1/memories/{id}", auth: true, handler: s.editMemory},
+		{method: "DELETE", path: "/api/v1/memories/{id}", auth: true, handler: s.deleteMemory},
+
 		{method: "POST", path: "/api/v1/images", auth: true, handler: s.generateImage},
 		{method: "GET", path: "/api/v1/images", auth: true, handler: s.listImages},
 		{method: "GET", path: "/api/v1/images/samplers", auth: true, handler: s.listSamplers},

@@ -21,6 +21,7 @@ import (
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
+	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 	pictureuc "github.com/companionhub/companionhub/usecase/picture"
 )
 
@@ -123,6 +124,7 @@ type Deps struct {
 	Media      *mediauc.App
 	Chat       *chatuc.App
 	Pictures   *pictureuc.App
+	Memories   *memoryuc.App
 	// ImageTimeout is the image backend's limit for one picture: a generation request may take
 	// that long (0: the server's write timeout).
 	ImageTimeout time.Duration
@@ -140,6 +142,7 @@ type Server struct {
 	media      *mediauc.App
 	chat       *chatuc.App
 	pictures   *pictureuc.App
+	memories   *memoryuc.App
 	imageWait  time.Duration
 	registry   *prometheus.Registry
 	checkers   []Checker
@@ -164,7 +167,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("http metrics: %w", err)
 	}
 	s := &Server{cfg: cfg, log: d.Log, accounts: d.Accounts, companions: d.Companions, media: d.Media,
-		chat: d.Chat, pictures: d.Pictures, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
+		chat: d.Chat, pictures: d.Pictures, memories: d.Memories, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
 		proxies: px, metrics: m, csrf: http.NewCrossOriginProtection()}
 	s.draining, s.drain = context.WithCancel(context.Background())
 	if cfg.PublicURL != "" {

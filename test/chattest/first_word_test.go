@@ -53,8 +53,8 @@ func TestTheFirstWordDoesNotWaitForTheSceneAnalysis(t *testing.T) {
 	}
 	require.True(t, sawToken, "the reply streamed while the analysis could not answer")
 	require.Equal(t, chat.EventComplete, last.Type)
-	require.Equal(t, []any{"responding", "analyzing"}, statuses,
-		"no analysis before the reply (it runs after, over the exchange), and no recall on a hub that cannot remember")
+	require.Equal(t, []any{"recalling", "responding", "analyzing"}, statuses,
+		"no analysis before the reply (it runs after, over the exchange): only the recall of memories, within its budget")
 
 	scene := w.companion(t).Scene()
 	require.Equal(t, "beach", scene.Location)
