@@ -28,8 +28,8 @@ const minScore = 1e-6
 // relevance (SQLite: bm25, lower is better; PostgreSQL: ts_rank_cd, higher is better), ties newest
 // first. No query text reaches the full-text syntax: the query is cut into its words — letters,
 // digits and the marks that go with them — each quoted for FTS5 ("word") or, on PostgreSQL, of
-// characters no tsquery operator uses, joined by OR. Neither side stems: the same words match on
-// both dialects, in any language.
+// characters no tsquery operator uses, joined by OR; a long word by its start (prefixOf), the same
+// simple stemming on both dialects, in any language.
 //
 // SQLite's index is one for every companion: the MATCH finds each memory with one of the words, the
 // join keeps the companion's. That is the embedded profile's scale (one household's companions);
@@ -43,14 +43,30 @@ func (r memoryRepo) Search(ctx context.Context, ownerID, companionID domain.ID, 
 	if r.c.d == Postgres {
 		// memory_search_text folds the query as it folded the texts (accents stripped); the words
 		// hold no operator, so to_tsquery reads them as words joined by |.
-		match = strings.Join(words, " | ")
+		terms := make([]string, len(words))
+		for i, w := range words {
+			if stem, ok := prefixOf(w); ok {
+				terms[i] = stem + ":*"
+			} else {
+				terms[i] = w
+			}
+		}
+		match = strings.Join(terms, " | ")
 		q = `SELECT ` + memoryColumns + `, ts_rank_cd(m.search, q) AS score
 			FROM memories m, to_tsquery('simple', memory_search_text(?)) q
 			WHERE m.search @@ q AND m.owner_id = ? AND m.companion_id = ?
 			ORDER BY score DESC, m.created_at DESC, m.id DESC LIMIT ?`
 	} else {
 		// A word holds no double quote, so "word" is a string FTS5 tokenizes as it did the texts.
-		match = `"` + strings.Join(words, `" OR "`) + `"`
+		terms := make([]string, len(words))
+		for i, w := range words {
+			if stem, ok := prefixOf(w); ok {
+				terms[i] = `"` + stem + `"*`
+			} else {
+				terms[i] = `"` + w + `"`
+			}
+		}
+		match = strings.Join(terms, " OR ")
 		q = `SELECT ` + memoryColumns + `, bm25(memories_fts) AS score
 			FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid
 			WHERE memories_fts MATCH ? AND m.owner_id = ? AND m.companion_id = ?
@@ -72,6 +88,23 @@ func (r memoryRepo) Search(ctx context.Context, ownerID, companionID domain.ID, 
 		out = append(out, memoryuc.Scored{Memory: m, Lexical: relative(row.Score, rows[0].Score)})
 	}
 	return out, nil
+}
+
+// prefixOf is what a word of four letters or more is searched by instead of itself: its start,
+// with a plural or verb ending taken off ("visits", "visited", "visiting" → "visit"), matching
+// every word that starts so — the stemming neither database's word lists give both alike.
+// Shorter words match only themselves: a prefix of three letters matches too much.
+func prefixOf(w string) (string, bool) {
+	r := []rune(w)
+	if len(r) < 4 {
+		return w, false
+	}
+	for _, end := range []string{"ing", "ed", "es", "s"} {
+		if e := []rune(end); len(r)-len(e) >= 4 && string(r[len(r)-len(e):]) == end {
+			return string(r[:len(r)-len(e)]), true
+		}
+	}
+	return w, true
 }
 
 // relative is a raw score as the port gives it: its share of the best's, which is 1. Both bm25
