@@ -141,3 +141,26 @@ func TestRememberThatIsDoneInTheSameTurn(t *testing.T) {
 func pageOf(n int) domain.Page { return domain.Page{Limit: n} }
 
 func newID(c *clocktest.Clock) domain.ID { return domain.NewID(c.Now()) }
+
+// An imported card's lorebook entry enters the reply's prompt only when its key is mentioned, with
+// the card's macros expanded; a constant entry always does.
+func TestALorebookEntryComesWhenItsKeyIsMentioned(t *testing.T) {
+	t.Parallel()
+	db := sqlitetest.Open(t)
+	m := newScripted()
+	env := chattest.New(t, db, chattest.Options{Model: m})
+	owner, comp := chattest.NewCompanion(t, db, companion.ProfileSpec{Name: "Vale", Age: 30,
+		Card: companion.CardData{CharacterBook: []byte(`{"entries":[
+			{"keys":["Ironhold"],"content":"Ironhold is the fortress where {{char}} grew up.","insertion_order":1},
+			{"keys":[],"constant":true,"content":"Magic is rare and feared.","insertion_order":0}]}`)}})
+	w := &world{db: db, env: env, model: m, owner: owner, comp: comp}
+
+	sent := w.send(t, "How was your day?")
+	w.follow(t, sent.Turn.ID(), 0)
+	require.Contains(t, w.lastPrompt(t), "Magic is rare and feared.")
+	require.NotContains(t, w.lastPrompt(t), "fortress", "not mentioned: not there")
+
+	sent = w.send(t, "Tell me about Ironhold.")
+	w.follow(t, sent.Turn.ID(), 0)
+	require.Contains(t, w.lastPrompt(t), "Ironhold is the fortress where Vale grew up.")
+}

@@ -18,7 +18,8 @@ type sceneFacts struct {
 	Person       string // what the companion calls its person
 	Scene        companion.Scene
 	Memories     []string
-	Plan         string // DeepThink's hidden plan
+	Lore         []string // the lorebook entries the conversation calls for
+	Plan         string   // DeepThink's hidden plan
 	DeepThink    bool
 	m            *macros
 }
@@ -107,6 +108,13 @@ func systemPrompt(f sceneFacts, example string) string {
 		line("\n%s", heading)
 		for i, m := range f.Memories {
 			line("%d. %s", i+1, m)
+		}
+	}
+
+	if len(f.Lore) > 0 {
+		line("\nWORLD INFO (what you know of your world; use it when it matters)")
+		for _, l := range f.Lore {
+			line("- %s", l)
 		}
 	}
 

@@ -21,6 +21,11 @@ func (p prompter) request(ctx context.Context, tc turnContext) (llm.Request, err
 	ps := spec.Persona
 	deep := tc.turn.Options().DeepThink
 	params := replyParams(ps.SpeechStyle, ps.IntimacyPace, ps.ConfidenceLevel, ps.Archetype, deep)
+	lore, err := p.lore(ctx, tc)
+	if err != nil {
+		return llm.Request{}, err
+	}
+	tc.facts.Lore = lore
 	sys := systemPrompt(tc.facts, "")
 	user := llmMessage(tc.user, tc.facts)
 	if post := postHistory(tc.facts); post != "" {
