@@ -17,7 +17,7 @@
 //   - GET {base}/models lists the accepted models.
 //
 // The reply is a scripted text (WithReply, WithJSONReply for response_format json_object or
-// json_schema) split into tokens of one word each, its leading space attached, like a BPE
+// json_schema, WithJSONReplyWhen for JSON requests whose messages hold a given text) split into tokens of one word each, its leading space attached, like a BPE
 // tokenizer would. Usage counts words: prompt_tokens the words of all messages, completion_tokens
 // the tokens sent.
 //
@@ -63,6 +63,7 @@ type Server struct {
 
 type config struct {
 	reply, jsonReply string
+	jsonWhen         []jsonRule
 	models           []string
 	apiKey           string
 	errorMessage     string
@@ -79,6 +80,17 @@ func WithReply(text string) Option { return func(c *config) { c.reply = text } }
 
 // WithJSONReply sets the assistant text of successful answers to requests in JSON mode.
 func WithJSONReply(text string) Option { return func(c *config) { c.jsonReply = text } }
+
+// jsonRule answers JSON requests that hold substr with reply.
+type jsonRule struct{ substr, reply string }
+
+// WithJSONReplyWhen answers requests in JSON mode with reply when one of their messages contains
+// substr, so that calls with different prompts (a scene analysis, a memory extraction) get
+// different answers. Rules are tried in the order given; the first that matches wins, and a
+// request no rule matches gets the WithJSONReply text. A behaviour's Reply still overrides it.
+func WithJSONReplyWhen(substr, reply string) Option {
+	return func(c *config) { c.jsonWhen = append(c.jsonWhen, jsonRule{substr, reply}) }
+}
 
 // WithModels sets the model names the server accepts; others answer 404 model_not_found, as
 // OpenAI does.
@@ -320,10 +332,23 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 
 	reply := cfg.reply
 	if req.ResponseFormat == "json_object" || req.ResponseFormat == "json_schema" {
-		reply = cfg.jsonReply
+		reply = cfg.jsonReplyFor(req)
 	}
 	if b.Reply != "" {
 		reply = b.Reply
 	}
 	s.answer(w, r, req, b, reply, detail)
+}
+
+// jsonReplyFor is the JSON answer to req: that of the first rule whose text one of its messages
+// holds, else the JSON reply.
+func (c config) jsonReplyFor(req Request) string {
+	for _, r := range c.jsonWhen {
+		for _, m := range req.Messages {
+			if strings.Contains(m.Content, r.substr) {
+				return r.reply
+			}
+		}
+	}
+	return c.jsonReply
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -142,6 +143,35 @@ func TestWholeAnswer(t *testing.T) {
 	}
 	assert.Equal(t, "json_object", s.Requests()[1].ResponseFormat)
 	assert.Equal(t, "hi", s.Requests()[0].Messages[0].Content, "array contents are read as their text")
+}
+
+// TestJSONReplyWhen: JSON requests get the answer of the first rule whose text one of their
+// messages holds, others the JSON reply; text requests are not touched by the rules.
+func TestJSONReplyWhen(t *testing.T) {
+	t.Parallel()
+	s := openaifake.New(t, openaifake.WithReply("plain"), openaifake.WithJSONReply(`{"default":1}`),
+		openaifake.WithJSONReplyWhen("long-term memory", `{"memories":[]}`),
+		openaifake.WithJSONReplyWhen("memory", `{"second":1}`))
+	const jsonMode = `,"response_format":{"type":"json_object"}`
+	for _, tc := range []struct{ system, user, format, want string }{
+		{"You keep the long-term memory of a character.", "hi", jsonMode, `{"memories":[]}`},
+		{"Read the scene.", "a word about memory", jsonMode, `{"second":1}`},
+		{"Read the scene.", "hi", jsonMode, `{"default":1}`},
+		{"You keep the long-term memory of a character.", "hi", "", "plain"},
+	} {
+		body := `{"model":"fake-model","messages":[{"role":"system","content":` + strconv.Quote(tc.system) +
+			`},{"role":"user","content":` + strconv.Quote(tc.user) + `}]` + tc.format + `}`
+		_, got, err := post(t, s, "/v1/chat/completions", body)
+		require.NoError(t, err)
+		var answer struct {
+			Choices []struct {
+				Message struct{ Content string } `json:"message"`
+			} `json:"choices"`
+		}
+		require.NoError(t, json.Unmarshal(got, &answer), string(got))
+		require.Len(t, answer.Choices, 1, string(got))
+		assert.Equal(t, tc.want, answer.Choices[0].Message.Content, "%s / %s", tc.system, tc.user)
+	}
 }
 
 func TestErrorsHaveOpenAIsShape(t *testing.T) {
