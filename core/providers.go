@@ -245,7 +245,10 @@ func provideMemory(ctx context.Context, cfg Config, o *options, d backend.Deps, 
 		func(emb memoryuc.Embedder) (*memoryuc.App, error) {
 			return memoryuc.NewApp(memoryuc.Deps{Store: store, Model: model, Companions: companions.Companions(),
 				Relationships: companionuc.Relationships{Store: companions, Clock: clock}, Clock: clock,
-				Embedder: emb, EmbedderName: embedderName(emb, cfg.Embeddings.Settings)}, obs...)
+				Embedder: emb, EmbedderName: embedderName(emb, cfg.Embeddings.Settings),
+				// The question is embedded within most of the recall's own budget: the rest is
+				// for the searches.
+				EmbedTimeout: cfg.Chat.RecallBudget * 4 / 5}, obs...)
 		})
 }
 

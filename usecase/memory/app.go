@@ -58,7 +58,7 @@ type Deps struct {
 	// are not compared.
 	EmbedderName string
 	// EmbedTimeout bounds embedding a recall's query, so that a slow embedder costs recall its
-	// meaning, not its time (0: a default).
+	// meaning, not its time (0: a default, 150 ms). The hub gives it most of the recall budget.
 	EmbedTimeout time.Duration
 }
 
