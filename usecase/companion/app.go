@@ -57,6 +57,11 @@ type App struct {
 	// memory, DeepThink).
 	GetSettings    decorator.Handler[GetSettings, companion.Settings]
 	UpdateSettings decorator.Handler[UpdateSettings, companion.Settings]
+	// GetLorebook, PutLorebook and ImportWorldInfo read and change a companion's lorebook (its
+	// card's character_book).
+	GetLorebook     decorator.Handler[GetLorebook, companion.Book]
+	PutLorebook     decorator.Handler[PutLorebook, companion.Book]
+	ImportWorldInfo decorator.Handler[ImportWorldInfo, ImportedLorebook]
 }
 
 // NewApp builds the companion use cases over d.
@@ -65,19 +70,22 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		return nil, domain.Errorf(domain.KindInternal, "companion deps: Store, Blobs, Images, Cards and Clock are required")
 	}
 	return &App{
-		Create:         decorator.Decorate("companion.create", createHandler{d}, obs...),
-		Get:            decorator.Decorate("companion.get", getHandler{d}, obs...),
-		List:           decorator.Decorate("companion.list", listHandler{d}, obs...),
-		Update:         decorator.Decorate("companion.update", updateHandler{d}, obs...),
-		Delete:         decorator.Decorate("companion.delete", deleteHandler{d}, obs...),
-		Restore:        decorator.Decorate("companion.restore", restoreHandler{d}, obs...),
-		Purge:          decorator.Decorate("companion.purge", purgeHandler{d}, obs...),
-		SetHeader:      decorator.Decorate("companion.set_header", setHeaderHandler{d}, obs...),
-		RemoveHeader:   decorator.Decorate("companion.remove_header", removeHeaderHandler{d}, obs...),
-		ImportCard:     decorator.Decorate("companion.import_card", importCardHandler{d}, obs...),
-		ExportCard:     decorator.Decorate("companion.export_card", exportCardHandler{d}, obs...),
-		GetSettings:    decorator.Decorate("companion.get_settings", getSettingsHandler{d}, obs...),
-		UpdateSettings: decorator.Decorate("companion.update_settings", updateSettingsHandler{d}, obs...),
+		Create:          decorator.Decorate("companion.create", createHandler{d}, obs...),
+		Get:             decorator.Decorate("companion.get", getHandler{d}, obs...),
+		List:            decorator.Decorate("companion.list", listHandler{d}, obs...),
+		Update:          decorator.Decorate("companion.update", updateHandler{d}, obs...),
+		Delete:          decorator.Decorate("companion.delete", deleteHandler{d}, obs...),
+		Restore:         decorator.Decorate("companion.restore", restoreHandler{d}, obs...),
+		Purge:           decorator.Decorate("companion.purge", purgeHandler{d}, obs...),
+		SetHeader:       decorator.Decorate("companion.set_header", setHeaderHandler{d}, obs...),
+		RemoveHeader:    decorator.Decorate("companion.remove_header", removeHeaderHandler{d}, obs...),
+		ImportCard:      decorator.Decorate("companion.import_card", importCardHandler{d}, obs...),
+		ExportCard:      decorator.Decorate("companion.export_card", exportCardHandler{d}, obs...),
+		GetSettings:     decorator.Decorate("companion.get_settings", getSettingsHandler{d}, obs...),
+		UpdateSettings:  decorator.Decorate("companion.update_settings", updateSettingsHandler{d}, obs...),
+		GetLorebook:     decorator.Decorate("companion.get_lorebook", getLorebookHandler{d}, obs...),
+		PutLorebook:     decorator.Decorate("companion.put_lorebook", putLorebookHandler{d}, obs...),
+		ImportWorldInfo: decorator.Decorate("companion.import_world_info", importWorldInfoHandler{d}, obs...),
 	}, nil
 }
 
