@@ -51,6 +51,10 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/v1/companions/{id}/export", auth: true, handler: s.exportCompanion},
 		{method: "GET", path: "/api/v1/companions/{id}/settings", auth: true, handler: s.getCompanionSettings},
 		{method: "PATCH", path: "/api/v1/companions/{id}/settings", auth: true, handler: s.updateCompanionSettings},
+		{method: "GET", path: "/api/v1/companions/{id}/lorebook", auth: true, handler: s.getLorebook},
+		// A whole lorebook may be larger than a JSON body (up to companion.MaxBookBytes): the upload limit applies.
+		{method: "PUT", path: "/api/v1/companions/{id}/lorebook", auth: true, upload: true, handler: s.putLorebook},
+		{method: "POST", path: "/api/v1/companions/{id}/lorebook/import", auth: true, upload: true, handler: s.importLorebook},
 
 		{method: "GET", path: "/api/v1/companions/{id}/messages", auth: true, handler: s.listMessages},
 		{method: "POST", path: "/api/v1/companions/{id}/messages", auth: true, handler: s.sendMessage},
