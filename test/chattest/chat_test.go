@@ -12,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/companionhub/companionhub/adapter/offline"
-	"github.com/companionhub/companionhub/adapter/placeholder"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
@@ -795,7 +794,7 @@ func TestATurnWhoseReplyWasDeletedEndsSayingSo(t *testing.T) {
 
 func TestPicturesInChatCountAgainstThePictureLimit(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, func(o *chattest.Options) { o.Images = placeholder.New() })
+	w := newWorld(t, func(o *chattest.Options) { o.Images = chattest.SmallPictures() })
 	ctx := context.Background()
 	// chattest leaves the picture limit at its default: 10 an hour.
 	for range 10 {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/companionhub/companionhub/adapter/local"
 	"github.com/companionhub/companionhub/adapter/offline"
+	"github.com/companionhub/companionhub/adapter/placeholder"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/core"
 	"github.com/companionhub/companionhub/domain"
@@ -155,4 +156,16 @@ func NewCompanion(tb testing.TB, db *sqlstore.DB, spec companion.ProfileSpec) (o
 	c := companion.New(domain.NewID(now), u.ID(), p, now)
 	must(sqlstore.NewCompanionStore(db).Companions().Create(ctx, c))
 	return u.ID(), c.ID()
+}
+
+// SmallPictures is the offline placeholder backend drawing every picture at 64×96, whatever size
+// is asked: for tests of what a turn does with a picture, where its pixels do not matter, so that
+// re-encoding it and its thumbnail (slow under the race detector) costs them nothing.
+func SmallPictures() picture.Generator { return smallPictures{placeholder.New()} }
+
+type smallPictures struct{ g picture.Generator }
+
+func (s smallPictures) Generate(ctx context.Context, req picture.Request, progress func(picture.Progress)) (picture.Result, error) {
+	req.Width, req.Height = 64, 96
+	return s.g.Generate(ctx, req, progress)
 }

@@ -142,7 +142,7 @@ func TestOptionsWithoutABackendAreRefusedWhenAskedFor(t *testing.T) {
 		Options: chat.Options{Image: true}})
 	require.Equal(t, domain.KindInvalid, domain.KindOf(err), "regenerating asks the same")
 
-	offline := newWorld(t, func(o *chattest.Options) { o.Images, o.Speech = placeholder.New(), tones.New() })
+	offline := newWorld(t, func(o *chattest.Options) { o.Images, o.Speech = chattest.SmallPictures(), tones.New() })
 	sent, err = offline.env.App.Send.Handle(ctx, chatuc.Send{OwnerID: offline.owner, CompanionID: offline.comp, Text: "hi",
 		Options: chat.Options{Image: true, Voice: true}})
 	require.NoError(t, err, "the offline backends are backends")
@@ -165,7 +165,7 @@ func (g *flakyImages) Generate(ctx context.Context, req picture.Request, progres
 // A step that is retried does not tell its progress again: each progress is told once.
 func TestARetriedStepTellsItsProgressOnce(t *testing.T) {
 	t.Parallel()
-	images := &flakyImages{Generator: placeholder.New()}
+	images := &flakyImages{Generator: chattest.SmallPictures()}
 	w := newWorld(t, func(o *chattest.Options) { o.Images = images })
 	sent, err := w.env.App.Send.Handle(context.Background(), chatuc.Send{OwnerID: w.owner, CompanionID: w.comp,
 		Text: "a picture?", Options: chat.Options{Image: true}})

@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/companionhub/companionhub/adapter/local"
-	"github.com/companionhub/companionhub/adapter/placeholder"
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
@@ -28,7 +27,7 @@ func requireKeyReused(t *testing.T, err error, msgAndArgs ...any) {
 // another companion under the same key are refused, not answered with the first turn.
 func TestAKeyAnswersOnlyTheRequestThatUsedIt(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, func(o *chattest.Options) { o.Images = placeholder.New() })
+	w := newWorld(t, func(o *chattest.Options) { o.Images = chattest.SmallPictures() })
 	ctx := context.Background()
 	send := func(companionID domain.ID, text string, o chat.Options) (chatuc.Sent, error) {
 		return w.env.App.Send.Handle(ctx, chatuc.Send{OwnerID: w.owner, CompanionID: companionID, Text: text, Options: o,

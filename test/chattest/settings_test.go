@@ -9,7 +9,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/companionhub/companionhub/adapter/placeholder"
 	"github.com/companionhub/companionhub/adapter/tokenizer"
 	"github.com/companionhub/companionhub/adapter/tones"
 	"github.com/companionhub/companionhub/domain"
@@ -61,7 +60,7 @@ func (l *noPictures) Allow(_ context.Context, key string, _ ratelimit.Limit) (ra
 // allowance holds — and the picture is counted; one that says no picture gets none.
 func TestAutoImageGivesEveryReplyAPicture(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, func(o *chattest.Options) { o.Images = placeholder.New() })
+	w := newWorld(t, func(o *chattest.Options) { o.Images = chattest.SmallPictures() })
 	w.settle(t, companion.SettingsChange{AutoImage: setting(true)})
 	ctx := context.Background()
 
@@ -84,7 +83,7 @@ func TestAutoImageGivesEveryReplyAPicture(t *testing.T) {
 func TestAutoImageOverTheAllowanceGoesWithoutAPicture(t *testing.T) {
 	t.Parallel()
 	limiter := &noPictures{}
-	w := newWorld(t, func(o *chattest.Options) { o.Images, o.Limiter = placeholder.New(), limiter })
+	w := newWorld(t, func(o *chattest.Options) { o.Images, o.Limiter = chattest.SmallPictures(), limiter })
 	w.settle(t, companion.SettingsChange{AutoImage: setting(true)})
 	ctx := context.Background()
 
@@ -165,7 +164,7 @@ func TestTheDeepThinkSettingIsTheSendsDefault(t *testing.T) {
 // on, the new reply is planned and drawn unless the regeneration says otherwise.
 func TestARegenerationTakesWhatItLeavesOutFromTheSettings(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, func(o *chattest.Options) { o.Images = placeholder.New() })
+	w := newWorld(t, func(o *chattest.Options) { o.Images = chattest.SmallPictures() })
 	ctx := context.Background()
 	sent := w.send(t, "hi")
 	w.follow(t, sent.Turn.ID(), 0)
