@@ -73,17 +73,20 @@ func (d Deps) forget(ctx context.Context, in Recall, what string) ([]string, err
 	return []string{"(You were just asked to forget this, and you have: " + hits[0].Memory.Text + ")"}, nil
 }
 
-// embed keeps a memory's vector, when there is an embedder; a failure leaves the memory to be
-// found by its words.
-func (d Deps) embed(ctx context.Context, m memory.Memory) {
+// embed keeps a memory's vector, when there is an embedder, and returns it; a failure leaves the
+// memory to be found by its words (and returns nil).
+func (d Deps) embed(ctx context.Context, m memory.Memory) Vector {
 	if d.Embedder == nil {
-		return
+		return nil
 	}
 	vs, err := d.Embedder.Embed(ctx, []string{m.Text})
 	if err != nil || len(vs) != 1 {
-		return
+		return nil
 	}
-	_ = d.Store.SetEmbedding(ctx, m.ID, d.EmbedderName, vs[0])
+	if d.Store.SetEmbedding(ctx, m.ID, d.EmbedderName, vs[0]) != nil {
+		return nil
+	}
+	return vs[0]
 }
 
 // overlap is the share of the words of q (searchable words) that text holds.

@@ -63,6 +63,7 @@ func (h learnHandler) keep(ctx context.Context, in Learn, cands []candidate, kno
 			replaced[memory.Key(known[cand.replaces-1].Text)] = true
 		}
 	}
+	seen := &meanings{d: h.d, in: in}
 	for _, cand := range cands {
 		if kept == maxLearnt {
 			break
@@ -90,7 +91,7 @@ func (h learnHandler) keep(ctx context.Context, in Learn, cands []candidate, kno
 			kept++
 			continue
 		}
-		if h.d.knowsMeaning(ctx, in, spec.Text) {
+		if seen.known(ctx, spec.Text) {
 			continue
 		}
 		m, err := memory.New(domain.NewID(now), in.OwnerID, in.CompanionID, spec, []domain.ID{in.UserMessage.ID}, now)
@@ -103,32 +104,53 @@ func (h learnHandler) keep(ctx context.Context, in Learn, cands []candidate, kno
 			}
 			return err
 		}
-		h.d.embed(ctx, m)
+		seen.add(h.d.embed(ctx, m))
 		kept++
 	}
 	return nil
 }
 
-// knowsMeaning says whether the companion has a memory meaning the same as text (only with an
-// embedder; a failure to tell is "no").
-func (d Deps) knowsMeaning(ctx context.Context, in Learn, text string) bool {
-	if d.Embedder == nil {
+// meanings tells whether the companion has a memory meaning the same as a text (only with an
+// embedder; a failure to tell is "no"). The companion's vectors are read once per exchange, and
+// what the exchange adds is added to them.
+type meanings struct {
+	d      Deps
+	in     Learn
+	loaded bool
+	vs     []Vector
+}
+
+func (m *meanings) known(ctx context.Context, text string) bool {
+	if m.d.Embedder == nil {
 		return false
 	}
-	vs, err := d.Embedder.Embed(ctx, []string{text})
-	if err != nil || len(vs) != 1 {
+	if !m.loaded {
+		m.loaded = true
+		stored, err := m.d.Store.Embeddings(ctx, m.in.OwnerID, m.in.CompanionID, m.d.EmbedderName)
+		if err != nil {
+			return false
+		}
+		for _, v := range stored {
+			m.vs = append(m.vs, v)
+		}
+	}
+	q, err := m.d.Embedder.Embed(ctx, []string{text})
+	if err != nil || len(q) != 1 {
 		return false
 	}
-	stored, err := d.Store.Embeddings(ctx, in.OwnerID, in.CompanionID, d.EmbedderName)
-	if err != nil {
-		return false
-	}
-	for _, v := range stored {
-		if cosine(vs[0], v) >= sameMeaning {
+	for _, v := range m.vs {
+		if cosine(q[0], v) >= sameMeaning {
 			return true
 		}
 	}
 	return false
+}
+
+// add counts a vector the exchange stored (nil: none).
+func (m *meanings) add(v Vector) {
+	if v != nil {
+		m.vs = append(m.vs, v)
+	}
 }
 
 const extractSystem = `You keep the long-term memory of a character in a conversation with a person.

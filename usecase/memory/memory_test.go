@@ -188,3 +188,26 @@ func TestThePersonEditsAndWipes(t *testing.T) {
 	require.Equal(t, []int{2}, w.rel.forgot, "the relationship starts again, audited")
 	require.Empty(t, w.store.mems)
 }
+
+// With an embedder, a memory meaning the same as one the companion has — or as one learnt in the
+// same exchange — is not stored again.
+func TestLearnSkipsTheSameMeaning(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t, wordVectors{synonyms: map[string]string{"called": "named", "pup": "dog"}})
+	w.add(t, "Has a dog named Rex", 6, false)
+	w.model.answer = `{"memories":[
+		{"content":"Has a pup called Rex","category":"personal_fact","importance":6},
+		{"content":"Works as a nurse","category":"personal_fact","importance":6},
+		{"content":"Works as a nurse!","category":"personal_fact","importance":6},
+		{"content":"A nurse, works as","category":"personal_fact","importance":6}]}`
+	_, err := w.app.Learn.Handle(context.Background(), memoryuc.Learn{OwnerID: w.owner, CompanionID: w.comp,
+		UserMessage: chat.Message{ID: domain.NewID(start), Text: "I work as a nurse; my pup Rex says hi"}, Reply: chat.Message{Text: "Hi Rex!"}})
+	require.NoError(t, err)
+	page, err := w.app.List.Handle(context.Background(), memoryuc.List{Filter: memory.Filter{OwnerID: w.owner, CompanionID: w.comp}})
+	require.NoError(t, err)
+	var texts []string
+	for _, m := range page.Memories {
+		texts = append(texts, m.Text)
+	}
+	require.ElementsMatch(t, []string{"Has a dog named Rex", "Works as a nurse"}, texts)
+}
