@@ -41,8 +41,11 @@ func (s recallStep) run(ctx context.Context, in RecallInput) (RecallOutput, erro
 	if on, err := s.remembers(ctx, t); err != nil || !on {
 		return RecallOutput{}, err // off: as for a hub that cannot remember, no progress either
 	}
-	if err := s.advance(ctx, t.ID(), chat.StatusRecalling, 25); err != nil {
-		return RecallOutput{}, err
+	// Told, not recorded: the recall lasts a quarter of a second at most, and a write before the
+	// first word would cost every reply a database round trip (the turn's recorded status goes
+	// from queued to responding).
+	if err := s.publish(ctx, t.ID(), 0, chat.Progress{Status: chat.StatusRecalling, Percent: 25}); err != nil && ctx.Err() != nil {
+		return RecallOutput{}, context.Cause(ctx)
 	}
 	u, err := s.store.Messages().Get(ctx, t.OwnerID(), t.UserMessageID())
 	if err != nil {
