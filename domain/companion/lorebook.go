@@ -2,9 +2,10 @@ package companion
 
 import (
 	"encoding/json"
-	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // A card's character_book (its lorebook, the "world info" of SillyTavern): entries whose keys,
@@ -100,26 +101,51 @@ func (b Lorebook) Active(texts []string) []LoreEntry {
 	return out
 }
 
-// mentions says whether one of keys appears in texts as a whole word (or words).
+// mentions says whether one of keys appears in texts as a whole word (or words): found, and not
+// preceded or followed by a letter, digit or underscore. A plain scan — no expression compiled per
+// key and reply.
 func mentions(texts, keys []string, caseSensitive bool) bool {
+	fold := func(s string) string {
+		if caseSensitive {
+			return s
+		}
+		return strings.ToLower(s)
+	}
+	folded := make([]string, len(texts))
+	for i, t := range texts {
+		folded[i] = fold(t)
+	}
 	for _, k := range keys {
-		k = strings.TrimSpace(k)
+		k = fold(strings.TrimSpace(k))
 		if k == "" {
 			continue
 		}
-		expr := `(^|[^\pL\pN_])` + regexp.QuoteMeta(k) + `($|[^\pL\pN_])`
-		if !caseSensitive {
-			expr = `(?i)` + expr
-		}
-		re, err := regexp.Compile(expr)
-		if err != nil {
-			continue
-		}
-		for _, t := range texts {
-			if re.MatchString(t) {
+		for _, t := range folded {
+			if wholeWord(t, k) {
 				return true
 			}
 		}
 	}
 	return false
 }
+
+// wholeWord says whether k occurs in t with no word character right before or after it.
+func wholeWord(t, k string) bool {
+	for from := 0; from <= len(t)-len(k); {
+		i := strings.Index(t[from:], k)
+		if i < 0 {
+			return false
+		}
+		start, end := from+i, from+i+len(k)
+		before, _ := utf8.DecodeLastRuneInString(t[:start])
+		after, _ := utf8.DecodeRuneInString(t[end:])
+		if (start == 0 || !wordRune(before)) && (end == len(t) || !wordRune(after)) {
+			return true
+		}
+		_, size := utf8.DecodeRuneInString(t[start:])
+		from = start + size
+	}
+	return false
+}
+
+func wordRune(r rune) bool { return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r) }
