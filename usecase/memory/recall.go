@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"slices"
@@ -105,11 +106,8 @@ func (d Deps) score(ctx context.Context, owner, companionID domain.ID, query str
 		out = append(out, *r)
 	}
 	slices.SortFunc(out, func(a, b ranked) int {
-		if a.score != b.score {
-			if a.score > b.score {
-				return -1
-			}
-			return 1
+		if c := cmp.Compare(b.score, a.score); c != 0 {
+			return c
 		}
 		return b.memory.CreatedAt.Compare(a.memory.CreatedAt)
 	})
@@ -139,24 +137,16 @@ func (d Deps) byMeaning(ctx context.Context, owner, companionID domain.ID, query
 		id  domain.ID
 		sim float64
 	}
-	var close []near
+	var nearest []near
 	for id, v := range stored {
 		if sim := cosine(vs[0], v); sim >= minSimilarity {
-			close = append(close, near{id, sim})
+			nearest = append(nearest, near{id, sim})
 		}
 	}
-	slices.SortFunc(close, func(a, b near) int {
-		switch {
-		case a.sim > b.sim:
-			return -1
-		case a.sim < b.sim:
-			return 1
-		}
-		return 0
-	})
-	close = close[:min(len(close), candidates)]
+	slices.SortFunc(nearest, func(a, b near) int { return cmp.Compare(b.sim, a.sim) })
+	nearest = nearest[:min(len(nearest), candidates)]
 	var missing []domain.ID
-	for _, n := range close {
+	for _, n := range nearest {
 		if r, ok := byID[n.id]; ok {
 			r.relevance = max(r.relevance, n.sim)
 		} else {
@@ -171,7 +161,7 @@ func (d Deps) byMeaning(ctx context.Context, owner, companionID domain.ID, query
 		return err
 	}
 	sims := map[domain.ID]float64{}
-	for _, n := range close {
+	for _, n := range nearest {
 		sims[n.id] = n.sim
 	}
 	for _, m := range mems {
