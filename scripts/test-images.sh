@@ -4,15 +4,17 @@
 #
 #   scripts/test-images.sh [postgres] [redis]     (default: all)
 #
+# PostgreSQL comes from Debian 13 (trixie): PostgreSQL 17 with the pgvector extension, which Debian 12
+# does not package. Redis comes from Debian 12 (bookworm).
+#
 # An image is rebuilt only when its tag is missing or its recipe (this file) changed; the debootstrap
 # base is cached as a tarball. Users with a registry can skip all of this by pointing the tests at
-# official images: COMPANIONHUB_TEST_POSTGRES_IMAGE=postgres:15, COMPANIONHUB_TEST_REDIS_IMAGE=redis:7.
+# official images: COMPANIONHUB_TEST_POSTGRES_IMAGE=pgvector/pgvector:pg17, COMPANIONHUB_TEST_REDIS_IMAGE=redis:7.
 set -euo pipefail
 
-SUITE=bookworm
 MIRROR=${COMPANIONHUB_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 CACHE=${COMPANIONHUB_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/companionhub}
-POSTGRES_IMAGE=${COMPANIONHUB_TEST_POSTGRES_IMAGE:-companionhub-test/postgres:15}
+POSTGRES_IMAGE=${COMPANIONHUB_TEST_POSTGRES_IMAGE:-companionhub-test/postgres:17}
 REDIS_IMAGE=${COMPANIONHUB_TEST_REDIS_IMAGE:-companionhub-test/redis:7}
 RECIPE=$(sha256sum "$0" | cut -c1-16)
 
@@ -36,9 +38,10 @@ up_to_date() {
   [ "$(docker image inspect -f '{{ index .Config.Labels "companionhub.recipe" }}' "$1" 2>/dev/null)" = "$RECIPE" ]
 }
 
-# base_rootfs DIR: unpacks a minimal Debian into DIR, from the cached tarball when there is one.
+# base_rootfs DIR SUITE: unpacks a minimal Debian SUITE into DIR, from the cached tarball when there is one.
 base_rootfs() {
-  local dir=$1 tarball="$CACHE/debian-$SUITE-minbase.tar"
+  local dir=$1 SUITE=$2
+  local tarball="$CACHE/debian-$SUITE-minbase.tar"
   mkdir -p "$CACHE"
   if [ ! -s "$tarball" ]; then
     log "debootstrap $SUITE (cached afterwards in $tarball)"
@@ -78,17 +81,17 @@ finish() {
 
 build_postgres() {
   local dir=$1
-  base_rootfs "$dir"
+  base_rootfs "$dir" trixie
   # No cluster at install time: the entrypoint initialises one per container, like the official image.
   as_root mkdir -p "$dir/etc/postgresql-common"
   echo 'create_main_cluster = false' | as_root tee "$dir/etc/postgresql-common/createcluster.conf" >/dev/null
-  in_chroot "$dir" sh -c 'apt-get -o APT::Sandbox::User=root update -qq && apt-get -o APT::Sandbox::User=root install -y -qq --no-install-recommends postgresql-15 >/dev/null 2>&1'
+  in_chroot "$dir" sh -c 'apt-get -o APT::Sandbox::User=root update -qq && apt-get -o APT::Sandbox::User=root install -y -qq --no-install-recommends postgresql-17 postgresql-17-pgvector >/dev/null 2>&1'
   as_root tee "$dir/usr/local/bin/docker-entrypoint.sh" >/dev/null <<'ENTRY'
 #!/bin/sh
 # Mirrors the official postgres image's contract: POSTGRES_USER, POSTGRES_PASSWORD, POSTGRES_DB, PGDATA,
 # and a command of "postgres [-c name=value ...]".
 set -e
-export PATH=/usr/lib/postgresql/15/bin:$PATH
+export PATH=/usr/lib/postgresql/17/bin:$PATH
 PGDATA=${PGDATA:-/var/lib/postgresql/data}
 user=${POSTGRES_USER:-postgres}
 db=${POSTGRES_DB:-$user}
@@ -114,13 +117,13 @@ ENTRY
   as_root chmod +x "$dir/usr/local/bin/docker-entrypoint.sh"
   finish "$dir" "$POSTGRES_IMAGE" \
     'ENTRYPOINT ["/usr/local/bin/docker-entrypoint.sh"]' 'CMD ["postgres"]' \
-    'ENV PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+    'ENV PATH=/usr/lib/postgresql/17/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
     'EXPOSE 5432'
 }
 
 build_redis() {
   local dir=$1
-  base_rootfs "$dir"
+  base_rootfs "$dir" bookworm
   in_chroot "$dir" sh -c 'apt-get -o APT::Sandbox::User=root update -qq && apt-get -o APT::Sandbox::User=root install -y -qq --no-install-recommends redis-server >/dev/null 2>&1'
   finish "$dir" "$REDIS_IMAGE" \
     'CMD ["redis-server", "--bind", "0.0.0.0", "--protected-mode", "no", "--save", "", "--appendonly", "no"]' \
@@ -142,7 +145,7 @@ build() {
   dir=$(mktemp -d)
   chmod 755 "$dir" # the rootfs's / keeps this mode; mktemp's 0700 would lock every non-root user out
   trap 'as_root umount "$dir/proc" 2>/dev/null || true; as_root rm -rf "$dir"' RETURN
-  log "$name: building $image from Debian $SUITE packages"
+  log "$name: building $image from Debian packages"
   "build_$name" "$dir"
 }
 

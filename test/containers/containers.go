@@ -5,7 +5,7 @@
 // images are built locally from Debian packages by scripts/test-images.sh (make test-images). Anyone
 // with a registry can point the tests at official images instead:
 //
-//	COMPANIONHUB_TEST_POSTGRES_IMAGE=postgres:15 COMPANIONHUB_TEST_REDIS_IMAGE=redis:7 go test ./...
+//	COMPANIONHUB_TEST_POSTGRES_IMAGE=pgvector/pgvector:pg17 COMPANIONHUB_TEST_REDIS_IMAGE=redis:7 go test ./...
 //
 // Ryuk, testcontainers' garbage collector, is an image that cannot be pulled either, so it is off and
 // this package removes its own containers: a package that uses it must end its tests through Main,
@@ -40,7 +40,7 @@ const (
 	PostgresImageEnv = "COMPANIONHUB_TEST_POSTGRES_IMAGE"
 	RedisImageEnv    = "COMPANIONHUB_TEST_REDIS_IMAGE"
 
-	defaultPostgresImage = "companionhub-test/postgres:15"
+	defaultPostgresImage = "companionhub-test/postgres:17"
 	defaultRedisImage    = "companionhub-test/redis:7"
 	// localImagePrefix marks the images scripts/test-images.sh builds; those can never be pulled.
 	localImagePrefix = "companionhub-test/"
