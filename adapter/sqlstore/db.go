@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -90,6 +91,9 @@ type DB struct {
 	// connection that the readers need. Other processes on the same file (an admin command beside
 	// `serve`) still queue through the busy timeout.
 	writers chan struct{}
+
+	vectorsOnce sync.Once
+	vectors     *memoryVectors // see memoryVectors
 }
 
 // URL is the database URL the DB was opened with: what a component that needs a connection of its

@@ -13,46 +13,84 @@ import (
 
 // SetEmbedding keeps v as the memory's vector by embedder, replacing the one it made before. A
 // memory that is gone (deleted while its text was embedded) is memory.ErrNotFound; no vector or no
-// embedder's name is the caller's mistake, KindInvalid.
+// embedder's name is the caller's mistake, KindInvalid. With pgvector the vector is written twice,
+// as bytes (the portable form) and as vec (what the index searches).
 func (r memoryRepo) SetEmbedding(ctx context.Context, id domain.ID, embedder string, v memoryuc.Vector) error {
 	if len(v) == 0 || embedder == "" {
 		return domain.Errorf(domain.KindInvalid, "embedding of memory %s: %d dimensions by embedder %q", id, len(v), embedder)
 	}
-	_, err := r.c.exec(ctx, `INSERT INTO memory_embeddings (memory_id, embedder, dims, vector) VALUES (?, ?, ?, ?)
-		ON CONFLICT (memory_id, embedder) DO UPDATE SET dims = excluded.dims, vector = excluded.vector`,
-		id.String(), embedder, len(v), encodeVector(v))
+	pgvector, err := r.v.usePgvector(ctx, r.db)
+	if err != nil {
+		return err
+	}
+	if pgvector {
+		var vec any // NULL for a vector pgvector refuses (NaN, infinities): near nothing
+		if n := vectorNorm(v); !math.IsNaN(n) && !math.IsInf(n, 0) {
+			vec = vectorLiteral(v)
+		}
+		_, err = r.c.exec(ctx, `INSERT INTO memory_embeddings (memory_id, embedder, dims, vector, vec) VALUES (?, ?, ?, ?, CAST(? AS vector))
+			ON CONFLICT (memory_id, embedder) DO UPDATE SET dims = excluded.dims, vector = excluded.vector, vec = excluded.vec`,
+			id.String(), embedder, len(v), encodeVector(v), vec)
+	} else {
+		_, err = r.c.exec(ctx, `INSERT INTO memory_embeddings (memory_id, embedder, dims, vector) VALUES (?, ?, ?, ?)
+			ON CONFLICT (memory_id, embedder) DO UPDATE SET dims = excluded.dims, vector = excluded.vector`,
+			id.String(), embedder, len(v), encodeVector(v))
+	}
 	if err != nil && isForeignKeyViolation(err) {
 		return memory.ErrNotFound.Wrap(fmt.Errorf("embedding of memory %s: %w", id, err))
 	}
-	return classify(err, nil, "set memory embedding")
+	if err != nil {
+		return classify(err, nil, "set memory embedding")
+	}
+	if pgvector {
+		r.ensureHNSW(ctx, len(v))
+		return nil
+	}
+	r.keep(ctx, id, embedder, v)
+	return nil
 }
 
-// Embeddings reads the vectors by embedder of the companion's memories, through the memories (the
-// owner's scope; the vectors' key finds each from its memory).
-func (r memoryRepo) Embeddings(ctx context.Context, ownerID, companionID domain.ID, embedder string) (map[domain.ID]memoryuc.Vector, error) {
-	var rows []struct {
-		MemoryID string `db:"memory_id"`
-		Dims     int    `db:"dims"`
-		Vector   []byte `db:"vector"`
+// keep adds the vector just written to the in-process search's, if the companion's generation
+// moved by that write alone (else its vectors are read again at the next search). A failure to
+// tell is that too.
+func (r memoryRepo) keep(ctx context.Context, id domain.ID, embedder string, v memoryuc.Vector) {
+	var row struct {
+		OwnerID     string `db:"owner_id"`
+		CompanionID string `db:"companion_id"`
+		Generation  int64  `db:"generation"`
 	}
-	if err := r.c.sel(ctx, &rows, `SELECT e.memory_id, e.dims, e.vector
-		FROM memories m JOIN memory_embeddings e ON e.memory_id = m.id AND e.embedder = ?
-		WHERE m.owner_id = ? AND m.companion_id = ?`, embedder, ownerID.String(), companionID.String()); err != nil {
-		return nil, classify(err, nil, "select memory embeddings")
+	if err := r.c.get(ctx, &row, `SELECT m.owner_id, m.companion_id, coalesce(g.generation, 0) AS generation
+		FROM memories m LEFT JOIN memory_vector_generations g ON g.companion_id = m.companion_id
+		WHERE m.id = ?`, id.String()); err != nil {
+		return
 	}
-	out := make(map[domain.ID]memoryuc.Vector, len(rows))
-	for _, row := range rows {
-		id, err := parseID(row.MemoryID)
-		if err != nil {
-			return nil, err
-		}
-		if len(row.Vector) != 4*row.Dims {
-			return nil, domain.Errorf(domain.KindInternal, "embedding of memory %s by %q: %d bytes for %d dimensions",
-				row.MemoryID, embedder, len(row.Vector), row.Dims)
-		}
-		out[id] = decodeVector(row.Vector)
+	owner, err := parseID(row.OwnerID)
+	if err != nil {
+		return
 	}
-	return out, nil
+	companionID, err := parseID(row.CompanionID)
+	if err != nil {
+		return
+	}
+	r.v.cache.set(vectorKey{owner: owner, companion: companionID, embedder: embedder}, row.Generation, id, v)
+}
+
+// Nearest finds the companion's memories nearest by meaning: with pgvector in the database, else in
+// process.
+func (r memoryRepo) Nearest(ctx context.Context, ownerID, companionID domain.ID, embedder string, q memoryuc.Vector,
+	minSimilarity float64, limit int) ([]memoryuc.Near, error) {
+	if len(q) == 0 || limit <= 0 {
+		return nil, nil
+	}
+	pgvector, err := r.v.usePgvector(ctx, r.db)
+	if err != nil {
+		return nil, err
+	}
+	k := vectorKey{owner: ownerID, companion: companionID, embedder: embedder}
+	if pgvector {
+		return r.nearestPgvector(ctx, k, q, minSimilarity, limit)
+	}
+	return r.nearestInProcess(ctx, k, q, minSimilarity, limit)
 }
 
 // encodeVector writes v as float32s, little-endian: four bytes a dimension, whatever the machine.

@@ -14,11 +14,20 @@ import (
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 )
 
-// MemoryStore returns the memory store over db, for the memory use cases. Migration 00012 holds its
-// schema: SQLite searches an FTS5 index, PostgreSQL a generated tsvector (see memory_search.go).
-func MemoryStore(db *DB) memoryuc.Store { return memoryRepo{c: db.conn(db.X)} }
+// MemoryStore returns the memory store over db, for the memory use cases. Migrations 00012 and
+// 00014 hold its schema: SQLite searches an FTS5 index, PostgreSQL a generated tsvector (see
+// memory_search.go); by meaning, PostgreSQL with pgvector searches an HNSW index, else the vectors
+// are searched in process (memory_pgvector.go, memory_vectors.go). The stores of one DB share
+// what they keep of the vectors.
+func MemoryStore(db *DB) memoryuc.Store {
+	return memoryRepo{c: db.conn(db.X), db: db, v: db.memoryVectors()}
+}
 
-type memoryRepo struct{ c conn }
+type memoryRepo struct {
+	c  conn
+	db *DB
+	v  *memoryVectors
+}
 
 var _ memoryuc.Store = memoryRepo{}
 

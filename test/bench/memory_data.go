@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strconv"
 	"strings"
 	"time"
 
@@ -284,12 +285,20 @@ func memInsert(ctx context.Context, db *sqlstore.DB, ms []memGen, embedder strin
 	cols := []string{"id", "owner_id", "companion_id", "text", "text_key", "category", "importance", "pinned", "sources",
 		"created_at", "updated_at", "recall_count"}
 	ecols := []string{"memory_id", "embedder", "dims", "vector"}
+	how, err := db.VectorSearch(ctx)
+	if err != nil {
+		return err
+	}
+	pgvector := how == sqlstore.VectorsPgvector
+	if pgvector {
+		ecols = append(ecols, "vec") // as the store writes it; else a trigger decodes the bytes, slowly
+	}
 	var ins, eins string
 	if db.Dialect == sqlstore.Postgres {
 		ins, eins = pq.CopyIn("memories", cols...), pq.CopyIn("memory_embeddings", ecols...)
 	} else {
 		ins = `INSERT INTO memories (` + strings.Join(cols, ", ") + `) VALUES (?` + strings.Repeat(", ?", len(cols)-1) + `)`
-		eins = `INSERT INTO memory_embeddings (` + strings.Join(ecols, ", ") + `) VALUES (?, ?, ?, ?)`
+		eins = `INSERT INTO memory_embeddings (` + strings.Join(ecols, ", ") + `) VALUES (?, ?, ?, ?)` // no vec on SQLite
 	}
 	stmt, err := tx.PrepareContext(ctx, ins)
 	if err != nil {
@@ -333,7 +342,11 @@ func memInsert(ctx context.Context, db *sqlstore.DB, ms []memGen, embedder strin
 			return err
 		}
 		for _, g := range ms {
-			if _, err := stmt.ExecContext(ctx, g.m.ID.String(), embedder, len(g.vector), memVectorBytes(g.vector)); err != nil {
+			args := []any{g.m.ID.String(), embedder, len(g.vector), memVectorBytes(g.vector)}
+			if pgvector {
+				args = append(args, memVectorText(g.vector))
+			}
+			if _, err := stmt.ExecContext(ctx, args...); err != nil {
 				return fmt.Errorf("insert embedding: %w", err)
 			}
 		}
@@ -347,6 +360,18 @@ func memInsert(ctx context.Context, db *sqlstore.DB, ms []memGen, embedder strin
 		}
 	}
 	return tx.Commit()
+}
+
+// memVectorText is a vector as pgvector reads it: [1,2.5,-3].
+func memVectorText(v memoryuc.Vector) string {
+	b := []byte{'['}
+	for i, f := range v {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendFloat(b, float64(f), 'g', -1, 32)
+	}
+	return string(append(b, ']'))
 }
 
 // memVectorBytes is a vector as the store keeps it: float32s, little-endian.

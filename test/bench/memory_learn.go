@@ -79,8 +79,8 @@ func memLearn(ctx context.Context, d memDB, plan memPlan) ([]row, error) {
 			if i < memLearnWarmup {
 				continue
 			}
-			hub, answer, loads = append(hub, total-model.took), append(answer, model.took), append(loads, ph.embeddings)
-			loadsPerTurn = ph.embeddingLoads
+			hub, answer, loads = append(hub, total-model.took), append(answer, model.took), append(loads, ph.nearest)
+			loadsPerTurn = ph.nearestCalls
 		}
 		if err := d.db.X.GetContext(ctx, &after, count, d.learner.String()); err != nil {
 			return rows, err
@@ -96,7 +96,7 @@ func memLearn(ctx context.Context, d memDB, plan memPlan) ([]row, error) {
 				d.name, memLearnEach, mode.name, p), result: once(percentile(hub, p))})
 		}
 		if mode.emb != nil {
-			rows = append(rows, row{name: fmt.Sprintf("  %s: of which loading the companion's vectors (%d loads a turn: one per candidate), p50",
+			rows = append(rows, row{name: fmt.Sprintf("  %s: of which the searches for a memory of the same meaning (Nearest, %d a turn: one per candidate), p50",
 				d.name, loadsPerTurn), result: once(percentile(loads, 50))})
 		}
 		rows = append(rows, row{name: fmt.Sprintf("  %s: the fake model's answer (instant; a real model's seconds go here), p50", d.name),

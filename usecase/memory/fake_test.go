@@ -1,7 +1,9 @@
 package memory_test
 
 import (
+	"cmp"
 	"context"
+	"math"
 	"slices"
 	"strings"
 	"sync"
@@ -194,16 +196,37 @@ func (s *fakeStore) SetEmbedding(_ context.Context, id domain.ID, _ string, v me
 	return nil
 }
 
-func (s *fakeStore) Embeddings(_ context.Context, owner, comp domain.ID, _ string) (map[domain.ID]memoryuc.Vector, error) {
+func (s *fakeStore) Nearest(_ context.Context, owner, comp domain.ID, _ string, q memoryuc.Vector, minSim float64,
+	limit int) ([]memoryuc.Near, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := map[domain.ID]memoryuc.Vector{}
+	var out []memoryuc.Near
 	for id, v := range s.vectors {
 		if m, ok := s.mems[id]; ok && m.OwnerID == owner && m.CompanionID == comp {
-			out[id] = v
+			if sim := cosine(q, v); sim >= minSim && sim > 0 {
+				out = append(out, memoryuc.Near{ID: id, Similarity: sim})
+			}
 		}
 	}
-	return out, nil
+	slices.SortFunc(out, func(a, b memoryuc.Near) int { return cmp.Compare(b.Similarity, a.Similarity) })
+	return out[:min(len(out), limit)], nil
+}
+
+// cosine is the cosine similarity of two vectors (0 for vectors of other lengths or no length).
+func cosine(a, b memoryuc.Vector) float64 {
+	if len(a) != len(b) || len(a) == 0 {
+		return 0
+	}
+	var dot, na, nb float64
+	for i := range a {
+		dot += float64(a[i]) * float64(b[i])
+		na += float64(a[i]) * float64(a[i])
+		nb += float64(b[i]) * float64(b[i])
+	}
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	return dot / math.Sqrt(na*nb)
 }
 
 // fakeCompanions holds companions by id.

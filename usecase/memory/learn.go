@@ -63,7 +63,7 @@ func (h learnHandler) keep(ctx context.Context, in Learn, cands []candidate, kno
 			replaced[memory.Key(known[cand.replaces-1].Text)] = true
 		}
 	}
-	seen := &meanings{d: h.d, in: in}
+	seen := meanings{d: h.d, in: in}
 	for _, cand := range cands {
 		if kept == maxLearnt {
 			break
@@ -104,53 +104,30 @@ func (h learnHandler) keep(ctx context.Context, in Learn, cands []candidate, kno
 			}
 			return err
 		}
-		seen.add(h.d.embed(ctx, m))
+		h.d.embed(ctx, m)
 		kept++
 	}
 	return nil
 }
 
 // meanings tells whether the companion has a memory meaning the same as a text (only with an
-// embedder; a failure to tell is "no"). The companion's vectors are read once per exchange, and
-// what the exchange adds is added to them.
+// embedder; a failure to tell is "no"). What the exchange stores is in the store already, so a
+// second candidate meaning the same as the first is found too.
 type meanings struct {
-	d      Deps
-	in     Learn
-	loaded bool
-	vs     []Vector
+	d  Deps
+	in Learn
 }
 
-func (m *meanings) known(ctx context.Context, text string) bool {
+func (m meanings) known(ctx context.Context, text string) bool {
 	if m.d.Embedder == nil {
 		return false
-	}
-	if !m.loaded {
-		m.loaded = true
-		stored, err := m.d.Store.Embeddings(ctx, m.in.OwnerID, m.in.CompanionID, m.d.EmbedderName)
-		if err != nil {
-			return false
-		}
-		for _, v := range stored {
-			m.vs = append(m.vs, v)
-		}
 	}
 	q, err := m.d.Embedder.Embed(ctx, []string{text})
 	if err != nil || len(q) != 1 {
 		return false
 	}
-	for _, v := range m.vs {
-		if cosine(q[0], v) >= sameMeaning {
-			return true
-		}
-	}
-	return false
-}
-
-// add counts a vector the exchange stored (nil: none).
-func (m *meanings) add(v Vector) {
-	if v != nil {
-		m.vs = append(m.vs, v)
-	}
+	same, err := m.d.Store.Nearest(ctx, m.in.OwnerID, m.in.CompanionID, m.d.EmbedderName, q[0], sameMeaning, 1)
+	return err == nil && len(same) > 0
 }
 
 const extractSystem = `You keep the long-term memory of a character in a conversation with a person.

@@ -129,28 +129,16 @@ func (d Deps) byMeaning(ctx context.Context, owner, companionID domain.ID, query
 		}
 		return nil // recall goes on by words
 	}
-	stored, err := d.Store.Embeddings(ctx, owner, companionID, d.EmbedderName)
+	nearest, err := d.Store.Nearest(ctx, owner, companionID, d.EmbedderName, vs[0], minSimilarity, candidates)
 	if err != nil {
 		return err
 	}
-	type near struct {
-		id  domain.ID
-		sim float64
-	}
-	var nearest []near
-	for id, v := range stored {
-		if sim := cosine(vs[0], v); sim >= minSimilarity {
-			nearest = append(nearest, near{id, sim})
-		}
-	}
-	slices.SortFunc(nearest, func(a, b near) int { return cmp.Compare(b.sim, a.sim) })
-	nearest = nearest[:min(len(nearest), candidates)]
 	var missing []domain.ID
 	for _, n := range nearest {
-		if r, ok := byID[n.id]; ok {
-			r.relevance = max(r.relevance, n.sim)
+		if r, ok := byID[n.ID]; ok {
+			r.relevance = max(r.relevance, n.Similarity)
 		} else {
-			missing = append(missing, n.id)
+			missing = append(missing, n.ID)
 		}
 	}
 	if len(missing) == 0 {
@@ -162,7 +150,7 @@ func (d Deps) byMeaning(ctx context.Context, owner, companionID domain.ID, query
 	}
 	sims := map[domain.ID]float64{}
 	for _, n := range nearest {
-		sims[n.id] = n.sim
+		sims[n.ID] = n.Similarity
 	}
 	for _, m := range mems {
 		if m.CompanionID == companionID {
@@ -170,21 +158,4 @@ func (d Deps) byMeaning(ctx context.Context, owner, companionID domain.ID, query
 		}
 	}
 	return nil
-}
-
-// cosine is the cosine similarity of two vectors (0 for vectors of other lengths or no length).
-func cosine(a, b Vector) float64 {
-	if len(a) != len(b) || len(a) == 0 {
-		return 0
-	}
-	var dot, na, nb float64
-	for i := range a {
-		dot += float64(a[i]) * float64(b[i])
-		na += float64(a[i]) * float64(a[i])
-		nb += float64(b[i]) * float64(b[i])
-	}
-	if na == 0 || nb == 0 {
-		return 0
-	}
-	return dot / math.Sqrt(na*nb)
 }

@@ -51,6 +51,16 @@ type Store interface {
 	// SetEmbedding keeps the memory's vector, as embedder made it (vectors of another embedder are
 	// not comparable, so each is kept with its embedder's name).
 	SetEmbedding(ctx context.Context, id domain.ID, embedder string, v Vector) error
-	// Embeddings returns the companion's vectors made by embedder, by memory.
-	Embeddings(ctx context.Context, ownerID, companionID domain.ID, embedder string) (map[domain.ID]Vector, error)
+	// Nearest returns the companion's memories whose vectors by embedder are the most similar to
+	// query — cosine similarity at least minSimilarity — at most limit, most similar first. Vectors
+	// of another length than the query's, and vectors of zeros, are near nothing (a changed
+	// embedder's old vectors are ignored, not an error). A store may search approximately (an
+	// index such as pgvector's HNSW), trading a rare miss among the nearest for speed.
+	Nearest(ctx context.Context, ownerID, companionID domain.ID, embedder string, query Vector, minSimilarity float64, limit int) ([]Near, error)
+}
+
+// Near is a memory found by meaning, with the cosine similarity of its vector to the query's.
+type Near struct {
+	ID         domain.ID
+	Similarity float64
 }

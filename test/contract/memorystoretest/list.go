@@ -158,57 +158,17 @@ func testWipe(t *testing.T, e Env) {
 	found, err := e.Store.Search(ctx, owner, c, "one two three", 10)
 	require.NoError(t, err)
 	require.Empty(t, found)
-	vectors, err := e.Store.Embeddings(ctx, owner, c, "e")
-	require.NoError(t, err)
+	vectors := near(t, e, owner, c, "e", []float32{1})
 	require.Empty(t, vectors)
 	n, err = e.Store.Wipe(ctx, owner, c)
 	require.NoError(t, err)
 	require.Zero(t, n)
 
 	requireSame(t, kept, mustGet(t, e, owner, kept.ID))
-	vectors, err = e.Store.Embeddings(ctx, owner, other, "e")
-	require.NoError(t, err)
+	vectors = near(t, e, owner, other, "e", []float32{1})
 	require.Len(t, vectors, 1, "another companion's memories stay")
 	// The facts may be learnt again.
 	mustCreate(t, e, newMemory(t, owner, c, "One", memory.Event, at(5)))
-}
-
-func testEmbeddings(t *testing.T, e Env) {
-	ctx := context.Background()
-	owner := e.NewOwner(t)
-	c, other := newCompanion(t, e, owner), newCompanion(t, e, owner)
-	ms := remember(t, e, owner, c, "One", "Two", "Three")
-	elsewhere := remember(t, e, owner, other, "Four")[0]
-	vecA := []float32{0.25, -1.5, 3.4028235e38, -1e-45, 0}
-	vecB := []float32{-0.125, 2, 1e-38, 7, 1}
-	for id, v := range map[domain.ID][]float32{ms[0].ID: vecA, ms[1].ID: vecB, elsewhere.ID: vecA} {
-		require.NoError(t, e.Store.SetEmbedding(ctx, id, "small", v))
-	}
-	// Another embedder's vectors of the same memories, of another size.
-	require.NoError(t, e.Store.SetEmbedding(ctx, ms[0].ID, "large", []float32{9, 8, 7, 6, 5, 4, 3, 2}))
-	require.NoError(t, e.Store.SetEmbedding(ctx, ms[2].ID, "large", []float32{1, 1, 1, 1, 1, 1, 1, 1}))
-
-	got, err := e.Store.Embeddings(ctx, owner, c, "small")
-	require.NoError(t, err)
-	require.Equal(t, map[domain.ID][]float32{ms[0].ID: vecA, ms[1].ID: vecB}, asFloats(got),
-		"the companion's vectors by that embedder, exactly")
-	got, err = e.Store.Embeddings(ctx, owner, c, "large")
-	require.NoError(t, err)
-	require.Equal(t, []domain.ID{ms[0].ID, ms[2].ID}, sorted(keys(got)))
-	got, err = e.Store.Embeddings(ctx, owner, c, "unknown")
-	require.NoError(t, err)
-	require.Empty(t, got)
-
-	// A new vector by the same embedder replaces the old one.
-	require.NoError(t, e.Store.SetEmbedding(ctx, ms[1].ID, "small", []float32{4, 3}))
-	// A deleted memory's vectors go with it.
-	require.NoError(t, e.Store.Delete(ctx, owner, ms[0].ID))
-	got, err = e.Store.Embeddings(ctx, owner, c, "small")
-	require.NoError(t, err)
-	require.Equal(t, map[domain.ID][]float32{ms[1].ID: {4, 3}}, asFloats(got))
-	got, err = e.Store.Embeddings(ctx, owner, c, "large")
-	require.NoError(t, err)
-	require.Equal(t, []domain.ID{ms[2].ID}, keys(got))
 }
 
 func testCompanionDeletion(t *testing.T, e Env) {
@@ -252,8 +212,7 @@ func requireGone(t *testing.T, e Env, owner, c domain.ID, ms ...memory.Memory) {
 	found, err := e.Store.Search(ctx, owner, c, "zelda visits pinned", 10)
 	require.NoError(t, err)
 	require.Empty(t, found)
-	vectors, err := e.Store.Embeddings(ctx, owner, c, "e")
-	require.NoError(t, err)
+	vectors := near(t, e, owner, c, "e", []float32{1})
 	require.Empty(t, vectors)
 	byIDs, err := e.Store.ByIDs(ctx, owner, ids(ms))
 	require.NoError(t, err)

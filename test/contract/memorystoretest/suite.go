@@ -56,7 +56,10 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		"PinnedAndRecent":             testPinnedRecent,
 		"MarkRecalled":                testMarkRecalled,
 		"Wipe":                        testWipe,
-		"EmbeddingsByEmbedder":        testEmbeddings,
+		"NearestInOrder":              testNearestOrder,
+		"NearestScoped":               testNearestScoped,
+		"NearestFollowsChanges":       testNearestChanges,
+		"NearestAmongMany":            testNearestMany,
 		"CompanionDeletionCascades":   testCompanionDeletion,
 		"OwnerDeletionCascades":       testOwnerDeletion,
 		"DeleteRemovesOnlyThatMemory": testDelete,
@@ -209,13 +212,4 @@ func all(t *testing.T, e Env, f memory.Filter, limit int) []memory.Memory {
 	}
 	t.Fatal("List never returned the last page")
 	return nil
-}
-
-// asFloats is vectors as plain slices, to compare with literals.
-func asFloats(vectors map[domain.ID]memoryuc.Vector) map[domain.ID][]float32 {
-	out := make(map[domain.ID][]float32, len(vectors))
-	for id, v := range vectors {
-		out[id] = v
-	}
-	return out
 }
