@@ -56,6 +56,12 @@ func provideDB(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*s
 	case pending:
 		log.Warn("the database has pending migrations; run `companionhub migrate up`", zap.String(logkey.Dialect, string(db.Dialect)))
 	}
+	// How recall searches by meaning is found once, here: PostgreSQL without pgvector (or before
+	// migration 00014) scores every vector in process, which is said once.
+	if how, err := db.VectorSearch(ctx); err == nil && db.Dialect == sqlstore.Postgres && how != sqlstore.VectorsPgvector {
+		log.Warn("pgvector is not available: memories are searched by meaning in process, not by an index",
+			zap.String(logkey.Dialect, string(db.Dialect)))
+	}
 	return db, cleanup, nil
 }
 
