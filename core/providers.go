@@ -31,6 +31,7 @@ import (
 	"github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 	"github.com/companionhub/companionhub/usecase/stream"
+	"github.com/companionhub/companionhub/usecase/summary"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
@@ -288,11 +289,20 @@ func provideStreamBus(cfg Config, db *sqlstore.DB, clock usecase.Clock, o *optio
 	}
 }
 
+// provideSummaries builds the running summaries of long conversations, over the chat's history
+// window.
+func provideSummaries(cfg Config, store summary.Store, chat chatuc.Store, tokens chatuc.TokenCounter, model llm.Model,
+	clock usecase.Clock, obs []decorator.Observer) (*summary.App, error) {
+	return summary.NewApp(summary.Deps{Store: store, Conversation: chat.Messages(), Tokens: tokens, Model: model,
+		Clock: clock, HistoryTokens: cfg.Chat.limits().HistoryTokens}, obs...)
+}
+
 func provideSteps(cfg Config, store chatuc.Store, bus stream.Bus, model llm.Model, tokens chatuc.TokenCounter,
-	mem *memoryuc.App, pictures *picture.App, voices *voice.App, clock usecase.Clock, obs zaplog.Observer) (*chatuc.Steps, error) {
+	mem *memoryuc.App, pictures *picture.App, voices *voice.App, sums *summary.App, sumStore summary.Store,
+	clock usecase.Clock, obs zaplog.Observer) (*chatuc.Steps, error) {
 	return chatuc.NewSteps(chatuc.StepsDeps{Store: store, Bus: bus, Model: model, Tokens: tokens, Recall: mem.Recall, Memory: mem,
-		Learn: mem.Learn, Illustrate: pictures.IllustrateReply, Speak: voices.SpeakReply, Clock: clock, Observer: obs,
-		Limits: cfg.Chat.limits()})
+		Learn: mem.Learn, Illustrate: pictures.IllustrateReply, Speak: voices.SpeakReply,
+		Summaries: sumStore, Summarize: sums.Summarize, Clock: clock, Observer: obs, Limits: cfg.Chat.limits()})
 }
 
 // provideRunner builds the turn runner: the one the options build (Temporal's), otherwise the
@@ -329,7 +339,8 @@ func provideCheckers(db *sqlstore.DB, b blobs, o *options) []httpapi.Checker {
 }
 
 func provideHTTP(cfg Config, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App, chat *chatuc.App,
-	pictures *picture.App, memories *memoryuc.App, log *zap.Logger, reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
+	pictures *picture.App, memories *memoryuc.App, sums *summary.App, log *zap.Logger, reg *prometheus.Registry,
+	checkers []httpapi.Checker) (*httpapi.Server, error) {
 	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Companions: companions, Media: media, Chat: chat,
-		Pictures: pictures, Memories: memories, ImageTimeout: cfg.Images.Timeout, Log: log, Registry: reg, Checkers: checkers})
+		Pictures: pictures, Memories: memories, Summaries: sums, ImageTimeout: cfg.Images.Timeout, Log: log, Registry: reg, Checkers: checkers})
 }

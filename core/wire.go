@@ -40,6 +40,7 @@ var turns = wire.NewSet(
 	providePictures,
 	provideVoice,
 	provideMemory,
+	provideSummaries,
 	provideStreamBus,
 	tokenizer.ProviderSet,
 	provideSteps,

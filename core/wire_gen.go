@@ -120,7 +120,19 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, memoryApp, pictureApp, voiceApp, clock, observer)
+	summaryStore := sqlstore.SummaryStore(db)
+	summaryApp, err := provideSummaries(cfg, summaryStore, chatStore, heuristic, model, clock, v)
+	if err != nil {
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, memoryApp, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer)
 	if err != nil {
 		cleanup7()
 		cleanup6()
@@ -163,7 +175,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		memory:     memoryApp,
 	}
 	v2 := provideCheckers(db, coreBlobs, o)
-	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, log, registry, v2)
+	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, log, registry, v2)
 	if err != nil {
 		cleanup7()
 		cleanup6()
@@ -267,7 +279,19 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 		cleanup()
 		return nil, nil, err
 	}
-	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, clock, observer)
+	summaryStore := sqlstore.SummaryStore(db)
+	summaryApp, err := provideSummaries(cfg, summaryStore, chatStore, heuristic, model, clock, v)
+	if err != nil {
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer)
 	if err != nil {
 		cleanup7()
 		cleanup6()
@@ -371,7 +395,19 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		cleanup()
 		return nil, nil, err
 	}
-	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, clock, observer)
+	summaryStore := sqlstore.SummaryStore(db)
+	summaryApp, err := provideSummaries(cfg, summaryStore, chatStore, heuristic, model, clock, v)
+	if err != nil {
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer)
 	if err != nil {
 		cleanup7()
 		cleanup6()
@@ -439,6 +475,7 @@ var turns = wire.NewSet(
 	providePictures,
 	provideVoice,
 	provideMemory,
+	provideSummaries,
 	provideStreamBus, tokenizer.ProviderSet, provideSteps,
 )
 

@@ -77,6 +77,10 @@ func (c *contract) memoryJourney(t *testing.T, tok, companionID string) {
 	require.Equal(t, 404, status)
 	status, _, _ = c.call("GET", "/api/v1/companions/0190a0b0-0000-7000-8000-000000000000/memories", tok, nil, true)
 	require.Equal(t, 404, status, "another's or no companion")
+	// A conversation this short has no summary (test/e2e shows one made).
+	status, out, _ = c.call("GET", base+"/summary", tok, nil, true)
+	require.Equal(t, 404, status)
+	requireReason(t, out, "not_found", "no_summary")
 
 	status, out, _ = c.call("POST", base+"/wipe", tok, nil, true)
 	require.Equal(t, 200, status, "%s", out)

@@ -71,6 +71,7 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/api/v1/companions/{id}/wipe", auth: true, handler: s.wipeMemory},
 		{method: "PATCH", path: "/api/v1/memories/{id}", auth: true, handler: s.editMemory},
 		{method: "DELETE", path: "/api/v1/memories/{id}", auth: true, handler: s.deleteMemory},
+		{method: "GET", path: "/api/v1/companions/{id}/summary", auth: true, handler: s.getSummary},
 
 		{method: "POST", path: "/api/v1/images", auth: true, handler: s.generateImage},
 		{method: "GET", path: "/api/v1/images", auth: true, handler: s.listImages},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -183,4 +184,22 @@ func TestChatReplyPlaysAlongWithTheScene(t *testing.T) {
 		{Role: llm.System, Content: sys}, {Role: llm.User, Content: "hi"}}})
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(text, "[Offline model] Hi! I'm Mika. You said: “hi” Right now I'm wiping a cup, here in the café counter, feeling playful. "), text)
+}
+
+// The running summary's call gets a labelled sketch of the newest messages it was given.
+func TestSummarySketchQuotesTheNewestMessages(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("SUMMARY SO FAR\nThey met.\n\nNEW MESSAGES (oldest first)\n")
+	for i := range 9 {
+		fmt.Fprintf(&b, "Alex: message number %d\n", i)
+	}
+	b.WriteString("\nWrite the updated summary.")
+	got, _, err := New(Config{}).Complete(context.Background(), llm.Request{Messages: []llm.Message{
+		{Role: llm.System, Content: "You keep the running summary of a long roleplay conversation."},
+		{Role: llm.User, Content: b.String()}}})
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(got, label), got)
+	require.Contains(t, got, "Alex: message number 8")
+	require.Contains(t, got, "Alex: message number 3")
+	require.NotContains(t, got, "message number 2", "the newest six only")
 }

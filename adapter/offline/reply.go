@@ -28,9 +28,12 @@ var variations = []string{
 // answer is the whole reply to req, before MaxTokens.
 func answer(req llm.Request) string {
 	var text string
-	if req.JSON {
+	switch {
+	case req.JSON:
 		text = sceneJSON(req)
-	} else {
+	case strings.Contains(lastUser(req.Messages), summaryMarker):
+		text = summarySketch(lastUser(req.Messages))
+	default:
 		text = chatReply(req)
 	}
 	if req.MaxTokens > 0 {
@@ -277,4 +280,27 @@ func stateBlock(msgs []llm.Message) (map[string]string, bool) {
 		end()
 	}
 	return found, found != nil
+}
+
+// summaryMarker heads the messages a running summary is asked to take in (usecase/summary).
+const summaryMarker = "NEW MESSAGES (oldest first)\n"
+
+// summarySketchLines is how many of the newest messages the offline summary quotes.
+const summarySketchLines = 6
+
+// summarySketch is the offline model's running summary: no model to tell what mattered, so it
+// quotes the start of the newest messages it was given, labelled, so the flow shows end to end.
+func summarySketch(prompt string) string {
+	_, msgs, _ := strings.Cut(prompt, summaryMarker)
+	var lines []string
+	for _, line := range strings.Split(msgs, "\n") {
+		if who, said, ok := strings.Cut(line, ": "); ok && who != "" && said != "" {
+			lines = append(lines, who+": "+quote(said))
+		}
+	}
+	if len(lines) == 0 {
+		return label + " Nothing to summarise."
+	}
+	lines = lines[max(0, len(lines)-summarySketchLines):]
+	return label + " Most recently: " + strings.Join(lines, " / ")
 }

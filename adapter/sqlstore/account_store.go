@@ -80,4 +80,5 @@ var ProviderSet = wire.NewSet(
 	MediaRepository,
 	GalleryRepository,
 	MemoryStore,
+	SummaryStore,
 )

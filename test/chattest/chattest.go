@@ -51,6 +51,8 @@ type Options struct {
 	Speech voice.Synthesizer
 	// NoReap keeps the runner from reaping abandoned turns, for tests that reap by hand.
 	NoReap bool
+	// HistoryTokens is the reply's history window (0: the configured default).
+	HistoryTokens int
 }
 
 // Env is the assembled chat.
@@ -81,6 +83,9 @@ func New(tb testing.TB, db *sqlstore.DB, o Options) *Env {
 	}
 	if o.FollowCheck > 0 {
 		cfg.Chat.FollowCheck = o.FollowCheck
+	}
+	if o.HistoryTokens > 0 {
+		cfg.Chat.HistoryTokens = o.HistoryTokens
 	}
 	cfg.Runner = o.Runner
 	cfg.Runner.NoReap = o.NoReap

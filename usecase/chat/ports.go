@@ -11,6 +11,7 @@ import (
 	"github.com/companionhub/companionhub/usecase/decorator"
 	"github.com/companionhub/companionhub/usecase/memory"
 	pictureuc "github.com/companionhub/companionhub/usecase/picture"
+	"github.com/companionhub/companionhub/usecase/summary"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
@@ -35,7 +36,15 @@ type (
 	Learner     = decorator.Handler[memory.Learn, struct{}]
 	Illustrator = decorator.Handler[pictureuc.IllustrateReply, picture.Picture]
 	Speaker     = decorator.Handler[voice.SpeakReply, media.Key]
+	// Summarizer keeps a long conversation's running summary (usecase/summary).
+	Summarizer = decorator.Handler[summary.Summarize, bool]
 )
+
+// SummaryReader reads a companion's running summary for the reply's prompt; usecase/summary's
+// Store is one.
+type SummaryReader interface {
+	Get(ctx context.Context, ownerID, companionID domain.ID) (summary.Summary, bool, error)
+}
 
 // Feature says whether a feature a turn can ask for (pictures, voice) has a provider on this hub;
 // picture.App and voice.App answer. A turn asking for one that has none is refused when it is

@@ -19,6 +19,7 @@ type sceneFacts struct {
 	Scene        companion.Scene
 	Memories     []string
 	Lore         []string // the lorebook entries the conversation calls for
+	Summary      string   // what came before the history that fits, summarised
 	Plan         string   // DeepThink's hidden plan
 	DeepThink    bool
 	m            *macros
@@ -116,6 +117,10 @@ func systemPrompt(f sceneFacts, example string) string {
 		for _, l := range f.Lore {
 			line("- %s", l)
 		}
+	}
+
+	if f.Summary != "" {
+		line("\n%s\n%s", summaryHeading, f.Summary)
 	}
 
 	// How.

@@ -9,9 +9,10 @@ import (
 
 // prompter builds the model request of a reply, for the reply and plan steps.
 type prompter struct {
-	msgs   MessageRepository
-	tokens TokenCounter
-	limits Limits
+	msgs      MessageRepository
+	tokens    TokenCounter
+	limits    Limits
+	summaries SummaryReader // nil: no summaries
 }
 
 // request builds the model request of a reply: system prompt, the history that fits, the card's
@@ -39,6 +40,12 @@ func (p prompter) request(ctx context.Context, tc turnContext) (llm.Request, err
 	hist, err := fitHistory(ctx, p.msgs, p.tokens, tc.comp.ID(), domain.Cursor{At: tc.user.CreatedAt, ID: tc.user.ID}, budget, tc.facts)
 	if err != nil {
 		return llm.Request{}, err
+	}
+	if err := p.withSummary(ctx, &tc, &hist, budget); err != nil {
+		return llm.Request{}, err
+	}
+	if tc.facts.Summary != "" {
+		sys = systemPrompt(tc.facts, "")
 	}
 	// The example dialogue and the greeting belong to the start of a conversation: they go in
 	// while the whole conversation fits, and make room for it once it does not.

@@ -8,6 +8,7 @@ import (
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/usecase"
 	"github.com/companionhub/companionhub/usecase/memory"
+	"github.com/companionhub/companionhub/usecase/summary"
 )
 
 // Side steps — memory, picture, voice — run after the reply was saved: they add to it and never
@@ -50,24 +51,36 @@ func (t turns) sideFailed(ctx context.Context, step StepName, turnID domain.ID, 
 
 type extractStep struct {
 	turns
-	learn Learner
+	learn     Learner
+	summarize Summarizer // nil: none
 }
 
-// run lets the memory feature learn from the exchange (SPEC §3.3 step 5), unless the companion's
-// Memory setting is off: then it learns nothing, and the relationship, which moves with what is
-// learnt, stays where it is (reference §2.14). Its failure never fails the turn.
+// run keeps what the exchange leaves behind (SPEC §3.3 step 5). The memory feature learns from
+// it, unless the companion's Memory setting is off: then it learns nothing, and the relationship,
+// which moves with what is learnt, stays where it is (reference §2.14). And the conversation's
+// running summary takes in what has left the history window. Neither stops the other, and
+// neither fails the turn.
 func (s extractStep) run(ctx context.Context, in SideInput) (Empty, error) {
 	ex, err := s.exchange(ctx, in.TurnID, in.MessageID)
 	if err != nil {
 		return Empty{}, err
 	}
-	if !ex.comp.Settings().Memory {
-		return Empty{}, nil
+	var learnt error
+	if ex.comp.Settings().Memory {
+		_, learnt = s.learn.Handle(ctx, memory.Learn{OwnerID: ex.turn.OwnerID(), CompanionID: ex.turn.CompanionID(),
+			UserMessage: ex.user, Reply: ex.reply})
+		if errors.Is(learnt, usecase.ErrNotConfigured) {
+			learnt = nil
+		}
 	}
-	_, err = s.learn.Handle(ctx, memory.Learn{OwnerID: ex.turn.OwnerID(), CompanionID: ex.turn.CompanionID(),
-		UserMessage: ex.user, Reply: ex.reply})
-	if errors.Is(err, usecase.ErrNotConfigured) {
-		return Empty{}, nil
+	var summarised error
+	if s.summarize != nil {
+		person, err := s.store.People().DisplayName(ctx, ex.turn.OwnerID())
+		if err != nil {
+			return Empty{}, errors.Join(learnt, err)
+		}
+		_, summarised = s.summarize.Handle(ctx, summary.Summarize{OwnerID: ex.turn.OwnerID(),
+			CompanionID: ex.turn.CompanionID(), Char: ex.comp.Profile().Name(), Person: person})
 	}
-	return Empty{}, err
+	return Empty{}, errors.Join(learnt, summarised)
 }

@@ -24,7 +24,12 @@ type StepsDeps struct {
 	Learn      Learner
 	Illustrate Illustrator
 	Speak      Speaker
-	Clock      usecase.Clock
+	// Summaries and Summarize keep long conversations whole: the summary of what left the history
+	// window goes into the reply's prompt, and is brought up to date after the reply. Both nil: a
+	// conversation's oldest messages are just left out.
+	Summaries SummaryReader
+	Summarize Summarizer
+	Clock     usecase.Clock
 	// Observer hears what the steps carry on past (nil: nobody).
 	Observer Observer
 	Limits   Limits
@@ -56,14 +61,14 @@ func NewSteps(d StepsDeps) (*Steps, error) {
 	}
 	l := d.Limits.withDefaults()
 	t := turns{store: d.Store, bus: d.Bus, clock: d.Clock, obs: d.Observer}
-	p := prompter{msgs: d.Store.Messages(), tokens: d.Tokens, limits: l}
+	p := prompter{msgs: d.Store.Messages(), tokens: d.Tokens, limits: l, summaries: d.Summaries}
 	return &Steps{
 		analyze: analyzeStep{turns: t, model: d.Model},
 		recall:  recallStep{turns: t, recall: d.Recall, memory: d.Memory, budget: l.RecallBudget},
 		plan:    planStep{turns: t, prompts: p, model: d.Model},
 		reply:   replyStep{turns: t, prompts: p, model: d.Model, batchDelay: l.BatchDelay, batchBytes: l.BatchBytes},
 		persist: persistStep{turns: t},
-		extract: extractStep{turns: t, learn: d.Learn},
+		extract: extractStep{turns: t, learn: d.Learn, summarize: d.Summarize},
 		picture: pictureStep{turns: t, illustrate: d.Illustrate},
 		speak:   speakStep{turns: t, speak: d.Speak},
 		finish:  finishStep{turns: t, eventTTL: l.EventTTL},

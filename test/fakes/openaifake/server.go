@@ -63,7 +63,8 @@ type Server struct {
 
 type config struct {
 	reply, jsonReply string
-	jsonWhen         []jsonRule
+	jsonWhen         []rule
+	textWhen         []rule
 	models           []string
 	apiKey           string
 	errorMessage     string
@@ -81,15 +82,21 @@ func WithReply(text string) Option { return func(c *config) { c.reply = text } }
 // WithJSONReply sets the assistant text of successful answers to requests in JSON mode.
 func WithJSONReply(text string) Option { return func(c *config) { c.jsonReply = text } }
 
-// jsonRule answers JSON requests that hold substr with reply.
-type jsonRule struct{ substr, reply string }
+// rule answers requests that hold substr with reply.
+type rule struct{ substr, reply string }
 
 // WithJSONReplyWhen answers requests in JSON mode with reply when one of their messages contains
 // substr, so that calls with different prompts (a scene analysis, a memory extraction) get
 // different answers. Rules are tried in the order given; the first that matches wins, and a
 // request no rule matches gets the WithJSONReply text. A behaviour's Reply still overrides it.
 func WithJSONReplyWhen(substr, reply string) Option {
-	return func(c *config) { c.jsonWhen = append(c.jsonWhen, jsonRule{substr, reply}) }
+	return func(c *config) { c.jsonWhen = append(c.jsonWhen, rule{substr, reply}) }
+}
+
+// WithReplyWhen does for requests not in JSON mode what WithJSONReplyWhen does for those in it
+// (a conversation summary's call, say); a request no rule matches gets the WithReply text.
+func WithReplyWhen(substr, reply string) Option {
+	return func(c *config) { c.textWhen = append(c.textWhen, rule{substr, reply}) }
 }
 
 // WithModels sets the model names the server accepts; others answer 404 model_not_found, as
@@ -330,9 +337,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 
-	reply := cfg.reply
+	reply := replyFor(req, cfg.textWhen, cfg.reply)
 	if req.ResponseFormat == "json_object" || req.ResponseFormat == "json_schema" {
-		reply = cfg.jsonReplyFor(req)
+		reply = replyFor(req, cfg.jsonWhen, cfg.jsonReply)
 	}
 	if b.Reply != "" {
 		reply = b.Reply
@@ -340,15 +347,15 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, req, b, reply, detail)
 }
 
-// jsonReplyFor is the JSON answer to req: that of the first rule whose text one of its messages
-// holds, else the JSON reply.
-func (c config) jsonReplyFor(req Request) string {
-	for _, r := range c.jsonWhen {
+// replyFor is the answer to req: that of the first of rules whose text one of its messages holds,
+// else otherwise.
+func replyFor(req Request, rules []rule, otherwise string) string {
+	for _, r := range rules {
 		for _, m := range req.Messages {
 			if strings.Contains(m.Content, r.substr) {
 				return r.reply
 			}
 		}
 	}
-	return c.jsonReply
+	return otherwise
 }
