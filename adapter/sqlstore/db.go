@@ -142,7 +142,10 @@ func Open(ctx context.Context, c Config) (*DB, error) {
 }
 
 // Close closes the cached statements, then the pool.
-func (db *DB) Close() error { return errors.Join(db.stmts.close(), db.X.Close()) }
+func (db *DB) Close() error {
+	db.memoryVectors().close() // a background read of vectors ends before the pool it reads through
+	return errors.Join(db.stmts.close(), db.X.Close())
+}
 
 // conn is a query target over q — the pool, or one of its transactions — for the repositories.
 func (db *DB) conn(q q) conn {

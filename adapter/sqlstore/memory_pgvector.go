@@ -17,6 +17,9 @@ const (
 	VectorsInProcess = "in process" // the vectors decoded in memory (memory_vectors.go)
 )
 
+// hnswEfSearch is the HNSW search's candidate list (pgvector's default: 40).
+const hnswEfSearch = 100
+
 // maxHNSWDims is the longest vector pgvector's HNSW indexes (vector type): longer ones are searched
 // exactly, by a scan of the companion's vectors in the database.
 const maxHNSWDims = 2000
@@ -29,6 +32,18 @@ type memoryVectors struct {
 	pgvector bool
 	cache    *vectorCache
 	hnsw     sync.Map // lengths whose index exists (int → struct{})
+	// The background reads of companions' vectors (memoryRepo.warm), which Close waits for.
+	warming map[vectorKey]bool
+	warmers sync.WaitGroup
+	closed  bool
+}
+
+// close stops new background reads and waits for those running.
+func (v *memoryVectors) close() {
+	v.mu.Lock()
+	v.closed = true
+	v.mu.Unlock()
+	v.warmers.Wait()
 }
 
 // memoryVectors returns the DB's shared state, made at first use.
@@ -113,8 +128,14 @@ func (r memoryRepo) ensureHNSW(ctx context.Context, dims int) {
 // nearestPgvector is Nearest in the database: the companion's vectors of the query's length,
 // nearest first by cosine distance (<=>) on the length's HNSW index. The index is one for every
 // companion; filtering it by companion leaves few of the first rows it finds, so the scan is
-// iterative (pgvector ≥ 0.8: it goes on until limit rows pass the filter), in relaxed order — put
-// right by the outer ORDER BY — and within a transaction, as SET LOCAL must be.
+// iterative (pgvector ≥ 0.8: it goes on until limit rows pass the filter) and in strict order —
+// a relaxed order hands rows over slightly out of order, and the first handed over is then not
+// always the nearest (a duplicate's check asks for one) — within a transaction, as SET LOCAL must be.
+//
+// The search is approximate, as any HNSW search: it may miss one of the nearest, most often among
+// many vectors alike (the bench's offline embedder makes the same vector of the same words, and
+// prints what the index finds of the exact nearest). A wider candidate list (hnswEfSearch) finds
+// more of them for a little more time.
 func (r memoryRepo) nearestPgvector(ctx context.Context, k vectorKey, q memoryuc.Vector, minSimilarity float64, limit int) ([]memoryuc.Near, error) {
 	if n := vectorNorm(q); n == 0 || math.IsNaN(n) || math.IsInf(n, 0) {
 		return nil, nil // near nothing (pgvector's distance to zeros is NaN; it refuses the others)
@@ -132,7 +153,7 @@ func (r memoryRepo) nearestPgvector(ctx context.Context, k vectorKey, q memoryuc
 		return nil, classify(err, nil, "begin nearest memories")
 	}
 	defer func() { _ = tx.Rollback() }()
-	if _, err := tx.ExecContext(ctx, `SET LOCAL hnsw.iterative_scan = relaxed_order`); err != nil {
+	if _, err := tx.ExecContext(ctx, `SET LOCAL hnsw.iterative_scan = strict_order; SET LOCAL hnsw.ef_search = `+strconv.Itoa(hnswEfSearch)); err != nil {
 		return nil, classify(err, nil, "set iterative scan")
 	}
 	rows, err := tx.QueryContext(ctx, query, vectorLiteral(q), k.embedder, k.owner.String(), k.companion.String(), limit, 1-minSimilarity)

@@ -31,9 +31,10 @@ const minScore = 1e-6
 // characters no tsquery operator uses, joined by OR; a long word by its start (prefixOf), the same
 // simple stemming on both dialects, in any language.
 //
-// SQLite's index is one for every companion: the MATCH finds each memory with one of the words, the
-// join keeps the companion's. That is the embedded profile's scale (one household's companions);
-// PostgreSQL's planner picks the GIN index or the companion's rows, whichever is fewer.
+// SQLite's index is one for every companion, and knows each memory's companion by a token
+// (search_scope, migration 00015): the MATCH asks for the companion's token AND any of the words
+// in the text, so only the companion's matches are ranked and read (the join to the rows checks the
+// owner). PostgreSQL's planner picks the GIN index or the companion's rows, whichever is fewer.
 func (r memoryRepo) Search(ctx context.Context, ownerID, companionID domain.ID, query string, limit int) ([]memoryuc.Scored, error) {
 	words := searchWords(query)
 	if len(words) == 0 || limit <= 0 {
@@ -66,8 +67,8 @@ func (r memoryRepo) Search(ctx context.Context, ownerID, companionID domain.ID, 
 				terms[i] = `"` + w + `"`
 			}
 		}
-		match = strings.Join(terms, " OR ")
-		q = `SELECT ` + memoryColumns + `, bm25(memories_fts) AS score
+		match = `search_scope : "` + searchScope(companionID) + `" AND text : (` + strings.Join(terms, " OR ") + `)`
+		q = `SELECT ` + memoryColumns + `, bm25(memories_fts, 1.0, 0.0) AS score
 			FROM memories_fts JOIN memories m ON m.seq = memories_fts.rowid
 			WHERE memories_fts MATCH ? AND m.owner_id = ? AND m.companion_id = ?
 			ORDER BY score, m.created_at DESC, m.id DESC LIMIT ?`
@@ -141,4 +142,10 @@ func searchWords(query string) []string {
 		}
 	}
 	return words
+}
+
+// searchScope is the token SQLite's full-text index holds for a companion's memories: "c" and its
+// id's hex digits (migration 00015 computes it alike), one word to the tokenizer.
+func searchScope(companionID domain.ID) string {
+	return "c" + strings.ReplaceAll(companionID.String(), "-", "")
 }

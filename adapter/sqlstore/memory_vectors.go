@@ -312,6 +312,48 @@ func (r memoryRepo) nearestInProcess(ctx context.Context, k vectorKey, q memoryu
 	return s.nearest(q, minSimilarity, limit), nil
 }
 
+// warmTimeout bounds reading a companion's vectors in the background.
+const warmTimeout = 30 * time.Second
+
+// warm reads the companion's vectors into the cache in the background, once at a time per
+// companion and embedder, for the searches after this one (PostgreSQL with pgvector, whose index
+// answers meanwhile). The DB waits for it when it closes.
+func (r memoryRepo) warm(k vectorKey) {
+	v := r.v
+	v.mu.Lock()
+	if v.warming == nil {
+		v.warming = map[vectorKey]bool{}
+	}
+	if v.warming[k] || v.closed {
+		v.mu.Unlock()
+		return
+	}
+	v.warming[k] = true
+	v.warmers.Add(1)
+	v.mu.Unlock()
+	go func() {
+		defer v.warmers.Done()
+		defer func() {
+			v.mu.Lock()
+			delete(v.warming, k)
+			v.mu.Unlock()
+		}()
+		ctx, cancel := context.WithTimeout(context.Background(), warmTimeout)
+		defer cancel()
+		gen, err := r.generation(ctx, k.companion)
+		if err != nil {
+			return
+		}
+		s, err := r.loadVectors(ctx, k, gen)
+		if err != nil {
+			return
+		}
+		if after, err := r.generation(ctx, k.companion); err == nil && after == gen {
+			v.cache.put(k, s)
+		}
+	}()
+}
+
 // generation is the companion's count of vector changes (0 before the first).
 func (r memoryRepo) generation(ctx context.Context, companionID domain.ID) (int64, error) {
 	var gen int64

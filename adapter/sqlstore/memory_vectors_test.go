@@ -140,3 +140,30 @@ func TestMemoryVectorFromBytesPostgres(t *testing.T) {
 	require.Equal(t, "[1,0,0]", vec)
 	require.Empty(t, nearIDs(t, env.Store, owner, c, []float32{0.25, -1.5, 1}))
 }
+
+// With pgvector, a companion's first search is the index's, and its vectors are read meanwhile,
+// in the background: the next searches are answered from them, alike; a vector this store writes
+// joins them in place, and a deletion (counted by the database's triggers, whoever deletes) is seen.
+func TestMemoryVectorsAreReadBehindTheIndexPostgres(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	pg := openPostgres(t)
+	env := memoryEnv(pg)
+	owner, c, m := memoryOf(t, env, "Zelda visits next week")
+	require.NoError(t, env.Store.SetEmbedding(ctx, m.ID, "e", []float32{1, 0, 0}))
+	require.False(t, sqlstore.VectorsKept(pg, owner, c, "e"))
+
+	require.Equal(t, []domain.ID{m.ID}, nearIDs(t, env.Store, owner, c, []float32{1, 0.1, 0}), "the index's answer")
+	sqlstore.AwaitVectorReads(pg)
+	require.True(t, sqlstore.VectorsKept(pg, owner, c, "e"), "read behind it")
+	require.Equal(t, []domain.ID{m.ID}, nearIDs(t, env.Store, owner, c, []float32{1, 0.1, 0}), "the same, in process")
+
+	second, err := memory.New(domain.NewID(time.Now()), owner, c, memory.Spec{Text: "Zelda likes tea", Category: memory.Event, Importance: 5}, nil, time.Now())
+	require.NoError(t, err)
+	require.NoError(t, env.Store.Create(ctx, second))
+	require.NoError(t, env.Store.SetEmbedding(ctx, second.ID, "e", []float32{0.9, 0.2, 0}))
+	require.Equal(t, []domain.ID{second.ID, m.ID}, nearIDs(t, env.Store, owner, c, []float32{0.9, 0.25, 0}))
+
+	require.NoError(t, env.Store.Delete(ctx, owner, second.ID))
+	require.Equal(t, []domain.ID{m.ID}, nearIDs(t, env.Store, owner, c, []float32{0.9, 0.25, 0}), "the deletion seen")
+}

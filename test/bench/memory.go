@@ -1,10 +1,14 @@
 package main
 
 import (
+	"cmp"
 	"context"
+	"encoding/binary"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/companionhub/companionhub/adapter/hashembed"
@@ -35,10 +39,11 @@ import (
 // (limit 10), built as core/providers.go builds it over the SQL store: the real companion store, the
 // real relationships, the wall clock, a model that is never called; without an embedder (lexical)
 // and with hashembed (vectors). A recall runs the pinned query, the full-text search (50
-// candidates), with vectors: the query's embedding, the store's Nearest (50 candidates: on
-// PostgreSQL pgvector's HNSW index, whose build at the first vector through SetEmbedding counts in
-// that load; on SQLite the companion's vectors kept decoded in process), the memories found only
-// by meaning read by id; and it records what it recalled (an UPDATE). Queries are 200 sentences a person writes (8–15 words, the same vocabulary) that
+// candidates), with vectors: the query's embedding, the store's Nearest (50 candidates, from the
+// companion's vectors kept decoded in process: on PostgreSQL read in the background while
+// pgvector's HNSW index — whose build at the first vector through SetEmbedding counts in that load
+// — answers the read-back check's first searches; on SQLite read at the first), the memories found
+// only by meaning read by id; and it records what it recalled (an UPDATE). Queries are 200 sentences a person writes (8–15 words, the same vocabulary) that
 // share a word with tens to hundreds of the 10 000 memories (printed). Each of 1 000 samples, after
 // 100 unmeasured, runs the store's Search alone (the baseline: what the words cost the database,
 // with the words the use case searches), the lexical recall and the vector recall, one after the
@@ -262,8 +267,11 @@ func memCheck(ctx context.Context, d memDB, plan memPlan) error {
 		recent[0].Importance != last.Importance || recent[0].Category != last.Category || len(recent[0].Sources) != 1 {
 		return fmt.Errorf("newest memory %+v, want %+v", recent, last)
 	}
-	// Every vector is there, and each is its memory's: a sample of them, each searched for, finds
-	// its own memory first (the measured companion's through SetEmbedding, the learner's with SQL).
+	// Every vector is there, and each is its memory's (the measured companion's through
+	// SetEmbedding, the learner's with SQL); and a sample of them, each searched for, finds its
+	// nearest: all of them in process (an exact search), most of them through pgvector's HNSW
+	// index (an approximate one: what it finds of the exact ten nearest is printed).
+	found, want := 0, 0
 	for c, comp := range []domain.ID{d.measured, d.learner} {
 		var n int
 		if err := d.db.X.GetContext(ctx, &n, d.db.X.Rebind(`SELECT count(*) FROM memories m JOIN memory_embeddings e ON e.memory_id = m.id
@@ -275,16 +283,77 @@ func memCheck(ctx context.Context, d memDB, plan memPlan) error {
 		}
 		for i := 0; i < len(d.data[c]); i += len(d.data[c]) / 50 {
 			g := d.data[c][i]
-			near, err := d.store.Nearest(ctx, d.owner, comp, plan.emb.Name(), g.vector, 0.99, 1)
+			var stored []byte
+			if err := d.db.X.GetContext(ctx, &stored, d.db.X.Rebind(`SELECT vector FROM memory_embeddings
+				WHERE memory_id = ? AND embedder = ?`), g.m.ID.String(), plan.emb.Name()); err != nil {
+				return fmt.Errorf("companion %d: memory %s's vector: %w", c, g.m.ID, err)
+			}
+			if !slices.Equal(decodeFloats(stored), g.vector) {
+				return fmt.Errorf("companion %d: memory %s's vector is not the embedder's", c, g.m.ID)
+			}
+			near, err := d.store.Nearest(ctx, d.owner, comp, plan.emb.Name(), g.vector, 0, memRecallLimit)
 			if err != nil {
 				return err
 			}
-			if len(near) != 1 || near[0].ID != g.m.ID {
-				return fmt.Errorf("companion %d: memory %s's vector finds %v", c, g.m.ID, near)
-			}
+			n, of := nearestFound(near, d.data[c], g.vector, memRecallLimit)
+			found, want = found+n, want+of
 		}
 	}
+	how, err := d.db.VectorSearch(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("memory: %s: the %d nearest of 100 sampled vectors, searched %s: %d of %d found (%.1f%%)\n",
+		d.db.Dialect, memRecallLimit, how, found, want, 100*float64(found)/float64(want))
+	if how == sqlstore.VectorsInProcess && found != want {
+		return fmt.Errorf("the search in process is exact, yet it found %d of the %d nearest", found, want)
+	}
 	return nil
+}
+
+// nearestFound counts how many of the k nearest to q among gens (by cosine, an exact search) near
+// holds, and of how many: similarities are compared, not memories, since memories of the same
+// words have the same vector and any of them is as near.
+func nearestFound(near []memoryuc.Near, gens []memGen, q memoryuc.Vector, k int) (found, of int) {
+	sims := make([]float64, 0, len(gens))
+	for _, g := range gens {
+		sims = append(sims, cosineOf(q, g.vector))
+	}
+	slices.SortFunc(sims, func(a, b float64) int { return cmp.Compare(b, a) })
+	sims = sims[:min(k, len(sims))]
+	j := 0
+	for _, want := range sims {
+		for j < len(near) && near[j].Similarity > want+1e-4 {
+			j++ // nearer than the exact search says: cannot be
+		}
+		if j < len(near) && math.Abs(near[j].Similarity-want) <= 1e-4 {
+			found++
+			j++
+		}
+	}
+	return found, len(sims)
+}
+
+func cosineOf(a, b memoryuc.Vector) float64 {
+	var dot, na, nb float64
+	for i := range a {
+		dot += float64(a[i]) * float64(b[i])
+		na += float64(a[i]) * float64(a[i])
+		nb += float64(b[i]) * float64(b[i])
+	}
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	return dot / math.Sqrt(na*nb)
+}
+
+// decodeFloats reads a stored vector: float32s, little-endian.
+func decodeFloats(b []byte) memoryuc.Vector {
+	v := make(memoryuc.Vector, len(b)/4)
+	for i := range v {
+		v[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return v
 }
 
 // memApp builds the memory use cases as core/providers.go does, with or without an embedder; the
