@@ -121,6 +121,16 @@ func (b *blobReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Seek moves where the next Read starts (io.Seeker), so that a file can be served in ranges: a
+// seek only moves the offset, the next Read opens the range from there.
+func (b *blobReader) Seek(offset int64, whence int) (int64, error) {
+	n, err := b.r.Seek(offset, whence)
+	if err != nil {
+		err = b.s.fail("seek", b.key, err)
+	}
+	return n, err
+}
+
 func (b *blobReader) Close() error {
 	if err := b.r.Close(); err != nil {
 		return b.s.fail("close reader", b.key, err)

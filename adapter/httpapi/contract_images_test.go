@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -53,6 +54,17 @@ func (c *contract) imagesJourney(t *testing.T, tok, companionID string) {
 		require.Equal(t, 200, status)
 		require.True(t, strings.HasPrefix(hdr.Get("Content-Type"), "image/"), hdr.Get("Content-Type"))
 		require.NotEmpty(t, data)
+		require.Equal(t, "bytes", hdr.Get("Accept-Ranges"))
+		// A part of it, as a player seeking asks (an ETag that is not the file's gets it whole).
+		status, part, hdr := c.call("GET", pic.URL, tok, nil, true, header{"Range", "bytes=4-13"})
+		require.Equal(t, 206, status)
+		require.Equal(t, fmt.Sprintf("bytes 4-13/%d", len(data)), hdr.Get("Content-Range"))
+		require.Equal(t, data[4:14], part)
+		status, _, _ = c.call("GET", pic.URL, tok, nil, true, header{"Range", fmt.Sprintf("bytes=%d-", len(data))})
+		require.Equal(t, 416, status, "a range beyond the file")
+		status, whole, _ := c.call("GET", pic.URL, tok, nil, true, header{"Range", "bytes=0-3"}, header{"If-Range", `"other"`})
+		require.Equal(t, 200, status)
+		require.Equal(t, data, whole)
 		status, _, _ = c.call("GET", pic.ThumbnailURL, tok, nil, true)
 		require.Equal(t, 200, status)
 		status, _, _ = c.call("GET", pic.URL, "", nil, true)

@@ -29,7 +29,8 @@ type BlobStore interface {
 	// Put stores everything r yields under key with the given content type, replacing what was there.
 	// The blob becomes visible only once complete: a failed Put leaves no partial blob behind.
 	Put(ctx context.Context, key, contentType string, r io.Reader) error
-	// Get opens a blob for reading; the caller closes it.
+	// Get opens a blob for reading; the caller closes it. The reader may also seek (io.Seeker), as
+	// adapter/blob's does: /media then answers Range requests from it.
 	Get(ctx context.Context, key string) (io.ReadCloser, BlobInfo, error)
 	// Stat describes a blob without reading it.
 	Stat(ctx context.Context, key string) (BlobInfo, error)

@@ -53,6 +53,7 @@ func Run(t *testing.T, newStore func(t *testing.T) media.BlobStore, f Features) 
 		{"ListStopsAtFnError", testListStops},
 		{"ConcurrentPutsAndGets", testConcurrent},
 		{"InvalidKeysAreInvalid", testInvalidKeys},
+		{"ReaderSeeksWhereItCan", testSeek},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -230,4 +231,37 @@ func testDeleteMissing(t *testing.T, s media.BlobStore) {
 	put(t, s, key, "image/png", []byte("x"))
 	require.NoError(t, s.Delete(t.Context(), key))
 	require.NoError(t, s.Delete(t.Context(), key), "deleting twice")
+}
+
+// testSeek reads a blob in ranges, as /media serves them, through a reader that seeks (io.Seeker:
+// the port's readers may; a store whose readers do not is served whole, and this has nothing to
+// check).
+func testSeek(t *testing.T, s media.BlobStore) {
+	key, data := newKey(domainmedia.MP3), randomBytes(t, 5000)
+	put(t, s, key, "audio/mpeg", data)
+	rc, _, err := s.Get(t.Context(), key)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, rc.Close()) }()
+	rs, ok := rc.(io.ReadSeeker)
+	if !ok {
+		return
+	}
+	end, err := rs.Seek(0, io.SeekEnd)
+	require.NoError(t, err)
+	require.Equal(t, int64(len(data)), end, "the end is the size")
+	for _, at := range []int64{4000, 10, 0} {
+		pos, err := rs.Seek(at, io.SeekStart)
+		require.NoError(t, err)
+		require.Equal(t, at, pos)
+		part := make([]byte, 100)
+		_, err = io.ReadFull(rs, part)
+		require.NoError(t, err)
+		require.Equal(t, data[at:at+100], part, "100 bytes from %d", at)
+	}
+	pos, err := rs.Seek(-50, io.SeekEnd)
+	require.NoError(t, err)
+	rest, err := io.ReadAll(rs)
+	require.NoError(t, err)
+	require.Equal(t, data[pos:], rest)
+	require.Len(t, rest, 50)
 }
