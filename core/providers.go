@@ -238,11 +238,11 @@ func providePictures(ctx context.Context, cfg Config, o *options, d backend.Deps
 }
 
 func provideVoice(ctx context.Context, cfg Config, o *options, d backend.Deps, blobs mediauc.BlobStore,
-	repo mediauc.Repository, clock usecase.Clock, obs []decorator.Observer) (*voice.App, func(), error) {
+	repo mediauc.Repository, guard *ratelimit.Guard, clock usecase.Clock, obs []decorator.Observer) (*voice.App, func(), error) {
 	return openFeature(ctx, o.speech, cfg.Speech, o.catalogs.Speech, cfg.Backends, d,
 		func(synth voice.Synthesizer) (*voice.App, error) {
 			return voice.NewApp(voice.Deps{Synthesizer: synth, Blobs: blobs, Media: repo, Clock: clock,
-				Timeout: cfg.Speech.Timeout}, obs...)
+				Timeout: cfg.Speech.Timeout, Guard: guard, PreviewRule: cfg.RateLimits.rules().VoicePreview}, obs...)
 		})
 }
 
@@ -339,8 +339,8 @@ func provideCheckers(db *sqlstore.DB, b blobs, o *options) []httpapi.Checker {
 }
 
 func provideHTTP(cfg Config, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App, chat *chatuc.App,
-	pictures *picture.App, memories *memoryuc.App, sums *summary.App, log *zap.Logger, reg *prometheus.Registry,
-	checkers []httpapi.Checker) (*httpapi.Server, error) {
+	pictures *picture.App, memories *memoryuc.App, sums *summary.App, voices *voice.App, log *zap.Logger,
+	reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
 	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Companions: companions, Media: media, Chat: chat,
-		Pictures: pictures, Memories: memories, Summaries: sums, ImageTimeout: cfg.Images.Timeout, Log: log, Registry: reg, Checkers: checkers})
+		Pictures: pictures, Memories: memories, Summaries: sums, Voices: voices, ImageTimeout: cfg.Images.Timeout, Log: log, Registry: reg, Checkers: checkers})
 }

@@ -110,7 +110,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	voiceApp, cleanup7, err := provideVoice(ctx, cfg, o, deps, blobStore, repository, clock, v)
+	voiceApp, cleanup7, err := provideVoice(ctx, cfg, o, deps, blobStore, repository, guard, clock, v)
 	if err != nil {
 		cleanup6()
 		cleanup5()
@@ -175,7 +175,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		memory:     memoryApp,
 	}
 	v2 := provideCheckers(db, coreBlobs, o)
-	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, log, registry, v2)
+	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, voiceApp, log, registry, v2)
 	if err != nil {
 		cleanup7()
 		cleanup6()
@@ -269,7 +269,7 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 		cleanup()
 		return nil, nil, err
 	}
-	voiceApp, cleanup7, err := provideVoice(ctx, cfg, o, deps, blobStore, repository, clock, v)
+	voiceApp, cleanup7, err := provideVoice(ctx, cfg, o, deps, blobStore, repository, guard, clock, v)
 	if err != nil {
 		cleanup6()
 		cleanup5()
@@ -385,7 +385,7 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		cleanup()
 		return nil, nil, err
 	}
-	voiceApp, cleanup7, err := provideVoice(ctx, cfg, o, deps, blobStore, repository, clock, v)
+	voiceApp, cleanup7, err := provideVoice(ctx, cfg, o, deps, blobStore, repository, guard, clock, v)
 	if err != nil {
 		cleanup6()
 		cleanup5()

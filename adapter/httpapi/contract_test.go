@@ -228,6 +228,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	c.chatJourney(t, fresh.Token, companionID)
 	c.imagesJourney(t, fresh.Token, companionID)
 	c.memoryJourney(t, fresh.Token, companionID)
+	c.voiceJourney(t, fresh.Token)
 	c.settingsJourney(t, fresh.Token)
 	c.lorebookJourney(t, fresh.Token)
 

@@ -73,6 +73,9 @@ func (s *Server) routeTable() []route {
 		{method: "DELETE", path: "/api/v1/memories/{id}", auth: true, handler: s.deleteMemory},
 		{method: "GET", path: "/api/v1/companions/{id}/summary", auth: true, handler: s.getSummary},
 
+		{method: "GET", path: "/api/v1/voices", auth: true, handler: s.listVoices},
+		{method: "POST", path: "/api/v1/voices/{id}/preview", auth: true, handler: s.previewVoice},
+
 		{method: "POST", path: "/api/v1/images", auth: true, handler: s.generateImage},
 		{method: "GET", path: "/api/v1/images", auth: true, handler: s.listImages},
 		{method: "GET", path: "/api/v1/images/samplers", auth: true, handler: s.listSamplers},

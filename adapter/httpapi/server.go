@@ -24,6 +24,7 @@ import (
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 	pictureuc "github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/summary"
+	"github.com/companionhub/companionhub/usecase/voice"
 )
 
 // Config tunes the HTTP server. The env tags bind it flattened into the root configuration.
@@ -127,6 +128,7 @@ type Deps struct {
 	Pictures   *pictureuc.App
 	Memories   *memoryuc.App
 	Summaries  *summary.App // nil: conversations have no summaries
+	Voices     *voice.App   // nil: no voices to list or preview
 	// ImageTimeout is the image backend's limit for one picture: a generation request may take
 	// that long (0: the server's write timeout).
 	ImageTimeout time.Duration
@@ -146,6 +148,7 @@ type Server struct {
 	pictures   *pictureuc.App
 	memories   *memoryuc.App
 	summaries  *summary.App
+	voices     *voice.App
 	imageWait  time.Duration
 	registry   *prometheus.Registry
 	checkers   []Checker
@@ -170,7 +173,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("http metrics: %w", err)
 	}
 	s := &Server{cfg: cfg, log: d.Log, accounts: d.Accounts, companions: d.Companions, media: d.Media,
-		chat: d.Chat, pictures: d.Pictures, memories: d.Memories, summaries: d.Summaries, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
+		chat: d.Chat, pictures: d.Pictures, memories: d.Memories, summaries: d.Summaries, voices: d.Voices, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
 		proxies: px, metrics: m, csrf: http.NewCrossOriginProtection()}
 	s.draining, s.drain = context.WithCancel(context.Background())
 	if cfg.PublicURL != "" {

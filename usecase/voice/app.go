@@ -9,6 +9,7 @@ import (
 	"github.com/companionhub/companionhub/usecase"
 	"github.com/companionhub/companionhub/usecase/decorator"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
 )
 
 // Deps are what the voice use cases consume. Synthesizer is nil on a hub without a speech
@@ -20,13 +21,19 @@ type Deps struct {
 	Clock       usecase.Clock
 	// Timeout bounds one synthesis (0: only the caller's context does).
 	Timeout time.Duration
+	// Guard and PreviewRule limit previews per client address (nil Guard: no limit).
+	Guard       *ratelimit.Guard
+	PreviewRule ratelimit.Rule
 }
 
 // App is the set of voice use cases.
 type App struct {
 	// SpeakReply speaks a reply in its companion's voice (the chat turn's audio).
 	SpeakReply decorator.Handler[SpeakReply, media.Key]
-	configured bool
+	// ListVoices and PreviewVoice are a person's, choosing a voice.
+	ListVoices   decorator.Handler[ListVoices, VoiceList]
+	PreviewVoice decorator.Handler[PreviewVoice, Audio]
+	configured   bool
 }
 
 // Configured says whether voice has a backend on this hub (an offline one counts); without one,
@@ -44,10 +51,16 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 				return media.Key{}, err
 			}
 			return fail.Handle(ctx, in)
-		})}, nil
+		}),
+			ListVoices:   decorator.Fail[ListVoices, VoiceList](usecase.ErrNotConfigured),
+			PreviewVoice: decorator.Fail[PreviewVoice, Audio](usecase.ErrNotConfigured)}, nil
 	}
 	if d.Blobs == nil || d.Media == nil || d.Clock == nil {
 		return nil, domain.Errorf(domain.KindInternal, "voice deps: Blobs, Media and Clock are required")
 	}
-	return &App{SpeakReply: decorator.Decorate("voice.speak_reply", speakReplyHandler{d}, obs...), configured: true}, nil
+	voices := &voiceCache{}
+	return &App{SpeakReply: decorator.Decorate("voice.speak_reply", speakReplyHandler{d}, obs...),
+		ListVoices:   decorator.Decorate("voice.list_voices", listVoicesHandler{d, voices}, obs...),
+		PreviewVoice: decorator.Decorate("voice.preview", previewHandler{d, voices}, obs...),
+		configured:   true}, nil
 }
