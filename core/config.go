@@ -21,6 +21,8 @@ import (
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
+
+	"github.com/companionhub/companionhub/usecase/voice"
 )
 
 // EnvPrefix starts every environment variable of the hub.
@@ -60,6 +62,8 @@ type Config struct {
 	Images     backend.Feature `envprefix:"IMAGE_"`
 	Speech     backend.Feature `envprefix:"TTS_"`
 	Embeddings backend.Feature `envprefix:"EMBEDDINGS_"`
+	// SpokenChars bounds what one reply speaks (the speech APIs' own limits are of this order).
+	SpokenChars int `env:"TTS_MAX_CHARS" help:"most characters of a reply that are spoken, cut at a sentence end (at most 2500)"`
 	// Backends holds the own settings of every backend the build links (COMPANIONHUB_OFFLINE_…,
 	// COMPANIONHUB_LLM_FIRST_BYTE_TIMEOUT, …); the chosen ones are validated and used.
 	Backends backend.Configs `envprefix:""`
@@ -146,6 +150,7 @@ func DefaultConfig() Config {
 		},
 		BreachCheckAPI:     hibp.DefaultConfig(),
 		CompanionRetention: companionuc.DefaultPolicy().Retention,
+		SpokenChars:        voice.MaxSpokenText,
 		LLM:                backend.NewFeature(backend.Settings{Timeout: 3 * time.Minute}, llmHelp),
 		Images:             backend.NewFeature(backend.Settings{Provider: "offline", Timeout: 3 * time.Minute}, imageHelp),
 		Speech:             backend.NewFeature(backend.Settings{Timeout: time.Minute}, speechHelp),
@@ -298,6 +303,9 @@ func (c Config) validate(cs Catalogs, p ports) error {
 	}
 	if c.BreachCheck {
 		errs = append(errs, envflag.Within("BreachCheckAPI", c.BreachCheckAPI.Validate()))
+	}
+	if c.SpokenChars < 1 || c.SpokenChars > voice.MaxSpokenText {
+		errs = append(errs, envflag.Fieldf("SpokenChars", "must be between 1 and %d, got %d", voice.MaxSpokenText, c.SpokenChars))
 	}
 	if c.CompanionRetention <= 0 {
 		errs = append(errs, envflag.Fieldf("CompanionRetention", "must be positive, got %s", c.CompanionRetention))

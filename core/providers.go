@@ -242,7 +242,8 @@ func provideVoice(ctx context.Context, cfg Config, o *options, d backend.Deps, b
 	return openFeature(ctx, o.speech, cfg.Speech, o.catalogs.Speech, cfg.Backends, d,
 		func(synth voice.Synthesizer) (*voice.App, error) {
 			return voice.NewApp(voice.Deps{Synthesizer: synth, Blobs: blobs, Media: repo, Clock: clock,
-				Timeout: cfg.Speech.Timeout, Guard: guard, PreviewRule: cfg.RateLimits.rules().VoicePreview}, obs...)
+				Timeout: cfg.Speech.Timeout, MaxSpoken: cfg.SpokenChars, Guard: guard,
+				PreviewRule: cfg.RateLimits.rules().VoicePreview}, obs...)
 		})
 }
 

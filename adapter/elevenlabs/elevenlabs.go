@@ -5,7 +5,7 @@
 //   - Voices. A request's voice id is sent as it is; an empty one is the configured default
 //     (Config.Voice), and with no default the call is refused (KindInvalid speech_no_voice) rather
 //     than left to a voice nobody chose. A voice the account does not have is KindInvalid
-//     (speech_voice_not_found), never another voice. Voices lists the account's voices, cached
+//     (speech_voice_not_found), never another voice. Account lists the account's voices, cached
 //     for Config.VoicesTTL.
 //   - Formats. MP3 (mp3_44100_128, which every plan may ask for) unless the request asks for WAV:
 //     then 16-bit PCM at 24 kHz (pcm_24000, the models' own rate), wrapped in a WAV header here,

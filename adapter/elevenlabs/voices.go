@@ -12,6 +12,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/internal/providerhttp"
+	"github.com/companionhub/companionhub/usecase/voice"
 )
 
 // Voice is one voice of the account, as a picker shows it.
@@ -29,10 +30,10 @@ type Voice struct {
 // maxVoicesBytes bounds the voices listing; an account's is well under a megabyte.
 const maxVoicesBytes = 8 << 20
 
-// Voices lists the account's voices (GET /v1/voices), in the API's order. A listing is kept for
+// Account lists the account's voices (GET /v1/voices), in the API's order. A listing is kept for
 // Config.VoicesTTL and shared by the callers that ask meanwhile; a failed one is not kept. The
 // errors are those of Synthesize (see errors.go).
-func (s *Synthesizer) Voices(ctx context.Context) ([]Voice, error) {
+func (s *Synthesizer) Account(ctx context.Context) ([]Voice, error) {
 	s.voicesMu.Lock()
 	defer s.voicesMu.Unlock()
 	if s.voices != nil && s.now().Sub(s.voicesAt) < s.voicesTTL {
@@ -98,3 +99,18 @@ func (s *Synthesizer) listVoices(ctx context.Context) ([]Voice, error) {
 	}
 	return out, nil
 }
+
+// Voices lists the account's voices for a person choosing one (voice.Voices), with their labels.
+func (s *Synthesizer) Voices(ctx context.Context) ([]voice.Voice, error) {
+	vs, err := s.Account(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]voice.Voice, 0, len(vs))
+	for _, v := range vs {
+		out = append(out, voice.Voice{ID: v.ID, Name: v.Name, Gender: v.Gender, Accent: v.Accent, Description: v.Description})
+	}
+	return out, nil
+}
+
+var _ voice.Voices = (*Synthesizer)(nil)

@@ -115,6 +115,12 @@ func TestVoicesLists(t *testing.T) {
 	listed, err := ListVoices(t.Context(), Program)
 	require.NoError(t, err)
 	assert.Equal(t, s.Available(), listed)
+
+	picked, err := s.Voices(t.Context())
+	require.NoError(t, err)
+	assert.Contains(t, picked, voice.Voice{ID: "en-us", Name: "English (America)", Gender: "male", Language: "en-us"},
+		"as a person picks it")
+	assert.Len(t, picked, len(listed))
 }
 
 func TestExpiredContextRunsNothing(t *testing.T) {

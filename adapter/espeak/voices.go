@@ -9,6 +9,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/companionhub/companionhub/usecase/voice"
 )
 
 // Voice is one voice espeak-ng lists, for a hub's voice picker.
@@ -120,3 +122,15 @@ func (s voiceSet) has(id string) bool {
 	lang, variant, hasVariant := strings.Cut(id, "+")
 	return s.voices[strings.ToLower(lang)] && (!hasVariant || s.variants[variant])
 }
+
+// Voices lists espeak-ng's voices for a person choosing one (voice.Voices): each language's voice,
+// as espeak-ng listed it at the start. A variant ("en-us+f3") is spoken but not listed.
+func (s *Synthesizer) Voices(context.Context) ([]voice.Voice, error) {
+	out := make([]voice.Voice, 0, len(s.list))
+	for _, v := range s.list {
+		out = append(out, voice.Voice{ID: v.ID, Name: v.Name, Gender: v.Gender, Language: v.ID})
+	}
+	return out, nil
+}
+
+var _ voice.Voices = (*Synthesizer)(nil)

@@ -21,6 +21,8 @@ type Deps struct {
 	Clock       usecase.Clock
 	// Timeout bounds one synthesis (0: only the caller's context does).
 	Timeout time.Duration
+	// MaxSpoken bounds what a reply speaks, in characters, cut at a sentence (0: MaxSpokenText).
+	MaxSpoken int
 	// Guard and PreviewRule limit previews per client address (nil Guard: no limit).
 	Guard       *ratelimit.Guard
 	PreviewRule ratelimit.Rule
@@ -63,4 +65,12 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		ListVoices:   decorator.Decorate("voice.list_voices", listVoicesHandler{d, voices}, obs...),
 		PreviewVoice: decorator.Decorate("voice.preview", previewHandler{d, voices}, obs...),
 		configured:   true}, nil
+}
+
+// maxSpoken is the configured bound of a spoken reply.
+func (d Deps) maxSpoken() int {
+	if d.MaxSpoken <= 0 || d.MaxSpoken > MaxSpokenText {
+		return MaxSpokenText
+	}
+	return d.MaxSpoken
 }

@@ -3,6 +3,7 @@ package voice
 import (
 	"bytes"
 	"strings"
+	"unicode"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/media"
@@ -16,17 +17,20 @@ const MaxSpokenText = 2500
 // MaxAudioBytes bounds one recording a backend may return.
 const MaxAudioBytes = 20 << 20
 
-// spokenText is what is said of a reply: stage directions (*smiles*) and markup removed,
+// spokenText is what is said of a reply: stage directions (*smiles*), markup and emoji removed,
 // whitespace collapsed, cut at a sentence end within MaxSpokenText characters.
-func spokenText(reply string) string {
-	text := strings.Join(strings.Fields(withoutDirections(reply)), " ")
+func spokenText(reply string) string { return spokenWithin(reply, MaxSpokenText) }
+
+// spokenWithin is spokenText cut within limit characters.
+func spokenWithin(reply string, limit int) string {
+	text := strings.Join(strings.Fields(withoutEmoji(withoutDirections(reply))), " ")
 	text = spaceBeforePunctuation.Replace(text)
 	runes := []rune(text)
-	if len(runes) <= MaxSpokenText {
+	if len(runes) <= limit {
 		return text
 	}
-	runes = runes[:MaxSpokenText]
-	for i := len(runes) - 1; i > MaxSpokenText/2; i-- {
+	runes = runes[:limit]
+	for i := len(runes) - 1; i > limit/2; i-- {
 		if strings.ContainsRune(".!?…", runes[i]) {
 			return string(runes[:i+1])
 		}
@@ -57,6 +61,21 @@ func withoutDirections(reply string) string {
 		b.WriteByte(' ') // the words on either side stay apart
 	}
 	return b.String()
+}
+
+// withoutEmoji drops what a voice would read out by name or stumble on: pictographs and the marks
+// that build them (skin tones, joiners, variation selectors, keycaps). Symbols below the arrows
+// (©, °, ±) stay, as words read them.
+func withoutEmoji(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == 0x200D, r == 0xFE0E, r == 0xFE0F, r == 0x20E3, r >= 0xE0020 && r <= 0xE007F: // joiner, selectors, keycap, tags
+			return ' '
+		case r >= 0x2190 && (unicode.Is(unicode.So, r) || unicode.Is(unicode.Sk, r)):
+			return ' '
+		}
+		return r
+	}, s)
 }
 
 // spaceBeforePunctuation joins punctuation to the word before it once directions left a gap.

@@ -140,3 +140,21 @@ func TestSniffAudioTellsMP3FromAAC(t *testing.T) {
 	require.Equal(t, media.MP3, sniffAudio([]byte{0xFF, 0xFB, 0x90, 0x00}))
 	require.True(t, sniffAudio([]byte{0xFF, 0xF1, 0x50, 0x80}).IsZero())
 }
+
+func TestSpokenTextSaysNoEmoji(t *testing.T) {
+	t.Parallel()
+	for reply, want := range map[string]string{
+		"I missed you 😊❤️ so much!":            "I missed you so much!",
+		"Thumbs up 👍🏽, family 👨‍👩‍👧 and 1️⃣ flag 🇫🇷.": "Thumbs up, family and 1 flag.",
+		"Coffee ☕ at 25°C, © me ★":              "Coffee at 25°C, © me",
+	} {
+		require.Equal(t, want, spokenText(reply), reply)
+	}
+}
+
+func TestSpokenWithinALimit(t *testing.T) {
+	t.Parallel()
+	reply := "First sentence here. Second sentence is longer than the rest."
+	require.Equal(t, "First sentence here.", spokenWithin(reply, 30))
+	require.Equal(t, reply, spokenWithin(reply, 500))
+}

@@ -31,7 +31,7 @@ func (h speakReplyHandler) Handle(ctx context.Context, in SpeakReply) (media.Key
 	if err := checkVoice(in.Voice); err != nil {
 		return media.Key{}, err
 	}
-	text := spokenText(in.Text)
+	text := spokenWithin(in.Text, h.d.maxSpoken())
 	if text == "" {
 		return media.Key{}, ErrNothingToSay
 	}
