@@ -144,9 +144,9 @@ func TestSniffAudioTellsMP3FromAAC(t *testing.T) {
 func TestSpokenTextSaysNoEmoji(t *testing.T) {
 	t.Parallel()
 	for reply, want := range map[string]string{
-		"I missed you 😊❤️ so much!":            "I missed you so much!",
+		"I missed you 😊❤️ so much!":                   "I missed you so much!",
 		"Thumbs up 👍🏽, family 👨‍👩‍👧 and 1️⃣ flag 🇫🇷.": "Thumbs up, family and 1 flag.",
-		"Coffee ☕ at 25°C, © me ★":              "Coffee at 25°C, © me",
+		"Coffee ☕ at 25°C, © me ★":                    "Coffee at 25°C, © me",
 	} {
 		require.Equal(t, want, spokenText(reply), reply)
 	}
