@@ -1,0 +1,4 @@
+package openaistt
+
+// LanguageCode exposes languageCode to the tests.
+var LanguageCode = languageCode
