@@ -9,6 +9,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/openaiembed"
 	"github.com/companionhub/companionhub/adapter/openaiimages"
 	"github.com/companionhub/companionhub/adapter/openaispeech"
+	"github.com/companionhub/companionhub/adapter/openaistt"
 	"github.com/companionhub/companionhub/core"
 )
 
@@ -20,5 +21,6 @@ func Catalogs() core.Catalogs {
 	cs.Images = cs.Images.With(a1111.Backend(), comfyui.Backend(), openaiimages.Backend())
 	cs.Speech = cs.Speech.With(espeak.Backend(), elevenlabs.Backend(), openaispeech.Backend())
 	cs.Embeddings = cs.Embeddings.With(openaiembed.Backend())
+	cs.Transcription = cs.Transcription.With(openaistt.Backend())
 	return cs
 }

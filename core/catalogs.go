@@ -21,16 +21,19 @@ type Catalogs struct {
 	Images     backend.Catalog[picture.Generator]
 	Speech     backend.Catalog[voice.Synthesizer]
 	Embeddings backend.Catalog[memory.Embedder]
+	// Transcription has no offline backend: voice notes need a speech-to-text service.
+	Transcription backend.Catalog[voice.Transcriber]
 }
 
 // Builtin is the core's catalogue: the offline backends, which need no network and link no SDK.
 // The companionhub package adds the others; an embedder adds its own with the Catalogs' With.
 func Builtin() Catalogs {
 	return Catalogs{
-		Models:     backend.NewCatalog("llm", offline.Backend()),
-		Images:     backend.NewCatalog("image", placeholder.Backend()),
-		Speech:     backend.NewCatalog("tts", tones.Backend()),
-		Embeddings: backend.NewCatalog("embeddings", hashembed.Backend()),
+		Models:        backend.NewCatalog("llm", offline.Backend()),
+		Images:        backend.NewCatalog("image", placeholder.Backend()),
+		Speech:        backend.NewCatalog("tts", tones.Backend()),
+		Embeddings:    backend.NewCatalog("embeddings", hashembed.Backend()),
+		Transcription: backend.NewCatalog[voice.Transcriber]("stt"),
 	}
 }
 
@@ -41,10 +44,12 @@ func (cs Catalogs) Apply(c *Config) {
 	cs.Images.Defaults(&c.Backends)
 	cs.Speech.Defaults(&c.Backends)
 	cs.Embeddings.Defaults(&c.Backends)
+	cs.Transcription.Defaults(&c.Backends)
 	c.LLM = c.LLM.WithChoices(cs.Models.Names()...)
 	c.Images = c.Images.WithChoices(cs.Images.Names()...)
 	c.Speech = c.Speech.WithChoices(cs.Speech.Names()...)
 	c.Embeddings = c.Embeddings.WithChoices(cs.Embeddings.Names()...)
+	c.Transcription = c.Transcription.WithChoices(cs.Transcription.Names()...)
 }
 
 // check validates the backends c chooses, but for the features whose port was given.
@@ -58,6 +63,9 @@ func (cs Catalogs) check(c Config, p ports) error {
 	}
 	if p.speech == nil && c.Speech.Provider != "" {
 		errs = append(errs, cs.Speech.Check(c.Speech.Settings, c.Backends, "Speech", "Backends"))
+	}
+	if p.transcriber == nil && c.Transcription.Provider != "" {
+		errs = append(errs, cs.Transcription.Check(c.Transcription.Settings, c.Backends, "Transcription", "Backends"))
 	}
 	if p.embedder == nil && c.Embeddings.Provider != "" {
 		errs = append(errs, cs.Embeddings.Check(c.Embeddings.Settings, c.Backends, "Embeddings", "Backends"))

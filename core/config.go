@@ -62,6 +62,9 @@ type Config struct {
 	Images     backend.Feature `envprefix:"IMAGE_"`
 	Speech     backend.Feature `envprefix:"TTS_"`
 	Embeddings backend.Feature `envprefix:"EMBEDDINGS_"`
+	// Transcription is the backend of voice notes (speech to text); with no provider named a
+	// voice note is refused as not configured.
+	Transcription backend.Feature `envprefix:"STT_"`
 	// SpokenChars bounds what one reply speaks (the speech APIs' own limits are of this order).
 	SpokenChars int `env:"TTS_MAX_CHARS" help:"most characters of a reply that are spoken, cut at a sentence end (at most 2500)"`
 	// Backends holds the own settings of every backend the build links (COMPANIONHUB_OFFLINE_…,
@@ -123,6 +126,13 @@ var (
 		Model:    "model the text-to-speech backend uses",
 		Timeout:  "time allowed for one spoken reply",
 	}
+	transcriptionHelp = backend.FeatureHelp{
+		Provider: "speech-to-text backend that transcribes voice notes: %s (empty: voice notes are off)",
+		BaseURL:  "base URL of the speech-to-text API (OpenAI-compatible: whisper.cpp's and faster-whisper's servers speak it)",
+		APIKey:   "API key of the speech-to-text backend",
+		Model:    "model the speech-to-text backend uses",
+		Timeout:  "time allowed for one voice note's transcription",
+	}
 	embeddingsHelp = backend.FeatureHelp{
 		Provider: "embeddings backend for recall by meaning, once memories are stored: %s (empty: none)",
 		BaseURL:  "base URL of the embeddings API",
@@ -154,6 +164,7 @@ func DefaultConfig() Config {
 		LLM:                backend.NewFeature(backend.Settings{Timeout: 3 * time.Minute}, llmHelp),
 		Images:             backend.NewFeature(backend.Settings{Provider: "offline", Timeout: 3 * time.Minute}, imageHelp),
 		Speech:             backend.NewFeature(backend.Settings{Timeout: time.Minute}, speechHelp),
+		Transcription:      backend.NewFeature(backend.Settings{Timeout: 2 * time.Minute}, transcriptionHelp),
 		Embeddings:         backend.NewFeature(backend.Settings{Timeout: 30 * time.Second}, embeddingsHelp),
 		Chat:               chatConfigFrom(chatuc.DefaultLimits(), chatuc.DefaultSettings()),
 		TurnRunner:         "local",

@@ -38,14 +38,16 @@ type options struct {
 
 // ports are the ports an embedder brought; a nil one is chosen by the configuration.
 type ports struct {
-	model    llm.Model
-	images   picture.Generator
-	speech   voice.Synthesizer
-	embedder memory.Embedder
-	bus      stream.Bus
-	limiter  ratelimit.Limiter
-	blobs    mediauc.BlobStore
-	db       *sqlstore.DB
+	model  llm.Model
+	images picture.Generator
+	speech voice.Synthesizer
+	// transcriber is voice notes' speech-to-text backend.
+	transcriber voice.Transcriber
+	embedder    memory.Embedder
+	bus         stream.Bus
+	limiter     ratelimit.Limiter
+	blobs       mediauc.BlobStore
+	db          *sqlstore.DB
 }
 
 func newOptions(opts []Option) *options {
@@ -64,6 +66,9 @@ func WithImageGenerator(g picture.Generator) Option { return func(o *options) { 
 
 // WithSynthesizer makes s the backend of voice, whatever the speech settings say.
 func WithSynthesizer(s voice.Synthesizer) Option { return func(o *options) { o.speech = s } }
+
+// WithTranscriber makes t the backend of voice notes, whatever the speech-to-text settings say.
+func WithTranscriber(t voice.Transcriber) Option { return func(o *options) { o.transcriber = t } }
 
 // WithEmbedder makes e the backend of recall by meaning, whatever the embeddings settings say.
 func WithEmbedder(e memory.Embedder) Option { return func(o *options) { o.embedder = e } }

@@ -239,12 +239,25 @@ func providePictures(ctx context.Context, cfg Config, o *options, d backend.Deps
 
 func provideVoice(ctx context.Context, cfg Config, o *options, d backend.Deps, blobs mediauc.BlobStore,
 	repo mediauc.Repository, guard *ratelimit.Guard, clock usecase.Clock, obs []decorator.Observer) (*voice.App, func(), error) {
-	return openFeature(ctx, o.speech, cfg.Speech, o.catalogs.Speech, cfg.Backends, d,
+	// Voice notes' backend first: the app takes both.
+	tr, closeTr := o.transcriber, func() {}
+	if tr == nil && cfg.Transcription.Provider != "" {
+		var err error
+		if tr, closeTr, err = o.catalogs.Transcription.Open(ctx, cfg.Transcription.Settings, cfg.Backends, d); err != nil {
+			return nil, nil, err
+		}
+	}
+	app, cleanup, err := openFeature(ctx, o.speech, cfg.Speech, o.catalogs.Speech, cfg.Backends, d,
 		func(synth voice.Synthesizer) (*voice.App, error) {
-			return voice.NewApp(voice.Deps{Synthesizer: synth, Blobs: blobs, Media: repo, Clock: clock,
-				Timeout: cfg.Speech.Timeout, MaxSpoken: cfg.SpokenChars, Guard: guard,
-				PreviewRule: cfg.RateLimits.rules().VoicePreview}, obs...)
+			return voice.NewApp(voice.Deps{Synthesizer: synth, Transcriber: tr, Blobs: blobs, Media: repo, Clock: clock,
+				Timeout: cfg.Speech.Timeout, TranscribeTimeout: cfg.Transcription.Timeout, MaxSpoken: cfg.SpokenChars,
+				Guard: guard, PreviewRule: cfg.RateLimits.rules().VoicePreview}, obs...)
 		})
+	if err != nil {
+		closeTr()
+		return nil, nil, err
+	}
+	return app, func() { cleanup(); closeTr() }, nil
 }
 
 func provideMemory(ctx context.Context, cfg Config, o *options, d backend.Deps, store memoryuc.Store, model llm.Model,
@@ -326,7 +339,15 @@ func provideChat(cfg Config, store chatuc.Store, bus stream.Bus, runner Runner, 
 	guard *ratelimit.Guard, clock usecase.Clock, pictures *picture.App, voices *voice.App,
 	obs []decorator.Observer) (*chatuc.App, error) {
 	return chatuc.NewApp(chatuc.Deps{Store: store, Bus: bus, Runner: runner, Steps: steps, Guard: guard, Clock: clock,
-		Settings: cfg.chatSettings(), Pictures: pictures, Voice: voices}, obs...)
+		Settings: cfg.chatSettings(), Pictures: pictures, Voice: voices, Transcribe: transcribeOf(voices)}, obs...)
+}
+
+// transcribeOf is the voice app's voice notes, when it has a speech-to-text backend.
+func transcribeOf(voices *voice.App) chatuc.Transcriber {
+	if voices == nil || !voices.Transcribes() {
+		return nil
+	}
+	return voices.TranscribeNote
 }
 
 // provideCheckers are the dependencies /readyz checks: the database, the blob store (when it can

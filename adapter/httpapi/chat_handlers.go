@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -44,6 +45,10 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, companion.ErrNotFound)
 	if err != nil {
 		writeError(w, r, err)
+		return
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		s.sendVoiceNote(w, r, id)
 		return
 	}
 	var req sendRequest
@@ -243,4 +248,37 @@ func lastEventID(r *http.Request) (int64, error) {
 		return 0, chatuc.ErrInvalidLastEventID
 	}
 	return n, nil
+}
+
+// sendVoiceNote sends the voice note of a multipart send: the recording in the part "audio", and
+// the send's options ("image", "voice", "deep_think": true or false; left out: the companion's
+// settings) and a "language" hint as plain fields.
+func (s *Server) sendVoiceNote(w http.ResponseWriter, r *http.Request, id domain.ID) {
+	up, err := readUpload(r, "audio")
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	var req sendOptionsRequest
+	for name, dst := range map[string]**bool{"image": &req.Image, "voice": &req.Voice, "deep_think": &req.DeepThink} {
+		v, ok := up.fields[name]
+		if !ok {
+			continue
+		}
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			writeError(w, r, domain.Invalid(domain.Violation(name, "invalid", "give true or false")))
+			return
+		}
+		*dst = &b
+	}
+	opts, unset := req.options()
+	sent, err := s.chat.SendVoiceNote.Handle(r.Context(), chatuc.SendVoiceNote{OwnerID: principalFrom(r.Context()).UserID,
+		CompanionID: id, Audio: up.data, Language: up.fields["language"], Options: opts, Unset: unset,
+		IdempotencyKey: r.Header.Get("Idempotency-Key")})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeAccepted(w, sent.Turn.ID(), sent.Replayed, sentDTO{Message: toMessage(sent.Message), Turn: toTurn(sent.Turn)})
 }

@@ -229,6 +229,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	c.imagesJourney(t, fresh.Token, companionID)
 	c.memoryJourney(t, fresh.Token, companionID)
 	c.voiceJourney(t, fresh.Token)
+	c.voiceNoteJourney(t, fresh.Token, companionID)
 	c.settingsJourney(t, fresh.Token)
 	c.lorebookJourney(t, fresh.Token)
 

@@ -1,7 +1,9 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"encoding/json"
+	"mime/multipart"
 	"strings"
 	"testing"
 
@@ -19,6 +21,36 @@ func (c *contract) voiceJourney(t *testing.T, tok string) {
 	status, out, _ = c.call("POST", "/api/v1/voices/alto/preview", tok, nil, true)
 	require.Equal(t, 503, status, "%s", out)
 	requireReason(t, out, "unavailable", "not_configured")
+}
+
+// voiceNote is a multipart send of a voice note, with fields.
+func voiceNote(t *testing.T, audio []byte, fields map[string]string) ([]byte, header) {
+	t.Helper()
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	fw, err := mw.CreateFormFile("audio", "note.wav")
+	require.NoError(t, err)
+	_, _ = fw.Write(audio)
+	for k, v := range fields {
+		require.NoError(t, mw.WriteField(k, v))
+	}
+	require.NoError(t, mw.Close())
+	return form.Bytes(), header{"Content-Type", mw.FormDataContentType()}
+}
+
+// voiceNoteJourney sends a voice note to a hub without a speech-to-text backend: it says so, and
+// a bad option is named first.
+func (c *contract) voiceNoteJourney(t *testing.T, tok, companionID string) {
+	t.Helper()
+	path := "/api/v1/companions/" + companionID + "/messages"
+	body, ct := voiceNote(t, []byte("RIFF\x24\x00\x00\x00WAVEfmt "), nil)
+	status, out, _ := c.call("POST", path, tok, body, true, ct)
+	require.Equal(t, 503, status, "%s", out)
+	requireReason(t, out, "unavailable", "not_configured")
+	body, ct = voiceNote(t, []byte("RIFF"), map[string]string{"voice": "maybe"})
+	status, out, _ = c.call("POST", path, tok, body, false, ct)
+	require.Equal(t, 400, status, "%s", out)
+	require.Contains(t, string(out), `"field":"voice"`)
 }
 
 // With the offline speech backend (tones, which names no voices and takes any id), the list is

@@ -23,6 +23,10 @@ var (
 	MP3  = ContentType{"audio/mpeg"}
 	WAV  = ContentType{"audio/wav"}
 	OGG  = ContentType{"audio/ogg"}
+	// WebM and M4A are what browsers record a voice note in (Chrome and Firefox: WebM/Opus or
+	// Ogg/Opus; Safari: MP4/AAC).
+	WebM = ContentType{"audio/webm"}
+	M4A  = ContentType{"audio/mp4"}
 )
 
 var contentTypes = map[string]struct {
@@ -30,7 +34,7 @@ var contentTypes = map[string]struct {
 	ext string
 }{
 	JPEG.s: {JPEG, "jpg"}, PNG.s: {PNG, "png"}, WebP.s: {WebP, "webp"},
-	MP3.s: {MP3, "mp3"}, WAV.s: {WAV, "wav"}, OGG.s: {OGG, "ogg"},
+	MP3.s: {MP3, "mp3"}, WAV.s: {WAV, "wav"}, OGG.s: {OGG, "ogg"}, WebM.s: {WebM, "webm"}, M4A.s: {M4A, "m4a"},
 }
 
 // ParseContentType returns the content type named s (without parameters).
@@ -57,7 +61,7 @@ type Kind struct{ s string }
 var (
 	KindHeader  = Kind{"header"}  // a companion's header image; public while the companion is published
 	KindPicture = Kind{"picture"} // a generated picture; owner only
-	KindAudio   = Kind{"audio"}   // synthesised speech; owner only
+	KindAudio   = Kind{"audio"}   // a sound: synthesised speech, or a person's voice note; owner only
 )
 
 // ParseKind returns the kind named s.
@@ -77,7 +81,7 @@ func (k Kind) String() string { return k.s }
 // directory.
 type Key struct{ s string }
 
-var keyPattern = regexp.MustCompile(`^(img|aud)/[a-z2-7]{26}\.(jpg|png|webp|mp3|wav|ogg)$`)
+var keyPattern = regexp.MustCompile(`^(img|aud)/[a-z2-7]{26}\.(jpg|png|webp|mp3|wav|ogg|webm|m4a)$`)
 
 var keyEncoding = base32.StdEncoding.WithPadding(base32.NoPadding)
 

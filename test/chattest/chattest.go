@@ -49,6 +49,8 @@ type Options struct {
 	// Images and Speech are the backends of pictures and voice (nil: the features are off).
 	Images picture.Generator
 	Speech voice.Synthesizer
+	// Transcriber hears voice notes (nil: they are not configured).
+	Transcriber voice.Transcriber
 	// NoReap keeps the runner from reaping abandoned turns, for tests that reap by hand.
 	NoReap bool
 	// HistoryTokens is the reply's history window (0: the configured default).
@@ -109,6 +111,9 @@ func New(tb testing.TB, db *sqlstore.DB, o Options) *Env {
 	}
 	if o.Speech != nil {
 		opts = append(opts, core.WithSynthesizer(o.Speech))
+	}
+	if o.Transcriber != nil {
+		opts = append(opts, core.WithTranscriber(o.Transcriber))
 	}
 	c, err := core.NewChat(context.Background(), cfg, o.Log, opts...)
 	if err != nil {

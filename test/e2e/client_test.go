@@ -93,6 +93,8 @@ func (c *client) do(method, path string, body any, opts ...reqOpt) *response {
 	case nil:
 	case string:
 		rd = bytes.NewBufferString(b)
+	case []byte: // sent as it is (a form, a file), its Content-Type given with header
+		rd = bytes.NewReader(b)
 	default:
 		js, err := json.Marshal(b)
 		require.NoError(c.t, err)

@@ -44,17 +44,21 @@ type Deps struct {
 	// it cannot); the picture and voice apps answer.
 	Pictures Feature
 	Voice    Feature
+	// Transcribe hears voice notes (nil: they are refused as not configured).
+	Transcribe Transcriber
 }
 
 // App is the set of chat use cases.
 type App struct {
-	Send       decorator.Handler[Send, Sent]
-	Regenerate decorator.Handler[Regenerate, Regenerated]
-	GetTurn    decorator.Handler[GetTurn, chat.Turn]
-	Cancel     decorator.Handler[CancelTurn, chat.Turn]
-	Follow     decorator.Handler[Follow, stream.Subscription]
-	History    decorator.Handler[History, HistoryPage]
-	Edit       decorator.Handler[EditMessage, chat.Message]
+	Send decorator.Handler[Send, Sent]
+	// SendVoiceNote sends what a person said in a voice note, and the note with it.
+	SendVoiceNote decorator.Handler[SendVoiceNote, Sent]
+	Regenerate    decorator.Handler[Regenerate, Regenerated]
+	GetTurn       decorator.Handler[GetTurn, chat.Turn]
+	Cancel        decorator.Handler[CancelTurn, chat.Turn]
+	Follow        decorator.Handler[Follow, stream.Subscription]
+	History       decorator.Handler[History, HistoryPage]
+	Edit          decorator.Handler[EditMessage, chat.Message]
 	// Alternatives lists the replies to a message, of which one is shown.
 	Alternatives decorator.Handler[ListAlternatives, []chat.Message]
 	Delete       decorator.Handler[DeleteMessage, struct{}]
@@ -75,12 +79,14 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		d.Settings.FollowCheck = DefaultSettings().FollowCheck
 	}
 	keys := &keyedLocks{} // one key is the owner's across sends and regenerations
+	send := sendHandler{d: d, keys: keys}
 	return &App{
-		Send:         decorator.Decorate("chat.send", sendHandler{d: d, keys: keys}, obs...),
-		Regenerate:   decorator.Decorate("chat.regenerate", regenerateHandler{d: d, keys: keys}, obs...),
-		Alternatives: decorator.Decorate("chat.alternatives", alternativesHandler{d}, obs...),
-		GetTurn:      decorator.Decorate("chat.get_turn", getTurnHandler{d}, obs...),
-		Cancel:       decorator.Decorate("chat.cancel", cancelHandler{d}, obs...),
+		Send:          decorator.Decorate("chat.send", send, obs...),
+		SendVoiceNote: decorator.Decorate("chat.send_voice_note", voiceNoteHandler{send: send, transcribe: d.Transcribe}, obs...),
+		Regenerate:    decorator.Decorate("chat.regenerate", regenerateHandler{d: d, keys: keys}, obs...),
+		Alternatives:  decorator.Decorate("chat.alternatives", alternativesHandler{d}, obs...),
+		GetTurn:       decorator.Decorate("chat.get_turn", getTurnHandler{d}, obs...),
+		Cancel:        decorator.Decorate("chat.cancel", cancelHandler{d}, obs...),
 		Follow: decorator.Decorate("chat.follow", followHandler{d: d,
 			watch: newTurnWatch(d.Store.Turns().Load, d.Settings.FollowCheck/2)}, obs...),
 		History: decorator.Decorate("chat.history", historyHandler{d}, obs...),

@@ -36,6 +36,8 @@ type (
 	Learner     = decorator.Handler[memory.Learn, struct{}]
 	Illustrator = decorator.Handler[pictureuc.IllustrateReply, picture.Picture]
 	Speaker     = decorator.Handler[voice.SpeakReply, media.Key]
+	// Transcriber hears a person's voice note (usecase/voice's TranscribeNote).
+	Transcriber = decorator.Handler[voice.TranscribeNote, voice.Note]
 	// Summarizer keeps a long conversation's running summary (usecase/summary).
 	Summarizer = decorator.Handler[summary.Summarize, bool]
 )

@@ -7,6 +7,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/domain/media"
 )
 
 // Send stores a person's message and starts the turn that answers it (SPEC §3.3). It returns at
@@ -22,6 +23,10 @@ type Send struct {
 	Options        chat.Options
 	Unset          Unset
 	IdempotencyKey string
+	// audio is the voice note the text was heard from, kept with the message, and fingerprint
+	// what a retry under IdempotencyKey must match instead of the text (SendVoiceNote's).
+	audio       media.Key
+	fingerprint string
 }
 
 // Sent is the stored message and its turn.
@@ -47,7 +52,10 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 		return Sent{}, err
 	}
 	defer release()
-	key := Idempotency{Key: in.IdempotencyKey, Fingerprint: sendFingerprint(in.CompanionID, text, in.Options, in.Unset)}
+	key := Idempotency{Key: in.IdempotencyKey, Fingerprint: in.fingerprint}
+	if key.Fingerprint == "" {
+		key.Fingerprint = sendFingerprint(in.CompanionID, text, in.Options, in.Unset)
+	}
 	if sent, ok, err := h.replay(ctx, h.d.Store, in, key, h.d.Clock.Now()); ok || err != nil {
 		return sent, err
 	}
@@ -66,7 +74,7 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 	}
 	now := h.d.Clock.Now()
 	msg := chat.Message{ID: domain.NewID(now), CompanionID: in.CompanionID, Role: chat.RoleUser, Text: text,
-		Selected: true, CreatedAt: now}
+		AudioKey: in.audio, Selected: true, CreatedAt: now}
 	turn, err := chat.NewTurn(domain.NewID(now), in.OwnerID, in.CompanionID, msg.ID, opts, false, now, h.d.Settings.StartLease)
 	if err != nil {
 		return Sent{}, err

@@ -16,11 +16,16 @@ import (
 // backend: the use cases then say usecase.ErrNotConfigured.
 type Deps struct {
 	Synthesizer Synthesizer
+	// Transcriber is the speech-to-text backend of voice notes (nil: none; they are refused as
+	// not configured).
+	Transcriber Transcriber
 	Blobs       mediauc.BlobStore
 	Media       mediauc.Repository
 	Clock       usecase.Clock
-	// Timeout bounds one synthesis (0: only the caller's context does).
-	Timeout time.Duration
+	// Timeout bounds one synthesis, TranscribeTimeout one transcription (0: only the caller's
+	// context does).
+	Timeout           time.Duration
+	TranscribeTimeout time.Duration
 	// MaxSpoken bounds what a reply speaks, in characters, cut at a sentence (0: MaxSpokenText).
 	MaxSpoken int
 	// Guard and PreviewRule limit previews per client address (nil Guard: no limit).
@@ -35,36 +40,51 @@ type App struct {
 	// ListVoices and PreviewVoice are a person's, choosing a voice.
 	ListVoices   decorator.Handler[ListVoices, VoiceList]
 	PreviewVoice decorator.Handler[PreviewVoice, Audio]
-	configured   bool
+	// TranscribeNote turns a person's voice note into a message's text.
+	TranscribeNote decorator.Handler[TranscribeNote, Note]
+	configured     bool
+	transcribes    bool
 }
 
 // Configured says whether voice has a backend on this hub (an offline one counts); without one,
 // SpeakReply says usecase.ErrNotConfigured.
 func (a *App) Configured() bool { return a.configured }
 
+// Transcribes says whether voice notes have a speech-to-text backend on this hub.
+func (a *App) Transcribes() bool { return a.transcribes }
+
 // NewApp builds the voice use cases over d. Without a synthesizer they are not decorated: a
 // feature that is not there is not a failure to log or count on every turn.
 func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
-	if d.Synthesizer == nil {
-		// A companion without a voice hears so first: that, the person can change.
-		fail := decorator.Fail[SpeakReply, media.Key](usecase.ErrNotConfigured)
-		return &App{SpeakReply: decorator.Func[SpeakReply, media.Key](func(ctx context.Context, in SpeakReply) (media.Key, error) {
-			if err := checkVoice(in.Voice); err != nil {
-				return media.Key{}, err
-			}
-			return fail.Handle(ctx, in)
-		}),
-			ListVoices:   decorator.Fail[ListVoices, VoiceList](usecase.ErrNotConfigured),
-			PreviewVoice: decorator.Fail[PreviewVoice, Audio](usecase.ErrNotConfigured)}, nil
+	// A companion without a voice hears so first: that, the person can change.
+	fail := decorator.Fail[SpeakReply, media.Key](usecase.ErrNotConfigured)
+	app := &App{SpeakReply: decorator.Func[SpeakReply, media.Key](func(ctx context.Context, in SpeakReply) (media.Key, error) {
+		if err := checkVoice(in.Voice); err != nil {
+			return media.Key{}, err
+		}
+		return fail.Handle(ctx, in)
+	}),
+		ListVoices:     decorator.Fail[ListVoices, VoiceList](usecase.ErrNotConfigured),
+		PreviewVoice:   decorator.Fail[PreviewVoice, Audio](usecase.ErrNotConfigured),
+		TranscribeNote: decorator.Fail[TranscribeNote, Note](ErrNoTranscriber)}
+	if d.Synthesizer == nil && d.Transcriber == nil {
+		return app, nil
 	}
 	if d.Blobs == nil || d.Media == nil || d.Clock == nil {
 		return nil, domain.Errorf(domain.KindInternal, "voice deps: Blobs, Media and Clock are required")
 	}
-	voices := &voiceCache{}
-	return &App{SpeakReply: decorator.Decorate("voice.speak_reply", speakReplyHandler{d}, obs...),
-		ListVoices:   decorator.Decorate("voice.list_voices", listVoicesHandler{d, voices}, obs...),
-		PreviewVoice: decorator.Decorate("voice.preview", previewHandler{d, voices}, obs...),
-		configured:   true}, nil
+	if d.Synthesizer != nil {
+		voices := &voiceCache{}
+		app.SpeakReply = decorator.Decorate("voice.speak_reply", speakReplyHandler{d}, obs...)
+		app.ListVoices = decorator.Decorate("voice.list_voices", listVoicesHandler{d, voices}, obs...)
+		app.PreviewVoice = decorator.Decorate("voice.preview", previewHandler{d, voices}, obs...)
+		app.configured = true
+	}
+	if d.Transcriber != nil {
+		app.TranscribeNote = decorator.Decorate("voice.transcribe_note", transcribeNoteHandler{d}, obs...)
+		app.transcribes = true
+	}
+	return app, nil
 }
 
 // maxSpoken is the configured bound of a spoken reply.
