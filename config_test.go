@@ -99,8 +99,10 @@ func TestCatalogs(t *testing.T) {
 	assert.Equal(t, []string{"offline"}, builtin.Images.Names())
 	assert.ElementsMatch(t, []string{"offline", "openai"}, cs.Embeddings.Names())
 	assert.Equal(t, []string{"offline"}, builtin.Embeddings.Names())
-	// Speech has only the core's backends so far.
-	assert.Equal(t, builtin.Speech.Names(), cs.Speech.Names())
+	assert.ElementsMatch(t, []string{"offline", "espeak", "elevenlabs", "openai"}, cs.Speech.Names())
+	assert.Equal(t, []string{"offline"}, builtin.Speech.Names())
+	assert.ElementsMatch(t, []string{"openai"}, cs.Transcription.Names())
+	assert.Empty(t, builtin.Transcription.Names(), "no offline transcriber: voice notes need a service")
 }
 
 func TestValidateNamesTheVariables(t *testing.T) {
