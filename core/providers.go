@@ -176,9 +176,10 @@ func provideBlobs(ctx context.Context, cfg Config, o *options) (blobs, func(), e
 func provideBlobStore(b blobs) mediauc.BlobStore { return b.BlobStore }
 
 func provideCompanions(cfg Config, store companionuc.Store, blobs mediauc.BlobStore, images mediauc.ImageProcessor,
-	cards companionuc.CardCodec, guard *ratelimit.Guard, clock usecase.Clock, obs []decorator.Observer) (*companionuc.App, error) {
+	cards companionuc.CardCodec, guard *ratelimit.Guard, clock usecase.Clock, voices *voice.App,
+	obs []decorator.Observer) (*companionuc.App, error) {
 	return companionuc.NewApp(companionuc.Deps{Store: store, Blobs: blobs, Images: images, Cards: cards, Guard: guard,
-		Clock: clock, Policy: cfg.companionPolicy()}, obs...)
+		Clock: clock, Policy: cfg.companionPolicy(), Voices: voices}, obs...)
 }
 
 func provideMedia(repo mediauc.Repository, blobs mediauc.BlobStore, clock usecase.Clock, obs []decorator.Observer) (*mediauc.App, error) {

@@ -62,37 +62,37 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 	blobStore := provideBlobStore(coreBlobs)
 	processor := imaging.New()
 	codec := charcard.New()
-	companionApp, err := provideCompanions(cfg, companionStore, blobStore, processor, codec, guard, clock, v)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	repository := sqlstore.MediaRepository(db)
-	mediaApp, err := provideMedia(repository, blobStore, clock, v)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	chatStore := sqlstore.NewChatStore(db)
-	bus, cleanup3, err := provideStreamBus(cfg, db, clock, o)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
 	deps := provideBackendDeps(o, log)
-	model, cleanup4, err := provideModel(ctx, cfg, o, deps)
+	repository := sqlstore.MediaRepository(db)
+	voiceApp, cleanup3, err := provideVoice(ctx, cfg, o, deps, blobStore, repository, guard, clock, v)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	companionApp, err := provideCompanions(cfg, companionStore, blobStore, processor, codec, guard, clock, voiceApp, v)
 	if err != nil {
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	heuristic := tokenizer.New()
-	store := sqlstore.MemoryStore(db)
-	memoryApp, cleanup5, err := provideMemory(ctx, cfg, o, deps, store, model, companionStore, clock, v)
+	mediaApp, err := provideMedia(repository, blobStore, clock, v)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	chatStore := sqlstore.NewChatStore(db)
+	bus, cleanup4, err := provideStreamBus(cfg, db, clock, o)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	model, cleanup5, err := provideModel(ctx, cfg, o, deps)
 	if err != nil {
 		cleanup4()
 		cleanup3()
@@ -100,8 +100,9 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	gallery := sqlstore.GalleryRepository(db)
-	pictureApp, cleanup6, err := providePictures(ctx, cfg, o, deps, model, processor, blobStore, repository, gallery, companionStore, guard, clock, v)
+	heuristic := tokenizer.New()
+	store := sqlstore.MemoryStore(db)
+	memoryApp, cleanup6, err := provideMemory(ctx, cfg, o, deps, store, model, companionStore, clock, v)
 	if err != nil {
 		cleanup5()
 		cleanup4()
@@ -110,7 +111,8 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	voiceApp, cleanup7, err := provideVoice(ctx, cfg, o, deps, blobStore, repository, guard, clock, v)
+	gallery := sqlstore.GalleryRepository(db)
+	pictureApp, cleanup7, err := providePictures(ctx, cfg, o, deps, model, processor, blobStore, repository, gallery, companionStore, guard, clock, v)
 	if err != nil {
 		cleanup6()
 		cleanup5()

@@ -138,6 +138,16 @@ func TestVoiceFromConfiguredBackends(t *testing.T) {
 			require.Equal(t, http.StatusOK, res.StatusCode, "%s", res.body)
 			require.Equal(t, "audio/mpeg", res.Header.Get("Content-Type"))
 			require.Len(t, said(), 2, "the preview was spoken too")
+
+			// A voice the backend lists is checked when a companion is given one.
+			res = c.do("POST", "/api/v1/companions", companionDoc(t, map[string]any{
+				"voice": map[string]any{"provider": b.name, "voice_id": "no-such-voice", "enabled": true}}))
+			if b.name == "elevenlabs" {
+				require.Equal(t, http.StatusBadRequest, res.StatusCode, "%s", res.body)
+				require.Contains(t, string(res.body), `"field":"voice.voice_id","code":"unknown"`)
+			} else {
+				require.Equal(t, http.StatusCreated, res.StatusCode, "a backend that names no voices takes any: %s", res.body)
+			}
 		})
 	}
 }

@@ -38,6 +38,29 @@ type Deps struct {
 	Guard  *ratelimit.Guard
 	Clock  usecase.Clock
 	Policy Policy
+	// Voices checks a voice a companion is given against the speech backend's (nil: any id).
+	Voices VoiceChecker
+}
+
+// VoiceChecker says whether the speech backend has a voice: an error (KindNotFound) for one it
+// lacks, nil for one it has — and when it cannot tell (no list, or the backend is down), so that
+// a companion is never refused for the backend's trouble. usecase/voice's CheckVoice answers.
+type VoiceChecker interface {
+	CheckVoice(ctx context.Context, id string) error
+}
+
+// checkVoice checks the voice a change gives a companion, when it gives one it did not have.
+func (d Deps) checkVoice(ctx context.Context, before, after companion.Voice) error {
+	if d.Voices == nil || !after.Enabled || after.VoiceID == "" || (before.Enabled && before.VoiceID == after.VoiceID) {
+		return nil
+	}
+	if err := d.Voices.CheckVoice(ctx, after.VoiceID); err != nil {
+		if domain.KindOf(err) == domain.KindNotFound {
+			return domain.Invalid(domain.Violation("voice.voice_id", "unknown", "the speech backend has no such voice; GET /api/v1/voices lists them"))
+		}
+		return err
+	}
+	return nil
 }
 
 // App is the set of companion use cases.

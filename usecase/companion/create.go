@@ -25,6 +25,9 @@ func (h createHandler) Handle(ctx context.Context, in Create) (*companion.Compan
 	if err := h.d.Guard.Check(ctx, h.d.Policy.CreateRule, in.OwnerID.String()); err != nil {
 		return nil, err
 	}
+	if err := h.d.checkVoice(ctx, companion.Voice{}, p.Spec().Voice); err != nil {
+		return nil, err
+	}
 	now := h.d.Clock.Now()
 	c := companion.New(domain.NewID(now), in.OwnerID, p, now)
 	err = h.d.Store.InTx(ctx, func(r Repos) error {

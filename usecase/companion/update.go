@@ -25,6 +25,19 @@ func (h updateHandler) Handle(ctx context.Context, in Update) (*companion.Compan
 	if err := h.d.Guard.Check(ctx, h.d.Policy.UpdateRule, in.OwnerID.String()); err != nil {
 		return nil, err
 	}
+	// A new voice is checked against the speech backend's before the transaction: not a network
+	// call inside it.
+	if h.d.Voices != nil {
+		current, err := writable(ctx, h.d.Store.Companions(), in.OwnerID, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		if spec, err := in.Change(current.Profile().Spec()); err == nil {
+			if err := h.d.checkVoice(ctx, current.Profile().Spec().Voice, spec.Voice); err != nil {
+				return nil, err
+			}
+		}
+	}
 	var c *companion.Companion
 	err := h.d.Store.InTx(ctx, func(r Repos) error {
 		var err error

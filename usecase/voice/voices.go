@@ -91,3 +91,24 @@ type listVoicesHandler struct {
 func (h listVoicesHandler) Handle(ctx context.Context, _ ListVoices) (VoiceList, error) {
 	return h.cache.get(ctx, h.d)
 }
+
+// CheckVoice says whether the speech backend has voice id, for a companion given it
+// (usecase/companion's VoiceChecker): ErrUnknownVoice when the backend's list lacks it; nil when
+// the list has it, when the backend names no voices, and when it cannot tell — no speech backend,
+// or one that fails to list (a companion is not refused for the backend's trouble).
+func (a *App) CheckVoice(ctx context.Context, id string) error {
+	if !a.configured {
+		return nil
+	}
+	list, err := a.ListVoices.Handle(ctx, ListVoices{})
+	if err != nil {
+		if ctx.Err() != nil {
+			return context.Cause(ctx)
+		}
+		return nil
+	}
+	if list.Open || slices.ContainsFunc(list.Voices, func(v Voice) bool { return v.ID == id }) {
+		return nil
+	}
+	return ErrUnknownVoice
+}

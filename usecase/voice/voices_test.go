@@ -167,3 +167,20 @@ func TestVoicesWithoutABackendAreNotConfigured(t *testing.T) {
 	_, err = app.PreviewVoice.Handle(context.Background(), voice.PreviewVoice{VoiceID: "v"})
 	require.True(t, errors.Is(err, usecase.ErrNotConfigured))
 }
+
+func TestCheckVoiceRefusesOnlyAVoiceTheListLacks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := &listingSynth{voices: named}
+	app := voicesApp(t, s, clocktest.New(now), 10)
+	require.NoError(t, app.CheckVoice(ctx, "v-1"))
+	require.ErrorIs(t, app.CheckVoice(ctx, "v-9"), voice.ErrUnknownVoice)
+
+	down := &listingSynth{err: domain.E(domain.KindUnavailable, "tts_down", "down")}
+	require.NoError(t, voicesApp(t, down, clocktest.New(now), 10).CheckVoice(ctx, "v-9"), "a backend that cannot tell refuses nothing")
+	open := &fakeSynth{}
+	require.NoError(t, voicesApp(t, open, clocktest.New(now), 10).CheckVoice(ctx, "anything"), "nor one that names no voices")
+	none, err := voice.NewApp(voice.Deps{})
+	require.NoError(t, err)
+	require.NoError(t, none.CheckVoice(ctx, "anything"), "nor a hub without speech")
+}
