@@ -61,8 +61,11 @@ type mediaEvent struct {
 	URL       string `json:"url,omitempty"`
 	Width     int    `json:"width,omitempty"`
 	Height    int    `json:"height,omitempty"`
-	Error     string `json:"error,omitempty"`
-	Code      string `json:"code,omitempty"`
+	// An audio's type and how long it plays, in milliseconds (left out when the backend did not say).
+	ContentType string `json:"content_type,omitempty"`
+	DurationMs  int64  `json:"duration_ms,omitempty"`
+	Error       string `json:"error,omitempty"`
+	Code        string `json:"code,omitempty"`
 }
 
 type complete struct {
@@ -104,7 +107,7 @@ func Encode(p chat.Payload) ([]byte, error) {
 		if p.Failure != nil {
 			e.Error, e.Code = failed(*p.Failure)
 		} else {
-			e.URL = MediaURL(p.Audio)
+			e.URL, e.ContentType, e.DurationMs = MediaURL(p.Audio), p.ContentType.String(), p.Duration.Milliseconds()
 		}
 		v = e
 	case chat.Completion:

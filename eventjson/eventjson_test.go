@@ -60,6 +60,8 @@ func TestEncodeWritesTheAPIsJSON(t *testing.T) {
 			`{"message_id":"` + id + `","error":"The picture could not be made.","code":"image_failed"}`},
 		{"voice", chat.Voice{MessageID: f.msg, Audio: f.aud},
 			`{"message_id":"` + id + `","url":"/media/` + f.aud.String() + `"}`},
+		{"voice with its type and length", chat.Voice{MessageID: f.msg, Audio: f.aud, ContentType: media.MP3, Duration: 2345 * time.Millisecond},
+			`{"message_id":"` + id + `","url":"/media/` + f.aud.String() + `","content_type":"audio/mpeg","duration_ms":2345}`},
 		{"voice failure", chat.Voice{MessageID: f.msg, Audio: f.aud, Failure: &chat.Failure{Code: "voice_failed", Message: "No voice today."}},
 			`{"message_id":"` + id + `","error":"No voice today.","code":"voice_failed"}`},
 		{"complete", chat.Completion{MessageID: f.msg, Text: "Hello, you"},

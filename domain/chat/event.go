@@ -4,6 +4,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
+	"time"
 )
 
 // EventType names a turn event on the stream (SPEC §3.3, DESIGN §2).
@@ -65,7 +66,11 @@ type Picture struct {
 type Voice struct {
 	MessageID domain.ID
 	Audio     media.Key
-	Failure   *Failure
+	// ContentType and Duration say what the audio is and how long it plays (0: the backend did
+	// not say).
+	ContentType media.ContentType
+	Duration    time.Duration
+	Failure     *Failure
 }
 
 // Completion is the saved reply. TextOmitted says the reply was too long to repeat in one event:

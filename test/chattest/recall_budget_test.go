@@ -10,7 +10,6 @@ import (
 
 	"github.com/companionhub/companionhub/adapter/tokenizer"
 	"github.com/companionhub/companionhub/domain"
-	"github.com/companionhub/companionhub/domain/media"
 	pictured "github.com/companionhub/companionhub/domain/picture"
 	"github.com/companionhub/companionhub/usecase"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
@@ -53,7 +52,7 @@ func TestARecallIsCutOffAtItsBudget(t *testing.T) {
 		s, err := chatuc.NewSteps(chatuc.StepsDeps{Store: w.env.Store, Bus: w.env.Bus, Model: w.model,
 			Tokens: tokenizer.New(), Recall: recall, Learn: decorator.Fail[memory.Learn, struct{}](usecase.ErrNotConfigured),
 			Illustrate: decorator.Fail[picture.IllustrateReply, pictured.Picture](usecase.ErrNotConfigured),
-			Speak:      decorator.Fail[voice.SpeakReply, media.Key](usecase.ErrNotConfigured), Clock: usecase.SystemClock{},
+			Speak:      decorator.Fail[voice.SpeakReply, voice.Spoken](usecase.ErrNotConfigured), Clock: usecase.SystemClock{},
 			Observer: obs, Limits: chatuc.Limits{RecallBudget: 20 * time.Millisecond}})
 		require.NoError(t, err)
 		for _, st := range s.Table() {

@@ -16,10 +16,12 @@ import (
 
 // audioEvent is an `audio` event's data.
 type audioEvent struct {
-	MessageID string `json:"message_id"`
-	URL       string `json:"url"`
-	Error     string `json:"error"`
-	Code      string `json:"code"`
+	MessageID   string `json:"message_id"`
+	URL         string `json:"url"`
+	ContentType string `json:"content_type"`
+	DurationMs  int64  `json:"duration_ms"`
+	Error       string `json:"error"`
+	Code        string `json:"code"`
 }
 
 // spokenReply is what the fake model answers: a stage direction and an emoji, which no voice says.
@@ -73,6 +75,8 @@ func TestVoiceOffline(t *testing.T) {
 	_, done, a := c.voiceTurn(t, "Say something to me.")
 	require.Empty(t, a.Error, "%+v", a)
 	require.True(t, strings.HasPrefix(a.URL, "/media/aud/"), a.URL)
+	require.Equal(t, "audio/wav", a.ContentType, "the event says what plays")
+	require.Positive(t, a.DurationMs, "and for how long")
 	requireAudioFile(t, h, c, a.URL, "audio/wav")
 	res := c.do("GET", "/api/v1/companions/"+c.companion+"/messages?limit=10", nil)
 	require.Equal(t, http.StatusOK, res.StatusCode)
@@ -129,6 +133,8 @@ func TestVoiceFromConfiguredBackends(t *testing.T) {
 				"voice": map[string]any{"provider": b.name, "voice_id": voiceID, "enabled": true}}))
 			_, _, a := c.voiceTurn(t, "Tell me you missed me.")
 			require.Empty(t, a.Error, "%+v", a)
+			require.Equal(t, "audio/mpeg", a.ContentType)
+			require.Positive(t, a.DurationMs, "MP3 frames counted")
 			requireAudioFile(t, h, c, a.URL, "audio/mpeg")
 			require.Equal(t, []string{"Hello there I missed you!"}, said(), "no stage direction, no emoji")
 

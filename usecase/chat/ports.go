@@ -6,7 +6,6 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
-	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/domain/picture"
 	"github.com/companionhub/companionhub/usecase/decorator"
 	"github.com/companionhub/companionhub/usecase/memory"
@@ -35,7 +34,7 @@ type (
 	Recaller    = decorator.Handler[memory.Recall, []string]
 	Learner     = decorator.Handler[memory.Learn, struct{}]
 	Illustrator = decorator.Handler[pictureuc.IllustrateReply, picture.Picture]
-	Speaker     = decorator.Handler[voice.SpeakReply, media.Key]
+	Speaker     = decorator.Handler[voice.SpeakReply, voice.Spoken]
 	// Transcriber hears a person's voice note (usecase/voice's TranscribeNote).
 	Transcriber = decorator.Handler[voice.TranscribeNote, voice.Note]
 	// Summarizer keeps a long conversation's running summary (usecase/summary).

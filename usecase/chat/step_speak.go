@@ -22,14 +22,15 @@ func (s speakStep) run(ctx context.Context, in SideInput) (Empty, error) {
 	if err := s.advance(ctx, in.TurnID, chat.StatusSpeaking, 80); err != nil {
 		return Empty{}, err
 	}
-	key, err := s.speak.Handle(ctx, voice.SpeakReply{OwnerID: ex.turn.OwnerID(), CompanionID: ex.turn.CompanionID(),
+	spoken, err := s.speak.Handle(ctx, voice.SpeakReply{OwnerID: ex.turn.OwnerID(), CompanionID: ex.turn.CompanionID(),
 		Voice: ex.comp.Profile().Spec().Voice, Text: ex.reply.Text})
 	if err == nil {
-		err = s.store.Messages().SetAudio(ctx, in.MessageID, key)
+		err = s.store.Messages().SetAudio(ctx, in.MessageID, spoken.Key)
 	}
 	if err != nil {
 		return Empty{}, s.sideFailed(ctx, StepSpeak, in.TurnID, err, "the voice could not be made",
 			func(f *chat.Failure) chat.Payload { return chat.Voice{MessageID: in.MessageID, Failure: f} })
 	}
-	return Empty{}, s.publish(ctx, in.TurnID, 0, chat.Voice{MessageID: in.MessageID, Audio: key})
+	return Empty{}, s.publish(ctx, in.TurnID, 0, chat.Voice{MessageID: in.MessageID, Audio: spoken.Key,
+		ContentType: spoken.ContentType, Duration: spoken.Duration})
 }

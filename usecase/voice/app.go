@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/companionhub/companionhub/domain"
-	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/usecase"
 	"github.com/companionhub/companionhub/usecase/decorator"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
@@ -36,7 +35,7 @@ type Deps struct {
 // App is the set of voice use cases.
 type App struct {
 	// SpeakReply speaks a reply in its companion's voice (the chat turn's audio).
-	SpeakReply decorator.Handler[SpeakReply, media.Key]
+	SpeakReply decorator.Handler[SpeakReply, Spoken]
 	// ListVoices and PreviewVoice are a person's, choosing a voice.
 	ListVoices   decorator.Handler[ListVoices, VoiceList]
 	PreviewVoice decorator.Handler[PreviewVoice, Audio]
@@ -57,10 +56,10 @@ func (a *App) Transcribes() bool { return a.transcribes }
 // feature that is not there is not a failure to log or count on every turn.
 func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 	// A companion without a voice hears so first: that, the person can change.
-	fail := decorator.Fail[SpeakReply, media.Key](usecase.ErrNotConfigured)
-	app := &App{SpeakReply: decorator.Func[SpeakReply, media.Key](func(ctx context.Context, in SpeakReply) (media.Key, error) {
+	fail := decorator.Fail[SpeakReply, Spoken](usecase.ErrNotConfigured)
+	app := &App{SpeakReply: decorator.Func[SpeakReply, Spoken](func(ctx context.Context, in SpeakReply) (Spoken, error) {
 		if err := checkVoice(in.Voice); err != nil {
-			return media.Key{}, err
+			return Spoken{}, err
 		}
 		return fail.Handle(ctx, in)
 	}),

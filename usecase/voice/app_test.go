@@ -24,7 +24,7 @@ func TestNewAppWithoutSynthesizerIsNotConfigured(t *testing.T) {
 
 	key, err := app.SpeakReply.Handle(context.Background(), in)
 	require.ErrorIs(t, err, usecase.ErrNotConfigured)
-	require.True(t, key.IsZero())
+	require.True(t, key.Key.IsZero())
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -74,8 +74,8 @@ func newEnv(t *testing.T) *env {
 func (e *env) speak(t *testing.T, v companion.Voice, text string) (voice.SpeakReply, media.Key, error) {
 	t.Helper()
 	in := voice.SpeakReply{OwnerID: domain.NewID(now), CompanionID: domain.NewID(now), Voice: v, Text: text}
-	key, err := e.app.SpeakReply.Handle(context.Background(), in)
-	return in, key, err
+	spoken, err := e.app.SpeakReply.Handle(context.Background(), in)
+	return in, spoken.Key, err
 }
 
 func requireKind(t *testing.T, err error, k domain.Kind) {

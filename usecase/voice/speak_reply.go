@@ -2,6 +2,7 @@ package voice
 
 import (
 	"context"
+	"time"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
@@ -27,30 +28,38 @@ var ErrNothingToSay = domain.E(domain.KindInvalid, "nothing_to_say", "the reply 
 
 type speakReplyHandler struct{ d Deps }
 
-func (h speakReplyHandler) Handle(ctx context.Context, in SpeakReply) (media.Key, error) {
+// Spoken is a spoken reply: the stored audio, its type and how long it plays (0: the backend did
+// not say).
+type Spoken struct {
+	Key         media.Key
+	ContentType media.ContentType
+	Duration    time.Duration
+}
+
+func (h speakReplyHandler) Handle(ctx context.Context, in SpeakReply) (Spoken, error) {
 	if err := checkVoice(in.Voice); err != nil {
-		return media.Key{}, err
+		return Spoken{}, err
 	}
 	text := spokenWithin(in.Text, h.d.maxSpoken())
 	if text == "" {
-		return media.Key{}, ErrNothingToSay
+		return Spoken{}, ErrNothingToSay
 	}
 	audio, err := synthesize(ctx, h.d, Request{Text: text, VoiceID: in.Voice.VoiceID, Format: media.MP3})
 	if err != nil {
-		return media.Key{}, err
+		return Spoken{}, err
 	}
 	f, err := checkAudio(audio)
 	if err != nil {
-		return media.Key{}, err
+		return Spoken{}, err
 	}
 	it, err := mediauc.Store(ctx, h.d.Blobs, f, h.d.Clock.Now(), func(it media.Item) error {
 		it.OwnerID, it.CompanionID = in.OwnerID, in.CompanionID
 		return h.d.Media.Create(ctx, it)
 	})
 	if err != nil {
-		return media.Key{}, err
+		return Spoken{}, err
 	}
-	return it.Key, nil
+	return Spoken{Key: it.Key, ContentType: f.ContentType, Duration: audio.Duration}, nil
 }
 
 // checkVoice refuses to speak for a companion without a voice.

@@ -1,8 +1,10 @@
 package voice_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -148,4 +150,15 @@ func TestSpeakReplyMediaRowFailure(t *testing.T) {
 			require.Equal(t, !tc.keepBlob, len(e.blobs.Deleted()) == 1)
 		})
 	}
+}
+
+func TestSpeakReplySaysWhatItMadeAndHowLongItPlays(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	spoken, err := e.app.SpeakReply.Handle(context.Background(), voice.SpeakReply{OwnerID: domain.NewID(now),
+		CompanionID: domain.NewID(now), Voice: aVoice, Text: "Hello."})
+	require.NoError(t, err)
+	require.False(t, spoken.Key.IsZero())
+	require.Equal(t, media.MP3, spoken.ContentType)
+	require.Equal(t, 2*time.Second, spoken.Duration, "the backend's")
 }
