@@ -13,12 +13,16 @@ import (
 	"github.com/companionhub/companionhub/adapter/argon2id"
 	"github.com/companionhub/companionhub/adapter/blob"
 	"github.com/companionhub/companionhub/adapter/blob/s3"
+	"github.com/companionhub/companionhub/adapter/elevenlabs"
+	"github.com/companionhub/companionhub/adapter/espeak"
 	"github.com/companionhub/companionhub/adapter/hashembed"
 	"github.com/companionhub/companionhub/adapter/hibp"
 	"github.com/companionhub/companionhub/adapter/local"
 	"github.com/companionhub/companionhub/adapter/memory"
 	"github.com/companionhub/companionhub/adapter/offline"
 	"github.com/companionhub/companionhub/adapter/openai"
+	"github.com/companionhub/companionhub/adapter/openaispeech"
+	"github.com/companionhub/companionhub/adapter/openaistt"
 	"github.com/companionhub/companionhub/adapter/placeholder"
 	"github.com/companionhub/companionhub/adapter/postgres"
 	"github.com/companionhub/companionhub/adapter/redis"
@@ -44,6 +48,20 @@ func openaiModel(c openai.Config, hc *http.Client) (llm.Model, error) {
 func placeholderPictures() picture.Generator { panic(wire.Build(placeholder.ProviderSet)) }
 
 func tonesSpeech() voice.Synthesizer { panic(wire.Build(tones.ProviderSet)) }
+
+func espeakSpeech(c espeak.Config) (voice.Synthesizer, error) { panic(wire.Build(espeak.ProviderSet)) }
+
+func elevenlabsSpeech(c elevenlabs.Config, hc *http.Client) (voice.Synthesizer, error) {
+	panic(wire.Build(elevenlabs.ProviderSet))
+}
+
+func openaiSpeech(c openaispeech.Config, hc *http.Client) (voice.Synthesizer, error) {
+	panic(wire.Build(openaispeech.ProviderSet))
+}
+
+func openaiTranscriber(c openaistt.Config, hc *http.Client) (voice.Transcriber, error) {
+	panic(wire.Build(openaistt.ProviderSet))
+}
 
 func hashEmbedder(c hashembed.Config) memoryuc.Embedder { panic(wire.Build(hashembed.ProviderSet)) }
 

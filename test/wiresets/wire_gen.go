@@ -11,12 +11,16 @@ import (
 	"github.com/companionhub/companionhub/adapter/argon2id"
 	"github.com/companionhub/companionhub/adapter/blob"
 	"github.com/companionhub/companionhub/adapter/blob/s3"
+	"github.com/companionhub/companionhub/adapter/elevenlabs"
+	"github.com/companionhub/companionhub/adapter/espeak"
 	"github.com/companionhub/companionhub/adapter/hashembed"
 	"github.com/companionhub/companionhub/adapter/hibp"
 	"github.com/companionhub/companionhub/adapter/local"
 	memory2 "github.com/companionhub/companionhub/adapter/memory"
 	"github.com/companionhub/companionhub/adapter/offline"
 	"github.com/companionhub/companionhub/adapter/openai"
+	"github.com/companionhub/companionhub/adapter/openaispeech"
+	"github.com/companionhub/companionhub/adapter/openaistt"
 	"github.com/companionhub/companionhub/adapter/placeholder"
 	"github.com/companionhub/companionhub/adapter/postgres"
 	redis2 "github.com/companionhub/companionhub/adapter/redis"
@@ -59,6 +63,38 @@ func placeholderPictures() picture.Generator {
 func tonesSpeech() voice.Synthesizer {
 	synthesizer := tones.New()
 	return synthesizer
+}
+
+func espeakSpeech(c espeak.Config) (voice.Synthesizer, error) {
+	synthesizer, err := espeak.New(c)
+	if err != nil {
+		return nil, err
+	}
+	return synthesizer, nil
+}
+
+func elevenlabsSpeech(c elevenlabs.Config, hc *http.Client) (voice.Synthesizer, error) {
+	synthesizer, err := elevenlabs.New(c, hc)
+	if err != nil {
+		return nil, err
+	}
+	return synthesizer, nil
+}
+
+func openaiSpeech(c openaispeech.Config, hc *http.Client) (voice.Synthesizer, error) {
+	synthesizer, err := openaispeech.New(c, hc)
+	if err != nil {
+		return nil, err
+	}
+	return synthesizer, nil
+}
+
+func openaiTranscriber(c openaistt.Config, hc *http.Client) (voice.Transcriber, error) {
+	transcriber, err := openaistt.New(c, hc)
+	if err != nil {
+		return nil, err
+	}
+	return transcriber, nil
 }
 
 func hashEmbedder(c hashembed.Config) memory.Embedder {

@@ -9,12 +9,15 @@ import (
 
 	"github.com/companionhub/companionhub/adapter/argon2id"
 	"github.com/companionhub/companionhub/adapter/blob"
+	"github.com/companionhub/companionhub/adapter/elevenlabs"
 	"github.com/companionhub/companionhub/adapter/hashembed"
 	"github.com/companionhub/companionhub/adapter/hibp"
 	"github.com/companionhub/companionhub/adapter/local"
 	"github.com/companionhub/companionhub/adapter/memory"
 	"github.com/companionhub/companionhub/adapter/offline"
 	"github.com/companionhub/companionhub/adapter/openai"
+	"github.com/companionhub/companionhub/adapter/openaispeech"
+	"github.com/companionhub/companionhub/adapter/openaistt"
 	"github.com/companionhub/companionhub/adapter/placeholder"
 	"github.com/companionhub/companionhub/adapter/tones"
 	"github.com/companionhub/companionhub/usecase"
@@ -31,6 +34,23 @@ func TestEverySetBuildsItsAdapter(t *testing.T) {
 	assert.IsType(t, &openai.Client{}, m)
 	assert.IsType(t, &placeholder.Generator{}, placeholderPictures())
 	assert.IsType(t, &tones.Synthesizer{}, tonesSpeech())
+	// A local server of each remote speech API (no key needed); espeak's injector compiles (its
+	// adapter runs the program, which its own tests need).
+	sc := openaispeech.DefaultConfig()
+	sc.BaseURL = "http://127.0.0.1:1/v1"
+	speech, err := openaiSpeech(sc, http.DefaultClient)
+	require.NoError(t, err)
+	assert.IsType(t, &openaispeech.Synthesizer{}, speech)
+	ec := elevenlabs.DefaultConfig()
+	ec.BaseURL, ec.APIKey = "http://127.0.0.1:1", "key"
+	eleven, err := elevenlabsSpeech(ec, http.DefaultClient)
+	require.NoError(t, err)
+	assert.IsType(t, &elevenlabs.Synthesizer{}, eleven)
+	tc := openaistt.DefaultConfig()
+	tc.BaseURL = "http://127.0.0.1:1/v1"
+	heard, err := openaiTranscriber(tc, http.DefaultClient)
+	require.NoError(t, err)
+	assert.IsType(t, &openaistt.Transcriber{}, heard)
 	assert.IsType(t, &hashembed.Embedder{}, hashEmbedder(hashembed.DefaultConfig()))
 	assert.IsType(t, &argon2id.Hasher{}, argon2Hasher(argon2id.DefaultConfig()))
 	assert.IsType(t, &hibp.Checker{}, breachChecker(hibp.DefaultConfig(), http.DefaultClient))
