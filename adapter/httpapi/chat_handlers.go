@@ -51,6 +51,12 @@ func (s *Server) sendMessage(w http.ResponseWriter, r *http.Request) {
 		s.sendVoiceNote(w, r, id)
 		return
 	}
+	// The route takes uploads (a voice note); a message in JSON is held to the JSON limit.
+	if r.ContentLength > s.cfg.MaxBodyBytes {
+		writeError(w, r, domain.E(domain.KindInvalid, reasonBodyTooLarge, "the request body is too large"))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
 	var req sendRequest
 	if err := decodeJSON(r, &req); err != nil {
 		writeError(w, r, err)

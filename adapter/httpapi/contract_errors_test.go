@@ -115,6 +115,11 @@ func TestErrorContract(t *testing.T) {
 			header{"Content-Type", "application/octet-stream"})
 		require.Equal(t, 413, status)
 		require.Equal(t, "body_too_large", readAPIError(t, body).Error.Details.Reason)
+		// The messages route takes a voice note's upload, but a message in JSON keeps the JSON limit.
+		msg := `{"text":"` + strings.Repeat("x", 2<<20) + `"}`
+		status, body, _ = c.call("POST", "/api/v1/companions/"+id+"/messages", tok, msg, false)
+		require.Equal(t, 413, status)
+		require.Equal(t, "body_too_large", readAPIError(t, body).Error.Details.Reason)
 	})
 
 	t.Run("headers over 64 KiB are a JSON 431", func(t *testing.T) {
