@@ -14,14 +14,21 @@ const summaryHeading = "EARLIER IN YOUR CONVERSATION (a summary of what came bef
 // withSummary puts the companion's running summary into a reply's prompt when the conversation no
 // longer fits (hist left messages out): ahead of the history, which gives up its oldest messages
 // for it if it must. A stale summary (one of the messages it tells of changed) is left out until
-// the next one replaces it, as is one that would take more than its share of budget.
+// the next one replaces it, as is one that would take more than its share of budget. A summary
+// that cannot be read costs the reply its summary, not the reply: only an ended context fails it.
 func (p prompter) withSummary(ctx context.Context, tc *turnContext, hist *fittedHistory, budget int) error {
 	if p.summaries == nil || !hist.Omitted {
 		return nil
 	}
 	s, ok, err := p.summaries.Get(ctx, tc.turn.OwnerID(), tc.comp.ID())
-	if err != nil || !ok || s.Stale || s.Text == "" {
-		return err
+	if err != nil {
+		if ctx.Err() != nil {
+			return err
+		}
+		return nil
+	}
+	if !ok || s.Stale || s.Text == "" {
+		return nil
 	}
 	need := p.tokens.Count(summaryHeading) + p.tokens.Count(s.Text) + 2
 	if need > budget/summaryShare {
