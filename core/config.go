@@ -120,7 +120,7 @@ var (
 		Timeout:  "time allowed for one picture",
 	}
 	speechHelp = backend.FeatureHelp{
-		Provider: "text-to-speech backend that speaks replies: %s (empty: voice is off)",
+		Provider: "text-to-speech backend that speaks replies: %s (set it empty to turn voice off)",
 		BaseURL:  "base URL of the text-to-speech API",
 		APIKey:   "API key of the text-to-speech backend",
 		Model:    "model the text-to-speech backend uses",
@@ -163,7 +163,7 @@ func DefaultConfig() Config {
 		SpokenChars:        voice.MaxSpokenText,
 		LLM:                backend.NewFeature(backend.Settings{Timeout: 3 * time.Minute}, llmHelp),
 		Images:             backend.NewFeature(backend.Settings{Provider: "offline", Timeout: 3 * time.Minute}, imageHelp),
-		Speech:             backend.NewFeature(backend.Settings{Timeout: time.Minute}, speechHelp),
+		Speech:             backend.NewFeature(backend.Settings{Provider: "offline", Timeout: time.Minute}, speechHelp),
 		Transcription:      backend.NewFeature(backend.Settings{Timeout: 2 * time.Minute}, transcriptionHelp),
 		Embeddings:         backend.NewFeature(backend.Settings{Timeout: 30 * time.Second}, embeddingsHelp),
 		Chat:               chatConfigFrom(chatuc.DefaultLimits(), chatuc.DefaultSettings()),

@@ -48,6 +48,7 @@ func newContract(t *testing.T, configure ...func(*core.Config)) *contract {
 	cfg.Blobs.URL = "mem://"
 	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 1024, 1
 	cfg.RateLimits.Register.Limit = ratelimit.Limit{Count: 100, Period: time.Hour}
+	cfg.Speech.Provider = "" // a hub without voice, unless a test configures it
 	for _, c := range configure {
 		c(&cfg)
 	}

@@ -105,7 +105,8 @@ func New(tb testing.TB, db *sqlstore.DB, o Options) *Env {
 	if o.Limiter != nil {
 		opts = append(opts, core.WithRateLimiter(o.Limiter))
 	}
-	cfg.Images.Provider = "" // the offline default is not a backend the tests asked for
+	cfg.Images.Provider = "" // the offline defaults are not backends the tests asked for
+	cfg.Speech.Provider = ""
 	if o.Images != nil {
 		opts = append(opts, core.WithImageGenerator(o.Images))
 	}
