@@ -70,7 +70,7 @@ func requireAudioFile(t *testing.T, h *hub, owner *chatter, url, want string) {
 // answers with an `audio` event whose URL plays a WAV, kept with the message.
 func TestVoiceOffline(t *testing.T) {
 	t.Parallel()
-	h := startHub(t, map[string]string{"COMPANIONHUB_TTS_PROVIDER": "offline", "COMPANIONHUB_OFFLINE_TOKENS_PER_SECOND": "0"})
+	h := startHub(t, map[string]string{"COMPANIONHUB_OFFLINE_TOKENS_PER_SECOND": "0"}) // the defaults speak
 	c := newChatter(t, h, "")
 	_, done, a := c.voiceTurn(t, "Say something to me.")
 	require.Empty(t, a.Error, "%+v", a)
