@@ -86,18 +86,10 @@ func DefaultConfig() Config { return Config{BatchSize: DefaultBatchSize, Timeout
 // Validate checks the settings without contacting the service. Its messages never quote the URL,
 // which could hold credentials.
 func (c Config) Validate() error {
-	u, err := providerhttp.ParseBaseURL(cmp.Or(strings.TrimSpace(c.BaseURL), DefaultBaseURL), providerhttp.URLHints{
-		Example: "https://api.openai.com/v1 (empty: OpenAI's), http://localhost:11434/v1", Credentials: "put the key in EMBEDDINGS_API_KEY"})
-	keyErr := providerhttp.CheckKey(c.APIKey)
-	switch {
-	case err != nil:
+	if _, err := c.root(); err != nil {
 		return err
-	case strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/embeddings"):
-		return envflag.Field("BaseURL", "must be the API root without /embeddings, e.g. https://api.openai.com/v1")
-	case strings.EqualFold(u.Hostname(), "api.openai.com") && !c.APIKey.IsSet():
-		return envflag.Field("APIKey", "is empty; OpenAI's API needs a key")
-	case keyErr != nil:
-		return keyErr
+	}
+	switch {
 	case strings.TrimSpace(c.Model) == "":
 		return envflag.Field("Model", "is empty; name the embeddings model, e.g. text-embedding-3-small or nomic-embed-text")
 	case c.Dimensions < 0 || c.Dimensions > maxDimensions:
@@ -108,6 +100,13 @@ func (c Config) Validate() error {
 		return envflag.Field("Timeout", "must not be negative (0: the caller's deadline only)")
 	}
 	return nil
+}
+
+// root is the API root BaseURL names (empty: OpenAI's), checked as every OpenAI-compatible
+// adapter checks it.
+func (c Config) root() (*url.URL, error) {
+	return providerhttp.OpenAIRoot(c.BaseURL, DefaultBaseURL, c.APIKey, "embeddings", providerhttp.URLHints{
+		Example: "https://api.openai.com/v1 (empty: OpenAI's), http://localhost:11434/v1", Credentials: "put the key in EMBEDDINGS_API_KEY"})
 }
 
 // Embedder implements memory.Embedder over the embeddings API. It is safe for concurrent use.
@@ -131,10 +130,7 @@ func New(c Config, hc *http.Client) (*Embedder, error) {
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	root, _ := url.Parse(cmp.Or(strings.TrimSpace(c.BaseURL), DefaultBaseURL)) // checked by Validate
-	if strings.Trim(root.Path, "/") == "" {
-		root.Path = "/v1"
-	}
+	root, _ := c.root() // checked by Validate
 	return &Embedder{
 		hc:         hc,
 		endpoint:   root.JoinPath("embeddings").String(),

@@ -79,24 +79,23 @@ func DefaultConfig() Config { return Config{Timeout: 2 * time.Minute} }
 // Validate checks the settings without contacting the service. Its messages never quote the URL,
 // which could hold credentials.
 func (c Config) Validate() error {
-	u, err := providerhttp.ParseBaseURL(cmp.Or(strings.TrimSpace(c.BaseURL), DefaultBaseURL), providerhttp.URLHints{
-		Example: "https://api.openai.com/v1 (empty: OpenAI's)", Credentials: "put the key in STT_API_KEY"})
-	keyErr := providerhttp.CheckKey(c.APIKey)
-	switch {
-	case err != nil:
+	if _, err := c.root(); err != nil {
 		return err
-	case strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/audio/transcriptions"):
-		return envflag.Field("BaseURL", "must be the API root without /audio/transcriptions, e.g. https://api.openai.com/v1")
-	case strings.EqualFold(u.Hostname(), "api.openai.com") && !c.APIKey.IsSet():
-		return envflag.Field("APIKey", "is empty; OpenAI's API needs a key")
-	case keyErr != nil:
-		return keyErr
+	}
+	switch {
 	case c.Timeout < 0:
 		return envflag.Field("Timeout", "must not be negative (0: the caller's deadline only)")
 	case c.Model != strings.TrimSpace(c.Model):
 		return envflag.Field("Model", "must not start or end with spaces")
 	}
 	return nil
+}
+
+// root is the API root BaseURL names (empty: OpenAI's), checked as every OpenAI-compatible
+// adapter checks it.
+func (c Config) root() (*url.URL, error) {
+	return providerhttp.OpenAIRoot(c.BaseURL, DefaultBaseURL, c.APIKey, "audio/transcriptions", providerhttp.URLHints{
+		Example: "https://api.openai.com/v1 (empty: OpenAI's)", Credentials: "put the key in STT_API_KEY"})
 }
 
 // Transcriber implements voice.Transcriber over the transcriptions API. It is safe for
@@ -121,10 +120,7 @@ func New(c Config, hc *http.Client) (*Transcriber, error) {
 	if hc == nil {
 		hc = &http.Client{}
 	}
-	root, _ := url.Parse(cmp.Or(strings.TrimSpace(c.BaseURL), DefaultBaseURL)) // checked by Validate
-	if strings.Trim(root.Path, "/") == "" {
-		root.Path = "/v1"
-	}
+	root, _ := c.root() // checked by Validate
 	return &Transcriber{
 		hc:       hc,
 		endpoint: root.JoinPath("audio", "transcriptions").String(),

@@ -49,3 +49,32 @@ func CheckKey(key secret.String) error {
 	}
 	return nil
 }
+
+// OpenAIRoot checks the base URL of an OpenAI-compatible API and returns its root, what every
+// OpenAI-compatible adapter asks of it: base (empty: fallback, OpenAI's own) passes ParseBaseURL;
+// it is the root, not the adapter's endpoint under it ("audio/speech"); OpenAI's own host gets
+// a key, and the key is one line. A root without a path is "/v1" (https://api.openai.com,
+// http://localhost:8880); one with a path is taken as it is (https://proxy.example/openai/v1).
+// Errors are envflag field errors on "BaseURL" or "APIKey", and never quote the URL.
+func OpenAIRoot(base, fallback string, key secret.String, endpoint string, h URLHints) (*url.URL, error) {
+	raw := strings.TrimSpace(base)
+	if raw == "" {
+		raw = fallback
+	}
+	u, err := ParseBaseURL(raw, h)
+	switch {
+	case err != nil:
+		return nil, err
+	case strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/"+endpoint):
+		return nil, envflag.Field("BaseURL", "must be the API root without /"+endpoint+", e.g. https://api.openai.com/v1")
+	case strings.EqualFold(u.Hostname(), "api.openai.com") && !key.IsSet():
+		return nil, envflag.Field("APIKey", "is empty; OpenAI's API needs a key")
+	}
+	if err := CheckKey(key); err != nil {
+		return nil, err
+	}
+	if strings.Trim(u.Path, "/") == "" {
+		u.Path = "/v1"
+	}
+	return u, nil
+}

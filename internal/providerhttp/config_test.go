@@ -48,3 +48,33 @@ func TestCheckKey(t *testing.T) {
 		assert.Equal(t, "APIKey: must be a single line", err.Error())
 	}
 }
+
+func TestOpenAIRoot(t *testing.T) {
+	t.Parallel()
+	h := providerhttp.URLHints{Example: "https://api.openai.com/v1", Credentials: "put the key in X_API_KEY"}
+	key := secret.String("sk-1")
+	for base, want := range map[string]string{
+		"":                                "https://api.openai.com/v1",
+		"http://localhost:8880":           "http://localhost:8880/v1",
+		"http://localhost:8880/":          "http://localhost:8880/v1",
+		"https://proxy.example/openai/v1": "https://proxy.example/openai/v1",
+	} {
+		u, err := providerhttp.OpenAIRoot(base, "https://api.openai.com/v1", key, "audio/speech", h)
+		require.NoError(t, err, base)
+		require.Equal(t, want, u.String(), base)
+	}
+	for name, tc := range map[string]struct {
+		base  string
+		key   secret.String
+		field string
+	}{
+		"the endpoint, not the root": {"http://localhost:8880/v1/audio/speech/", key, "BaseURL"},
+		"OpenAI without a key":       {"https://api.openai.com/v1", "", "APIKey"},
+		"a key of two lines":         {"http://localhost:8880", "sk\n1", "APIKey"},
+		"not a URL":                  {"localhost", key, "BaseURL"},
+	} {
+		_, err := providerhttp.OpenAIRoot(tc.base, "https://api.openai.com/v1", tc.key, "audio/speech", h)
+		require.Error(t, err, name)
+		require.Contains(t, err.Error(), tc.field, name)
+	}
+}
