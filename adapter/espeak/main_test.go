@@ -5,9 +5,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/companionhub/companionhub/test/containers"
 )
 
 // TestMain writes the fake programs before any test runs: a script written while another test
@@ -29,23 +30,15 @@ func TestMain(m *testing.M) {
 }
 
 // requireProgram skips t when espeak-ng is not installed, saying how to install it, except on CI
-// (CI=true), where a skipped test would pass unnoticed and so fails instead — the rule of
-// test/containers.RequireDocker.
+// (CI=true), where it fails (containers.Unavailable).
 func requireProgram(t *testing.T) {
 	t.Helper()
 	_, err := exec.LookPath(Program)
 	if err == nil {
 		return
 	}
-	msg := "\n" + strings.Repeat("!", 78) + "\n" +
-		"  SKIPPED: this test runs the espeak-ng program, which is not installed:\n" +
-		"    " + err.Error() + "\n" +
-		"  To run it: `make speech-tools` (scripts/speech-tools.sh), or apt-get install espeak-ng.\n" +
-		strings.Repeat("!", 78)
-	if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
-		t.Fatal(strings.Replace(msg, "SKIPPED", "FAILED (CI=true)", 1))
-	}
-	t.Skip(msg)
+	containers.Unavailable(t, "runs the espeak-ng program, which is not installed:\n    "+err.Error(),
+		"`make speech-tools` (scripts/speech-tools.sh), or apt-get install espeak-ng.")
 }
 
 // fakes is the directory of the fake espeak-ng programs: shell scripts that list two voices and a

@@ -137,11 +137,20 @@ func requireDocker(t testing.TB, err error) {
 	if err == nil {
 		return
 	}
+	Unavailable(t, "needs a Docker engine to run real PostgreSQL/Redis, and none is reachable:\n    "+err.Error(),
+		"start Docker (or set DOCKER_HOST), build the test images once with\n"+
+			"  `make test-images` (scripts/test-images.sh), and run the tests again.")
+}
+
+// Unavailable skips t, which needs something this machine lacks (why: what and why not; howTo:
+// how to get it), in a banner no one can miss, except on CI (CI=true), where a skipped
+// integration test would pass unnoticed and so fails instead. Docker, the temporal CLI and
+// external programs such as espeak-ng all go through it.
+func Unavailable(t testing.TB, why, howTo string) {
+	t.Helper()
 	msg := "\n" + strings.Repeat("!", 78) + "\n" +
-		"  SKIPPED: this test needs a Docker engine to run real PostgreSQL/Redis, and none is reachable:\n" +
-		"    " + err.Error() + "\n" +
-		"  To run it: start Docker (or set DOCKER_HOST), build the test images once with\n" +
-		"  `make test-images` (scripts/test-images.sh), and run the tests again.\n" +
+		"  SKIPPED: this test " + why + "\n" +
+		"  To run it: " + howTo + "\n" +
 		strings.Repeat("!", 78)
 	if onCI() {
 		t.Fatal(strings.Replace(msg, "SKIPPED", "FAILED (CI=true)", 1))
