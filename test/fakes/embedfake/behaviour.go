@@ -3,6 +3,8 @@ package embedfake
 import (
 	"net/http"
 	"time"
+
+	"github.com/companionhub/companionhub/test/fakes/fakehttp"
 )
 
 // Behaviour is how the server answers one embeddings request that passed validation. The zero
@@ -79,24 +81,10 @@ func NoIndex() Behaviour { return Behaviour{NoIndex: true} }
 // chat model).
 func errorShape(status int) (typ, code, msg string) {
 	switch status {
-	case http.StatusBadRequest:
-		return "invalid_request_error", "invalid_value", "Invalid value in request."
-	case http.StatusUnauthorized:
-		return "invalid_request_error", "invalid_api_key", "Incorrect API key provided."
-	case http.StatusForbidden:
-		return "invalid_request_error", "unsupported_country_region_territory", "Country, region, or territory not supported."
-	case http.StatusNotFound:
-		return "invalid_request_error", "model_not_found", "The model does not exist or you do not have access to it."
 	case http.StatusTooManyRequests:
 		return "requests", "rate_limit_exceeded", "Rate limit reached for requests. Please try again later."
 	case http.StatusNotImplemented:
 		return "not_supported_error", "", "This server does not support embeddings. Start it with `--embeddings`"
-	case http.StatusServiceUnavailable:
-		return "server_error", "engine_overloaded", "The engine is currently overloaded, please try again later."
-	default:
-		if status >= 500 {
-			return "server_error", "", "The server had an error while processing your request. Sorry about that!"
-		}
-		return "invalid_request_error", "", http.StatusText(status)
 	}
+	return fakehttp.OpenAIErrorShape(status)
 }

@@ -22,19 +22,6 @@ const maxBody = 8 << 20
 // knownParams are the request fields OpenAI's embeddings API takes.
 var knownParams = []string{"model", "input", "encoding_format", "dimensions", "user"}
 
-// writeError writes OpenAI's error body; an empty code or param is sent as null, as OpenAI does.
-func writeError(w http.ResponseWriter, status int, typ, code, param, message string) {
-	null := func(s string) *string {
-		if s == "" {
-			return nil
-		}
-		return &s
-	}
-	fakehttp.WriteJSON(w, status, map[string]any{"error": map[string]any{
-		"message": message, "type": typ, "param": null(param), "code": null(code),
-	}})
-}
-
 // wireRequest is the request body; pointers and raw input tell absent fields from zero ones.
 type wireRequest struct {
 	Model          string          `json:"model"`
@@ -85,10 +72,10 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) {
 
 	detail := " (" + cfg.errorMessage + ")"
 	bad := func(code, param, msg string) {
-		writeError(w, http.StatusBadRequest, "invalid_request_error", code, param, msg+detail)
+		fakehttp.WriteOpenAIError(w, http.StatusBadRequest, "invalid_request_error", code, param, msg+detail)
 	}
 	if given, ok := fakehttp.Bearer(r, cfg.apiKey); !ok {
-		writeError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", "",
+		fakehttp.WriteOpenAIError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", "",
 			"Incorrect API key provided: "+given+"."+detail)
 		return
 	}
@@ -115,7 +102,7 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) {
 			strconv.Itoa(cfg.maxInputs)+", but got an array with length "+strconv.Itoa(len(req.Input))+" instead.")
 		return
 	case !slices.Contains(cfg.models, wr.Model):
-		writeError(w, http.StatusNotFound, "invalid_request_error", "model_not_found", "model",
+		fakehttp.WriteOpenAIError(w, http.StatusNotFound, "invalid_request_error", "model_not_found", "model",
 			"The model `"+wr.Model+"` does not exist or you do not have access to it."+detail)
 		return
 	case wr.EncodingFormat != nil && *wr.EncodingFormat != "float" && *wr.EncodingFormat != "base64":
@@ -157,7 +144,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, b Behaviour, req
 	case b.Status != 0 && b.Status != http.StatusOK:
 		typ, code, msg := errorShape(b.Status)
 		typ, code = cmp.Or(b.ErrorType, typ), cmp.Or(b.ErrorCode, code)
-		writeError(w, b.Status, typ, code, b.ErrorParam, msg+detail)
+		fakehttp.WriteOpenAIError(w, b.Status, typ, code, b.ErrorParam, msg+detail)
 		return
 	case b.WrongContentType:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -1,7 +1,8 @@
 // Package fakehttp is the plumbing the local fakes of provider APIs (openaifake, imagesfake,
-// a1111fake, comfyfake) share: the queue of scripted behaviours, the log of what they received,
-// the bearer-key check and the waits that end when the client leaves. What each fake answers —
-// routes, validation, error bodies, pictures — is its own, faithful to the API it stands in for.
+// embedfake, speechfake, sttfake, elevenlabsfake, a1111fake, comfyfake) share: the queue of
+// scripted behaviours, the log of what they received, the bearer-key check, the waits that end
+// when the client leaves, and OpenAI's error body. What each fake answers — routes, validation,
+// its own error cases, pictures and sounds — is its own, faithful to the API it stands in for.
 package fakehttp
 
 import (
@@ -137,4 +138,41 @@ func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+// WriteOpenAIError answers an error in OpenAI's shape — {"error": {message, type, param, code}},
+// param and code null when empty — which every OpenAI-compatible fake answers with.
+func WriteOpenAIError(w http.ResponseWriter, status int, typ, code, param, message string) {
+	null := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	WriteJSON(w, status, map[string]any{"error": map[string]any{
+		"message": message, "type": typ, "param": null(param), "code": null(code),
+	}})
+}
+
+// OpenAIErrorShape is the type, code and message OpenAI answers a status with (code "" when it
+// sends null); a fake of one of its APIs handles its own cases first and falls back to this.
+func OpenAIErrorShape(status int) (typ, code, msg string) {
+	switch {
+	case status == http.StatusBadRequest:
+		return "invalid_request_error", "invalid_value", "Invalid value in request."
+	case status == http.StatusUnauthorized:
+		return "invalid_request_error", "invalid_api_key", "Incorrect API key provided."
+	case status == http.StatusForbidden:
+		return "invalid_request_error", "unsupported_country_region_territory", "Country, region, or territory not supported."
+	case status == http.StatusNotFound:
+		return "invalid_request_error", "model_not_found", "The model does not exist or you do not have access to it."
+	case status == http.StatusTooManyRequests:
+		return "requests", "rate_limit_exceeded", "Rate limit reached for requests per minute. Please try again later."
+	case status == http.StatusServiceUnavailable:
+		return "server_error", "engine_overloaded", "The engine is currently overloaded, please try again later."
+	case status >= 500:
+		return "server_error", "", "The server had an error while processing your request. Sorry about that!"
+	default:
+		return "invalid_request_error", "", http.StatusText(status)
+	}
 }

@@ -20,19 +20,6 @@ const maxBody = 1 << 20
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// writeError writes OpenAI's error body; an empty code or param is sent as null, as OpenAI does.
-func writeError(w http.ResponseWriter, status int, typ, code, param, message string) {
-	null := func(s string) *string {
-		if s == "" {
-			return nil
-		}
-		return &s
-	}
-	fakehttp.WriteJSON(w, status, map[string]any{"error": map[string]any{
-		"message": message, "type": typ, "param": null(param), "code": null(code),
-	}})
-}
-
 // wireRequest is the request body; pointers tell absent fields from zero ones.
 type wireRequest struct {
 	Prompt         *string `json:"prompt"`
@@ -74,10 +61,10 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 
 	detail := " (" + cfg.errorMessage + ")"
 	bad := func(code, param, msg string) {
-		writeError(w, http.StatusBadRequest, "invalid_request_error", code, param, msg+detail)
+		fakehttp.WriteOpenAIError(w, http.StatusBadRequest, "invalid_request_error", code, param, msg+detail)
 	}
 	if given, ok := fakehttp.Bearer(r, cfg.apiKey); !ok {
-		writeError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", "",
+		fakehttp.WriteOpenAIError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", "",
 			"Incorrect API key provided: "+given+"."+detail)
 		return
 	}
@@ -101,7 +88,7 @@ func (s *Server) generate(w http.ResponseWriter, r *http.Request) {
 			itoa(rs.maxPrompt)+".")
 		return
 	case !slices.Contains(cfg.models, wr.Model):
-		writeError(w, http.StatusNotFound, "invalid_request_error", "model_not_found", "model",
+		fakehttp.WriteOpenAIError(w, http.StatusNotFound, "invalid_request_error", "model_not_found", "model",
 			"The model `"+wr.Model+"` does not exist or you do not have access to it."+detail)
 		return
 	case wr.N != nil && (*wr.N < 1 || *wr.N > rs.maxN):
@@ -161,12 +148,12 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, b Behaviour, a a
 	switch {
 	case b.ContentPolicy:
 		typ, code, msg := refusal(a.rules.gpt)
-		writeError(w, http.StatusBadRequest, typ, code, "", msg+detail)
+		fakehttp.WriteOpenAIError(w, http.StatusBadRequest, typ, code, "", msg+detail)
 		return
 	case b.Status != 0 && b.Status != http.StatusOK:
 		typ, code, msg := errorShape(b.Status)
 		typ, code = or(b.ErrorType, typ), or(b.ErrorCode, code)
-		writeError(w, b.Status, typ, code, b.ErrorParam, msg+detail)
+		fakehttp.WriteOpenAIError(w, b.Status, typ, code, b.ErrorParam, msg+detail)
 		return
 	case b.WrongContentType:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -176,11 +176,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.generate(w, r)
 	case path == "/images/generations":
 		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, http.StatusMethodNotAllowed, "invalid_request_error", "method_not_allowed", "", "Method not allowed.")
+		fakehttp.WriteOpenAIError(w, http.StatusMethodNotAllowed, "invalid_request_error", "method_not_allowed", "", "Method not allowed.")
 	case strings.HasPrefix(r.URL.Path, "/files/") && s.files == nil:
 		s.file(w, r)
 	default:
-		writeError(w, http.StatusNotFound, "invalid_request_error", "unknown_url", "",
+		fakehttp.WriteOpenAIError(w, http.StatusNotFound, "invalid_request_error", "unknown_url", "",
 			"Unknown request URL: "+r.Method+" "+r.URL.Path+".")
 	}
 }

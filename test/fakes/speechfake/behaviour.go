@@ -3,6 +3,8 @@ package speechfake
 import (
 	"net/http"
 	"time"
+
+	"github.com/companionhub/companionhub/test/fakes/fakehttp"
 )
 
 // Behaviour is how the server answers one speech request that passed validation. The zero value
@@ -68,25 +70,9 @@ func OtherFormat(format string) Behaviour { return Behaviour{Format: format} }
 
 // errorShape returns OpenAI's type, code and description for a status.
 func errorShape(status int, code string) (typ, defaultCode, msg string) {
-	switch {
-	case status == http.StatusTooManyRequests && code == "insufficient_quota":
+	if status == http.StatusTooManyRequests && code == "insufficient_quota" {
 		return "insufficient_quota", "insufficient_quota",
 			"You exceeded your current quota, please check your plan and billing details."
-	case status == http.StatusBadRequest:
-		return "invalid_request_error", "invalid_value", "Invalid value in request."
-	case status == http.StatusUnauthorized:
-		return "invalid_request_error", "invalid_api_key", "Incorrect API key provided."
-	case status == http.StatusForbidden:
-		return "invalid_request_error", "unsupported_country_region_territory", "Country, region, or territory not supported."
-	case status == http.StatusNotFound:
-		return "invalid_request_error", "model_not_found", "The model does not exist or you do not have access to it."
-	case status == http.StatusTooManyRequests:
-		return "requests", "rate_limit_exceeded", "Rate limit reached for requests per minute. Please try again later."
-	case status == http.StatusServiceUnavailable:
-		return "server_error", "engine_overloaded", "The engine is currently overloaded, please try again later."
-	case status >= 500:
-		return "server_error", "", "The server had an error while processing your request. Sorry about that!"
-	default:
-		return "invalid_request_error", "", http.StatusText(status)
 	}
+	return fakehttp.OpenAIErrorShape(status)
 }

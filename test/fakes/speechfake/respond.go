@@ -24,19 +24,6 @@ var contentTypes = map[string]string{
 	"mp3": "audio/mpeg", "opus": "audio/ogg", "aac": "audio/aac", "flac": "audio/flac", "wav": "audio/wav", "pcm": "audio/pcm",
 }
 
-// writeError writes OpenAI's error body; an empty code or param is sent as null, as OpenAI does.
-func writeError(w http.ResponseWriter, status int, typ, code, param, message string) {
-	null := func(s string) *string {
-		if s == "" {
-			return nil
-		}
-		return &s
-	}
-	fakehttp.WriteJSON(w, status, map[string]any{"error": map[string]any{
-		"message": message, "type": typ, "param": null(param), "code": null(code),
-	}})
-}
-
 // wireRequest is the request body; pointers tell absent fields from zero ones.
 type wireRequest struct {
 	Model          string   `json:"model"`
@@ -79,10 +66,10 @@ func (s *Server) speech(w http.ResponseWriter, r *http.Request) {
 
 	detail := " (" + cfg.errorMessage + ")"
 	bad := func(code, param, msg string) {
-		writeError(w, http.StatusBadRequest, "invalid_request_error", code, param, msg+detail)
+		fakehttp.WriteOpenAIError(w, http.StatusBadRequest, "invalid_request_error", code, param, msg+detail)
 	}
 	if given, ok := fakehttp.Bearer(r, cfg.apiKey); !ok {
-		writeError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", "",
+		fakehttp.WriteOpenAIError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", "",
 			"Incorrect API key provided: "+given+"."+detail)
 		return
 	}
@@ -111,7 +98,7 @@ func (s *Server) speech(w http.ResponseWriter, r *http.Request) {
 	case wr.Model == "":
 		bad("missing_required_parameter", "model", "Missing required parameter: 'model'.")
 	case !slices.Contains(cfg.models, wr.Model):
-		writeError(w, http.StatusNotFound, "invalid_request_error", "model_not_found", "model",
+		fakehttp.WriteOpenAIError(w, http.StatusNotFound, "invalid_request_error", "model_not_found", "model",
 			"The model `"+wr.Model+"` does not exist or you do not have access to it."+detail)
 	case wr.Voice == "":
 		bad("missing_required_parameter", "voice", "Missing required parameter: 'voice'.")
@@ -146,7 +133,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, b Behaviour, for
 	switch {
 	case b.Status != 0 && b.Status != http.StatusOK:
 		typ, code, msg := errorShape(b.Status, b.ErrorCode)
-		writeError(w, b.Status, or(b.ErrorType, typ), or(b.ErrorCode, code), b.ErrorParam, msg+detail)
+		fakehttp.WriteOpenAIError(w, b.Status, or(b.ErrorType, typ), or(b.ErrorCode, code), b.ErrorParam, msg+detail)
 		return
 	case b.WrongContentType:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

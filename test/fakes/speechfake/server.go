@@ -153,9 +153,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.speech(w, r)
 	case path == "/audio/speech":
 		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, http.StatusMethodNotAllowed, "invalid_request_error", "method_not_allowed", "", "Method not allowed.")
+		fakehttp.WriteOpenAIError(w, http.StatusMethodNotAllowed, "invalid_request_error", "method_not_allowed", "", "Method not allowed.")
 	default:
-		writeError(w, http.StatusNotFound, "invalid_request_error", "unknown_url", "",
+		fakehttp.WriteOpenAIError(w, http.StatusNotFound, "invalid_request_error", "unknown_url", "",
 			"Unknown request URL: "+r.Method+" "+r.URL.Path+".")
 	}
 }

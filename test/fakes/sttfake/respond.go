@@ -17,19 +17,6 @@ import (
 // maxField bounds a text field of the form.
 const maxField = 64 << 10
 
-// writeError writes OpenAI's error body; an empty code or param is sent as null, as OpenAI does.
-func writeError(w http.ResponseWriter, status int, typ, code, param, message string) {
-	null := func(s string) *string {
-		if s == "" {
-			return nil
-		}
-		return &s
-	}
-	fakehttp.WriteJSON(w, status, map[string]any{"error": map[string]any{
-		"message": message, "type": typ, "param": null(param), "code": null(code),
-	}})
-}
-
 // errTooLarge is a file part over the limit.
 var errTooLarge = errors.New("file too large")
 
@@ -91,7 +78,7 @@ func (s *Server) transcribe(w http.ResponseWriter, r *http.Request) {
 
 	detail := " (" + cfg.errorMessage + ")"
 	bad := func(code, param, msg string) {
-		writeError(w, http.StatusBadRequest, "invalid_request_error", code, param, msg+detail)
+		fakehttp.WriteOpenAIError(w, http.StatusBadRequest, "invalid_request_error", code, param, msg+detail)
 	}
 	format := "json"
 	if req.ResponseFormat != nil {
@@ -100,13 +87,13 @@ func (s *Server) transcribe(w http.ResponseWriter, r *http.Request) {
 	ext := strings.ToLower(strings.TrimPrefix(path.Ext(req.FileName), "."))
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if given, ok := fakehttp.Bearer(r, cfg.apiKey); !ok {
-		writeError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", "",
+		fakehttp.WriteOpenAIError(w, http.StatusUnauthorized, "invalid_request_error", "invalid_api_key", "",
 			"Incorrect API key provided: "+given+"."+detail)
 		return
 	}
 	switch {
 	case errors.Is(err, errTooLarge):
-		writeError(w, http.StatusRequestEntityTooLarge, "server_error", "", "",
+		fakehttp.WriteOpenAIError(w, http.StatusRequestEntityTooLarge, "server_error", "", "",
 			"Maximum content size limit ("+strconv.FormatInt(cfg.maxBytes, 10)+") exceeded ("+
 				strconv.FormatInt(req.FileSize, 10)+" bytes read)"+detail)
 	case ct != "multipart/form-data":
@@ -118,7 +105,7 @@ func (s *Server) transcribe(w http.ResponseWriter, r *http.Request) {
 	case req.FileName == "":
 		bad("missing_required_parameter", "file", "Missing required parameter: 'file'.")
 	case !slices.Contains(cfg.models, req.Model):
-		writeError(w, http.StatusNotFound, "invalid_request_error", "model_not_found", "model",
+		fakehttp.WriteOpenAIError(w, http.StatusNotFound, "invalid_request_error", "model_not_found", "model",
 			"The model `"+req.Model+"` does not exist or you do not have access to it."+detail)
 	case !slices.Contains(Formats, format):
 		bad("invalid_value", "response_format", "Invalid value: '"+format+"'. Supported values are: '"+strings.Join(Formats, "', '")+"'.")
@@ -152,7 +139,7 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, b Behaviour, for
 	switch {
 	case b.Status != 0 && b.Status != http.StatusOK:
 		typ, code, msg := errorShape(b.Status, b.ErrorCode)
-		writeError(w, b.Status, or(b.ErrorType, typ), or(b.ErrorCode, code), b.ErrorParam, msg+detail)
+		fakehttp.WriteOpenAIError(w, b.Status, or(b.ErrorType, typ), or(b.ErrorCode, code), b.ErrorParam, msg+detail)
 		return
 	case b.HTML:
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")

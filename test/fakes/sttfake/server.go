@@ -160,9 +160,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.transcribe(w, r)
 	case path == "/audio/transcriptions":
 		w.Header().Set("Allow", http.MethodPost)
-		writeError(w, http.StatusMethodNotAllowed, "invalid_request_error", "method_not_allowed", "", "Method not allowed.")
+		fakehttp.WriteOpenAIError(w, http.StatusMethodNotAllowed, "invalid_request_error", "method_not_allowed", "", "Method not allowed.")
 	default:
-		writeError(w, http.StatusNotFound, "invalid_request_error", "unknown_url", "",
+		fakehttp.WriteOpenAIError(w, http.StatusNotFound, "invalid_request_error", "unknown_url", "",
 			"Unknown request URL: "+r.Method+" "+r.URL.Path+".")
 	}
 }
