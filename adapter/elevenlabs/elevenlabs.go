@@ -193,7 +193,7 @@ func (s *Synthesizer) Synthesize(ctx context.Context, req voice.Request) (voice.
 	if err != nil {
 		return voice.Audio{}, s.fail(ctx, callCtx, err)
 	}
-	a := voice.Audio{Data: data, ContentType: media.MP3, Duration: mp3Duration(data)}
+	a := voice.Audio{Data: data, ContentType: media.MP3, Duration: media.AudioDuration(media.MP3, data)}
 	if wav {
 		a = voice.Audio{Data: wavFile(data), ContentType: media.WAV, Duration: pcmDuration(len(data))}
 	}

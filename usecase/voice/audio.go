@@ -1,7 +1,6 @@
 package voice
 
 import (
-	"bytes"
 	"strings"
 	"unicode"
 
@@ -104,23 +103,8 @@ func checkAudio(a Audio) (mediauc.File, error) {
 		return bad("too large")
 	case a.ContentType.IsZero() || a.ContentType.IsImage():
 		return bad("not an audio type: " + a.ContentType.String())
-	case sniffAudio(a.Data) != a.ContentType:
+	case media.SniffAudio(a.Data) != a.ContentType:
 		return bad("content is not " + a.ContentType.String())
 	}
 	return mediauc.File{Data: a.Data, ContentType: a.ContentType, Kind: media.KindAudio}, nil
-}
-
-// sniffAudio recognises the audio types the hub stores by their signatures.
-func sniffAudio(b []byte) media.ContentType {
-	switch {
-	case len(b) >= 12 && bytes.HasPrefix(b, []byte("RIFF")) && string(b[8:12]) == "WAVE":
-		return media.WAV
-	case bytes.HasPrefix(b, []byte("OggS")):
-		return media.OGG
-	// An MPEG audio frame starts with 11 set bits and a layer that is not 00 (AAC's ADTS frames
-	// have layer 00).
-	case bytes.HasPrefix(b, []byte("ID3")), len(b) >= 2 && b[0] == 0xFF && b[1]&0xE0 == 0xE0 && b[1]&0x06 != 0:
-		return media.MP3
-	}
-	return media.ContentType{}
 }

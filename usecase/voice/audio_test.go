@@ -137,8 +137,8 @@ func TestSpokenTextEdgeCases(t *testing.T) {
 // An AAC stream (ADTS: frame sync with layer 00) is not an MP3.
 func TestSniffAudioTellsMP3FromAAC(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, media.MP3, sniffAudio([]byte{0xFF, 0xFB, 0x90, 0x00}))
-	require.True(t, sniffAudio([]byte{0xFF, 0xF1, 0x50, 0x80}).IsZero())
+	require.Equal(t, media.MP3, media.SniffAudio([]byte{0xFF, 0xFB, 0x90, 0x00}))
+	require.True(t, media.SniffAudio([]byte{0xFF, 0xF1, 0x50, 0x80}).IsZero())
 }
 
 func TestSpokenTextSaysNoEmoji(t *testing.T) {

@@ -3,7 +3,6 @@ package voice
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"strings"
 	"time"
 
@@ -62,7 +61,7 @@ func (h transcribeNoteHandler) Handle(ctx context.Context, in TranscribeNote) (N
 	if ct.IsZero() {
 		return Note{}, ErrNoteNotAudio
 	}
-	if d, ok := wavDuration(in.Data); ok && d > MaxNoteDuration {
+	if media.AudioDuration(ct, in.Data) > MaxNoteDuration {
 		return Note{}, ErrNoteTooLong
 	}
 	lang := strings.ToLower(strings.TrimSpace(in.Language))
@@ -102,7 +101,7 @@ const maxNoteText = 4000
 // sniffRecording recognises a recording's type by its first bytes: the types the hub speaks in,
 // and the WebM and MP4 browsers record in.
 func sniffRecording(b []byte) media.ContentType {
-	if ct := sniffAudio(b); !ct.IsZero() {
+	if ct := media.SniffAudio(b); !ct.IsZero() {
 		return ct
 	}
 	switch {
@@ -112,35 +111,4 @@ func sniffRecording(b []byte) media.ContentType {
 		return media.M4A
 	}
 	return media.ContentType{}
-}
-
-// wavDuration reads a WAV file's length from its header (fmt's byte rate, data's size), when it
-// is one and says.
-func wavDuration(b []byte) (time.Duration, bool) {
-	if len(b) < 12 || string(b[:4]) != "RIFF" || string(b[8:12]) != "WAVE" {
-		return 0, false
-	}
-	var rate uint32
-	for i := 12; i+8 <= len(b); {
-		id, size := string(b[i:i+4]), binary.LittleEndian.Uint32(b[i+4:i+8])
-		body := i + 8
-		switch {
-		case id == "fmt " && body+12 <= len(b):
-			rate = binary.LittleEndian.Uint32(b[body+8 : body+12])
-		case id == "data":
-			if rate == 0 {
-				return 0, false
-			}
-			n := uint64(size)
-			if size == 0xFFFFFFFF || body+int(size) > len(b) { // streamed: the bytes there are
-				n = uint64(len(b) - body)
-			}
-			return time.Duration(n) * time.Second / time.Duration(rate), true
-		}
-		i = body + int(size) + int(size&1)
-		if size > uint32(len(b)) {
-			return 0, false
-		}
-	}
-	return 0, false
 }
