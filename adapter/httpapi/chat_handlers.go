@@ -120,6 +120,22 @@ func (s *Server) getTurn(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, turnEnvelope{Turn: toTurn(t)})
 }
 
+// currentTurn answers the companion's turn still under way (404 turn_not_found when there is none),
+// for a client that reloads while a reply is being written and wants to follow it again.
+func (s *Server) currentTurn(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, chat.ErrTurnNotFound)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	t, err := s.chat.CurrentTurn.Handle(r.Context(), chatuc.CurrentTurn{OwnerID: principalFrom(r.Context()).UserID, CompanionID: id})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, turnEnvelope{Turn: toTurn(t)})
+}
+
 func (s *Server) cancelTurn(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, chat.ErrTurnNotFound)
 	if err != nil {

@@ -203,6 +203,14 @@ func (c *contract) chatJourney(t *testing.T, tok, companionID string) {
 	require.NoError(t, json.Unmarshal(body, &running))
 	status, _, _ = c.call("POST", msgs, tok, map[string]any{"text": "Hello?"}, true)
 	require.Equal(t, 409, status)
+	// A reloaded page finds the turn under way; another person does not.
+	current := "/api/v1/companions/" + companionID + "/turns/current"
+	status, body, _ = c.call("GET", current, tok, nil, true)
+	require.Equal(t, 200, status, "%s", body)
+	require.Contains(t, string(body), running.Turn.ID)
+	status, body, _ = c.call("GET", current, c.companionOwner(t, "stranger"), nil, true)
+	require.Equal(t, 404, status, "%s", body)
+	requireReason(t, body, "not_found", "turn_not_found")
 	status, body, _ = c.call("POST", "/api/v1/turns/"+running.Turn.ID+"/cancel", tok, nil, true)
 	require.Equal(t, 200, status)
 	require.Contains(t, string(body), `"cancel_requested":true`)
@@ -211,6 +219,8 @@ func (c *contract) chatJourney(t *testing.T, tok, companionID string) {
 	require.Equal(t, "error", types[len(types)-1])
 	require.Equal(t, "cancelled", data[len(data)-1]["code"])
 	c.model.release()
+	status, body, _ = c.call("GET", current, tok, nil, true)
+	require.Equal(t, 404, status, "every turn has ended: %s", body)
 
 	// In the trash, the conversation is the owner's to read, not to change.
 	companion := "/api/v1/companions/" + companionID

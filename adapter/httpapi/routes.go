@@ -58,6 +58,7 @@ func (s *Server) routeTable() []route {
 
 		{method: "GET", path: "/api/v1/companions/{id}/messages", auth: true, handler: s.listMessages},
 		{method: "POST", path: "/api/v1/companions/{id}/messages", auth: true, upload: true, handler: s.sendMessage},
+		{method: "GET", path: "/api/v1/companions/{id}/turns/current", auth: true, handler: s.currentTurn},
 		{method: "GET", path: "/api/v1/turns/{id}", auth: true, handler: s.getTurn},
 		{method: "GET", path: "/api/v1/turns/{id}/events", auth: true, handler: s.turnEvents},
 		{method: "POST", path: "/api/v1/turns/{id}/cancel", auth: true, handler: s.cancelTurn},

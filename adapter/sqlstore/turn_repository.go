@@ -288,6 +288,11 @@ func (r turnRepo) Active(ctx context.Context, companionID, except domain.ID) (bo
 	return active, classify(err, nil, "look for active turns")
 }
 
+func (r turnRepo) Current(ctx context.Context, owner, companionID domain.ID) (chat.Turn, error) {
+	return r.one(ctx, `owner_id = ? AND companion_id = ? AND `+turnUnfinished+` ORDER BY created_at DESC, id DESC LIMIT 1`,
+		owner.String(), companionID.String())
+}
+
 func (row turnRow) turn() (chat.Turn, error) {
 	var t chat.TurnRecord
 	var err error

@@ -55,10 +55,12 @@ type App struct {
 	SendVoiceNote decorator.Handler[SendVoiceNote, Sent]
 	Regenerate    decorator.Handler[Regenerate, Regenerated]
 	GetTurn       decorator.Handler[GetTurn, chat.Turn]
-	Cancel        decorator.Handler[CancelTurn, chat.Turn]
-	Follow        decorator.Handler[Follow, stream.Subscription]
-	History       decorator.Handler[History, HistoryPage]
-	Edit          decorator.Handler[EditMessage, chat.Message]
+	// CurrentTurn is the turn with a companion still under way, if any.
+	CurrentTurn decorator.Handler[CurrentTurn, chat.Turn]
+	Cancel      decorator.Handler[CancelTurn, chat.Turn]
+	Follow      decorator.Handler[Follow, stream.Subscription]
+	History     decorator.Handler[History, HistoryPage]
+	Edit        decorator.Handler[EditMessage, chat.Message]
 	// Alternatives lists the replies to a message, of which one is shown.
 	Alternatives decorator.Handler[ListAlternatives, []chat.Message]
 	Delete       decorator.Handler[DeleteMessage, struct{}]
@@ -86,6 +88,7 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		Regenerate:    decorator.Decorate("chat.regenerate", regenerateHandler{d: d, keys: keys}, obs...),
 		Alternatives:  decorator.Decorate("chat.alternatives", alternativesHandler{d}, obs...),
 		GetTurn:       decorator.Decorate("chat.get_turn", getTurnHandler{d}, obs...),
+		CurrentTurn:   decorator.Decorate("chat.current_turn", currentTurnHandler{d}, obs...),
 		Cancel:        decorator.Decorate("chat.cancel", cancelHandler{d}, obs...),
 		Follow: decorator.Decorate("chat.follow", followHandler{d: d,
 			watch: newTurnWatch(d.Store.Turns().Load, d.Settings.FollowCheck/2)}, obs...),

@@ -109,6 +109,9 @@ type TurnRepository interface {
 	RequestCancel(ctx context.Context, id domain.ID) error
 	// Active reports whether the companion has an unfinished turn other than except.
 	Active(ctx context.Context, companionID, except domain.ID) (bool, error)
+	// Current is the owner's newest unfinished turn with the companion; chat.ErrTurnNotFound when
+	// every turn of theirs has ended.
+	Current(ctx context.Context, owner, companionID domain.ID) (chat.Turn, error)
 }
 
 // Idempotency is the Idempotency-Key a turn was asked for with, and the fingerprint of that request
