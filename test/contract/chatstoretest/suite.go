@@ -313,6 +313,11 @@ func testTurns(t *testing.T, e Env) {
 	active, err := e.Store.Turns().Active(ctx, c, t1.ID())
 	require.NoError(t, err)
 	require.True(t, active)
+	current, err := e.Store.Turns().Current(ctx, owner, c)
+	require.NoError(t, err)
+	require.Equal(t, t2.ID(), current.ID(), "the newest unfinished turn")
+	_, err = e.Store.Turns().Current(ctx, domain.NewID(at(9)), c)
+	require.ErrorIs(t, err, chat.ErrTurnNotFound, "another person's turn is not theirs to find")
 	r := reply(c, u.ID, t1.ID(), 4, "done", true)
 	mustCreate(t, e, r)
 	t1 = editTurn(t, t1, func(x *chat.TurnRecord) {
@@ -333,6 +338,8 @@ func testTurns(t *testing.T, e Env) {
 	active, err = e.Store.Turns().Active(ctx, c, domain.ID{})
 	require.NoError(t, err)
 	require.False(t, active)
+	_, err = e.Store.Turns().Current(ctx, owner, c)
+	require.ErrorIs(t, err, chat.ErrTurnNotFound, "every turn has ended")
 
 	// An ended turn is never changed again: whoever records an outcome first wins.
 	t2 = editTurn(t, t2, func(x *chat.TurnRecord) { x.Status, x.ErrorCode, x.ReplyID = chat.StatusCompleted, "", r.ID })
