@@ -164,3 +164,37 @@ func (s *Server) clearSessionCookie(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) secureCookies(r *http.Request) bool { return s.secureCk || infoFrom(r.Context()).tls }
+
+type passwordCheckRequest struct {
+	Password    string `json:"password"`
+	Email       string `json:"email"`
+	Username    string `json:"username"`
+	DisplayName string `json:"display_name"`
+}
+
+type passwordCheckResponse struct {
+	Acceptable bool     `json:"acceptable"`
+	Score      int      `json:"score"`
+	Problem    string   `json:"problem,omitempty"`
+	Hints      []string `json:"hints"`
+}
+
+// passwordCheck judges a password being chosen by the local policy, for feedback while it is typed.
+func (s *Server) passwordCheck(w http.ResponseWriter, r *http.Request) {
+	var in passwordCheckRequest
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	v, err := s.accounts.CheckPassword.Handle(r.Context(), accountuc.CheckPassword{Password: in.Password, Email: in.Email,
+		Username: in.Username, DisplayName: in.DisplayName})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	hints := v.Hints
+	if hints == nil {
+		hints = []string{}
+	}
+	writeJSON(w, http.StatusOK, passwordCheckResponse{Acceptable: v.Acceptable, Score: v.Score, Problem: v.Problem, Hints: hints})
+}

@@ -141,6 +141,16 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	c.call("GET", "/metrics", "", nil, true)
 	c.call("GET", "/api/v1/openapi.json", "", nil, true)
 
+	// Feedback while a password is typed: the policy's verdict, nothing stored.
+	status, body, _ := c.call("POST", "/api/v1/auth/password-check", "", map[string]string{"password": "too-short", "username": "ada"}, true)
+	require.Equal(t, 200, status, "%s", body)
+	require.Contains(t, string(body), `"acceptable":false`)
+	status, body, _ = c.call("POST", "/api/v1/auth/password-check", "", map[string]string{"password": pw}, true)
+	require.Equal(t, 200, status, "%s", body)
+	require.Contains(t, string(body), `"acceptable":true`)
+	status, _, _ = c.call("POST", "/api/v1/auth/password-check", "", map[string]any{"password": 12}, false)
+	require.Equal(t, 400, status)
+
 	reg := map[string]string{"email": "ada@example.com", "username": "ada", "display_name": "Ada", "password": pw}
 	status, _, _ = c.call("POST", "/api/v1/auth/register", "", reg, true)
 	require.Equal(t, 201, status)
@@ -153,7 +163,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 
 	status, _, _ = c.call("POST", "/api/v1/auth/login", "", map[string]string{"identifier": "ada", "password": "nope-nope-nope"}, true)
 	require.Equal(t, 401, status)
-	status, body, _ := c.call("POST", "/api/v1/auth/login", "", map[string]string{"identifier": "ada", "password": pw}, true)
+	status, body, _ = c.call("POST", "/api/v1/auth/login", "", map[string]string{"identifier": "ada", "password": pw}, true)
 	require.Equal(t, 200, status)
 	var login struct {
 		Token string `json:"token"`

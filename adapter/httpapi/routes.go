@@ -29,6 +29,7 @@ func (s *Server) routeTable() []route {
 
 		{method: "POST", path: "/api/v1/auth/register", handler: s.register},
 		{method: "POST", path: "/api/v1/auth/login", handler: s.login},
+		{method: "POST", path: "/api/v1/auth/password-check", handler: s.passwordCheck},
 		{method: "POST", path: "/api/v1/auth/logout", auth: true, handler: s.logout},
 		{method: "POST", path: "/api/v1/auth/logout-all", auth: true, handler: s.logoutAll},
 

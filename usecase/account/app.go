@@ -75,10 +75,12 @@ type App struct {
 	GetMe          decorator.Handler[GetMe, *account.User]
 	UpdateMe       decorator.Handler[UpdateMe, *account.User]
 	ChangePassword decorator.Handler[ChangePassword, struct{}]
-	ListSessions   decorator.Handler[ListSessions, []SessionView]
-	RevokeSession  decorator.Handler[RevokeSession, struct{}]
-	ListAudit      decorator.Handler[ListAudit, AuditPage]
-	Purge          decorator.Handler[Purge, PurgeResult]
+	// CheckPassword judges a password being chosen, for feedback as it is typed.
+	CheckPassword decorator.Handler[CheckPassword, PasswordVerdict]
+	ListSessions  decorator.Handler[ListSessions, []SessionView]
+	RevokeSession decorator.Handler[RevokeSession, struct{}]
+	ListAudit     decorator.Handler[ListAudit, AuditPage]
+	Purge         decorator.Handler[Purge, PurgeResult]
 }
 
 // NewApp builds the account use cases over d.
@@ -95,6 +97,7 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		GetMe:          decorator.Decorate("account.get_me", getMeHandler{d}, obs...),
 		UpdateMe:       decorator.Decorate("account.update_me", updateMeHandler{d}, obs...),
 		ChangePassword: decorator.Decorate("account.change_password", changePasswordHandler{d}, obs...),
+		CheckPassword:  decorator.Decorate("account.check_password", checkPasswordHandler{d}, obs...),
 		ListSessions:   decorator.Decorate("account.list_sessions", listSessionsHandler{d}, obs...),
 		RevokeSession:  decorator.Decorate("account.revoke_session", revokeSessionHandler{d}, obs...),
 		ListAudit:      decorator.Decorate("account.list_audit", listAuditHandler{d}, obs...),
