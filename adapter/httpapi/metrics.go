@@ -79,7 +79,7 @@ func (s *Server) MetricsHTTPServer() *http.Server {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", s.metricsHandler())
 	srv := s.HTTPServer()
-	srv.Addr, srv.Handler = s.cfg.Metrics.Addr, jsonFallback(mux)
+	srv.Addr, srv.Handler = s.cfg.Metrics.Addr, jsonFallback(mux, nil)
 	return srv
 }
 

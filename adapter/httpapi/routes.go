@@ -127,8 +127,16 @@ func isAPI(r *http.Request) bool {
 // `.` or `..` segments) names no endpoint: it is a JSON 404 like any other, not the mux's HTML
 // redirect — an API client is better told its path is wrong than sent elsewhere, and the answer is
 // the same under /api and /media.
-func jsonFallback(mux *http.ServeMux) http.Handler {
+//
+// A GET for a page path (outside /api, /media, /v1 and the probes) that no route takes is the web
+// app's: notFound answers it with a page (nil: no pages here).
+func jsonFallback(mux *http.ServeMux, notFound http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, pattern := mux.Handler(r); notFound != nil && pattern == "" && isPage(r) && canonicalPath(r.URL.EscapedPath()) {
+			infoFrom(r.Context()).route = "page not found"
+			notFound(w, r)
+			return
+		}
 		if !canonicalPath(r.URL.EscapedPath()) {
 			writeError(w, r, domain.E(domain.KindNotFound, "no_route", "no such endpoint"))
 			return

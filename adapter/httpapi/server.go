@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/companionhub/companionhub/adapter/httpapi/web"
 	"github.com/companionhub/companionhub/envflag"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
@@ -158,6 +159,7 @@ type Server struct {
 	secureCk   bool
 	handler    http.Handler
 	routes     []route
+	site       *web.Site
 	draining   context.Context // ends with Drain
 	drain      context.CancelFunc
 }
@@ -189,7 +191,13 @@ func New(cfg Config, d Deps) (*Server, error) {
 	for _, rt := range s.routes {
 		mux.Handle(rt.pattern(), s.wrapRoute(rt))
 	}
-	s.handler = s.observe(s.secure(limitHeaders(s.sameOrigin(jsonFallback(mux)))))
+	if s.site, err = s.newSite(); err != nil {
+		return nil, fmt.Errorf("web app: %w", err)
+	}
+	for _, rt := range pageRoutes(s.site) {
+		mux.Handle(rt.pattern(), s.wrapRoute(rt))
+	}
+	s.handler = s.observe(s.secure(limitHeaders(s.sameOrigin(jsonFallback(mux, s.site.NotFound)))))
 	return s, nil
 }
 

@@ -1,0 +1,124 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/companionhub/companionhub/domain/companion"
+	accountuc "github.com/companionhub/companionhub/usecase/account"
+)
+
+// companionView is a companion as the pages about it show it in their header.
+type companionView struct {
+	ID           string
+	Name         string
+	HeaderURL    string
+	Scene        companion.Scene
+	Relationship companion.Relationship
+	Trashed      bool
+	Settings     companion.Settings
+	VoiceOn      bool
+}
+
+func viewOf(c *companion.Companion) companionView {
+	return companionView{ID: c.ID().String(), Name: c.Profile().Spec().Name, HeaderURL: headerURL(c), Scene: c.Scene(),
+		Relationship: c.Relationship(), Trashed: c.Deleted(), Settings: c.Settings(), VoiceOn: c.Profile().Spec().Voice.Enabled}
+}
+
+// companionPage renders one of the pages about a companion: the chat, its memories, its settings.
+// The page's script does the rest over the JSON API.
+func (s *Site) companionPage(name, title string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.companionOf(r)
+		if err != nil {
+			s.fail(w, r, err, "", view{})
+			return
+		}
+		v := viewOf(c)
+		s.render(w, r, http.StatusOK, name, view{Title: title + v.Name, Page: name, User: s.userOf(r), Data: v})
+	}
+}
+
+func (s *Site) chatPage(w http.ResponseWriter, r *http.Request) { s.companionPage("chat", "")(w, r) }
+func (s *Site) memoriesPage(w http.ResponseWriter, r *http.Request) {
+	s.companionPage("memories", "Memories · ")(w, r)
+}
+func (s *Site) settingsPage(w http.ResponseWriter, r *http.Request) {
+	s.companionPage("settings", "Settings · ")(w, r)
+}
+
+// galleryPage shows every picture, or one companion's (?companion=id).
+func (s *Site) galleryPage(w http.ResponseWriter, r *http.Request) {
+	var cv *companionView
+	if id := r.URL.Query().Get("companion"); id != "" {
+		r.SetPathValue("id", id)
+		c, err := s.companionOf(r)
+		if err != nil {
+			s.fail(w, r, err, "", view{})
+			return
+		}
+		v := viewOf(c)
+		cv = &v
+	}
+	title := "Gallery"
+	if cv != nil {
+		title = "Gallery · " + cv.Name
+	}
+	s.render(w, r, http.StatusOK, "gallery", view{Title: title, Page: "gallery", User: s.userOf(r), Data: cv})
+}
+
+func (s *Site) pictureFormPage(w http.ResponseWriter, r *http.Request) {
+	list, err := s.listCompanions(r, false)
+	if err != nil {
+		s.fail(w, r, err, "", view{})
+		return
+	}
+	s.render(w, r, http.StatusOK, "picture_form", view{Title: "New picture", Page: "picture-form", User: s.userOf(r),
+		Data: list, Form: url.Values{"companion_id": {r.URL.Query().Get("companion")}}})
+}
+
+// account is what the account page shows.
+type accountData struct {
+	Sessions []accountuc.SessionView
+}
+
+func (s *Site) accountView(r *http.Request) view {
+	sessions, _ := s.d.Accounts.ListSessions.Handle(r.Context(), accountuc.ListSessions{Principal: principalOf(r)})
+	return view{Title: "Account", Page: "account", User: s.userOf(r), Data: accountData{Sessions: sessions}, Notice: noticeOf(r)}
+}
+
+func (s *Site) accountPage(w http.ResponseWriter, r *http.Request) {
+	s.render(w, r, http.StatusOK, "account", s.accountView(r))
+}
+
+func (s *Site) updateName(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+		return
+	}
+	name := r.PostForm.Get("display_name")
+	_, err := s.d.Accounts.UpdateMe.Handle(r.Context(), accountuc.UpdateMe{UserID: principalOf(r).UserID, DisplayName: &name,
+		Meta: s.d.Sessions.Meta(r)})
+	if err != nil {
+		v := s.accountView(r)
+		v.Form = r.PostForm
+		s.fail(w, r, err, "account", v)
+		return
+	}
+	seeOther(w, r, "/account?notice=name")
+}
+
+func (s *Site) changePassword(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+		return
+	}
+	_, err := s.d.Accounts.ChangePassword.Handle(r.Context(), accountuc.ChangePassword{Principal: principalOf(r),
+		Current: r.PostForm.Get("current_password"), New: r.PostForm.Get("new_password"), Meta: s.d.Sessions.Meta(r)})
+	if err != nil {
+		v := s.accountView(r)
+		s.fail(w, r, err, "account", v) // passwords are never sent back into a page
+		return
+	}
+	seeOther(w, r, "/account?notice=password")
+}

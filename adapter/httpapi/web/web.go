@@ -1,0 +1,124 @@
+// Package web is the hub's web app: server-rendered pages (html/template) over the same use cases as
+// the JSON API, plus small hand-written JavaScript (embedded, fingerprinted, served immutable and
+// compressed) for what needs a live page — the streamed reply, infinite scroll, the lightbox. The
+// basic forms (signing in and up, creating and editing a companion, the trash, the account) work
+// without JavaScript; the interactive pages call the JSON API under /api/v1 with the session cookie.
+//
+// Nothing here is inline: no script or style in the HTML, so the strict Content-Security-Policy the
+// HTTP server sends holds. The package owns only the pages' transport shapes (URLs, form fields,
+// templates); the session cookie and the request's security context are the HTTP server's, reached
+// through Sessions.
+package web
+
+import (
+	"net/http"
+
+	"go.uber.org/zap"
+
+	"github.com/companionhub/companionhub/domain/account"
+	"github.com/companionhub/companionhub/domain/audit"
+	accountuc "github.com/companionhub/companionhub/usecase/account"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	"github.com/companionhub/companionhub/usecase/voice"
+)
+
+// Sessions is what the pages need of the HTTP server's sessions: who is signed in, and handing the
+// browser its session cookie or taking it back.
+type Sessions interface {
+	// Principal resolves the session the request presents (false when there is none, or it is no
+	// longer valid).
+	Principal(r *http.Request) (accountuc.Principal, bool)
+	// Token is the session token the request presents ("" for none).
+	Token(r *http.Request) string
+	StartSession(w http.ResponseWriter, r *http.Request, token string, s *account.Session)
+	EndSession(w http.ResponseWriter, r *http.Request)
+	// Meta is who made the request, for the audit trail.
+	Meta(r *http.Request) audit.Meta
+}
+
+// Deps are the use cases the pages call. Voices may be nil (no speech configured).
+type Deps struct {
+	Accounts   *accountuc.App
+	Companions *companionuc.App
+	Chat       *chatuc.App
+	Voices     *voice.App
+	Sessions   Sessions
+	Log        *zap.Logger
+	// Features says which optional features the hub has, to show their controls.
+	Features Features
+}
+
+// Features are the optional features a page shows controls for.
+type Features struct {
+	Pictures bool
+	Voice    bool
+}
+
+// Route is one page: the HTTP server mounts it beside the API, with its middleware.
+type Route struct {
+	Method  string
+	Path    string
+	Upload  bool // takes a file: the upload size limit applies
+	Handler http.HandlerFunc
+}
+
+// Site is the web app.
+type Site struct {
+	d      Deps
+	assets *assets
+	pages  *pages
+}
+
+// New builds the site: its templates and assets are parsed and compressed once, here.
+func New(d Deps) (*Site, error) {
+	a, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	p, err := loadPages(a)
+	if err != nil {
+		return nil, err
+	}
+	if d.Log == nil {
+		d.Log = zap.NewNop()
+	}
+	return &Site{d: d, assets: a, pages: p}, nil
+}
+
+// Routes are the site's pages and assets.
+func (s *Site) Routes() []Route {
+	return []Route{
+		{Method: "GET", Path: "/assets/{file}", Handler: s.assets.serve},
+		{Method: "GET", Path: "/{$}", Handler: s.home},
+		{Method: "GET", Path: "/signin", Handler: s.signInPage},
+		{Method: "POST", Path: "/signin", Handler: s.signIn},
+		{Method: "GET", Path: "/signup", Handler: s.signUpPage},
+		{Method: "POST", Path: "/signup", Handler: s.signUp},
+		{Method: "POST", Path: "/signout", Handler: s.signOut},
+
+		{Method: "GET", Path: "/companions/new", Handler: s.member(s.newCompanionPage)},
+		{Method: "POST", Path: "/companions/new", Upload: true, Handler: s.member(s.createCompanion)},
+		{Method: "POST", Path: "/companions/import", Upload: true, Handler: s.member(s.importCompanion)},
+		{Method: "GET", Path: "/companions/{id}/edit", Handler: s.member(s.editCompanionPage)},
+		{Method: "POST", Path: "/companions/{id}/edit", Upload: true, Handler: s.member(s.updateCompanion)},
+		{Method: "POST", Path: "/companions/{id}/trash", Handler: s.member(s.trashCompanion)},
+		{Method: "POST", Path: "/companions/{id}/restore", Handler: s.member(s.restoreCompanion)},
+		{Method: "GET", Path: "/trash", Handler: s.member(s.trashPage)},
+
+		{Method: "GET", Path: "/chat/{id}", Handler: s.member(s.chatPage)},
+		{Method: "GET", Path: "/companions/{id}/memories", Handler: s.member(s.memoriesPage)},
+		{Method: "GET", Path: "/companions/{id}/settings", Handler: s.member(s.settingsPage)},
+		{Method: "GET", Path: "/gallery", Handler: s.member(s.galleryPage)},
+		{Method: "GET", Path: "/pictures/new", Handler: s.member(s.pictureFormPage)},
+
+		{Method: "GET", Path: "/account", Handler: s.member(s.accountPage)},
+		{Method: "POST", Path: "/account/name", Handler: s.member(s.updateName)},
+		{Method: "POST", Path: "/account/password", Handler: s.member(s.changePassword)},
+	}
+}
+
+// NotFound answers a page path no route takes, as a page.
+func (s *Site) NotFound(w http.ResponseWriter, r *http.Request) {
+	s.errorPage(w, r, http.StatusNotFound, "There is no page here.")
+}
