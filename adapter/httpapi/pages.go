@@ -38,7 +38,9 @@ func (p pageSessions) StartSession(w http.ResponseWriter, r *http.Request, token
 	p.s.setSessionCookie(w, r, token, sess)
 }
 
-func (p pageSessions) EndSession(w http.ResponseWriter, r *http.Request) { p.s.clearSessionCookie(w, r) }
+func (p pageSessions) EndSession(w http.ResponseWriter, r *http.Request) {
+	p.s.clearSessionCookie(w, r)
+}
 
 func (p pageSessions) Meta(r *http.Request) audit.Meta { return meta(r) }
 
