@@ -1,0 +1,289 @@
+package httpapi_test
+
+import (
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+
+	"github.com/companionhub/companionhub/adapter/offline"
+	"github.com/companionhub/companionhub/core"
+	"github.com/companionhub/companionhub/test/sqlitetest"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
+)
+
+// browser is a cookie-keeping client of a hub served over HTTP, that does not follow redirects
+// (the tests read where a form sends the browser) and sends what a browser sends with a form of
+// the same origin.
+type browser struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+func newBrowser(t *testing.T) *browser {
+	t.Helper()
+	cfg := core.DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.Blobs.URL = "mem://"
+	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 1024, 1
+	cfg.RateLimits.Register.Limit = ratelimit.Limit{Count: 100, Period: time.Hour}
+	cfg.RateLimits.Login.Limit = ratelimit.Limit{Count: 100, Period: time.Hour}
+	hub, err := core.New(context.Background(), cfg, zap.NewNop(), core.WithDatabase(sqlitetest.Open(t)),
+		core.WithModel(offline.New(offline.Config{})))
+	require.NoError(t, err)
+	t.Cleanup(hub.Close)
+	srv := httptest.NewServer(hub.Handler())
+	t.Cleanup(srv.Close)
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, base: srv.URL, c: &http.Client{Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// page is one answer: status, where it redirects, and the (decompressed) body.
+type page struct {
+	status   int
+	location string
+	body     string
+	header   http.Header
+	wire     int // bytes on the wire (compressed when the server compressed)
+}
+
+func (b *browser) do(req *http.Request) page {
+	b.t.Helper()
+	req.Header.Set("Accept-Encoding", "gzip")
+	res, err := b.c.Do(req)
+	require.NoError(b.t, err)
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	require.NoError(b.t, err)
+	body := raw
+	if res.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(strings.NewReader(string(raw)))
+		require.NoError(b.t, err)
+		body, err = io.ReadAll(zr)
+		require.NoError(b.t, err)
+	}
+	return page{status: res.StatusCode, location: res.Header.Get("Location"), body: string(body), header: res.Header, wire: len(raw)}
+}
+
+func (b *browser) get(path string) page {
+	b.t.Helper()
+	req, err := http.NewRequest("GET", b.base+path, nil)
+	require.NoError(b.t, err)
+	return b.do(req)
+}
+
+// post sends a form as a page of this site would (Sec-Fetch-Site: same-origin).
+func (b *browser) post(path string, form url.Values, headers ...string) page {
+	b.t.Helper()
+	req, err := http.NewRequest("POST", b.base+path, strings.NewReader(form.Encode()))
+	require.NoError(b.t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	return b.do(req)
+}
+
+const pagePassword = "saffron-harbour-lighthouse-81"
+
+func (b *browser) signUp(username string) {
+	b.t.Helper()
+	p := b.post("/signup", url.Values{"email": {username + "@example.com"}, "username": {username},
+		"display_name": {"Ada"}, "password": {pagePassword}})
+	require.Equal(b.t, http.StatusSeeOther, p.status, p.body)
+	require.Equal(b.t, "/companions/new", p.location)
+}
+
+var wizard = url.Values{"name": {"Mira"}, "age": {"27"}, "content_rating": {"general"}, "appearance.style": {"realistic"},
+	"appearance.gender": {"female"}, "appearance.hair_color": {"auburn"}, "persona.personality": {"warm, curious"},
+	"default_outfit": {"white linen shirt\nblue jeans"}, "persona.interests": {"sailing, old maps"}}
+
+func TestPagesWorkWithoutJavaScript(t *testing.T) {
+	t.Parallel()
+	b := newBrowser(t)
+	// Signed out, a page sends the person to sign in, and back afterwards.
+	p := b.get("/companions/new")
+	require.Equal(t, http.StatusSeeOther, p.status)
+	require.Equal(t, "/signin?next=%2Fcompanions%2Fnew", p.location)
+
+	// A refused sign-up keeps what was typed (never the password) and says what is wrong where.
+	p = b.post("/signup", url.Values{"email": {"ada@example.com"}, "username": {"ada"}, "display_name": {"Ada"}, "password": {"short"}})
+	require.Equal(t, http.StatusUnprocessableEntity, p.status)
+	require.Contains(t, p.body, `value="ada@example.com"`)
+	require.Contains(t, p.body, "at least 12 characters")
+	require.NotContains(t, p.body, `value="short"`)
+	b.signUp("ada")
+
+	// The wizard: a mistake is shown on its field with everything else kept; then it is created.
+	bad := url.Values{}
+	for k, v := range wizard {
+		bad[k] = v
+	}
+	bad.Set("age", "16")
+	p = b.post("/companions/new", bad)
+	require.Equal(t, http.StatusUnprocessableEntity, p.status)
+	require.Contains(t, p.body, `id="f-age-err"`)
+	require.Contains(t, p.body, `value="Mira"`)
+	require.Contains(t, p.body, "white linen shirt\nblue jeans")
+	p = b.post("/companions/new", wizard)
+	require.Equal(t, http.StatusSeeOther, p.status, p.body)
+	require.True(t, strings.HasPrefix(p.location, "/chat/"), p.location)
+	id := strings.TrimPrefix(p.location, "/chat/")
+
+	p = b.get(p.location)
+	require.Equal(t, http.StatusOK, p.status)
+	require.Contains(t, p.body, "<h1>Mira</h1>")
+	require.Contains(t, p.body, "white linen shirt, blue jeans", "the state header shows the outfit")
+	p = b.get("/")
+	require.Equal(t, http.StatusOK, p.status)
+	require.Contains(t, p.body, "/chat/"+id)
+
+	// Edit: only what the form sends changes; the list fields round-trip.
+	p = b.get("/companions/" + id + "/edit")
+	require.Contains(t, p.body, "white linen shirt\nblue jeans")
+	require.Contains(t, p.body, `value="auburn"`)
+	p = b.post("/companions/"+id+"/edit", url.Values{"name": {"Mira Vale"}})
+	require.Equal(t, http.StatusSeeOther, p.status, p.body)
+	p = b.get(p.location)
+	require.Contains(t, p.body, "Saved.")
+	require.Contains(t, p.body, `value="Mira Vale"`)
+	require.Contains(t, p.body, `value="auburn"`, "a field the form did not send is kept")
+
+	// Trash and restore.
+	p = b.post("/companions/"+id+"/trash", nil)
+	require.Equal(t, http.StatusSeeOther, p.status, p.body)
+	require.NotContains(t, b.get("/").body, "/chat/"+id)
+	require.Contains(t, b.get("/trash").body, "Mira Vale")
+	p = b.post("/companions/"+id+"/restore", nil)
+	require.Equal(t, "/chat/"+id, p.location)
+
+	// Account: the display name; a refused password change says why.
+	p = b.post("/account/name", url.Values{"display_name": {"Ada L."}})
+	require.Equal(t, "/account?notice=name", p.location)
+	require.Contains(t, b.get("/account").body, `value="Ada L."`)
+	p = b.post("/account/password", url.Values{"current_password": {"wrong-wrong-wrong"}, "new_password": {"another-long-passphrase-42"}})
+	require.NotEqual(t, http.StatusSeeOther, p.status)
+	require.Contains(t, p.body, `class="problem"`)
+
+	// Someone else's companion is not found, as a page.
+	other := newBrowserOn(b)
+	other.signUp("grace")
+	p = other.get("/chat/" + id)
+	require.Equal(t, http.StatusNotFound, p.status)
+	require.Contains(t, p.header.Get("Content-Type"), "text/html")
+
+	// Signing out ends the session.
+	p = b.post("/signout", nil)
+	require.Equal(t, "/signin", p.location)
+	require.Equal(t, http.StatusSeeOther, b.get("/").status)
+}
+
+// newBrowserOn is a second browser (its own cookies) on b's hub.
+func newBrowserOn(b *browser) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: b.t, base: b.base, c: &http.Client{Jar: jar, CheckRedirect: b.c.CheckRedirect}}
+}
+
+func TestSignInGoesBackOnlyToThisSite(t *testing.T) {
+	t.Parallel()
+	b := newBrowser(t)
+	b.signUp("ada")
+	b.post("/signout", nil)
+	for next, want := range map[string]string{
+		"/gallery": "/gallery", "//evil.example/": "/", "https://evil.example/": "/", "/\\evil.example": "/", "": "/",
+	} {
+		p := b.post("/signin", url.Values{"identifier": {"ada"}, "password": {pagePassword}, "next": {next}})
+		require.Equal(t, http.StatusSeeOther, p.status, next)
+		require.Equal(t, want, p.location, "next=%q", next)
+	}
+	p := b.post("/signin", url.Values{"identifier": {"ada"}, "password": {"wrong-wrong-wrong"}})
+	require.Equal(t, http.StatusUnauthorized, p.status)
+	require.Contains(t, p.body, `value="ada"`)
+}
+
+func TestCrossSiteFormsAreRefused(t *testing.T) {
+	t.Parallel()
+	b := newBrowser(t)
+	b.signUp("ada")
+	p := b.post("/companions/new", wizard, "Sec-Fetch-Site", "cross-site")
+	require.Equal(t, http.StatusForbidden, p.status)
+	p = b.post("/signout", nil, "Sec-Fetch-Site", "cross-site", "Origin", "https://evil.example")
+	require.Equal(t, http.StatusForbidden, p.status)
+	require.Equal(t, http.StatusOK, b.get("/account").status, "still signed in")
+}
+
+var (
+	inlineScript = regexp.MustCompile(`<script(?:\s[^>]*)?>`)
+	inlineStyle  = regexp.MustCompile(`(?i)<style|\sstyle=`)
+	inlineEvent  = regexp.MustCompile(`(?i)\son[a-z]+=`)
+	linked       = regexp.MustCompile(`(?:href|src)="([^"]+)"`)
+)
+
+// TestPagesAreStrictAndLight renders every page: no inline script, style or event handler (the
+// CSP forbids them), nothing from another origin, and the chat page's first load — HTML, CSS and
+// JavaScript, compressed as served — within 100 KB.
+func TestPagesAreStrictAndLight(t *testing.T) {
+	t.Parallel()
+	b := newBrowser(t)
+	b.signUp("ada")
+	id := strings.TrimPrefix(b.post("/companions/new", wizard).location, "/chat/")
+	for _, path := range []string{"/", "/companions/new", "/companions/" + id + "/edit", "/trash", "/chat/" + id,
+		"/companions/" + id + "/memories", "/companions/" + id + "/settings", "/gallery", "/gallery?companion=" + id,
+		"/pictures/new", "/account", "/no-such-page"} {
+		p := b.get(path)
+		require.Contains(t, []int{200, 404}, p.status, path)
+		require.Contains(t, p.header.Get("Content-Security-Policy"), "script-src 'self'", path)
+		for _, tag := range inlineScript.FindAllString(p.body, -1) {
+			require.Contains(t, tag, ` src="/assets/`, "%s: every script is an embedded file", path)
+		}
+		require.False(t, inlineStyle.MatchString(p.body), "%s: no inline style", path)
+		require.False(t, inlineEvent.MatchString(p.body), "%s: no inline event handler", path)
+		for _, m := range linked.FindAllStringSubmatch(p.body, -1) {
+			u := m[1]
+			require.True(t, strings.HasPrefix(u, "/") && !strings.HasPrefix(u, "//") || strings.HasPrefix(u, "#"),
+				"%s links %s: nothing from another origin", path, u)
+		}
+	}
+	signIn := b.get("/signin")
+	require.Equal(t, http.StatusSeeOther, signIn.status, "signed in: sign-in page moves on")
+
+	chat := b.get("/chat/" + id)
+	total := chat.wire
+	for _, m := range linked.FindAllStringSubmatch(chat.body, -1) {
+		if !strings.HasPrefix(m[1], "/assets/") || strings.HasSuffix(m[1], ".svg") {
+			continue
+		}
+		a := b.get(m[1])
+		require.Equal(t, http.StatusOK, a.status, m[1])
+		require.Equal(t, "gzip", a.header.Get("Content-Encoding"), m[1])
+		require.Equal(t, "public, max-age=31536000, immutable", a.header.Get("Cache-Control"), m[1])
+		total += a.wire
+	}
+	t.Logf("chat page first load: %d bytes compressed", total)
+	require.LessOrEqual(t, total, 100*1024, "the chat page's first load fits the budget")
+	require.Equal(t, http.StatusNotFound, b.get("/assets/app.0000000000.js").status, "an old fingerprint is gone")
+}
+
+func TestUnknownPathsAnswerInTheirOwnKind(t *testing.T) {
+	t.Parallel()
+	b := newBrowser(t)
+	p := b.get("/no-such-page")
+	require.Equal(t, http.StatusNotFound, p.status)
+	require.Contains(t, p.header.Get("Content-Type"), "text/html")
+	p = b.get("/api/v1/no-such-thing")
+	require.Equal(t, http.StatusNotFound, p.status)
+	require.Contains(t, p.header.Get("Content-Type"), "application/json")
+}
