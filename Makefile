@@ -30,7 +30,7 @@ TEST_REPORT ?= bin/test-report.json
 SLOWEST     ?= 5s
 
 .PHONY: test
-test: check test-images temporal-cli speech-tools ## run every check and every test (unit, conformance, integration, end-to-end), then list the slowest
+test: check test-images temporal-cli speech-tools browser-tools ## run every check and every test (unit, conformance, integration, end-to-end), then list the slowest
 	@mkdir -p $(dir $(TEST_REPORT))
 	@# The slowest tests are listed whatever the outcome: a failed run is when they matter most.
 	status=0; $(GO) tool gotestsum --format testname --format-hide-empty-pkg --jsonfile $(TEST_REPORT) -- $(TEST_FLAGS) $(PKGS) || status=$$?; \
@@ -78,6 +78,10 @@ temporal-cli: ## build the temporal CLI (the tests' Temporal dev server) once an
 .PHONY: speech-tools
 speech-tools: ## install espeak-ng (the espeak speech backend's program) from Debian's packages when it is missing
 	scripts/speech-tools.sh
+
+.PHONY: browser-tools
+browser-tools: ## install Chromium (the browser tests' browser) from Debian's packages when it is missing
+	scripts/browser-tools.sh
 
 .PHONY: test-unit
 test-unit: ## only the tests that need neither Docker nor Temporal (they skip, saying why)
