@@ -6,6 +6,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain/companion"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
 )
 
 // companionView is a companion as the pages about it show it in their header.
@@ -18,6 +19,7 @@ type companionView struct {
 	Trashed      bool
 	Settings     companion.Settings
 	VoiceOn      bool
+	TurnID       string // the reply being written, if any (the chat page)
 }
 
 func viewOf(c *companion.Companion) companionView {
@@ -39,7 +41,20 @@ func (s *Site) companionPage(name, title string) http.HandlerFunc {
 	}
 }
 
-func (s *Site) chatPage(w http.ResponseWriter, r *http.Request) { s.companionPage("chat", "")(w, r) }
+// chatPage is the conversation; a reply still being written is named on the page, so that its
+// script follows it again after a reload.
+func (s *Site) chatPage(w http.ResponseWriter, r *http.Request) {
+	c, err := s.companionOf(r)
+	if err != nil {
+		s.fail(w, r, err, "", view{})
+		return
+	}
+	v := viewOf(c)
+	if t, err := s.d.Chat.CurrentTurn.Handle(r.Context(), chatuc.CurrentTurn{OwnerID: principalOf(r).UserID, CompanionID: c.ID()}); err == nil {
+		v.TurnID = t.ID().String()
+	}
+	s.render(w, r, http.StatusOK, "chat", view{Title: v.Name, Page: "chat", User: s.userOf(r), Data: v})
+}
 func (s *Site) memoriesPage(w http.ResponseWriter, r *http.Request) {
 	s.companionPage("memories", "Memories · ")(w, r)
 }

@@ -472,10 +472,9 @@
 
     (async () => {
       try { await loadRecent(); } catch (err) { showError(formError, err); return; }
-      try {
-        const { turn } = await api('GET', `${base}/turns/current`);
-        follow(turn);
-      } catch (err) { if (err.status !== 404) showError(formError, err); }
+      // A reply still being written when the page was made (a reload mid-reply) is followed again.
+      const turn = root.dataset.turn;
+      if (turn) follow({ id: turn, events_url: `/api/v1/turns/${turn}/events` });
     })();
   }
 
