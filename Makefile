@@ -75,6 +75,10 @@ test-images: ## build the PostgreSQL and Redis test images from Debian packages 
 temporal-cli: ## build the temporal CLI (the tests' Temporal dev server) once and cache it
 	GO=$(GO) scripts/temporal-cli.sh
 
+.PHONY: screenshots
+screenshots: browser-tools ## refresh the web app's screenshots in docs/screenshots (desktop and phone, taken by the browser tests)
+	COMPANIONHUB_TEST_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestJourney|TestPhone' ./test/browser/
+
 .PHONY: speech-tools
 speech-tools: ## install espeak-ng (the espeak speech backend's program) from Debian's packages when it is missing
 	scripts/speech-tools.sh

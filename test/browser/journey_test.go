@@ -121,6 +121,7 @@ func TestJourney(t *testing.T) {
 	clear(t, ctx, "#f-password")
 	do(t, ctx, "choose a strong password", chromedp.SendKeys(chromedp.CSS("#f-password"), password))
 	await(t, ctx, "a strong password's verdict", `document.querySelector("[data-strength-for]").dataset.verdict === "ok"`)
+	screenshot(t, ctx, "desktop-signup")
 	do(t, ctx, "create the account", chromedp.Click(chromedp.CSS(`button[type=submit].primary`)))
 	await(t, ctx, "the wizard", `location.pathname === "/companions/new" && document.querySelector("[data-next]") && !document.querySelector("[data-next]").hidden`)
 
@@ -131,6 +132,7 @@ func TestJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`[id="f-persona.personality"]`), "warm and curious"),
 		chromedp.Click(chromedp.CSS("[data-next]")))
 	await(t, ctx, "the appearance step", `!document.getElementById("step-appearance").hidden`)
+	screenshot(t, ctx, "desktop-wizard")
 	do(t, ctx, "appearance",
 		chromedp.SendKeys(chromedp.CSS(`[id="f-appearance.gender"]`), "female"),
 		chromedp.SendKeys(chromedp.CSS(`[id="f-appearance.hair_color"]`), "auburn"),
@@ -173,6 +175,7 @@ func TestJourney(t *testing.T) {
 	await(t, ctx, "the picture in the reply", `!document.querySelector(".msg.streaming") && document.querySelector(".msg.theirs:last-child .pic img") && document.querySelector(".msg.theirs:last-child .pic img").complete && document.querySelector(".msg.theirs:last-child .pic img").naturalWidth > 0`)
 	do(t, ctx, "open the picture", chromedp.Click(chromedp.CSS(".msg.theirs:last-child .pic-open")))
 	await(t, ctx, "the lightbox", `document.querySelector("[data-lightbox]").open`)
+	screenshot(t, ctx, "desktop-lightbox")
 	do(t, ctx, "close the lightbox", chromedp.KeyEvent("\x1b"))
 	await(t, ctx, "the lightbox closed", `!document.querySelector("[data-lightbox]").open`)
 
@@ -184,6 +187,7 @@ func TestJourney(t *testing.T) {
 	do(t, ctx, "swipe back", chromedp.Click(chromedp.CSS(`.msg.theirs:last-child [aria-label="Previous reply"]`)))
 	await(t, ctx, "the first reply again", `(document.querySelector(".msg.theirs:last-child [data-swipe]") || {}).textContent === "1/2"`)
 	require.Equal(t, first, eval[string](t, ctx, `document.querySelector(".msg.theirs:last-child .text").textContent`))
+	screenshot(t, ctx, "desktop-chat")
 
 	// Memories: add one, then edit it.
 	open(t, ctx, "/companions/"+companionID+"/memories")
@@ -197,6 +201,10 @@ func TestJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(".memory .editing input"), "Ada sails on Saturdays"),
 		chromedp.KeyEvent("\r"))
 	await(t, ctx, "the edited memory", `[...document.querySelectorAll(".memory-text")].some(e => e.textContent === "Ada sails on Saturdays")`)
+	screenshot(t, ctx, "desktop-memories")
+	open(t, ctx, "/")
+	await(t, ctx, "the companion list", `document.querySelector(".card")`)
+	screenshot(t, ctx, "desktop-companions")
 	res := pageFetch(t, ctx, "GET", "/api/v1/companions/"+companionID+"/memories?q=Saturdays", nil)
 	require.Contains(t, res.Body, "Ada sails on Saturdays", "the edit was saved")
 
@@ -226,13 +234,25 @@ func TestPhone(t *testing.T) {
 	}
 	res.json(t, &created)
 	id := created.Companion.ID
+	res = pageFetch(t, ctx, "POST", "/api/v1/companions/"+id+"/messages", map[string]any{"text": "Good morning! What are you up to today?"})
+	require.Equal(t, 202, res.Status, res.Body)
 	for _, p := range []string{"/", "/companions/new", "/companions/" + id + "/edit", "/chat/" + id, "/companions/" + id + "/memories",
 		"/companions/" + id + "/settings", "/gallery", "/pictures/new", "/account", "/trash"} {
 		open(t, ctx, p)
 		await(t, ctx, p+" loaded", `document.readyState === "complete"`)
 		wide := eval[int](t, ctx, `document.documentElement.scrollWidth`)
 		require.LessOrEqualf(t, wide, phoneWidth, "%s is %d px wide on a %d px phone", p, wide, phoneWidth)
-		if p == "/chat/"+id {
+		switch p {
+		case "/":
+			screenshot(t, ctx, "phone-companions")
+		case "/chat/" + id:
+			await(t, ctx, "the conversation", `document.querySelectorAll(".msg.theirs").length === 1 && !document.querySelector(".msg.streaming")`)
+			screenshot(t, ctx, "phone-chat")
+			eval[bool](t, ctx, `(localStorage.setItem("theme", "dark"), true)`)
+			do(t, ctx, "reload in the dark theme", chromedp.Reload())
+			await(t, ctx, "the conversation", `document.querySelectorAll(".msg.theirs").length === 1 && document.documentElement.dataset.theme === "dark"`)
+			screenshot(t, ctx, "phone-chat-dark")
+			eval[bool](t, ctx, `(localStorage.removeItem("theme"), true)`)
 			require.True(t, eval[bool](t, ctx, `(() => { const r = document.querySelector("[data-send]").getBoundingClientRect(); return r.right <= innerWidth && r.width > 0 })()`),
 				"the send button is on the screen")
 		}
