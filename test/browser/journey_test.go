@@ -143,7 +143,12 @@ func TestJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-add="jeans"]`)),
 		chromedp.Click(chromedp.CSS("[data-next]")))
 	await(t, ctx, "the voice step", `!document.getElementById("step-voice").hidden`)
-	do(t, ctx, "voice", chromedp.Click(chromedp.CSS("[data-next]")))
+	do(t, ctx, "voice",
+		chromedp.SendKeys(chromedp.CSS(`[id="f-voice.voice_id"]`), "alto"),
+		chromedp.Click(chromedp.CSS(`[id="f-voice.enabled"]`)),
+		chromedp.Click(chromedp.CSS("[data-voice-preview]")))
+	await(t, ctx, "the voice's preview", `(() => { const a = document.querySelector("[data-voice-audio]"); return !a.hidden && a.readyState >= 1 && a.duration > 0 })()`)
+	do(t, ctx, "next", chromedp.Click(chromedp.CSS("[data-next]")))
 	await(t, ctx, "the picture step", `!document.getElementById("step-picture").hidden`)
 	do(t, ctx, "header picture", chromedp.SetUploadFiles(chromedp.CSS("#f-header"), []string{headerPicture(t)}))
 	await(t, ctx, "the picture's preview", `!document.getElementById("header-preview").hidden && document.getElementById("header-preview").complete`)
@@ -152,6 +157,7 @@ func TestJourney(t *testing.T) {
 	companionID := strings.TrimPrefix(path(t, ctx), "/chat/")
 	require.Contains(t, eval[string](t, ctx, `document.querySelector('[data-scene="outfit"]').textContent`), "white linen shirt, jeans")
 	require.True(t, eval[bool](t, ctx, `!!document.querySelector(".chat-head img.avatar")`), "the header picture is shown")
+	require.True(t, eval[bool](t, ctx, `!!document.querySelector('[data-opt="voice"]')`), "a companion with a voice can speak")
 
 	// Send with Enter; the reply streams in; reload mid-reply and see it finish. The message holds
 	// markup, which must be shown as text.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
@@ -100,15 +101,21 @@ type editor struct {
 	Genders   []string
 	Ratings   []string
 	Voices    []voice.Voice
-	Adult     bool
+	// Speech says a speech backend is configured; OpenVoices that it names no voices and takes
+	// any id (the companion's voice is then typed, not chosen).
+	Speech     bool
+	OpenVoices bool
 }
 
 func (s *Site) editorFor(r *http.Request, id, header string) editor {
 	e := editor{ID: id, HeaderURL: header, Styles: []string{"anime", "realistic"},
 		Genders: []string{"unspecified", "female", "male", "nonbinary"}, Ratings: []string{"general", "mature", "explicit"}}
-	if s.d.Voices != nil {
+	if s.d.Voices != nil && s.d.Voices.Configured() {
+		e.Speech = true
 		if list, err := s.d.Voices.ListVoices.Handle(r.Context(), voice.ListVoices{}); err == nil {
-			e.Voices = list.Voices
+			e.Voices, e.OpenVoices = list.Voices, list.Open || len(list.Voices) == 0
+		} else {
+			e.OpenVoices = true // the list is out of reach: a voice can still be named
 		}
 	}
 	return e
@@ -280,7 +287,7 @@ func (s *Site) importCompanion(w http.ResponseWriter, r *http.Request) {
 	}
 	data, err := fileOf(r, "card")
 	if err != nil || data == nil {
-		s.errorPage(w, r, http.StatusUnprocessableEntity, "Choose a character card to import (PNG, JSON or CHARX).")
+		s.importFailed(w, r, domain.Invalid(domain.Violation("card", "required", "Choose a character card to import (PNG, JSON or CHARX).")))
 		return
 	}
 	in := companionuc.ImportCard{OwnerID: principalOf(r).UserID, Data: data, Meta: s.d.Sessions.Meta(r)}
@@ -289,7 +296,7 @@ func (s *Site) importCompanion(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.d.Companions.ImportCard.Handle(r.Context(), in)
 	if err != nil {
-		s.fail(w, r, err, "", view{})
+		s.importFailed(w, r, err)
 		return
 	}
 	notice := "imported"
@@ -297,6 +304,27 @@ func (s *Site) importCompanion(w http.ResponseWriter, r *http.Request) {
 		notice = "imported-with-warnings"
 	}
 	seeOther(w, r, "/companions/"+res.Companion.ID().String()+"/edit?notice="+notice)
+}
+
+// importFailed shows the list again with why the card was not imported.
+func (s *Site) importFailed(w http.ResponseWriter, r *http.Request, err error) {
+	list, lerr := s.listCompanions(r, false)
+	if lerr != nil {
+		s.fail(w, r, err, "", view{})
+		return
+	}
+	v := view{Title: "Your companions", Page: "companions", User: s.userOf(r), Data: list}
+	if fs := domain.Violations(err); len(fs) > 0 {
+		v.Hints = nil
+		e := domain.AsError(err)
+		msgs := make([]string, 0, len(fs))
+		for _, f := range fs {
+			msgs = append(msgs, f.Message)
+		}
+		s.fail(w, r, &domain.Error{Kind: e.Kind, Reason: e.Reason, Message: strings.Join(msgs, " ")}, "companions", v)
+		return
+	}
+	s.fail(w, r, err, "companions", v)
 }
 
 // notices are the confirmations a page shows after a form sent the person to it: fixed texts

@@ -18,13 +18,14 @@ type companionView struct {
 	Relationship companion.Relationship
 	Trashed      bool
 	Settings     companion.Settings
-	VoiceOn      bool
+	VoiceOn      bool   // the companion has a voice: its replies can be spoken
 	TurnID       string // the reply being written, if any (the chat page)
 }
 
 func viewOf(c *companion.Companion) companionView {
 	return companionView{ID: c.ID().String(), Name: c.Profile().Spec().Name, HeaderURL: headerURL(c), Scene: c.Scene(),
-		Relationship: c.Relationship(), Trashed: c.Deleted(), Settings: c.Settings(), VoiceOn: c.Profile().Spec().Voice.Enabled}
+		Relationship: c.Relationship(), Trashed: c.Deleted(), Settings: c.Settings(),
+		VoiceOn: c.Profile().Spec().Voice.Enabled && c.Profile().Spec().Voice.VoiceID != ""}
 }
 
 // companionPage renders one of the pages about a companion: the chat, its memories, its settings.

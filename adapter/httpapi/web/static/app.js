@@ -207,6 +207,7 @@
       const audio = $('[data-voice-audio]', form);
       const toggle = () => { listen.hidden = !voice.value; };
       voice.addEventListener('change', toggle);
+      voice.addEventListener('input', toggle);
       toggle();
       listen.addEventListener('click', async () => {
         listen.disabled = true;
@@ -268,7 +269,7 @@
       li.append(el('div', { class: 'text' }, m.text));
       if (m.image && m.image.url) li.append(picture(m.image, `A picture from ${name}`));
       else if (m.image_removed) li.append(el('p', { class: 'muted' }, 'The picture was deleted.'));
-      if (m.audio && m.audio.url) li.append(el('audio', { controls: true, preload: 'none', src: m.audio.url }));
+      if (m.audio && m.audio.url) li.append(el('audio', { controls: true, preload: 'metadata', src: m.audio.url }));
       const tools = el('div', { class: 'tools' });
       if (!mine && m.alternatives > 1) {
         const at = m.alternative_index || 1;
@@ -347,6 +348,7 @@
       const li = el('li', { class: 'msg theirs streaming', 'aria-busy': 'true' });
       const body = el('div', { class: 'text', 'aria-live': 'polite' });
       li.append(el('div', { class: 'who' }, name), body);
+      li.dataset.stream = 'connecting';
       list.append(li);
       li.scrollIntoView({ block: 'end' });
       progress.textContent = progressWords.queued;
@@ -366,18 +368,29 @@
         }
         await loadRecent();
         refreshCompanion();
+        if (notes.length) {
+          const last = list.querySelector('.msg.theirs:last-child');
+          if (last) for (const n of notes) last.insertBefore(el('p', { class: 'muted note' }, n), $('.tools', last));
+        }
       };
-      source.addEventListener('token', (e) => { body.textContent += data(e).text || ''; progress.textContent = progressWords.responding; });
+      const notes = [];
+      let said = progressWords.queued;
+      const say = (words) => { said = words; progress.textContent = words; };
+      source.addEventListener('open', () => { li.dataset.stream = 'open'; progress.textContent = said; });
+      source.addEventListener('token', (e) => { body.textContent += data(e).text || ''; say(progressWords.responding); });
       source.addEventListener('reset', () => { body.textContent = ''; });
-      source.addEventListener('progress', (e) => { const s = data(e).status; if (progressWords[s]) progress.textContent = progressWords[s]; });
+      source.addEventListener('progress', (e) => { const s = data(e).status; if (progressWords[s]) say(progressWords[s]); });
       source.addEventListener('state', (e) => setScene(data(e).scene));
+      // A picture or a voice that could not be made does not cost the reply; the person hears why.
       source.addEventListener('image', (e) => {
         const d = data(e);
         if (d.url) li.append(picture(d, `A picture from ${name}`));
+        else if (d.error) notes.push(`No picture: ${d.error}`);
       });
       source.addEventListener('audio', (e) => {
         const d = data(e);
         if (d.url) li.append(el('audio', { controls: true, src: d.url }));
+        else if (d.error) notes.push(`Not spoken: ${d.error}`);
       });
       source.addEventListener('complete', () => finish(null));
       source.addEventListener('error', (e) => {
@@ -391,7 +404,12 @@
             if (t.status === 'completed') finish(null);
             else finish(t.error ? t.error.message : 'The reply stopped.');
           }).catch(() => finish('The reply could not be followed.'));
-        } // otherwise the browser is reconnecting by itself
+          return;
+        }
+        // Otherwise the connection dropped: the browser reconnects by itself, and the stream goes on
+        // after the last event it had (Last-Event-ID).
+        li.dataset.stream = 'connecting';
+        progress.textContent = 'Connection lost — reconnecting…';
       });
     }
 
@@ -619,6 +637,7 @@
       await api('DELETE', `/api/v1/images/${shown.p.id}`);
       shown.li.remove();
       dlg.close();
+      $('[data-gallery-empty]').hidden = grid.children.length > 0;
     });
     load();
   }
