@@ -16,6 +16,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/companionhub/companionhub"
+	"github.com/companionhub/companionhub/adapter/sqlstore"
+	"github.com/companionhub/companionhub/secret"
+	"github.com/companionhub/companionhub/test/containers"
 )
 
 // The web app, driven as a person drives it: through its pages, with the keyboard and the mouse.
@@ -99,12 +102,33 @@ const xss = `<img src=x onerror="window.pwned=1">`
 // TestJourney: sign up → create a companion with the wizard → send a message → the reply streams
 // in → reload mid-reply and see it finish → ask for a picture and see it inline → regenerate and
 // swipe → edit a memory → sign out.
+// It runs on the embedded profile and on the production profile's stores (PostgreSQL and Redis).
 func TestJourney(t *testing.T) {
 	t.Parallel()
 	requireBrowser(t)
+	t.Run("SQLite", func(t *testing.T) {
+		t.Parallel()
+		journey(t, nil)
+	})
+	t.Run("PostgresRedis", func(t *testing.T) {
+		t.Parallel()
+		containers.RequireDocker(t)
+		dsn, redisURL := containers.NewPostgresDB(t, "browser", sqlstore.MigrateURL), containers.RedisURL(t)
+		journey(t, func(c *companionhub.Config) {
+			c.Database.URL, c.Redis.URL = secret.String(dsn), secret.String(redisURL)
+		})
+	})
+}
+
+func journey(t *testing.T, profile func(*companionhub.Config)) {
 	model := newGatedModel(3)
-	h := startHub(t, companionhub.WithModel(model))
+	h := startHubWith(t, profile, companionhub.WithModel(model))
 	ctx := newPage(t, h.URL)
+	shot := func(name string) {
+		if profile == nil { // the documentation's pictures come from one of the runs
+			screenshot(t, ctx, name)
+		}
+	}
 
 	// Sign up, with the password policy's verdict shown as the password is typed.
 	open(t, ctx, "/")
@@ -121,7 +145,7 @@ func TestJourney(t *testing.T) {
 	clear(t, ctx, "#f-password")
 	do(t, ctx, "choose a strong password", chromedp.SendKeys(chromedp.CSS("#f-password"), password))
 	await(t, ctx, "a strong password's verdict", `document.querySelector("[data-strength-for]").dataset.verdict === "ok"`)
-	screenshot(t, ctx, "desktop-signup")
+	shot("desktop-signup")
 	do(t, ctx, "create the account", chromedp.Click(chromedp.CSS(`button[type=submit].primary`)))
 	await(t, ctx, "the wizard", `location.pathname === "/companions/new" && document.querySelector("[data-next]") && !document.querySelector("[data-next]").hidden`)
 
@@ -132,7 +156,7 @@ func TestJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`[id="f-persona.personality"]`), "warm and curious"),
 		chromedp.Click(chromedp.CSS("[data-next]")))
 	await(t, ctx, "the appearance step", `!document.getElementById("step-appearance").hidden`)
-	screenshot(t, ctx, "desktop-wizard")
+	shot("desktop-wizard")
 	do(t, ctx, "appearance",
 		chromedp.SendKeys(chromedp.CSS(`[id="f-appearance.gender"]`), "female"),
 		chromedp.SendKeys(chromedp.CSS(`[id="f-appearance.hair_color"]`), "auburn"),
@@ -181,7 +205,7 @@ func TestJourney(t *testing.T) {
 	await(t, ctx, "the picture in the reply", `!document.querySelector(".msg.streaming") && document.querySelector(".msg.theirs:last-child .pic img") && document.querySelector(".msg.theirs:last-child .pic img").complete && document.querySelector(".msg.theirs:last-child .pic img").naturalWidth > 0`)
 	do(t, ctx, "open the picture", chromedp.Click(chromedp.CSS(".msg.theirs:last-child .pic-open")))
 	await(t, ctx, "the lightbox", `document.querySelector("[data-lightbox]").open`)
-	screenshot(t, ctx, "desktop-lightbox")
+	shot("desktop-lightbox")
 	do(t, ctx, "close the lightbox", chromedp.KeyEvent("\x1b"))
 	await(t, ctx, "the lightbox closed", `!document.querySelector("[data-lightbox]").open`)
 
@@ -193,7 +217,7 @@ func TestJourney(t *testing.T) {
 	do(t, ctx, "swipe back", chromedp.Click(chromedp.CSS(`.msg.theirs:last-child [aria-label="Previous reply"]`)))
 	await(t, ctx, "the first reply again", `(document.querySelector(".msg.theirs:last-child [data-swipe]") || {}).textContent === "1/2"`)
 	require.Equal(t, first, eval[string](t, ctx, `document.querySelector(".msg.theirs:last-child .text").textContent`))
-	screenshot(t, ctx, "desktop-chat")
+	shot("desktop-chat")
 
 	// Memories: add one, then edit it.
 	open(t, ctx, "/companions/"+companionID+"/memories")
@@ -207,10 +231,10 @@ func TestJourney(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(".memory .editing input"), "Ada sails on Saturdays"),
 		chromedp.KeyEvent("\r"))
 	await(t, ctx, "the edited memory", `[...document.querySelectorAll(".memory-text")].some(e => e.textContent === "Ada sails on Saturdays")`)
-	screenshot(t, ctx, "desktop-memories")
+	shot("desktop-memories")
 	open(t, ctx, "/")
 	await(t, ctx, "the companion list", `document.querySelector(".card")`)
-	screenshot(t, ctx, "desktop-companions")
+	shot("desktop-companions")
 	res := pageFetch(t, ctx, "GET", "/api/v1/companions/"+companionID+"/memories?q=Saturdays", nil)
 	require.Contains(t, res.Body, "Ada sails on Saturdays", "the edit was saved")
 

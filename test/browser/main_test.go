@@ -77,7 +77,7 @@ var shared struct {
 
 func TestMain(m *testing.M) {
 	shared.path, shared.missing = findBrowser()
-	code := m.Run()
+	code := containers.Run(m) // m.Run, then the package's containers (PostgreSQL, Redis) stop
 	if shared.stop != nil {
 		shared.stop()
 	}
