@@ -43,11 +43,7 @@ func newContract(t *testing.T, configure ...func(*core.Config)) *contract {
 	ctx := context.Background()
 	// The hub under contract is built as `serve` builds it (core.New), on the embedded profile with
 	// a test's database, files in memory, cheap password hashes and room for many registrations.
-	cfg := core.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.Blobs.URL = "mem://"
-	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 1024, 1
-	cfg.RateLimits.Register.Limit = ratelimit.Limit{Count: 100, Period: time.Hour}
+	cfg := testConfig(t)
 	cfg.Speech.Provider = "" // a hub without voice, unless a test configures it
 	for _, c := range configure {
 		c(&cfg)
@@ -68,6 +64,18 @@ func newContract(t *testing.T, configure ...func(*core.Config)) *contract {
 	router, err := legacy.NewRouter(doc)
 	require.NoError(t, err)
 	return &contract{t: t, handler: srv.Handler(), router: router, seen: map[string]bool{}, model: model}
+}
+
+// testConfig is the embedded profile as the HTTP tests run it: a test's own directory, files in
+// memory, cheap password hashes and room for many registrations and logins.
+func testConfig(t *testing.T) core.Config {
+	cfg := core.DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.Blobs.URL = "mem://"
+	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 1024, 1
+	cfg.RateLimits.Register.Limit = ratelimit.Limit{Count: 100, Period: time.Hour}
+	cfg.RateLimits.Login.Limit = ratelimit.Limit{Count: 100, Period: time.Hour}
+	return cfg
 }
 
 var options = &openapi3filter.Options{

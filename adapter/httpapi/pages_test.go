@@ -11,7 +11,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
@@ -19,7 +18,6 @@ import (
 	"github.com/companionhub/companionhub/adapter/offline"
 	"github.com/companionhub/companionhub/core"
 	"github.com/companionhub/companionhub/test/sqlitetest"
-	"github.com/companionhub/companionhub/usecase/ratelimit"
 )
 
 // browser is a cookie-keeping client of a hub served over HTTP, that does not follow redirects
@@ -33,13 +31,7 @@ type browser struct {
 
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
-	cfg := core.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.Blobs.URL = "mem://"
-	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 1024, 1
-	cfg.RateLimits.Register.Limit = ratelimit.Limit{Count: 100, Period: time.Hour}
-	cfg.RateLimits.Login.Limit = ratelimit.Limit{Count: 100, Period: time.Hour}
-	hub, err := core.New(context.Background(), cfg, zap.NewNop(), core.WithDatabase(sqlitetest.Open(t)),
+	hub, err := core.New(context.Background(), testConfig(t), zap.NewNop(), core.WithDatabase(sqlitetest.Open(t)),
 		core.WithModel(offline.New(offline.Config{})))
 	require.NoError(t, err)
 	t.Cleanup(hub.Close)

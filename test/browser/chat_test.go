@@ -82,6 +82,15 @@ func signedInChat(t testing.TB, ctx context.Context, more ...map[string]any) str
 			profile[k] = v
 		}
 	}
+	id := apiCreateCompanion(t, ctx, profile)
+	open(t, ctx, "/chat/"+id)
+	await(t, ctx, "the chat", `document.querySelector("[data-composer]") && document.readyState === "complete"`)
+	return id
+}
+
+// apiCreateCompanion creates a companion through the API, from the page, and returns its id.
+func apiCreateCompanion(t testing.TB, ctx context.Context, profile map[string]any) string {
+	t.Helper()
 	res := pageFetch(t, ctx, "POST", "/api/v1/companions", profile)
 	require.Equal(t, 201, res.Status, res.Body)
 	var created struct {
@@ -90,8 +99,6 @@ func signedInChat(t testing.TB, ctx context.Context, more ...map[string]any) str
 		} `json:"companion"`
 	}
 	res.json(t, &created)
-	open(t, ctx, "/chat/"+created.Companion.ID)
-	await(t, ctx, "the chat", `document.querySelector("[data-composer]") && document.readyState === "complete"`)
 	return created.Companion.ID
 }
 

@@ -254,17 +254,9 @@ func TestPhone(t *testing.T) {
 	require.NoError(t, emulatePhone(ctx))
 	open(t, ctx, "/signin")
 	apiSignIn(t, ctx, apiRegister(t, ctx))
-	res := pageFetch(t, ctx, "POST", "/api/v1/companions", map[string]any{"name": "Mira", "age": 27,
+	id := apiCreateCompanion(t, ctx, map[string]any{"name": "Mira", "age": 27,
 		"default_outfit": []string{"a very long knitted winter scarf with tassels"}, "persona": map[string]any{"description": strings.Repeat("Long words everywhere ", 20)}})
-	require.Equal(t, 201, res.Status, res.Body)
-	var created struct {
-		Companion struct {
-			ID string `json:"id"`
-		} `json:"companion"`
-	}
-	res.json(t, &created)
-	id := created.Companion.ID
-	res = pageFetch(t, ctx, "POST", "/api/v1/companions/"+id+"/messages", map[string]any{"text": "Good morning! What are you up to today?"})
+	res := pageFetch(t, ctx, "POST", "/api/v1/companions/"+id+"/messages", map[string]any{"text": "Good morning! What are you up to today?"})
 	require.Equal(t, 202, res.Status, res.Body)
 	for _, p := range []string{"/", "/companions/new", "/companions/" + id + "/edit", "/chat/" + id, "/companions/" + id + "/memories",
 		"/companions/" + id + "/settings", "/gallery", "/pictures/new", "/account", "/trash"} {
