@@ -187,7 +187,7 @@ func (s *Server) passwordCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v, err := s.accounts.CheckPassword.Handle(r.Context(), accountuc.CheckPassword{Password: in.Password, Email: in.Email,
-		Username: in.Username, DisplayName: in.DisplayName})
+		Username: in.Username, DisplayName: in.DisplayName, IP: infoFrom(r.Context()).clientIP})
 	if err != nil {
 		writeError(w, r, err)
 		return

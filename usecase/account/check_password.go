@@ -17,6 +17,8 @@ type CheckPassword struct {
 	Email       string
 	Username    string
 	DisplayName string
+	// IP is the client's address: checks are limited per address (Limits.PasswordFeedback).
+	IP string
 }
 
 // PasswordVerdict is the policy's answer: whether the password would be accepted, its estimated
@@ -30,7 +32,10 @@ type PasswordVerdict struct {
 
 type checkPasswordHandler struct{ d Deps }
 
-func (h checkPasswordHandler) Handle(_ context.Context, in CheckPassword) (PasswordVerdict, error) {
+func (h checkPasswordHandler) Handle(ctx context.Context, in CheckPassword) (PasswordVerdict, error) {
+	if err := h.d.Guard.Check(ctx, h.d.Policy.Limits.PasswordFeedback, in.IP); err != nil {
+		return PasswordVerdict{}, err
+	}
 	pw := normalizePassword(in.Password)
 	email, _ := account.NewEmail(in.Email)
 	username, _ := account.NewUsername(in.Username)

@@ -32,6 +32,9 @@ type Rules struct {
 	PasswordCheck   Rule // per user: current-password checks (changing the password), apart from logins
 	VoicePreview    Rule // per IP
 	ViewCount       Rule // per IP + companion
+	CommunityBrowse Rule // per IP: community lists and pages, anonymous visitors too
+	// PasswordFeedback is per IP: passwords judged while they are typed (no account needed).
+	PasswordFeedback Rule
 }
 
 // DefaultRules are the defaults of SPEC §3.1. This table is the one place a rule is named and
@@ -51,6 +54,9 @@ func DefaultRules() Rules {
 		PasswordCheck:   r("password_check", 5, time.Hour, false, "password changes per user (each checks the current password; apart from logins)"),
 		VoicePreview:    r("voice_preview", 20, time.Minute, true, "voice previews per client IP"),
 		ViewCount:       r("view_count", 5, time.Hour, true, "community views counted per client IP and companion"),
+		CommunityBrowse: r("community_browse", 120, time.Minute, true, "community lists and companion pages per client IP"),
+		PasswordFeedback: r("password_feedback", 120, time.Minute, true,
+			"password-strength checks per client IP (the feedback while a password is typed)"),
 	}
 }
 
@@ -111,5 +117,5 @@ func (r Rules) All() []Rule {
 // Refs points at every rule of r, in the order of All: for configuration, which sets them by name.
 func (r *Rules) Refs() []*Rule {
 	return []*Rule{&r.Login, &r.LoginIP, &r.Register, &r.Chat, &r.Image, &r.CompanionCreate, &r.Settings,
-		&r.PasswordCheck, &r.VoicePreview, &r.ViewCount}
+		&r.PasswordCheck, &r.VoicePreview, &r.ViewCount, &r.CommunityBrowse, &r.PasswordFeedback}
 }
