@@ -81,4 +81,5 @@ var ProviderSet = wire.NewSet(
 	GalleryRepository,
 	MemoryStore,
 	SummaryStore,
+	CommunityStore,
 )

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/companionhub/companionhub/domain"
@@ -46,6 +47,15 @@ type companionRow struct {
 const companionColumns = `id, owner_id, profile, card_character_book, card_extensions, card_extra, card_top,
 	visibility, scene_outfit, scene_location, scene_action, scene_mood, scene_user_present, affection, trust,
 	setting_auto_image, setting_voice, setting_memory, setting_deep_think, header_key, header_content_type, header_bytes, header_width, header_height, created_at, updated_at, deleted_at`
+
+// companionColumnsOf is companionColumns of the companions table under alias, for queries that join it.
+func companionColumnsOf(alias string) string {
+	cols := strings.Split(companionColumns, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
 
 // values are the columns of c, in the order of the INSERT and UPDATE statements below.
 func (r companionRepo) values(c *companion.Companion) ([]any, error) {
