@@ -16,6 +16,7 @@ import (
 	"github.com/companionhub/companionhub/envflag"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	"github.com/companionhub/companionhub/usecase/community"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/logkey"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
@@ -38,6 +39,8 @@ type Hub struct {
 	Pictures *picture.App
 	Voice    *voice.App
 	Memory   *memoryuc.App
+	// Community is sharing companions: publish, browse, rate, clone, report.
+	Community *community.App
 
 	cfg    Config
 	log    *zap.Logger
@@ -55,11 +58,12 @@ type apps struct {
 	pictures   *picture.App
 	voice      *voice.App
 	memory     *memoryuc.App
+	community  *community.App
 }
 
 func newHub(cfg Config, log *zap.Logger, a apps, runner Runner, srv *httpapi.Server) *Hub {
 	return &Hub{cfg: cfg, log: log, Accounts: a.accounts, Companions: a.companions, Media: a.media, Chat: a.chat,
-		Pictures: a.pictures, Voice: a.voice, Memory: a.memory, runner: runner, http: srv}
+		Pictures: a.pictures, Voice: a.voice, Memory: a.memory, Community: a.community, runner: runner, http: srv}
 }
 
 // New validates cfg and builds a hub: it opens (and, per AutoMigrate, migrates) the database,

@@ -22,6 +22,7 @@ import (
 	"github.com/companionhub/companionhub/usecase"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	"github.com/companionhub/companionhub/usecase/community"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/decorator"
 	"github.com/companionhub/companionhub/usecase/llm"
@@ -180,6 +181,14 @@ func provideCompanions(cfg Config, store companionuc.Store, blobs mediauc.BlobSt
 	obs []decorator.Observer) (*companionuc.App, error) {
 	return companionuc.NewApp(companionuc.Deps{Store: store, Blobs: blobs, Images: images, Cards: cards, Guard: guard,
 		Clock: clock, Policy: cfg.companionPolicy(), Voices: voices}, obs...)
+}
+
+func provideCommunity(cfg Config, store community.Store, companions *companionuc.App, companionStore companionuc.Store,
+	guard *ratelimit.Guard, clock usecase.Clock, observer zaplog.Observer, obs []decorator.Observer) (*community.App, error) {
+	r := cfg.RateLimits.rules()
+	return community.NewApp(community.Deps{Store: store, Companions: companions, Audit: companionStore.Audit(), Guard: guard,
+		Clock: clock, Policy: community.Policy{Change: r.Settings, View: r.ViewCount, Browse: r.CommunityBrowse},
+		Observer: observer}, obs...)
 }
 
 func provideMedia(repo mediauc.Repository, blobs mediauc.BlobStore, clock usecase.Clock, obs []decorator.Observer) (*mediauc.App, error) {
@@ -362,8 +371,8 @@ func provideCheckers(db *sqlstore.DB, b blobs, o *options) []httpapi.Checker {
 }
 
 func provideHTTP(cfg Config, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App, chat *chatuc.App,
-	pictures *picture.App, memories *memoryuc.App, sums *summary.App, voices *voice.App, log *zap.Logger,
+	pictures *picture.App, memories *memoryuc.App, sums *summary.App, voices *voice.App, comm *community.App, log *zap.Logger,
 	reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
 	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Companions: companions, Media: media, Chat: chat,
-		Pictures: pictures, Memories: memories, Summaries: sums, Voices: voices, ImageTimeout: cfg.Images.Timeout, Log: log, Registry: reg, Checkers: checkers})
+		Pictures: pictures, Memories: memories, Summaries: sums, Voices: voices, Community: comm, ImageTimeout: cfg.Images.Timeout, Log: log, Registry: reg, Checkers: checkers})
 }

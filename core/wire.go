@@ -65,6 +65,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		provideAccounts,
 		charcard.ProviderSet,
 		provideCompanions,
+		provideCommunity,
 		provideMedia,
 		wire.Struct(new(apps), "*"),
 		provideHTTP,

@@ -167,6 +167,18 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
+	communityStore := sqlstore.CommunityStore(db)
+	communityApp, err := provideCommunity(cfg, communityStore, companionApp, companionStore, guard, clock, observer, v)
+	if err != nil {
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	coreApps := apps{
 		accounts:   app,
 		companions: companionApp,
@@ -175,9 +187,10 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		pictures:   pictureApp,
 		voice:      voiceApp,
 		memory:     memoryApp,
+		community:  communityApp,
 	}
 	v2 := provideCheckers(db, coreBlobs, o)
-	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, voiceApp, log, registry, v2)
+	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, voiceApp, communityApp, log, registry, v2)
 	if err != nil {
 		cleanup7()
 		cleanup6()

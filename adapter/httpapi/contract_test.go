@@ -251,6 +251,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	c.voiceNoteJourney(t, fresh.Token, companionID)
 	c.settingsJourney(t, fresh.Token)
 	c.lorebookJourney(t, fresh.Token)
+	c.communityJourney(t)
 
 	// Locked accounts answer 429 with Retry-After, as documented.
 	for range 5 {

@@ -234,7 +234,7 @@ func TestPagesAreStrictAndLight(t *testing.T) {
 	id := strings.TrimPrefix(b.post("/companions/new", wizard).location, "/chat/")
 	for _, path := range []string{"/", "/companions/new", "/companions/" + id + "/edit", "/trash", "/chat/" + id,
 		"/companions/" + id + "/memories", "/companions/" + id + "/settings", "/gallery", "/gallery?companion=" + id,
-		"/pictures/new", "/account", "/no-such-page"} {
+		"/pictures/new", "/account", "/community", "/community?q=mira&sort=top_rated", "/no-such-page"} {
 		p := b.get(path)
 		require.Contains(t, []int{200, 404}, p.status, path)
 		require.Contains(t, p.header.Get("Content-Security-Policy"), "script-src 'self'", path)
@@ -278,4 +278,47 @@ func TestUnknownPathsAnswerInTheirOwnKind(t *testing.T) {
 	p = b.get("/api/v1/no-such-thing")
 	require.Equal(t, http.StatusNotFound, p.status)
 	require.Contains(t, p.header.Get("Content-Type"), "application/json")
+}
+
+// TestCommunityWithoutJavaScript: publish from the edit page, find it as a visitor, rate it and
+// make it one's own as another person — forms and links only.
+func TestCommunityWithoutJavaScript(t *testing.T) {
+	t.Parallel()
+	author := newBrowser(t)
+	author.signUp("ada")
+	id := strings.TrimPrefix(author.post("/companions/new", wizard).location, "/chat/")
+	edit := author.get("/companions/" + id + "/edit")
+	require.Contains(t, edit.body, "I am 18 or older", "publishing asks for the adult confirmation first")
+	p := author.post("/account/adult", url.Values{"adult": {"yes"}, "next": {"/companions/" + id + "/edit"}})
+	require.Equal(t, "/companions/"+id+"/edit", p.location)
+	p = author.post("/companions/"+id+"/publish", url.Values{"allow_card_export": {"1"}})
+	require.Equal(t, http.StatusSeeOther, p.status, p.body)
+	require.Contains(t, author.get(p.location).body, "Published since")
+
+	visitor := newBrowserOn(author)
+	list := visitor.get("/community?q=mir")
+	require.Equal(t, http.StatusOK, list.status)
+	require.Contains(t, list.body, "/community/"+id)
+	page := visitor.get("/community/" + id)
+	require.Equal(t, http.StatusOK, page.status)
+	require.Contains(t, page.body, "Sign in</a> to rate it")
+	require.NotContains(t, page.body, "white linen shirt", "the outfit is the companion's own, not shown as private data")
+	require.Contains(t, visitor.post("/community/"+id+"/clone", nil).body, "session has ended", "cloning needs an account")
+
+	reader := newBrowserOn(author)
+	reader.signUp("grace")
+	p = reader.post("/community/"+id+"/rating", url.Values{"rating": {"4"}})
+	require.Equal(t, "/community/"+id+"?notice=rated", p.location)
+	require.Contains(t, reader.get(p.location).body, "★ 4.0")
+	p = reader.post("/community/"+id+"/clone", nil)
+	require.Equal(t, http.StatusSeeOther, p.status, p.body)
+	require.True(t, strings.HasSuffix(p.location, "/edit?notice=cloned"), p.location)
+	require.Contains(t, reader.get(p.location).body, `value="Mira"`)
+	p = reader.post("/community/"+id+"/report", url.Values{"reason": {"nonsense"}})
+	require.Equal(t, http.StatusUnprocessableEntity, p.status)
+	require.Contains(t, p.body, `class="problem"`)
+
+	p = author.post("/companions/"+id+"/publish", url.Values{"publish": {"no"}})
+	require.Equal(t, "/companions/"+id+"/edit?notice=unpublished", p.location)
+	require.Equal(t, http.StatusNotFound, visitor.get("/community/"+id).status)
 }

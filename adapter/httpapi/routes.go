@@ -84,6 +84,18 @@ func (s *Server) routeTable() []route {
 		{method: "GET", path: "/api/v1/images/{id}", auth: true, handler: s.getImage},
 		{method: "DELETE", path: "/api/v1/images/{id}", auth: true, handler: s.deleteImage},
 
+		{method: "POST", path: "/api/v1/companions/{id}/publish", auth: true, handler: s.publishCompanion},
+		{method: "POST", path: "/api/v1/companions/{id}/unpublish", auth: true, handler: s.unpublishCompanion},
+		{method: "GET", path: "/api/v1/companions/{id}/publication", auth: true, handler: s.getPublication},
+		{method: "GET", path: "/api/v1/community/companions", handler: s.maybeAuthenticated(s.browseCommunity)},
+		{method: "GET", path: "/api/v1/community/companions/{id}", handler: s.maybeAuthenticated(s.viewCommunityCompanion)},
+		{method: "PUT", path: "/api/v1/community/companions/{id}/rating", auth: true, handler: s.rateCommunityCompanion},
+		{method: "POST", path: "/api/v1/community/companions/{id}/clone", auth: true, handler: s.cloneCommunityCompanion},
+		{method: "POST", path: "/api/v1/community/companions/{id}/reports", auth: true, handler: s.reportCommunityCompanion},
+		{method: "GET", path: "/api/v1/community/companions/{id}/export", auth: true, handler: s.exportCommunityCompanion},
+		{method: "GET", path: "/api/v1/me/adult-confirmation", auth: true, handler: s.getAdult},
+		{method: "PUT", path: "/api/v1/me/adult-confirmation", auth: true, handler: s.putAdult},
+
 		{method: "GET", path: "/media/{dir}/{file}", handler: s.serveMedia},
 	}
 	if s.cfg.Metrics.Addr != "" { // served on a listener of its own (MetricsHTTPServer), not here

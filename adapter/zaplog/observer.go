@@ -10,6 +10,7 @@ import (
 	"github.com/companionhub/companionhub/domain/chat"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	"github.com/companionhub/companionhub/usecase/community"
 	"github.com/companionhub/companionhub/usecase/correlation"
 	"github.com/companionhub/companionhub/usecase/logkey"
 )
@@ -22,7 +23,14 @@ type Observer struct{ Log *zap.Logger }
 var (
 	_ accountuc.Observer = Observer{}
 	_ chatuc.Observer    = Observer{}
+	_ community.Observer = Observer{}
 )
+
+// AuditNotRecorded: a community change was made but its audit event was not written.
+func (o Observer) AuditNotRecorded(ctx context.Context, action string, err error) {
+	o.Log.Error("audit event not recorded", zap.String(logkey.RequestID, correlation.RequestID(ctx)),
+		zap.String("action", action), zap.Error(err))
+}
 
 func (o Observer) BreachCheckFailed(ctx context.Context, err error) {
 	o.Log.Warn("breach check unavailable; password accepted on the other rules",

@@ -23,7 +23,9 @@ import (
 const adminUsage = `usage:
   companionhub admin user create --email E --username U [--display-name N] [flags]
   companionhub admin cleanup-orphans [--dry-run] [--grace 1h] [flags]
-  companionhub admin purge-companions [--dry-run] [flags]`
+  companionhub admin purge-companions [--dry-run] [flags]
+  companionhub admin reports --companion ID [flags]
+  companionhub admin unpublish --companion ID [--reason TEXT] [flags]`
 
 func admin(ctx context.Context, args []string, e env) error {
 	switch {
@@ -33,6 +35,10 @@ func admin(ctx context.Context, args []string, e env) error {
 		return adminCleanupOrphans(ctx, args[1:], e)
 	case len(args) >= 1 && args[0] == "purge-companions":
 		return adminPurgeCompanions(ctx, args[1:], e)
+	case len(args) >= 1 && args[0] == "reports":
+		return adminReports(ctx, args[1:], e)
+	case len(args) >= 1 && args[0] == "unpublish":
+		return adminUnpublish(ctx, args[1:], e)
 	}
 	fmt.Fprintln(e.stderr, adminUsage)
 	return errUsage

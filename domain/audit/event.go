@@ -35,6 +35,15 @@ var (
 	// ActionMemoryWipe is a companion made to forget everything: its memories deleted, its
 	// relationship back to where it starts.
 	ActionMemoryWipe = Action{"memory_wipe"}
+
+	// The community's: a companion published or withdrawn (by its owner, or by a moderator:
+	// details say "by": "admin"), a private copy made of a published one ("origin": its id), a
+	// report filed about one, and a person confirming (or withdrawing) that they are an adult.
+	ActionCompanionPublish   = Action{"companion_publish"}
+	ActionCompanionUnpublish = Action{"companion_unpublish"}
+	ActionCompanionClone     = Action{"companion_clone"}
+	ActionCommunityReport    = Action{"community_report"}
+	ActionAdultConfirmation  = Action{"adult_confirmation"}
 )
 
 var actions = map[string]Action{}
@@ -43,7 +52,8 @@ func init() {
 	for _, a := range []Action{ActionRegister, ActionLoginSuccess, ActionLoginFailure, ActionLoginLocked,
 		ActionLogout, ActionLogoutAll, ActionPasswordChange, ActionSessionRevoke, ActionProfileUpdate,
 		ActionCompanionCreate, ActionCompanionImport, ActionCompanionUpdate, ActionCompanionHeader,
-		ActionCompanionDelete, ActionCompanionRestore, ActionCompanionPurge, ActionCompanionSettings, ActionMemoryWipe} {
+		ActionCompanionDelete, ActionCompanionRestore, ActionCompanionPurge, ActionCompanionSettings, ActionMemoryWipe,
+		ActionCompanionPublish, ActionCompanionUnpublish, ActionCompanionClone, ActionCommunityReport, ActionAdultConfirmation} {
 		actions[a.s] = a
 	}
 }

@@ -75,7 +75,9 @@ type App struct {
 	SetHeader    decorator.Handler[SetHeader, *companion.Companion]
 	RemoveHeader decorator.Handler[RemoveHeader, *companion.Companion]
 	ImportCard   decorator.Handler[ImportCard, Imported]
-	ExportCard   decorator.Handler[ExportCard, ExportedCard]
+	// Clone makes someone a private copy of a shared companion (the community's).
+	Clone      decorator.Handler[Clone, *companion.Companion]
+	ExportCard decorator.Handler[ExportCard, ExportedCard]
 	// GetSettings and UpdateSettings read and change a companion's settings (auto-image, voice,
 	// memory, DeepThink).
 	GetSettings    decorator.Handler[GetSettings, companion.Settings]
@@ -103,6 +105,7 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		SetHeader:       decorator.Decorate("companion.set_header", setHeaderHandler{d}, obs...),
 		RemoveHeader:    decorator.Decorate("companion.remove_header", removeHeaderHandler{d}, obs...),
 		ImportCard:      decorator.Decorate("companion.import_card", importCardHandler{d}, obs...),
+		Clone:           decorator.Decorate("companion.clone", cloneHandler{d}, obs...),
 		ExportCard:      decorator.Decorate("companion.export_card", exportCardHandler{d}, obs...),
 		GetSettings:     decorator.Decorate("companion.get_settings", getSettingsHandler{d}, obs...),
 		UpdateSettings:  decorator.Decorate("companion.update_settings", updateSettingsHandler{d}, obs...),

@@ -15,6 +15,7 @@ import (
 	"github.com/companionhub/companionhub/eventjson"
 	"github.com/companionhub/companionhub/internal/companionjson"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	"github.com/companionhub/companionhub/usecase/community"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
@@ -105,6 +106,10 @@ type editor struct {
 	// any id (the companion's voice is then typed, not chosen).
 	Speech     bool
 	OpenVoices bool
+	// Published is the companion's publication (nil: private); Adult, whether its owner confirmed
+	// they are an adult (publishing needs it).
+	Published *communityCard
+	Adult     bool
 }
 
 func (s *Site) editorFor(r *http.Request, id, header string) editor {
@@ -206,9 +211,15 @@ func (s *Site) editCompanionPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err, "", view{})
 		return
 	}
+	e := s.editorFor(r, c.ID().String(), headerURL(c))
+	owner := principalOf(r).UserID
+	if l, err := s.d.Community.Status.Handle(r.Context(), community.Status{OwnerID: owner, CompanionID: c.ID()}); err == nil {
+		card := cardOfListing(l)
+		e.Published = &card
+	}
+	e.Adult, _ = s.d.Community.Adult.Handle(r.Context(), community.AdultStatus{UserID: owner})
 	s.render(w, r, http.StatusOK, "companion_form", view{Title: "Edit " + c.Profile().Spec().Name, Page: "companion-form",
-		User: s.userOf(r), Data: s.editorFor(r, c.ID().String(), headerURL(c)), Form: formOf(companionjson.FromSpec(c.Profile().Spec())),
-		Notice: noticeOf(r)})
+		User: s.userOf(r), Data: e, Form: formOf(companionjson.FromSpec(c.Profile().Spec())), Notice: noticeOf(r)})
 }
 
 func (s *Site) updateCompanion(w http.ResponseWriter, r *http.Request) {
@@ -336,6 +347,11 @@ var notices = map[string]string{
 	"imported-with-warnings": "Imported, with parts of the card left out. Check the profile, then start chatting.",
 	"name":                   "Your display name is changed.",
 	"password":               "Your password is changed. Your other sessions were signed out.",
+	"published":              "Published: anyone can find it in the community now.",
+	"unpublished":            "Taken out of the community.",
+	"cloned":                 "Your own copy: change anything, then start chatting.",
+	"rated":                  "Thank you for rating.",
+	"reported":               "Thank you: the moderators will look at it.",
 }
 
 func noticeOf(r *http.Request) string { return notices[r.URL.Query().Get("notice")] }

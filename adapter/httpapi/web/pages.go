@@ -7,6 +7,7 @@ import (
 	"github.com/companionhub/companionhub/domain/companion"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	"github.com/companionhub/companionhub/usecase/community"
 )
 
 // companionView is a companion as the pages about it show it in their header.
@@ -96,11 +97,13 @@ func (s *Site) pictureFormPage(w http.ResponseWriter, r *http.Request) {
 // account is what the account page shows.
 type accountData struct {
 	Sessions []accountuc.SessionView
+	Adult    bool
 }
 
 func (s *Site) accountView(r *http.Request) view {
 	sessions, _ := s.d.Accounts.ListSessions.Handle(r.Context(), accountuc.ListSessions{Principal: principalOf(r)})
-	return view{Title: "Account", Page: "account", User: s.userOf(r), Data: accountData{Sessions: sessions}, Notice: noticeOf(r)}
+	adult, _ := s.d.Community.Adult.Handle(r.Context(), community.AdultStatus{UserID: principalOf(r).UserID})
+	return view{Title: "Account", Page: "account", User: s.userOf(r), Data: accountData{Sessions: sessions, Adult: adult}, Notice: noticeOf(r)}
 }
 
 func (s *Site) accountPage(w http.ResponseWriter, r *http.Request) {

@@ -19,6 +19,7 @@ import (
 	"github.com/companionhub/companionhub/domain/audit"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	"github.com/companionhub/companionhub/usecase/community"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
@@ -43,6 +44,7 @@ type Deps struct {
 	Companions *companionuc.App
 	Chat       *chatuc.App
 	Voices     *voice.App
+	Community  *community.App
 	Sessions   Sessions
 	Log        *zap.Logger
 	// Features says which optional features the hub has, to show their controls.
@@ -111,6 +113,14 @@ func (s *Site) Routes() []Route {
 		{Method: "GET", Path: "/companions/{id}/settings", Handler: s.member(s.settingsPage)},
 		{Method: "GET", Path: "/gallery", Handler: s.member(s.galleryPage)},
 		{Method: "GET", Path: "/pictures/new", Handler: s.member(s.pictureFormPage)},
+
+		{Method: "GET", Path: "/community", Handler: s.communityPage},
+		{Method: "GET", Path: "/community/{id}", Handler: s.communityCompanionPage},
+		{Method: "POST", Path: "/community/{id}/rating", Handler: s.member(s.rateCommunityCompanion)},
+		{Method: "POST", Path: "/community/{id}/clone", Handler: s.member(s.cloneCommunityCompanion)},
+		{Method: "POST", Path: "/community/{id}/report", Handler: s.member(s.reportCommunityCompanion)},
+		{Method: "POST", Path: "/companions/{id}/publish", Handler: s.member(s.publishCompanion)},
+		{Method: "POST", Path: "/account/adult", Handler: s.member(s.confirmAdult)},
 
 		{Method: "GET", Path: "/account", Handler: s.member(s.accountPage)},
 		{Method: "POST", Path: "/account/name", Handler: s.member(s.updateName)},
