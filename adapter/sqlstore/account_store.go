@@ -82,4 +82,5 @@ var ProviderSet = wire.NewSet(
 	MemoryStore,
 	SummaryStore,
 	CommunityStore,
+	ProactiveStore,
 )
