@@ -77,7 +77,7 @@ temporal-cli: ## build the temporal CLI (the tests' Temporal dev server) once an
 
 .PHONY: screenshots
 screenshots: browser-tools ## refresh the web app's screenshots in docs/screenshots (desktop and phone, taken by the browser tests)
-	COMPANIONHUB_TEST_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestJourney|TestPhone|TestCommunity' ./test/browser/
+	COMPANIONHUB_TEST_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run 'TestJourney|TestPhone|TestCommunity|TestCompanionWritesFirst' ./test/browser/
 
 .PHONY: speech-tools
 speech-tools: ## install espeak-ng (the espeak speech backend's program) from Debian's packages when it is missing

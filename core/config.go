@@ -21,6 +21,7 @@ import (
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	"github.com/companionhub/companionhub/usecase/proactive"
 
 	"github.com/companionhub/companionhub/usecase/voice"
 )
@@ -78,6 +79,17 @@ type Config struct {
 	Runner local.Config `envprefix:""`
 	// StreamBus picks how turn events travel; empty chooses the most shared store available.
 	StreamBus string `env:"STREAM_BUS" help:"memory, postgres or redis (default: redis if REDIS_URL is set, else postgres on PostgreSQL, else memory)"`
+	// Scheduler sizes the in-process scheduler that fires schedules (every replica runs one; a
+	// claim in the shared database fires each occurrence once).
+	Scheduler local.SchedulerConfig `envprefix:""`
+	// Proactive bounds companions writing first.
+	Proactive ProactiveConfig `envprefix:""`
+}
+
+// ProactiveConfig bounds companions that write first (schedules).
+type ProactiveConfig struct {
+	DailyCap   int    `env:"PROACTIVE_DAILY_CAP" help:"messages a person's companions may write first in 24 hours (0: none)"`
+	QuietHours string `env:"PROACTIVE_QUIET_HOURS" help:"HH:MM-HH:MM in each schedule's time zone when nothing is sent (empty: never quiet)"`
 }
 
 // ChatConfig tunes the chat turn.
@@ -169,6 +181,9 @@ func DefaultConfig() Config {
 		Chat:               chatConfigFrom(chatuc.DefaultLimits(), chatuc.DefaultSettings()),
 		TurnRunner:         "local",
 		Runner:             local.DefaultConfig(),
+		Scheduler:          local.DefaultSchedulerConfig(),
+		Proactive: ProactiveConfig{DailyCap: proactive.DefaultPolicy().DailyCap,
+			QuietHours: proactive.DefaultPolicy().Quiet.String()},
 	}
 	Builtin().Apply(&c)
 	return c
@@ -262,6 +277,14 @@ func (c Config) BlobConfig() blob.Config {
 }
 
 // companionPolicy turns the configuration into the companion use cases' policy.
+func (c Config) proactivePolicy() proactive.Policy {
+	p := proactive.DefaultPolicy()
+	p.Change = c.RateLimits.rules().Settings
+	p.DailyCap = c.Proactive.DailyCap
+	p.Quiet, _ = proactive.ParseQuietHours(c.Proactive.QuietHours) // validated
+	return p
+}
+
 func (c Config) companionPolicy() companionuc.Policy {
 	r := c.RateLimits.rules()
 	return companionuc.Policy{CreateRule: r.CompanionCreate, UpdateRule: r.Settings, Retention: c.CompanionRetention}
@@ -317,6 +340,13 @@ func (c Config) validate(cs Catalogs, p ports) error {
 	}
 	if c.SpokenChars < 1 || c.SpokenChars > voice.MaxSpokenText {
 		errs = append(errs, envflag.Fieldf("SpokenChars", "must be between 1 and %d, got %d", voice.MaxSpokenText, c.SpokenChars))
+	}
+	errs = append(errs, envflag.Within("Scheduler", c.Scheduler.Validate()))
+	if _, err := proactive.ParseQuietHours(c.Proactive.QuietHours); err != nil {
+		errs = append(errs, envflag.Fieldf("Proactive.QuietHours", "%v", err))
+	}
+	if c.Proactive.DailyCap < 0 {
+		errs = append(errs, envflag.Fieldf("Proactive.DailyCap", "must not be negative, got %d", c.Proactive.DailyCap))
 	}
 	if c.CompanionRetention <= 0 {
 		errs = append(errs, envflag.Fieldf("CompanionRetention", "must be positive, got %s", c.CompanionRetention))

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/companionhub/companionhub/adapter/httpapi"
+	"github.com/companionhub/companionhub/adapter/local"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/adapter/zaplog"
 	"github.com/companionhub/companionhub/envflag"
@@ -22,6 +23,7 @@ import (
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 	"github.com/companionhub/companionhub/usecase/picture"
+	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
@@ -41,11 +43,14 @@ type Hub struct {
 	Memory   *memoryuc.App
 	// Community is sharing companions: publish, browse, rate, clone, report.
 	Community *community.App
+	// Proactive is companions that write first: schedules, their runs, and what a firing does.
+	Proactive *proactive.App
 
-	cfg    Config
-	log    *zap.Logger
-	http   *httpapi.Server
-	runner Runner
+	cfg       Config
+	log       *zap.Logger
+	http      *httpapi.Server
+	runner    Runner
+	scheduler *local.Scheduler
 	closing
 }
 
@@ -59,11 +64,13 @@ type apps struct {
 	voice      *voice.App
 	memory     *memoryuc.App
 	community  *community.App
+	scheduling scheduling
 }
 
 func newHub(cfg Config, log *zap.Logger, a apps, runner Runner, srv *httpapi.Server) *Hub {
 	return &Hub{cfg: cfg, log: log, Accounts: a.accounts, Companions: a.companions, Media: a.media, Chat: a.chat,
-		Pictures: a.pictures, Voice: a.voice, Memory: a.memory, Community: a.community, runner: runner, http: srv}
+		Pictures: a.pictures, Voice: a.voice, Memory: a.memory, Community: a.community, Proactive: a.scheduling.app, scheduler: a.scheduling.scheduler,
+		runner: runner, http: srv}
 }
 
 // New validates cfg and builds a hub: it opens (and, per AutoMigrate, migrates) the database,
@@ -127,9 +134,16 @@ func (h *Hub) ServeListeners(ctx context.Context, l Listeners) error {
 		defer close(maintained)
 		h.maintain(mctx)
 	}()
+	// Schedules fire from every replica's scheduler; the shared claim fires each occurrence once.
+	scheduled := make(chan struct{})
+	go func() {
+		defer close(scheduled)
+		_ = h.scheduler.Run(mctx)
+	}()
 	defer func() {
 		stopMaintenance()
 		<-maintained
+		<-scheduled
 	}()
 	errc := make(chan error, len(servers))
 	for _, s := range servers {

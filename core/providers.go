@@ -30,7 +30,9 @@ import (
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 	"github.com/companionhub/companionhub/usecase/picture"
+	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
+	"github.com/companionhub/companionhub/usecase/schedule"
 	"github.com/companionhub/companionhub/usecase/stream"
 	"github.com/companionhub/companionhub/usecase/summary"
 	"github.com/companionhub/companionhub/usecase/voice"
@@ -190,6 +192,33 @@ func provideCommunity(cfg Config, store community.Store, companions *companionuc
 		Clock: clock, Policy: community.Policy{Change: r.Settings, View: r.ViewCount, Browse: r.CommunityBrowse},
 		Observer: observer}, obs...)
 }
+
+// scheduling is the in-process scheduler and the proactive use cases it fires: built together,
+// because each needs the other (the use cases put schedules into the scheduler; the scheduler calls
+// the use cases' Fire).
+type scheduling struct {
+	app       *proactive.App
+	scheduler *local.Scheduler
+}
+
+func provideScheduling(cfg Config, db *sqlstore.DB, store proactive.Store, chat *chatuc.App, companions *companionuc.App,
+	guard *ratelimit.Guard, clock usecase.Clock, log *zap.Logger, obs []decorator.Observer) (scheduling, error) {
+	var app *proactive.App
+	sched := local.NewScheduler(cfg.Scheduler, local.SchedulerDeps{Store: sqlstore.NewScheduleStore(db), Clock: clock,
+		Log: log.With(zap.String(logkey.Component, "scheduler")),
+		Handler: func(ctx context.Context, f schedule.Firing) error {
+			_, err := app.Fire.Handle(ctx, f)
+			return err
+		}})
+	app, err := proactive.NewApp(proactive.Deps{Store: store, Scheduler: sched, Chat: chat, Companions: companions, Guard: guard,
+		Clock: clock, Policy: cfg.proactivePolicy()}, obs...)
+	if err != nil {
+		return scheduling{}, err
+	}
+	return scheduling{app: app, scheduler: sched}, nil
+}
+
+func provideProactive(s scheduling) *proactive.App { return s.app }
 
 func provideMedia(repo mediauc.Repository, blobs mediauc.BlobStore, clock usecase.Clock, obs []decorator.Observer) (*mediauc.App, error) {
 	return mediauc.NewApp(mediauc.Deps{Repo: repo, Blobs: blobs, Clock: clock}, obs...)
@@ -371,8 +400,8 @@ func provideCheckers(db *sqlstore.DB, b blobs, o *options) []httpapi.Checker {
 }
 
 func provideHTTP(cfg Config, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App, chat *chatuc.App,
-	pictures *picture.App, memories *memoryuc.App, sums *summary.App, voices *voice.App, comm *community.App, log *zap.Logger,
-	reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
+	pictures *picture.App, memories *memoryuc.App, sums *summary.App, voices *voice.App, comm *community.App,
+	pro *proactive.App, log *zap.Logger, reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
 	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Companions: companions, Media: media, Chat: chat,
-		Pictures: pictures, Memories: memories, Summaries: sums, Voices: voices, Community: comm, ImageTimeout: cfg.Images.Timeout, Log: log, Registry: reg, Checkers: checkers})
+		Pictures: pictures, Memories: memories, Summaries: sums, Voices: voices, Community: comm, Proactive: pro, ImageTimeout: cfg.Images.Timeout, Log: log, Registry: reg, Checkers: checkers})
 }

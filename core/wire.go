@@ -66,6 +66,8 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		charcard.ProviderSet,
 		provideCompanions,
 		provideCommunity,
+		provideScheduling,
+		provideProactive,
 		provideMedia,
 		wire.Struct(new(apps), "*"),
 		provideHTTP,

@@ -179,6 +179,18 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
+	proactiveStore := sqlstore.ProactiveStore(db)
+	coreScheduling, err := provideScheduling(cfg, db, proactiveStore, chatApp, companionApp, guard, clock, log, v)
+	if err != nil {
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	coreApps := apps{
 		accounts:   app,
 		companions: companionApp,
@@ -188,9 +200,11 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		voice:      voiceApp,
 		memory:     memoryApp,
 		community:  communityApp,
+		scheduling: coreScheduling,
 	}
+	proactiveApp := provideProactive(coreScheduling)
 	v2 := provideCheckers(db, coreBlobs, o)
-	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, voiceApp, communityApp, log, registry, v2)
+	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, voiceApp, communityApp, proactiveApp, log, registry, v2)
 	if err != nil {
 		cleanup7()
 		cleanup6()

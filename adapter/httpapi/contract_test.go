@@ -35,6 +35,7 @@ type contract struct {
 	mu      sync.Mutex
 	seen    map[string]bool
 	model   *gatedModel
+	hub     *core.Hub
 }
 
 // newContract builds the hub under contract; configure, when given, changes its configuration.
@@ -63,7 +64,7 @@ func newContract(t *testing.T, configure ...func(*core.Config)) *contract {
 	doc.Servers = nil // "/" means "wherever the document is served"; match any host
 	router, err := legacy.NewRouter(doc)
 	require.NoError(t, err)
-	return &contract{t: t, handler: srv.Handler(), router: router, seen: map[string]bool{}, model: model}
+	return &contract{t: t, handler: srv.Handler(), router: router, seen: map[string]bool{}, model: model, hub: hub}
 }
 
 // testConfig is the embedded profile as the HTTP tests run it: a test's own directory, files in
@@ -252,6 +253,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	c.settingsJourney(t, fresh.Token)
 	c.lorebookJourney(t, fresh.Token)
 	c.communityJourney(t)
+	c.schedulesJourney(t)
 
 	// Locked accounts answer 429 with Retry-After, as documented.
 	for range 5 {

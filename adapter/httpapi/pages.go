@@ -47,7 +47,7 @@ func (p pageSessions) Meta(r *http.Request) audit.Meta { return meta(r) }
 // newSite builds the web app over the server's use cases.
 func (s *Server) newSite() (*web.Site, error) {
 	f := web.Features{Pictures: s.pictures != nil && s.pictures.Configured(), Voice: s.voices != nil && s.voices.Configured()}
-	return web.New(web.Deps{Accounts: s.accounts, Companions: s.companions, Chat: s.chat, Voices: s.voices, Community: s.community,
+	return web.New(web.Deps{Accounts: s.accounts, Companions: s.companions, Chat: s.chat, Voices: s.voices, Community: s.community, Proactive: s.proactive,
 		Sessions: pageSessions{s}, Log: s.log, Features: f})
 }
 

@@ -233,7 +233,7 @@ func TestPagesAreStrictAndLight(t *testing.T) {
 	b.signUp("ada")
 	id := strings.TrimPrefix(b.post("/companions/new", wizard).location, "/chat/")
 	for _, path := range []string{"/", "/companions/new", "/companions/" + id + "/edit", "/trash", "/chat/" + id,
-		"/companions/" + id + "/memories", "/companions/" + id + "/settings", "/gallery", "/gallery?companion=" + id,
+		"/companions/" + id + "/memories", "/companions/" + id + "/settings", "/companions/" + id + "/schedules", "/gallery", "/gallery?companion=" + id,
 		"/pictures/new", "/account", "/community", "/community?q=mira&sort=top_rated", "/no-such-page"} {
 		p := b.get(path)
 		require.Contains(t, []int{200, 404}, p.status, path)
@@ -321,4 +321,35 @@ func TestCommunityWithoutJavaScript(t *testing.T) {
 	p = author.post("/companions/"+id+"/publish", url.Values{"publish": {"no"}})
 	require.Equal(t, "/companions/"+id+"/edit?notice=unpublished", p.location)
 	require.Equal(t, http.StatusNotFound, visitor.get("/community/"+id).status)
+}
+
+// TestSchedulesWithoutJavaScript: add a schedule from a preset, see its next occurrences, pause,
+// resume and delete it; a bad cron is said on its field.
+func TestSchedulesWithoutJavaScript(t *testing.T) {
+	t.Parallel()
+	b := newBrowser(t)
+	b.signUp("ada")
+	id := strings.TrimPrefix(b.post("/companions/new", wizard).location, "/chat/")
+	page := "/companions/" + id + "/schedules"
+	require.Contains(t, b.get(page).body, "writes only when you do")
+	p := b.post(page, url.Values{"preset": {""}, "instruction": {"Ask about the exam"}, "cron": {"99 * * * *"}, "timezone": {"UTC"}})
+	require.Equal(t, http.StatusUnprocessableEntity, p.status)
+	require.Contains(t, p.body, "5-field cron")
+	require.Contains(t, p.body, "Ask about the exam", "what was typed is kept")
+	p = b.post(page, url.Values{"preset": {"morning_greeting"}, "timezone": {"Europe/Berlin"}})
+	require.Equal(t, page+"?notice=scheduled", p.location, p.body)
+	list := b.get(p.location)
+	require.Contains(t, list.body, "Morning greeting")
+	require.Contains(t, list.body, "08:00 CET", "the next occurrences, in the schedule's zone")
+	sched := regexp.MustCompile(`action="/schedules/([0-9a-f-]+)"`).FindStringSubmatch(list.body)
+	require.Len(t, sched, 2)
+	require.Equal(t, page, b.post("/schedules/"+sched[1], url.Values{"do": {"pause"}}).location)
+	require.Contains(t, b.get(page).body, "(paused)")
+	b.post("/schedules/"+sched[1], url.Values{"do": {"resume"}})
+	require.NotContains(t, b.get(page).body, "(paused)")
+	b.post("/schedules/"+sched[1], url.Values{"do": {"delete"}})
+	require.Contains(t, b.get(page).body, "writes only when you do")
+	other := newBrowserOn(b)
+	other.signUp("grace")
+	require.Equal(t, http.StatusNotFound, other.post("/schedules/"+sched[1], url.Values{"do": {"pause"}}).status)
 }

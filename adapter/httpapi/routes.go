@@ -93,6 +93,13 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/api/v1/community/companions/{id}/clone", auth: true, handler: s.cloneCommunityCompanion},
 		{method: "POST", path: "/api/v1/community/companions/{id}/reports", auth: true, handler: s.reportCommunityCompanion},
 		{method: "GET", path: "/api/v1/community/companions/{id}/export", auth: true, handler: s.exportCommunityCompanion},
+		{method: "GET", path: "/api/v1/schedule-presets", auth: true, handler: s.listSchedulePresets},
+		{method: "GET", path: "/api/v1/companions/{id}/schedules", auth: true, handler: s.listSchedules},
+		{method: "POST", path: "/api/v1/companions/{id}/schedules", auth: true, handler: s.createSchedule},
+		{method: "PATCH", path: "/api/v1/schedules/{id}", auth: true, handler: s.updateSchedule},
+		{method: "DELETE", path: "/api/v1/schedules/{id}", auth: true, handler: s.deleteSchedule},
+		{method: "GET", path: "/api/v1/schedules/{id}/runs", auth: true, handler: s.listScheduleRuns},
+
 		{method: "GET", path: "/api/v1/me/adult-confirmation", auth: true, handler: s.getAdult},
 		{method: "PUT", path: "/api/v1/me/adult-confirmation", auth: true, handler: s.putAdult},
 

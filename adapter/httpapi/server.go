@@ -25,6 +25,7 @@ import (
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 	pictureuc "github.com/companionhub/companionhub/usecase/picture"
+	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/summary"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
@@ -132,6 +133,7 @@ type Deps struct {
 	Summaries  *summary.App // nil: conversations have no summaries
 	Voices     *voice.App   // nil: no voices to list or preview
 	Community  *community.App
+	Proactive  *proactive.App
 	// ImageTimeout is the image backend's limit for one picture: a generation request may take
 	// that long (0: the server's write timeout).
 	ImageTimeout time.Duration
@@ -153,6 +155,7 @@ type Server struct {
 	summaries  *summary.App
 	voices     *voice.App
 	community  *community.App
+	proactive  *proactive.App
 	imageWait  time.Duration
 	registry   *prometheus.Registry
 	checkers   []Checker
@@ -178,7 +181,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("http metrics: %w", err)
 	}
 	s := &Server{cfg: cfg, log: d.Log, accounts: d.Accounts, companions: d.Companions, media: d.Media,
-		chat: d.Chat, pictures: d.Pictures, memories: d.Memories, summaries: d.Summaries, voices: d.Voices, community: d.Community, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
+		chat: d.Chat, pictures: d.Pictures, memories: d.Memories, summaries: d.Summaries, voices: d.Voices, community: d.Community, proactive: d.Proactive, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
 		proxies: px, metrics: m, csrf: http.NewCrossOriginProtection()}
 	s.draining, s.drain = context.WithCancel(context.Background())
 	if cfg.PublicURL != "" {

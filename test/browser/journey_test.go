@@ -259,7 +259,7 @@ func TestPhone(t *testing.T) {
 	res := pageFetch(t, ctx, "POST", "/api/v1/companions/"+id+"/messages", map[string]any{"text": "Good morning! What are you up to today?"})
 	require.Equal(t, 202, res.Status, res.Body)
 	for _, p := range []string{"/", "/companions/new", "/companions/" + id + "/edit", "/chat/" + id, "/companions/" + id + "/memories",
-		"/companions/" + id + "/settings", "/gallery", "/pictures/new", "/account", "/trash", "/community"} {
+		"/companions/" + id + "/settings", "/companions/" + id + "/schedules", "/gallery", "/pictures/new", "/account", "/trash", "/community"} {
 		open(t, ctx, p)
 		await(t, ctx, p+" loaded", `document.readyState === "complete"`)
 		wide := eval[int](t, ctx, `document.documentElement.scrollWidth`)

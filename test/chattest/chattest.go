@@ -89,6 +89,9 @@ func New(tb testing.TB, db *sqlstore.DB, o Options) *Env {
 	if o.HistoryTokens > 0 {
 		cfg.Chat.HistoryTokens = o.HistoryTokens
 	}
+	// What is recalled is what these tests look at: a loaded machine must not cut the recall off
+	// at the production budget (recall_budget_test holds the budget itself).
+	cfg.Chat.RecallBudget = 5 * time.Second
 	cfg.Runner = o.Runner
 	cfg.Runner.NoReap = o.NoReap
 	cfg.Runner.BackoffScale = o.BackoffScale

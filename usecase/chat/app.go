@@ -53,8 +53,10 @@ type App struct {
 	Send decorator.Handler[Send, Sent]
 	// SendVoiceNote sends what a person said in a voice note, and the note with it.
 	SendVoiceNote decorator.Handler[SendVoiceNote, Sent]
-	Regenerate    decorator.Handler[Regenerate, Regenerated]
-	GetTurn       decorator.Handler[GetTurn, chat.Turn]
+	// WriteFirst has the companion write first, from a hidden instruction (a schedule's).
+	WriteFirst decorator.Handler[WriteFirst, Sent]
+	Regenerate decorator.Handler[Regenerate, Regenerated]
+	GetTurn    decorator.Handler[GetTurn, chat.Turn]
 	// CurrentTurn is the turn with a companion still under way, if any.
 	CurrentTurn decorator.Handler[CurrentTurn, chat.Turn]
 	Cancel      decorator.Handler[CancelTurn, chat.Turn]
@@ -85,6 +87,7 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 	return &App{
 		Send:          decorator.Decorate("chat.send", send, obs...),
 		SendVoiceNote: decorator.Decorate("chat.send_voice_note", voiceNoteHandler{send: send, transcribe: d.Transcribe}, obs...),
+		WriteFirst:    decorator.Decorate("chat.write_first", writeFirstHandler{send: send}, obs...),
 		Regenerate:    decorator.Decorate("chat.regenerate", regenerateHandler{d: d, keys: keys}, obs...),
 		Alternatives:  decorator.Decorate("chat.alternatives", alternativesHandler{d}, obs...),
 		GetTurn:       decorator.Decorate("chat.get_turn", getTurnHandler{d}, obs...),

@@ -10,9 +10,11 @@ import (
 // checkLimits counts a turn against the person's chat limit, and their picture limit when it asks
 // for a picture. It runs outside transactions: a limiter on the database needs a connection of its
 // own.
-func checkLimits(ctx context.Context, d Deps, owner domain.ID, o chat.Options) error {
-	if err := d.Guard.Check(ctx, d.Settings.ChatRule, owner.String()); err != nil {
-		return err
+func checkLimits(ctx context.Context, d Deps, owner domain.ID, o chat.Options, countChat bool) error {
+	if countChat {
+		if err := d.Guard.Check(ctx, d.Settings.ChatRule, owner.String()); err != nil {
+			return err
+		}
 	}
 	if o.Image {
 		return d.Guard.Check(ctx, d.Settings.ImageRule, owner.String())

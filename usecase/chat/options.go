@@ -24,13 +24,15 @@ type Unset struct {
 // hub has a voice; a picture when AutoImage is set, the hub draws pictures and the allowance holds
 // (it is counted then). A setting that cannot be honoured is no refusal — the person did not ask
 // this time — the turn simply goes without.
-func sendOptions(ctx context.Context, d Deps, owner domain.ID, asked chat.Options, unset Unset, s companion.Settings) (chat.Options, error) {
+// countChat false leaves the chat limit alone (a turn the person did not type: WriteFirst's).
+func sendOptions(ctx context.Context, d Deps, owner domain.ID, asked chat.Options, unset Unset, s companion.Settings,
+	countChat bool) (chat.Options, error) {
 	o := chat.Options{DeepThink: asked.DeepThink && !unset.DeepThink, Image: asked.Image && !unset.Image,
 		Voice: asked.Voice && !unset.Voice}
 	if err := checkOptions(d, o); err != nil {
 		return chat.Options{}, err
 	}
-	if err := checkLimits(ctx, d, owner, o); err != nil {
+	if err := checkLimits(ctx, d, owner, o, countChat); err != nil {
 		return chat.Options{}, err
 	}
 	if unset.DeepThink {

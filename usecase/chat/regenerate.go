@@ -67,7 +67,7 @@ func (h regenerateHandler) Handle(ctx context.Context, in Regenerate) (Regenerat
 	if err := c.Writable(); err != nil {
 		return Regenerated{}, err
 	}
-	opts, err := sendOptions(ctx, h.d, in.OwnerID, in.Options, in.Unset, c.Settings())
+	opts, err := sendOptions(ctx, h.d, in.OwnerID, in.Options, in.Unset, c.Settings(), true)
 	if err != nil {
 		return Regenerated{}, err
 	}

@@ -27,6 +27,9 @@ type Send struct {
 	// what a retry under IdempotencyKey must match instead of the text (SendVoiceNote's).
 	audio       media.Key
 	fingerprint string
+	// hidden: the message is an instruction the person does not see (WriteFirst's); it is not
+	// counted against their chat limit, which is for what they type.
+	hidden bool
 }
 
 // Sent is the stored message and its turn.
@@ -68,13 +71,13 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 	if err := c.Writable(); err != nil {
 		return Sent{}, err
 	}
-	opts, err := sendOptions(ctx, h.d, in.OwnerID, in.Options, in.Unset, c.Settings())
+	opts, err := sendOptions(ctx, h.d, in.OwnerID, in.Options, in.Unset, c.Settings(), !in.hidden)
 	if err != nil {
 		return Sent{}, err
 	}
 	now := h.d.Clock.Now()
 	msg := chat.Message{ID: domain.NewID(now), CompanionID: in.CompanionID, Role: chat.RoleUser, Text: text,
-		AudioKey: in.audio, Selected: true, CreatedAt: now}
+		AudioKey: in.audio, Selected: true, Hidden: in.hidden, CreatedAt: now}
 	turn, err := chat.NewTurn(domain.NewID(now), in.OwnerID, in.CompanionID, msg.ID, opts, false, now, h.d.Settings.StartLease)
 	if err != nil {
 		return Sent{}, err

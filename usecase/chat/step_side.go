@@ -57,7 +57,8 @@ type extractStep struct {
 
 // run keeps what the exchange leaves behind (SPEC §3.3 step 5). The memory feature learns from
 // it, unless the companion's Memory setting is off: then it learns nothing, and the relationship,
-// which moves with what is learnt, stays where it is (reference §2.14). And the conversation's
+// which moves with what is learnt, stays where it is (reference §2.14) — as after a message the
+// companion wrote first, when the person said nothing. And the conversation's
 // running summary takes in what has left the history window. Neither stops the other, and
 // neither fails the turn.
 func (s extractStep) run(ctx context.Context, in SideInput) (Empty, error) {
@@ -66,7 +67,8 @@ func (s extractStep) run(ctx context.Context, in SideInput) (Empty, error) {
 		return Empty{}, err
 	}
 	var learnt error
-	if ex.comp.Settings().Memory {
+	// A companion that wrote first (a hidden instruction) heard nothing from the person to learn.
+	if ex.comp.Settings().Memory && !ex.user.Hidden {
 		_, learnt = s.learn.Handle(ctx, memory.Learn{OwnerID: ex.turn.OwnerID(), CompanionID: ex.turn.CompanionID(),
 			UserMessage: ex.user, Reply: ex.reply})
 		if errors.Is(learnt, usecase.ErrNotConfigured) {

@@ -351,6 +351,7 @@ var notices = map[string]string{
 	"unpublished":            "Taken out of the community.",
 	"cloned":                 "Your own copy: change anything, then start chatting.",
 	"rated":                  "Thank you for rating.",
+	"scheduled":              "Scheduled: the companion will write to you then.",
 	"reported":               "Thank you: the moderators will look at it.",
 }
 

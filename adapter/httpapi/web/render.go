@@ -32,6 +32,7 @@ func loadPages(a *assets) (*pages, error) {
 		"asset": a.path,
 		"join":  func(list []string, sep string) string { return strings.Join(list, sep) },
 		"list":  func(items ...string) []string { return items },
+		"local": localTime,
 		"lines": func(list []string) string { return strings.Join(list, "\n") },
 		"date":  func(t time.Time) string { return t.UTC().Format("2 Jan 2006, 15:04 UTC") },
 		"dict": func(kv ...any) (map[string]any, error) {

@@ -21,6 +21,7 @@ import (
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/community"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
@@ -45,6 +46,7 @@ type Deps struct {
 	Chat       *chatuc.App
 	Voices     *voice.App
 	Community  *community.App
+	Proactive  *proactive.App
 	Sessions   Sessions
 	Log        *zap.Logger
 	// Features says which optional features the hub has, to show their controls.
@@ -113,6 +115,10 @@ func (s *Site) Routes() []Route {
 		{Method: "GET", Path: "/companions/{id}/settings", Handler: s.member(s.settingsPage)},
 		{Method: "GET", Path: "/gallery", Handler: s.member(s.galleryPage)},
 		{Method: "GET", Path: "/pictures/new", Handler: s.member(s.pictureFormPage)},
+
+		{Method: "GET", Path: "/companions/{id}/schedules", Handler: s.member(s.schedulesPage)},
+		{Method: "POST", Path: "/companions/{id}/schedules", Handler: s.member(s.createSchedule)},
+		{Method: "POST", Path: "/schedules/{id}", Handler: s.member(s.changeSchedule)},
 
 		{Method: "GET", Path: "/community", Handler: s.communityPage},
 		{Method: "GET", Path: "/community/{id}", Handler: s.communityCompanionPage},

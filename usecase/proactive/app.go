@@ -1,0 +1,156 @@
+package proactive
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/usecase"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	"github.com/companionhub/companionhub/usecase/decorator"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
+	"github.com/companionhub/companionhub/usecase/schedule"
+)
+
+// QuietHours is a daily span of local time in which no schedule sends: From inclusive, To
+// exclusive, each minutes after midnight; From > To spans midnight (22:30–07:00). Equal: none.
+type QuietHours struct {
+	From, To int
+}
+
+// ParseQuietHours reads "HH:MM-HH:MM" ("" is none).
+func ParseQuietHours(s string) (QuietHours, error) {
+	if strings.TrimSpace(s) == "" {
+		return QuietHours{}, nil
+	}
+	from, to, ok := strings.Cut(s, "-")
+	f, errF := clock(from)
+	t, errT := clock(to)
+	if !ok || errF != nil || errT != nil {
+		return QuietHours{}, fmt.Errorf("quiet hours must be HH:MM-HH:MM, e.g. 22:30-07:00")
+	}
+	return QuietHours{From: f, To: t}, nil
+}
+
+func clock(s string) (int, error) {
+	h, m, ok := strings.Cut(strings.TrimSpace(s), ":")
+	hh, err1 := strconv.Atoi(h)
+	mm, err2 := strconv.Atoi(m)
+	if !ok || err1 != nil || err2 != nil || hh < 0 || hh > 23 || mm < 0 || mm > 59 {
+		return 0, fmt.Errorf("not a time of day: %q", s)
+	}
+	return hh*60 + mm, nil
+}
+
+// String writes the span back ("" for none).
+func (q QuietHours) String() string {
+	if q.From == q.To {
+		return ""
+	}
+	return fmt.Sprintf("%02d:%02d-%02d:%02d", q.From/60, q.From%60, q.To/60, q.To%60)
+}
+
+// Contains reports whether t's local time of day falls in the quiet hours.
+func (q QuietHours) Contains(t time.Time) bool {
+	if q.From == q.To {
+		return false
+	}
+	m := t.Hour()*60 + t.Minute()
+	if q.From < q.To {
+		return m >= q.From && m < q.To
+	}
+	return m >= q.From || m < q.To
+}
+
+// Policy is the limits of companions writing first.
+type Policy struct {
+	// Change bounds creating, changing and deleting schedules per person (the settings rule).
+	Change ratelimit.Rule
+	// DailyCap is how many messages a person's companions may write first in 24 hours (0: none
+	// may); beyond it occurrences are skipped.
+	DailyCap int
+	// Quiet are the hours, in each schedule's own time zone, in which nothing is sent.
+	Quiet QuietHours
+	// MaxPerCompanion bounds a companion's schedules.
+	MaxPerCompanion int
+}
+
+// DefaultPolicy: six messages a day, quiet from 22:30 to 07:00, ten schedules a companion.
+func DefaultPolicy() Policy {
+	return Policy{Change: ratelimit.DefaultRules().Settings, DailyCap: 6, Quiet: QuietHours{From: 22*60 + 30, To: 7 * 60},
+		MaxPerCompanion: 10}
+}
+
+// Deps are what the proactive use cases consume.
+type Deps struct {
+	Store Store
+	// Scheduler fires the schedules (usecase/schedule's port); Put and Delete follow every change.
+	Scheduler  schedule.Scheduler
+	Chat       *chatuc.App
+	Companions *companionuc.App
+	Guard      *ratelimit.Guard
+	Clock      usecase.Clock
+	Policy     Policy
+}
+
+// App is the set of proactive use cases.
+type App struct {
+	Create decorator.Handler[Create, Listed]
+	Update decorator.Handler[Update, Listed]
+	Delete decorator.Handler[Delete, struct{}]
+	List   decorator.Handler[List, []Listed]
+	Get    decorator.Handler[Get, Listed]
+	Runs   decorator.Handler[ListRuns, RunPage]
+	// Fire is the scheduler's Handler: what an occurrence does.
+	Fire decorator.Handler[schedule.Firing, Run]
+}
+
+// NewApp builds the proactive use cases over d.
+func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
+	if d.Store == nil || d.Scheduler == nil || d.Chat == nil || d.Companions == nil || d.Clock == nil {
+		return nil, domain.Errorf(domain.KindInternal, "proactive deps: Store, Scheduler, Chat, Companions and Clock are required")
+	}
+	return &App{
+		Create: decorator.Decorate("proactive.create", createHandler{d}, obs...),
+		Update: decorator.Decorate("proactive.update", updateHandler{d}, obs...),
+		Delete: decorator.Decorate("proactive.delete", deleteHandler{d}, obs...),
+		List:   decorator.Decorate("proactive.list", listHandler{d}, obs...),
+		Get:    decorator.Decorate("proactive.get", getHandler{d}, obs...),
+		Runs:   decorator.Decorate("proactive.runs", runsHandler{d}, obs...),
+		Fire:   decorator.Decorate("proactive.fire", fireHandler{d}, obs...),
+	}, nil
+}
+
+// Listed is a schedule with its next occurrences (none while paused).
+type Listed struct {
+	Schedule Schedule
+	NextRuns []time.Time
+}
+
+// nextRuns are a schedule's next three occurrences after now.
+func nextRuns(s Schedule, now time.Time) []time.Time {
+	if !s.Enabled {
+		return nil
+	}
+	spec := s.spec()
+	var out []time.Time
+	at := now
+	for range 3 {
+		next, err := schedule.Next(spec, at)
+		if err != nil {
+			break
+		}
+		out = append(out, next)
+		at = next
+	}
+	return out
+}
+
+// spec is the schedule as the scheduler keeps it.
+func (s Schedule) spec() schedule.Spec {
+	return schedule.Spec{ID: s.ID, OwnerID: s.OwnerID, CompanionID: s.CompanionID, Cron: s.Cron, TimeZone: s.TimeZone,
+		Instruction: s.EffectiveInstruction(), Enabled: s.Enabled}
+}

@@ -1,0 +1,94 @@
+package proactive
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/companionhub/companionhub/domain"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	"github.com/companionhub/companionhub/usecase/schedule"
+)
+
+// Reasons a run was skipped.
+const (
+	ReasonQuietHours       = "quiet_hours"
+	ReasonDailyCap         = "daily_cap"
+	ReasonCompanionTrashed = "companion_trashed"
+	ReasonPaused           = "paused"
+)
+
+type fireHandler struct{ d Deps }
+
+// Handle runs an occurrence: the companion writes first, unless a rule skips it; either way the
+// occurrence is logged once. An occurrence logged before (a retried firing) does nothing again.
+func (h fireHandler) Handle(ctx context.Context, f schedule.Firing) (Run, error) {
+	s, err := h.d.Store.Get(ctx, domain.ID{}, f.ScheduleID)
+	if errors.Is(err, ErrScheduleNotFound) {
+		return Run{}, nil // deleted since: nothing to do, nothing to log
+	}
+	if err != nil {
+		return Run{}, err
+	}
+	now := h.d.Clock.Now()
+	run := Run{ID: domain.NewID(now), ScheduleID: s.ID, OwnerID: s.OwnerID, Due: f.Due.UTC(), At: now}
+	switch reason, err := h.skip(ctx, s, now); {
+	case err != nil:
+		return Run{}, err
+	case reason != "":
+		run.Outcome, run.Reason = Skipped, reason
+	default:
+		sent, err := h.d.Chat.WriteFirst.Handle(ctx, chatuc.WriteFirst{OwnerID: s.OwnerID, CompanionID: s.CompanionID,
+			Instruction: s.EffectiveInstruction(), Key: "schedule:" + s.ID.String() + ":" + run.Due.Format(time.RFC3339)})
+		if err != nil {
+			run.Outcome, run.Reason = Failed, reasonOf(err)
+		} else {
+			run.Outcome, run.TurnID = Fired, sent.Turn.ID()
+		}
+	}
+	if err := h.d.Store.AddRun(ctx, run); err != nil {
+		// Logged before (a retried firing), or the schedule was deleted while it fired.
+		if errors.Is(err, ErrRunLogged) || errors.Is(err, ErrScheduleNotFound) {
+			return Run{}, nil
+		}
+		return Run{}, err
+	}
+	return run, nil
+}
+
+// skip is why the occurrence is not sent ("" when it is).
+func (h fireHandler) skip(ctx context.Context, s Schedule, now time.Time) (string, error) {
+	if !s.Enabled {
+		return ReasonPaused, nil
+	}
+	c, err := h.d.Companions.Get.Handle(ctx, companionuc.Get{OwnerID: s.OwnerID, ID: s.CompanionID})
+	if err != nil {
+		return "", err
+	}
+	if c.Deleted() {
+		return ReasonCompanionTrashed, nil
+	}
+	if loc, err := time.LoadLocation(s.TimeZone); err == nil && h.d.Policy.Quiet.Contains(now.In(loc)) {
+		return ReasonQuietHours, nil
+	}
+	fired, err := h.d.Store.FiredSince(ctx, s.OwnerID, now.Add(-24*time.Hour))
+	if err != nil {
+		return "", err
+	}
+	if fired >= h.d.Policy.DailyCap {
+		return ReasonDailyCap, nil
+	}
+	return "", nil
+}
+
+// reasonOf is a failure's stable reason (its kind when it has none).
+func reasonOf(err error) string {
+	if e := domain.AsError(err); e != nil {
+		if e.Reason != "" {
+			return e.Reason
+		}
+		return e.Kind.String()
+	}
+	return "internal"
+}

@@ -1,0 +1,151 @@
+package proactive_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/zap"
+
+	"github.com/companionhub/companionhub/core"
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/test/clocktest"
+	"github.com/companionhub/companionhub/test/sqlitetest"
+	accountuc "github.com/companionhub/companionhub/usecase/account"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	"github.com/companionhub/companionhub/usecase/proactive"
+	"github.com/companionhub/companionhub/usecase/schedule"
+)
+
+// The proactive use cases through the hub's own wiring (core.New) on SQLite, with a clock the test
+// sets: quiet hours run from 22:30 to 07:00 in the schedule's zone.
+type env struct {
+	hub   *core.Hub
+	clock *clocktest.Clock
+	owner domain.ID
+	comp  domain.ID
+}
+
+func newEnv(t *testing.T, dailyCap int) *env {
+	t.Helper()
+	ctx := context.Background()
+	cfg := core.DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.Blobs.URL = "mem://"
+	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 64, 1
+	cfg.Proactive.DailyCap = dailyCap
+	clock := clocktest.New(time.Date(2026, 12, 7, 23, 0, 0, 0, time.UTC)) // quiet, in UTC
+	hub, err := core.New(ctx, cfg, zap.NewNop(), core.WithDatabase(sqlitetest.Open(t)), core.WithClock(clock))
+	require.NoError(t, err)
+	t.Cleanup(hub.Close)
+	u, err := hub.Accounts.Register.Handle(ctx, accountuc.Register{Email: "ada@example.com", Username: "ada", DisplayName: "Ada",
+		Password: "plum-ferry-osmosis-42", ByAdmin: true})
+	require.NoError(t, err)
+	c, err := hub.Companions.Create.Handle(ctx, companionuc.Create{OwnerID: u.ID(), Profile: companion.ProfileSpec{Name: "Mira", Age: 28}})
+	require.NoError(t, err)
+	return &env{hub: hub, clock: clock, owner: u.ID(), comp: c.ID()}
+}
+
+func (e *env) create(t *testing.T, in proactive.Create) proactive.Schedule {
+	t.Helper()
+	in.OwnerID, in.CompanionID = e.owner, e.comp
+	l, err := e.hub.Proactive.Create.Handle(context.Background(), in)
+	require.NoError(t, err)
+	return l.Schedule
+}
+
+func (e *env) fire(t *testing.T, s proactive.Schedule) proactive.Run {
+	t.Helper()
+	run, err := e.hub.Proactive.Fire.Handle(context.Background(), schedule.Firing{ScheduleID: s.ID, Due: e.clock.Now()})
+	require.NoError(t, err)
+	return run
+}
+
+func TestQuietHoursThenTheCompanionWrites(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 6)
+	s := e.create(t, proactive.Create{Preset: "goodnight", TimeZone: "UTC"})
+	run := e.fire(t, s)
+	require.Equal(t, proactive.Skipped, run.Outcome)
+	require.Equal(t, proactive.ReasonQuietHours, run.Reason)
+
+	// In Tokyo it is already 08:00: not quiet there.
+	tokyo := e.create(t, proactive.Create{Instruction: "Say good morning.", Cron: "0 8 * * *", TimeZone: "Asia/Tokyo"})
+	run = e.fire(t, tokyo)
+	require.Equal(t, proactive.Fired, run.Outcome, run.Reason)
+	require.False(t, run.TurnID.IsZero())
+
+	page, err := e.hub.Proactive.Runs.Handle(context.Background(), proactive.ListRuns{OwnerID: e.owner, ID: tokyo.ID, Page: domain.Page{Limit: 10}})
+	require.NoError(t, err)
+	require.Len(t, page.Runs, 1)
+}
+
+func TestTheDailyCapPausedAndTrashed(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 1)
+	ctx := context.Background()
+	e.clock.Advance(10 * time.Hour) // 09:00 UTC
+	s := e.create(t, proactive.Create{Preset: "thinking_of_you", TimeZone: "UTC"})
+	require.Equal(t, proactive.Fired, e.fire(t, s).Outcome)
+	e.clock.Advance(time.Hour)
+	run := e.fire(t, s)
+	require.Equal(t, proactive.Skipped, run.Outcome)
+	require.Equal(t, proactive.ReasonDailyCap, run.Reason)
+
+	paused := false
+	_, err := e.hub.Proactive.Update.Handle(ctx, proactive.Update{OwnerID: e.owner, ID: s.ID, Enabled: &paused})
+	require.NoError(t, err)
+	e.clock.Advance(time.Hour)
+	require.Equal(t, proactive.ReasonPaused, e.fire(t, s).Reason)
+
+	_, err = e.hub.Companions.Delete.Handle(ctx, companionuc.Delete{OwnerID: e.owner, ID: e.comp})
+	require.NoError(t, err)
+	on := true
+	_, err = e.hub.Proactive.Update.Handle(ctx, proactive.Update{OwnerID: e.owner, ID: s.ID, Enabled: &on})
+	require.NoError(t, err)
+	e.clock.Advance(time.Hour)
+	require.Equal(t, proactive.ReasonCompanionTrashed, e.fire(t, s).Reason)
+	_, err = e.hub.Proactive.Create.Handle(ctx, proactive.Create{OwnerID: e.owner, CompanionID: e.comp, Preset: "goodnight"})
+	require.ErrorIs(t, err, companion.ErrTrashed)
+}
+
+func TestLimitsAndDeletion(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 6)
+	ctx := context.Background()
+	var last proactive.Schedule
+	for i := range 10 {
+		last = e.create(t, proactive.Create{Instruction: fmt.Sprintf("Note %d", i), Cron: "0 12 * * *"})
+	}
+	_, err := e.hub.Proactive.Create.Handle(ctx, proactive.Create{OwnerID: e.owner, CompanionID: e.comp, Preset: "goodnight"})
+	require.True(t, domain.IsKind(err, domain.KindConflict), "ten a companion: %v", err)
+
+	_, err = e.hub.Proactive.Delete.Handle(ctx, proactive.Delete{OwnerID: e.owner, ID: last.ID})
+	require.NoError(t, err)
+	run, err := e.hub.Proactive.Fire.Handle(ctx, schedule.Firing{ScheduleID: last.ID, Due: e.clock.Now()})
+	require.NoError(t, err)
+	require.Empty(t, run.Outcome, "a deleted schedule does nothing")
+	_, err = e.hub.Proactive.Delete.Handle(ctx, proactive.Delete{ID: last.ID})
+	require.ErrorIs(t, err, proactive.ErrScheduleNotFound, "nobody's schedule through a person's use case")
+}
+
+func TestQuietHoursSpanMidnight(t *testing.T) {
+	t.Parallel()
+	q, err := proactive.ParseQuietHours("22:30-07:00")
+	require.NoError(t, err)
+	for hm, quiet := range map[string]bool{"22:29": false, "22:30": true, "03:00": true, "06:59": true, "07:00": false, "12:00": false} {
+		at, _ := time.Parse("15:04", hm)
+		require.Equal(t, quiet, q.Contains(at), hm)
+	}
+	day, err := proactive.ParseQuietHours("13:00-14:00")
+	require.NoError(t, err)
+	require.True(t, day.Contains(time.Date(2026, 1, 1, 13, 30, 0, 0, time.UTC)))
+	none, err := proactive.ParseQuietHours("")
+	require.NoError(t, err)
+	require.False(t, none.Contains(time.Now()))
+	_, err = proactive.ParseQuietHours("25:00-07:00")
+	require.Error(t, err)
+}
