@@ -5,11 +5,13 @@ import (
 	"github.com/companionhub/companionhub/adapter/comfyui"
 	"github.com/companionhub/companionhub/adapter/elevenlabs"
 	"github.com/companionhub/companionhub/adapter/espeak"
+	"github.com/companionhub/companionhub/adapter/ntfy"
 	"github.com/companionhub/companionhub/adapter/openai"
 	"github.com/companionhub/companionhub/adapter/openaiembed"
 	"github.com/companionhub/companionhub/adapter/openaiimages"
 	"github.com/companionhub/companionhub/adapter/openaispeech"
 	"github.com/companionhub/companionhub/adapter/openaistt"
+	"github.com/companionhub/companionhub/adapter/webhook"
 	"github.com/companionhub/companionhub/core"
 )
 
@@ -22,5 +24,6 @@ func Catalogs() core.Catalogs {
 	cs.Speech = cs.Speech.With(espeak.Backend(), elevenlabs.Backend(), openaispeech.Backend())
 	cs.Embeddings = cs.Embeddings.With(openaiembed.Backend())
 	cs.Transcription = cs.Transcription.With(openaistt.Backend())
+	cs.Notify = cs.Notify.With(webhook.Backend(), ntfy.Backend())
 	return cs
 }

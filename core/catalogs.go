@@ -12,6 +12,7 @@ import (
 	"github.com/companionhub/companionhub/usecase/llm"
 	"github.com/companionhub/companionhub/usecase/memory"
 	"github.com/companionhub/companionhub/usecase/picture"
+	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
@@ -23,6 +24,8 @@ type Catalogs struct {
 	Embeddings backend.Catalog[memory.Embedder]
 	// Transcription has no offline backend: voice notes need a speech-to-text service.
 	Transcription backend.Catalog[voice.Transcriber]
+	// Notify tells people their companion wrote first; none is built in (it calls out).
+	Notify backend.Catalog[proactive.Notifier]
 }
 
 // Builtin is the core's catalogue: the offline backends, which need no network and link no SDK.
@@ -34,6 +37,7 @@ func Builtin() Catalogs {
 		Speech:        backend.NewCatalog("tts", tones.Backend()),
 		Embeddings:    backend.NewCatalog("embeddings", hashembed.Backend()),
 		Transcription: backend.NewCatalog[voice.Transcriber]("stt"),
+		Notify:        backend.NewCatalog[proactive.Notifier]("notify"),
 	}
 }
 
@@ -45,11 +49,13 @@ func (cs Catalogs) Apply(c *Config) {
 	cs.Speech.Defaults(&c.Backends)
 	cs.Embeddings.Defaults(&c.Backends)
 	cs.Transcription.Defaults(&c.Backends)
+	cs.Notify.Defaults(&c.Backends)
 	c.LLM = c.LLM.WithChoices(cs.Models.Names()...)
 	c.Images = c.Images.WithChoices(cs.Images.Names()...)
 	c.Speech = c.Speech.WithChoices(cs.Speech.Names()...)
 	c.Embeddings = c.Embeddings.WithChoices(cs.Embeddings.Names()...)
 	c.Transcription = c.Transcription.WithChoices(cs.Transcription.Names()...)
+	c.Notify = c.Notify.WithChoices(cs.Notify.Names()...)
 }
 
 // check validates the backends c chooses, but for the features whose port was given.
@@ -66,6 +72,9 @@ func (cs Catalogs) check(c Config, p ports) error {
 	}
 	if p.transcriber == nil && c.Transcription.Provider != "" {
 		errs = append(errs, cs.Transcription.Check(c.Transcription.Settings, c.Backends, "Transcription", "Backends"))
+	}
+	if p.notifier == nil && c.Notify.Provider != "" {
+		errs = append(errs, cs.Notify.Check(c.Notify.Settings, c.Backends, "Notify", "Backends"))
 	}
 	if p.embedder == nil && c.Embeddings.Provider != "" {
 		errs = append(errs, cs.Embeddings.Check(c.Embeddings.Settings, c.Backends, "Embeddings", "Backends"))

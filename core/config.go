@@ -66,6 +66,9 @@ type Config struct {
 	// Transcription is the backend of voice notes (speech to text); with no provider named a
 	// voice note is refused as not configured.
 	Transcription backend.Feature `envprefix:"STT_"`
+	// Notify tells people who asked for it that a companion wrote to them first (a webhook, ntfy);
+	// with no provider named nobody is told outside the hub.
+	Notify backend.Feature `envprefix:"NOTIFY_"`
 	// SpokenChars bounds what one reply speaks (the speech APIs' own limits are of this order).
 	SpokenChars int `env:"TTS_MAX_CHARS" help:"most characters of a reply that are spoken, cut at a sentence end (at most 2500)"`
 	// Backends holds the own settings of every backend the build links (COMPANIONHUB_OFFLINE_…,
@@ -145,6 +148,13 @@ var (
 		Model:    "model the speech-to-text backend uses",
 		Timeout:  "time allowed for one voice note's transcription",
 	}
+	notifyHelp = backend.FeatureHelp{
+		Provider: "what tells people that a companion wrote to them first: %s (empty: nothing is sent out)",
+		BaseURL:  "the webhook's URL, or the ntfy server (default https://ntfy.sh)",
+		APIKey:   "the webhook's signing secret, or the ntfy access token",
+		Model:    "not used by the notification backends",
+		Timeout:  "time allowed for one delivery attempt",
+	}
 	embeddingsHelp = backend.FeatureHelp{
 		Provider: "embeddings backend for recall by meaning, once memories are stored: %s (empty: none)",
 		BaseURL:  "base URL of the embeddings API",
@@ -177,6 +187,7 @@ func DefaultConfig() Config {
 		Images:             backend.NewFeature(backend.Settings{Provider: "offline", Timeout: 3 * time.Minute}, imageHelp),
 		Speech:             backend.NewFeature(backend.Settings{Provider: "offline", Timeout: time.Minute}, speechHelp),
 		Transcription:      backend.NewFeature(backend.Settings{Timeout: 2 * time.Minute}, transcriptionHelp),
+		Notify:             backend.NewFeature(backend.Settings{Timeout: 10 * time.Second}, notifyHelp),
 		Embeddings:         backend.NewFeature(backend.Settings{Timeout: 30 * time.Second}, embeddingsHelp),
 		Chat:               chatConfigFrom(chatuc.DefaultLimits(), chatuc.DefaultSettings()),
 		TurnRunner:         "local",

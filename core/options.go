@@ -16,6 +16,7 @@ import (
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 	"github.com/companionhub/companionhub/usecase/memory"
 	"github.com/companionhub/companionhub/usecase/picture"
+	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 	"github.com/companionhub/companionhub/usecase/stream"
 	"github.com/companionhub/companionhub/usecase/voice"
@@ -44,6 +45,7 @@ type ports struct {
 	// transcriber is voice notes' speech-to-text backend.
 	transcriber voice.Transcriber
 	embedder    memory.Embedder
+	notifier    proactive.Notifier
 	bus         stream.Bus
 	limiter     ratelimit.Limiter
 	blobs       mediauc.BlobStore
@@ -66,6 +68,10 @@ func WithImageGenerator(g picture.Generator) Option { return func(o *options) { 
 
 // WithSynthesizer makes s the backend of voice, whatever the speech settings say.
 func WithSynthesizer(s voice.Synthesizer) Option { return func(o *options) { o.speech = s } }
+
+// WithNotifier makes n what tells people their companion wrote first, whatever the notify
+// settings say.
+func WithNotifier(n proactive.Notifier) Option { return func(o *options) { o.notifier = n } }
 
 // WithTranscriber makes t the backend of voice notes, whatever the speech-to-text settings say.
 func WithTranscriber(t voice.Transcriber) Option { return func(o *options) { o.transcriber = t } }

@@ -201,8 +201,21 @@ type scheduling struct {
 	scheduler *local.Scheduler
 }
 
+// provideNotifier opens what tells people a companion wrote first: the one given, the one
+// configured, or none (nil).
+func provideNotifier(ctx context.Context, cfg Config, o *options, d backend.Deps) (proactive.Notifier, func(), error) {
+	if o.notifier != nil {
+		return o.notifier, func() {}, nil
+	}
+	if cfg.Notify.Provider == "" {
+		return nil, func() {}, nil
+	}
+	return o.catalogs.Notify.Open(ctx, cfg.Notify.Settings, cfg.Backends, d)
+}
+
 func provideScheduling(cfg Config, db *sqlstore.DB, store proactive.Store, chat *chatuc.App, companions *companionuc.App,
-	guard *ratelimit.Guard, clock usecase.Clock, log *zap.Logger, obs []decorator.Observer) (scheduling, error) {
+	accounts *accountuc.App, notifier proactive.Notifier, guard *ratelimit.Guard, clock usecase.Clock, log *zap.Logger,
+	obs []decorator.Observer) (scheduling, error) {
 	var app *proactive.App
 	sched := local.NewScheduler(cfg.Scheduler, local.SchedulerDeps{Store: sqlstore.NewScheduleStore(db), Clock: clock,
 		Log: log.With(zap.String(logkey.Component, "scheduler")),
@@ -211,7 +224,7 @@ func provideScheduling(cfg Config, db *sqlstore.DB, store proactive.Store, chat 
 			return err
 		}})
 	app, err := proactive.NewApp(proactive.Deps{Store: store, Scheduler: sched, Chat: chat, Companions: companions, Guard: guard,
-		Clock: clock, Policy: cfg.proactivePolicy()}, obs...)
+		Clock: clock, Policy: cfg.proactivePolicy(), Notifier: notifier, Accounts: accounts, PublicURL: cfg.HTTP.PublicURL}, obs...)
 	if err != nil {
 		return scheduling{}, err
 	}

@@ -66,6 +66,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		charcard.ProviderSet,
 		provideCompanions,
 		provideCommunity,
+		provideNotifier,
 		provideScheduling,
 		provideProactive,
 		provideMedia,

@@ -180,8 +180,20 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		return nil, nil, err
 	}
 	proactiveStore := sqlstore.ProactiveStore(db)
-	coreScheduling, err := provideScheduling(cfg, db, proactiveStore, chatApp, companionApp, guard, clock, log, v)
+	notifier, cleanup8, err := provideNotifier(ctx, cfg, o, deps)
 	if err != nil {
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	coreScheduling, err := provideScheduling(cfg, db, proactiveStore, chatApp, companionApp, app, notifier, guard, clock, log, v)
+	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -206,6 +218,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 	v2 := provideCheckers(db, coreBlobs, o)
 	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, voiceApp, communityApp, proactiveApp, log, registry, v2)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -217,6 +230,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 	}
 	hub := newHub(cfg, log, coreApps, runner, server)
 	return hub, func() {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()

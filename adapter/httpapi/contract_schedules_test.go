@@ -88,6 +88,18 @@ func (c *contract) schedulesJourney(t *testing.T) {
 	require.NoError(t, json.Unmarshal(body, &runs))
 	require.Len(t, runs.Items, 1, "logged once")
 
+	// Notifications: this hub has no notifier, so they cannot be turned on.
+	status, body, _ = c.call("GET", "/api/v1/me/notifications", tok, nil, true)
+	require.Equal(t, 200, status)
+	require.JSONEq(t, `{"enabled":false,"available":false}`, string(body))
+	status, body, _ = c.call("PUT", "/api/v1/me/notifications", tok, map[string]bool{"enabled": true}, true)
+	require.Equal(t, 400, status, "%s", body)
+	requireReason(t, body, "invalid", "not_configured")
+	status, _, _ = c.call("PUT", "/api/v1/me/notifications", tok, map[string]bool{"enabled": false}, true)
+	require.Equal(t, 200, status)
+	status, _, _ = c.call("PUT", "/api/v1/me/notifications", tok, map[string]any{}, false)
+	require.Equal(t, 400, status)
+
 	status, _, _ = c.call("DELETE", one, tok, nil, true)
 	require.Equal(t, 204, status)
 	status, _, _ = c.call("DELETE", one, tok, nil, true)

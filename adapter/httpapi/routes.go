@@ -100,6 +100,8 @@ func (s *Server) routeTable() []route {
 		{method: "DELETE", path: "/api/v1/schedules/{id}", auth: true, handler: s.deleteSchedule},
 		{method: "GET", path: "/api/v1/schedules/{id}/runs", auth: true, handler: s.listScheduleRuns},
 
+		{method: "GET", path: "/api/v1/me/notifications", auth: true, handler: s.getNotifications},
+		{method: "PUT", path: "/api/v1/me/notifications", auth: true, handler: s.putNotifications},
 		{method: "GET", path: "/api/v1/me/adult-confirmation", auth: true, handler: s.getAdult},
 		{method: "PUT", path: "/api/v1/me/adult-confirmation", auth: true, handler: s.putAdult},
 

@@ -183,3 +183,41 @@ func (s *Server) listScheduleRuns(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, out)
 }
+
+type notificationsDTO struct {
+	Enabled   bool   `json:"enabled"`
+	Available bool   `json:"available"`
+	Address   string `json:"address,omitempty"`
+}
+
+type notificationsRequest struct {
+	Enabled *bool `json:"enabled"`
+}
+
+func (s *Server) getNotifications(w http.ResponseWriter, r *http.Request) {
+	st, err := s.proactive.Notifications.Handle(r.Context(), proactive.GetNotifications{UserID: principalFrom(r.Context()).UserID})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, notificationsDTO{Enabled: st.Enabled, Available: st.Available, Address: st.Address})
+}
+
+func (s *Server) putNotifications(w http.ResponseWriter, r *http.Request) {
+	var in notificationsRequest
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	if in.Enabled == nil {
+		writeError(w, r, domain.Invalid(domain.Violation("enabled", "required", "enabled is required: true or false")))
+		return
+	}
+	st, err := s.proactive.SetNotifications.Handle(r.Context(), proactive.SetNotifications{UserID: principalFrom(r.Context()).UserID,
+		Enabled: *in.Enabled})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, notificationsDTO{Enabled: st.Enabled, Available: st.Available, Address: st.Address})
+}

@@ -7,17 +7,29 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/companionhub/companionhub/test/awaittest"
+	"github.com/companionhub/companionhub/test/fakes/webhookfake"
 )
 
 // TestScheduleFiresOnceAcrossReplicas: a schedule due every minute, with two `serve` replicas
 // sharing one PostgreSQL database and both polling every second: its occurrence is fired once —
-// one run logged, one message the companion wrote first in the chat — whichever replica claims it.
+// one run logged, one message the companion wrote first in the chat, one signed webhook
+// notification (the person asked for them) — whichever replica claims it.
 func TestScheduleFiresOnceAcrossReplicas(t *testing.T) {
 	t.Parallel()
-	env := with(postgresProfile.env(t), "COMPANIONHUB_SCHEDULE_POLL_EVERY", "1s", "COMPANIONHUB_PROACTIVE_QUIET_HOURS", "")
+	const secret = "a-webhook-secret-for-tests"
+	hook := webhookfake.New(t, secret)
+	env := with(postgresProfile.env(t), "COMPANIONHUB_SCHEDULE_POLL_EVERY", "1s", "COMPANIONHUB_PROACTIVE_QUIET_HOURS", "",
+		"COMPANIONHUB_NOTIFY_PROVIDER", "webhook", "COMPANIONHUB_NOTIFY_BASE_URL", hook.URL(), "COMPANIONHUB_NOTIFY_API_KEY", secret,
+		"COMPANIONHUB_PUBLIC_URL", "https://hub.example")
 	a, b := startHub(t, env), startHub(t, env)
+	a.secret(secret)
+	b.secret(secret)
 	c := newChatter(t, a, "")
-	res := c.do("POST", "/api/v1/companions/"+c.companion+"/schedules",
+	res := c.do("PUT", "/api/v1/me/notifications", map[string]bool{"enabled": true})
+	require.Equal(t, http.StatusOK, res.StatusCode, "%s", res.body)
+	res = c.do("POST", "/api/v1/companions/"+c.companion+"/schedules",
 		map[string]any{"instruction": "Tell me what you are doing right now.", "cron": "* * * * *", "timezone": "UTC"})
 	require.Equal(t, http.StatusCreated, res.StatusCode, "%s", res.body)
 	var created struct {
@@ -71,4 +83,14 @@ func TestScheduleFiresOnceAcrossReplicas(t *testing.T) {
 		require.Equal(t, "assistant", m.Role)
 	}
 	require.LessOrEqual(t, len(msgs), len(page.Items), "one message per fired occurrence at most")
+
+	// The person was told, once per fired occurrence, by a signed delivery naming who wrote.
+	awaittest.Closed(t, hook.Arrived(1), "the webhook notification")
+	got := hook.Deliveries()
+	require.NotEmpty(t, got)
+	require.True(t, got[0].Signed, "signed with the secret")
+	require.NotNil(t, got[0].Event)
+	require.Equal(t, first.TurnID, got[0].Event.TurnID)
+	require.Equal(t, "https://hub.example/chat/"+c.companion, got[0].Event.URL)
+	require.LessOrEqual(t, len(got), len(page.Items))
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/hibp"
 	"github.com/companionhub/companionhub/adapter/local"
 	"github.com/companionhub/companionhub/adapter/memory"
+	"github.com/companionhub/companionhub/adapter/ntfy"
 	"github.com/companionhub/companionhub/adapter/offline"
 	"github.com/companionhub/companionhub/adapter/openai"
 	"github.com/companionhub/companionhub/adapter/openaispeech"
@@ -27,6 +28,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/postgres"
 	"github.com/companionhub/companionhub/adapter/redis"
 	"github.com/companionhub/companionhub/adapter/tones"
+	"github.com/companionhub/companionhub/adapter/webhook"
 	"github.com/companionhub/companionhub/usecase"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
@@ -34,6 +36,7 @@ import (
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 	"github.com/companionhub/companionhub/usecase/picture"
+	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 	"github.com/companionhub/companionhub/usecase/stream"
 	"github.com/companionhub/companionhub/usecase/voice"
@@ -57,6 +60,14 @@ func elevenlabsSpeech(c elevenlabs.Config, hc *http.Client) (voice.Synthesizer, 
 
 func openaiSpeech(c openaispeech.Config, hc *http.Client) (voice.Synthesizer, error) {
 	panic(wire.Build(openaispeech.ProviderSet))
+}
+
+func webhookNotifier(c webhook.Config, hc *http.Client) (proactive.Notifier, error) {
+	panic(wire.Build(webhook.ProviderSet))
+}
+
+func ntfyNotifier(c ntfy.Config, hc *http.Client) (proactive.Notifier, error) {
+	panic(wire.Build(ntfy.ProviderSet))
 }
 
 func openaiTranscriber(c openaistt.Config, hc *http.Client) (voice.Transcriber, error) {

@@ -17,6 +17,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/hibp"
 	"github.com/companionhub/companionhub/adapter/local"
 	memory2 "github.com/companionhub/companionhub/adapter/memory"
+	"github.com/companionhub/companionhub/adapter/ntfy"
 	"github.com/companionhub/companionhub/adapter/offline"
 	"github.com/companionhub/companionhub/adapter/openai"
 	"github.com/companionhub/companionhub/adapter/openaispeech"
@@ -25,6 +26,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/postgres"
 	redis2 "github.com/companionhub/companionhub/adapter/redis"
 	"github.com/companionhub/companionhub/adapter/tones"
+	"github.com/companionhub/companionhub/adapter/webhook"
 	"github.com/companionhub/companionhub/usecase"
 	"github.com/companionhub/companionhub/usecase/account"
 	"github.com/companionhub/companionhub/usecase/chat"
@@ -32,6 +34,7 @@ import (
 	"github.com/companionhub/companionhub/usecase/media"
 	"github.com/companionhub/companionhub/usecase/memory"
 	"github.com/companionhub/companionhub/usecase/picture"
+	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 	"github.com/companionhub/companionhub/usecase/stream"
 	"github.com/companionhub/companionhub/usecase/voice"
@@ -87,6 +90,22 @@ func openaiSpeech(c openaispeech.Config, hc *http.Client) (voice.Synthesizer, er
 		return nil, err
 	}
 	return synthesizer, nil
+}
+
+func webhookNotifier(c webhook.Config, hc *http.Client) (proactive.Notifier, error) {
+	notifier, err := webhook.New(c, hc)
+	if err != nil {
+		return nil, err
+	}
+	return notifier, nil
+}
+
+func ntfyNotifier(c ntfy.Config, hc *http.Client) (proactive.Notifier, error) {
+	notifier, err := ntfy.New(c, hc)
+	if err != nil {
+		return nil, err
+	}
+	return notifier, nil
 }
 
 func openaiTranscriber(c openaistt.Config, hc *http.Client) (voice.Transcriber, error) {

@@ -14,12 +14,14 @@ import (
 	"github.com/companionhub/companionhub/adapter/hibp"
 	"github.com/companionhub/companionhub/adapter/local"
 	"github.com/companionhub/companionhub/adapter/memory"
+	"github.com/companionhub/companionhub/adapter/ntfy"
 	"github.com/companionhub/companionhub/adapter/offline"
 	"github.com/companionhub/companionhub/adapter/openai"
 	"github.com/companionhub/companionhub/adapter/openaispeech"
 	"github.com/companionhub/companionhub/adapter/openaistt"
 	"github.com/companionhub/companionhub/adapter/placeholder"
 	"github.com/companionhub/companionhub/adapter/tones"
+	"github.com/companionhub/companionhub/adapter/webhook"
 	"github.com/companionhub/companionhub/usecase"
 )
 
@@ -46,6 +48,14 @@ func TestEverySetBuildsItsAdapter(t *testing.T) {
 	eleven, err := elevenlabsSpeech(ec, http.DefaultClient)
 	require.NoError(t, err)
 	assert.IsType(t, &elevenlabs.Synthesizer{}, eleven)
+	wc := webhook.DefaultConfig()
+	wc.URL, wc.Secret = "http://127.0.0.1:1/hook", "a-secret-of-sixteen-bytes"
+	hook, err := webhookNotifier(wc, http.DefaultClient)
+	require.NoError(t, err)
+	assert.IsType(t, &webhook.Notifier{}, hook)
+	nt, err := ntfyNotifier(ntfy.DefaultConfig(), http.DefaultClient)
+	require.NoError(t, err)
+	assert.IsType(t, &ntfy.Notifier{}, nt)
 	tc := openaistt.DefaultConfig()
 	tc.BaseURL = "http://127.0.0.1:1/v1"
 	heard, err := openaiTranscriber(tc, http.DefaultClient)

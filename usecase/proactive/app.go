@@ -8,6 +8,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/usecase"
+	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/decorator"
@@ -94,6 +95,12 @@ type Deps struct {
 	Guard      *ratelimit.Guard
 	Clock      usecase.Clock
 	Policy     Policy
+	// Notifier tells people who asked that a companion wrote first (nil: nobody is told).
+	Notifier Notifier
+	// Accounts name the person in a notification.
+	Accounts *accountuc.App
+	// PublicURL is where people reach the hub (a notification links to the chat; "": no link).
+	PublicURL string
 }
 
 // App is the set of proactive use cases.
@@ -106,6 +113,9 @@ type App struct {
 	Runs   decorator.Handler[ListRuns, RunPage]
 	// Fire is the scheduler's Handler: what an occurrence does.
 	Fire decorator.Handler[schedule.Firing, Run]
+	// Notifications and SetNotifications read and change whether a person is told.
+	Notifications    decorator.Handler[GetNotifications, NotificationStatus]
+	SetNotifications decorator.Handler[SetNotifications, NotificationStatus]
 }
 
 // NewApp builds the proactive use cases over d.
@@ -114,13 +124,15 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		return nil, domain.Errorf(domain.KindInternal, "proactive deps: Store, Scheduler, Chat, Companions and Clock are required")
 	}
 	return &App{
-		Create: decorator.Decorate("proactive.create", createHandler{d}, obs...),
-		Update: decorator.Decorate("proactive.update", updateHandler{d}, obs...),
-		Delete: decorator.Decorate("proactive.delete", deleteHandler{d}, obs...),
-		List:   decorator.Decorate("proactive.list", listHandler{d}, obs...),
-		Get:    decorator.Decorate("proactive.get", getHandler{d}, obs...),
-		Runs:   decorator.Decorate("proactive.runs", runsHandler{d}, obs...),
-		Fire:   decorator.Decorate("proactive.fire", fireHandler{d}, obs...),
+		Create:           decorator.Decorate("proactive.create", createHandler{d}, obs...),
+		Update:           decorator.Decorate("proactive.update", updateHandler{d}, obs...),
+		Delete:           decorator.Decorate("proactive.delete", deleteHandler{d}, obs...),
+		List:             decorator.Decorate("proactive.list", listHandler{d}, obs...),
+		Get:              decorator.Decorate("proactive.get", getHandler{d}, obs...),
+		Runs:             decorator.Decorate("proactive.runs", runsHandler{d}, obs...),
+		Fire:             decorator.Decorate("proactive.fire", fireHandler{d}, obs...),
+		Notifications:    decorator.Decorate("proactive.notifications", getNotificationsHandler{d}, obs...),
+		SetNotifications: decorator.Decorate("proactive.set_notifications", setNotificationsHandler{d}, obs...),
 	}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/companion"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/schedule"
@@ -33,7 +34,8 @@ func (h fireHandler) Handle(ctx context.Context, f schedule.Firing) (Run, error)
 	}
 	now := h.d.Clock.Now()
 	run := Run{ID: domain.NewID(now), ScheduleID: s.ID, OwnerID: s.OwnerID, Due: f.Due.UTC(), At: now}
-	switch reason, err := h.skip(ctx, s, now); {
+	reason, c, err := h.skip(ctx, s, now)
+	switch {
 	case err != nil:
 		return Run{}, err
 	case reason != "":
@@ -45,6 +47,8 @@ func (h fireHandler) Handle(ctx context.Context, f schedule.Firing) (Run, error)
 			run.Outcome, run.Reason = Failed, reasonOf(err)
 		} else {
 			run.Outcome, run.TurnID = Fired, sent.Turn.ID()
+			// Told or not, it fired: a delivery that failed is said on the run.
+			run.Reason = h.d.notify(ctx, s, c, run)
 		}
 	}
 	if err := h.d.Store.AddRun(ctx, run); err != nil {
@@ -57,29 +61,29 @@ func (h fireHandler) Handle(ctx context.Context, f schedule.Firing) (Run, error)
 	return run, nil
 }
 
-// skip is why the occurrence is not sent ("" when it is).
-func (h fireHandler) skip(ctx context.Context, s Schedule, now time.Time) (string, error) {
-	if !s.Enabled {
-		return ReasonPaused, nil
-	}
+// skip is why the occurrence is not sent ("" when it is), with the companion.
+func (h fireHandler) skip(ctx context.Context, s Schedule, now time.Time) (string, *companion.Companion, error) {
 	c, err := h.d.Companions.Get.Handle(ctx, companionuc.Get{OwnerID: s.OwnerID, ID: s.CompanionID})
 	if err != nil {
-		return "", err
+		return "", nil, err
+	}
+	if !s.Enabled {
+		return ReasonPaused, c, nil
 	}
 	if c.Deleted() {
-		return ReasonCompanionTrashed, nil
+		return ReasonCompanionTrashed, c, nil
 	}
 	if loc, err := time.LoadLocation(s.TimeZone); err == nil && h.d.Policy.Quiet.Contains(now.In(loc)) {
-		return ReasonQuietHours, nil
+		return ReasonQuietHours, c, nil
 	}
 	fired, err := h.d.Store.FiredSince(ctx, s.OwnerID, now.Add(-24*time.Hour))
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	if fired >= h.d.Policy.DailyCap {
-		return ReasonDailyCap, nil
+		return ReasonDailyCap, c, nil
 	}
-	return "", nil
+	return "", c, nil
 }
 
 // reasonOf is a failure's stable reason (its kind when it has none).

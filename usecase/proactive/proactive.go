@@ -84,4 +84,9 @@ type Store interface {
 	Runs(ctx context.Context, scheduleID domain.ID, after domain.Cursor, limit int) ([]Run, domain.Cursor, error)
 	// FiredSince counts the owner's fired runs at or after since (the daily cap).
 	FiredSince(ctx context.Context, ownerID domain.ID, since time.Time) (int, error)
+	// SetNotifications turns a person's notifications on (at: since when) or off; KindNotFound
+	// for an unknown user when turning them on.
+	SetNotifications(ctx context.Context, userID domain.ID, on bool, at time.Time) error
+	// NotificationsOn reports whether the person asked to be notified.
+	NotificationsOn(ctx context.Context, userID domain.ID) (bool, error)
 }

@@ -3,6 +3,7 @@ package proactive_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,9 +13,11 @@ import (
 	"github.com/companionhub/companionhub/core"
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/clocktest"
 	"github.com/companionhub/companionhub/test/sqlitetest"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/schedule"
@@ -29,7 +32,7 @@ type env struct {
 	comp  domain.ID
 }
 
-func newEnv(t *testing.T, dailyCap int) *env {
+func newEnv(t *testing.T, dailyCap int, opts ...core.Option) *env {
 	t.Helper()
 	ctx := context.Background()
 	cfg := core.DefaultConfig()
@@ -38,7 +41,8 @@ func newEnv(t *testing.T, dailyCap int) *env {
 	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 64, 1
 	cfg.Proactive.DailyCap = dailyCap
 	clock := clocktest.New(time.Date(2026, 12, 7, 23, 0, 0, 0, time.UTC)) // quiet, in UTC
-	hub, err := core.New(ctx, cfg, zap.NewNop(), core.WithDatabase(sqlitetest.Open(t)), core.WithClock(clock))
+	cfg.HTTP.PublicURL = "https://hub.example"
+	hub, err := core.New(ctx, cfg, zap.NewNop(), append([]core.Option{core.WithDatabase(sqlitetest.Open(t)), core.WithClock(clock)}, opts...)...)
 	require.NoError(t, err)
 	t.Cleanup(hub.Close)
 	u, err := hub.Accounts.Register.Handle(ctx, accountuc.Register{Email: "ada@example.com", Username: "ada", DisplayName: "Ada",
@@ -55,6 +59,15 @@ func (e *env) create(t *testing.T, in proactive.Create) proactive.Schedule {
 	l, err := e.hub.Proactive.Create.Handle(context.Background(), in)
 	require.NoError(t, err)
 	return l.Schedule
+}
+
+// awaitTurn waits until the turn has ended.
+func (e *env) awaitTurn(t *testing.T, id domain.ID) {
+	t.Helper()
+	sub, err := e.hub.Chat.Follow.Handle(context.Background(), chatuc.Follow{OwnerID: e.owner, TurnID: id})
+	require.NoError(t, err)
+	defer sub.Close()
+	awaittest.Ended(t, sub, "the companion's turn")
 }
 
 func (e *env) fire(t *testing.T, s proactive.Schedule) proactive.Run {
@@ -148,4 +161,70 @@ func TestQuietHoursSpanMidnight(t *testing.T) {
 	require.False(t, none.Contains(time.Now()))
 	_, err = proactive.ParseQuietHours("25:00-07:00")
 	require.Error(t, err)
+}
+
+// notifier records notifications, or fails them.
+type notifier struct {
+	mu   sync.Mutex
+	got  []proactive.Notification
+	fail error
+}
+
+func (n *notifier) Notify(_ context.Context, x proactive.Notification) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.fail != nil {
+		return n.fail
+	}
+	n.got = append(n.got, x)
+	return nil
+}
+
+func (n *notifier) sent() []proactive.Notification {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return append([]proactive.Notification(nil), n.got...)
+}
+
+// TestNotificationsTellOnlyThoseWhoAsked: a person who asked is told who wrote and where to read
+// it (never what); one who did not is not; a failed delivery is said on the run, which still fired.
+func TestNotificationsTellOnlyThoseWhoAsked(t *testing.T) {
+	t.Parallel()
+	n := &notifier{}
+	e := newEnv(t, 10, core.WithNotifier(n))
+	ctx := context.Background()
+	e.clock.Advance(10 * time.Hour) // 09:00 UTC, not quiet
+	s := e.create(t, proactive.Create{Preset: "thinking_of_you", TimeZone: "UTC"})
+	first := e.fire(t, s)
+	require.Equal(t, proactive.Fired, first.Outcome)
+	require.Empty(t, n.sent(), "nobody asked")
+	e.awaitTurn(t, first.TurnID) // one turn at a time per companion
+
+	st, err := e.hub.Proactive.SetNotifications.Handle(ctx, proactive.SetNotifications{UserID: e.owner, Enabled: true})
+	require.NoError(t, err)
+	require.True(t, st.Enabled && st.Available)
+	e.clock.Advance(time.Hour)
+	run := e.fire(t, s)
+	require.Equal(t, proactive.Fired, run.Outcome)
+	require.Empty(t, run.Reason)
+	got := n.sent()
+	require.Len(t, got, 1)
+	require.Equal(t, "Mira wrote to you", got[0].Title)
+	require.Equal(t, "ada", got[0].Username)
+	require.Equal(t, "https://hub.example/chat/"+e.comp.String(), got[0].URL)
+	require.Equal(t, run.TurnID, got[0].TurnID)
+	e.awaitTurn(t, run.TurnID)
+
+	n.fail = domain.E(domain.KindUnavailable, "down", "the receiver is down")
+	e.clock.Advance(time.Hour)
+	run = e.fire(t, s)
+	require.Equal(t, proactive.Fired, run.Outcome, "the companion wrote all the same: %s", run.Reason)
+	require.Equal(t, "notification_failed", run.Reason)
+}
+
+func TestNotificationsNeedANotifier(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 6)
+	_, err := e.hub.Proactive.SetNotifications.Handle(context.Background(), proactive.SetNotifications{UserID: e.owner, Enabled: true})
+	require.True(t, domain.IsKind(err, domain.KindInvalid), "%v", err)
 }

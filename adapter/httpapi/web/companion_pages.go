@@ -352,6 +352,7 @@ var notices = map[string]string{
 	"cloned":                 "Your own copy: change anything, then start chatting.",
 	"rated":                  "Thank you for rating.",
 	"scheduled":              "Scheduled: the companion will write to you then.",
+	"notifications":          "Your notification choice is saved.",
 	"reported":               "Thank you: the moderators will look at it.",
 }
 

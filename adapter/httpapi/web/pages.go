@@ -8,6 +8,7 @@ import (
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/community"
+	"github.com/companionhub/companionhub/usecase/proactive"
 )
 
 // companionView is a companion as the pages about it show it in their header.
@@ -96,14 +97,17 @@ func (s *Site) pictureFormPage(w http.ResponseWriter, r *http.Request) {
 
 // account is what the account page shows.
 type accountData struct {
-	Sessions []accountuc.SessionView
-	Adult    bool
+	Sessions      []accountuc.SessionView
+	Adult         bool
+	Notifications proactive.NotificationStatus
 }
 
 func (s *Site) accountView(r *http.Request) view {
 	sessions, _ := s.d.Accounts.ListSessions.Handle(r.Context(), accountuc.ListSessions{Principal: principalOf(r)})
 	adult, _ := s.d.Community.Adult.Handle(r.Context(), community.AdultStatus{UserID: principalOf(r).UserID})
-	return view{Title: "Account", Page: "account", User: s.userOf(r), Data: accountData{Sessions: sessions, Adult: adult}, Notice: noticeOf(r)}
+	notes, _ := s.d.Proactive.Notifications.Handle(r.Context(), proactive.GetNotifications{UserID: principalOf(r).UserID})
+	return view{Title: "Account", Page: "account", User: s.userOf(r), Notice: noticeOf(r),
+		Data: accountData{Sessions: sessions, Adult: adult, Notifications: notes}}
 }
 
 func (s *Site) accountPage(w http.ResponseWriter, r *http.Request) {
@@ -140,4 +144,18 @@ func (s *Site) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seeOther(w, r, "/account?notice=password")
+}
+
+// setNotifications turns the person's notifications on or off from the account page.
+func (s *Site) setNotifications(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+		return
+	}
+	if _, err := s.d.Proactive.SetNotifications.Handle(r.Context(), proactive.SetNotifications{UserID: principalOf(r).UserID,
+		Enabled: r.PostForm.Get("enabled") == "yes"}); err != nil {
+		s.fail(w, r, err, "account", s.accountView(r))
+		return
+	}
+	seeOther(w, r, "/account?notice=notifications")
 }

@@ -127,6 +127,7 @@ func (s *Site) Routes() []Route {
 		{Method: "POST", Path: "/community/{id}/report", Handler: s.member(s.reportCommunityCompanion)},
 		{Method: "POST", Path: "/companions/{id}/publish", Handler: s.member(s.publishCompanion)},
 		{Method: "POST", Path: "/account/adult", Handler: s.member(s.confirmAdult)},
+		{Method: "POST", Path: "/account/notifications", Handler: s.member(s.setNotifications)},
 
 		{Method: "GET", Path: "/account", Handler: s.member(s.accountPage)},
 		{Method: "POST", Path: "/account/name", Handler: s.member(s.updateName)},

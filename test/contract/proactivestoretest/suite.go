@@ -49,6 +49,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		"RunsPageNewestFirst":              testRunsPages,
 		"RunsLimit":                        testRunsLimit,
 		"FiredSinceCountsTheOwnersFiredOn": testFiredSince,
+		"NotificationsOptInAndOut":         testNotifications,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
