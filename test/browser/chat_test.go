@@ -124,7 +124,7 @@ func TestReplyResumesAfterANetworkDrop(t *testing.T) {
 	send(t, ctx, "Tell me about your day")
 	model.awaitHeld(t)
 	// The model gave four words before it was held: all four are on the page.
-	await(t, ctx, "the first four words", streamingText+`.trim().split(/\s+/).length === 4`)
+	await(t, ctx, "the first four words", "("+streamingText+`).trim().split(/\s+/).length === 4`)
 	before := eval[string](t, ctx, streamingText)
 	proxy.cut()
 	await(t, ctx, "the page saying the connection dropped", `document.querySelector("[data-progress]").textContent.includes("reconnecting")`)
