@@ -12,17 +12,37 @@ import (
 
 type principalKey struct{}
 
+// signedIn is who a request's session is: resolved once per page request (withSession), read by
+// everything that needs it.
+type signedIn struct {
+	p  accountuc.Principal
+	ok bool
+}
+
+// withSession resolves the request's session once, before any page handler runs.
+func (s *Site) withSession(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, ok := s.d.Sessions.Principal(r)
+		h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, signedIn{p: p, ok: ok})))
+	}
+}
+
+// principal is the signed-in person of the request (false: nobody is).
+func principal(r *http.Request) (accountuc.Principal, bool) {
+	si, _ := r.Context().Value(principalKey{}).(signedIn)
+	return si.p, si.ok
+}
+
 // principalOf is the signed-in person of a page behind member.
 func principalOf(r *http.Request) accountuc.Principal {
-	p, _ := r.Context().Value(principalKey{}).(accountuc.Principal)
+	p, _ := principal(r)
 	return p
 }
 
 // member lets only signed-in people through; the others are sent to sign in, and back afterwards.
 func (s *Site) member(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		p, ok := s.d.Sessions.Principal(r)
-		if !ok {
+		if _, ok := principal(r); !ok {
 			if r.Method != http.MethodGet {
 				s.errorPage(w, r, http.StatusUnauthorized, "Your session has ended. Please sign in again.")
 				return
@@ -30,17 +50,15 @@ func (s *Site) member(h http.HandlerFunc) http.HandlerFunc {
 			seeOther(w, r, "/signin?next="+url.QueryEscape(r.URL.RequestURI()))
 			return
 		}
-		h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+		h(w, r)
 	}
 }
 
 // userOf is the signed-in person, for the page's header (nil when nobody is).
 func (s *Site) userOf(r *http.Request) *account.User {
-	p, ok := r.Context().Value(principalKey{}).(accountuc.Principal)
+	p, ok := principal(r)
 	if !ok {
-		if p, ok = s.d.Sessions.Principal(r); !ok {
-			return nil
-		}
+		return nil
 	}
 	u, err := s.d.Accounts.GetMe.Handle(r.Context(), accountuc.GetMe{UserID: p.UserID})
 	if err != nil {
@@ -50,11 +68,11 @@ func (s *Site) userOf(r *http.Request) *account.User {
 }
 
 func (s *Site) home(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.d.Sessions.Principal(r); !ok {
+	if _, ok := principal(r); !ok {
 		seeOther(w, r, "/signin")
 		return
 	}
-	s.member(s.companionsPage)(w, r)
+	s.companionsPage(w, r)
 }
 
 // safeNext is where to go after signing in: a path on this site only (never another origin).
@@ -69,7 +87,7 @@ func safeNext(next string) string {
 }
 
 func (s *Site) signInPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := s.d.Sessions.Principal(r); ok {
+	if _, ok := principal(r); ok {
 		seeOther(w, r, safeNext(r.URL.Query().Get("next")))
 		return
 	}
@@ -78,8 +96,7 @@ func (s *Site) signInPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Site) signIn(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+	if !s.parsed(w, r) {
 		return
 	}
 	form := url.Values{"identifier": {r.PostForm.Get("identifier")}, "next": {r.PostForm.Get("next")}}
@@ -99,8 +116,7 @@ func (s *Site) signUpPage(w http.ResponseWriter, r *http.Request) {
 
 // signUp creates the account and signs the person in at once.
 func (s *Site) signUp(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+	if !s.parsed(w, r) {
 		return
 	}
 	f := r.PostForm
@@ -123,7 +139,7 @@ func (s *Site) signUp(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Site) signOut(w http.ResponseWriter, r *http.Request) {
-	if p, ok := s.d.Sessions.Principal(r); ok {
+	if p, ok := principal(r); ok {
 		_, _ = s.d.Accounts.Logout.Handle(r.Context(), accountuc.Logout{Principal: p, Meta: s.d.Sessions.Meta(r)})
 	}
 	s.d.Sessions.EndSession(w, r)

@@ -52,7 +52,7 @@ func cardOfListing(l community.Listing) communityCard {
 // viewerOf is who looks at a community page: the signed-in person, or an anonymous visitor.
 func (s *Site) viewerOf(r *http.Request) community.Viewer {
 	v := community.Viewer{IP: s.d.Sessions.Meta(r).IP}
-	if p, ok := s.d.Sessions.Principal(r); ok {
+	if p, ok := principal(r); ok {
 		v.UserID = p.UserID
 	}
 	return v
@@ -137,8 +137,7 @@ func (s *Site) showCommunityCompanion(w http.ResponseWriter, r *http.Request, st
 
 func (s *Site) rateCommunityCompanion(w http.ResponseWriter, r *http.Request) {
 	id, _ := domain.ParseID(r.PathValue("id"))
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+	if !s.parsed(w, r) {
 		return
 	}
 	n, _ := strconv.Atoi(r.PostForm.Get("rating"))
@@ -161,8 +160,7 @@ func (s *Site) cloneCommunityCompanion(w http.ResponseWriter, r *http.Request) {
 
 func (s *Site) reportCommunityCompanion(w http.ResponseWriter, r *http.Request) {
 	id, _ := domain.ParseID(r.PathValue("id"))
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+	if !s.parsed(w, r) {
 		return
 	}
 	if _, err := s.d.Community.Report.Handle(r.Context(), community.ReportCompanion{UserID: principalOf(r).UserID, CompanionID: id,
@@ -190,8 +188,7 @@ func (s *Site) publishCompanion(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, orNotFound(err), "", view{})
 		return
 	}
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+	if !s.parsed(w, r) {
 		return
 	}
 	owner, meta := principalOf(r).UserID, s.d.Sessions.Meta(r)
@@ -212,8 +209,7 @@ func (s *Site) publishCompanion(w http.ResponseWriter, r *http.Request) {
 
 // confirmAdult records (or withdraws) the person's adult confirmation from the account page.
 func (s *Site) confirmAdult(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+	if !s.parsed(w, r) {
 		return
 	}
 	adult := r.PostForm.Get("adult") == "yes"

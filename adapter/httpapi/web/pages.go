@@ -115,8 +115,7 @@ func (s *Site) accountPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Site) updateName(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+	if !s.parsed(w, r) {
 		return
 	}
 	name := r.PostForm.Get("display_name")
@@ -132,8 +131,7 @@ func (s *Site) updateName(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Site) changePassword(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+	if !s.parsed(w, r) {
 		return
 	}
 	_, err := s.d.Accounts.ChangePassword.Handle(r.Context(), accountuc.ChangePassword{Principal: principalOf(r),
@@ -148,8 +146,7 @@ func (s *Site) changePassword(w http.ResponseWriter, r *http.Request) {
 
 // setNotifications turns the person's notifications on or off from the account page.
 func (s *Site) setNotifications(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+	if !s.parsed(w, r) {
 		return
 	}
 	if _, err := s.d.Proactive.SetNotifications.Handle(r.Context(), proactive.SetNotifications{UserID: principalOf(r).UserID,

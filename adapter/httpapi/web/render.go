@@ -188,6 +188,15 @@ func statusOf(err error) (int, string) {
 	}
 }
 
+// parsed reads a posted form, answering a page that says so when it cannot be read.
+func (s *Site) parsed(w http.ResponseWriter, r *http.Request) bool {
+	if err := r.ParseForm(); err != nil {
+		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+		return false
+	}
+	return true
+}
+
 // seeOther sends the browser to another page after a form (post/redirect/get).
 func seeOther(w http.ResponseWriter, r *http.Request, to string) {
 	http.Redirect(w, r, to, http.StatusSeeOther)

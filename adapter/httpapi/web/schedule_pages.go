@@ -65,8 +65,7 @@ func (s *Site) schedulesPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Site) createSchedule(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+	if !s.parsed(w, r) {
 		return
 	}
 	id, err := domain.ParseID(r.PathValue("id"))
@@ -91,8 +90,7 @@ func (s *Site) createSchedule(w http.ResponseWriter, r *http.Request) {
 
 // changeSchedule pauses, resumes or deletes a schedule, then goes back to its companion's page.
 func (s *Site) changeSchedule(w http.ResponseWriter, r *http.Request) {
-	if err := r.ParseForm(); err != nil {
-		s.errorPage(w, r, http.StatusBadRequest, "The form could not be read.")
+	if !s.parsed(w, r) {
 		return
 	}
 	id, err := domain.ParseID(r.PathValue("id"))

@@ -90,10 +90,18 @@ func New(d Deps) (*Site, error) {
 	return &Site{d: d, assets: a, pages: p}, nil
 }
 
-// Routes are the site's pages and assets.
+// Routes are the site's pages and assets. Every page resolves the request's session once, before
+// its handler runs; assets need none.
 func (s *Site) Routes() []Route {
+	pages := s.pageRoutes()
+	for i := range pages {
+		pages[i].Handler = s.withSession(pages[i].Handler)
+	}
+	return append([]Route{{Method: "GET", Path: "/assets/{file}", Handler: s.assets.serve}}, pages...)
+}
+
+func (s *Site) pageRoutes() []Route {
 	return []Route{
-		{Method: "GET", Path: "/assets/{file}", Handler: s.assets.serve},
 		{Method: "GET", Path: "/{$}", Handler: s.home},
 		{Method: "GET", Path: "/signin", Handler: s.signInPage},
 		{Method: "POST", Path: "/signin", Handler: s.signIn},
@@ -137,5 +145,7 @@ func (s *Site) Routes() []Route {
 
 // NotFound answers a page path no route takes, as a page.
 func (s *Site) NotFound(w http.ResponseWriter, r *http.Request) {
-	s.errorPage(w, r, http.StatusNotFound, "There is no page here.")
+	s.withSession(func(w http.ResponseWriter, r *http.Request) {
+		s.errorPage(w, r, http.StatusNotFound, "There is no page here.")
+	})(w, r)
 }
