@@ -113,6 +113,11 @@ func (s *Server) exportCompanion(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	writeCard(w, out)
+}
+
+// writeCard answers an exported character card as a download.
+func writeCard(w http.ResponseWriter, out companionuc.ExportedCard) {
 	w.Header().Set("Content-Type", out.ContentType)
 	w.Header().Set("Content-Disposition", attachment(out.FileName))
 	w.Header().Set("Content-Length", strconv.Itoa(len(out.Data)))

@@ -222,11 +222,7 @@ func (s *Server) exportCommunityCompanion(w http.ResponseWriter, r *http.Request
 		writeError(w, r, err)
 		return
 	}
-	w.Header().Set("Content-Type", out.ContentType)
-	w.Header().Set("Content-Disposition", attachment(out.FileName))
-	w.Header().Set("Content-Length", strconv.Itoa(len(out.Data)))
-	w.WriteHeader(http.StatusOK)
-	_, _ = w.Write(out.Data)
+	writeCard(w, out)
 }
 
 func (s *Server) getAdult(w http.ResponseWriter, r *http.Request) {
