@@ -116,9 +116,9 @@ type Update struct {
 type updateHandler struct{ d Deps }
 
 func (h updateHandler) Handle(ctx context.Context, in Update) (Listed, error) {
-	old, err := h.d.Store.Get(ctx, in.OwnerID, in.ID)
-	if err != nil || in.OwnerID.IsZero() {
-		return Listed{}, orNotFound(err)
+	old, err := h.d.own(ctx, in.OwnerID, in.ID)
+	if err != nil {
+		return Listed{}, err
 	}
 	s := old
 	set := func(dst *string, v *string) {
@@ -158,8 +158,8 @@ type Delete struct {
 type deleteHandler struct{ d Deps }
 
 func (h deleteHandler) Handle(ctx context.Context, in Delete) (struct{}, error) {
-	if _, err := h.d.Store.Get(ctx, in.OwnerID, in.ID); err != nil || in.OwnerID.IsZero() {
-		return struct{}{}, orNotFound(err)
+	if _, err := h.d.own(ctx, in.OwnerID, in.ID); err != nil {
+		return struct{}{}, err
 	}
 	if err := h.d.Scheduler.Delete(ctx, in.ID); err != nil {
 		return struct{}{}, err
@@ -207,8 +207,8 @@ type RunPage struct {
 type runsHandler struct{ d Deps }
 
 func (h runsHandler) Handle(ctx context.Context, in ListRuns) (RunPage, error) {
-	if _, err := h.d.Store.Get(ctx, in.OwnerID, in.ID); err != nil || in.OwnerID.IsZero() {
-		return RunPage{}, orNotFound(err)
+	if _, err := h.d.own(ctx, in.OwnerID, in.ID); err != nil {
+		return RunPage{}, err
 	}
 	runs, next, err := h.d.Store.Runs(ctx, in.ID, in.Page.After, in.Page.Limit)
 	if err != nil {
@@ -217,12 +217,13 @@ func (h runsHandler) Handle(ctx context.Context, in ListRuns) (RunPage, error) {
 	return RunPage{Runs: runs, Next: next}, nil
 }
 
-// orNotFound: a zero owner reads nobody's schedule through the person's use cases.
-func orNotFound(err error) error {
-	if err == nil {
-		return ErrScheduleNotFound
+// own is the owner's schedule. The store reads anyone's for a zero owner (the firing's); through
+// a person's use cases a zero owner owns nothing.
+func (d Deps) own(ctx context.Context, owner, id domain.ID) (Schedule, error) {
+	if owner.IsZero() {
+		return Schedule{}, ErrScheduleNotFound
 	}
-	return err
+	return d.Store.Get(ctx, owner, id)
 }
 
 func joinErr(err, undo error) error {
@@ -241,9 +242,9 @@ type Get struct {
 type getHandler struct{ d Deps }
 
 func (h getHandler) Handle(ctx context.Context, in Get) (Listed, error) {
-	s, err := h.d.Store.Get(ctx, in.OwnerID, in.ID)
-	if err != nil || in.OwnerID.IsZero() {
-		return Listed{}, orNotFound(err)
+	s, err := h.d.own(ctx, in.OwnerID, in.ID)
+	if err != nil {
+		return Listed{}, err
 	}
 	return Listed{Schedule: s, NextRuns: nextRuns(s, h.d.Clock.Now())}, nil
 }
