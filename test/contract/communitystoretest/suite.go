@@ -18,6 +18,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
+	"github.com/companionhub/companionhub/test/contract/porttest"
 	"github.com/companionhub/companionhub/usecase/community"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 )
@@ -73,17 +74,7 @@ func at(i int) time.Time { return base.Add(time.Duration(i) * time.Second) }
 // newCompanion stores a companion of owner's made from s (name and age filled in when absent).
 func newCompanion(t *testing.T, e Env, owner domain.ID, s companion.ProfileSpec) *companion.Companion {
 	t.Helper()
-	if s.Name == "" {
-		s.Name = "Mira"
-	}
-	if s.Age == 0 {
-		s.Age = 30
-	}
-	p, err := companion.NewProfile(s)
-	require.NoError(t, err)
-	c := companion.New(domain.NewID(base), owner, p, base)
-	require.NoError(t, e.Companions.Companions().Create(context.Background(), c))
-	return c
+	return porttest.StoreCompanion(t, e.Companions, owner, s, base)
 }
 
 // published stores a companion of owner's and publishes it at when.

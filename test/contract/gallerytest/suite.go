@@ -21,6 +21,7 @@ import (
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/domain/picture"
+	"github.com/companionhub/companionhub/test/contract/porttest"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	pictureuc "github.com/companionhub/companionhub/usecase/picture"
@@ -69,11 +70,7 @@ var seq atomic.Int64
 // newCompanion makes a companion of owner's.
 func newCompanion(t *testing.T, e Env, owner domain.ID) domain.ID {
 	t.Helper()
-	p, err := companion.NewProfile(companion.ProfileSpec{Name: fmt.Sprintf("Painter %d", seq.Add(1)), Age: 30})
-	require.NoError(t, err)
-	c := companion.New(domain.NewID(base), owner, p, base)
-	require.NoError(t, e.Companions.Companions().Create(context.Background(), c))
-	return c.ID()
+	return porttest.StoreCompanion(t, e.Companions, owner, companion.ProfileSpec{Name: fmt.Sprintf("Painter %d", seq.Add(1))}, base).ID()
 }
 
 // file indexes a picture's file of owner's (and companionID's, when not zero) and returns it as an

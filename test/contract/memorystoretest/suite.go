@@ -21,6 +21,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/memory"
+	"github.com/companionhub/companionhub/test/contract/porttest"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 )
@@ -81,11 +82,7 @@ var seq atomic.Int64
 // newCompanion makes a companion of owner's.
 func newCompanion(t *testing.T, e Env, owner domain.ID) domain.ID {
 	t.Helper()
-	p, err := companion.NewProfile(companion.ProfileSpec{Name: fmt.Sprintf("Confidant %d", seq.Add(1)), Age: 30})
-	require.NoError(t, err)
-	c := companion.New(domain.NewID(base), owner, p, base)
-	require.NoError(t, e.Companions.Companions().Create(context.Background(), c))
-	return c.ID()
+	return porttest.StoreCompanion(t, e.Companions, owner, companion.ProfileSpec{Name: fmt.Sprintf("Confidant %d", seq.Add(1))}, base).ID()
 }
 
 // newMemory is a valid memory of owner's companion saying text, made at createdAt, learnt from

@@ -16,6 +16,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/test/contract/porttest"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/proactive"
 )
@@ -66,11 +67,7 @@ func at(i int) time.Time { return base.Add(time.Duration(i) * time.Second) }
 // newCompanion stores a companion of owner's.
 func newCompanion(t *testing.T, e Env, owner domain.ID) *companion.Companion {
 	t.Helper()
-	p, err := companion.NewProfile(companion.ProfileSpec{Name: "Mira", Age: 30})
-	require.NoError(t, err)
-	c := companion.New(domain.NewID(base), owner, p, base)
-	require.NoError(t, e.Companions.Companions().Create(context.Background(), c))
-	return c
+	return porttest.StoreCompanion(t, e.Companions, owner, companion.ProfileSpec{}, base)
 }
 
 // schedule is a custom schedule of owner's for companion, created at when (not stored).
