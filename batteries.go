@@ -60,11 +60,11 @@ func (b *batteries) options(extra ...core.Option) []core.Option {
 	if rc := b.redis; rc != nil {
 		opts = append(opts, core.WithReadinessCheck("redis", func(ctx context.Context) error { return rc.Ping(ctx).Err() }))
 	}
+	// Temporal is connected for a worker and for a server whose turns run there: turns start as
+	// workflows (a worker's too: a schedule's firing starts one) and schedules are Temporal's.
 	if tc := b.temporal; tc != nil {
-		opts = append(opts, core.WithReadinessCheck("temporal", func(ctx context.Context) error { return temporalwf.Ping(ctx, tc) }))
-		if b.cfg.TurnRunner == "temporal" {
-			opts = append(opts, core.WithRunner(b.temporalRunner))
-		}
+		opts = append(opts, core.WithReadinessCheck("temporal", func(ctx context.Context) error { return temporalwf.Ping(ctx, tc) }),
+			core.WithRunner(b.temporalRunner), core.WithScheduler(temporalwf.NewScheduler(tc, b.cfg.Temporal)))
 	}
 	return opts
 }

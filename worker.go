@@ -20,7 +20,8 @@ import (
 
 // Worker runs the chat turns of hubs whose turns run on Temporal (TURN_RUNNER=temporal): it
 // executes the turn workflows and their steps, against the same database, stream bus and model
-// settings as the servers. Run as many as the load needs; a worker that dies mid-turn loses
+// settings as the servers, and the firings of companions' schedules, which are Temporal
+// Schedules on that profile. Run as many as the load needs; a worker that dies mid-turn loses
 // nothing, another one carries the turn on.
 type Worker struct {
 	cfg    Config
@@ -50,6 +51,7 @@ func NewWorker(ctx context.Context, cfg Config, log *zap.Logger, opts ...Option)
 		MaxHeartbeat: cfg.Temporal.MaxHeartbeat,
 		BackoffScale: cfg.Runner.BackoffScale,
 	})
+	temporalwf.RegisterSchedules(w, e.Fire)
 	return &Worker{cfg: cfg, log: log, w: w, engine: e, ops: httpapi.OpsHandler(e.Checkers, e.Registry, log)}, nil
 }
 
@@ -74,6 +76,9 @@ func (w *Worker) Run(ctx context.Context) error {
 	if err := w.w.Start(); err != nil {
 		return fmt.Errorf("start the Temporal worker: %w", err)
 	}
+	// Every stored schedule is a Temporal schedule: those created while the hub ran its schedules
+	// in-process, or whose creation in Temporal failed, become one now.
+	w.engine.ResyncSchedules(ctx)
 	w.log.Info("worker running", zap.String(logkey.Component, w.cfg.Temporal.Address),
 		zap.String(logkey.TaskQueue, w.cfg.Temporal.TaskQueue))
 	<-ctx.Done()

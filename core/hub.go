@@ -46,10 +46,12 @@ type Hub struct {
 	// Proactive is companions that write first: schedules, their runs, and what a firing does.
 	Proactive *proactive.App
 
-	cfg       Config
-	log       *zap.Logger
-	http      *httpapi.Server
-	runner    Runner
+	cfg    Config
+	log    *zap.Logger
+	http   *httpapi.Server
+	runner Runner
+	// scheduler is the in-process scheduler the hub runs while it serves (nil: another one fires
+	// the schedules).
 	scheduler *local.Scheduler
 	closing
 }
@@ -69,7 +71,7 @@ type apps struct {
 
 func newHub(cfg Config, log *zap.Logger, a apps, runner Runner, srv *httpapi.Server) *Hub {
 	return &Hub{cfg: cfg, log: log, Accounts: a.accounts, Companions: a.companions, Media: a.media, Chat: a.chat,
-		Pictures: a.pictures, Voice: a.voice, Memory: a.memory, Community: a.community, Proactive: a.scheduling.app, scheduler: a.scheduling.scheduler,
+		Pictures: a.pictures, Voice: a.voice, Memory: a.memory, Community: a.community, Proactive: a.scheduling.app, scheduler: a.scheduling.local,
 		runner: runner, http: srv}
 }
 
@@ -135,9 +137,14 @@ func (h *Hub) ServeListeners(ctx context.Context, l Listeners) error {
 		h.maintain(mctx)
 	}()
 	// Schedules fire from every replica's scheduler; the shared claim fires each occurrence once.
+	// Another scheduler (WithScheduler) fires them elsewhere.
 	scheduled := make(chan struct{})
 	go func() {
 		defer close(scheduled)
+		if h.scheduler == nil {
+			return
+		}
+		resyncSchedules(mctx, h.Proactive, h.log)
 		_ = h.scheduler.Run(mctx)
 	}()
 	defer func() {

@@ -18,6 +18,7 @@ import (
 	"github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
+	"github.com/companionhub/companionhub/usecase/schedule"
 	"github.com/companionhub/companionhub/usecase/stream"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
@@ -30,11 +31,13 @@ type options struct {
 	ports
 	catalogs Catalogs
 	runner   RunnerFactory
-	checks   []httpapi.Checker
-	registry *prometheus.Registry
-	http     *http.Client
-	clock    usecase.Clock
-	onClose  []func()
+	// scheduler replaces the in-process scheduler (nil: the in-process one).
+	scheduler schedule.Scheduler
+	checks    []httpapi.Checker
+	registry  *prometheus.Registry
+	http      *http.Client
+	clock     usecase.Clock
+	onClose   []func()
 }
 
 // ports are the ports an embedder brought; a nil one is chosen by the configuration.
@@ -100,6 +103,12 @@ func WithCatalogs(cs Catalogs) Option { return func(o *options) { o.catalogs = c
 // WithRunner builds the turn runner with f instead of the in-process one (TURN_RUNNER=temporal
 // is the companionhub package's).
 func WithRunner(f RunnerFactory) Option { return func(o *options) { o.runner = f } }
+
+// WithScheduler makes s keep and fire the schedules of companions that write first, instead of
+// the in-process scheduler every serving replica runs (adapter/local): Temporal Schedules
+// (temporalwf.NewScheduler), whose firings a worker runs by calling the Engine's Fire. A hub
+// built with it runs no scheduler of its own.
+func WithScheduler(s schedule.Scheduler) Option { return func(o *options) { o.scheduler = s } }
 
 // WithReadinessCheck adds a dependency to /readyz (a shared service the embedder connected).
 func WithReadinessCheck(name string, check func(context.Context) error) Option {

@@ -193,12 +193,13 @@ func provideCommunity(cfg Config, store community.Store, companions *companionuc
 		Observer: observer}, obs...)
 }
 
-// scheduling is the in-process scheduler and the proactive use cases it fires: built together,
+// scheduling is the proactive use cases and the scheduler that fires them: built together,
 // because each needs the other (the use cases put schedules into the scheduler; the scheduler calls
-// the use cases' Fire).
+// the use cases' Fire). local is the in-process scheduler a serving hub runs, nil when another
+// was given (WithScheduler): then whoever runs that one's firings calls Fire.
 type scheduling struct {
-	app       *proactive.App
-	scheduler *local.Scheduler
+	app   *proactive.App
+	local *local.Scheduler
 }
 
 // provideNotifier opens what tells people a companion wrote first: the one given, the one
@@ -215,20 +216,25 @@ func provideNotifier(ctx context.Context, cfg Config, o *options, d backend.Deps
 
 func provideScheduling(cfg Config, db *sqlstore.DB, store proactive.Store, chat *chatuc.App, companions *companionuc.App,
 	accounts *accountuc.App, notifier proactive.Notifier, guard *ratelimit.Guard, clock usecase.Clock, log *zap.Logger,
-	obs []decorator.Observer) (scheduling, error) {
-	var app *proactive.App
-	sched := local.NewScheduler(cfg.Scheduler, local.SchedulerDeps{Store: sqlstore.NewScheduleStore(db), Clock: clock,
-		Log: log.With(zap.String(logkey.Component, "scheduler")),
-		Handler: func(ctx context.Context, f schedule.Firing) error {
-			_, err := app.Fire.Handle(ctx, f)
-			return err
-		}})
+	o *options, obs []decorator.Observer) (scheduling, error) {
+	var s scheduling
+	sched := o.scheduler
+	if sched == nil {
+		s.local = local.NewScheduler(cfg.Scheduler, local.SchedulerDeps{Store: sqlstore.NewScheduleStore(db), Clock: clock,
+			Log: log.With(zap.String(logkey.Component, "scheduler")),
+			Handler: func(ctx context.Context, f schedule.Firing) error {
+				_, err := s.app.Fire.Handle(ctx, f)
+				return err
+			}})
+		sched = s.local
+	}
 	app, err := proactive.NewApp(proactive.Deps{Store: store, Scheduler: sched, Chat: chat, Companions: companions, Guard: guard,
 		Clock: clock, Policy: cfg.proactivePolicy(), Notifier: notifier, Accounts: accounts, PublicURL: cfg.HTTP.PublicURL}, obs...)
 	if err != nil {
 		return scheduling{}, err
 	}
-	return scheduling{app: app, scheduler: sched}, nil
+	s.app = app
+	return s, nil
 }
 
 func provideProactive(s scheduling) *proactive.App { return s.app }

@@ -52,6 +52,19 @@ var chat = wire.NewSet(
 	provideChat,
 )
 
+// firing is the proactive use cases with their scheduler, and what they call: accounts and
+// companions (hence the password policy's parts, which accounts need).
+var firing = wire.NewSet(
+	provideHasher,
+	zxcvbn.ProviderSet,
+	provideBreach,
+	provideAccounts,
+	charcard.ProviderSet,
+	provideCompanions,
+	provideNotifier,
+	provideScheduling,
+)
+
 // initHub wires a whole hub from its configuration and options. Run `make generate` after
 // changing it; CI fails when wire_gen.go drifts from it.
 func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub, func(), error) {
@@ -59,15 +72,8 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		base,
 		turns,
 		chat,
-		provideHasher,
-		zxcvbn.ProviderSet,
-		provideBreach,
-		provideAccounts,
-		charcard.ProviderSet,
-		provideCompanions,
+		firing,
 		provideCommunity,
-		provideNotifier,
-		provideScheduling,
 		provideProactive,
 		provideMedia,
 		wire.Struct(new(apps), "*"),
@@ -76,12 +82,15 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 	))
 }
 
-// initEngine wires what runs turns for a worker: the steps and what they need, without HTTP or
-// accounts.
+// initEngine wires what runs turns and schedules' firings for a worker: the steps and what they
+// need, and the proactive use cases with what a firing calls (chat, companions, the accounts that
+// name a person in a notification), without HTTP.
 func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Engine, func(), error) {
 	panic(wire.Build(
 		base,
 		turns,
+		chat,
+		firing,
 		newEngine,
 	))
 }

@@ -191,7 +191,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	coreScheduling, err := provideScheduling(cfg, db, proactiveStore, chatApp, companionApp, app, notifier, guard, clock, log, v)
+	coreScheduling, err := provideScheduling(cfg, db, proactiveStore, chatApp, companionApp, app, notifier, guard, clock, log, o, v)
 	if err != nil {
 		cleanup8()
 		cleanup7()
@@ -241,8 +241,9 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 	}, nil
 }
 
-// initEngine wires what runs turns for a worker: the steps and what they need, without HTTP or
-// accounts.
+// initEngine wires what runs turns and schedules' firings for a worker: the steps and what they
+// need, and the proactive use cases with what a firing calls (chat, companions, the accounts that
+// name a person in a notification), without HTTP.
 func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Engine, func(), error) {
 	db, cleanup, err := provideDB(ctx, cfg, log, o)
 	if err != nil {
@@ -345,9 +346,93 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 		cleanup()
 		return nil, nil, err
 	}
+	proactiveStore := sqlstore.ProactiveStore(db)
+	runner, err := provideRunner(cfg, steps, chatStore, clock, log, o)
+	if err != nil {
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, v)
+	if err != nil {
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	codec := charcard.New()
+	companionApp, err := provideCompanions(cfg, companionStore, blobStore, processor, codec, guard, clock, voiceApp, v)
+	if err != nil {
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	accountStore := sqlstore.NewAccountStore(db)
+	hasher, err := provideHasher(cfg, registry)
+	if err != nil {
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	estimator := zxcvbn.New()
+	breachChecker := provideBreach(cfg, o)
+	accountApp, err := provideAccounts(cfg, accountStore, hasher, estimator, breachChecker, guard, clock, observer, v)
+	if err != nil {
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	notifier, cleanup8, err := provideNotifier(ctx, cfg, o, deps)
+	if err != nil {
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	coreScheduling, err := provideScheduling(cfg, db, proactiveStore, chatApp, companionApp, accountApp, notifier, guard, clock, log, o, v)
+	if err != nil {
+		cleanup8()
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	v2 := provideCheckers(db, coreBlobs, o)
-	engine := newEngine(steps, v2, registry)
+	engine := newEngine(steps, coreScheduling, v2, registry, log)
 	return engine, func() {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -526,4 +611,13 @@ var turns = wire.NewSet(
 var chat = wire.NewSet(
 	provideRunner,
 	provideChat,
+)
+
+// firing is the proactive use cases with their scheduler, and what they call: accounts and
+// companions (hence the password policy's parts, which accounts need).
+var firing = wire.NewSet(
+	provideHasher, zxcvbn.ProviderSet, provideBreach,
+	provideAccounts, charcard.ProviderSet, provideCompanions,
+	provideNotifier,
+	provideScheduling,
 )

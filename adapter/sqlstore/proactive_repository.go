@@ -98,6 +98,26 @@ func (r proactiveRepo) ListByCompanion(ctx context.Context, ownerID, companionID
 		ORDER BY created_at, id`, idArg(ownerID), idArg(companionID)); err != nil {
 		return nil, classify(err, nil, "list schedules")
 	}
+	return schedules(rows)
+}
+
+// All pages through every schedule in id order (the primary key's).
+func (r proactiveRepo) All(ctx context.Context, after domain.ID, limit int) ([]proactive.Schedule, error) {
+	if limit < 1 {
+		return nil, domain.Errorf(domain.KindInvalid, "list schedules: limit %d < 1", limit)
+	}
+	query, args := `SELECT `+proactiveScheduleColumns+` FROM schedules`, []any{}
+	if !after.IsZero() {
+		query, args = query+` WHERE id > ?`, append(args, after.String())
+	}
+	var rows []proactiveScheduleRow
+	if err := r.c.sel(ctx, &rows, query+` ORDER BY id LIMIT ?`, append(args, limit)...); err != nil {
+		return nil, classify(err, nil, "list every schedule")
+	}
+	return schedules(rows)
+}
+
+func schedules(rows []proactiveScheduleRow) ([]proactive.Schedule, error) {
 	out := make([]proactive.Schedule, 0, len(rows))
 	for _, row := range rows {
 		s, err := row.schedule()

@@ -1,7 +1,7 @@
 // Command companionhub serves Companion Hub and administers its data.
 //
 //	companionhub serve                   run the HTTP server (migrates SQLite automatically)
-//	companionhub worker                  run chat turns from Temporal (COMPANIONHUB_TURN_RUNNER=temporal)
+//	companionhub worker                  run chat turns and schedules' firings from Temporal (COMPANIONHUB_TURN_RUNNER=temporal)
 //	companionhub migrate up|status       apply or list database migrations
 //	companionhub admin user create …     create an account from the command line
 //	companionhub admin cleanup-orphans   delete stored files no row refers to
@@ -49,7 +49,7 @@ func usage(w io.Writer) {
 
 commands:
   serve                 run the hub's HTTP server until interrupted
-  worker                run chat turns from Temporal (servers with COMPANIONHUB_TURN_RUNNER=temporal)
+  worker                run chat turns and schedules' firings from Temporal (servers with COMPANIONHUB_TURN_RUNNER=temporal)
   migrate up            apply pending database migrations
   migrate status        list migrations and whether they are applied
   admin user create     create an account (password read from stdin or prompted)

@@ -8,7 +8,8 @@ import (
 )
 
 func workerCmd(ctx context.Context, args []string, e env) error {
-	c, err := newCommand("worker", "Runs chat turns from Temporal (for servers with COMPANIONHUB_TURN_RUNNER=temporal) until "+
+	c, err := newCommand("worker", "Runs chat turns and the firings of companions' schedules from Temporal (for servers with "+
+		"COMPANIONHUB_TURN_RUNNER=temporal) until "+
 		"interrupted (SIGINT/SIGTERM), then lets running steps finish for the grace period.", e, nil)
 	if err != nil {
 		return err

@@ -1,16 +1,32 @@
 package e2e
 
 import (
+	"context"
+	"errors"
+	"log/slog"
 	"net/http"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/api/serviceerror"
+	temporalclient "go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/log"
 
 	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/fakes/webhookfake"
 )
+
+const webhookSecret = "a-webhook-secret-for-tests"
+
+// scheduleEnv is env with notifications by a signed webhook to hook, no quiet hours, and a public
+// address for the links.
+func scheduleEnv(env map[string]string, hook *webhookfake.Server) map[string]string {
+	return with(env, "COMPANIONHUB_PROACTIVE_QUIET_HOURS", "",
+		"COMPANIONHUB_NOTIFY_PROVIDER", "webhook", "COMPANIONHUB_NOTIFY_BASE_URL", hook.URL(), "COMPANIONHUB_NOTIFY_API_KEY", webhookSecret,
+		"COMPANIONHUB_PUBLIC_URL", "https://hub.example")
+}
 
 // TestScheduleFiresOnceAcrossReplicas: a schedule due every minute, with two `serve` replicas
 // sharing one PostgreSQL database and both polling every second: its occurrence is fired once —
@@ -18,19 +34,101 @@ import (
 // notification (the person asked for them) — whichever replica claims it.
 func TestScheduleFiresOnceAcrossReplicas(t *testing.T) {
 	t.Parallel()
-	const secret = "a-webhook-secret-for-tests"
-	hook := webhookfake.New(t, secret)
-	env := with(postgresProfile.env(t), "COMPANIONHUB_SCHEDULE_POLL_EVERY", "1s", "COMPANIONHUB_PROACTIVE_QUIET_HOURS", "",
-		"COMPANIONHUB_NOTIFY_PROVIDER", "webhook", "COMPANIONHUB_NOTIFY_BASE_URL", hook.URL(), "COMPANIONHUB_NOTIFY_API_KEY", secret,
-		"COMPANIONHUB_PUBLIC_URL", "https://hub.example")
+	hook := webhookfake.New(t, webhookSecret)
+	env := scheduleEnv(with(postgresProfile.env(t), "COMPANIONHUB_SCHEDULE_POLL_EVERY", "1s"), hook)
 	a, b := startHub(t, env), startHub(t, env)
-	a.secret(secret)
-	b.secret(secret)
+	a.secret(webhookSecret)
+	b.secret(webhookSecret)
 	c := newChatter(t, a, "")
+	notifyMe(t, c)
+	id := createSchedule(t, c, true)
+
+	onB := &chatter{client: b.client(t), token: c.token, companion: c.companion}
+	onB.bearer = c.token
+	requireFiresOnce(t, onB, id, hook)
+}
+
+// TestScheduleOnTemporal: on the Temporal profile a schedule is a Temporal schedule, which the
+// worker fires. One made while the hub ran its schedules in-process becomes one as the worker
+// starts (paused, as it was made); enabling it through the API resumes it in Temporal, and it
+// fires once a minute through the worker — the message in the chat, the webhook told; changing
+// it changes Temporal's, deleting it deletes Temporal's.
+func TestScheduleOnTemporal(t *testing.T) {
+	t.Parallel()
+	hook := webhookfake.New(t, webhookSecret)
+	env := scheduleEnv(temporalEnv(t), hook)
+
+	// In-process first: the schedule is made, paused, by a hub whose turns and schedules are its own.
+	inProcess := startHub(t, with(env, "COMPANIONHUB_TURN_RUNNER", "local"))
+	first := newChatter(t, inProcess, "")
+	notifyMe(t, first)
+	id := createSchedule(t, first, false)
+	inProcess.stop()
+
+	h := startHub(t, env)
+	h.secret(webhookSecret)
+	w := startWorker(t, env)
+	c := &chatter{client: h.client(t), token: first.token, companion: first.companion}
+	c.bearer = first.token
+
+	tc, err := temporalclient.Dial(temporalclient.Options{HostPort: env["COMPANIONHUB_TEMPORAL_ADDRESS"], Namespace: "default",
+		Logger: log.NewStructuredLogger(slog.New(slog.DiscardHandler))})
+	require.NoError(t, err)
+	t.Cleanup(tc.Close)
+	ctx := context.Background()
+	handle := tc.ScheduleClient().GetHandle(ctx, "schedule-"+id)
+	describe := func(t require.TestingT) *temporalclient.ScheduleDescription {
+		d, err := handle.Describe(ctx)
+		require.NoError(t, err)
+		return d
+	}
+	d := describe(t) // the worker resynced before it said it runs
+	require.True(t, d.Schedule.State.Paused, "made paused, kept paused")
+	requireNextActions(t, d, time.UTC, func(at time.Time) bool { return at.Second() == 0 }, "every minute")
+
+	res := c.do("PATCH", "/api/v1/schedules/"+id, map[string]any{"enabled": true})
+	require.Equal(t, http.StatusOK, res.StatusCode, "%s", res.body)
+	require.False(t, describe(t).Schedule.State.Paused, "enabled through the API: resumed in Temporal")
+	requireFiresOnce(t, c, id, hook)
+
+	res = c.do("PATCH", "/api/v1/schedules/"+id, map[string]any{"cron": "30 8 * * 1-5", "timezone": "Europe/Berlin"})
+	require.Equal(t, http.StatusOK, res.StatusCode, "%s", res.body)
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	require.NoError(t, err)
+	requireNextActions(t, describe(t), berlin, func(at time.Time) bool {
+		return at.Hour() == 8 && at.Minute() == 30 && at.Second() == 0 && at.Weekday() != time.Saturday && at.Weekday() != time.Sunday
+	}, "changed through the API: 08:30 on weekdays in Berlin, in Temporal")
+
+	res = c.do("DELETE", "/api/v1/schedules/"+id, nil)
+	require.Equal(t, http.StatusNoContent, res.StatusCode, "%s", res.body)
+	_, err = handle.Describe(ctx)
+	var notFound *serviceerror.NotFound
+	require.True(t, errors.As(err, &notFound), "deleted through the API: deleted in Temporal (%v)", err)
+	require.NotContains(t, w.logs.String(), `"level":"error"`)
+}
+
+// requireNextActions checks the Temporal schedule's coming occurrences, read in loc.
+func requireNextActions(t *testing.T, d *temporalclient.ScheduleDescription, loc *time.Location, ok func(time.Time) bool, what string) {
+	t.Helper()
+	require.NotEmpty(t, d.Info.NextActionTimes, what)
+	for _, at := range d.Info.NextActionTimes {
+		require.True(t, ok(at.In(loc)), "%s: %s", what, at.In(loc))
+	}
+}
+
+// notifyMe turns the chatter's notifications on.
+func notifyMe(t *testing.T, c *chatter) {
+	t.Helper()
 	res := c.do("PUT", "/api/v1/me/notifications", map[string]bool{"enabled": true})
 	require.Equal(t, http.StatusOK, res.StatusCode, "%s", res.body)
-	res = c.do("POST", "/api/v1/companions/"+c.companion+"/schedules",
-		map[string]any{"instruction": "Tell me what you are doing right now.", "cron": "* * * * *", "timezone": "UTC"})
+}
+
+// createSchedule makes a schedule of the chatter's companion due every minute (UTC), enabled or
+// paused, and returns its id.
+func createSchedule(t *testing.T, c *chatter, enabled bool) string {
+	t.Helper()
+	res := c.do("POST", "/api/v1/companions/"+c.companion+"/schedules",
+		map[string]any{"instruction": "Tell me what you are doing right now.", "cron": "* * * * *", "timezone": "UTC", "enabled": enabled})
 	require.Equal(t, http.StatusCreated, res.StatusCode, "%s", res.body)
 	var created struct {
 		Schedule struct {
@@ -38,25 +136,36 @@ func TestScheduleFiresOnceAcrossReplicas(t *testing.T) {
 		} `json:"schedule"`
 	}
 	res.json(t, &created)
+	return created.Schedule.ID
+}
 
-	onB := &chatter{client: b.client(t), token: c.token, companion: c.companion}
-	onB.bearer = c.token
-	type run struct {
-		Due     time.Time `json:"due"`
-		Outcome string    `json:"outcome"`
-		Reason  string    `json:"reason"`
-		TurnID  string    `json:"turn_id"`
+type scheduleRun struct {
+	Due     time.Time `json:"due"`
+	Outcome string    `json:"outcome"`
+	Reason  string    `json:"reason"`
+	TurnID  string    `json:"turn_id"`
+}
+
+func scheduleRuns(t require.TestingT, c *chatter, id string) []scheduleRun {
+	res := c.do("GET", "/api/v1/schedules/"+id+"/runs", nil)
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	var page struct {
+		Items []scheduleRun `json:"items"`
 	}
-	var first run
+	res.json(t, &page)
+	return page.Items
+}
+
+// requireFiresOnce waits for the schedule's first occurrence (at most a minute away) and checks
+// it fired once: one run logged per occurrence, the companion's message written first in the
+// chat (the instruction not shown), and a signed webhook notification naming the turn.
+func requireFiresOnce(t *testing.T, c *chatter, id string, hook *webhookfake.Server) {
+	t.Helper()
+	var first scheduleRun
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
-		res := onB.do("GET", "/api/v1/schedules/"+created.Schedule.ID+"/runs", nil)
-		require.Equal(ct, http.StatusOK, res.StatusCode)
-		var page struct {
-			Items []run `json:"items"`
-		}
-		res.json(ct, &page)
-		require.NotEmpty(ct, page.Items)
-		first = page.Items[len(page.Items)-1]
+		runs := scheduleRuns(ct, c, id)
+		require.NotEmpty(ct, runs)
+		first = runs[len(runs)-1]
 	}, 90*time.Second, 250*time.Millisecond, "the first occurrence (at most a minute away) fires")
 	require.Equal(t, "fired", first.Outcome, first.Reason)
 	require.Zero(t, first.Due.Second(), "an occurrence is a whole minute")
@@ -65,13 +174,9 @@ func TestScheduleFiresOnceAcrossReplicas(t *testing.T) {
 	require.EventuallyWithT(t, func(ct *assert.CollectT) {
 		require.Equal(ct, "completed", c.turn(ct, first.TurnID).Status)
 	}, 30*time.Second, 100*time.Millisecond, "the companion's message is written")
-	res = c.do("GET", "/api/v1/schedules/"+created.Schedule.ID+"/runs", nil)
-	var page struct {
-		Items []run `json:"items"`
-	}
-	res.json(t, &page)
+	runs := scheduleRuns(t, c, id)
 	perDue := map[time.Time]int{}
-	for _, r := range page.Items {
+	for _, r := range runs {
 		perDue[r.Due]++
 	}
 	for due, n := range perDue {
@@ -82,7 +187,7 @@ func TestScheduleFiresOnceAcrossReplicas(t *testing.T) {
 	for _, m := range msgs {
 		require.Equal(t, "assistant", m.Role)
 	}
-	require.LessOrEqual(t, len(msgs), len(page.Items), "one message per fired occurrence at most")
+	require.LessOrEqual(t, len(msgs), len(runs), "one message per fired occurrence at most")
 
 	// The person was told, once per fired occurrence, by a signed delivery naming who wrote.
 	awaittest.Closed(t, hook.Arrived(1), "the webhook notification")
@@ -92,5 +197,5 @@ func TestScheduleFiresOnceAcrossReplicas(t *testing.T) {
 	require.NotNil(t, got[0].Event)
 	require.Equal(t, first.TurnID, got[0].Event.TurnID)
 	require.Equal(t, "https://hub.example/chat/"+c.companion, got[0].Event.URL)
-	require.LessOrEqual(t, len(got), len(page.Items))
+	require.LessOrEqual(t, len(got), len(runs))
 }

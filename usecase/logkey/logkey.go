@@ -28,6 +28,7 @@ const (
 	Migrations = "migrations"
 	Version    = "version"
 	Count      = "count"
+	Failed     = "failed"
 	Command    = "command"
 	TurnID     = "turn_id"
 	Step       = "step"

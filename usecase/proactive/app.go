@@ -113,6 +113,8 @@ type App struct {
 	Runs   decorator.Handler[ListRuns, RunPage]
 	// Fire is the scheduler's Handler: what an occurrence does.
 	Fire decorator.Handler[schedule.Firing, Run]
+	// Resync puts every stored schedule into the scheduler again (at start-up).
+	Resync decorator.Handler[Resync, Resynced]
 	// Notifications and SetNotifications read and change whether a person is told.
 	Notifications    decorator.Handler[GetNotifications, NotificationStatus]
 	SetNotifications decorator.Handler[SetNotifications, NotificationStatus]
@@ -131,6 +133,7 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		Get:              decorator.Decorate("proactive.get", getHandler{d}, obs...),
 		Runs:             decorator.Decorate("proactive.runs", runsHandler{d}, obs...),
 		Fire:             decorator.Decorate("proactive.fire", fireHandler{d}, obs...),
+		Resync:           decorator.Decorate("proactive.resync", resyncHandler{d}, obs...),
 		Notifications:    decorator.Decorate("proactive.notifications", getNotificationsHandler{d}, obs...),
 		SetNotifications: decorator.Decorate("proactive.set_notifications", setNotificationsHandler{d}, obs...),
 	}, nil

@@ -27,7 +27,9 @@ type fireHandler struct{ d Deps }
 func (h fireHandler) Handle(ctx context.Context, f schedule.Firing) (Run, error) {
 	s, err := h.d.Store.Get(ctx, domain.ID{}, f.ScheduleID)
 	if errors.Is(err, ErrScheduleNotFound) {
-		return Run{}, nil // deleted since: nothing to do, nothing to log
+		// Deleted since (or with its companion): nothing to do, nothing to log. A scheduler that
+		// still keeps it (its Delete failed, or it was never told) is told again.
+		return Run{}, h.d.Scheduler.Delete(ctx, f.ScheduleID)
 	}
 	if err != nil {
 		return Run{}, err

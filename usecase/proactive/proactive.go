@@ -76,6 +76,9 @@ type Store interface {
 	Delete(ctx context.Context, ownerID, id domain.ID) error
 	// ListByCompanion lists the owner's schedules of a companion, oldest first.
 	ListByCompanion(ctx context.Context, ownerID, companionID domain.ID) ([]Schedule, error)
+	// All lists every owner's schedules by id, at most limit, after the id after (zero: from the
+	// first): what Resync hands the scheduler. KindInvalid when limit < 1.
+	All(ctx context.Context, after domain.ID, limit int) ([]Schedule, error)
 	// AddRun logs an occurrence; ErrRunLogged when (ScheduleID, Due) was logged before,
 	// ErrScheduleNotFound when the schedule is gone (deleted while it fired) or not r.OwnerID's.
 	AddRun(ctx context.Context, r Run) error

@@ -228,3 +228,101 @@ func TestNotificationsNeedANotifier(t *testing.T) {
 	_, err := e.hub.Proactive.SetNotifications.Handle(context.Background(), proactive.SetNotifications{UserID: e.owner, Enabled: true})
 	require.True(t, domain.IsKind(err, domain.KindInvalid), "%v", err)
 }
+
+// scheduler is a schedule.Scheduler that keeps what it is told, failing Puts while fail is set.
+type scheduler struct {
+	mu    sync.Mutex
+	specs map[domain.ID]schedule.Spec
+	puts  int
+	fail  error
+}
+
+func (s *scheduler) Put(_ context.Context, sp schedule.Spec) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.fail != nil {
+		return s.fail
+	}
+	if s.specs == nil {
+		s.specs = map[domain.ID]schedule.Spec{}
+	}
+	s.specs[sp.ID] = sp
+	s.puts++
+	return nil
+}
+
+func (s *scheduler) Delete(_ context.Context, id domain.ID) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.specs, id)
+	return nil
+}
+
+func (s *scheduler) kept() map[domain.ID]schedule.Spec {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[domain.ID]schedule.Spec{}
+	for id, sp := range s.specs {
+		out[id] = sp
+	}
+	return out
+}
+
+// A scheduler given to the hub (Temporal's, on that profile) keeps the schedules: Resync hands it
+// every stored one — across pages, whichever owner's, paused ones paused — and a firing of one that
+// is gone tells the scheduler to drop it.
+func TestResyncAndFiringsOfDeletedSchedules(t *testing.T) {
+	t.Parallel()
+	sched := &scheduler{}
+	e := newEnv(t, 6, core.WithScheduler(sched))
+	ctx := context.Background()
+	off := false
+	paused := e.create(t, proactive.Create{Preset: "goodnight", Enabled: &off})
+	made := []proactive.Schedule{paused}
+	for i := range 9 {
+		made = append(made, e.create(t, proactive.Create{Instruction: fmt.Sprintf("Note %d", i), Cron: "0 12 * * *"}))
+	}
+	require.Len(t, sched.kept(), 10, "each put as it was made")
+
+	// The scheduler loses them (a Temporal namespace recreated): Resync puts them back.
+	sched.mu.Lock()
+	sched.specs, sched.puts = nil, 0
+	sched.mu.Unlock()
+	res, err := e.hub.Proactive.Resync.Handle(ctx, proactive.Resync{})
+	require.NoError(t, err)
+	require.Equal(t, proactive.Resynced{Put: 10}, res)
+	kept := sched.kept()
+	require.Len(t, kept, 10)
+	for _, s := range made {
+		sp := kept[s.ID]
+		require.Equal(t, s.Enabled, sp.Enabled, "paused stays paused")
+		require.Equal(t, s.Cron, sp.Cron)
+		require.Equal(t, s.EffectiveInstruction(), sp.Instruction)
+		require.Equal(t, e.owner, sp.OwnerID)
+		require.Equal(t, e.comp, sp.CompanionID)
+	}
+
+	sched.mu.Lock()
+	sched.fail = domain.E(domain.KindUnavailable, "down", "the scheduler is down")
+	sched.mu.Unlock()
+	res, err = e.hub.Proactive.Resync.Handle(ctx, proactive.Resync{})
+	require.True(t, domain.IsKind(err, domain.KindUnavailable), "%v", err)
+	require.Equal(t, proactive.Resynced{Failed: 10}, res, "every schedule tried, each failure counted")
+	sched.mu.Lock()
+	sched.fail = nil
+	sched.mu.Unlock()
+
+	// Deleted with its companion (the purge): the next firing drops it from the scheduler.
+	gone := made[3]
+	_, err = e.hub.Companions.Delete.Handle(ctx, companionuc.Delete{OwnerID: e.owner, ID: e.comp})
+	require.NoError(t, err)
+	e.clock.Advance(core.DefaultConfig().CompanionRetention + time.Hour)
+	purged, err := e.hub.Companions.Purge.Handle(ctx, companionuc.Purge{})
+	require.NoError(t, err)
+	require.Equal(t, 1, purged.Companions)
+	run, err := e.hub.Proactive.Fire.Handle(ctx, schedule.Firing{ScheduleID: gone.ID, Due: e.clock.Now()})
+	require.NoError(t, err)
+	require.Empty(t, run.Outcome, "nothing to fire, nothing to log")
+	require.NotContains(t, sched.kept(), gone.ID, "the scheduler is told to drop it")
+	require.Contains(t, sched.kept(), made[4].ID, "the others stay until they fire")
+}

@@ -42,6 +42,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		"UpdateChangesWhatItSays":          testUpdate,
 		"DeleteTakesTheRuns":               testDelete,
 		"ListByCompanionOldestFirst":       testList,
+		"AllPagesEveryOwnersByID":          testAll,
 		"CompanionDeletionCascades":        testCompanionDeletion,
 		"UserDeletionCascades":             testUserDeletion,
 		"RunRoundTrip":                     testRunRoundTrip,
@@ -283,4 +284,45 @@ func testUserDeletion(t *testing.T, e Env) {
 	require.Zero(t, firedSince(t, e, owner, base))
 	require.Equal(t, kept, mustGet(t, e, other, kept.ID))
 	require.Equal(t, []proactive.Run{keptRun}, runs(t, e, kept.ID))
+}
+
+// All pages through every owner's schedules by id. The store may hold other tests' schedules:
+// the suite checks the order of everything listed and that this test's are all there, once.
+func testAll(t *testing.T, e Env) {
+	ctx := context.Background()
+	_, err := e.Store.All(ctx, domain.ID{}, 0)
+	requireKind(t, err, domain.KindInvalid)
+
+	owner, stranger := e.NewUser(t), e.NewUser(t)
+	c, theirs := newCompanion(t, e, owner), newCompanion(t, e, stranger)
+	var want []proactive.Schedule
+	for i := range 5 {
+		if i%2 == 0 {
+			want = append(want, created(t, e, owner, c.ID(), at(i)))
+		} else {
+			want = append(want, created(t, e, stranger, theirs.ID(), at(i)))
+		}
+	}
+	mine := map[domain.ID]bool{owner: true, stranger: true}
+	var got []proactive.Schedule
+	var after domain.ID
+	for pages := 0; ; pages++ {
+		require.Less(t, pages, 1000, "paging ends")
+		page, err := e.Store.All(ctx, after, 2)
+		require.NoError(t, err)
+		require.LessOrEqual(t, len(page), 2)
+		if len(page) == 0 {
+			break
+		}
+		for _, s := range page {
+			if !after.IsZero() {
+				require.Less(t, after.String(), s.ID.String(), "by id, after the cursor")
+			}
+			after = s.ID
+			if mine[s.OwnerID] {
+				got = append(got, s)
+			}
+		}
+	}
+	require.Equal(t, want, got, "every owner's, each once, whole")
 }
