@@ -105,6 +105,28 @@ func (c *contract) schedulesJourney(t *testing.T) {
 	status, _, _ = c.call("PUT", "/api/v1/me/notifications", tok, map[string]any{}, false)
 	require.Equal(t, 400, status)
 
+	// Preferences: the hub's until chosen; a choice is the person's, whole, within the hub's cap.
+	status, body, _ = c.call("GET", "/api/v1/me/schedule-preferences", tok, nil, true)
+	require.Equal(t, 200, status, "%s", body)
+	require.JSONEq(t, `{"quiet_hours":"22:30-07:00","daily_cap":6,"own":{"quiet_hours":null,"daily_cap":null},
+		"hub":{"quiet_hours":"22:30-07:00","daily_cap":6}}`, string(body))
+	status, body, _ = c.call("PUT", "/api/v1/me/schedule-preferences", tok, map[string]any{"quiet_hours": "23:00-06:30", "daily_cap": 2}, true)
+	require.Equal(t, 200, status, "%s", body)
+	require.JSONEq(t, `{"quiet_hours":"23:00-06:30","daily_cap":2,"own":{"quiet_hours":"23:00-06:30","daily_cap":2},
+		"hub":{"quiet_hours":"22:30-07:00","daily_cap":6}}`, string(body))
+	status, body, _ = c.call("PUT", "/api/v1/me/schedule-preferences", tok, map[string]any{"quiet_hours": ""}, true)
+	require.Equal(t, 200, status, "%s", body)
+	require.JSONEq(t, `{"quiet_hours":"","daily_cap":6,"own":{"quiet_hours":"","daily_cap":null},
+		"hub":{"quiet_hours":"22:30-07:00","daily_cap":6}}`, string(body), "never quiet; the hub's cap again")
+	status, body, _ = c.call("PUT", "/api/v1/me/schedule-preferences", tok, map[string]any{"quiet_hours": "late", "daily_cap": 7}, false)
+	require.Equal(t, 400, status, "%s", body)
+	code, _, fields := errorOf(t, body)
+	require.Equal(t, "invalid", code)
+	require.Equal(t, map[string]string{"quiet_hours": "invalid", "daily_cap": "out_of_range"}, fields, "every field at once")
+	status, body, _ = c.call("GET", "/api/v1/me/schedule-preferences", tok, nil, true)
+	require.Equal(t, 200, status)
+	require.Contains(t, string(body), `"own":{"quiet_hours":"","daily_cap":null}`, "a refused change changes nothing")
+
 	status, _, _ = c.call("DELETE", one, tok, nil, true)
 	require.Equal(t, 204, status)
 	status, _, _ = c.call("DELETE", one, tok, nil, true)

@@ -353,3 +353,31 @@ func TestSchedulesWithoutJavaScript(t *testing.T) {
 	other.signUp("grace")
 	require.Equal(t, http.StatusNotFound, other.post("/schedules/"+sched[1], url.Values{"do": {"pause"}}).status)
 }
+
+// The account page's limits: empty is the hub's, "none" is never quiet, a bad value keeps what
+// was typed and says why, and the display name is not lost to another form's failure.
+func TestScheduleLimitsWithoutJavaScript(t *testing.T) {
+	t.Parallel()
+	b := newBrowser(t)
+	b.signUp("ada")
+	acct := b.get("/account").body
+	require.Contains(t, acct, "Now: quiet 22:30-07:00, at most 6 a day.")
+
+	p := b.post("/account/schedule-preferences", url.Values{"quiet_hours": {"none"}, "daily_cap": {"2"}})
+	require.Equal(t, "/account?notice=limits", p.location, p.body)
+	acct = b.get(p.location).body
+	require.Contains(t, acct, "Now: never quiet, at most 2 a day.")
+	require.Contains(t, acct, `name="quiet_hours" placeholder="22:30-07:00" maxlength="11" value="none"`)
+
+	p = b.post("/account/schedule-preferences", url.Values{"quiet_hours": {"late-ish"}, "daily_cap": {"99"}})
+	require.Equal(t, http.StatusUnprocessableEntity, p.status)
+	require.Contains(t, p.body, `value="late-ish"`, "what was typed is kept")
+	require.Contains(t, p.body, "HH:MM-HH:MM (e.g. 22:30-07:00)")
+	require.Contains(t, p.body, "daily_cap is 0 to 6")
+	require.Contains(t, p.body, `name="display_name" required maxlength="100" value="Ada"`, "the other forms keep their values")
+	require.Contains(t, b.get("/account").body, "Now: never quiet, at most 2 a day.", "a refused change changes nothing")
+
+	p = b.post("/account/schedule-preferences", url.Values{"quiet_hours": {""}, "daily_cap": {""}})
+	require.Equal(t, "/account?notice=limits", p.location, p.body)
+	require.Contains(t, b.get("/account").body, "Now: quiet 22:30-07:00, at most 6 a day.", "back to the hub's")
+}

@@ -102,6 +102,8 @@ func (s *Server) routeTable() []route {
 
 		{method: "GET", path: "/api/v1/me/notifications", auth: true, handler: s.getNotifications},
 		{method: "PUT", path: "/api/v1/me/notifications", auth: true, handler: s.putNotifications},
+		{method: "GET", path: "/api/v1/me/schedule-preferences", auth: true, handler: s.getSchedulePreferences},
+		{method: "PUT", path: "/api/v1/me/schedule-preferences", auth: true, handler: s.putSchedulePreferences},
 		{method: "GET", path: "/api/v1/me/adult-confirmation", auth: true, handler: s.getAdult},
 		{method: "PUT", path: "/api/v1/me/adult-confirmation", auth: true, handler: s.putAdult},
 

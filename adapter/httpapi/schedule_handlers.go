@@ -221,3 +221,59 @@ func (s *Server) putNotifications(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, notificationsDTO{Enabled: st.Enabled, Available: st.Available, Address: st.Address})
 }
+
+// limitsDTO is a set of limits; QuietHours "" is never quiet.
+type limitsDTO struct {
+	QuietHours string `json:"quiet_hours"`
+	DailyCap   int    `json:"daily_cap"`
+}
+
+// ownPreferencesDTO is what the person chose; null is the hub's.
+type ownPreferencesDTO struct {
+	QuietHours *string `json:"quiet_hours"`
+	DailyCap   *int    `json:"daily_cap"`
+}
+
+type preferencesDTO struct {
+	limitsDTO
+	Own ownPreferencesDTO `json:"own"`
+	Hub limitsDTO         `json:"hub"`
+}
+
+func preferencesOf(st proactive.PreferencesStatus) preferencesDTO {
+	out := preferencesDTO{limitsDTO: limitsOf(st.Effective), Hub: limitsOf(st.Hub),
+		Own: ownPreferencesDTO{DailyCap: st.Own.DailyCap}}
+	if st.Own.Quiet != nil {
+		q := st.Own.Quiet.String()
+		out.Own.QuietHours = &q
+	}
+	return out
+}
+
+func limitsOf(l proactive.Limits) limitsDTO {
+	return limitsDTO{QuietHours: l.Quiet.String(), DailyCap: l.DailyCap}
+}
+
+func (s *Server) getSchedulePreferences(w http.ResponseWriter, r *http.Request) {
+	st, err := s.proactive.Preferences.Handle(r.Context(), proactive.GetPreferences{UserID: principalFrom(r.Context()).UserID})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, preferencesOf(st))
+}
+
+func (s *Server) putSchedulePreferences(w http.ResponseWriter, r *http.Request) {
+	var in ownPreferencesDTO
+	if err := decodeJSON(r, &in); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	st, err := s.proactive.SetPreferences.Handle(r.Context(), proactive.SetPreferences{UserID: principalFrom(r.Context()).UserID,
+		QuietHours: in.QuietHours, DailyCap: in.DailyCap})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, preferencesOf(st))
+}

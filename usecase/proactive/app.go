@@ -71,9 +71,10 @@ type Policy struct {
 	// Change bounds creating, changing and deleting schedules per person (the settings rule).
 	Change ratelimit.Rule
 	// DailyCap is how many messages a person's companions may write first in 24 hours (0: none
-	// may); beyond it occurrences are skipped.
+	// may); beyond it occurrences are skipped. A person may choose fewer (Preferences).
 	DailyCap int
-	// Quiet are the hours, in each schedule's own time zone, in which nothing is sent.
+	// Quiet are the hours, in each schedule's own time zone, in which nothing is sent, unless the
+	// person chose their own (Preferences).
 	Quiet QuietHours
 	// MaxPerCompanion bounds a companion's schedules.
 	MaxPerCompanion int
@@ -118,6 +119,9 @@ type App struct {
 	// Notifications and SetNotifications read and change whether a person is told.
 	Notifications    decorator.Handler[GetNotifications, NotificationStatus]
 	SetNotifications decorator.Handler[SetNotifications, NotificationStatus]
+	// Preferences and SetPreferences read and change a person's own quiet hours and daily cap.
+	Preferences    decorator.Handler[GetPreferences, PreferencesStatus]
+	SetPreferences decorator.Handler[SetPreferences, PreferencesStatus]
 }
 
 // NewApp builds the proactive use cases over d.
@@ -136,6 +140,8 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		Resync:           decorator.Decorate("proactive.resync", resyncHandler{d}, obs...),
 		Notifications:    decorator.Decorate("proactive.notifications", getNotificationsHandler{d}, obs...),
 		SetNotifications: decorator.Decorate("proactive.set_notifications", setNotificationsHandler{d}, obs...),
+		Preferences:      decorator.Decorate("proactive.preferences", getPreferencesHandler{d}, obs...),
+		SetPreferences:   decorator.Decorate("proactive.set_preferences", setPreferencesHandler{d}, obs...),
 	}, nil
 }
 

@@ -75,14 +75,19 @@ func (h fireHandler) skip(ctx context.Context, s Schedule, now time.Time) (strin
 	if c.Deleted() {
 		return ReasonCompanionTrashed, c, nil
 	}
-	if loc, err := time.LoadLocation(s.TimeZone); err == nil && h.d.Policy.Quiet.Contains(now.In(loc)) {
+	own, err := h.d.Store.Preferences(ctx, s.OwnerID)
+	if err != nil {
+		return "", nil, err
+	}
+	limits := h.d.Policy.limits(own)
+	if loc, err := time.LoadLocation(s.TimeZone); err == nil && limits.Quiet.Contains(now.In(loc)) {
 		return ReasonQuietHours, c, nil
 	}
 	fired, err := h.d.Store.FiredSince(ctx, s.OwnerID, now.Add(-24*time.Hour))
 	if err != nil {
 		return "", nil, err
 	}
-	if fired >= h.d.Policy.DailyCap {
+	if fired >= limits.DailyCap {
 		return ReasonDailyCap, c, nil
 	}
 	return "", c, nil

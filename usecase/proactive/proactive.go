@@ -92,4 +92,9 @@ type Store interface {
 	SetNotifications(ctx context.Context, userID domain.ID, on bool, at time.Time) error
 	// NotificationsOn reports whether the person asked to be notified.
 	NotificationsOn(ctx context.Context, userID domain.ID) (bool, error)
+	// SetPreferences replaces the person's preferences (at: when); KindNotFound for an unknown
+	// user.
+	SetPreferences(ctx context.Context, userID domain.ID, p Preferences, at time.Time) error
+	// Preferences reads the person's preferences (none chosen: both nil).
+	Preferences(ctx context.Context, userID domain.ID) (Preferences, error)
 }

@@ -326,3 +326,40 @@ func TestResyncAndFiringsOfDeletedSchedules(t *testing.T) {
 	require.NotContains(t, sched.kept(), gone.ID, "the scheduler is told to drop it")
 	require.Contains(t, sched.kept(), made[4].ID, "the others stay until they fire")
 }
+
+// A person's own limits replace the hub's: their quiet hours (or none), and a daily cap no higher
+// than the hub's.
+func TestAPersonsOwnQuietHoursAndCap(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 6)
+	ctx := context.Background()
+	s := e.create(t, proactive.Create{Preset: "goodnight", TimeZone: "UTC"}) // 23:00 UTC: quiet for the hub
+
+	never, one := "", 1
+	st, err := e.hub.Proactive.SetPreferences.Handle(ctx, proactive.SetPreferences{UserID: e.owner, QuietHours: &never, DailyCap: &one})
+	require.NoError(t, err)
+	require.Equal(t, proactive.Limits{DailyCap: 1}, st.Effective)
+	run := e.fire(t, s)
+	require.Equal(t, proactive.Fired, run.Outcome, "never quiet for this person: %s", run.Reason)
+	e.awaitTurn(t, run.TurnID)
+	e.clock.Advance(time.Minute)
+	run = e.fire(t, s)
+	require.Equal(t, proactive.ReasonDailyCap, run.Reason, "their cap of one")
+
+	late := "23:30-06:00"
+	st, err = e.hub.Proactive.SetPreferences.Handle(ctx, proactive.SetPreferences{UserID: e.owner, QuietHours: &late})
+	require.NoError(t, err)
+	require.Equal(t, 6, st.Effective.DailyCap, "the hub's cap again")
+	e.clock.Advance(30 * time.Minute) // 23:31
+	require.Equal(t, proactive.ReasonQuietHours, e.fire(t, s).Reason, "their own quiet hours")
+
+	got, err := e.hub.Proactive.Preferences.Handle(ctx, proactive.GetPreferences{UserID: e.owner})
+	require.NoError(t, err)
+	require.Equal(t, "23:30-06:00", got.Effective.Quiet.String())
+	require.Equal(t, "22:30-07:00", got.Hub.Quiet.String())
+	require.Nil(t, got.Own.DailyCap)
+
+	seven, bad := 7, "22:00-22:00"
+	_, err = e.hub.Proactive.SetPreferences.Handle(ctx, proactive.SetPreferences{UserID: e.owner, QuietHours: &bad, DailyCap: &seven})
+	require.Len(t, domain.Violations(err), 2, "above the hub's cap, and a span of nothing: %v", err)
+}

@@ -353,6 +353,7 @@ var notices = map[string]string{
 	"rated":                  "Thank you for rating.",
 	"scheduled":              "Scheduled: the companion will write to you then.",
 	"notifications":          "Your notification choice is saved.",
+	"limits":                 "Your quiet hours and daily limit are saved.",
 	"reported":               "Thank you: the moderators will look at it.",
 }
 

@@ -3,7 +3,10 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
+	"strings"
 
+	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
@@ -100,14 +103,40 @@ type accountData struct {
 	Sessions      []accountuc.SessionView
 	Adult         bool
 	Notifications proactive.NotificationStatus
+	Limits        limitsForm
+}
+
+// limitsForm is the person's quiet hours and daily cap as the account page's form shows them.
+type limitsForm struct {
+	proactive.PreferencesStatus
+	// QuietHours and DailyCap are the form's values: what the person chose ("" for the hub's;
+	// "none" for never quiet).
+	QuietHours, DailyCap string
+	// Posted: the form failed, and shows what was posted instead.
+	Posted bool
+}
+
+func limitsFormOf(st proactive.PreferencesStatus) limitsForm {
+	f := limitsForm{PreferencesStatus: st}
+	if q := st.Own.Quiet; q != nil {
+		f.QuietHours = q.String()
+		if f.QuietHours == "" {
+			f.QuietHours = "none"
+		}
+	}
+	if c := st.Own.DailyCap; c != nil {
+		f.DailyCap = strconv.Itoa(*c)
+	}
+	return f
 }
 
 func (s *Site) accountView(r *http.Request) view {
 	sessions, _ := s.d.Accounts.ListSessions.Handle(r.Context(), accountuc.ListSessions{Principal: principalOf(r)})
 	adult, _ := s.d.Community.Adult.Handle(r.Context(), community.AdultStatus{UserID: principalOf(r).UserID})
 	notes, _ := s.d.Proactive.Notifications.Handle(r.Context(), proactive.GetNotifications{UserID: principalOf(r).UserID})
+	prefs, _ := s.d.Proactive.Preferences.Handle(r.Context(), proactive.GetPreferences{UserID: principalOf(r).UserID})
 	return view{Title: "Account", Page: "account", User: s.userOf(r), Notice: noticeOf(r),
-		Data: accountData{Sessions: sessions, Adult: adult, Notifications: notes}}
+		Data: accountData{Sessions: sessions, Adult: adult, Notifications: notes, Limits: limitsFormOf(prefs)}}
 }
 
 func (s *Site) accountPage(w http.ResponseWriter, r *http.Request) {
@@ -142,6 +171,45 @@ func (s *Site) changePassword(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seeOther(w, r, "/account?notice=password")
+}
+
+// setSchedulePreferences saves the person's quiet hours and daily cap from the account page: an
+// empty field is the hub's; quiet hours "none" are never quiet.
+func (s *Site) setSchedulePreferences(w http.ResponseWriter, r *http.Request) {
+	if !s.parsed(w, r) {
+		return
+	}
+	in := proactive.SetPreferences{UserID: principalOf(r).UserID}
+	var bad []domain.FieldViolation
+	if q := strings.TrimSpace(r.PostForm.Get("quiet_hours")); q != "" {
+		if strings.EqualFold(q, "none") {
+			q = ""
+		}
+		in.QuietHours = &q
+	}
+	if c := strings.TrimSpace(r.PostForm.Get("daily_cap")); c != "" {
+		n, err := strconv.Atoi(c)
+		if err != nil {
+			bad = append(bad, domain.Violation("daily_cap", "invalid", "a whole number, or empty for this hub's"))
+		}
+		in.DailyCap = &n
+	}
+	var err error
+	if len(bad) > 0 {
+		err = domain.Invalid(bad...)
+	} else {
+		_, err = s.d.Proactive.SetPreferences.Handle(r.Context(), in)
+	}
+	if err != nil {
+		v := s.accountView(r)
+		v.Form = r.PostForm
+		data := v.Data.(accountData)
+		data.Limits.Posted = true
+		v.Data = data
+		s.fail(w, r, err, "account", v)
+		return
+	}
+	seeOther(w, r, "/account?notice=limits")
 }
 
 // setNotifications turns the person's notifications on or off from the account page.

@@ -136,6 +136,7 @@ func (s *Site) pageRoutes() []Route {
 		{Method: "POST", Path: "/companions/{id}/publish", Handler: s.member(s.publishCompanion)},
 		{Method: "POST", Path: "/account/adult", Handler: s.member(s.confirmAdult)},
 		{Method: "POST", Path: "/account/notifications", Handler: s.member(s.setNotifications)},
+		{Method: "POST", Path: "/account/schedule-preferences", Handler: s.member(s.setSchedulePreferences)},
 
 		{Method: "GET", Path: "/account", Handler: s.member(s.accountPage)},
 		{Method: "POST", Path: "/account/name", Handler: s.member(s.updateName)},

@@ -52,6 +52,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		"RunsLimit":                        testRunsLimit,
 		"FiredSinceCountsTheOwnersFiredOn": testFiredSince,
 		"NotificationsOptInAndOut":         testNotifications,
+		"PreferencesAreThePersonsWhole":    testPreferences,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
