@@ -16,6 +16,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/zaplog"
 	"github.com/companionhub/companionhub/envflag"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	"github.com/companionhub/companionhub/usecase/apitoken"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/community"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
@@ -45,6 +46,8 @@ type Hub struct {
 	Community *community.App
 	// Proactive is companions that write first: schedules, their runs, and what a firing does.
 	Proactive *proactive.App
+	// Tokens are personal access tokens: made, listed, revoked, and resolved from a secret.
+	Tokens *apitoken.App
 
 	cfg    Config
 	log    *zap.Logger
@@ -67,11 +70,12 @@ type apps struct {
 	memory     *memoryuc.App
 	community  *community.App
 	scheduling scheduling
+	tokens     *apitoken.App
 }
 
 func newHub(cfg Config, log *zap.Logger, a apps, runner Runner, srv *httpapi.Server) *Hub {
 	return &Hub{cfg: cfg, log: log, Accounts: a.accounts, Companions: a.companions, Media: a.media, Chat: a.chat,
-		Pictures: a.pictures, Voice: a.voice, Memory: a.memory, Community: a.community, Proactive: a.scheduling.app, scheduler: a.scheduling.local,
+		Pictures: a.pictures, Voice: a.voice, Memory: a.memory, Community: a.community, Proactive: a.scheduling.app, Tokens: a.tokens, scheduler: a.scheduling.local,
 		runner: runner, http: srv}
 }
 

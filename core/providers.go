@@ -21,6 +21,7 @@ import (
 	"github.com/companionhub/companionhub/backend"
 	"github.com/companionhub/companionhub/usecase"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	"github.com/companionhub/companionhub/usecase/apitoken"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/community"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
@@ -418,9 +419,18 @@ func provideCheckers(db *sqlstore.DB, b blobs, o *options) []httpapi.Checker {
 	return append(cs, o.checks...)
 }
 
+// provideTokens builds the personal access tokens' use cases; their audit events go to the trail
+// every area shares.
+func provideTokens(cfg Config, store apitoken.Store, companionStore companionuc.Store, guard *ratelimit.Guard,
+	clock usecase.Clock, observer zaplog.Observer, obs []decorator.Observer) (*apitoken.App, error) {
+	return apitoken.NewApp(apitoken.Deps{Store: store, Audit: companionStore.Audit(), Guard: guard, Clock: clock,
+		Change: cfg.RateLimits.rules().Settings, Observer: observer}, obs...)
+}
+
 func provideHTTP(cfg Config, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App, chat *chatuc.App,
 	pictures *picture.App, memories *memoryuc.App, sums *summary.App, voices *voice.App, comm *community.App,
-	pro *proactive.App, log *zap.Logger, reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
+	pro *proactive.App, tokens *apitoken.App, log *zap.Logger, reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
 	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Companions: companions, Media: media, Chat: chat,
-		Pictures: pictures, Memories: memories, Summaries: sums, Voices: voices, Community: comm, Proactive: pro, ImageTimeout: cfg.Images.Timeout, Log: log, Registry: reg, Checkers: checkers})
+		Pictures: pictures, Memories: memories, Summaries: sums, Voices: voices, Community: comm, Proactive: pro, Tokens: tokens,
+		ImageTimeout: cfg.Images.Timeout, Log: log, Registry: reg, Checkers: checkers})
 }

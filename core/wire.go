@@ -75,6 +75,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		firing,
 		provideCommunity,
 		provideProactive,
+		provideTokens,
 		provideMedia,
 		wire.Struct(new(apps), "*"),
 		provideHTTP,

@@ -203,6 +203,19 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
+	apitokenStore := sqlstore.TokenStore(db)
+	apitokenApp, err := provideTokens(cfg, apitokenStore, companionStore, guard, clock, observer, v)
+	if err != nil {
+		cleanup8()
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	coreApps := apps{
 		accounts:   app,
 		companions: companionApp,
@@ -213,10 +226,11 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		memory:     memoryApp,
 		community:  communityApp,
 		scheduling: coreScheduling,
+		tokens:     apitokenApp,
 	}
 	proactiveApp := provideProactive(coreScheduling)
 	v2 := provideCheckers(db, coreBlobs, o)
-	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, voiceApp, communityApp, proactiveApp, log, registry, v2)
+	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, voiceApp, communityApp, proactiveApp, apitokenApp, log, registry, v2)
 	if err != nil {
 		cleanup8()
 		cleanup7()

@@ -50,23 +50,6 @@ func (s *Server) cookieName(r *http.Request) string {
 	return s.cfg.CookieName
 }
 
-// authenticated resolves the session behind the request before h runs.
-func (s *Server) authenticated(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		tok, _ := s.presentedToken(r)
-		if tok == "" {
-			writeError(w, r, account.ErrNoSession)
-			return
-		}
-		p, err := s.accounts.Authenticate.Handle(r.Context(), accountuc.Authenticate{Token: tok})
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
-	}
-}
-
 func meta(r *http.Request) audit.Meta {
 	return audit.Meta{IP: infoFrom(r.Context()).clientIP, UserAgent: r.UserAgent()}
 }

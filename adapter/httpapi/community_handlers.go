@@ -1,28 +1,13 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 
 	"github.com/companionhub/companionhub/domain"
-	accountuc "github.com/companionhub/companionhub/usecase/account"
 	"github.com/companionhub/companionhub/usecase/community"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 )
-
-// maybeAuthenticated resolves the session behind the request when it presents a valid one, and
-// lets it through anonymous otherwise (community browsing is open to visitors).
-func (s *Server) maybeAuthenticated(h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		if tok, _ := s.presentedToken(r); tok != "" {
-			if p, err := s.accounts.Authenticate.Handle(r.Context(), accountuc.Authenticate{Token: tok}); err == nil {
-				r = r.WithContext(context.WithValue(r.Context(), principalKey{}, p))
-			}
-		}
-		h(w, r)
-	}
-}
 
 func (s *Server) viewer(r *http.Request) community.Viewer {
 	return community.Viewer{UserID: principalFrom(r.Context()).UserID, IP: infoFrom(r.Context()).clientIP}

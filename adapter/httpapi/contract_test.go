@@ -254,6 +254,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	c.lorebookJourney(t, fresh.Token)
 	c.communityJourney(t)
 	c.schedulesJourney(t)
+	c.tokensJourney(t)
 
 	// Locked accounts answer 429 with Retry-After, as documented.
 	for range 5 {

@@ -9,7 +9,6 @@ import (
 
 	"go.uber.org/zap"
 
-	accountuc "github.com/companionhub/companionhub/usecase/account"
 	"github.com/companionhub/companionhub/usecase/logkey"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 )
@@ -19,11 +18,8 @@ import (
 // ETag is the key itself and caches may keep the file for a year.
 func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("dir") + "/" + r.PathValue("file")
-	var viewer accountuc.Principal
-	if tok, _ := s.presentedToken(r); tok != "" {
-		// An invalid session here is an anonymous viewer, not an error: public files stay public.
-		viewer, _ = s.accounts.Authenticate.Handle(r.Context(), accountuc.Authenticate{Token: tok})
-	}
+	// An invalid credential here is an anonymous viewer, not an error: public files stay public.
+	viewer, _ := s.identify(r)
 	opened, err := s.media.Open.Handle(r.Context(), mediauc.Open{Viewer: viewer.UserID, Key: key})
 	if err != nil {
 		writeError(w, r, err)

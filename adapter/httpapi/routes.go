@@ -13,7 +13,8 @@ import (
 type route struct {
 	method  string
 	path    string
-	auth    bool // requires a session (cookie or bearer)
+	auth    bool // requires a session (cookie or bearer) or a personal access token (see access)
+	access  access
 	upload  bool // takes a file: the upload size limit applies instead of the JSON one
 	handler http.HandlerFunc
 }
@@ -30,20 +31,23 @@ func (s *Server) routeTable() []route {
 		{method: "POST", path: "/api/v1/auth/register", handler: s.register},
 		{method: "POST", path: "/api/v1/auth/login", handler: s.login},
 		{method: "POST", path: "/api/v1/auth/password-check", handler: s.passwordCheck},
-		{method: "POST", path: "/api/v1/auth/logout", auth: true, handler: s.logout},
-		{method: "POST", path: "/api/v1/auth/logout-all", auth: true, handler: s.logoutAll},
+		{method: "POST", path: "/api/v1/auth/logout", auth: true, access: sessionOnly, handler: s.logout},
+		{method: "POST", path: "/api/v1/auth/logout-all", auth: true, access: sessionOnly, handler: s.logoutAll},
 
 		{method: "GET", path: "/api/v1/me", auth: true, handler: s.getMe},
 		{method: "PATCH", path: "/api/v1/me", auth: true, handler: s.updateMe},
-		{method: "POST", path: "/api/v1/me/password", auth: true, handler: s.changePassword},
+		{method: "POST", path: "/api/v1/me/password", auth: true, access: sessionOnly, handler: s.changePassword},
 		{method: "GET", path: "/api/v1/me/sessions", auth: true, handler: s.listSessions},
 		{method: "DELETE", path: "/api/v1/me/sessions/{id}", auth: true, handler: s.revokeSession},
 		{method: "GET", path: "/api/v1/me/audit", auth: true, handler: s.listAudit},
+		{method: "GET", path: "/api/v1/me/tokens", auth: true, handler: s.listTokens},
+		{method: "POST", path: "/api/v1/me/tokens", auth: true, access: sessionOnly, handler: s.createToken},
+		{method: "DELETE", path: "/api/v1/me/tokens/{id}", auth: true, handler: s.revokeToken},
 
-		{method: "GET", path: "/api/v1/companions", auth: true, handler: s.listCompanions},
+		{method: "GET", path: "/api/v1/companions", auth: true, access: chatTokens, handler: s.listCompanions},
 		{method: "POST", path: "/api/v1/companions", auth: true, handler: s.createCompanion},
 		{method: "POST", path: "/api/v1/companions/import", auth: true, upload: true, handler: s.importCompanion},
-		{method: "GET", path: "/api/v1/companions/{id}", auth: true, handler: s.getCompanion},
+		{method: "GET", path: "/api/v1/companions/{id}", auth: true, access: chatTokens, handler: s.getCompanion},
 		{method: "PATCH", path: "/api/v1/companions/{id}", auth: true, handler: s.updateCompanion},
 		{method: "DELETE", path: "/api/v1/companions/{id}", auth: true, handler: s.deleteCompanion},
 		{method: "POST", path: "/api/v1/companions/{id}/restore", auth: true, handler: s.restoreCompanion},
@@ -57,16 +61,16 @@ func (s *Server) routeTable() []route {
 		{method: "PUT", path: "/api/v1/companions/{id}/lorebook", auth: true, upload: true, handler: s.putLorebook},
 		{method: "POST", path: "/api/v1/companions/{id}/lorebook/import", auth: true, upload: true, handler: s.importLorebook},
 
-		{method: "GET", path: "/api/v1/companions/{id}/messages", auth: true, handler: s.listMessages},
-		{method: "POST", path: "/api/v1/companions/{id}/messages", auth: true, upload: true, handler: s.sendMessage},
-		{method: "GET", path: "/api/v1/companions/{id}/turns/current", auth: true, handler: s.currentTurn},
-		{method: "GET", path: "/api/v1/turns/{id}", auth: true, handler: s.getTurn},
-		{method: "GET", path: "/api/v1/turns/{id}/events", auth: true, handler: s.turnEvents},
-		{method: "POST", path: "/api/v1/turns/{id}/cancel", auth: true, handler: s.cancelTurn},
-		{method: "POST", path: "/api/v1/messages/{id}/regenerate", auth: true, handler: s.regenerate},
-		{method: "GET", path: "/api/v1/messages/{id}/alternatives", auth: true, handler: s.listAlternatives},
-		{method: "PATCH", path: "/api/v1/messages/{id}", auth: true, handler: s.editMessage},
-		{method: "DELETE", path: "/api/v1/messages/{id}", auth: true, handler: s.deleteMessage},
+		{method: "GET", path: "/api/v1/companions/{id}/messages", auth: true, access: chatTokens, handler: s.listMessages},
+		{method: "POST", path: "/api/v1/companions/{id}/messages", auth: true, access: chatTokens, upload: true, handler: s.sendMessage},
+		{method: "GET", path: "/api/v1/companions/{id}/turns/current", auth: true, access: chatTokens, handler: s.currentTurn},
+		{method: "GET", path: "/api/v1/turns/{id}", auth: true, access: chatTokens, handler: s.getTurn},
+		{method: "GET", path: "/api/v1/turns/{id}/events", auth: true, access: chatTokens, handler: s.turnEvents},
+		{method: "POST", path: "/api/v1/turns/{id}/cancel", auth: true, access: chatTokens, handler: s.cancelTurn},
+		{method: "POST", path: "/api/v1/messages/{id}/regenerate", auth: true, access: chatTokens, handler: s.regenerate},
+		{method: "GET", path: "/api/v1/messages/{id}/alternatives", auth: true, access: chatTokens, handler: s.listAlternatives},
+		{method: "PATCH", path: "/api/v1/messages/{id}", auth: true, access: chatTokens, handler: s.editMessage},
+		{method: "DELETE", path: "/api/v1/messages/{id}", auth: true, access: chatTokens, handler: s.deleteMessage},
 
 		{method: "GET", path: "/api/v1/companions/{id}/memories", auth: true, handler: s.listMemories},
 		{method: "POST", path: "/api/v1/companions/{id}/memories", auth: true, handler: s.addMemory},
@@ -119,7 +123,7 @@ func (s *Server) routeTable() []route {
 func (s *Server) wrapRoute(rt route) http.Handler {
 	h := rt.handler
 	if rt.auth {
-		h = s.authenticated(h)
+		h = s.authenticated(rt.access, h)
 	}
 	label := rt.pattern()
 	limit := s.cfg.MaxBodyBytes

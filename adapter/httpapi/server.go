@@ -19,6 +19,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/httpapi/web"
 	"github.com/companionhub/companionhub/envflag"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	"github.com/companionhub/companionhub/usecase/apitoken"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/community"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
@@ -134,6 +135,7 @@ type Deps struct {
 	Voices     *voice.App   // nil: no voices to list or preview
 	Community  *community.App
 	Proactive  *proactive.App
+	Tokens     *apitoken.App
 	// ImageTimeout is the image backend's limit for one picture: a generation request may take
 	// that long (0: the server's write timeout).
 	ImageTimeout time.Duration
@@ -156,6 +158,7 @@ type Server struct {
 	voices     *voice.App
 	community  *community.App
 	proactive  *proactive.App
+	tokens     *apitoken.App
 	imageWait  time.Duration
 	registry   *prometheus.Registry
 	checkers   []Checker
@@ -181,7 +184,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("http metrics: %w", err)
 	}
 	s := &Server{cfg: cfg, log: d.Log, accounts: d.Accounts, companions: d.Companions, media: d.Media,
-		chat: d.Chat, pictures: d.Pictures, memories: d.Memories, summaries: d.Summaries, voices: d.Voices, community: d.Community, proactive: d.Proactive, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
+		chat: d.Chat, pictures: d.Pictures, memories: d.Memories, summaries: d.Summaries, voices: d.Voices, community: d.Community, proactive: d.Proactive, tokens: d.Tokens, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
 		proxies: px, metrics: m, csrf: http.NewCrossOriginProtection()}
 	s.draining, s.drain = context.WithCancel(context.Background())
 	if cfg.PublicURL != "" {

@@ -83,4 +83,5 @@ var ProviderSet = wire.NewSet(
 	SummaryStore,
 	CommunityStore,
 	ProactiveStore,
+	TokenStore,
 )

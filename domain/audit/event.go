@@ -44,6 +44,9 @@ var (
 	ActionCompanionClone     = Action{"companion_clone"}
 	ActionCommunityReport    = Action{"community_report"}
 	ActionAdultConfirmation  = Action{"adult_confirmation"}
+	// A personal access token made (details: its name and scope) or revoked.
+	ActionTokenCreate = Action{"token_create"}
+	ActionTokenRevoke = Action{"token_revoke"}
 )
 
 var actions = map[string]Action{}
@@ -53,7 +56,8 @@ func init() {
 		ActionLogout, ActionLogoutAll, ActionPasswordChange, ActionSessionRevoke, ActionProfileUpdate,
 		ActionCompanionCreate, ActionCompanionImport, ActionCompanionUpdate, ActionCompanionHeader,
 		ActionCompanionDelete, ActionCompanionRestore, ActionCompanionPurge, ActionCompanionSettings, ActionMemoryWipe,
-		ActionCompanionPublish, ActionCompanionUnpublish, ActionCompanionClone, ActionCommunityReport, ActionAdultConfirmation} {
+		ActionCompanionPublish, ActionCompanionUnpublish, ActionCompanionClone, ActionCommunityReport, ActionAdultConfirmation,
+		ActionTokenCreate, ActionTokenRevoke} {
 		actions[a.s] = a
 	}
 }
@@ -77,6 +81,7 @@ const (
 	ResourceUser      Resource = "user"
 	ResourceSession   Resource = "session"
 	ResourceCompanion Resource = "companion"
+	ResourceToken     Resource = "token"
 )
 
 // Event is one audit record. Details hold only non-secret, non-content facts (never passwords,

@@ -1,0 +1,80 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// tokensJourney: tokens made (by a session only), listed without their secrets, used within their
+// scope, refused beyond it, and revoked.
+func (c *contract) tokensJourney(t *testing.T) {
+	t.Helper()
+	session := c.companionOwner(t, "tokener")
+	id := c.newCompanion(t, session, `{"name":"Mira","age":28}`)
+	made := func(body map[string]any) (string, string) {
+		t.Helper()
+		status, raw, hdr := c.call("POST", "/api/v1/me/tokens", session, body, true)
+		require.Equal(t, 201, status, "%s", raw)
+		require.Equal(t, "/api/v1/me/tokens", hdr.Get("Location"))
+		var tok struct {
+			ID    string `json:"id"`
+			Token string `json:"token"`
+			Hint  string `json:"hint"`
+		}
+		require.NoError(t, json.Unmarshal(raw, &tok))
+		require.True(t, strings.HasPrefix(tok.Token, "chp_"), tok.Token)
+		require.True(t, strings.HasPrefix(tok.Token, tok.Hint))
+		return tok.ID, tok.Token
+	}
+	chatID, chat := made(map[string]any{"name": "SillyTavern", "scope": "chat"})
+	_, full := made(map[string]any{"name": "Script", "scope": "full", "expires_at": time.Now().Add(24 * time.Hour).UTC()})
+
+	status, body, _ := c.call("POST", "/api/v1/me/tokens", session, map[string]any{"name": " ", "scope": "admin",
+		"expires_at": "2001-01-01T00:00:00Z"}, false)
+	require.Equal(t, 400, status, "%s", body)
+	_, _, fields := errorOf(t, body)
+	require.Equal(t, map[string]string{"name": "invalid", "scope": "invalid", "expires_at": "in_the_past"}, fields)
+
+	// A chat token chats, and does nothing else.
+	status, body, _ = c.call("GET", "/api/v1/companions/"+id+"/messages", chat, nil, true)
+	require.Equal(t, 200, status, "%s", body)
+	status, body, _ = c.call("GET", "/api/v1/me/sessions", chat, nil, true)
+	require.Equal(t, 403, status, "%s", body)
+	requireReason(t, body, "forbidden", "token_scope")
+	// A full token reads the API but never makes tokens or changes the password.
+	status, _, _ = c.call("GET", "/api/v1/me/sessions", full, nil, true)
+	require.Equal(t, 200, status)
+	status, body, _ = c.call("POST", "/api/v1/me/tokens", full, map[string]any{"name": "Another", "scope": "full"}, true)
+	require.Equal(t, 403, status, "%s", body)
+	requireReason(t, body, "forbidden", "session_required")
+	status, body, _ = c.call("POST", "/api/v1/me/password", full, map[string]string{"current_password": "saffron-harbour-lighthouse-81",
+		"new_password": "another-long-passphrase-93"}, true)
+	require.Equal(t, 403, status, "%s", body)
+
+	status, body, _ = c.call("GET", "/api/v1/me/tokens", full, nil, true)
+	require.Equal(t, 200, status, "%s", body)
+	require.NotContains(t, string(body), chat, "secrets are shown once")
+	require.NotContains(t, string(body), full)
+	var list struct {
+		Items []struct {
+			Name       string     `json:"name"`
+			LastUsedAt *time.Time `json:"last_used_at"`
+		} `json:"items"`
+	}
+	require.NoError(t, json.Unmarshal(body, &list))
+	require.Len(t, list.Items, 2)
+	require.Equal(t, "Script", list.Items[0].Name, "newest first")
+	require.NotNil(t, list.Items[0].LastUsedAt, "this very use")
+	require.NotNil(t, list.Items[1].LastUsedAt, "the chat token was used")
+
+	status, _, _ = c.call("DELETE", "/api/v1/me/tokens/"+chatID, session, nil, true)
+	require.Equal(t, 204, status)
+	status, body, _ = c.call("GET", "/api/v1/companions/"+id+"/messages", chat, nil, true)
+	require.Equal(t, 401, status, "revoked: %s", body)
+	status, _, _ = c.call("DELETE", "/api/v1/me/tokens/"+chatID, session, nil, true)
+	require.Equal(t, 404, status)
+}
