@@ -255,6 +255,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	c.communityJourney(t)
 	c.schedulesJourney(t)
 	c.tokensJourney(t)
+	c.openAIJourney(t)
 
 	// Locked accounts answer 429 with Retry-After, as documented.
 	for range 5 {

@@ -78,3 +78,36 @@ func (c *contract) tokensJourney(t *testing.T) {
 	status, _, _ = c.call("DELETE", "/api/v1/me/tokens/"+chatID, session, nil, true)
 	require.Equal(t, 404, status)
 }
+
+// openAIJourney: the OpenAI-compatible routes, as the document describes them.
+func (c *contract) openAIJourney(t *testing.T) {
+	t.Helper()
+	session := c.companionOwner(t, "openai_user")
+	id := c.newCompanion(t, session, `{"name":"Mira","age":28}`)
+	status, body, _ := c.call("GET", "/v1/models", session, nil, true)
+	require.Equal(t, 200, status, "%s", body)
+	var list struct {
+		Data []struct {
+			ID string `json:"id"`
+		} `json:"data"`
+	}
+	require.NoError(t, json.Unmarshal(body, &list))
+	require.Len(t, list.Data, 1)
+	status, _, _ = c.call("GET", "/v1/models/"+list.Data[0].ID, session, nil, true)
+	require.Equal(t, 200, status)
+	status, _, _ = c.call("GET", "/v1/models/"+id, "", nil, true)
+	require.Equal(t, 401, status)
+	status, _, _ = c.call("GET", "/v1/models/nobody", session, nil, true)
+	require.Equal(t, 404, status)
+
+	chat := map[string]any{"model": list.Data[0].ID, "messages": []map[string]string{{"role": "user", "content": "Hi!"}}}
+	status, body, _ = c.call("POST", "/v1/chat/completions", session, chat, true)
+	require.Equal(t, 200, status, "%s", body)
+	chat["stream"] = true
+	status, body, hdr := c.call("POST", "/v1/chat/completions", session, chat, true)
+	require.Equal(t, 200, status, "%s", body)
+	require.Contains(t, hdr.Get("Content-Type"), "text/event-stream")
+	require.True(t, strings.HasSuffix(string(body), "data: [DONE]\n\n"), "%s", body)
+	status, body, _ = c.call("POST", "/v1/chat/completions", session, map[string]any{"model": id, "messages": []map[string]string{}}, true)
+	require.Equal(t, 400, status, "%s", body)
+}

@@ -79,6 +79,13 @@ var genericMessages = map[domain.Kind]string{
 // are sent; causes (driver or provider text) never leave the server. Logging is the use-case
 // decorator's job, except for errors that arise in this adapter, which the caller logs.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
+	status, body := describeError(w, r, err)
+	writeJSON(w, status, body)
+}
+
+// describeError is the status and body of err's answer, with its headers set on w (Retry-After,
+// WWW-Authenticate): the API's shape, which the OpenAI-compatible endpoint restates in OpenAI's.
+func describeError(w http.ResponseWriter, r *http.Request, err error) (int, errorBody) {
 	kind := domain.KindOf(err)
 	status := statusByKind[kind]
 	body := errorBody{Error: errorPayload{Code: kind.String()}}
@@ -113,7 +120,7 @@ func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if kind == domain.KindUnauthenticated {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="companionhub"`)
 	}
-	writeJSON(w, status, body)
+	return status, body
 }
 
 // safeReason keeps a reason for server-side errors only when it was set deliberately by our code.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"path"
 	"slices"
+	"strings"
 
 	"github.com/companionhub/companionhub/domain"
 )
@@ -15,6 +16,7 @@ type route struct {
 	path    string
 	auth    bool // requires a session (cookie or bearer) or a personal access token (see access)
 	access  access
+	openAI  bool // answers errors, authentication's included, in OpenAI's shape
 	upload  bool // takes a file: the upload size limit applies instead of the JSON one
 	handler http.HandlerFunc
 }
@@ -112,6 +114,11 @@ func (s *Server) routeTable() []route {
 		{method: "PUT", path: "/api/v1/me/adult-confirmation", auth: true, handler: s.putAdult},
 
 		{method: "GET", path: "/media/{dir}/{file}", handler: s.serveMedia},
+
+		// OpenAI-compatible: every companion of the caller's is a model. Errors in OpenAI's shape.
+		{method: "GET", path: "/v1/models", auth: true, access: chatTokens, openAI: true, handler: s.openAIModels},
+		{method: "GET", path: "/v1/models/{id}", auth: true, access: chatTokens, openAI: true, handler: s.openAIModel},
+		{method: "POST", path: "/v1/chat/completions", auth: true, access: chatTokens, openAI: true, handler: s.chatCompletions},
 	}
 	if s.cfg.Metrics.Addr != "" { // served on a listener of its own (MetricsHTTPServer), not here
 		routes = slices.DeleteFunc(routes, func(rt route) bool { return rt.path == "/metrics" })
@@ -122,7 +129,10 @@ func (s *Server) routeTable() []route {
 // wrapRoute records the route for logs and metrics, and authenticates when the route needs it.
 func (s *Server) wrapRoute(rt route) http.Handler {
 	h := rt.handler
-	if rt.auth {
+	switch {
+	case rt.auth && rt.openAI:
+		h = s.openAIAuthenticated(rt.access, h)
+	case rt.auth:
 		h = s.authenticated(rt.access, h)
 	}
 	label := rt.pattern()
@@ -146,7 +156,7 @@ func (s *Server) wrapRoute(rt route) http.Handler {
 }
 
 func isAPI(r *http.Request) bool {
-	return len(r.URL.Path) >= 5 && r.URL.Path[:5] == "/api/"
+	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasPrefix(r.URL.Path, "/v1/")
 }
 
 // jsonFallback answers requests no route takes with the JSON error shape instead of the mux's plain

@@ -136,6 +136,9 @@ type Deps struct {
 	Community  *community.App
 	Proactive  *proactive.App
 	Tokens     *apitoken.App
+	// Tokenizer estimates the tokens of what the OpenAI-compatible endpoint answers (usage; nil:
+	// none are counted).
+	Tokenizer chatuc.TokenCounter
 	// ImageTimeout is the image backend's limit for one picture: a generation request may take
 	// that long (0: the server's write timeout).
 	ImageTimeout time.Duration
@@ -159,6 +162,7 @@ type Server struct {
 	community  *community.App
 	proactive  *proactive.App
 	tokens     *apitoken.App
+	tokenizer  chatuc.TokenCounter
 	imageWait  time.Duration
 	registry   *prometheus.Registry
 	checkers   []Checker
@@ -184,7 +188,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("http metrics: %w", err)
 	}
 	s := &Server{cfg: cfg, log: d.Log, accounts: d.Accounts, companions: d.Companions, media: d.Media,
-		chat: d.Chat, pictures: d.Pictures, memories: d.Memories, summaries: d.Summaries, voices: d.Voices, community: d.Community, proactive: d.Proactive, tokens: d.Tokens, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
+		chat: d.Chat, pictures: d.Pictures, memories: d.Memories, summaries: d.Summaries, voices: d.Voices, community: d.Community, proactive: d.Proactive, tokens: d.Tokens, tokenizer: d.Tokenizer, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
 		proxies: px, metrics: m, csrf: http.NewCrossOriginProtection()}
 	s.draining, s.drain = context.WithCancel(context.Background())
 	if cfg.PublicURL != "" {

@@ -1,0 +1,259 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/eventjson"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+)
+
+// completionRequest is what OpenAI clients send to /v1/chat/completions. Fields the hub does not
+// use (frequency_penalty, logit_bias, seed, tools, …) are ignored, as OpenAI-compatible servers do.
+type completionRequest struct {
+	Model         string          `json:"model"`
+	Messages      []clientMessage `json:"messages"`
+	Stream        bool            `json:"stream"`
+	StreamOptions *struct {
+		IncludeUsage bool `json:"include_usage"`
+	} `json:"stream_options"`
+	N *int `json:"n"`
+}
+
+// clientMessage is one message of the request: its content a string or an array of parts, of
+// which the text ones are read.
+type clientMessage struct {
+	Role    string          `json:"role"`
+	Content json.RawMessage `json:"content"`
+}
+
+// text is the message's text: its string, or its text parts joined by blank lines.
+func (m clientMessage) text() (string, error) {
+	var s string
+	if err := json.Unmarshal(m.Content, &s); err == nil {
+		return s, nil
+	}
+	var parts []struct {
+		Type string `json:"type"`
+		Text string `json:"text"`
+	}
+	if err := json.Unmarshal(m.Content, &parts); err != nil {
+		return "", errors.New("content must be a string or an array of content parts")
+	}
+	var texts []string
+	for _, p := range parts {
+		if p.Type == "text" {
+			texts = append(texts, p.Text)
+		}
+	}
+	return strings.Join(texts, "\n\n"), nil
+}
+
+// decodeCompletion reads a completion request and the text it sends: that of its last message,
+// which must be the user's.
+func decodeCompletion(r *http.Request) (completionRequest, string, error) {
+	var in completionRequest
+	if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return in, "", domain.E(domain.KindInvalid, reasonBodyTooLarge, "the request body is too large")
+		}
+		if errors.Is(err, io.EOF) {
+			err = errors.New("empty body")
+		}
+		return in, "", domain.E(domain.KindInvalid, "invalid_json", fmt.Sprintf("the body is not a chat completion request: %v", err))
+	}
+	var bad []domain.FieldViolation
+	if strings.TrimSpace(in.Model) == "" {
+		bad = append(bad, domain.Violation("model", "required", "model names the companion to talk to (GET /v1/models)"))
+	}
+	if in.N != nil && *in.N != 1 {
+		bad = append(bad, domain.Violation("n", "unsupported", "a companion gives one reply at a time: n must be 1"))
+	}
+	text := ""
+	switch last := len(in.Messages) - 1; {
+	case last < 0:
+		bad = append(bad, domain.Violation("messages", "required", "messages must end with the user's message"))
+	case in.Messages[last].Role != "user":
+		bad = append(bad, domain.Violation("messages", "last_not_user",
+			"the last message must be the user's: it is what the companion answers"))
+	default:
+		t, err := in.Messages[last].text()
+		if err != nil {
+			bad = append(bad, domain.Violation("messages", "invalid", err.Error()))
+		} else if strings.TrimSpace(t) == "" {
+			bad = append(bad, domain.Violation("messages", "empty", "the user's message has no text"))
+		}
+		text = t
+	}
+	if len(bad) > 0 {
+		return in, "", domain.Invalid(bad...)
+	}
+	return in, text, nil
+}
+
+// completionChoice, completion and usage are OpenAI's chat.completion.
+type (
+	completionMessage struct {
+		Role    string `json:"role"`
+		Content string `json:"content"`
+	}
+	completionChoice struct {
+		Index        int               `json:"index"`
+		Message      completionMessage `json:"message"`
+		FinishReason string            `json:"finish_reason"`
+	}
+	completionUsage struct {
+		PromptTokens     int `json:"prompt_tokens"`
+		CompletionTokens int `json:"completion_tokens"`
+		TotalTokens      int `json:"total_tokens"`
+	}
+	completion struct {
+		ID      string             `json:"id"`
+		Object  string             `json:"object"`
+		Created int64              `json:"created"`
+		Model   string             `json:"model"`
+		Choices []completionChoice `json:"choices"`
+		Usage   completionUsage    `json:"usage"`
+	}
+)
+
+// chatCompletions sends the request's last user message to the companion its model names, as a
+// message of the companion's own conversation — the hub's history, scene, memories and
+// relationship make the reply, which is saved whatever becomes of this request — and answers
+// with the reply, streamed (chat.completion.chunk events, then [DONE]) or whole.
+func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
+	in, text, err := decodeCompletion(r)
+	if err != nil {
+		writeOpenAIError(w, r, err)
+		return
+	}
+	owner := principalFrom(r.Context()).UserID
+	c, err := s.companionOfModel(r.Context(), owner, in.Model)
+	if err != nil {
+		writeOpenAIError(w, r, err)
+		return
+	}
+	sent, err := s.chat.Send.Handle(r.Context(), chatuc.Send{OwnerID: owner, CompanionID: c.ID(), Text: text,
+		Unset: chatuc.Unset{DeepThink: true, Image: true, Voice: true}, IdempotencyKey: r.Header.Get("Idempotency-Key")})
+	if err != nil {
+		writeOpenAIError(w, r, err)
+		return
+	}
+	reply := replyFollower{s: s, owner: owner, turn: sent.Turn.ID(), model: modelSlug(c), created: time.Now().Unix(),
+		prompt: s.tokenCount(text)}
+	// The reply may take longer than a response may (HTTP_WRITE_TIMEOUT): the turn's own budget
+	// bounds it.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
+	if in.Stream {
+		reply.stream(w, r, in.StreamOptions != nil && in.StreamOptions.IncludeUsage)
+		return
+	}
+	final, err := reply.follow(r, nil)
+	if err != nil {
+		writeOpenAIError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, completion{ID: reply.id(), Object: "chat.completion", Created: reply.created, Model: reply.model,
+		Choices: []completionChoice{{Message: completionMessage{Role: "assistant", Content: final}, FinishReason: "stop"}},
+		Usage:   reply.usage(final)})
+}
+
+// tokenCount is the hub's estimate of text's tokens (0 without a counter).
+func (s *Server) tokenCount(text string) int {
+	if s.tokenizer == nil {
+		return 0
+	}
+	return s.tokenizer.Count(text)
+}
+
+// replyFollower follows a turn's events to its reply, for one /v1 request.
+type replyFollower struct {
+	s       *Server
+	owner   domain.ID
+	turn    domain.ID
+	model   string
+	created int64
+	prompt  int // the estimated tokens of the message sent
+}
+
+func (f replyFollower) id() string { return "chatcmpl-" + f.turn.String() }
+
+func (f replyFollower) usage(final string) completionUsage {
+	n := f.s.tokenCount(final)
+	return completionUsage{PromptTokens: f.prompt, CompletionTokens: n, TotalTokens: f.prompt + n}
+}
+
+// replyFailed is the error of a turn that ended without a reply.
+func replyFailed(fail chat.Failure) error {
+	return domain.E(domain.KindUnavailable, "reply_failed", "the companion could not reply: "+fail.Message)
+}
+
+// follow reads the turn's events until it ends and returns the saved reply. emit, when set, is
+// given the reply's text as it is written: only text that extends what it was given before —
+// after a reply starts over (a reset: another worker writes it again) nothing is given that
+// would contradict what was, and the final reply's rest is given at its end when it can be.
+func (f replyFollower) follow(r *http.Request, emit func(string) error) (string, error) {
+	sub, err := f.s.chat.Follow.Handle(r.Context(), chatuc.Follow{OwnerID: f.owner, TurnID: f.turn})
+	if err != nil {
+		return "", err
+	}
+	defer sub.Close()
+	var given, current strings.Builder
+	diverged := false
+	give := func(text string) error {
+		if emit == nil || diverged {
+			return nil
+		}
+		cur, was := current.String(), given.String()
+		if len(cur) <= len(was) {
+			diverged = !strings.HasPrefix(was, cur)
+			return nil
+		}
+		if !strings.HasPrefix(cur, was) {
+			diverged = true
+			return nil
+		}
+		given.WriteString(cur[len(was):])
+		return emit(cur[len(was):])
+	}
+	for {
+		ev, err := sub.Next(r.Context())
+		if err != nil {
+			return "", err
+		}
+		p, err := eventjson.Decode(ev.Type, ev.Data)
+		if err != nil {
+			return "", err
+		}
+		switch v := p.(type) {
+		case chat.Token:
+			current.WriteString(v.Text)
+			if err := give(v.Text); err != nil {
+				return "", err
+			}
+		case chat.Reset:
+			current.Reset()
+		case chat.Completion:
+			final := v.Text
+			if v.TextOmitted {
+				final = current.String()
+			}
+			current.Reset()
+			current.WriteString(final)
+			if err := give(final); err != nil {
+				return "", err
+			}
+			return final, nil
+		case chat.Failure:
+			return "", replyFailed(v)
+		}
+	}
+}

@@ -1,0 +1,183 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"unicode"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/companion"
+	accountuc "github.com/companionhub/companionhub/usecase/account"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
+)
+
+// openAIModel is a companion as OpenAI clients list models (GET /v1/models): id is what they send
+// as "model"; name and context_length are what Chatbox and Open WebUI show.
+type openAIModel struct {
+	ID            string `json:"id"`
+	Object        string `json:"object"`
+	Created       int64  `json:"created"`
+	OwnedBy       string `json:"owned_by"`
+	Name          string `json:"name"`
+	CompanionID   string `json:"companion_id"`
+	ContextLength int    `json:"context_length,omitempty"`
+}
+
+// errNoAPIKey is a /v1 request without credentials, in the words OpenAI clients expect.
+var errNoAPIKey = domain.E(domain.KindUnauthenticated, "no_api_key",
+	"no API key: send Authorization: Bearer <a personal access token of this hub> (make one under Account, or POST /api/v1/me/tokens)")
+
+// errNoModel is a model that names none of the caller's companions.
+var errNoModel = domain.E(domain.KindNotFound, "model_not_found",
+	"no companion of yours is this model: GET /v1/models lists them")
+
+// modelSlug is a companion's model id: its name in lower-case letters and digits, joined by
+// dashes, then the end of its id — stable (it changes only with the name) and never shared by two
+// companions.
+func modelSlug(c *companion.Companion) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(c.Profile().Name()) {
+		switch {
+		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+		default:
+			dash = true
+		}
+		if b.Len() >= 40 {
+			break
+		}
+	}
+	name := b.String()
+	if name == "" {
+		name = "companion"
+	}
+	id := strings.ReplaceAll(c.ID().String(), "-", "")
+	return name + "-" + id[len(id)-8:]
+}
+
+// nameSlug is modelSlug without the id's end: what a person types ("mira").
+func nameSlug(slug string) string { return slug[:strings.LastIndexByte(slug, '-')] }
+
+// ownCompanions are the caller's companions (not the trashed ones), oldest first as the list pages them.
+func (s *Server) ownCompanions(ctx context.Context, owner domain.ID) ([]*companion.Companion, error) {
+	var out []*companion.Companion
+	page := domain.Page{Limit: 100}
+	for range 100 { // 10 000 companions at most: more than anyone has
+		res, err := s.companions.List.Handle(ctx, companionuc.List{OwnerID: owner, Page: page})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, res.Items...)
+		if res.Next.IsZero() {
+			break
+		}
+		page.After = res.Next
+	}
+	return out, nil
+}
+
+// companionOfModel is the caller's companion a model names: its id, its model id, or — when only
+// one of them has it — its name's slug ("mira").
+func (s *Server) companionOfModel(ctx context.Context, owner domain.ID, model string) (*companion.Companion, error) {
+	model = strings.TrimSpace(model)
+	if id, err := domain.ParseID(model); err == nil {
+		c, err := s.companions.Get.Handle(ctx, companionuc.Get{OwnerID: owner, ID: id})
+		if domain.IsKind(err, domain.KindNotFound) || (err == nil && c.Deleted()) {
+			return nil, errNoModel
+		}
+		return c, err
+	}
+	all, err := s.ownCompanions(ctx, owner)
+	if err != nil {
+		return nil, err
+	}
+	var byName []*companion.Companion
+	for _, c := range all {
+		slug := modelSlug(c)
+		if strings.EqualFold(slug, model) {
+			return c, nil
+		}
+		if strings.EqualFold(nameSlug(slug), model) {
+			byName = append(byName, c)
+		}
+	}
+	if len(byName) == 1 {
+		return byName[0], nil
+	}
+	return nil, errNoModel
+}
+
+func (s *Server) toModel(c *companion.Companion, owner string) openAIModel {
+	return openAIModel{ID: modelSlug(c), Object: "model", Created: c.CreatedAt().Unix(), OwnedBy: owner,
+		Name: c.Profile().Name(), CompanionID: c.ID().String()}
+}
+
+// username is the caller's username, which models are owned_by.
+func (s *Server) username(ctx context.Context, id domain.ID) (string, error) {
+	u, err := s.accounts.GetMe.Handle(ctx, accountuc.GetMe{UserID: id})
+	if err != nil {
+		return "", err
+	}
+	return u.Username().String(), nil
+}
+
+func (s *Server) openAIModels(w http.ResponseWriter, r *http.Request) {
+	owner := principalFrom(r.Context()).UserID
+	all, err := s.ownCompanions(r.Context(), owner)
+	if err != nil {
+		writeOpenAIError(w, r, err)
+		return
+	}
+	name, err := s.username(r.Context(), owner)
+	if err != nil {
+		writeOpenAIError(w, r, err)
+		return
+	}
+	out := struct {
+		Object string        `json:"object"`
+		Data   []openAIModel `json:"data"`
+	}{Object: "list", Data: make([]openAIModel, 0, len(all))}
+	for _, c := range all {
+		out.Data = append(out.Data, s.toModel(c, name))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) openAIModel(w http.ResponseWriter, r *http.Request) {
+	owner := principalFrom(r.Context()).UserID
+	c, err := s.companionOfModel(r.Context(), owner, r.PathValue("id"))
+	if err != nil {
+		writeOpenAIError(w, r, err)
+		return
+	}
+	name, err := s.username(r.Context(), owner)
+	if err != nil {
+		writeOpenAIError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, s.toModel(c, name))
+}
+
+// openAIAuthenticated is authenticated for /v1 routes: failures are answered in OpenAI's shape.
+func (s *Server) openAIAuthenticated(a access, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := s.identify(r)
+		if err == nil {
+			err = c.allows(a)
+		}
+		if tok, _ := s.presentedToken(r); tok == "" {
+			err = errNoAPIKey
+		}
+		if err != nil {
+			writeOpenAIError(w, r, err)
+			return
+		}
+		h(w, withCaller(r, c))
+	}
+}

@@ -1,0 +1,185 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/openai/openai-go/v3"
+	"github.com/openai/openai-go/v3/option"
+	"github.com/stretchr/testify/require"
+
+	"github.com/companionhub/companionhub/domain/companion"
+	accountuc "github.com/companionhub/companionhub/usecase/account"
+	"github.com/companionhub/companionhub/usecase/apitoken"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
+)
+
+// openAIHub is a hub served over HTTP, a person on it with two companions, and an OpenAI client
+// holding a chat token of theirs.
+type openAIHub struct {
+	c      *contract
+	url    string
+	token  string
+	mira   string // the companion's id
+	client openai.Client
+}
+
+func newOpenAIHub(t *testing.T) *openAIHub {
+	t.Helper()
+	c := newContract(t)
+	srv := httptest.NewServer(c.handler)
+	t.Cleanup(srv.Close)
+	ctx := context.Background()
+	u, err := c.hub.Accounts.Register.Handle(ctx, accountuc.Register{Email: "ada@example.com", Username: "ada", DisplayName: "Ada",
+		Password: "plum-ferry-osmosis-42", ByAdmin: true})
+	require.NoError(t, err)
+	mira, err := c.hub.Companions.Create.Handle(ctx, companionuc.Create{OwnerID: u.ID(), Profile: companion.ProfileSpec{Name: "Mira Vale", Age: 28}})
+	require.NoError(t, err)
+	_, err = c.hub.Companions.Create.Handle(ctx, companionuc.Create{OwnerID: u.ID(), Profile: companion.ProfileSpec{Name: "Jun", Age: 31}})
+	require.NoError(t, err)
+	tok, err := c.hub.Tokens.Create.Handle(ctx, apitoken.Create{UserID: u.ID(), Name: "Client", Scope: apitoken.ScopeChat})
+	require.NoError(t, err)
+	return &openAIHub{c: c, url: srv.URL, token: tok.Secret, mira: mira.ID().String(),
+		client: openai.NewClient(option.WithBaseURL(srv.URL+"/v1/"), option.WithAPIKey(tok.Secret), option.WithMaxRetries(0))}
+}
+
+// history is the companion's conversation as the API gives it, oldest first.
+func (h *openAIHub) history(t *testing.T) []struct{ Role, Text string } {
+	t.Helper()
+	req, err := http.NewRequest("GET", h.url+"/api/v1/companions/"+h.mira+"/messages?limit=50", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+h.token)
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, 200, res.StatusCode)
+	var page struct {
+		Items []struct {
+			Role string `json:"role"`
+			Text string `json:"text"`
+		} `json:"items"`
+	}
+	require.NoError(t, json.NewDecoder(res.Body).Decode(&page))
+	out := make([]struct{ Role, Text string }, 0, len(page.Items))
+	for i := len(page.Items) - 1; i >= 0; i-- { // the API pages newest first
+		out = append(out, struct{ Role, Text string }{page.Items[i].Role, page.Items[i].Text})
+	}
+	return out
+}
+
+func TestOpenAIClientsListCompanionsAsModels(t *testing.T) {
+	t.Parallel()
+	h := newOpenAIHub(t)
+	ctx := context.Background()
+	page, err := h.client.Models.List(ctx)
+	require.NoError(t, err)
+	require.Len(t, page.Data, 2)
+	ids := map[string]openai.Model{}
+	for _, m := range page.Data {
+		ids[m.ID] = m
+		require.Equal(t, "ada", m.OwnedBy)
+		require.NotZero(t, m.Created)
+	}
+	miraID := "mira-vale-" + strings.ReplaceAll(h.mira, "-", "")[24:]
+	require.Contains(t, ids, miraID, "the name's slug and the end of the id")
+
+	for _, name := range []string{miraID, h.mira, "mira-vale"} {
+		m, err := h.client.Models.Get(ctx, name)
+		require.NoError(t, err, name)
+		require.Equal(t, miraID, m.ID)
+	}
+	_, err = h.client.Models.Get(ctx, "nobody")
+	var apiErr *openai.Error
+	require.True(t, errors.As(err, &apiErr), "%v", err)
+	require.Equal(t, 404, apiErr.StatusCode)
+	require.Equal(t, "model_not_found", apiErr.Code)
+}
+
+func TestOpenAIChatStreamsAndSavesTheReply(t *testing.T) {
+	t.Parallel()
+	h := newOpenAIHub(t)
+	ctx := context.Background()
+	params := openai.ChatCompletionNewParams{Model: "mira-vale", Messages: []openai.ChatCompletionMessageParamUnion{
+		openai.SystemMessage("You are a helpful assistant."), // the client's own prompt: the hub's persona stands
+		openai.UserMessage("Earlier words the hub does not need."),
+		openai.AssistantMessage("An earlier answer."),
+		openai.UserMessage("Hello, how was your day?"),
+	}, StreamOptions: openai.ChatCompletionStreamOptionsParam{IncludeUsage: openai.Bool(true)}}
+	stream := h.client.Chat.Completions.NewStreaming(ctx, params)
+	var acc openai.ChatCompletionAccumulator
+	chunks := 0
+	for stream.Next() {
+		acc.AddChunk(stream.Current())
+		chunks++
+	}
+	require.NoError(t, stream.Err())
+	require.Greater(t, chunks, 3, "role, text, stop, usage")
+	require.Len(t, acc.Choices, 1)
+	streamed := acc.Choices[0].Message.Content
+	require.NotEmpty(t, streamed)
+	require.Equal(t, "stop", acc.Choices[0].FinishReason)
+	require.Positive(t, acc.Usage.CompletionTokens)
+	require.Equal(t, acc.Usage.PromptTokens+acc.Usage.CompletionTokens, acc.Usage.TotalTokens)
+
+	msgs := h.history(t)
+	require.Len(t, msgs, 2, "only the last user message is sent; the client's history is the hub's to keep")
+	require.Equal(t, "user", msgs[0].Role)
+	require.Equal(t, "Hello, how was your day?", msgs[0].Text)
+	require.Equal(t, "assistant", msgs[1].Role)
+	require.Equal(t, streamed, msgs[1].Text, "what streamed is what was saved")
+
+	// Not streamed: one chat.completion; a second client sees the same conversation.
+	params.Messages = []openai.ChatCompletionMessageParamUnion{openai.UserMessage("And tomorrow?")}
+	params.StreamOptions = openai.ChatCompletionStreamOptionsParam{}
+	res, err := h.client.Chat.Completions.New(ctx, params)
+	require.NoError(t, err)
+	require.Len(t, res.Choices, 1)
+	require.Equal(t, "assistant", string(res.Choices[0].Message.Role))
+	msgs = h.history(t)
+	require.Len(t, msgs, 4)
+	require.Equal(t, res.Choices[0].Message.Content, msgs[3].Text)
+	require.Equal(t, "chat.completion", string(res.Object))
+}
+
+func TestOpenAIErrorsAreOpenAIs(t *testing.T) {
+	t.Parallel()
+	h := newOpenAIHub(t)
+	ctx := context.Background()
+	_, err := h.client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "mira-vale",
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.AssistantMessage("I speak last.")}})
+	var apiErr *openai.Error
+	require.True(t, errors.As(err, &apiErr), "%v", err)
+	require.Equal(t, 400, apiErr.StatusCode)
+	require.Equal(t, "invalid_request_error", apiErr.Type)
+	require.Equal(t, "messages", apiErr.Param)
+
+	bad := openai.NewClient(option.WithBaseURL(h.url+"/v1/"), option.WithAPIKey("chp_not-a-token"), option.WithMaxRetries(0))
+	_, err = bad.Models.List(ctx)
+	require.True(t, errors.As(err, &apiErr), "%v", err)
+	require.Equal(t, 401, apiErr.StatusCode)
+	require.Equal(t, "authentication_error", apiErr.Type)
+
+	res, err := http.Post(h.url+"/v1/chat/completions", "application/json", strings.NewReader(`{"model":`))
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.Equal(t, 401, res.StatusCode, "no credentials come first: %s", body)
+	require.Contains(t, jsonField(t, body, "message"), "Authorization: Bearer")
+	require.JSONEq(t, `{"error":{"message":"`+jsonField(t, body, "message")+`","type":"authentication_error","param":null,"code":"no_api_key"}}`, string(body))
+}
+
+func jsonField(t *testing.T, body []byte, key string) string {
+	t.Helper()
+	var e struct {
+		Error map[string]any `json:"error"`
+	}
+	require.NoError(t, json.Unmarshal(body, &e), "%s", body)
+	s, _ := e.Error[key].(string)
+	return s
+}
