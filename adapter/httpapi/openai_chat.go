@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/companionhub/companionhub/adapter/httpapi/modelid"
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/eventjson"
@@ -147,7 +148,7 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		writeOpenAIError(w, r, err)
 		return
 	}
-	reply := replyFollower{s: s, owner: owner, turn: sent.Turn.ID(), model: modelSlug(c), created: time.Now().Unix(),
+	reply := replyFollower{s: s, owner: owner, turn: sent.Turn.ID(), model: modelid.Of(c), created: time.Now().Unix(),
 		prompt: s.tokenCount(text)}
 	// The reply may take longer than a response may (HTTP_WRITE_TIMEOUT): the turn's own budget
 	// bounds it.

@@ -4,8 +4,8 @@ import (
 	"context"
 	"net/http"
 	"strings"
-	"unicode"
 
+	"github.com/companionhub/companionhub/adapter/httpapi/modelid"
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
@@ -31,38 +31,6 @@ var errNoAPIKey = domain.E(domain.KindUnauthenticated, "no_api_key",
 // errNoModel is a model that names none of the caller's companions.
 var errNoModel = domain.E(domain.KindNotFound, "model_not_found",
 	"no companion of yours is this model: GET /v1/models lists them")
-
-// modelSlug is a companion's model id: its name in lower-case letters and digits, joined by
-// dashes, then the end of its id — stable (it changes only with the name) and never shared by two
-// companions.
-func modelSlug(c *companion.Companion) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(c.Profile().Name()) {
-		switch {
-		case r < unicode.MaxASCII && (unicode.IsLetter(r) || unicode.IsDigit(r)):
-			if dash && b.Len() > 0 {
-				b.WriteByte('-')
-			}
-			b.WriteRune(r)
-			dash = false
-		default:
-			dash = true
-		}
-		if b.Len() >= 40 {
-			break
-		}
-	}
-	name := b.String()
-	if name == "" {
-		name = "companion"
-	}
-	id := strings.ReplaceAll(c.ID().String(), "-", "")
-	return name + "-" + id[len(id)-8:]
-}
-
-// nameSlug is modelSlug without the id's end: what a person types ("mira").
-func nameSlug(slug string) string { return slug[:strings.LastIndexByte(slug, '-')] }
 
 // ownCompanions are the caller's companions (not the trashed ones), oldest first as the list pages them.
 func (s *Server) ownCompanions(ctx context.Context, owner domain.ID) ([]*companion.Companion, error) {
@@ -99,11 +67,11 @@ func (s *Server) companionOfModel(ctx context.Context, owner domain.ID, model st
 	}
 	var byName []*companion.Companion
 	for _, c := range all {
-		slug := modelSlug(c)
+		slug := modelid.Of(c)
 		if strings.EqualFold(slug, model) {
 			return c, nil
 		}
-		if strings.EqualFold(nameSlug(slug), model) {
+		if strings.EqualFold(modelid.Name(slug), model) {
 			byName = append(byName, c)
 		}
 	}
@@ -114,7 +82,7 @@ func (s *Server) companionOfModel(ctx context.Context, owner domain.ID, model st
 }
 
 func (s *Server) toModel(c *companion.Companion, owner string) openAIModel {
-	return openAIModel{ID: modelSlug(c), Object: "model", Created: c.CreatedAt().Unix(), OwnedBy: owner,
+	return openAIModel{ID: modelid.Of(c), Object: "model", Created: c.CreatedAt().Unix(), OwnedBy: owner,
 		Name: c.Profile().Name(), CompanionID: c.ID().String()}
 }
 

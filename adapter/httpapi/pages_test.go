@@ -381,3 +381,49 @@ func TestScheduleLimitsWithoutJavaScript(t *testing.T) {
 	require.Equal(t, "/account?notice=limits", p.location, p.body)
 	require.Contains(t, b.get("/account").body, "Now: quiet 22:30-07:00, at most 6 a day.", "back to the hub's")
 }
+
+// Access tokens without JavaScript: made with a name, scope and expiry, the secret shown on that
+// answer only, listed with its hint, working against /v1, revoked.
+func TestAccessTokensWithoutJavaScript(t *testing.T) {
+	t.Parallel()
+	b := newBrowser(t)
+	b.signUp("ada")
+	b.post("/companions/new", wizard)
+	page := b.get("/account/tokens")
+	require.Equal(t, http.StatusOK, page.status)
+	require.Contains(t, page.body, "No tokens yet.")
+	require.Regexp(t, `<code>mira-[0-9a-f]{8}</code>`, page.body, "the companion as a model id")
+	require.Contains(t, page.body, b.base+"/v1")
+
+	p := b.post("/account/tokens", url.Values{"name": {""}, "scope": {"chat"}, "expires": {"30"}})
+	require.Equal(t, http.StatusUnprocessableEntity, p.status)
+	p = b.post("/account/tokens", url.Values{"name": {"SillyTavern"}, "scope": {"chat"}, "expires": {"30"}})
+	require.Equal(t, http.StatusCreated, p.status, p.body)
+	secret := regexp.MustCompile(`data-secret>(chp_[A-Za-z0-9_-]+)<`).FindStringSubmatch(p.body)
+	require.Len(t, secret, 2, "the secret is shown once")
+	require.Equal(t, "no-store", p.header.Get("Cache-Control"))
+	list := b.get("/account/tokens").body
+	require.NotContains(t, list, secret[1], "and never again")
+	require.Contains(t, list, secret[1][:8]+"…", "its hint")
+	require.Contains(t, list, "never used")
+
+	req, err := http.NewRequest("GET", b.base+"/v1/models", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+secret[1])
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	require.Contains(t, b.get("/account/tokens").body, "last used")
+
+	id := regexp.MustCompile(`action="/account/tokens/([0-9a-f-]+)/revoke"`).FindStringSubmatch(list)
+	require.Len(t, id, 2)
+	require.Equal(t, "/account/tokens?notice=revoked", b.post("/account/tokens/"+id[1]+"/revoke", nil).location)
+	res, err = http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	res.Body.Close()
+	require.Equal(t, http.StatusUnauthorized, res.StatusCode)
+	other := newBrowserOn(b)
+	other.signUp("grace")
+	require.Equal(t, http.StatusNotFound, other.post("/account/tokens/"+id[1]+"/revoke", nil).status)
+}

@@ -354,6 +354,7 @@ var notices = map[string]string{
 	"scheduled":              "Scheduled: the companion will write to you then.",
 	"notifications":          "Your notification choice is saved.",
 	"limits":                 "Your quiet hours and daily limit are saved.",
+	"revoked":                "Revoked: the token no longer works.",
 	"reported":               "Thank you: the moderators will look at it.",
 }
 

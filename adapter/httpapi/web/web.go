@@ -18,6 +18,7 @@ import (
 	"github.com/companionhub/companionhub/domain/account"
 	"github.com/companionhub/companionhub/domain/audit"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	"github.com/companionhub/companionhub/usecase/apitoken"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/community"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
@@ -47,8 +48,11 @@ type Deps struct {
 	Voices     *voice.App
 	Community  *community.App
 	Proactive  *proactive.App
+	Tokens     *apitoken.App
 	Sessions   Sessions
-	Log        *zap.Logger
+	// PublicURL is where people reach the hub ("": the address each request came to).
+	PublicURL string
+	Log       *zap.Logger
 	// Features says which optional features the hub has, to show their controls.
 	Features Features
 }
@@ -137,6 +141,9 @@ func (s *Site) pageRoutes() []Route {
 		{Method: "POST", Path: "/account/adult", Handler: s.member(s.confirmAdult)},
 		{Method: "POST", Path: "/account/notifications", Handler: s.member(s.setNotifications)},
 		{Method: "POST", Path: "/account/schedule-preferences", Handler: s.member(s.setSchedulePreferences)},
+		{Method: "GET", Path: "/account/tokens", Handler: s.member(s.tokensPage)},
+		{Method: "POST", Path: "/account/tokens", Handler: s.member(s.createToken)},
+		{Method: "POST", Path: "/account/tokens/{id}/revoke", Handler: s.member(s.revokeToken)},
 
 		{Method: "GET", Path: "/account", Handler: s.member(s.accountPage)},
 		{Method: "POST", Path: "/account/name", Handler: s.member(s.updateName)},
