@@ -25,6 +25,20 @@ type gatedModel struct {
 	llm.Model
 	mu   sync.Mutex
 	open chan struct{}
+	// streamed are the requests of the replies written (streamed), in order.
+	streamed []llm.Request
+}
+
+// replyTo is the request of the last reply written to a message containing text.
+func (m *gatedModel) replyTo(text string) llm.Request {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for i := len(m.streamed) - 1; i >= 0; i-- {
+		if msgs := m.streamed[i].Messages; len(msgs) > 0 && strings.Contains(msgs[len(msgs)-1].Content, text) {
+			return m.streamed[i]
+		}
+	}
+	return llm.Request{}
 }
 
 func (m *gatedModel) shut() {
@@ -42,6 +56,7 @@ func (m *gatedModel) release() {
 func (m *gatedModel) Stream(ctx context.Context, req llm.Request, onText func(string) error) (llm.Usage, error) {
 	m.mu.Lock()
 	gate := m.open
+	m.streamed = append(m.streamed, req)
 	m.mu.Unlock()
 	select {
 	case <-gate:

@@ -26,6 +26,36 @@ type completionRequest struct {
 		IncludeUsage bool `json:"include_usage"`
 	} `json:"stream_options"`
 	N *int `json:"n"`
+	// Sampling, passed to the model within the hub's limits.
+	MaxTokens           *int            `json:"max_tokens"`
+	MaxCompletionTokens *int            `json:"max_completion_tokens"`
+	Temperature         *float64        `json:"temperature"`
+	TopP                *float64        `json:"top_p"`
+	Stop                json.RawMessage `json:"stop"`
+}
+
+// sampling is what the request asks of the reply's generation; max_completion_tokens (the newer
+// name) wins over max_tokens; stop is a string or a list of them.
+func (in completionRequest) sampling() (chat.Sampling, error) {
+	s := chat.Sampling{Temperature: in.Temperature, TopP: in.TopP}
+	switch {
+	case in.MaxCompletionTokens != nil:
+		s.MaxTokens = *in.MaxCompletionTokens
+	case in.MaxTokens != nil:
+		s.MaxTokens = *in.MaxTokens
+	}
+	if len(in.Stop) > 0 && string(in.Stop) != "null" {
+		var one string
+		if err := json.Unmarshal(in.Stop, &one); err == nil {
+			s.Stop = []string{one}
+		} else if err := json.Unmarshal(in.Stop, &s.Stop); err != nil {
+			return s, domain.Invalid(domain.Violation("stop", "type", "stop is a string or a list of strings"))
+		}
+	}
+	if s.MaxTokens < 0 || (in.MaxTokens != nil && *in.MaxTokens == 0) || (in.MaxCompletionTokens != nil && *in.MaxCompletionTokens == 0) {
+		return s, domain.Invalid(domain.Violation("max_tokens", "out_of_range", "max_tokens must be positive"))
+	}
+	return s, s.Validate()
 }
 
 // clientMessage is one message of the request: its content a string or an array of parts, of
@@ -94,6 +124,9 @@ func decodeCompletion(r *http.Request) (completionRequest, string, error) {
 		}
 		text = t
 	}
+	if _, err := in.sampling(); err != nil {
+		bad = append(bad, domain.Violations(err)...)
+	}
 	if len(bad) > 0 {
 		return in, "", domain.Invalid(bad...)
 	}
@@ -142,8 +175,10 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		writeOpenAIError(w, r, err)
 		return
 	}
+	sampling, _ := in.sampling() // checked by decodeCompletion
 	sent, err := s.chat.Send.Handle(r.Context(), chatuc.Send{OwnerID: owner, CompanionID: c.ID(), Text: text,
-		Unset: chatuc.Unset{DeepThink: true, Image: true, Voice: true}, IdempotencyKey: r.Header.Get("Idempotency-Key")})
+		Options: chat.Options{Sampling: sampling}, Unset: chatuc.Unset{DeepThink: true, Image: true, Voice: true},
+		IdempotencyKey: r.Header.Get("Idempotency-Key")})
 	if err != nil {
 		writeOpenAIError(w, r, err)
 		return

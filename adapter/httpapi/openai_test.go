@@ -14,6 +14,7 @@ import (
 	"github.com/openai/openai-go/v3/option"
 	"github.com/stretchr/testify/require"
 
+	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	"github.com/companionhub/companionhub/usecase/apitoken"
@@ -182,4 +183,39 @@ func jsonField(t *testing.T, body []byte, key string) string {
 	require.NoError(t, json.Unmarshal(body, &e), "%s", body)
 	s, _ := e.Error[key].(string)
 	return s
+}
+
+// max_tokens, temperature, top_p and stop reach the model, within the hub's limits; values no
+// model should be asked are refused, each naming its field.
+func TestOpenAISamplingReachesTheModel(t *testing.T) {
+	t.Parallel()
+	h := newOpenAIHub(t)
+	ctx := context.Background()
+	res, err := h.client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "mira-vale",
+		Messages:    []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Hello!")},
+		MaxTokens:   openai.Int(50000), // more than the hub lets a client ask: bounded
+		Temperature: openai.Float(0.3), TopP: openai.Float(0.8),
+		Stop: openai.ChatCompletionNewParamsStopUnion{OfStringArray: []string{" Hi!", "###"}}})
+	require.NoError(t, err)
+	got := h.c.model.replyTo("Hello!")
+	require.Equal(t, chat.MaxSampledTokens, got.MaxTokens)
+	require.Equal(t, 0.3, *got.Temperature)
+	require.Equal(t, 0.8, *got.TopP)
+	require.Equal(t, []string{" Hi!", "###"}, got.Stop)
+	require.Equal(t, "[Offline model]", res.Choices[0].Message.Content, "the model stopped where asked")
+
+	_, err = h.client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "mira-vale",
+		Messages: []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Short, please.")}, MaxCompletionTokens: openai.Int(3)})
+	require.NoError(t, err)
+	require.Equal(t, 3, h.c.model.replyTo("Short, please.").MaxTokens, "max_completion_tokens, the newer name")
+	require.Nil(t, h.c.model.replyTo("Short, please.").TopP, "nothing asked: the model's own")
+
+	_, err = h.client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "mira-vale",
+		Messages:    []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Hot!")},
+		Temperature: openai.Float(2.5)})
+	var apiErr *openai.Error
+	require.True(t, errors.As(err, &apiErr), "%v", err)
+	require.Equal(t, 400, apiErr.StatusCode)
+	require.Equal(t, "temperature", apiErr.Param)
+	require.Len(t, h.history(t), 4, "a refused request sends nothing")
 }

@@ -16,9 +16,9 @@
 // The name comes from the first system message containing "You are NAME" (case-insensitive;
 // "You are a barista named NAME" works too; NAME is the capitalised words that follow, up to
 // three); without one the model calls itself "your companion". The quote is the last user message,
-// shortened. MaxTokens bounds the reply in words. Stream hands the reply over word by word (each
-// piece is a word with the whitespace before it) at Config.TokensPerSecond; Complete returns it at
-// once.
+// shortened. MaxTokens bounds the reply in words; it ends before the first of Stop found. Stream
+// hands the reply over word by word (each piece is a word with the whitespace before it) at
+// Config.TokensPerSecond; Complete returns it at once.
 //
 // # JSON mode
 //

@@ -110,6 +110,15 @@ func TestMaxTokensBoundsTheReplyInWords(t *testing.T) {
 	assert.Equal(t, 6, usage.PromptTokens) // "You are Mia." + "Tell me everything.": three words each
 }
 
+func TestStopEndsTheReplyBeforeTheFirstStopSequence(t *testing.T) {
+	t.Parallel()
+	r := req("You are Mia.", "Tell me everything.")
+	r.Stop = []string{"never there", " I'm"}
+	text, _, err := New(Config{}).Complete(t.Context(), r)
+	require.NoError(t, err)
+	assert.Equal(t, "[Offline model] Hi!", text)
+}
+
 func TestJSONModeEchoesTheStateBlock(t *testing.T) {
 	t.Parallel()
 	system := "Analyse the scene. Answer with JSON keys outfit, location, action_summary, mood.\n" +

@@ -36,6 +36,11 @@ func answer(req llm.Request) string {
 	default:
 		text = chatReply(req)
 	}
+	for _, stop := range req.Stop { // as real models do: the reply ends before the first stop sequence
+		if i := strings.Index(text, stop); i >= 0 {
+			text = text[:i]
+		}
+	}
 	if req.MaxTokens > 0 {
 		if pieces := split(text); len(pieces) > req.MaxTokens {
 			text = strings.Join(pieces[:req.MaxTokens], "")

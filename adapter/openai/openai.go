@@ -175,6 +175,12 @@ func (c *Client) params(req llm.Request) (oai.ChatCompletionNewParams, error) {
 	if req.Temperature != nil {
 		p.Temperature = oai.Float(*req.Temperature)
 	}
+	if req.TopP != nil {
+		p.TopP = oai.Float(*req.TopP)
+	}
+	if len(req.Stop) > 0 {
+		p.Stop = oai.ChatCompletionNewParamsStopUnion{OfStringArray: req.Stop}
+	}
 	if req.JSON {
 		p.ResponseFormat = oai.ChatCompletionNewParamsResponseFormatUnion{OfJSONObject: &oai.ResponseFormatJSONObjectParam{}}
 	}

@@ -54,9 +54,10 @@ func TestRequestCarriesThePortsOptions(t *testing.T) {
 		openaifake.WithAPIKey("sk-test-key-123456"))
 	c := newClient(t, fake, func(c *Config) { c.APIKey = "sk-test-key-123456" })
 
-	temp := 0.25
+	temp, topP := 0.25, 0.9
 	req := chatRequest()
 	req.Model, req.MaxTokens, req.Temperature, req.JSON = "other-model", 123, &temp, true
+	req.TopP, req.Stop = &topP, []string{"\nUser:", "###"}
 	_, _, err := drain(t, c, req)
 	require.NoError(t, err)
 	_, _, err = c.Complete(t.Context(), chatRequest())
@@ -74,6 +75,14 @@ func TestRequestCarriesThePortsOptions(t *testing.T) {
 	require.NotNil(t, s.Temperature)
 	assert.Equal(t, 0.25, *s.Temperature)
 	assert.Equal(t, "json_object", s.ResponseFormat)
+	var sent struct {
+		TopP *float64 `json:"top_p"`
+		Stop []string `json:"stop"`
+	}
+	require.NoError(t, json.Unmarshal(s.Body, &sent))
+	require.NotNil(t, sent.TopP)
+	assert.Equal(t, 0.9, *sent.TopP)
+	assert.Equal(t, []string{"\nUser:", "###"}, sent.Stop)
 	assert.True(t, s.Stream)
 	assert.True(t, s.IncludeUsage)
 	assert.Equal(t, []openaifake.Message{
@@ -89,7 +98,7 @@ func TestRequestCarriesThePortsOptions(t *testing.T) {
 	assert.Empty(t, w.ResponseFormat)
 	var body map[string]json.RawMessage
 	require.NoError(t, json.Unmarshal(w.Body, &body))
-	for _, k := range []string{"max_tokens", "temperature", "response_format", "stream_options", "n"} {
+	for _, k := range []string{"max_tokens", "temperature", "top_p", "stop", "response_format", "stream_options", "n"} {
 		assert.NotContains(t, body, k)
 	}
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -21,6 +22,7 @@ type turnRow struct {
 	DeepThink     bool     `db:"deep_think"`
 	WantImage     bool     `db:"want_image"`
 	WantVoice     bool     `db:"want_voice"`
+	Sampling      *string  `db:"sampling"`
 	Regenerate    bool     `db:"regenerate"`
 	Status        string   `db:"status"`
 	Progress      int      `db:"progress"`
@@ -33,7 +35,7 @@ type turnRow struct {
 	UpdatedAt     nullTime `db:"updated_at"`
 }
 
-const turnColumns = `id, owner_id, companion_id, user_message_id, deep_think, want_image, want_voice, regenerate,
+const turnColumns = `id, owner_id, companion_id, user_message_id, deep_think, want_image, want_voice, sampling, regenerate,
 	status, progress, error_code, error_message, reply_id, cancel_requested, lease_until, created_at, updated_at`
 
 func (r turnRepo) Create(ctx context.Context, turn chat.Turn, key chatuc.Idempotency) error {
@@ -45,12 +47,16 @@ func (r turnRepo) Create(ctx context.Context, turn chat.Turn, key chatuc.Idempot
 			fp = key.Fingerprint
 		}
 	}
-	_, err := r.c.exec(ctx, `INSERT INTO turns (id, owner_id, companion_id, user_message_id, idempotency_key,
-		idempotency_fingerprint, deep_think, want_image, want_voice, regenerate, status, progress, error_code,
+	sampling, err := samplingArg(t.Options.Sampling)
+	if err != nil {
+		return err
+	}
+	_, err = r.c.exec(ctx, `INSERT INTO turns (id, owner_id, companion_id, user_message_id, idempotency_key,
+		idempotency_fingerprint, deep_think, want_image, want_voice, sampling, regenerate, status, progress, error_code,
 		error_message, reply_id, cancel_requested, lease_until, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		t.ID.String(), t.OwnerID.String(), t.CompanionID.String(), t.UserMessageID.String(), k, fp, t.Options.DeepThink,
-		t.Options.Image, t.Options.Voice, t.Regenerate, t.Status.String(), t.Progress, t.ErrorCode, t.ErrorMessage,
+		t.Options.Image, t.Options.Voice, sampling, t.Regenerate, t.Status.String(), t.Progress, t.ErrorCode, t.ErrorMessage,
 		idArg(t.ReplyID), t.CancelRequested, r.c.t(leaseOf(t)), r.c.t(t.CreatedAt), r.c.t(t.UpdatedAt))
 	if c, dup := uniqueViolation(err); dup {
 		if key.Key != "" && (strings.Contains(c, "idempotency") || strings.Contains(c, "owner_id")) {
@@ -313,8 +319,35 @@ func (row turnRow) turn() (chat.Turn, error) {
 		return chat.Turn{}, err
 	}
 	t.Options = chat.Options{DeepThink: row.DeepThink, Image: row.WantImage, Voice: row.WantVoice}
+	if row.Sampling != nil {
+		var sr samplingRow
+		if err := json.Unmarshal([]byte(*row.Sampling), &sr); err != nil {
+			return chat.Turn{}, domain.Errorf(domain.KindInternal, "turn %s: stored sampling: %w", row.ID, err)
+		}
+		t.Options.Sampling = chat.Sampling{MaxTokens: sr.MaxTokens, Temperature: sr.Temperature, TopP: sr.TopP, Stop: sr.Stop}
+	}
 	t.Regenerate, t.Progress, t.ErrorCode, t.ErrorMessage = row.Regenerate, row.Progress, row.ErrorCode, row.ErrorMessage
 	t.CancelRequested, t.LeaseUntil = row.CancelReq, row.LeaseUntil.Time
 	t.CreatedAt, t.UpdatedAt = row.CreatedAt.Time, row.UpdatedAt.Time
 	return chat.HydrateTurn(t)
+}
+
+// samplingRow is a turn's sampling as the sampling column keeps it.
+type samplingRow struct {
+	MaxTokens   int      `json:"max_tokens,omitempty"`
+	Temperature *float64 `json:"temperature,omitempty"`
+	TopP        *float64 `json:"top_p,omitempty"`
+	Stop        []string `json:"stop,omitempty"`
+}
+
+// samplingArg is how a turn's sampling is stored: JSON, or NULL when the client asked nothing.
+func samplingArg(s chat.Sampling) (any, error) {
+	if s.IsZero() {
+		return nil, nil
+	}
+	b, err := json.Marshal(samplingRow{MaxTokens: s.MaxTokens, Temperature: s.Temperature, TopP: s.TopP, Stop: s.Stop})
+	if err != nil {
+		return nil, domain.Errorf(domain.KindInternal, "encode sampling: %w", err)
+	}
+	return string(b), nil
 }

@@ -81,6 +81,8 @@ type Options struct {
 	DeepThink bool // a planning step and a larger budget
 	Image     bool // a picture of the scene
 	Voice     bool // the reply spoken
+	// Sampling is what a client asked of the reply's generation (zero: nothing).
+	Sampling Sampling
 }
 
 // Turn is one pass of the pipeline for one user message: the reply to it, or (Regenerate) another

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 
 	"github.com/companionhub/companionhub/domain"
@@ -28,7 +29,10 @@ type Unset struct {
 func sendOptions(ctx context.Context, d Deps, owner domain.ID, asked chat.Options, unset Unset, s companion.Settings,
 	countChat bool) (chat.Options, error) {
 	o := chat.Options{DeepThink: asked.DeepThink && !unset.DeepThink, Image: asked.Image && !unset.Image,
-		Voice: asked.Voice && !unset.Voice}
+		Voice: asked.Voice && !unset.Voice, Sampling: asked.Sampling.Bounded()}
+	if err := o.Sampling.Validate(); err != nil {
+		return chat.Options{}, err
+	}
 	if err := checkOptions(d, o); err != nil {
 		return chat.Options{}, err
 	}
@@ -76,5 +80,10 @@ func sendRequestKey(o chat.Options, u Unset) string {
 		}
 		return strconv.FormatBool(v)
 	}
-	return part(o.DeepThink, u.DeepThink) + "," + part(o.Image, u.Image) + "," + part(o.Voice, u.Voice)
+	key := part(o.DeepThink, u.DeepThink) + "," + part(o.Image, u.Image) + "," + part(o.Voice, u.Voice)
+	if !o.Sampling.IsZero() {
+		b, _ := json.Marshal(o.Sampling.Bounded())
+		key += "," + string(b)
+	}
+	return key
 }

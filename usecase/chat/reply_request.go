@@ -22,6 +22,13 @@ func (p prompter) request(ctx context.Context, tc turnContext) (llm.Request, err
 	ps := spec.Persona
 	deep := tc.turn.Options().DeepThink
 	params := replyParams(ps.SpeechStyle, ps.IntimacyPace, ps.ConfidenceLevel, ps.Archetype, deep)
+	sampling := tc.turn.Options().Sampling.Bounded()
+	if sampling.MaxTokens > 0 { // the client's bound, longer or shorter than the persona's
+		params.MaxTokens = sampling.MaxTokens
+	}
+	if sampling.Temperature != nil {
+		params.Temperature = *sampling.Temperature
+	}
 	lore, err := p.lore(ctx, tc)
 	if err != nil {
 		return llm.Request{}, err
@@ -64,5 +71,6 @@ func (p prompter) request(ctx context.Context, tc turnContext) (llm.Request, err
 	msgs = append(msgs, hist.Messages...)
 	msgs = append(msgs, user)
 	temp := params.Temperature
-	return llm.Request{Messages: mergeRoles(msgs), MaxTokens: params.MaxTokens, Temperature: &temp}, nil
+	return llm.Request{Messages: mergeRoles(msgs), MaxTokens: params.MaxTokens, Temperature: &temp, TopP: sampling.TopP,
+		Stop: sampling.Stop}, nil
 }

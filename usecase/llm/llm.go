@@ -32,6 +32,10 @@ type Request struct {
 	MaxTokens int
 	// Temperature is used when set (a nil pointer leaves the provider's default).
 	Temperature *float64
+	// TopP is nucleus sampling's mass, used when set.
+	TopP *float64
+	// Stop are sequences at which the model stops writing; the reply does not contain them.
+	Stop []string
 	// JSON asks for a single JSON object (providers' JSON mode where they have one).
 	JSON bool
 }

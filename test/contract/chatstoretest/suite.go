@@ -100,9 +100,15 @@ func sameMessage(t *testing.T, want, got chat.Message) {
 }
 
 // newTurn is a queued turn with no lease of its own (the store gives it a minute to be picked up).
+// Every other one carries a client's sampling, which the store keeps whole.
 func newTurn(owner, companionID, userMsg domain.ID, i int) chat.Turn {
+	o := chat.Options{DeepThink: true, Image: true}
+	if i%2 == 1 {
+		temp, topP := 0.7, 0.95
+		o.Sampling = chat.Sampling{MaxTokens: 300, Temperature: &temp, TopP: &topP, Stop: []string{"\nUser:", "###"}}
+	}
 	t, err := chat.HydrateTurn(chat.TurnRecord{ID: domain.NewID(at(i)), OwnerID: owner, CompanionID: companionID,
-		UserMessageID: userMsg, Options: chat.Options{DeepThink: true, Image: true}, Status: chat.StatusQueued,
+		UserMessageID: userMsg, Options: o, Status: chat.StatusQueued,
 		CreatedAt: at(i), UpdatedAt: at(i)})
 	if err != nil {
 		panic(err)
@@ -307,7 +313,7 @@ func testTurns(t *testing.T, e Env) {
 	got, key, err := e.Store.Turns().ByIdempotencyKey(ctx, owner, "key-1")
 	require.NoError(t, err)
 	require.Equal(t, t1.ID(), got.ID())
-	require.Equal(t, t1.Options(), got.Options())
+	require.Equal(t, t1.Options(), got.Options(), "the client's sampling too")
 	require.Equal(t, chatuc.Idempotency{Key: "key-1"}, key, "a key kept without a fingerprint has none")
 
 	active, err := e.Store.Turns().Active(ctx, c, t1.ID())
@@ -335,6 +341,7 @@ func testTurns(t *testing.T, e Env) {
 	got, err = e.Store.Turns().Load(ctx, t2.ID())
 	require.NoError(t, err)
 	require.Equal(t, "the model is down", got.Failure().Message)
+	require.Equal(t, t2.Options(), got.Options(), "no sampling is none")
 	active, err = e.Store.Turns().Active(ctx, c, domain.ID{})
 	require.NoError(t, err)
 	require.False(t, active)
