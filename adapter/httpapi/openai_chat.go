@@ -32,6 +32,8 @@ type completionRequest struct {
 	Temperature         *float64        `json:"temperature"`
 	TopP                *float64        `json:"top_p"`
 	Stop                json.RawMessage `json:"stop"`
+	// History "client" answers from the client's own messages, once, storing nothing.
+	History string `json:"history"`
 }
 
 // sampling is what the request asks of the reply's generation; max_completion_tokens (the newer
@@ -176,6 +178,12 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sampling, _ := in.sampling() // checked by decodeCompletion
+	m := completionMeta{model: modelid.Of(c), created: time.Now().Unix()}
+	if in.clientHistory(r) {
+		m.id = "chatcmpl-" + domain.NewID(time.Now()).String()
+		answerCompletion(w, r, in, m, s.improvise(r, owner, c.ID(), in, sampling))
+		return
+	}
 	sent, err := s.chat.Send.Handle(r.Context(), chatuc.Send{OwnerID: owner, CompanionID: c.ID(), Text: text,
 		Options: chat.Options{Sampling: sampling}, Unset: chatuc.Unset{DeepThink: true, Image: true, Voice: true},
 		IdempotencyKey: r.Header.Get("Idempotency-Key")})
@@ -183,23 +191,44 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		writeOpenAIError(w, r, err)
 		return
 	}
-	reply := replyFollower{s: s, owner: owner, turn: sent.Turn.ID(), model: modelid.Of(c), created: time.Now().Unix(),
-		prompt: s.tokenCount(text)}
-	// The reply may take longer than a response may (HTTP_WRITE_TIMEOUT): the turn's own budget
-	// bounds it.
-	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
-	if in.Stream {
-		reply.stream(w, r, in.StreamOptions != nil && in.StreamOptions.IncludeUsage)
-		return
+	reply := replyFollower{s: s, owner: owner, turn: sent.Turn.ID(), prompt: s.tokenCount(text)}
+	m.id = "chatcmpl-" + sent.Turn.ID().String()
+	answerCompletion(w, r, in, m, func(emit func(string) error) (string, completionUsage, error) {
+		final, err := reply.follow(r, emit)
+		return final, reply.usage(final), err
+	})
+}
+
+// clientHistory reports whether the client asked to be answered from its own conversation
+// ("history": "client", or the X-CompanionHub-History header) instead of the companion's.
+func (in completionRequest) clientHistory(r *http.Request) bool {
+	return strings.EqualFold(in.History, "client") || strings.EqualFold(r.Header.Get("X-CompanionHub-History"), "client")
+}
+
+// improvise writes a one-off reply to the client's own conversation: its user and assistant
+// messages (its system prompt gives way to the companion's); nothing is stored.
+func (s *Server) improvise(r *http.Request, owner, companionID domain.ID, in completionRequest, sampling chat.Sampling) produceFunc {
+	return func(emit func(string) error) (string, completionUsage, error) {
+		var lines []chatuc.Line
+		for _, msg := range in.Messages {
+			if msg.Role != "user" && msg.Role != "assistant" {
+				continue
+			}
+			t, err := msg.text()
+			if err != nil {
+				return "", completionUsage{}, domain.Invalid(domain.Violation("messages", "invalid", err.Error()))
+			}
+			lines = append(lines, chatuc.Line{FromCompanion: msg.Role == "assistant", Text: t})
+		}
+		out, err := s.chat.Improvise.Handle(r.Context(), chatuc.Improvise{OwnerID: owner, CompanionID: companionID,
+			Conversation: lines, Sampling: sampling, OnText: emit})
+		if err != nil {
+			return "", completionUsage{}, err
+		}
+		u := completionUsage{PromptTokens: out.Usage.PromptTokens, CompletionTokens: out.Usage.CompletionTokens}
+		u.TotalTokens = u.PromptTokens + u.CompletionTokens
+		return out.Text, u, nil
 	}
-	final, err := reply.follow(r, nil)
-	if err != nil {
-		writeOpenAIError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, completion{ID: reply.id(), Object: "chat.completion", Created: reply.created, Model: reply.model,
-		Choices: []completionChoice{{Message: completionMessage{Role: "assistant", Content: final}, FinishReason: "stop"}},
-		Usage:   reply.usage(final)})
 }
 
 // tokenCount is the hub's estimate of text's tokens (0 without a counter).
@@ -212,15 +241,11 @@ func (s *Server) tokenCount(text string) int {
 
 // replyFollower follows a turn's events to its reply, for one /v1 request.
 type replyFollower struct {
-	s       *Server
-	owner   domain.ID
-	turn    domain.ID
-	model   string
-	created int64
-	prompt  int // the estimated tokens of the message sent
+	s      *Server
+	owner  domain.ID
+	turn   domain.ID
+	prompt int // the estimated tokens of the message sent
 }
-
-func (f replyFollower) id() string { return "chatcmpl-" + f.turn.String() }
 
 func (f replyFollower) usage(final string) completionUsage {
 	n := f.s.tokenCount(final)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"time"
 )
 
 // chunk is OpenAI's chat.completion.chunk.
@@ -27,12 +28,22 @@ type (
 	}
 )
 
-// stream answers with the reply as it is written, as OpenAI streams: a first chunk with the role,
-// one per piece of text, one with finish_reason "stop", the usage when asked for, then
-// "data: [DONE]". A turn that fails after the stream began ends it with an error event in
-// OpenAI's shape instead. A client that goes away stops only this stream: the reply is written
-// and saved regardless.
-func (f replyFollower) stream(w http.ResponseWriter, r *http.Request, includeUsage bool) {
+// completionMeta is what every chunk and completion of one answer repeats.
+type completionMeta struct {
+	id      string
+	model   string
+	created int64
+}
+
+// produceFunc writes a reply, giving emit its text as it is written, and returns it whole with its
+// usage.
+type produceFunc func(emit func(string) error) (string, completionUsage, error)
+
+// streamCompletion answers with the reply as produce writes it, as OpenAI streams: a first chunk
+// with the role, one per piece of text, one with finish_reason "stop", the usage when asked for,
+// then "data: [DONE]". A reply that fails after the stream began ends it with an error event in
+// OpenAI's shape instead.
+func streamCompletion(w http.ResponseWriter, r *http.Request, m completionMeta, includeUsage bool, produce produceFunc) {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
@@ -50,14 +61,14 @@ func (f replyFollower) stream(w http.ResponseWriter, r *http.Request, includeUsa
 		return rc.Flush()
 	}
 	piece := func(d chunkDelta, finish *string) chunk {
-		return chunk{ID: f.id(), Object: "chat.completion.chunk", Created: f.created, Model: f.model,
+		return chunk{ID: m.id, Object: "chat.completion.chunk", Created: m.created, Model: m.model,
 			Choices: []chunkChoice{{Delta: d, FinishReason: finish}}}
 	}
 	empty := ""
 	if send(piece(chunkDelta{Role: "assistant", Content: &empty}, nil)) != nil {
 		return
 	}
-	final, err := f.follow(r, func(text string) error { return send(piece(chunkDelta{Content: &text}, nil)) })
+	_, usage, err := produce(func(text string) error { return send(piece(chunkDelta{Content: &text}, nil)) })
 	if err != nil {
 		if r.Context().Err() == nil {
 			status, body := describeError(w, r, err)
@@ -70,12 +81,31 @@ func (f replyFollower) stream(w http.ResponseWriter, r *http.Request, includeUsa
 		return
 	}
 	if includeUsage {
-		u := f.usage(final)
-		if send(chunk{ID: f.id(), Object: "chat.completion.chunk", Created: f.created, Model: f.model,
-			Choices: []chunkChoice{}, Usage: &u}) != nil {
+		if send(chunk{ID: m.id, Object: "chat.completion.chunk", Created: m.created, Model: m.model,
+			Choices: []chunkChoice{}, Usage: &usage}) != nil {
 			return
 		}
 	}
 	_, _ = fmt.Fprint(w, "data: [DONE]\n\n")
 	_ = rc.Flush()
+}
+
+// answerCompletion answers with the reply: streamed when the request asked, else as one
+// chat.completion once produce has written it.
+func answerCompletion(w http.ResponseWriter, r *http.Request, in completionRequest, m completionMeta, produce produceFunc) {
+	// The reply may take longer than a response may (HTTP_WRITE_TIMEOUT): the reply's own budget
+	// bounds it.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
+	if in.Stream {
+		streamCompletion(w, r, m, in.StreamOptions != nil && in.StreamOptions.IncludeUsage, produce)
+		return
+	}
+	final, usage, err := produce(func(string) error { return nil })
+	if err != nil {
+		writeOpenAIError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, completion{ID: m.id, Object: "chat.completion", Created: m.created, Model: m.model,
+		Choices: []completionChoice{{Message: completionMessage{Role: "assistant", Content: final}, FinishReason: "stop"}},
+		Usage:   usage})
 }

@@ -219,3 +219,44 @@ func TestOpenAISamplingReachesTheModel(t *testing.T) {
 	require.Equal(t, "temperature", apiErr.Param)
 	require.Len(t, h.history(t), 4, "a refused request sends nothing")
 }
+
+// With "history": "client" the client's own conversation makes a one-off reply, in the companion's
+// persona: the model reads the client's messages (not its system prompt), and nothing is stored.
+func TestOpenAIClientHistoryIsAOneOffReply(t *testing.T) {
+	t.Parallel()
+	h := newOpenAIHub(t)
+	ctx := context.Background()
+	conversation := []openai.ChatCompletionMessageParamUnion{
+		openai.SystemMessage("You are a pirate."),
+		openai.UserMessage("My cat is called Biscuit."),
+		openai.AssistantMessage("What a lovely name for a cat."),
+		openai.UserMessage("What is my cat called?"),
+	}
+	res, err := h.client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "mira-vale", Messages: conversation},
+		option.WithJSONSet("history", "client"))
+	require.NoError(t, err)
+	require.NotEmpty(t, res.Choices[0].Message.Content)
+	require.Positive(t, res.Usage.PromptTokens, "the model's own count")
+	got := h.c.model.replyTo("What is my cat called?")
+	require.NotEmpty(t, got.Messages)
+	var seen []string
+	for _, m := range got.Messages {
+		seen = append(seen, string(m.Role)+": "+m.Content)
+	}
+	require.Contains(t, seen, "user: My cat is called Biscuit.")
+	require.Contains(t, seen, "assistant: What a lovely name for a cat.")
+	require.Contains(t, got.Messages[0].Content, "Mira Vale", "the companion's persona")
+	require.NotContains(t, strings.Join(seen, "\n"), "pirate", "the client's system prompt gives way to the companion's")
+	require.Empty(t, h.history(t), "nothing is stored")
+
+	// The header works too, streamed.
+	stream := h.client.Chat.Completions.NewStreaming(ctx, openai.ChatCompletionNewParams{Model: "mira-vale", Messages: conversation},
+		option.WithHeader("X-CompanionHub-History", "client"))
+	var acc openai.ChatCompletionAccumulator
+	for stream.Next() {
+		acc.AddChunk(stream.Current())
+	}
+	require.NoError(t, stream.Err())
+	require.NotEmpty(t, acc.Choices[0].Message.Content)
+	require.Empty(t, h.history(t))
+}

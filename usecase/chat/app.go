@@ -55,6 +55,8 @@ type App struct {
 	SendVoiceNote decorator.Handler[SendVoiceNote, Sent]
 	// WriteFirst has the companion write first, from a hidden instruction (a schedule's).
 	WriteFirst decorator.Handler[WriteFirst, Sent]
+	// Improvise is a one-off reply to a conversation the caller brings; nothing is stored.
+	Improvise  decorator.Handler[Improvise, Improvised]
 	Regenerate decorator.Handler[Regenerate, Regenerated]
 	GetTurn    decorator.Handler[GetTurn, chat.Turn]
 	// CurrentTurn is the turn with a companion still under way, if any.
@@ -88,6 +90,7 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		Send:          decorator.Decorate("chat.send", send, obs...),
 		SendVoiceNote: decorator.Decorate("chat.send_voice_note", voiceNoteHandler{send: send, transcribe: d.Transcribe}, obs...),
 		WriteFirst:    decorator.Decorate("chat.write_first", writeFirstHandler{send: send}, obs...),
+		Improvise:     decorator.Decorate("chat.improvise", improviseHandler{d}, obs...),
 		Regenerate:    decorator.Decorate("chat.regenerate", regenerateHandler{d: d, keys: keys}, obs...),
 		Alternatives:  decorator.Decorate("chat.alternatives", alternativesHandler{d}, obs...),
 		GetTurn:       decorator.Decorate("chat.get_turn", getTurnHandler{d}, obs...),

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/companionhub/companionhub/domain/chat"
 )
 
 // archetype is how one of the well-known character archetypes talks and behaves (reference §2.17.1,
@@ -140,6 +142,18 @@ type ReplyParams struct {
 	MaxTokens   int
 	Temperature float64
 	Length      string // the length guideline the prompt states
+}
+
+// with is p under a client's sampling: its bound (longer or shorter than the persona's) and its
+// temperature, where it asked.
+func (p ReplyParams) with(s chat.Sampling) ReplyParams {
+	if s.MaxTokens > 0 {
+		p.MaxTokens = s.MaxTokens
+	}
+	if s.Temperature != nil {
+		p.Temperature = *s.Temperature
+	}
+	return p
 }
 
 // replyParams derives how long and how adventurous replies are from the persona (reference §2.17.2,

@@ -23,12 +23,7 @@ func (p prompter) request(ctx context.Context, tc turnContext) (llm.Request, err
 	deep := tc.turn.Options().DeepThink
 	params := replyParams(ps.SpeechStyle, ps.IntimacyPace, ps.ConfidenceLevel, ps.Archetype, deep)
 	sampling := tc.turn.Options().Sampling.Bounded()
-	if sampling.MaxTokens > 0 { // the client's bound, longer or shorter than the persona's
-		params.MaxTokens = sampling.MaxTokens
-	}
-	if sampling.Temperature != nil {
-		params.Temperature = *sampling.Temperature
-	}
+	params = params.with(sampling)
 	lore, err := p.lore(ctx, tc)
 	if err != nil {
 		return llm.Request{}, err
