@@ -81,55 +81,49 @@ func (s *Server) companionOfModel(ctx context.Context, owner domain.ID, model st
 	return nil, errNoModel
 }
 
-func (s *Server) toModel(c *companion.Companion, owner string) openAIModel {
-	return openAIModel{ID: modelid.Of(c), Object: "model", Created: c.CreatedAt().Unix(), OwnedBy: owner,
-		Name: c.Profile().Name(), CompanionID: c.ID().String()}
-}
-
-// username is the caller's username, which models are owned_by.
-func (s *Server) username(ctx context.Context, id domain.ID) (string, error) {
-	u, err := s.accounts.GetMe.Handle(ctx, accountuc.GetMe{UserID: id})
+// asModels are companions as the caller's models: owned_by is the caller's username.
+func (s *Server) asModels(ctx context.Context, owner domain.ID, cs ...*companion.Companion) ([]openAIModel, error) {
+	u, err := s.accounts.GetMe.Handle(ctx, accountuc.GetMe{UserID: owner})
 	if err != nil {
-		return "", err
+		return nil, err
 	}
-	return u.Username().String(), nil
+	out := make([]openAIModel, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, openAIModel{ID: modelid.Of(c), Object: "model", Created: c.CreatedAt().Unix(),
+			OwnedBy: u.Username().String(), Name: c.Profile().Name(), CompanionID: c.ID().String()})
+	}
+	return out, nil
 }
 
 func (s *Server) openAIModels(w http.ResponseWriter, r *http.Request) {
 	owner := principalFrom(r.Context()).UserID
 	all, err := s.ownCompanions(r.Context(), owner)
+	var models []openAIModel
+	if err == nil {
+		models, err = s.asModels(r.Context(), owner, all...)
+	}
 	if err != nil {
 		writeOpenAIError(w, r, err)
 		return
 	}
-	name, err := s.username(r.Context(), owner)
-	if err != nil {
-		writeOpenAIError(w, r, err)
-		return
-	}
-	out := struct {
+	writeJSON(w, http.StatusOK, struct {
 		Object string        `json:"object"`
 		Data   []openAIModel `json:"data"`
-	}{Object: "list", Data: make([]openAIModel, 0, len(all))}
-	for _, c := range all {
-		out.Data = append(out.Data, s.toModel(c, name))
-	}
-	writeJSON(w, http.StatusOK, out)
+	}{Object: "list", Data: models})
 }
 
 func (s *Server) openAIModel(w http.ResponseWriter, r *http.Request) {
 	owner := principalFrom(r.Context()).UserID
 	c, err := s.companionOfModel(r.Context(), owner, r.PathValue("id"))
+	var models []openAIModel
+	if err == nil {
+		models, err = s.asModels(r.Context(), owner, c)
+	}
 	if err != nil {
 		writeOpenAIError(w, r, err)
 		return
 	}
-	name, err := s.username(r.Context(), owner)
-	if err != nil {
-		writeOpenAIError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, s.toModel(c, name))
+	writeJSON(w, http.StatusOK, models[0])
 }
 
 // openAIAuthenticated is authenticated for /v1 routes: failures are answered in OpenAI's shape.
