@@ -260,3 +260,19 @@ func TestOpenAIClientHistoryIsAOneOffReply(t *testing.T) {
 	require.NotEmpty(t, acc.Choices[0].Message.Content)
 	require.Empty(t, h.history(t))
 }
+
+// A client retrying with the same Idempotency-Key gets the same reply, and the companion answers once.
+func TestOpenAIRetriesWithAnIdempotencyKeyAnswerOnce(t *testing.T) {
+	t.Parallel()
+	h := newOpenAIHub(t)
+	ctx := context.Background()
+	params := openai.ChatCompletionNewParams{Model: "mira-vale", Messages: []openai.ChatCompletionMessageParamUnion{
+		openai.UserMessage("Only once, please.")}}
+	first, err := h.client.Chat.Completions.New(ctx, params, option.WithHeader("Idempotency-Key", "retry-1"))
+	require.NoError(t, err)
+	again, err := h.client.Chat.Completions.New(ctx, params, option.WithHeader("Idempotency-Key", "retry-1"))
+	require.NoError(t, err)
+	require.Equal(t, first.ID, again.ID, "the same turn")
+	require.Equal(t, first.Choices[0].Message.Content, again.Choices[0].Message.Content)
+	require.Len(t, h.history(t), 2, "one message, one reply")
+}
