@@ -25,7 +25,8 @@ const adminUsage = `usage:
   companionhub admin cleanup-orphans [--dry-run] [--grace 1h] [flags]
   companionhub admin purge-companions [--dry-run] [flags]
   companionhub admin reports --companion ID [flags]
-  companionhub admin unpublish --companion ID [--reason TEXT] [flags]`
+  companionhub admin unpublish --companion ID [--reason TEXT] [flags]
+  companionhub admin backup --to FILE [flags]`
 
 func admin(ctx context.Context, args []string, e env) error {
 	switch {
@@ -39,6 +40,8 @@ func admin(ctx context.Context, args []string, e env) error {
 		return adminReports(ctx, args[1:], e)
 	case len(args) >= 1 && args[0] == "unpublish":
 		return adminUnpublish(ctx, args[1:], e)
+	case len(args) >= 1 && args[0] == "backup":
+		return adminBackup(ctx, args[1:], e)
 	}
 	fmt.Fprintln(e.stderr, adminUsage)
 	return errUsage

@@ -6,6 +6,7 @@
 //	companionhub admin user create …     create an account from the command line
 //	companionhub admin cleanup-orphans   delete stored files no row refers to
 //	companionhub admin purge-companions  delete companions trashed longer than the retention
+//	companionhub admin backup --to FILE  a consistent copy of the SQLite database
 //
 // Every setting is an environment variable COMPANIONHUB_… and an equivalent flag; run a subcommand
 // with -h to list them.
@@ -56,6 +57,9 @@ commands:
   admin cleanup-orphans delete stored files no row refers to (--dry-run, --grace 1h)
   admin purge-companions
                         delete companions trashed longer than COMPANIONHUB_COMPANION_RETENTION (--dry-run)
+  admin reports         list a published companion's reports (--companion ID)
+  admin unpublish       withdraw a published companion (--companion ID, --reason TEXT)
+  admin backup          write a consistent copy of the SQLite database while the hub runs (--to FILE)
   version               print the version
 
 Run "companionhub <command> -h" for the flags of a command. Every flag has an environment variable

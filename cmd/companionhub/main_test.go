@@ -157,3 +157,35 @@ func TestDocsNameNothingOutsideTheRepository(t *testing.T) {
 		}
 	}
 }
+
+// admin backup writes a whole, consistent copy of the SQLite database, which opens as the hub's
+// database; it never overwrites a file.
+func TestAdminBackup(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	vars := map[string]string{"COMPANIONHUB_DATA_DIR": dir, "COMPANIONHUB_PASSWORD_HASH_MEMORY_KIB": "64",
+		"COMPANIONHUB_PASSWORD_HASH_ITERATIONS": "1"}
+	_, errOut, code := runCmd(t, vars, "plum-ferry-osmosis-42\n", "admin", "user", "create", "--email", "op@example.com", "--username", "operator")
+	require.Equal(t, exitOK, code, errOut)
+
+	copyPath := filepath.Join(t.TempDir(), "hub-backup.db")
+	out, errOut, code := runCmd(t, vars, "", "admin", "backup", "--to", copyPath)
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "backed up the database to "+copyPath)
+
+	// The copy is a hub database: the account is in it, and the hub opens it.
+	restored := map[string]string{"COMPANIONHUB_DATA_DIR": t.TempDir(), "COMPANIONHUB_DATABASE_URL": "sqlite:" + copyPath,
+		"COMPANIONHUB_PASSWORD_HASH_MEMORY_KIB": "64", "COMPANIONHUB_PASSWORD_HASH_ITERATIONS": "1"}
+	out, errOut, code = runCmd(t, restored, "", "migrate", "status")
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, ", 0 pending")
+	_, errOut, code = runCmd(t, restored, "plum-ferry-osmosis-42\n", "admin", "user", "create", "--email", "op@example.com", "--username", "operator2")
+	require.Equal(t, exitFail, code)
+	require.Contains(t, errOut, "already registered", "the account came with the copy")
+
+	_, errOut, code = runCmd(t, vars, "", "admin", "backup", "--to", copyPath)
+	require.Equal(t, exitFail, code)
+	require.Contains(t, errOut, "exists")
+	_, _, code = runCmd(t, vars, "", "admin", "backup")
+	require.Equal(t, exitUsage, code)
+}
