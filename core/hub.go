@@ -25,6 +25,7 @@ import (
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 	"github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/proactive"
+	"github.com/companionhub/companionhub/usecase/userdata"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
@@ -48,6 +49,8 @@ type Hub struct {
 	Proactive *proactive.App
 	// Tokens are personal access tokens: made, listed, revoked, and resolved from a secret.
 	Tokens *apitoken.App
+	// UserData is what a person may ask of all their data: erasing it.
+	UserData *userdata.App
 
 	cfg    Config
 	log    *zap.Logger
@@ -71,11 +74,12 @@ type apps struct {
 	community  *community.App
 	scheduling scheduling
 	tokens     *apitoken.App
+	userData   *userdata.App
 }
 
 func newHub(cfg Config, log *zap.Logger, a apps, runner Runner, srv *httpapi.Server) *Hub {
 	return &Hub{cfg: cfg, log: log, Accounts: a.accounts, Companions: a.companions, Media: a.media, Chat: a.chat,
-		Pictures: a.pictures, Voice: a.voice, Memory: a.memory, Community: a.community, Proactive: a.scheduling.app, Tokens: a.tokens, scheduler: a.scheduling.local,
+		Pictures: a.pictures, Voice: a.voice, Memory: a.memory, Community: a.community, Proactive: a.scheduling.app, Tokens: a.tokens, UserData: a.userData, scheduler: a.scheduling.local,
 		runner: runner, http: srv}
 }
 

@@ -36,6 +36,7 @@ import (
 	"github.com/companionhub/companionhub/usecase/schedule"
 	"github.com/companionhub/companionhub/usecase/stream"
 	"github.com/companionhub/companionhub/usecase/summary"
+	"github.com/companionhub/companionhub/usecase/userdata"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
@@ -427,11 +428,18 @@ func provideTokens(cfg Config, store apitoken.Store, companionStore companionuc.
 		Change: cfg.RateLimits.rules().Settings, Observer: observer}, obs...)
 }
 
+// provideUserData builds what a person may ask of all their data: erasing it.
+func provideUserData(store userdata.Store, accounts *accountuc.App, blobs mediauc.BlobStore, companionStore companionuc.Store,
+	clock usecase.Clock, observer zaplog.Observer, obs []decorator.Observer) (*userdata.App, error) {
+	return userdata.NewApp(userdata.Deps{Store: store, Accounts: accounts, Blobs: blobs, Audit: companionStore.Audit(),
+		Clock: clock, Observer: observer}, obs...)
+}
+
 func provideHTTP(cfg Config, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App, chat *chatuc.App,
 	pictures *picture.App, memories *memoryuc.App, sums *summary.App, voices *voice.App, comm *community.App,
-	pro *proactive.App, tokens *apitoken.App, tokenizer chatuc.TokenCounter, log *zap.Logger, reg *prometheus.Registry,
-	checkers []httpapi.Checker) (*httpapi.Server, error) {
+	pro *proactive.App, tokens *apitoken.App, data *userdata.App, tokenizer chatuc.TokenCounter, log *zap.Logger,
+	reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
 	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Companions: companions, Media: media, Chat: chat,
-		Pictures: pictures, Memories: memories, Summaries: sums, Voices: voices, Community: comm, Proactive: pro, Tokens: tokens, Tokenizer: tokenizer,
+		Pictures: pictures, Memories: memories, Summaries: sums, Voices: voices, Community: comm, Proactive: pro, Tokens: tokens, UserData: data, Tokenizer: tokenizer,
 		ImageTimeout: cfg.Images.Timeout, Log: log, Registry: reg, Checkers: checkers})
 }

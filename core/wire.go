@@ -76,6 +76,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		provideCommunity,
 		provideProactive,
 		provideTokens,
+		provideUserData,
 		provideMedia,
 		wire.Struct(new(apps), "*"),
 		provideHTTP,

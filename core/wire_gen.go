@@ -216,6 +216,19 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
+	userdataStore := sqlstore.UserDataStore(db)
+	userdataApp, err := provideUserData(userdataStore, app, blobStore, companionStore, clock, observer, v)
+	if err != nil {
+		cleanup8()
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	coreApps := apps{
 		accounts:   app,
 		companions: companionApp,
@@ -227,10 +240,11 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		community:  communityApp,
 		scheduling: coreScheduling,
 		tokens:     apitokenApp,
+		userData:   userdataApp,
 	}
 	proactiveApp := provideProactive(coreScheduling)
 	v2 := provideCheckers(db, coreBlobs, o)
-	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, voiceApp, communityApp, proactiveApp, apitokenApp, heuristic, log, registry, v2)
+	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, voiceApp, communityApp, proactiveApp, apitokenApp, userdataApp, heuristic, log, registry, v2)
 	if err != nil {
 		cleanup8()
 		cleanup7()

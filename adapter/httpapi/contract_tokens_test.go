@@ -111,3 +111,28 @@ func (c *contract) openAIJourney(t *testing.T) {
 	status, body, _ = c.call("POST", "/v1/chat/completions", session, map[string]any{"model": id, "messages": []map[string]string{}}, true)
 	require.Equal(t, 400, status, "%s", body)
 }
+
+// eraseJourney: an account deleted by its owner, with the password, by a session only.
+func (c *contract) eraseJourney(t *testing.T) {
+	t.Helper()
+	session := c.companionOwner(t, "leaver")
+	c.newCompanion(t, session, `{"name":"Mira","age":28}`)
+	status, raw, _ := c.call("POST", "/api/v1/me/tokens", session, map[string]any{"name": "Script", "scope": "full"}, true)
+	require.Equal(t, 201, status, "%s", raw)
+	var tok struct {
+		Token string `json:"token"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &tok))
+	status, body, _ := c.call("DELETE", "/api/v1/me", tok.Token, map[string]string{"password": "saffron-harbour-lighthouse-81"}, true)
+	require.Equal(t, 403, status, "%s", body)
+	requireReason(t, body, "forbidden", "session_required")
+	status, body, _ = c.call("DELETE", "/api/v1/me", session, map[string]string{"password": "not-my-password-at-all"}, true)
+	require.Equal(t, 400, status, "%s", body)
+	requireReason(t, body, "invalid", "wrong_password")
+	status, _, _ = c.call("DELETE", "/api/v1/me", session, map[string]string{"password": "saffron-harbour-lighthouse-81"}, true)
+	require.Equal(t, 204, status)
+	status, _, _ = c.call("GET", "/api/v1/me", session, nil, true)
+	require.Equal(t, 401, status, "the session went with the account")
+	status, _, _ = c.call("GET", "/api/v1/me/tokens", tok.Token, nil, true)
+	require.Equal(t, 401, status, "and the tokens")
+}

@@ -101,11 +101,12 @@ func (s *Server) authenticated(a access, h http.HandlerFunc) http.HandlerFunc {
 	}
 }
 
-// maybeAuthenticated resolves the credential behind the request when it presents a valid one, and
-// lets it through anonymous otherwise (community browsing is open to visitors).
+// maybeAuthenticated resolves the credential behind the request when it presents a valid one that
+// the route takes (a session or a full token), and lets it through anonymous otherwise (community
+// browsing is open to visitors; a chat token is a visitor there).
 func (s *Server) maybeAuthenticated(h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		if c, err := s.identify(r); err == nil {
+		if c, err := s.identify(r); err == nil && c.allows(fullTokens) == nil {
 			r = withCaller(r, c)
 		}
 		h(w, r)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/companionhub/companionhub/domain"
@@ -80,6 +81,10 @@ var genericMessages = map[domain.Kind]string{
 // decorator's job, except for errors that arise in this adapter, which the caller logs.
 func writeError(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := describeError(w, r, err)
+	if strings.HasPrefix(r.URL.Path, "/v1/") { // the OpenAI-compatible endpoint: OpenAI's shape, whatever refused it
+		writeJSON(w, status, openAIErrorOf(status, body))
+		return
+	}
 	writeJSON(w, status, body)
 }
 

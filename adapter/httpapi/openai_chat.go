@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -181,7 +182,7 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	m := completionMeta{model: modelid.Of(c), created: time.Now().Unix()}
 	if in.clientHistory(r) {
 		m.id = "chatcmpl-" + domain.NewID(time.Now()).String()
-		answerCompletion(w, r, in, m, s.improvise(r, owner, c.ID(), in, sampling))
+		answerCompletion(w, r, in, m, true, s.improvise(r, owner, c.ID(), in, sampling))
 		return
 	}
 	sent, err := s.chat.Send.Handle(r.Context(), chatuc.Send{OwnerID: owner, CompanionID: c.ID(), Text: text,
@@ -193,8 +194,8 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	}
 	reply := replyFollower{s: s, owner: owner, turn: sent.Turn.ID(), prompt: s.tokenCount(text)}
 	m.id = "chatcmpl-" + sent.Turn.ID().String()
-	answerCompletion(w, r, in, m, func(emit func(string) error) (string, completionUsage, error) {
-		final, err := reply.follow(r, emit)
+	answerCompletion(w, r, in, m, false, func(emit func(string) error, idle func() error) (string, completionUsage, error) {
+		final, err := reply.follow(r, emit, idle)
 		return final, reply.usage(final), err
 	})
 }
@@ -208,7 +209,7 @@ func (in completionRequest) clientHistory(r *http.Request) bool {
 // improvise writes a one-off reply to the client's own conversation: its user and assistant
 // messages (its system prompt gives way to the companion's); nothing is stored.
 func (s *Server) improvise(r *http.Request, owner, companionID domain.ID, in completionRequest, sampling chat.Sampling) produceFunc {
-	return func(emit func(string) error) (string, completionUsage, error) {
+	return func(emit func(string) error, _ func() error) (string, completionUsage, error) {
 		var lines []chatuc.Line
 		for _, msg := range in.Messages {
 			if msg.Role != "user" && msg.Role != "assistant" {
@@ -257,19 +258,23 @@ func replyFailed(fail chat.Failure) error {
 	return domain.E(domain.KindUnavailable, "reply_failed", "the companion could not reply: "+fail.Message)
 }
 
-// follow reads the turn's events until it ends and returns the saved reply. emit, when set, is
-// given the reply's text as it is written: only text that extends what it was given before —
-// after a reply starts over (a reset: another worker writes it again) nothing is given that
-// would contradict what was, and the final reply's rest is given at its end when it can be.
-func (f replyFollower) follow(r *http.Request, emit func(string) error) (string, error) {
-	sub, err := f.s.chat.Follow.Handle(r.Context(), chatuc.Follow{OwnerID: f.owner, TurnID: f.turn})
+// follow reads the turn's events until its reply is saved and returns it — the saved text, read
+// back — without waiting for what follows the save (memories, a picture, voice): the client
+// receives none of it. emit, when set, is given the reply's text as it is written: only text
+// that extends what it was given before — after a reply starts over (a reset: another worker
+// writes it again) nothing is given that would contradict what was, and the saved reply's rest
+// is given at its end when it can be. idle, when set, is called whenever the turn is quiet for
+// the heartbeat interval (a stream's keep-alive).
+func (f replyFollower) follow(r *http.Request, emit func(string) error, idle func() error) (string, error) {
+	ctx := r.Context()
+	sub, err := f.s.chat.Follow.Handle(ctx, chatuc.Follow{OwnerID: f.owner, TurnID: f.turn})
 	if err != nil {
 		return "", err
 	}
 	defer sub.Close()
 	var given, current strings.Builder
 	diverged := false
-	give := func(text string) error {
+	give := func() error {
 		if emit == nil || diverged {
 			return nil
 		}
@@ -285,9 +290,31 @@ func (f replyFollower) follow(r *http.Request, emit func(string) error) (string,
 		given.WriteString(cur[len(was):])
 		return emit(cur[len(was):])
 	}
-	for {
-		ev, err := sub.Next(r.Context())
+	done := func(messageID domain.ID) (string, error) {
+		final, err := f.saved(ctx, messageID)
 		if err != nil {
+			return "", err
+		}
+		current.Reset()
+		current.WriteString(final)
+		return final, give()
+	}
+	for {
+		wait, stop := context.WithTimeout(ctx, f.s.cfg.SSEHeartbeat)
+		ev, err := sub.Next(wait)
+		stop()
+		switch {
+		case err == nil:
+		case ctx.Err() != nil:
+			return "", ctx.Err()
+		case errors.Is(err, context.DeadlineExceeded):
+			if idle != nil {
+				if err := idle(); err != nil {
+					return "", err
+				}
+			}
+			continue
+		default:
 			return "", err
 		}
 		p, err := eventjson.Decode(ev.Type, ev.Data)
@@ -297,24 +324,36 @@ func (f replyFollower) follow(r *http.Request, emit func(string) error) (string,
 		switch v := p.(type) {
 		case chat.Token:
 			current.WriteString(v.Text)
-			if err := give(v.Text); err != nil {
+			if err := give(); err != nil {
 				return "", err
 			}
 		case chat.Reset:
 			current.Reset()
-		case chat.Completion:
-			final := v.Text
+		case chat.StateChange: // published once the reply is saved
+			return done(v.MessageID)
+		case chat.Completion: // a turn that ended before it was followed
 			if v.TextOmitted {
-				final = current.String()
+				return done(v.MessageID)
 			}
 			current.Reset()
-			current.WriteString(final)
-			if err := give(final); err != nil {
-				return "", err
-			}
-			return final, nil
+			current.WriteString(v.Text)
+			return v.Text, give()
 		case chat.Failure:
 			return "", replyFailed(v)
 		}
 	}
+}
+
+// saved is the text of the saved reply id.
+func (f replyFollower) saved(ctx context.Context, id domain.ID) (string, error) {
+	alts, err := f.s.chat.Alternatives.Handle(ctx, chatuc.ListAlternatives{OwnerID: f.owner, MessageID: id})
+	if err != nil {
+		return "", err
+	}
+	for _, m := range alts {
+		if m.ID == id {
+			return m.Text, nil
+		}
+	}
+	return "", replyFailed(chat.Failure{Code: "deleted", Message: "the reply was deleted"})
 }

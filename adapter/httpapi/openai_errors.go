@@ -30,8 +30,8 @@ var openAITypes = map[int]string{
 }
 
 // writeOpenAIError answers err as the API would (status, Retry-After, WWW-Authenticate), in
-// OpenAI's shape: the code is the API's reason (its kind when it has none), the param the first
-// field at fault.
+// OpenAI's shape — what writeError does for every path under /v1 — the code being the API's
+// reason (its kind when it has none) and the param the first field at fault.
 func writeOpenAIError(w http.ResponseWriter, r *http.Request, err error) {
 	status, body := describeError(w, r, err)
 	writeJSON(w, status, openAIErrorOf(status, body))

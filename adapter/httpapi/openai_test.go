@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,15 +10,18 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
 	"github.com/stretchr/testify/require"
 
+	"github.com/companionhub/companionhub/core"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	"github.com/companionhub/companionhub/usecase/apitoken"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 )
 
@@ -31,9 +35,9 @@ type openAIHub struct {
 	client openai.Client
 }
 
-func newOpenAIHub(t *testing.T) *openAIHub {
+func newOpenAIHub(t *testing.T, configure ...func(*core.Config)) *openAIHub {
 	t.Helper()
-	c := newContract(t)
+	c := newContract(t, configure...)
 	srv := httptest.NewServer(c.handler)
 	t.Cleanup(srv.Close)
 	ctx := context.Background()
@@ -275,4 +279,78 @@ func TestOpenAIRetriesWithAnIdempotencyKeyAnswerOnce(t *testing.T) {
 	require.Equal(t, first.ID, again.ID, "the same turn")
 	require.Equal(t, first.Choices[0].Message.Content, again.Choices[0].Message.Content)
 	require.Len(t, h.history(t), 2, "one message, one reply")
+}
+
+// A reply refused before it began is answered with its own status, streamed or not: over the
+// chat limit, 429 with Retry-After — never a 200 whose stream then fails. A failure once the
+// message is in the conversation says not to retry (a retry would send it again).
+func TestOpenAIRefusalsKeepTheirStatus(t *testing.T) {
+	t.Parallel()
+	h := newOpenAIHub(t, func(cfg *core.Config) {
+		cfg.RateLimits.Chat.Limit = ratelimit.Limit{Count: 1, Period: time.Hour}
+	})
+	ctx := context.Background()
+	conversation := []openai.ChatCompletionMessageParamUnion{openai.UserMessage("Hello!")}
+	_, err := h.client.Chat.Completions.New(ctx, openai.ChatCompletionNewParams{Model: "mira-vale", Messages: conversation},
+		option.WithJSONSet("history", "client"))
+	require.NoError(t, err, "the first of the hour")
+	for _, history := range []string{"client", "hub"} {
+		req, err := http.NewRequest("POST", h.url+"/v1/chat/completions", strings.NewReader(
+			`{"model":"mira-vale","stream":true,"history":"`+history+`","messages":[{"role":"user","content":"Again!"}]}`))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+h.token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		require.Equal(t, http.StatusTooManyRequests, res.StatusCode, "%s: %s", history, body)
+		require.NotEmpty(t, res.Header.Get("Retry-After"))
+		require.Equal(t, "rate_limit_error", jsonField(t, body, "type"))
+	}
+}
+
+// A stream whose reply is slow to start stays alive with comments clients skip.
+func TestOpenAIStreamsKeepAliveWhileQuiet(t *testing.T) {
+	t.Parallel()
+	h := newOpenAIHub(t, func(cfg *core.Config) { cfg.HTTP.SSEHeartbeat = 20 * time.Millisecond })
+	h.c.model.shut() // the model holds its first word
+	req, err := http.NewRequest("POST", h.url+"/v1/chat/completions", strings.NewReader(
+		`{"model":"mira-vale","stream":true,"messages":[{"role":"user","content":"Take your time."}]}`))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+h.token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer res.Body.Close()
+	require.Equal(t, http.StatusOK, res.StatusCode)
+	lines := bufio.NewScanner(res.Body)
+	for lines.Scan() && lines.Text() != ": keep-alive" {
+	}
+	require.Equal(t, ": keep-alive", lines.Text(), "a comment while the model is quiet")
+	h.c.model.release()
+	var last string
+	for lines.Scan() {
+		if lines.Text() != "" {
+			last = lines.Text()
+		}
+	}
+	require.Equal(t, "data: [DONE]", last, "and the reply after it")
+}
+
+// Whatever refuses a request under /v1 — an unknown path, a wrong method — answers in OpenAI's shape.
+func TestEverythingUnderV1AnswersInOpenAIsShape(t *testing.T) {
+	t.Parallel()
+	h := newOpenAIHub(t)
+	for _, tc := range []struct{ method, path string }{{"GET", "/v1/embeddings"}, {"DELETE", "/v1/models"}} {
+		req, err := http.NewRequest(tc.method, h.url+tc.path, nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+h.token)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		require.GreaterOrEqual(t, res.StatusCode, 400, "%s %s", tc.method, tc.path)
+		require.NotEmpty(t, jsonField(t, body, "type"), "%s %s: %s", tc.method, tc.path, body)
+	}
 }

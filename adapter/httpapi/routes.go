@@ -38,9 +38,10 @@ func (s *Server) routeTable() []route {
 
 		{method: "GET", path: "/api/v1/me", auth: true, handler: s.getMe},
 		{method: "PATCH", path: "/api/v1/me", auth: true, handler: s.updateMe},
+		{method: "DELETE", path: "/api/v1/me", auth: true, access: sessionOnly, handler: s.deleteMe},
 		{method: "POST", path: "/api/v1/me/password", auth: true, access: sessionOnly, handler: s.changePassword},
 		{method: "GET", path: "/api/v1/me/sessions", auth: true, handler: s.listSessions},
-		{method: "DELETE", path: "/api/v1/me/sessions/{id}", auth: true, handler: s.revokeSession},
+		{method: "DELETE", path: "/api/v1/me/sessions/{id}", auth: true, access: sessionOnly, handler: s.revokeSession},
 		{method: "GET", path: "/api/v1/me/audit", auth: true, handler: s.listAudit},
 		{method: "GET", path: "/api/v1/me/tokens", auth: true, handler: s.listTokens},
 		{method: "POST", path: "/api/v1/me/tokens", auth: true, access: sessionOnly, handler: s.createToken},

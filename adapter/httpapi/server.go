@@ -28,6 +28,7 @@ import (
 	pictureuc "github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/summary"
+	"github.com/companionhub/companionhub/usecase/userdata"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
@@ -136,6 +137,7 @@ type Deps struct {
 	Community  *community.App
 	Proactive  *proactive.App
 	Tokens     *apitoken.App
+	UserData   *userdata.App
 	// Tokenizer estimates the tokens of what the OpenAI-compatible endpoint answers (usage; nil:
 	// none are counted).
 	Tokenizer chatuc.TokenCounter
@@ -162,6 +164,7 @@ type Server struct {
 	community  *community.App
 	proactive  *proactive.App
 	tokens     *apitoken.App
+	userData   *userdata.App
 	tokenizer  chatuc.TokenCounter
 	imageWait  time.Duration
 	registry   *prometheus.Registry
@@ -188,7 +191,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("http metrics: %w", err)
 	}
 	s := &Server{cfg: cfg, log: d.Log, accounts: d.Accounts, companions: d.Companions, media: d.Media,
-		chat: d.Chat, pictures: d.Pictures, memories: d.Memories, summaries: d.Summaries, voices: d.Voices, community: d.Community, proactive: d.Proactive, tokens: d.Tokens, tokenizer: d.Tokenizer, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
+		chat: d.Chat, pictures: d.Pictures, memories: d.Memories, summaries: d.Summaries, voices: d.Voices, community: d.Community, proactive: d.Proactive, tokens: d.Tokens, userData: d.UserData, tokenizer: d.Tokenizer, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
 		proxies: px, metrics: m, csrf: http.NewCrossOriginProtection()}
 	s.draining, s.drain = context.WithCancel(context.Background())
 	if cfg.PublicURL != "" {

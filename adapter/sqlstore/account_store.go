@@ -84,4 +84,5 @@ var ProviderSet = wire.NewSet(
 	CommunityStore,
 	ProactiveStore,
 	TokenStore,
+	UserDataStore,
 )

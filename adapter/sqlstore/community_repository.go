@@ -102,18 +102,8 @@ func (r communityRepo) Rate(ctx context.Context, companionID, userID domain.ID, 
 		if err != nil {
 			return classify(err, nil, "save rating")
 		}
-		var totals struct {
-			Count int64 `db:"n"`
-			Sum   int64 `db:"total"`
-		}
-		if err := c.get(ctx, &totals, `SELECT COUNT(*) AS n, COALESCE(SUM(rating), 0) AS total FROM ratings
-			WHERE companion_id = ?`, companionID.String()); err != nil {
-			return classify(err, nil, "count ratings")
-		}
-		count, sum = totals.Count, totals.Sum
-		_, err = c.exec(ctx, `UPDATE publications SET rating_count = ?, rating_sum = ?, rating_key = ?
-			WHERE companion_id = ?`, count, sum, community.RatingKey(sum, count), companionID.String())
-		return classify(err, nil, "update rating totals")
+		count, sum, err = recountRatings(ctx, c, companionID.String())
+		return err
 	})
 	if err != nil {
 		return 0, 0, err
@@ -225,4 +215,19 @@ func (r communityRepo) AdultConfirmed(ctx context.Context, userID domain.ID) (bo
 	var n int
 	err := r.c.get(ctx, &n, `SELECT COUNT(*) FROM adult_confirmations WHERE user_id = ?`, userID.String())
 	return n > 0, classify(err, nil, "check adult confirmation")
+}
+
+// recountRatings writes a publication's rating totals from its ratings, and returns them.
+func recountRatings(ctx context.Context, c conn, companionID string) (count, sum int64, err error) {
+	var totals struct {
+		Count int64 `db:"n"`
+		Sum   int64 `db:"total"`
+	}
+	if err := c.get(ctx, &totals, `SELECT COUNT(*) AS n, COALESCE(SUM(rating), 0) AS total FROM ratings
+		WHERE companion_id = ?`, companionID); err != nil {
+		return 0, 0, classify(err, nil, "count ratings")
+	}
+	_, err = c.exec(ctx, `UPDATE publications SET rating_count = ?, rating_sum = ?, rating_key = ?
+		WHERE companion_id = ?`, totals.Count, totals.Sum, community.RatingKey(totals.Sum, totals.Count), companionID)
+	return totals.Count, totals.Sum, classify(err, nil, "update rating totals")
 }

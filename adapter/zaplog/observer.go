@@ -29,7 +29,7 @@ var (
 // AuditNotRecorded: a community change was made but its audit event was not written.
 func (o Observer) AuditNotRecorded(ctx context.Context, action string, err error) {
 	o.Log.Error("audit event not recorded", zap.String(logkey.RequestID, correlation.RequestID(ctx)),
-		zap.String("action", action), zap.Error(err))
+		zap.String(logkey.Action, action), zap.Error(err))
 }
 
 func (o Observer) BreachCheckFailed(ctx context.Context, err error) {
@@ -64,4 +64,9 @@ func (o Observer) TurnAbandoned(_ context.Context, turnID domain.ID, outcome cha
 func (o Observer) LimiterFailed(ctx context.Context, rule string, err error) {
 	o.Log.Error("rate limiter store failed", zap.String(logkey.Rule, rule),
 		zap.String(logkey.RequestID, correlation.RequestID(ctx)), zap.Error(err))
+}
+
+// FileNotDeleted: an erased account's file stays until the orphan sweep deletes it.
+func (o Observer) FileNotDeleted(_ context.Context, key string, err error) {
+	o.Log.Warn("a deleted account's file could not be deleted; the orphan sweep will", zap.String(logkey.MediaKey, key), zap.Error(err))
 }

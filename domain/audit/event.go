@@ -47,6 +47,9 @@ var (
 	// A personal access token made (details: its name and scope) or revoked.
 	ActionTokenCreate = Action{"token_create"}
 	ActionTokenRevoke = Action{"token_revoke"}
+	// An account erased at its owner's request: the one event that outlives it (no actor, address
+	// or client: only the erased account's id and what went).
+	ActionAccountDelete = Action{"account_delete"}
 )
 
 var actions = map[string]Action{}
@@ -57,7 +60,7 @@ func init() {
 		ActionCompanionCreate, ActionCompanionImport, ActionCompanionUpdate, ActionCompanionHeader,
 		ActionCompanionDelete, ActionCompanionRestore, ActionCompanionPurge, ActionCompanionSettings, ActionMemoryWipe,
 		ActionCompanionPublish, ActionCompanionUnpublish, ActionCompanionClone, ActionCommunityReport, ActionAdultConfirmation,
-		ActionTokenCreate, ActionTokenRevoke} {
+		ActionTokenCreate, ActionTokenRevoke, ActionAccountDelete} {
 		actions[a.s] = a
 	}
 }

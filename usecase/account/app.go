@@ -67,12 +67,14 @@ func (d Deps) validate() error {
 
 // App is the set of account use cases, each wrapped with the observers it was built with.
 type App struct {
-	Register       decorator.Handler[Register, *account.User]
-	Login          decorator.Handler[Login, LoginResult]
-	Authenticate   decorator.Handler[Authenticate, Principal]
-	Logout         decorator.Handler[Logout, struct{}]
-	LogoutAll      decorator.Handler[LogoutAll, int]
-	GetMe          decorator.Handler[GetMe, *account.User]
+	Register     decorator.Handler[Register, *account.User]
+	Login        decorator.Handler[Login, LoginResult]
+	Authenticate decorator.Handler[Authenticate, Principal]
+	Logout       decorator.Handler[Logout, struct{}]
+	LogoutAll    decorator.Handler[LogoutAll, int]
+	GetMe        decorator.Handler[GetMe, *account.User]
+	// VerifyPassword checks the person's password before what cannot be undone.
+	VerifyPassword decorator.Handler[VerifyPassword, struct{}]
 	UpdateMe       decorator.Handler[UpdateMe, *account.User]
 	ChangePassword decorator.Handler[ChangePassword, struct{}]
 	// CheckPassword judges a password being chosen, for feedback as it is typed.
@@ -95,6 +97,7 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		Logout:         decorator.Decorate("account.logout", logoutHandler{d}, obs...),
 		LogoutAll:      decorator.Decorate("account.logout_all", logoutAllHandler{d}, obs...),
 		GetMe:          decorator.Decorate("account.get_me", getMeHandler{d}, obs...),
+		VerifyPassword: decorator.Decorate("account.verify_password", verifyPasswordHandler{d}, obs...),
 		UpdateMe:       decorator.Decorate("account.update_me", updateMeHandler{d}, obs...),
 		ChangePassword: decorator.Decorate("account.change_password", changePasswordHandler{d}, obs...),
 		CheckPassword:  decorator.Decorate("account.check_password", checkPasswordHandler{d}, obs...),

@@ -281,3 +281,7 @@ func digest(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])
 }
+
+// LockoutSubject is the prefix of every login lockout key about the user (their failures, and
+// their failures from each address): what erasing the account deletes with it.
+func LockoutSubject(id domain.ID) string { return userKey(id) }

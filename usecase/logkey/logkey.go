@@ -37,6 +37,8 @@ const (
 	TaskQueue  = "task_queue"
 	ScheduleID = "schedule_id"
 	Due        = "due"
+	MediaKey   = "media_key"
+	Action     = "action"
 
 	// Sensitive keys: the logger's redaction replaces their values, whatever they are.
 	Password      = "password"

@@ -269,8 +269,8 @@ func (s *scheduler) kept() map[domain.ID]schedule.Spec {
 }
 
 // A scheduler given to the hub (Temporal's, on that profile) keeps the schedules: Resync hands it
-// every stored one — across pages, whichever owner's, paused ones paused — and a firing of one that
-// is gone tells the scheduler to drop it.
+// every stored one — paused ones paused — and a firing of one that is gone tells the scheduler to
+// drop it. (Paging through the store is its conformance suite's AllPagesEveryOwnersByID.)
 func TestResyncAndFiringsOfDeletedSchedules(t *testing.T) {
 	t.Parallel()
 	sched := &scheduler{}

@@ -10,7 +10,10 @@ import (
 // Resync hands every stored schedule to the scheduler again: what a scheduler that lost or never
 // had some of them (a hub moved from in-process schedules to Temporal, a Put that failed after the
 // row was written, a Temporal namespace recreated) needs to fire them. Putting a schedule the
-// scheduler keeps unchanged changes nothing.
+// scheduler keeps unchanged changes nothing. Each schedule is read afresh just before it is put,
+// so a change made meanwhile through the API is what the scheduler keeps — but for one landing in
+// the instant between that read and the put, which stays undone until the schedule next changes
+// or the next resync.
 type Resync struct{}
 
 // Resynced is what a resync did: how many schedules were put, and how many failed (each failure
@@ -33,8 +36,17 @@ func (h resyncHandler) Handle(ctx context.Context, _ Resync) (Resynced, error) {
 		if err != nil {
 			return out, errors.Join(append(failed, err)...)
 		}
-		for _, s := range page {
-			if err := h.d.Scheduler.Put(ctx, s.spec()); err != nil {
+		for _, listed := range page {
+			// Read again just before the put: a change made through the API since the page was
+			// read must not be put back to what it was.
+			s, err := h.d.Store.Get(ctx, domain.ID{}, listed.ID)
+			if errors.Is(err, ErrScheduleNotFound) {
+				continue // deleted meanwhile
+			}
+			if err == nil {
+				err = h.d.Scheduler.Put(ctx, s.spec())
+			}
+			if err != nil {
 				if ctx.Err() != nil {
 					return out, errors.Join(append(failed, err)...)
 				}

@@ -1,0 +1,83 @@
+package sqlstore
+
+import (
+	"context"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/media"
+	"github.com/companionhub/companionhub/usecase/userdata"
+)
+
+// UserDataStore returns the store that deletes people whole over db.
+func UserDataStore(db *DB) userdata.Store { return userDataRepo{db: db} }
+
+type userDataRepo struct{ db *DB }
+
+var _ userdata.Store = userDataRepo{}
+
+// Erase deletes what names the person without a key to their account first — their audit trail,
+// lockouts, the in-process scheduler's rows, turn event streams (PostgreSQL's bus) and rate-limit
+// entries (PostgreSQL's limiter), the vector generations of their companions — and their ratings,
+// recounting what they rated; then the account, whose keys take every other row with it.
+func (r userDataRepo) Erase(ctx context.Context, userID domain.ID, lockoutSubject string) ([]media.Key, error) {
+	id := userID.String()
+	var keys []media.Key
+	err := r.db.inTx(ctx, func(c conn) error {
+		var exists int
+		if err := c.get(ctx, &exists, `SELECT COUNT(*) FROM users WHERE id = ?`, idArg(userID)); err != nil {
+			return classify(err, nil, "find user")
+		}
+		if exists == 0 {
+			return errNoSuchUser
+		}
+		var raw []string
+		if err := c.sel(ctx, &raw, `SELECT key FROM media WHERE owner_id = ?`, id); err != nil {
+			return classify(err, nil, "list the user's files")
+		}
+		for _, k := range raw {
+			key, err := media.ParseKey(k)
+			if err != nil {
+				return domain.Errorf(domain.KindInternal, "stored file key %q: %w", k, err)
+			}
+			keys = append(keys, key)
+		}
+		var rated []string
+		if err := c.sel(ctx, &rated, `SELECT companion_id FROM ratings WHERE user_id = ?`, id); err != nil {
+			return classify(err, nil, "list the user's ratings")
+		}
+		type statement struct {
+			what, query string
+			args        []any
+		}
+		stmts := []statement{
+			{"delete ratings", `DELETE FROM ratings WHERE user_id = ?`, []any{id}},
+			{"delete audit trail", `DELETE FROM audit_events WHERE actor_id = ?`, []any{id}},
+			{"delete lockouts", `DELETE FROM login_lockouts WHERE key = ? OR key LIKE ?`, []any{lockoutSubject, lockoutSubject + "|%"}},
+			{"delete scheduler rows", `DELETE FROM schedule_runtime WHERE owner_id = ?`, []any{id}},
+			{"delete picture counts", `DELETE FROM picture_counts WHERE owner_id = ?`, []any{id}},
+			{"delete vector generations", `DELETE FROM memory_vector_generations WHERE companion_id IN
+				(SELECT id FROM companions WHERE owner_id = ?)`, []any{id}},
+		}
+		if r.db.Dialect == Postgres {
+			stmts = append(stmts,
+				statement{"delete turn streams", `DELETE FROM turn_streams WHERE turn_id IN (SELECT id FROM turns WHERE owner_id = ?)`, []any{id}},
+				statement{"delete rate-limit entries", `DELETE FROM rate_limits WHERE key LIKE ?`, []any{"%" + id + "%"}})
+		}
+		for _, st := range stmts {
+			if _, err := c.exec(ctx, st.query, st.args...); err != nil {
+				return classify(err, nil, st.what)
+			}
+		}
+		for _, companionID := range rated {
+			if _, _, err := recountRatings(ctx, c, companionID); err != nil {
+				return err
+			}
+		}
+		_, err := c.exec(ctx, `DELETE FROM users WHERE id = ?`, id)
+		return classify(err, nil, "delete user")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return keys, nil
+}
