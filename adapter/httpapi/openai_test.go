@@ -21,8 +21,8 @@ import (
 	"github.com/companionhub/companionhub/domain/companion"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	"github.com/companionhub/companionhub/usecase/apitoken"
-	"github.com/companionhub/companionhub/usecase/ratelimit"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
 )
 
 // openAIHub is a hub served over HTTP, a person on it with two companions, and an OpenAI client
