@@ -427,3 +427,22 @@ func TestAccessTokensWithoutJavaScript(t *testing.T) {
 	other.signUp("grace")
 	require.Equal(t, http.StatusNotFound, other.post("/account/tokens/"+id[1]+"/revoke", nil).status)
 }
+
+// Deleting the account from its page: the password is needed, and kept out of the page; then the
+// person is signed out and cannot sign in again.
+func TestDeleteTheAccountWithoutJavaScript(t *testing.T) {
+	t.Parallel()
+	b := newBrowser(t)
+	b.signUp("ada")
+	b.post("/companions/new", wizard)
+	p := b.post("/account/delete", url.Values{"password": {"not-my-password-at-all"}})
+	require.Equal(t, http.StatusUnprocessableEntity, p.status, p.body)
+	require.Contains(t, p.body, "the current password is not correct")
+	require.NotContains(t, p.body, "not-my-password-at-all")
+	p = b.post("/account/delete", url.Values{"password": {pagePassword}})
+	require.Equal(t, "/signin?notice=deleted", p.location, p.body)
+	require.Contains(t, b.get(p.location).body, "everything that was yours are deleted")
+	require.Equal(t, "/signin?next=%2Faccount", b.get("/account").location, "signed out")
+	p = b.post("/signin", url.Values{"identifier": {"ada"}, "password": {pagePassword}})
+	require.NotEqual(t, http.StatusSeeOther, p.status, "the account is gone")
+}

@@ -91,7 +91,7 @@ func (s *Site) signInPage(w http.ResponseWriter, r *http.Request) {
 		seeOther(w, r, safeNext(r.URL.Query().Get("next")))
 		return
 	}
-	s.render(w, r, http.StatusOK, "signin", view{Title: "Sign in", Page: "signin",
+	s.render(w, r, http.StatusOK, "signin", view{Title: "Sign in", Page: "signin", Notice: noticeOf(r),
 		Form: url.Values{"next": {r.URL.Query().Get("next")}}})
 }
 

@@ -355,6 +355,7 @@ var notices = map[string]string{
 	"notifications":          "Your notification choice is saved.",
 	"limits":                 "Your quiet hours and daily limit are saved.",
 	"revoked":                "Revoked: the token no longer works.",
+	"deleted":                "Your account and everything that was yours are deleted.",
 	"reported":               "Thank you: the moderators will look at it.",
 }
 

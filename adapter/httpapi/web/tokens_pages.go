@@ -9,6 +9,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/usecase/apitoken"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	"github.com/companionhub/companionhub/usecase/userdata"
 )
 
 // tokensData is what the access tokens page shows.
@@ -104,4 +105,20 @@ func (s *Site) revokeToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	seeOther(w, r, "/account/tokens?notice=revoked")
+}
+
+// deleteAccount erases the person's account and everything that is theirs, with their password.
+func (s *Site) deleteAccount(w http.ResponseWriter, r *http.Request) {
+	if !s.parsed(w, r) {
+		return
+	}
+	if _, err := s.d.UserData.Erase.Handle(r.Context(), userdata.Erase{UserID: principalOf(r).UserID,
+		Password: r.PostForm.Get("password")}); err != nil {
+		v := s.accountView(r)
+		v.Errors = map[string]string{}
+		s.fail(w, r, err, "account", v) // the password is never sent back into a page
+		return
+	}
+	s.d.Sessions.EndSession(w, r)
+	seeOther(w, r, "/signin?notice=deleted")
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/companionhub/companionhub/usecase/community"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/proactive"
+	"github.com/companionhub/companionhub/usecase/userdata"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
@@ -49,6 +50,7 @@ type Deps struct {
 	Community  *community.App
 	Proactive  *proactive.App
 	Tokens     *apitoken.App
+	UserData   *userdata.App
 	Sessions   Sessions
 	// PublicURL is where people reach the hub ("": the address each request came to).
 	PublicURL string
@@ -144,6 +146,7 @@ func (s *Site) pageRoutes() []Route {
 		{Method: "GET", Path: "/account/tokens", Handler: s.member(s.tokensPage)},
 		{Method: "POST", Path: "/account/tokens", Handler: s.member(s.createToken)},
 		{Method: "POST", Path: "/account/tokens/{id}/revoke", Handler: s.member(s.revokeToken)},
+		{Method: "POST", Path: "/account/delete", Handler: s.member(s.deleteAccount)},
 
 		{Method: "GET", Path: "/account", Handler: s.member(s.accountPage)},
 		{Method: "POST", Path: "/account/name", Handler: s.member(s.updateName)},
