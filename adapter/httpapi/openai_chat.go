@@ -185,9 +185,14 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		answerCompletion(w, r, in, m, true, s.improvise(r, owner, c.ID(), in, sampling))
 		return
 	}
-	sent, err := s.chat.Send.Handle(r.Context(), chatuc.Send{OwnerID: owner, CompanionID: c.ID(), Text: text,
-		Options: chat.Options{Sampling: sampling}, Unset: chatuc.Unset{DeepThink: true, Image: true, Voice: true},
-		IdempotencyKey: r.Header.Get("Idempotency-Key")})
+	send := chatuc.Send{OwnerID: owner, CompanionID: c.ID(), Text: text, Options: chat.Options{Sampling: sampling},
+		Unset: chatuc.Unset{DeepThink: true, Image: true, Voice: true}, IdempotencyKey: r.Header.Get("Idempotency-Key")}
+	sent, err := s.chat.Send.Handle(r.Context(), send)
+	if errors.Is(err, chatuc.ErrTurnInProgress) && s.awaitTurnEnd(r.Context(), owner, c.ID()) == nil {
+		// The previous answer ended once its reply was saved; its turn may still be drawing or
+		// remembering. A client sends one message after another: this one waits its turn.
+		sent, err = s.chat.Send.Handle(r.Context(), send)
+	}
 	if err != nil {
 		writeOpenAIError(w, r, err)
 		return
@@ -229,6 +234,39 @@ func (s *Server) improvise(r *http.Request, owner, companionID domain.ID, in com
 		u := completionUsage{PromptTokens: out.Usage.PromptTokens, CompletionTokens: out.Usage.CompletionTokens}
 		u.TotalTokens = u.PromptTokens + u.CompletionTokens
 		return out.Text, u, nil
+	}
+}
+
+// turnWait bounds how long a message waits for the companion's previous turn to end.
+const turnWait = 5 * time.Minute
+
+// awaitTurnEnd waits, up to turnWait, until the companion's turn under way (if any) has ended.
+func (s *Server) awaitTurnEnd(ctx context.Context, owner, companionID domain.ID) error {
+	ctx, cancel := context.WithTimeout(ctx, turnWait)
+	defer cancel()
+	t, err := s.chat.CurrentTurn.Handle(ctx, chatuc.CurrentTurn{OwnerID: owner, CompanionID: companionID})
+	if errors.Is(err, chat.ErrTurnNotFound) {
+		return nil // ended already
+	}
+	if err != nil {
+		return err
+	}
+	sub, err := s.chat.Follow.Handle(ctx, chatuc.Follow{OwnerID: owner, TurnID: t.ID()})
+	if errors.Is(err, chatuc.ErrNoMoreEvents) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+	for {
+		ev, err := sub.Next(ctx)
+		if err != nil {
+			return err
+		}
+		if ev.Type.Terminal() {
+			return nil
+		}
 	}
 }
 
