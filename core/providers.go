@@ -428,11 +428,13 @@ func provideTokens(cfg Config, store apitoken.Store, companionStore companionuc.
 		Change: cfg.RateLimits.rules().Settings, Observer: observer}, obs...)
 }
 
-// provideUserData builds what a person may ask of all their data: erasing it.
-func provideUserData(store userdata.Store, accounts *accountuc.App, blobs mediauc.BlobStore, companionStore companionuc.Store,
+// provideUserData builds what a person may ask of all their data: exporting it, erasing it.
+func provideUserData(cfg Config, store userdata.Store, accounts *accountuc.App, companions *companionuc.App, chat *chatuc.App,
+	memories *memoryuc.App, guard *ratelimit.Guard, blobs mediauc.BlobStore, companionStore companionuc.Store,
 	clock usecase.Clock, observer zaplog.Observer, obs []decorator.Observer) (*userdata.App, error) {
-	return userdata.NewApp(userdata.Deps{Store: store, Accounts: accounts, Blobs: blobs, Audit: companionStore.Audit(),
-		Clock: clock, Observer: observer}, obs...)
+	return userdata.NewApp(userdata.Deps{Store: store, Accounts: accounts, Companions: companions, Chat: chat, Memory: memories,
+		Guard: guard, Change: cfg.RateLimits.rules().Settings, Blobs: blobs, Audit: companionStore.Audit(), Clock: clock,
+		Observer: observer}, obs...)
 }
 
 func provideHTTP(cfg Config, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App, chat *chatuc.App,

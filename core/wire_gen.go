@@ -217,7 +217,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		return nil, nil, err
 	}
 	userdataStore := sqlstore.UserDataStore(db)
-	userdataApp, err := provideUserData(userdataStore, app, blobStore, companionStore, clock, observer, v)
+	userdataApp, err := provideUserData(cfg, userdataStore, app, companionApp, chatApp, memoryApp, guard, blobStore, companionStore, clock, observer, v)
 	if err != nil {
 		cleanup8()
 		cleanup7()

@@ -256,6 +256,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	c.schedulesJourney(t)
 	c.tokensJourney(t)
 	c.openAIJourney(t)
+	c.exportJourney(t)
 	c.eraseJourney(t)
 
 	// Locked accounts answer 429 with Retry-After, as documented.

@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -135,4 +137,23 @@ func (c *contract) eraseJourney(t *testing.T) {
 	require.Equal(t, 401, status, "the session went with the account")
 	status, _, _ = c.call("GET", "/api/v1/me/tokens", tok.Token, nil, true)
 	require.Equal(t, 401, status, "and the tokens")
+}
+
+// exportJourney: the caller's data as a zip, which opens and holds their companion's card.
+func (c *contract) exportJourney(t *testing.T) {
+	t.Helper()
+	session := c.companionOwner(t, "exporter")
+	c.newCompanion(t, session, `{"name":"Mira","age":28}`)
+	status, body, hdr := c.call("GET", "/api/v1/me/export", session, nil, true)
+	require.Equal(t, 200, status, "%s", body)
+	require.Equal(t, "application/zip", hdr.Get("Content-Type"))
+	require.Contains(t, hdr.Get("Content-Disposition"), `filename="companionhub-exporter-`)
+	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	require.NoError(t, err)
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	require.Contains(t, names, "account.json")
+	require.Regexp(t, `companions/mira-[0-9a-f]{8}/card\.png`, strings.Join(names, "\n"))
 }

@@ -1,8 +1,22 @@
 package httpapi
 
 import (
+	"fmt"
+	"io"
 	"net/http"
+	"time"
 
+	"go.uber.org/zap"
+
+	"github.com/companionhub/companionhub/adapter/httpapi/exportzip"
+	"github.com/companionhub/companionhub/domain/account"
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/domain/media"
+	"github.com/companionhub/companionhub/domain/memory"
+	accountuc "github.com/companionhub/companionhub/usecase/account"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	"github.com/companionhub/companionhub/usecase/logkey"
 	"github.com/companionhub/companionhub/usecase/userdata"
 )
 
@@ -25,4 +39,85 @@ func (s *Server) deleteMe(w http.ResponseWriter, r *http.Request) {
 	}
 	s.clearSessionCookie(w, r)
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// exportMe streams the caller's data as a zip (adapter/exportzip's layout). The response starts
+// with the export's first part, so a refusal before it (the rate limit) is an answer of its own;
+// a failure once the archive began cuts the response short — the client sees a broken download,
+// never a truncated zip taken for a whole one.
+func (s *Server) exportMe(w http.ResponseWriter, r *http.Request) {
+	owner := principalFrom(r.Context()).UserID
+	u, err := s.accounts.GetMe.Handle(r.Context(), accountuc.GetMe{UserID: owner})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	now := time.Now().UTC()
+	sink := &lazyZip{start: func() (*exportzip.Writer, error) {
+		h := w.Header()
+		h.Set("Content-Type", "application/zip")
+		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="companionhub-%s-%s.zip"`, u.Username(), now.Format("2006-01-02")))
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Time{}) // as long as the data takes
+		w.WriteHeader(http.StatusOK)
+		return exportzip.New(w, now)
+	}}
+	_, err = s.userData.Export.Handle(r.Context(), userdata.Export{UserID: owner, Sink: sink})
+	if err == nil {
+		err = sink.close()
+	}
+	switch {
+	case err == nil:
+	case sink.zw == nil:
+		writeError(w, r, err)
+	case r.Context().Err() == nil:
+		s.log.Error("export cut short", zap.String(logkey.UserID, owner.String()), zap.Error(err))
+		panic(http.ErrAbortHandler)
+	}
+}
+
+// lazyZip is a userdata.Sink that starts the response and the zip at the export's first part.
+type lazyZip struct {
+	start func() (*exportzip.Writer, error)
+	zw    *exportzip.Writer
+}
+
+func (l *lazyZip) open() (*exportzip.Writer, error) {
+	if l.zw != nil {
+		return l.zw, nil
+	}
+	zw, err := l.start()
+	l.zw = zw
+	return zw, err
+}
+
+func (l *lazyZip) close() error {
+	zw, err := l.open() // an export with nothing in it is still a zip
+	if err != nil {
+		return err
+	}
+	return zw.Close()
+}
+
+func (l *lazyZip) Account(u *account.User) error {
+	zw, err := l.open()
+	if err != nil {
+		return err
+	}
+	return zw.Account(u)
+}
+
+func (l *lazyZip) Companion(c *companion.Companion, card companionuc.ExportedCard, conversation []chat.Message, memories []memory.Memory) error {
+	zw, err := l.open()
+	if err != nil {
+		return err
+	}
+	return zw.Companion(c, card, conversation, memories)
+}
+
+func (l *lazyZip) File(it media.Item, body io.Reader) error {
+	zw, err := l.open()
+	if err != nil {
+		return err
+	}
+	return zw.File(it, body)
 }

@@ -26,7 +26,8 @@ const adminUsage = `usage:
   companionhub admin purge-companions [--dry-run] [flags]
   companionhub admin reports --companion ID [flags]
   companionhub admin unpublish --companion ID [--reason TEXT] [flags]
-  companionhub admin backup --to FILE [flags]`
+  companionhub admin backup --to FILE [flags]
+  companionhub admin export-user --user USERNAME --to FILE.zip [flags]`
 
 func admin(ctx context.Context, args []string, e env) error {
 	switch {
@@ -42,6 +43,8 @@ func admin(ctx context.Context, args []string, e env) error {
 		return adminUnpublish(ctx, args[1:], e)
 	case len(args) >= 1 && args[0] == "backup":
 		return adminBackup(ctx, args[1:], e)
+	case len(args) >= 1 && args[0] == "export-user":
+		return adminExportUser(ctx, args[1:], e)
 	}
 	fmt.Fprintln(e.stderr, adminUsage)
 	return errUsage

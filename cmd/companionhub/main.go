@@ -60,6 +60,7 @@ commands:
   admin reports         list a published companion's reports (--companion ID)
   admin unpublish       withdraw a published companion (--companion ID, --reason TEXT)
   admin backup          write a consistent copy of the SQLite database while the hub runs (--to FILE)
+  admin export-user     write everything an account owns to a zip (--user NAME, --to FILE.zip)
   version               print the version
 
 Run "companionhub <command> -h" for the flags of a command. Every flag has an environment variable

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"flag"
@@ -188,4 +189,31 @@ func TestAdminBackup(t *testing.T) {
 	require.Contains(t, errOut, "exists")
 	_, _, code = runCmd(t, vars, "", "admin", "backup")
 	require.Equal(t, exitUsage, code)
+}
+
+// admin export-user writes the person's export: a zip with their account.
+func TestAdminExportUser(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	vars := map[string]string{"COMPANIONHUB_DATA_DIR": dir, "COMPANIONHUB_PASSWORD_HASH_MEMORY_KIB": "64",
+		"COMPANIONHUB_PASSWORD_HASH_ITERATIONS": "1"}
+	_, errOut, code := runCmd(t, vars, "plum-ferry-osmosis-42\n", "admin", "user", "create", "--email", "op@example.com", "--username", "operator")
+	require.Equal(t, exitOK, code, errOut)
+	to := filepath.Join(t.TempDir(), "operator.zip")
+	out, errOut, code := runCmd(t, vars, "", "admin", "export-user", "--user", "operator", "--to", to)
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "exported operator: 0 companion(s)")
+	zr, err := zip.OpenReader(to)
+	require.NoError(t, err)
+	defer zr.Close()
+	var names []string
+	for _, f := range zr.File {
+		names = append(names, f.Name)
+	}
+	require.Contains(t, names, "account.json")
+	_, errOut, code = runCmd(t, vars, "", "admin", "export-user", "--user", "nobody", "--to", filepath.Join(t.TempDir(), "x.zip"))
+	require.Equal(t, exitFail, code)
+	require.Contains(t, errOut, "no account has that username")
+	_, _, code = runCmd(t, vars, "", "admin", "export-user", "--user", "operator", "--to", to)
+	require.Equal(t, exitFail, code, "never overwrites")
 }

@@ -75,6 +75,8 @@ type App struct {
 	GetMe        decorator.Handler[GetMe, *account.User]
 	// VerifyPassword checks the person's password before what cannot be undone.
 	VerifyPassword decorator.Handler[VerifyPassword, struct{}]
+	// FindUser finds an account by username or e-mail, for operators' tools.
+	FindUser       decorator.Handler[FindUser, *account.User]
 	UpdateMe       decorator.Handler[UpdateMe, *account.User]
 	ChangePassword decorator.Handler[ChangePassword, struct{}]
 	// CheckPassword judges a password being chosen, for feedback as it is typed.
@@ -98,6 +100,7 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		LogoutAll:      decorator.Decorate("account.logout_all", logoutAllHandler{d}, obs...),
 		GetMe:          decorator.Decorate("account.get_me", getMeHandler{d}, obs...),
 		VerifyPassword: decorator.Decorate("account.verify_password", verifyPasswordHandler{d}, obs...),
+		FindUser:       decorator.Decorate("account.find_user", findUserHandler{d}, obs...),
 		UpdateMe:       decorator.Decorate("account.update_me", updateMeHandler{d}, obs...),
 		ChangePassword: decorator.Decorate("account.change_password", changePasswordHandler{d}, obs...),
 		CheckPassword:  decorator.Decorate("account.check_password", checkPasswordHandler{d}, obs...),

@@ -1,5 +1,5 @@
-// Package userdata is what a person may ask of everything the hub keeps of them: to have it all
-// deleted (Erase). Every area keeps its own rows; this package reaches across them, through a
+// Package userdata is what a person may ask of everything the hub keeps of them: to take it all
+// away (Export) or to have it all deleted (Erase). Every area keeps its own rows; this package reaches across them, through a
 // store that deletes a person whole in one transaction, and the blob store that holds their files.
 package userdata
 
@@ -13,8 +13,12 @@ import (
 	"github.com/companionhub/companionhub/usecase"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	"github.com/companionhub/companionhub/usecase/auditlog"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/decorator"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
+	memoryuc "github.com/companionhub/companionhub/usecase/memory"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
 )
 
 // Store deletes people. Implementation: adapter/sqlstore; conformance:
@@ -27,15 +31,23 @@ type Store interface {
 	// lockoutSubject — and returns the keys of the stored files those rows named. KindNotFound
 	// for an unknown user.
 	Erase(ctx context.Context, userID domain.ID, lockoutSubject string) ([]media.Key, error)
+	// Files lists the person's stored files, oldest first.
+	Files(ctx context.Context, userID domain.ID) ([]media.Item, error)
 }
 
 // Deps are what the user-data use cases consume.
 type Deps struct {
-	Store    Store
-	Accounts *accountuc.App
-	Blobs    mediauc.BlobStore
-	Audit    auditlog.Repository
-	Clock    usecase.Clock
+	Store      Store
+	Accounts   *accountuc.App
+	Companions *companionuc.App
+	Chat       *chatuc.App
+	Memory     *memoryuc.App
+	Guard      *ratelimit.Guard
+	// Change bounds exports per person (the settings rule): each reads everything.
+	Change ratelimit.Rule
+	Blobs  mediauc.BlobStore
+	Audit  auditlog.Repository
+	Clock  usecase.Clock
 	// Observer hears of files and audit events that could not be written or deleted (nil: nobody).
 	Observer Observer
 }
@@ -48,15 +60,20 @@ type Observer interface {
 
 // App is the set of user-data use cases.
 type App struct {
-	Erase decorator.Handler[Erase, Erased]
+	Export decorator.Handler[Export, Exported]
+	Erase  decorator.Handler[Erase, Erased]
 }
 
 // NewApp builds the use cases over d.
 func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
-	if d.Store == nil || d.Accounts == nil || d.Blobs == nil || d.Audit == nil || d.Clock == nil {
-		return nil, domain.Errorf(domain.KindInternal, "userdata deps: Store, Accounts, Blobs, Audit and Clock are required")
+	if d.Store == nil || d.Accounts == nil || d.Companions == nil || d.Chat == nil || d.Memory == nil || d.Guard == nil ||
+		d.Blobs == nil || d.Audit == nil || d.Clock == nil {
+		return nil, domain.Errorf(domain.KindInternal, "userdata deps: all but Observer are required")
 	}
-	return &App{Erase: decorator.Decorate("userdata.erase", eraseHandler{d}, obs...)}, nil
+	return &App{
+		Export: decorator.Decorate("userdata.export", exportHandler{d}, obs...),
+		Erase:  decorator.Decorate("userdata.erase", eraseHandler{d}, obs...),
+	}, nil
 }
 
 // Erase deletes a person's account and everything that is theirs, once they gave their password.

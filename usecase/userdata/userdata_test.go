@@ -1,21 +1,34 @@
 package userdata_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
+	"encoding/json"
+	"io"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/zap"
 
 	"github.com/companionhub/companionhub/adapter/blob"
+	"github.com/companionhub/companionhub/adapter/httpapi/exportzip"
+	"github.com/companionhub/companionhub/adapter/httpapi/modelid"
 	"github.com/companionhub/companionhub/core"
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/account"
+	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
+	"github.com/companionhub/companionhub/domain/memory"
 	"github.com/companionhub/companionhub/domain/picture"
 	"github.com/companionhub/companionhub/secret"
+	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/sqlitetest"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 	pictureuc "github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/userdata"
 )
@@ -71,4 +84,73 @@ func TestEraseTakesTheFilesAndLeavesOneEvent(t *testing.T) {
 	require.Equal(t, "account_delete", events[0].Action)
 	require.Nil(t, events[0].Actor)
 	require.Empty(t, events[0].IP)
+}
+
+// An export holds the account, every companion as a card that imports back, its conversation
+// oldest first and its memories, and every stored file.
+func TestExportHoldsEverythingAndTheCardsImport(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cfg := core.DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.Blobs.URL = "mem://"
+	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 64, 1
+	hub, err := core.New(ctx, cfg, zap.NewNop(), core.WithDatabase(sqlitetest.Open(t)))
+	require.NoError(t, err)
+	t.Cleanup(hub.Close)
+	u, err := hub.Accounts.Register.Handle(ctx, accountuc.Register{Email: "ada@example.com", Username: "ada", DisplayName: "Ada",
+		Password: "plum-ferry-osmosis-42", ByAdmin: true})
+	require.NoError(t, err)
+	c, err := hub.Companions.Create.Handle(ctx, companionuc.Create{OwnerID: u.ID(), Profile: companion.ProfileSpec{Name: "Mira Vale", Age: 28,
+		Persona: companion.Persona{CustomInstruction: "Call me Ada."}}})
+	require.NoError(t, err)
+	sent, err := hub.Chat.Send.Handle(ctx, chatuc.Send{OwnerID: u.ID(), CompanionID: c.ID(), Text: "Good morning!"})
+	require.NoError(t, err)
+	sub, err := hub.Chat.Follow.Handle(ctx, chatuc.Follow{OwnerID: u.ID(), TurnID: sent.Turn.ID()})
+	require.NoError(t, err)
+	awaittest.Ended(t, sub, "the reply")
+	sub.Close()
+	_, err = hub.Memory.Add.Handle(ctx, memoryuc.Add{OwnerID: u.ID(), CompanionID: c.ID(),
+		Spec: memory.Spec{Text: "Ada likes lighthouses", Category: memory.Preference, Importance: 6}})
+	require.NoError(t, err)
+	pic, err := hub.Pictures.Generate.Handle(ctx, pictureuc.Generate{OwnerID: u.ID(), Params: picture.Params{Prompt: "a lighthouse",
+		Width: 512, Height: 512}})
+	require.NoError(t, err)
+
+	var buf bytes.Buffer
+	zw, err := exportzip.New(&buf, time.Now())
+	require.NoError(t, err)
+	out, err := hub.UserData.Export.Handle(ctx, userdata.Export{UserID: u.ID(), Sink: zw})
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	require.Equal(t, userdata.Exported{Companions: 1, Messages: 2, Memories: 1, Files: 2}, out)
+
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	require.NoError(t, err)
+	entries := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		require.NoError(t, err)
+		b, err := io.ReadAll(rc)
+		require.NoError(t, err)
+		rc.Close()
+		entries[f.Name] = b
+	}
+	require.Contains(t, string(entries["account.json"]), `"username": "ada"`)
+	dir := "companions/" + modelid.Of(c) + "/"
+	var conversation []struct {
+		Role, Text string
+	}
+	require.NoError(t, json.Unmarshal(entries[dir+"conversation.json"], &conversation))
+	require.Len(t, conversation, 2)
+	require.Equal(t, "Good morning!", conversation[0].Text, "oldest first")
+	require.Contains(t, string(entries[dir+"memories.json"]), "Ada likes lighthouses")
+	require.Contains(t, entries, "files/"+pic.Image.Key.String())
+	require.Contains(t, entries, "files/"+pic.Thumb.Key.String())
+	require.NotEmpty(t, entries["README.txt"])
+
+	imported, err := hub.Companions.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: u.ID(), Data: entries[dir+"card.png"]})
+	require.NoError(t, err, "the card imports back")
+	require.Equal(t, "Mira Vale", imported.Companion.Profile().Name())
+	require.Equal(t, "Call me Ada.", imported.Companion.Profile().Spec().Persona.CustomInstruction, "the owner's own copy, private parts too")
 }

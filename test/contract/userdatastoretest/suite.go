@@ -78,8 +78,20 @@ func testEraseLeavesNothing(t *testing.T, e Env) {
 	require.NotEmpty(t, ada.Files, "the harness stored files")
 	require.Equal(t, 1, e.RatingCount(t, ada.Rated), "ada rated bea's companion")
 	before := e.Mentions(t, bea.ID)
+	listed, err := e.Store.Files(ctx, ada.ID)
+	require.NoError(t, err)
+	var listedKeys []media.Key
+	for i, it := range listed {
+		require.Equal(t, ada.ID, it.OwnerID)
+		if i > 0 {
+			require.False(t, it.CreatedAt.Before(listed[i-1].CreatedAt), "oldest first")
+		}
+		listedKeys = append(listedKeys, it.Key)
+	}
+	require.Equal(t, keys(ada.Files), keys(listedKeys), "Files lists every file of theirs, and only theirs")
+	var files []media.Key
 
-	files, err := e.Store.Erase(ctx, ada.ID, ada.LockoutSubject)
+	files, err = e.Store.Erase(ctx, ada.ID, ada.LockoutSubject)
 	require.NoError(t, err)
 	require.Equal(t, keys(ada.Files), keys(files), "every file of theirs, and only theirs")
 	require.Empty(t, e.Mentions(t, ada.ID), "nothing of the erased person remains")

@@ -1,0 +1,158 @@
+// Package exportzip writes a person's data export (usecase/userdata.Export) as a zip, streamed to
+// any writer: an HTTP response or a file. The layout, which the README documents:
+//
+//	README.txt                               what is where
+//	account.json                             {id, username, email, display_name, created_at}
+//	companions/<model id>/card.png           the character card (V3 and V2 inside; importable)
+//	companions/<model id>/conversation.json  [{id, role, text, reply_to, selected, hidden, picture, audio, created_at, edited_at}]
+//	companions/<model id>/memories.json      [{id, text, category, importance, pinned, created_at, updated_at}]
+//	files/<key>                              every stored file: pictures, voices, headers
+package exportzip
+
+import (
+	"archive/zip"
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/companionhub/companionhub/adapter/httpapi/modelid"
+	"github.com/companionhub/companionhub/domain/account"
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/domain/media"
+	"github.com/companionhub/companionhub/domain/memory"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	"github.com/companionhub/companionhub/usecase/userdata"
+)
+
+// Writer is a userdata.Sink writing a zip. Close finishes the archive.
+type Writer struct {
+	z   *zip.Writer
+	now time.Time
+}
+
+var _ userdata.Sink = (*Writer)(nil)
+
+// New starts an export zip on w, with a README; now dates the entries.
+func New(w io.Writer, now time.Time) (*Writer, error) {
+	x := &Writer{z: zip.NewWriter(w), now: now}
+	return x, x.put("README.txt", []byte(readme), zip.Deflate)
+}
+
+// Close writes the archive's directory. The underlying writer stays open.
+func (x *Writer) Close() error { return x.z.Close() }
+
+const readme = `Your data from Companion Hub.
+
+account.json                              your account
+companions/<model id>/card.png            each companion as a character card (import it into
+                                          Companion Hub, SillyTavern or any app that reads V2/V3 cards)
+companions/<model id>/conversation.json   the conversation, oldest first (hidden messages are
+                                          instructions the companion was given by a schedule)
+companions/<model id>/memories.json       what the companion remembers
+files/                                    every stored file: pictures, voices, header images
+`
+
+func (x *Writer) put(name string, body []byte, method uint16) error {
+	f, err := x.z.CreateHeader(&zip.FileHeader{Name: name, Method: method, Modified: x.now})
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(body)
+	return err
+}
+
+func (x *Writer) putJSON(name string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return x.put(name, append(b, '\n'), zip.Deflate)
+}
+
+type accountJSON struct {
+	ID          string    `json:"id"`
+	Username    string    `json:"username"`
+	Email       string    `json:"email"`
+	DisplayName string    `json:"display_name"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Account writes account.json.
+func (x *Writer) Account(u *account.User) error {
+	return x.putJSON("account.json", accountJSON{ID: u.ID().String(), Username: u.Username().String(),
+		Email: u.Email().String(), DisplayName: u.DisplayName().String(), CreatedAt: u.CreatedAt()})
+}
+
+type messageJSON struct {
+	ID        string     `json:"id"`
+	Role      string     `json:"role"`
+	Text      string     `json:"text"`
+	ReplyTo   string     `json:"reply_to,omitempty"`
+	Selected  bool       `json:"selected"`
+	Hidden    bool       `json:"hidden,omitempty"`
+	Picture   string     `json:"picture,omitempty"`
+	Audio     string     `json:"audio,omitempty"`
+	CreatedAt time.Time  `json:"created_at"`
+	EditedAt  *time.Time `json:"edited_at,omitempty"`
+}
+
+type memoryJSON struct {
+	ID         string    `json:"id"`
+	Text       string    `json:"text"`
+	Category   string    `json:"category"`
+	Importance int       `json:"importance"`
+	Pinned     bool      `json:"pinned"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// fileName is where a stored file is in the archive.
+func fileName(k media.Key) string { return "files/" + k.String() }
+
+// Companion writes a companion's card, conversation and memories.
+func (x *Writer) Companion(c *companion.Companion, card companionuc.ExportedCard, conversation []chat.Message,
+	memories []memory.Memory) error {
+	dir := "companions/" + modelid.Of(c) + "/"
+	if err := x.put(dir+"card.png", card.Data, zip.Store); err != nil { // a PNG is compressed already
+		return err
+	}
+	msgs := make([]messageJSON, 0, len(conversation))
+	for _, m := range conversation {
+		j := messageJSON{ID: m.ID.String(), Role: m.Role.String(), Text: m.Text, Selected: m.Selected, Hidden: m.Hidden,
+			CreatedAt: m.CreatedAt}
+		if !m.ReplyTo.IsZero() {
+			j.ReplyTo = m.ReplyTo.String()
+		}
+		if !m.Image.Key.IsZero() && !m.PictureRemoved {
+			j.Picture = fileName(m.Image.Key)
+		}
+		if !m.AudioKey.IsZero() {
+			j.Audio = fileName(m.AudioKey)
+		}
+		if !m.EditedAt.IsZero() {
+			edited := m.EditedAt
+			j.EditedAt = &edited
+		}
+		msgs = append(msgs, j)
+	}
+	if err := x.putJSON(dir+"conversation.json", msgs); err != nil {
+		return err
+	}
+	mems := make([]memoryJSON, 0, len(memories))
+	for _, m := range memories {
+		mems = append(mems, memoryJSON{ID: m.ID.String(), Text: m.Text, Category: m.Category.String(), Importance: m.Importance,
+			Pinned: m.Pinned, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt})
+	}
+	return x.putJSON(dir+"memories.json", mems)
+}
+
+// File copies a stored file into files/.
+func (x *Writer) File(it media.Item, body io.Reader) error {
+	f, err := x.z.CreateHeader(&zip.FileHeader{Name: fileName(it.Key), Method: zip.Store, Modified: it.CreatedAt})
+	if err != nil {
+		return err
+	}
+	_, err = io.Copy(f, body)
+	return err
+}
