@@ -217,7 +217,8 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		return nil, nil, err
 	}
 	userdataStore := sqlstore.UserDataStore(db)
-	userdataApp, err := provideUserData(cfg, userdataStore, app, companionApp, chatApp, memoryApp, guard, blobStore, companionStore, clock, observer, v)
+	proactiveApp := provideProactive(coreScheduling)
+	userdataApp, err := provideUserData(cfg, userdataStore, app, companionApp, chatApp, memoryApp, proactiveApp, guard, blobStore, companionStore, clock, observer, v)
 	if err != nil {
 		cleanup8()
 		cleanup7()
@@ -242,7 +243,6 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		tokens:     apitokenApp,
 		userData:   userdataApp,
 	}
-	proactiveApp := provideProactive(coreScheduling)
 	v2 := provideCheckers(db, coreBlobs, o)
 	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, voiceApp, communityApp, proactiveApp, apitokenApp, userdataApp, heuristic, log, registry, v2)
 	if err != nil {

@@ -27,6 +27,8 @@ type gatedModel struct {
 	open chan struct{}
 	// streamed are the requests of the replies written (streamed), in order.
 	streamed []llm.Request
+	// fail, when set, is what every reply fails with.
+	fail error
 }
 
 // replyTo is the request of the last reply written to a message containing text.
@@ -55,9 +57,12 @@ func (m *gatedModel) release() {
 
 func (m *gatedModel) Stream(ctx context.Context, req llm.Request, onText func(string) error) (llm.Usage, error) {
 	m.mu.Lock()
-	gate := m.open
+	gate, fail := m.open, m.fail
 	m.streamed = append(m.streamed, req)
 	m.mu.Unlock()
+	if fail != nil {
+		return llm.Usage{}, fail
+	}
 	select {
 	case <-gate:
 	case <-ctx.Done():

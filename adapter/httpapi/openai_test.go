@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/companionhub/companionhub/core"
+	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
@@ -353,4 +354,27 @@ func TestEverythingUnderV1AnswersInOpenAIsShape(t *testing.T) {
 		require.GreaterOrEqual(t, res.StatusCode, 400, "%s %s", tc.method, tc.path)
 		require.NotEmpty(t, jsonField(t, body, "type"), "%s %s: %s", tc.method, tc.path, body)
 	}
+}
+
+// A reply that fails once the message is in the conversation is answered with X-Should-Retry:
+// false — OpenAI's clients would otherwise retry, and send the message again.
+func TestOpenAIFailuresAfterTheSendAreNotRetried(t *testing.T) {
+	t.Parallel()
+	h := newOpenAIHub(t, func(cfg *core.Config) { cfg.Runner.BackoffScale = 0.001 })
+	h.c.model.mu.Lock()
+	h.c.model.fail = domain.E(domain.KindInvalid, "model_refused", "the model refused the request")
+	h.c.model.mu.Unlock()
+	req, err := http.NewRequest("POST", h.url+"/v1/chat/completions", strings.NewReader(
+		`{"model":"mira-vale","messages":[{"role":"user","content":"Hello?"}]}`))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+h.token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	require.GreaterOrEqual(t, res.StatusCode, 500, "%s", body)
+	require.Equal(t, "false", res.Header.Get("X-Should-Retry"))
+	require.Equal(t, "reply_failed", jsonField(t, body, "code"))
+	require.Len(t, h.history(t), 1, "the message was sent, once")
 }

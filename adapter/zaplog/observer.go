@@ -70,3 +70,9 @@ func (o Observer) LimiterFailed(ctx context.Context, rule string, err error) {
 func (o Observer) FileNotDeleted(_ context.Context, key string, err error) {
 	o.Log.Warn("a deleted account's file could not be deleted; the orphan sweep will", zap.String(logkey.MediaKey, key), zap.Error(err))
 }
+
+// SchedulesNotForgotten: an erased account's schedules stay in the scheduler until their next
+// firing drops them.
+func (o Observer) SchedulesNotForgotten(_ context.Context, err error) {
+	o.Log.Warn("an erased account's schedules could not be taken out of the scheduler; their next firing will", zap.Error(err))
+}

@@ -116,6 +116,8 @@ type App struct {
 	Fire decorator.Handler[schedule.Firing, Run]
 	// Resync puts every stored schedule into the scheduler again (at start-up).
 	Resync decorator.Handler[Resync, Resynced]
+	// Forget takes a person's schedules out of the scheduler (their account is being erased).
+	Forget decorator.Handler[Forget, int]
 	// Notifications and SetNotifications read and change whether a person is told.
 	Notifications    decorator.Handler[GetNotifications, NotificationStatus]
 	SetNotifications decorator.Handler[SetNotifications, NotificationStatus]
@@ -138,6 +140,7 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		Runs:             decorator.Decorate("proactive.runs", runsHandler{d}, obs...),
 		Fire:             decorator.Decorate("proactive.fire", fireHandler{d}, obs...),
 		Resync:           decorator.Decorate("proactive.resync", resyncHandler{d}, obs...),
+		Forget:           decorator.Decorate("proactive.forget", forgetHandler{d}, obs...),
 		Notifications:    decorator.Decorate("proactive.notifications", getNotificationsHandler{d}, obs...),
 		SetNotifications: decorator.Decorate("proactive.set_notifications", setNotificationsHandler{d}, obs...),
 		Preferences:      decorator.Decorate("proactive.preferences", getPreferencesHandler{d}, obs...),

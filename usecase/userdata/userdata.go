@@ -18,6 +18,7 @@ import (
 	"github.com/companionhub/companionhub/usecase/decorator"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
+	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 )
 
@@ -42,7 +43,9 @@ type Deps struct {
 	Companions *companionuc.App
 	Chat       *chatuc.App
 	Memory     *memoryuc.App
-	Guard      *ratelimit.Guard
+	// Schedules takes the person's schedules out of the scheduler before their rows go.
+	Schedules *proactive.App
+	Guard     *ratelimit.Guard
 	// Change bounds exports per person (the settings rule): each reads everything.
 	Change ratelimit.Rule
 	Blobs  mediauc.BlobStore
@@ -56,6 +59,7 @@ type Deps struct {
 type Observer interface {
 	AuditNotRecorded(ctx context.Context, action string, err error)
 	FileNotDeleted(ctx context.Context, key string, err error)
+	SchedulesNotForgotten(ctx context.Context, err error)
 }
 
 // App is the set of user-data use cases.
@@ -66,7 +70,7 @@ type App struct {
 
 // NewApp builds the use cases over d.
 func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
-	if d.Store == nil || d.Accounts == nil || d.Companions == nil || d.Chat == nil || d.Memory == nil || d.Guard == nil ||
+	if d.Store == nil || d.Accounts == nil || d.Companions == nil || d.Chat == nil || d.Memory == nil || d.Schedules == nil || d.Guard == nil ||
 		d.Blobs == nil || d.Audit == nil || d.Clock == nil {
 		return nil, domain.Errorf(domain.KindInternal, "userdata deps: all but Observer are required")
 	}
@@ -93,6 +97,10 @@ type eraseHandler struct{ d Deps }
 func (h eraseHandler) Handle(ctx context.Context, in Erase) (Erased, error) {
 	if _, err := h.d.Accounts.VerifyPassword.Handle(ctx, accountuc.VerifyPassword{UserID: in.UserID, Password: in.Password}); err != nil {
 		return Erased{}, err
+	}
+	// Out of the scheduler first (Temporal keeps its own): what fails is dropped at its next firing.
+	if _, err := h.d.Schedules.Forget.Handle(ctx, proactive.Forget{OwnerID: in.UserID}); err != nil && h.d.Observer != nil {
+		h.d.Observer.SchedulesNotForgotten(ctx, err)
 	}
 	keys, err := h.d.Store.Erase(ctx, in.UserID, accountuc.LockoutSubject(in.UserID))
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"sync"
 	"testing"
 	"time"
 
@@ -30,6 +31,8 @@ import (
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 	pictureuc "github.com/companionhub/companionhub/usecase/picture"
+	"github.com/companionhub/companionhub/usecase/proactive"
+	"github.com/companionhub/companionhub/usecase/schedule"
 	"github.com/companionhub/companionhub/usecase/userdata"
 )
 
@@ -153,4 +156,62 @@ func TestExportHoldsEverythingAndTheCardsImport(t *testing.T) {
 	require.NoError(t, err, "the card imports back")
 	require.Equal(t, "Mira Vale", imported.Companion.Profile().Name())
 	require.Equal(t, "Call me Ada.", imported.Companion.Profile().Spec().Persona.CustomInstruction, "the owner's own copy, private parts too")
+}
+
+// keptSchedules is a scheduler that keeps what it is told (Temporal's, in a hub on that profile).
+type keptSchedules struct {
+	mu   sync.Mutex
+	kept map[domain.ID]bool
+}
+
+func (k *keptSchedules) Put(_ context.Context, s schedule.Spec) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.kept[s.ID] = true
+	return nil
+}
+
+func (k *keptSchedules) Delete(_ context.Context, id domain.ID) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	delete(k.kept, id)
+	return nil
+}
+
+func (k *keptSchedules) count() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(k.kept)
+}
+
+// Erasing takes the person's schedules out of a scheduler that keeps its own (Temporal's), and
+// only theirs.
+func TestEraseTakesTheSchedulesOutOfTheScheduler(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sched := &keptSchedules{kept: map[domain.ID]bool{}}
+	cfg := core.DefaultConfig()
+	cfg.DataDir = t.TempDir()
+	cfg.Blobs.URL = "mem://"
+	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 64, 1
+	hub, err := core.New(ctx, cfg, zap.NewNop(), core.WithDatabase(sqlitetest.Open(t)), core.WithScheduler(sched))
+	require.NoError(t, err)
+	t.Cleanup(hub.Close)
+	people := map[string]domain.ID{}
+	for _, name := range []string{"ada", "bea"} {
+		u, err := hub.Accounts.Register.Handle(ctx, accountuc.Register{Email: name + "@example.com", Username: name, DisplayName: name,
+			Password: "plum-ferry-osmosis-42", ByAdmin: true})
+		require.NoError(t, err)
+		c, err := hub.Companions.Create.Handle(ctx, companionuc.Create{OwnerID: u.ID(), Profile: companion.ProfileSpec{Name: "Mira", Age: 28}})
+		require.NoError(t, err)
+		for _, preset := range []string{"morning_greeting", "goodnight"} {
+			_, err = hub.Proactive.Create.Handle(ctx, proactive.Create{OwnerID: u.ID(), CompanionID: c.ID(), Preset: preset})
+			require.NoError(t, err)
+		}
+		people[name] = u.ID()
+	}
+	require.Equal(t, 4, sched.count())
+	_, err = hub.UserData.Erase.Handle(ctx, userdata.Erase{UserID: people["ada"], Password: "plum-ferry-osmosis-42"})
+	require.NoError(t, err)
+	require.Equal(t, 2, sched.count(), "ada's two are gone, bea's two stay")
 }
