@@ -2,6 +2,7 @@ package companionhub
 
 import (
 	"context"
+	"runtime/debug"
 
 	"github.com/prometheus/client_golang/prometheus"
 	goredis "github.com/redis/go-redis/v9"
@@ -11,8 +12,10 @@ import (
 	"github.com/companionhub/companionhub/adapter/blob/s3"
 	"github.com/companionhub/companionhub/adapter/prom"
 	"github.com/companionhub/companionhub/adapter/redis"
+	"github.com/companionhub/companionhub/adapter/sentry"
 	"github.com/companionhub/companionhub/adapter/temporalwf"
 	"github.com/companionhub/companionhub/core"
+	"github.com/companionhub/companionhub/usecase/incident"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 	"github.com/companionhub/companionhub/usecase/stream"
@@ -38,11 +41,33 @@ type batteries struct {
 	bus      stream.Bus
 	limiter  ratelimit.Limiter
 	blobs    mediauc.BlobStore
+	reporter incident.Reporter
 }
 
 func newBatteries(cfg Config, reg *prometheus.Registry, tc client.Client, rc *goredis.Client, bus stream.Bus,
-	limiter ratelimit.Limiter, blobs mediauc.BlobStore) *batteries {
-	return &batteries{cfg: cfg, registry: reg, temporal: tc, redis: rc, bus: bus, limiter: limiter, blobs: blobs}
+	limiter ratelimit.Limiter, blobs mediauc.BlobStore, reporter incident.Reporter) *batteries {
+	return &batteries{cfg: cfg, registry: reg, temporal: tc, redis: rc, bus: bus, limiter: limiter, blobs: blobs, reporter: reporter}
+}
+
+// provideReporter opens Sentry when its DSN is set and no reporter was given; otherwise it
+// provides nil. Closing flushes what is queued.
+func provideReporter(cfg Config, given core.Brought) (incident.Reporter, func(), error) {
+	if given.Reporter || cfg.Sentry.DSN.Reveal() == "" {
+		return nil, func() {}, nil
+	}
+	r, err := sentry.New(cfg.Sentry, release(), nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, r.Close, nil
+}
+
+// release is the build's version, which reports are tagged with.
+func release() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return "companionhub@" + bi.Main.Version
+	}
+	return "companionhub@dev"
 }
 
 // options hand what was opened to the core, with the catalogues of this package and extra.
@@ -59,6 +84,9 @@ func (b *batteries) options(extra ...core.Option) []core.Option {
 	}
 	if rc := b.redis; rc != nil {
 		opts = append(opts, core.WithReadinessCheck("redis", func(ctx context.Context) error { return rc.Ping(ctx).Err() }))
+	}
+	if b.reporter != nil {
+		opts = append(opts, core.WithReporter(b.reporter))
 	}
 	// Temporal is connected for a worker and for a server whose turns run there: turns start as
 	// workflows (a worker's too: a schedule's firing starts one) and schedules are Temporal's.

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/companionhub/companionhub/adapter/redis"
+	"github.com/companionhub/companionhub/adapter/sentry"
 	"github.com/companionhub/companionhub/adapter/temporalwf"
 	"github.com/companionhub/companionhub/core"
 	"github.com/companionhub/companionhub/envflag"
@@ -25,6 +26,8 @@ type Config struct {
 	// WorkerHTTPAddr is where `companionhub worker` serves /healthz, /readyz and /metrics; empty
 	// serves nothing.
 	WorkerHTTPAddr string `env:"WORKER_HTTP_ADDR" help:"address of the worker's /healthz, /readyz and /metrics (empty: none)"`
+	// Sentry receives panics and internal errors, when its DSN is set.
+	Sentry sentry.Config `envprefix:""`
 }
 
 // DefaultConfig is the embedded profile: SQLite in ./data, in-process everything, no network calls.
@@ -54,6 +57,9 @@ func (c Config) validateBatteries(r role, given core.Brought) error {
 	var errs []error
 	if c.Redis.URL.IsSet() {
 		errs = append(errs, envflag.Within("Redis", c.Redis.Validate()))
+	}
+	if !given.Reporter {
+		errs = append(errs, envflag.Within("Sentry", c.Sentry.Validate()))
 	}
 	for _, choice := range []struct {
 		field, value string

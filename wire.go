@@ -22,6 +22,7 @@ func initBatteries(ctx context.Context, cfg Config, log *zap.Logger, r role, giv
 		provideStreamBus,
 		provideLimiter,
 		provideBlobs,
+		provideReporter,
 		newBatteries,
 	))
 }

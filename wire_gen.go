@@ -42,8 +42,17 @@ func initBatteries(ctx context.Context, cfg Config, log *zap.Logger, r role, giv
 		cleanup()
 		return nil, nil, err
 	}
-	companionhubBatteries := newBatteries(cfg, registry, client, redisClient, bus, limiter, blobStore)
+	reporter, cleanup5, err := provideReporter(cfg, given)
+	if err != nil {
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	companionhubBatteries := newBatteries(cfg, registry, client, redisClient, bus, limiter, blobStore, reporter)
 	return companionhubBatteries, func() {
+		cleanup5()
 		cleanup4()
 		cleanup3()
 		cleanup2()

@@ -12,6 +12,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/usecase"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	"github.com/companionhub/companionhub/usecase/incident"
 	"github.com/companionhub/companionhub/usecase/llm"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 	"github.com/companionhub/companionhub/usecase/memory"
@@ -33,11 +34,13 @@ type options struct {
 	runner   RunnerFactory
 	// scheduler replaces the in-process scheduler (nil: the in-process one).
 	scheduler schedule.Scheduler
-	checks    []httpapi.Checker
-	registry  *prometheus.Registry
-	http      *http.Client
-	clock     usecase.Clock
-	onClose   []func()
+	// reporter hears of panics and internal errors (nil: nobody beyond the logs).
+	reporter incident.Reporter
+	checks   []httpapi.Checker
+	registry *prometheus.Registry
+	http     *http.Client
+	clock    usecase.Clock
+	onClose  []func()
 }
 
 // ports are the ports an embedder brought; a nil one is chosen by the configuration.
@@ -104,6 +107,11 @@ func WithCatalogs(cs Catalogs) Option { return func(o *options) { o.catalogs = c
 // is the companionhub package's).
 func WithRunner(f RunnerFactory) Option { return func(o *options) { o.runner = f } }
 
+// WithReporter makes r hear of the hub's panics and internal errors — in HTTP requests and in every
+// use case, steps and firings included — beyond the logs (the companionhub package gives Sentry's
+// when COMPANIONHUB_SENTRY_DSN is set).
+func WithReporter(r incident.Reporter) Option { return func(o *options) { o.reporter = r } }
+
 // WithScheduler makes s keep and fire the schedules of companions that write first, instead of
 // the in-process scheduler every serving replica runs (adapter/local): Temporal Schedules
 // (temporalwf.NewScheduler), whose firings a worker runs by calling the Engine's Fire. A hub
@@ -139,12 +147,12 @@ func Check(cfg Config, opts ...Option) error {
 
 // Brought says which infrastructure ports options bring: what a caller that opens the rest (the
 // companionhub package, with Redis and S3) need neither check nor open.
-type Brought struct{ StreamBus, RateLimiter, BlobStore bool }
+type Brought struct{ StreamBus, RateLimiter, BlobStore, Reporter bool }
 
 // Brings reports which infrastructure ports opts bring.
 func Brings(opts ...Option) Brought {
 	o := newOptions(opts)
-	return Brought{StreamBus: o.bus != nil, RateLimiter: o.limiter != nil, BlobStore: o.blobs != nil}
+	return Brought{StreamBus: o.bus != nil, RateLimiter: o.limiter != nil, BlobStore: o.blobs != nil, Reporter: o.reporter != nil}
 }
 
 // closer is what build makes: something Close releases with the cleanup build hands it.

@@ -26,6 +26,7 @@ import (
 	"github.com/companionhub/companionhub/usecase/community"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/decorator"
+	"github.com/companionhub/companionhub/usecase/incident"
 	"github.com/companionhub/companionhub/usecase/llm"
 	"github.com/companionhub/companionhub/usecase/logkey"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
@@ -142,12 +143,16 @@ func provideBreach(cfg Config, o *options) accountuc.BreachChecker {
 	return hibp.New(cfg.BreachCheckAPI, o.http)
 }
 
-func provideObservers(log *zap.Logger, reg *prometheus.Registry) ([]decorator.Observer, error) {
+func provideObservers(log *zap.Logger, reg *prometheus.Registry, o *options) ([]decorator.Observer, error) {
 	m, err := prom.NewUseCaseMetrics(reg)
 	if err != nil {
 		return nil, err
 	}
-	return []decorator.Observer{decorator.Logging{Log: log}, m}, nil
+	obs := []decorator.Observer{decorator.Logging{Log: log}, m}
+	if o.reporter != nil {
+		obs = append(obs, incident.Observer{Reporter: o.reporter})
+	}
+	return obs, nil
 }
 
 func provideAccounts(cfg Config, store accountuc.Store, hasher *argon2id.Hasher, est *zxcvbn.Estimator,
@@ -440,8 +445,8 @@ func provideUserData(cfg Config, store userdata.Store, accounts *accountuc.App, 
 func provideHTTP(cfg Config, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App, chat *chatuc.App,
 	pictures *picture.App, memories *memoryuc.App, sums *summary.App, voices *voice.App, comm *community.App,
 	pro *proactive.App, tokens *apitoken.App, data *userdata.App, tokenizer chatuc.TokenCounter, log *zap.Logger,
-	reg *prometheus.Registry, checkers []httpapi.Checker) (*httpapi.Server, error) {
+	reg *prometheus.Registry, checkers []httpapi.Checker, o *options) (*httpapi.Server, error) {
 	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Companions: companions, Media: media, Chat: chat,
-		Pictures: pictures, Memories: memories, Summaries: sums, Voices: voices, Community: comm, Proactive: pro, Tokens: tokens, UserData: data, Tokenizer: tokenizer,
+		Pictures: pictures, Memories: memories, Summaries: sums, Voices: voices, Community: comm, Proactive: pro, Tokens: tokens, UserData: data, Tokenizer: tokenizer, Reporter: o.reporter,
 		ImageTimeout: cfg.Images.Timeout, Log: log, Registry: reg, Checkers: checkers})
 }

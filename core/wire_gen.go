@@ -43,7 +43,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 	}
 	observer := provideObserver(log)
 	guard := provideGuard(limiter, observer)
-	v, err := provideObservers(log, registry)
+	v, err := provideObservers(log, registry, o)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
@@ -244,7 +244,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		userData:   userdataApp,
 	}
 	v2 := provideCheckers(db, coreBlobs, o)
-	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, voiceApp, communityApp, proactiveApp, apitokenApp, userdataApp, heuristic, log, registry, v2)
+	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, voiceApp, communityApp, proactiveApp, apitokenApp, userdataApp, heuristic, log, registry, v2, o)
 	if err != nil {
 		cleanup8()
 		cleanup7()
@@ -295,7 +295,7 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 	store := sqlstore.MemoryStore(db)
 	companionStore := sqlstore.NewCompanionStore(db)
 	registry := provideRegistry(o)
-	v, err := provideObservers(log, registry)
+	v, err := provideObservers(log, registry, o)
 	if err != nil {
 		cleanup3()
 		cleanup2()
@@ -495,7 +495,7 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 	store := sqlstore.MemoryStore(db)
 	companionStore := sqlstore.NewCompanionStore(db)
 	registry := provideRegistry(o)
-	v, err := provideObservers(log, registry)
+	v, err := provideObservers(log, registry, o)
 	if err != nil {
 		cleanup3()
 		cleanup2()

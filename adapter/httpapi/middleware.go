@@ -15,6 +15,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/usecase/correlation"
+	"github.com/companionhub/companionhub/usecase/incident"
 	"github.com/companionhub/companionhub/usecase/logkey"
 )
 
@@ -99,8 +100,13 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
+				stack := debug.Stack()
 				s.log.Error("panic serving request", zap.String(logkey.RequestID, ri.id), zap.String(logkey.Route, ri.route),
-					zap.String(logkey.Panic, fmt.Sprint(p)), zap.ByteString(logkey.Stack, debug.Stack()))
+					zap.String(logkey.Panic, fmt.Sprint(p)), zap.ByteString(logkey.Stack, stack))
+				if s.reporter != nil {
+					s.reporter.Report(ctx, incident.Report{Err: fmt.Errorf("%v", p), Panic: true, Stack: stack, Where: ri.route,
+						RequestID: ri.id})
+				}
 				if sw.status == 0 {
 					writeError(sw, r.WithContext(ctx), domain.Errorf(domain.KindInternal, "panic"))
 				}

@@ -6,11 +6,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/companionhub/companionhub/usecase/incident"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -163,6 +165,8 @@ func TestBodyLimit(t *testing.T) {
 func TestPanicsBecome500AndAreLogged(t *testing.T) {
 	t.Parallel()
 	s, logs, _ := bareServer(t, nil)
+	reports := &recordedReports{}
+	s.reporter = reports
 	h := s.observe(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("kaboom") }))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, httptest.NewRequest("GET", "/x", nil))
@@ -171,6 +175,24 @@ func TestPanicsBecome500AndAreLogged(t *testing.T) {
 	require.Equal(t, "internal", e.Code)
 	require.NotContains(t, rec.Body.String(), "kaboom", "panic values stay in the log")
 	require.Equal(t, 1, logs.FilterMessage("panic serving request").Len())
+	require.Len(t, reports.got, 1, "and are reported")
+	r := reports.got[0]
+	require.True(t, r.Panic)
+	require.EqualError(t, r.Err, "kaboom")
+	require.Contains(t, string(r.Stack), "TestPanicsBecome500AndAreLogged", "the panicking goroutine's stack")
+	require.Equal(t, rec.Header().Get("X-Request-ID"), r.RequestID)
+}
+
+// recordedReports keeps the reports it is given.
+type recordedReports struct {
+	mu  sync.Mutex
+	got []incident.Report
+}
+
+func (r *recordedReports) Report(_ context.Context, rep incident.Report) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, rep)
 }
 
 func TestErrorTableCoversEveryKind(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/community"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	"github.com/companionhub/companionhub/usecase/incident"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 	pictureuc "github.com/companionhub/companionhub/usecase/picture"
@@ -138,6 +139,8 @@ type Deps struct {
 	Proactive  *proactive.App
 	Tokens     *apitoken.App
 	UserData   *userdata.App
+	// Reporter hears of panics serving requests (nil: only the logs do).
+	Reporter incident.Reporter
 	// Tokenizer estimates the tokens of what the OpenAI-compatible endpoint answers (usage; nil:
 	// none are counted).
 	Tokenizer chatuc.TokenCounter
@@ -165,6 +168,7 @@ type Server struct {
 	proactive  *proactive.App
 	tokens     *apitoken.App
 	userData   *userdata.App
+	reporter   incident.Reporter
 	tokenizer  chatuc.TokenCounter
 	imageWait  time.Duration
 	registry   *prometheus.Registry
@@ -191,7 +195,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("http metrics: %w", err)
 	}
 	s := &Server{cfg: cfg, log: d.Log, accounts: d.Accounts, companions: d.Companions, media: d.Media,
-		chat: d.Chat, pictures: d.Pictures, memories: d.Memories, summaries: d.Summaries, voices: d.Voices, community: d.Community, proactive: d.Proactive, tokens: d.Tokens, userData: d.UserData, tokenizer: d.Tokenizer, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
+		chat: d.Chat, pictures: d.Pictures, memories: d.Memories, summaries: d.Summaries, voices: d.Voices, community: d.Community, proactive: d.Proactive, tokens: d.Tokens, userData: d.UserData, reporter: d.Reporter, tokenizer: d.Tokenizer, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
 		proxies: px, metrics: m, csrf: http.NewCrossOriginProtection()}
 	s.draining, s.drain = context.WithCancel(context.Background())
 	if cfg.PublicURL != "" {
