@@ -378,10 +378,14 @@ func provideSummaries(cfg Config, store summary.Store, chat chatuc.Store, tokens
 
 func provideSteps(cfg Config, store chatuc.Store, bus stream.Bus, model llm.Model, tokens chatuc.TokenCounter,
 	mem *memoryuc.App, pictures *picture.App, voices *voice.App, sums *summary.App, sumStore summary.Store,
-	clock usecase.Clock, obs zaplog.Observer) (*chatuc.Steps, error) {
+	clock usecase.Clock, obs zaplog.Observer, o *options) (*chatuc.Steps, error) {
+	var watch []decorator.Observer
+	if o.reporter != nil {
+		watch = append(watch, incident.Observer{Reporter: o.reporter})
+	}
 	return chatuc.NewSteps(chatuc.StepsDeps{Store: store, Bus: bus, Model: model, Tokens: tokens, Recall: mem.Recall, Memory: mem,
 		Learn: mem.Learn, Illustrate: pictures.IllustrateReply, Speak: voices.SpeakReply,
-		Summaries: sumStore, Summarize: sums.Summarize, Clock: clock, Observer: obs, Limits: cfg.Chat.limits()})
+		Summaries: sumStore, Summarize: sums.Summarize, Clock: clock, Observer: obs, Watch: watch, Limits: cfg.Chat.limits()})
 }
 
 // provideRunner builds the turn runner: the one the options build (Temporal's), otherwise the

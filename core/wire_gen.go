@@ -134,7 +134,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, memoryApp, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer)
+	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, memoryApp, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer, o)
 	if err != nil {
 		cleanup7()
 		cleanup6()
@@ -363,7 +363,7 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 		cleanup()
 		return nil, nil, err
 	}
-	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer)
+	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer, o)
 	if err != nil {
 		cleanup7()
 		cleanup6()
@@ -563,7 +563,7 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		cleanup()
 		return nil, nil, err
 	}
-	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer)
+	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer, o)
 	if err != nil {
 		cleanup7()
 		cleanup6()

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/companionhub/companionhub/usecase/incident"
 	"io"
 	"net"
 	"net/http"
@@ -23,6 +22,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/usecase/incident"
 )
 
 // bareServer has no use cases behind it: enough for what happens before a handler runs.

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/usecase/decorator"
 )
 
 // StepName names a step of the pipeline; executors register steps under these names (a Temporal
@@ -125,8 +126,28 @@ type Step struct {
 	Call func(ctx context.Context, in any) (any, error)
 }
 
-// bind makes a Step of a typed step function.
-func bind[I, O any](name StepName, fn func(context.Context, I) (O, error)) Step {
+// bind makes a Step of a typed step function; every observer hears of each run as the use case
+// "step.<name>" (a panic as an internal error, which then goes on up to the executor).
+func bind[I, O any](name StepName, fn func(context.Context, I) (O, error), obs []decorator.Observer) Step {
+	if len(obs) > 0 {
+		inner := fn
+		fn = func(ctx context.Context, in I) (out O, err error) {
+			start := time.Now()
+			defer func() {
+				p := recover()
+				if p != nil {
+					err = domain.Errorf(domain.KindInternal, "panic: %v", p)
+				}
+				for _, o := range obs {
+					o.Observe(ctx, "step."+string(name), time.Since(start), err)
+				}
+				if p != nil {
+					panic(p)
+				}
+			}()
+			return inner(ctx, in)
+		}
+	}
 	return Step{Name: name, Fn: fn, Call: func(ctx context.Context, in any) (any, error) {
 		v, ok := in.(I)
 		if !ok {

@@ -7,6 +7,7 @@ import (
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/eventjson"
 	"github.com/companionhub/companionhub/usecase"
+	"github.com/companionhub/companionhub/usecase/decorator"
 	"github.com/companionhub/companionhub/usecase/llm"
 	"github.com/companionhub/companionhub/usecase/stream"
 )
@@ -32,13 +33,17 @@ type StepsDeps struct {
 	Clock     usecase.Clock
 	// Observer hears what the steps carry on past (nil: nobody).
 	Observer Observer
-	Limits   Limits
+	// Watch hear of every step's run, as the use case "step.<name>": the error reporter's observer
+	// (incident.Observer) reports the internal failures of steps on every executor.
+	Watch  []decorator.Observer
+	Limits Limits
 }
 
 // Steps are the pipeline's steps: ordinary use-case functions with one input and one output
 // struct, which executors call by name (Table). Each is safe to retry: what it writes is either
 // idempotent or superseded by its next attempt.
 type Steps struct {
+	watch   []decorator.Observer
 	analyze analyzeStep
 	recall  recallStep
 	plan    planStep
@@ -63,6 +68,7 @@ func NewSteps(d StepsDeps) (*Steps, error) {
 	t := turns{store: d.Store, bus: d.Bus, clock: d.Clock, obs: d.Observer}
 	p := prompter{msgs: d.Store.Messages(), tokens: d.Tokens, limits: l, summaries: d.Summaries}
 	return &Steps{
+		watch:   d.Watch,
 		analyze: analyzeStep{turns: t, model: d.Model},
 		recall:  recallStep{turns: t, recall: d.Recall, memory: d.Memory, budget: l.RecallBudget},
 		plan:    planStep{turns: t, prompts: p, model: d.Model},
@@ -78,15 +84,15 @@ func NewSteps(d StepsDeps) (*Steps, error) {
 // Table lists the steps for executors.
 func (s *Steps) Table() []Step {
 	return []Step{
-		bind(StepAnalyze, s.analyze.run),
-		bind(StepRecall, s.recall.run),
-		bind(StepPlan, s.plan.run),
-		bind(StepReply, s.reply.run),
-		bind(StepPersist, s.persist.run),
-		bind(StepExtract, s.extract.run),
-		bind(StepPicture, s.picture.run),
-		bind(StepSpeak, s.speak.run),
-		bind(StepFinish, s.finish.run),
+		bind(StepAnalyze, s.analyze.run, s.watch),
+		bind(StepRecall, s.recall.run, s.watch),
+		bind(StepPlan, s.plan.run, s.watch),
+		bind(StepReply, s.reply.run, s.watch),
+		bind(StepPersist, s.persist.run, s.watch),
+		bind(StepExtract, s.extract.run, s.watch),
+		bind(StepPicture, s.picture.run, s.watch),
+		bind(StepSpeak, s.speak.run, s.watch),
+		bind(StepFinish, s.finish.run, s.watch),
 	}
 }
 
