@@ -187,6 +187,9 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 	}
 	send := chatuc.Send{OwnerID: owner, CompanionID: c.ID(), Text: text, Options: chat.Options{Sampling: sampling},
 		Unset: chatuc.Unset{DeepThink: true, Image: true, Voice: true}, IdempotencyKey: r.Header.Get("Idempotency-Key")}
+	// The answer may take longer than a response may (HTTP_WRITE_TIMEOUT): waiting for the previous
+	// turn, then the reply; the turns' own budgets bound them, and each write its own deadline.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	sent, err := s.chat.Send.Handle(r.Context(), send)
 	if errors.Is(err, chatuc.ErrTurnInProgress) && s.awaitTurnEnd(r.Context(), owner, c.ID()) == nil {
 		// The previous answer ended once its reply was saved; its turn may still be drawing or
