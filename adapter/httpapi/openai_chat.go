@@ -197,6 +197,7 @@ func (s *Server) chatCompletions(w http.ResponseWriter, r *http.Request) {
 		sent, err = s.chat.Send.Handle(r.Context(), send)
 	}
 	if err != nil {
+		_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(streamWriteTimeout))
 		writeOpenAIError(w, r, err)
 		return
 	}

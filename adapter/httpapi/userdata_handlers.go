@@ -57,9 +57,10 @@ func (s *Server) exportMe(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
 		h.Set("Content-Type", "application/zip")
 		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="companionhub-%s-%s.zip"`, u.Username(), now.Format("2006-01-02")))
-		_ = http.NewResponseController(w).SetWriteDeadline(time.Time{}) // as long as the data takes
 		w.WriteHeader(http.StatusOK)
-		return exportzip.New(w, now)
+		// As long as the data takes, but each write within streamWriteTimeout: a client that stopped
+		// reading is let go.
+		return exportzip.New(deadlineWriter{w: w, rc: http.NewResponseController(w)}, now)
 	}}
 	_, err = s.userData.Export.Handle(r.Context(), userdata.Export{UserID: owner, Sink: sink})
 	if err == nil {
@@ -120,4 +121,15 @@ func (l *lazyZip) File(it media.Item, body io.Reader) error {
 		return err
 	}
 	return zw.File(it, body)
+}
+
+// deadlineWriter gives each write its own deadline.
+type deadlineWriter struct {
+	w  io.Writer
+	rc *http.ResponseController
+}
+
+func (d deadlineWriter) Write(p []byte) (int, error) {
+	_ = d.rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
+	return d.w.Write(p)
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"sync"
 	"time"
 
 	sentrygo "github.com/getsentry/sentry-go"
@@ -44,6 +45,7 @@ func (c Config) Validate() error {
 // Reporter sends reports to Sentry. Close flushes what is still queued.
 type Reporter struct {
 	client *sentrygo.Client
+	once   sync.Once
 }
 
 var _ incident.Reporter = (*Reporter)(nil)
@@ -134,5 +136,11 @@ func stacktrace(stack []byte) *sentrygo.Stacktrace {
 		ContextLine: fmt.Sprintf("%.8000s", stack)}}}
 }
 
-// Close sends what is queued, waiting up to five seconds.
-func (r *Reporter) Close() { r.client.Flush(flushWait) }
+// Close sends what is queued, waiting up to five seconds, and stops the client's goroutines. It is
+// safe to call more than once.
+func (r *Reporter) Close() {
+	r.once.Do(func() {
+		r.client.Flush(flushWait)
+		r.client.Close()
+	})
+}

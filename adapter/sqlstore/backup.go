@@ -21,9 +21,17 @@ func (db *DB) BackupTo(ctx context.Context, path string) error {
 	if db.Dialect != SQLite {
 		return ErrBackupPostgres
 	}
-	if _, err := os.Stat(path); err == nil {
+	// Made here, empty, so that nothing else is ever overwritten — or removed when the copy fails
+	// (VACUUM INTO writes into an empty file).
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
 		return domain.E(domain.KindConflict, "backup_exists", fmt.Sprintf("%s exists: a backup never overwrites a file", path))
-	} else if !errors.Is(err, os.ErrNotExist) {
+	}
+	if err != nil {
+		return domain.Errorf(domain.KindInvalid, "backup to %s: %w", path, err)
+	}
+	if err := f.Close(); err != nil {
+		_ = os.Remove(path)
 		return domain.Errorf(domain.KindInvalid, "backup to %s: %w", path, err)
 	}
 	if _, err := db.X.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {

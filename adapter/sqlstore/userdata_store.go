@@ -17,8 +17,8 @@ var _ userdata.Store = userDataRepo{}
 
 // Erase deletes what names the person without a key to their account first — their audit trail,
 // lockouts, the in-process scheduler's rows, turn event streams (PostgreSQL's bus) and rate-limit
-// entries (PostgreSQL's limiter), the vector generations of their companions — and their ratings,
-// recounting what they rated; then the account, whose keys take every other row with it.
+// entries (PostgreSQL's limiter) — and their ratings, recounting what they rated; then the account,
+// whose keys take every other row with it; then the vector generations of their companions.
 func (r userDataRepo) Erase(ctx context.Context, userID domain.ID, lockoutSubject string) ([]media.Key, error) {
 	id := userID.String()
 	var keys []media.Key
@@ -55,8 +55,6 @@ func (r userDataRepo) Erase(ctx context.Context, userID domain.ID, lockoutSubjec
 			{"delete lockouts", `DELETE FROM login_lockouts WHERE key = ? OR key LIKE ?`, []any{lockoutSubject, lockoutSubject + "|%"}},
 			{"delete scheduler rows", `DELETE FROM schedule_runtime WHERE owner_id = ?`, []any{id}},
 			{"delete picture counts", `DELETE FROM picture_counts WHERE owner_id = ?`, []any{id}},
-			{"delete vector generations", `DELETE FROM memory_vector_generations WHERE companion_id IN
-				(SELECT id FROM companions WHERE owner_id = ?)`, []any{id}},
 		}
 		if r.db.Dialect == Postgres {
 			stmts = append(stmts,
@@ -73,8 +71,21 @@ func (r userDataRepo) Erase(ctx context.Context, userID domain.ID, lockoutSubjec
 				return err
 			}
 		}
-		_, err := c.exec(ctx, `DELETE FROM users WHERE id = ?`, id)
-		return classify(err, nil, "delete user")
+		var companions []string
+		if err := c.sel(ctx, &companions, `SELECT id FROM companions WHERE owner_id = ?`, id); err != nil {
+			return classify(err, nil, "list the user's companions")
+		}
+		if _, err := c.exec(ctx, `DELETE FROM users WHERE id = ?`, id); err != nil {
+			return classify(err, nil, "delete user")
+		}
+		// After the cascade: deleting the memories bumps their companions' vector generation (a
+		// trigger), which would put the rows back.
+		for _, companionID := range companions {
+			if _, err := c.exec(ctx, `DELETE FROM memory_vector_generations WHERE companion_id = ?`, companionID); err != nil {
+				return classify(err, nil, "delete vector generations")
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

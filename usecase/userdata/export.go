@@ -22,7 +22,8 @@ type Sink interface {
 	Account(u *account.User) error
 	// Companion is one companion — in the trash too — with its card (V3 in a PNG, private parts
 	// included: it is the owner's own copy, importable anywhere that reads cards), its
-	// conversation oldest first and its memories.
+	// conversation as it is shown, oldest first (each message with the reply kept; replies
+	// regenerated away and schedules' hidden instructions are not in it), and its memories.
 	Companion(c *companion.Companion, card companionuc.ExportedCard, conversation []chat.Message, memories []memory.Memory) error
 	// File is a stored file (a picture, a voice, a header); body is read once.
 	File(it media.Item, body io.Reader) error

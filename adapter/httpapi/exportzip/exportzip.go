@@ -4,7 +4,7 @@
 //	README.txt                               what is where
 //	account.json                             {id, username, email, display_name, created_at}
 //	companions/<model id>/card.png           the character card (V3 and V2 inside; importable)
-//	companions/<model id>/conversation.json  [{id, role, text, reply_to, selected, hidden, picture, audio, created_at, edited_at}]
+//	companions/<model id>/conversation.json  [{id, role, text, reply_to, picture, audio, created_at, edited_at}]
 //	companions/<model id>/memories.json      [{id, text, category, importance, pinned, created_at, updated_at}]
 //	files/<key>                              every stored file: pictures, voices, headers
 package exportzip
@@ -47,8 +47,9 @@ const readme = `Your data from Companion Hub.
 account.json                              your account
 companions/<model id>/card.png            each companion as a character card (import it into
                                           Companion Hub, SillyTavern or any app that reads V2/V3 cards)
-companions/<model id>/conversation.json   the conversation, oldest first (hidden messages are
-                                          instructions the companion was given by a schedule)
+companions/<model id>/conversation.json   the conversation as it is shown, oldest first: each
+                                          message with the reply you kept (replies you regenerated
+                                          away, and schedules' instructions, are not in it)
 companions/<model id>/memories.json       what the companion remembers
 files/                                    every stored file: pictures, voices, header images
 `
@@ -89,8 +90,6 @@ type messageJSON struct {
 	Role      string     `json:"role"`
 	Text      string     `json:"text"`
 	ReplyTo   string     `json:"reply_to,omitempty"`
-	Selected  bool       `json:"selected"`
-	Hidden    bool       `json:"hidden,omitempty"`
 	Picture   string     `json:"picture,omitempty"`
 	Audio     string     `json:"audio,omitempty"`
 	CreatedAt time.Time  `json:"created_at"`
@@ -119,8 +118,7 @@ func (x *Writer) Companion(c *companion.Companion, card companionuc.ExportedCard
 	}
 	msgs := make([]messageJSON, 0, len(conversation))
 	for _, m := range conversation {
-		j := messageJSON{ID: m.ID.String(), Role: m.Role.String(), Text: m.Text, Selected: m.Selected, Hidden: m.Hidden,
-			CreatedAt: m.CreatedAt}
+		j := messageJSON{ID: m.ID.String(), Role: m.Role.String(), Text: m.Text, CreatedAt: m.CreatedAt}
 		if !m.ReplyTo.IsZero() {
 			j.ReplyTo = m.ReplyTo.String()
 		}

@@ -13,6 +13,7 @@ package userdatastoretest
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -95,6 +96,11 @@ func testEraseLeavesNothing(t *testing.T, e Env) {
 	require.NoError(t, err)
 	require.Equal(t, keys(ada.Files), keys(files), "every file of theirs, and only theirs")
 	require.Empty(t, e.Mentions(t, ada.ID), "nothing of the erased person remains")
+	// Of their companion, only what other people did to it stays, in their own audit trails (bea
+	// reported it): whatever else a row is keyed by, it is gone.
+	for _, where := range e.Mentions(t, ada.Published) {
+		require.True(t, strings.HasPrefix(where, "audit_events."), "their companion remains in %s", where)
+	}
 	require.Equal(t, 0, e.RatingCount(t, ada.Rated), "what they rated is recounted without them")
 	after := e.Mentions(t, bea.ID)
 	require.NotEmpty(t, after, "the other person is still there")
