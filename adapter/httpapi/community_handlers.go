@@ -13,15 +13,6 @@ func (s *Server) viewer(r *http.Request) community.Viewer {
 	return community.Viewer{UserID: principalFrom(r.Context()).UserID, IP: infoFrom(r.Context()).clientIP}
 }
 
-// communityID reads the {id} path value; a malformed id names nothing published.
-func communityID(r *http.Request) (domain.ID, error) {
-	id, err := domain.ParseID(r.PathValue("id"))
-	if err != nil {
-		return domain.ID{}, community.ErrNotPublished
-	}
-	return id, nil
-}
-
 type publishRequest struct {
 	AllowCardExport bool `json:"allow_card_export"`
 }
@@ -115,7 +106,7 @@ func (s *Server) browseCommunity(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) viewCommunityCompanion(w http.ResponseWriter, r *http.Request) {
-	id, err := communityID(r)
+	id, err := pathID(r, community.ErrNotPublished)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -137,7 +128,7 @@ type rateRequest struct {
 }
 
 func (s *Server) rateCommunityCompanion(w http.ResponseWriter, r *http.Request) {
-	id, err := communityID(r)
+	id, err := pathID(r, community.ErrNotPublished)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -156,7 +147,7 @@ func (s *Server) rateCommunityCompanion(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) cloneCommunityCompanion(w http.ResponseWriter, r *http.Request) {
-	id, err := communityID(r)
+	id, err := pathID(r, community.ErrNotPublished)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -176,7 +167,7 @@ type reportRequest struct {
 }
 
 func (s *Server) reportCommunityCompanion(w http.ResponseWriter, r *http.Request) {
-	id, err := communityID(r)
+	id, err := pathID(r, community.ErrNotPublished)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -195,7 +186,7 @@ func (s *Server) reportCommunityCompanion(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) exportCommunityCompanion(w http.ResponseWriter, r *http.Request) {
-	id, err := communityID(r)
+	id, err := pathID(r, community.ErrNotPublished)
 	if err != nil {
 		writeError(w, r, err)
 		return

@@ -68,15 +68,6 @@ func str(p *string) string {
 	return *p
 }
 
-// scheduleID reads the {id} path value; a malformed id names no schedule of the caller's.
-func scheduleID(r *http.Request) (domain.ID, error) {
-	id, err := domain.ParseID(r.PathValue("id"))
-	if err != nil {
-		return domain.ID{}, proactive.ErrScheduleNotFound
-	}
-	return id, nil
-}
-
 func (s *Server) listSchedulePresets(w http.ResponseWriter, r *http.Request) {
 	out := listDTO[presetDTO]{Items: make([]presetDTO, 0, len(proactive.Presets))}
 	for _, p := range proactive.Presets {
@@ -125,7 +116,7 @@ func (s *Server) createSchedule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) updateSchedule(w http.ResponseWriter, r *http.Request) {
-	id, err := scheduleID(r)
+	id, err := pathID(r, proactive.ErrScheduleNotFound)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -145,7 +136,7 @@ func (s *Server) updateSchedule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) deleteSchedule(w http.ResponseWriter, r *http.Request) {
-	id, err := scheduleID(r)
+	id, err := pathID(r, proactive.ErrScheduleNotFound)
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -158,7 +149,7 @@ func (s *Server) deleteSchedule(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listScheduleRuns(w http.ResponseWriter, r *http.Request) {
-	id, err := scheduleID(r)
+	id, err := pathID(r, proactive.ErrScheduleNotFound)
 	if err != nil {
 		writeError(w, r, err)
 		return

@@ -20,6 +20,7 @@ import (
 	"github.com/companionhub/companionhub/domain/picture"
 	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/contract/userdatastoretest"
+	"github.com/companionhub/companionhub/test/hubtest"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	"github.com/companionhub/companionhub/usecase/apitoken"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
@@ -49,10 +50,7 @@ func (quietNotifier) Notify(context.Context, proactive.Notification) error { ret
 // userDataEnv populates db through the hub's own use cases (core.New on it, offline backends), so
 // that every area writes its rows as it does in service.
 func userDataEnv(t *testing.T, db *sqlstore.DB) userdatastoretest.Env {
-	cfg := core.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.Blobs.URL = "mem://"
-	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 64, 1
+	cfg := hubtest.Config(t)
 	hub, err := core.New(context.Background(), cfg, zap.NewNop(), core.WithDatabase(db), core.WithNotifier(quietNotifier{}))
 	require.NoError(t, err)
 	t.Cleanup(hub.Close)

@@ -13,6 +13,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/audit"
 	"github.com/companionhub/companionhub/test/clocktest"
+	"github.com/companionhub/companionhub/test/hubtest"
 	"github.com/companionhub/companionhub/test/sqlitetest"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	"github.com/companionhub/companionhub/usecase/apitoken"
@@ -21,10 +22,7 @@ import (
 // The token use cases through the hub's own wiring on SQLite, with a clock the test moves.
 func newHub(t *testing.T) (*core.Hub, *clocktest.Clock, domain.ID) {
 	t.Helper()
-	cfg := core.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.Blobs.URL = "mem://"
-	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 64, 1
+	cfg := hubtest.Config(t)
 	clock := clocktest.New(time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC))
 	hub, err := core.New(context.Background(), cfg, zap.NewNop(), core.WithDatabase(sqlitetest.Open(t)), core.WithClock(clock))
 	require.NoError(t, err)

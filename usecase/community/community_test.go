@@ -12,6 +12,7 @@ import (
 	"github.com/companionhub/companionhub/core"
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/test/hubtest"
 	"github.com/companionhub/companionhub/test/sqlitetest"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	"github.com/companionhub/companionhub/usecase/community"
@@ -27,10 +28,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	cfg := core.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.Blobs.URL = "mem://"
-	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 64, 1
+	cfg := hubtest.Config(t)
 	cfg.RateLimits.Settings.Limit = ratelimit.Limit{Count: 1000, Period: time.Hour}
 	hub, err := core.New(context.Background(), cfg, zap.NewNop(), core.WithDatabase(sqlitetest.Open(t)))
 	require.NoError(t, err)

@@ -15,6 +15,7 @@ import (
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/clocktest"
+	"github.com/companionhub/companionhub/test/hubtest"
 	"github.com/companionhub/companionhub/test/sqlitetest"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
@@ -35,10 +36,7 @@ type env struct {
 func newEnv(t *testing.T, dailyCap int, opts ...core.Option) *env {
 	t.Helper()
 	ctx := context.Background()
-	cfg := core.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.Blobs.URL = "mem://"
-	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 64, 1
+	cfg := hubtest.Config(t)
 	cfg.Proactive.DailyCap = dailyCap
 	clock := clocktest.New(time.Date(2026, 12, 7, 23, 0, 0, 0, time.UTC)) // quiet, in UTC
 	cfg.HTTP.PublicURL = "https://hub.example"

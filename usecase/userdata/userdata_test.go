@@ -25,6 +25,7 @@ import (
 	"github.com/companionhub/companionhub/domain/picture"
 	"github.com/companionhub/companionhub/secret"
 	"github.com/companionhub/companionhub/test/awaittest"
+	"github.com/companionhub/companionhub/test/hubtest"
 	"github.com/companionhub/companionhub/test/sqlitetest"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
@@ -43,9 +44,7 @@ func TestEraseTakesTheFilesAndLeavesOneEvent(t *testing.T) {
 	ctx := context.Background()
 	files, err := blob.Open(ctx, blob.Config{URL: secret.String("mem://")})
 	require.NoError(t, err)
-	cfg := core.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 64, 1
+	cfg := hubtest.Config(t) // files: the blob store given below
 	db := sqlitetest.Open(t)
 	hub, err := core.New(ctx, cfg, zap.NewNop(), core.WithDatabase(db), core.WithBlobStore(files))
 	require.NoError(t, err)
@@ -94,10 +93,7 @@ func TestEraseTakesTheFilesAndLeavesOneEvent(t *testing.T) {
 func TestExportHoldsEverythingAndTheCardsImport(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	cfg := core.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.Blobs.URL = "mem://"
-	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 64, 1
+	cfg := hubtest.Config(t)
 	hub, err := core.New(ctx, cfg, zap.NewNop(), core.WithDatabase(sqlitetest.Open(t)))
 	require.NoError(t, err)
 	t.Cleanup(hub.Close)
@@ -190,10 +186,7 @@ func TestEraseTakesTheSchedulesOutOfTheScheduler(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	sched := &keptSchedules{kept: map[domain.ID]bool{}}
-	cfg := core.DefaultConfig()
-	cfg.DataDir = t.TempDir()
-	cfg.Blobs.URL = "mem://"
-	cfg.PasswordHash.MemoryKiB, cfg.PasswordHash.Iterations = 64, 1
+	cfg := hubtest.Config(t)
 	hub, err := core.New(ctx, cfg, zap.NewNop(), core.WithDatabase(sqlitetest.Open(t)), core.WithScheduler(sched))
 	require.NoError(t, err)
 	t.Cleanup(hub.Close)
