@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/require"
@@ -27,8 +28,11 @@ import (
 // the wait), and fails t naming what it waited for.
 func await(t testing.TB, ctx context.Context, what, expr string) {
 	t.Helper()
+	// A page that is still being parsed may not have the elements the predicate reads yet: a
+	// predicate that throws is "not yet", and only its last words are told if it never holds.
+	guarded := "(() => { try { return (" + expr + "); } catch (e) { return false; } })()"
 	for {
-		_, err := chromedp.Run(ctx, chromedp.Poll[any](expr))
+		_, err := chromedp.Run(ctx, chromedp.Poll[any](guarded))
 		if err == nil {
 			return
 		}
@@ -36,7 +40,14 @@ func await(t testing.TB, ctx context.Context, what, expr string) {
 		if ctx.Err() == nil && navigated(err) {
 			continue
 		}
-		t.Fatalf("waiting for %s (%s): %v", what, expr, err)
+		// What the predicate says now, asked even when the test's context has ended.
+		now, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		last, lastErr := chromedp.Run(now, chromedp.Evaluate[any](expr))
+		cancel()
+		if lastErr == nil {
+			lastErr = fmt.Errorf("it evaluates to %v", last)
+		}
+		t.Fatalf("waiting for %s (%s): %v; %v", what, expr, err, lastErr)
 	}
 }
 
