@@ -71,6 +71,10 @@ wire-check: ## fail when a wire_gen.go is not what its wire.go generates
 test-images: ## build the PostgreSQL and Redis test images from Debian packages (cached by tag)
 	scripts/test-images.sh
 
+.PHONY: image
+image: ## build the container image companionhub:latest (static binary, non-root, no registry needed; cached)
+	GO=$(GO) scripts/image.sh
+
 .PHONY: temporal-cli
 temporal-cli: ## build the temporal CLI (the tests' Temporal dev server) once and cache it
 	GO=$(GO) scripts/temporal-cli.sh

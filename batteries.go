@@ -42,11 +42,13 @@ type batteries struct {
 	limiter  ratelimit.Limiter
 	blobs    mediauc.BlobStore
 	reporter incident.Reporter
+	tracing  tracing
 }
 
 func newBatteries(cfg Config, reg *prometheus.Registry, tc client.Client, rc *goredis.Client, bus stream.Bus,
-	limiter ratelimit.Limiter, blobs mediauc.BlobStore, reporter incident.Reporter) *batteries {
-	return &batteries{cfg: cfg, registry: reg, temporal: tc, redis: rc, bus: bus, limiter: limiter, blobs: blobs, reporter: reporter}
+	limiter ratelimit.Limiter, blobs mediauc.BlobStore, reporter incident.Reporter, tr tracing) *batteries {
+	return &batteries{cfg: cfg, registry: reg, temporal: tc, redis: rc, bus: bus, limiter: limiter, blobs: blobs, reporter: reporter,
+		tracing: tr}
 }
 
 // provideReporter opens Sentry when its DSN is set and no reporter was given; otherwise it
@@ -88,6 +90,9 @@ func (b *batteries) options(extra ...core.Option) []core.Option {
 	if b.reporter != nil {
 		opts = append(opts, core.WithReporter(b.reporter))
 	}
+	if b.tracing.opened {
+		opts = append(opts, core.WithTracerProvider(b.tracing.provider))
+	}
 	// Temporal is connected for a worker and for a server whose turns run there: turns start as
 	// workflows (a worker's too: a schedule's firing starts one) and schedules are Temporal's.
 	if tc := b.temporal; tc != nil {
@@ -107,12 +112,18 @@ func (b *batteries) temporalRunner(d core.RunnerDeps) (core.Runner, error) {
 func provideRegistry() *prometheus.Registry { return prom.NewRegistry() }
 
 // provideTemporal connects to Temporal for a worker, and for a server whose turns run there;
-// otherwise it provides nil.
-func provideTemporal(ctx context.Context, cfg Config, r role, log *zap.Logger, reg *prometheus.Registry) (client.Client, func(), error) {
+// otherwise it provides nil. When the process is traced, so are the workflows it starts and the
+// steps it runs: they join the trace of what started them.
+func provideTemporal(ctx context.Context, cfg Config, r role, log *zap.Logger, reg *prometheus.Registry,
+	tr tracing) (client.Client, func(), error) {
 	if r == serving && cfg.TurnRunner != "temporal" {
 		return nil, func() {}, nil
 	}
-	c, err := temporalwf.Dial(ctx, cfg.Temporal, log, reg)
+	var dial []temporalwf.DialOption
+	if tr.provider != nil {
+		dial = append(dial, temporalwf.WithTracerProvider(tr.provider))
+	}
+	c, err := temporalwf.Dial(ctx, cfg.Temporal, log, reg, dial...)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -36,6 +36,9 @@ var (
 	WithHTTPClient     = core.WithHTTPClient
 	WithClock          = core.WithClock
 	WithOnClose        = core.WithOnClose
+	// WithTracerProvider traces the hub, and the Temporal workflows it starts, with an embedder's
+	// provider instead of the one the OTEL_* variables would open.
+	WithTracerProvider = core.WithTracerProvider
 )
 
 // New validates cfg and builds a hub: it connects the infrastructure the configuration names

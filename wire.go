@@ -23,6 +23,7 @@ func initBatteries(ctx context.Context, cfg Config, log *zap.Logger, r role, giv
 		provideLimiter,
 		provideBlobs,
 		provideReporter,
+		provideTracing,
 		newBatteries,
 	))
 }

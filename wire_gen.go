@@ -19,30 +19,30 @@ import (
 // generate` after changing it; CI fails when wire_gen.go drifts from it.
 func initBatteries(ctx context.Context, cfg Config, log *zap.Logger, r role, given core.Brought) (*batteries, func(), error) {
 	registry := provideRegistry()
-	client, cleanup, err := provideTemporal(ctx, cfg, r, log, registry)
+	companionhubTracing, cleanup, err := provideTracing(ctx, r, log, given)
 	if err != nil {
 		return nil, nil, err
 	}
-	redisClient, cleanup2, err := provideRedis(ctx, cfg)
+	client, cleanup2, err := provideTemporal(ctx, cfg, r, log, registry, companionhubTracing)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
-	bus, cleanup3, err := provideStreamBus(ctx, cfg, given)
+	redisClient, cleanup3, err := provideRedis(ctx, cfg)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	limiter := provideLimiter(cfg, redisClient, given)
-	blobStore, cleanup4, err := provideBlobs(ctx, cfg, given)
+	bus, cleanup4, err := provideStreamBus(ctx, cfg, given)
 	if err != nil {
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	reporter, cleanup5, err := provideReporter(cfg, given)
+	limiter := provideLimiter(cfg, redisClient, given)
+	blobStore, cleanup5, err := provideBlobs(ctx, cfg, given)
 	if err != nil {
 		cleanup4()
 		cleanup3()
@@ -50,8 +50,18 @@ func initBatteries(ctx context.Context, cfg Config, log *zap.Logger, r role, giv
 		cleanup()
 		return nil, nil, err
 	}
-	companionhubBatteries := newBatteries(cfg, registry, client, redisClient, bus, limiter, blobStore, reporter)
+	reporter, cleanup6, err := provideReporter(cfg, given)
+	if err != nil {
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	companionhubBatteries := newBatteries(cfg, registry, client, redisClient, bus, limiter, blobStore, reporter, companionhubTracing)
 	return companionhubBatteries, func() {
+		cleanup6()
 		cleanup5()
 		cleanup4()
 		cleanup3()

@@ -87,6 +87,36 @@ type Config struct {
 	Scheduler local.SchedulerConfig `envprefix:""`
 	// Proactive bounds companions writing first.
 	Proactive ProactiveConfig `envprefix:""`
+	// Usage counts what providers do for whom, prices it and sets daily quotas.
+	Usage UsageConfig `envprefix:""`
+}
+
+// UsageConfig is how usage is counted and bounded: every person's daily quotas (0: no limit; an
+// operator may set other ones per person with `companionhub admin quota`), the price table that
+// turns usage into cost, and how often counted usage is written.
+type UsageConfig struct {
+	DailyTokens   int64         `env:"QUOTA_DAILY_TOKENS" help:"model tokens (prompt and reply) a person may use per UTC day (0: no limit)"`
+	DailyPictures int64         `env:"QUOTA_DAILY_PICTURES" help:"pictures a person may have drawn per UTC day (0: no limit)"`
+	DailySpeech   int64         `env:"QUOTA_DAILY_SPEECH_CHARS" help:"characters a person may have spoken per UTC day (0: no limit)"`
+	PricesFile    string        `env:"PRICE_TABLE" help:"JSON price table that turns usage into cost (empty: no prices; see the README)"`
+	FlushInterval time.Duration `env:"USAGE_FLUSH_INTERVAL" help:"how often counted usage is written to the database"`
+}
+
+// Validate checks the usage settings.
+func (c UsageConfig) Validate() error {
+	var errs []error
+	for _, q := range []struct {
+		field string
+		v     int64
+	}{{"DailyTokens", c.DailyTokens}, {"DailyPictures", c.DailyPictures}, {"DailySpeech", c.DailySpeech}} {
+		if q.v < 0 {
+			errs = append(errs, envflag.Fieldf(q.field, "must be 0 (no limit) or more, got %d", q.v))
+		}
+	}
+	if c.FlushInterval < time.Second {
+		errs = append(errs, envflag.Fieldf("FlushInterval", "must be at least 1s, got %s", c.FlushInterval))
+	}
+	return errors.Join(errs...)
 }
 
 // ProactiveConfig bounds companions that write first (schedules).
@@ -195,6 +225,7 @@ func DefaultConfig() Config {
 		Scheduler:          local.DefaultSchedulerConfig(),
 		Proactive: ProactiveConfig{DailyCap: proactive.DefaultPolicy().DailyCap,
 			QuietHours: proactive.DefaultPolicy().Quiet.String()},
+		Usage: UsageConfig{FlushInterval: 10 * time.Second},
 	}
 	Builtin().Apply(&c)
 	return c
@@ -352,7 +383,7 @@ func (c Config) validate(cs Catalogs, p ports) error {
 	if c.SpokenChars < 1 || c.SpokenChars > voice.MaxSpokenText {
 		errs = append(errs, envflag.Fieldf("SpokenChars", "must be between 1 and %d, got %d", voice.MaxSpokenText, c.SpokenChars))
 	}
-	errs = append(errs, envflag.Within("Scheduler", c.Scheduler.Validate()))
+	errs = append(errs, envflag.Within("Scheduler", c.Scheduler.Validate()), envflag.Within("Usage", c.Usage.Validate()))
 	if _, err := proactive.ParseQuietHours(c.Proactive.QuietHours); err != nil {
 		errs = append(errs, envflag.Fieldf("Proactive.QuietHours", "%v", err))
 	}

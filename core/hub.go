@@ -25,6 +25,7 @@ import (
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 	"github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/proactive"
+	"github.com/companionhub/companionhub/usecase/usage"
 	"github.com/companionhub/companionhub/usecase/userdata"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
@@ -51,6 +52,8 @@ type Hub struct {
 	Tokens *apitoken.App
 	// UserData is what a person may ask of all their data: erasing it.
 	UserData *userdata.App
+	// Usage is what providers did for whom: reports, quotas.
+	Usage *usage.App
 
 	cfg    Config
 	log    *zap.Logger
@@ -75,11 +78,12 @@ type apps struct {
 	scheduling scheduling
 	tokens     *apitoken.App
 	userData   *userdata.App
+	usage      *usage.App
 }
 
 func newHub(cfg Config, log *zap.Logger, a apps, runner Runner, srv *httpapi.Server) *Hub {
 	return &Hub{cfg: cfg, log: log, Accounts: a.accounts, Companions: a.companions, Media: a.media, Chat: a.chat,
-		Pictures: a.pictures, Voice: a.voice, Memory: a.memory, Community: a.community, Proactive: a.scheduling.app, Tokens: a.tokens, UserData: a.userData, scheduler: a.scheduling.local,
+		Pictures: a.pictures, Voice: a.voice, Memory: a.memory, Community: a.community, Proactive: a.scheduling.app, Tokens: a.tokens, UserData: a.userData, Usage: a.usage, scheduler: a.scheduling.local,
 		runner: runner, http: srv}
 }
 

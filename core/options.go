@@ -5,10 +5,12 @@ import (
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"github.com/companionhub/companionhub/adapter/httpapi"
 	"github.com/companionhub/companionhub/adapter/local"
+	"github.com/companionhub/companionhub/adapter/otel"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/usecase"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
@@ -21,6 +23,7 @@ import (
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 	"github.com/companionhub/companionhub/usecase/schedule"
 	"github.com/companionhub/companionhub/usecase/stream"
+	"github.com/companionhub/companionhub/usecase/usage"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
@@ -41,6 +44,10 @@ type options struct {
 	http     *http.Client
 	clock    usecase.Clock
 	onClose  []func()
+	// tracer traces requests, turns, steps, provider calls and SQL (nil: nothing is traced).
+	tracer trace.TracerProvider
+	// callObservers hear of every provider call, besides the hub's own metrics.
+	callObservers []usage.CallObserver
 }
 
 // ports are the ports an embedder brought; a nil one is chosen by the configuration.
@@ -129,6 +136,28 @@ func WithRegistry(reg *prometheus.Registry) Option { return func(o *options) { o
 // WithHTTPClient is the client backends call out with (nil, the default: each its own).
 func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.http = c } }
 
+// WithTracerProvider traces the hub with tp: a server span per HTTP request (joining a caller's W3C
+// traceparent), a span per turn and per step run in process, per provider call and per SQL
+// statement — never with message text or secrets among their attributes — and trace and span ids
+// on the log lines of traced work. Without it nothing is traced, at no cost (the companionhub
+// package gives the SDK's, exporting over OTLP, when OTEL_EXPORTER_OTLP_ENDPOINT is set).
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(o *options) {
+		if tp == nil {
+			return
+		}
+		o.tracer = tp
+		// Provider calls are spans through the observers every provider port is instrumented with.
+		o.callObservers = append(o.callObservers, otel.NewCalls(tp))
+	}
+}
+
+// WithCallObserver adds an observer that hears of every provider call — model, pictures, speech,
+// transcription, embeddings — as the hub's provider metrics do.
+func WithCallObserver(obs usage.CallObserver) Option {
+	return func(o *options) { o.callObservers = append(o.callObservers, obs) }
+}
+
 // WithClock replaces the wall clock (for tests that move time).
 func WithClock(c usecase.Clock) Option { return func(o *options) { o.clock = c } }
 
@@ -147,12 +176,17 @@ func Check(cfg Config, opts ...Option) error {
 
 // Brought says which infrastructure ports options bring: what a caller that opens the rest (the
 // companionhub package, with Redis and S3) need neither check nor open.
-type Brought struct{ StreamBus, RateLimiter, BlobStore, Reporter bool }
+type Brought struct {
+	StreamBus, RateLimiter, BlobStore, Reporter bool
+	// Tracer is the tracer provider opts bring (nil: none), which the Temporal client traces with too.
+	Tracer trace.TracerProvider
+}
 
 // Brings reports which infrastructure ports opts bring.
 func Brings(opts ...Option) Brought {
 	o := newOptions(opts)
-	return Brought{StreamBus: o.bus != nil, RateLimiter: o.limiter != nil, BlobStore: o.blobs != nil, Reporter: o.reporter != nil}
+	return Brought{StreamBus: o.bus != nil, RateLimiter: o.limiter != nil, BlobStore: o.blobs != nil, Reporter: o.reporter != nil,
+		Tracer: o.tracer}
 }
 
 // closer is what build makes: something Close releases with the cleanup build hands it.

@@ -37,6 +37,7 @@ import (
 	"github.com/companionhub/companionhub/usecase/schedule"
 	"github.com/companionhub/companionhub/usecase/stream"
 	"github.com/companionhub/companionhub/usecase/summary"
+	"github.com/companionhub/companionhub/usecase/usage"
 	"github.com/companionhub/companionhub/usecase/userdata"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
@@ -48,7 +49,7 @@ func provideDB(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*s
 	if o.db != nil {
 		return o.db, func() {}, nil
 	}
-	db, err := sqlstore.Open(ctx, cfg.DatabaseConfig())
+	db, err := sqlstore.Open(ctx, cfg.DatabaseConfig(), o.sqlOptions()...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -86,7 +87,9 @@ func provideClock(o *options) usecase.Clock {
 	return usecase.SystemClock{}
 }
 
-func provideObserver(log *zap.Logger) zaplog.Observer { return zaplog.Observer{Log: log} }
+func provideObserver(log *zap.Logger, o *options) zaplog.Observer {
+	return zaplog.Observer{Log: log, Trace: o.traceIDs()}
+}
 
 // provideLimiter picks the rate-limit store: the one given, the one configured, or the most
 // shared available, so that replicas share limits whenever they share something.
@@ -143,12 +146,12 @@ func provideBreach(cfg Config, o *options) accountuc.BreachChecker {
 	return hibp.New(cfg.BreachCheckAPI, o.http)
 }
 
-func provideObservers(log *zap.Logger, reg *prometheus.Registry, o *options) ([]decorator.Observer, error) {
+func provideObservers(log *zap.Logger, reg *prometheus.Registry, business *prom.BusinessMetrics, o *options) ([]decorator.Observer, error) {
 	m, err := prom.NewUseCaseMetrics(reg)
 	if err != nil {
 		return nil, err
 	}
-	obs := []decorator.Observer{decorator.Logging{Log: log}, m}
+	obs := []decorator.Observer{decorator.Logging{Log: log, Trace: o.traceIDs()}, m, business}
 	if o.reporter != nil {
 		obs = append(obs, incident.Observer{Reporter: o.reporter})
 	}
@@ -255,15 +258,20 @@ func provideBackendDeps(o *options, log *zap.Logger) backend.Deps {
 }
 
 // provideModel is the language model given, or the one the LLM settings choose.
-func provideModel(ctx context.Context, cfg Config, o *options, d backend.Deps) (llm.Model, func(), error) {
-	if o.model != nil {
-		return o.model, func() {}, nil
-	}
+// Every provider it opens is instrumented: counted for usage, told to the metrics.
+func provideModel(ctx context.Context, cfg Config, o *options, d backend.Deps, in usage.Instruments) (llm.Model, func(), error) {
 	s := cfg.LLMSettings()
+	if o.model != nil {
+		return in.Model(o.model, "custom", s.Model), func() {}, nil
+	}
 	if s.Provider == "offline" {
 		d.Log.Info("no LLM configured (COMPANIONHUB_LLM_BASE_URL): replies come from the offline model")
 	}
-	return o.catalogs.Models.Open(ctx, s, cfg.Backends, d)
+	m, cleanup, err := o.catalogs.Models.Open(ctx, s, cfg.Backends, d)
+	if err != nil {
+		return nil, nil, err
+	}
+	return in.Model(m, s.Provider, s.Model), cleanup, nil
 }
 
 // openFeature opens the backend a feature's settings choose, if any — a feature with no provider
@@ -289,32 +297,39 @@ func openFeature[P comparable, A any](ctx context.Context, given P, f backend.Fe
 
 func providePictures(ctx context.Context, cfg Config, o *options, d backend.Deps, model llm.Model, images mediauc.ImageProcessor,
 	blobs mediauc.BlobStore, repo mediauc.Repository, gallery picture.Gallery, companions companionuc.Store,
-	guard *ratelimit.Guard, clock usecase.Clock, obs []decorator.Observer) (*picture.App, func(), error) {
+	guard *ratelimit.Guard, clock usecase.Clock, in usage.Instruments, u *usage.App, obs []decorator.Observer) (*picture.App, func(), error) {
 	name := cfg.Images.Provider
 	if o.images != nil {
 		name = "custom" // an embedder's own generator
 	}
 	return openFeature(ctx, o.images, cfg.Images, o.catalogs.Images, cfg.Backends, d,
 		func(gen picture.Generator) (*picture.App, error) {
-			return picture.NewApp(picture.Deps{Generator: gen, Backend: name, ImageModel: cfg.Images.Model, Model: model,
+			return picture.NewApp(picture.Deps{Generator: in.Generator(gen, name), Backend: name, Quota: quota(u, usage.QuotaPictures), ImageModel: cfg.Images.Model, Model: model,
 				Images: images, Blobs: blobs, Media: repo, Gallery: gallery, Companions: companions.Companions(),
 				Clock: clock, Guard: guard, Rule: cfg.RateLimits.rules().Image, Timeout: cfg.Images.Timeout}, obs...)
 		})
 }
 
 func provideVoice(ctx context.Context, cfg Config, o *options, d backend.Deps, blobs mediauc.BlobStore,
-	repo mediauc.Repository, guard *ratelimit.Guard, clock usecase.Clock, obs []decorator.Observer) (*voice.App, func(), error) {
+	repo mediauc.Repository, guard *ratelimit.Guard, clock usecase.Clock, in usage.Instruments, u *usage.App,
+	obs []decorator.Observer) (*voice.App, func(), error) {
 	// Voice notes' backend first: the app takes both.
-	tr, closeTr := o.transcriber, func() {}
+	tr, closeTr, trName := o.transcriber, func() {}, "custom"
 	if tr == nil && cfg.Transcription.Provider != "" {
 		var err error
 		if tr, closeTr, err = o.catalogs.Transcription.Open(ctx, cfg.Transcription.Settings, cfg.Backends, d); err != nil {
 			return nil, nil, err
 		}
+		trName = cfg.Transcription.Provider
+	}
+	tr = in.Transcriber(tr, trName)
+	speechName := cfg.Speech.Provider
+	if o.speech != nil {
+		speechName = "custom"
 	}
 	app, cleanup, err := openFeature(ctx, o.speech, cfg.Speech, o.catalogs.Speech, cfg.Backends, d,
 		func(synth voice.Synthesizer) (*voice.App, error) {
-			return voice.NewApp(voice.Deps{Synthesizer: synth, Transcriber: tr, Blobs: blobs, Media: repo, Clock: clock,
+			return voice.NewApp(voice.Deps{Synthesizer: in.Synthesizer(synth, speechName), Transcriber: tr, Quota: quota(u, usage.QuotaSpeech), Blobs: blobs, Media: repo, Clock: clock,
 				Timeout: cfg.Speech.Timeout, TranscribeTimeout: cfg.Transcription.Timeout, MaxSpoken: cfg.SpokenChars,
 				Guard: guard, PreviewRule: cfg.RateLimits.rules().VoicePreview}, obs...)
 		})
@@ -326,16 +341,25 @@ func provideVoice(ctx context.Context, cfg Config, o *options, d backend.Deps, b
 }
 
 func provideMemory(ctx context.Context, cfg Config, o *options, d backend.Deps, store memoryuc.Store, model llm.Model,
-	companions companionuc.Store, clock usecase.Clock, obs []decorator.Observer) (*memoryuc.App, func(), error) {
+	companions companionuc.Store, clock usecase.Clock, in usage.Instruments, obs []decorator.Observer) (*memoryuc.App, func(), error) {
 	return openFeature(ctx, o.embedder, cfg.Embeddings, o.catalogs.Embeddings, cfg.Backends, d,
 		func(emb memoryuc.Embedder) (*memoryuc.App, error) {
 			return memoryuc.NewApp(memoryuc.Deps{Store: store, Model: model, Companions: companions.Companions(),
 				Relationships: companionuc.Relationships{Store: companions, Clock: clock}, Clock: clock,
-				Embedder: emb, EmbedderName: embedderName(emb, cfg.Embeddings.Settings),
+				Embedder: instrumentEmbedder(in, emb, o, cfg.Embeddings.Settings), EmbedderName: embedderName(emb, cfg.Embeddings.Settings),
 				// The question is embedded within most of the recall's own budget: the rest is
 				// for the searches.
 				EmbedTimeout: cfg.Chat.RecallBudget * 4 / 5}, obs...)
 		})
+}
+
+// instrumentEmbedder instruments emb, named by the provider it was opened as.
+func instrumentEmbedder(in usage.Instruments, emb memoryuc.Embedder, o *options, s backend.Settings) memoryuc.Embedder {
+	name := s.Provider
+	if o.embedder != nil || name == "" {
+		name = "custom"
+	}
+	return in.Embedder(emb, name, s.Model)
 }
 
 // embedderName names an embedder's vectors: its own name where it has one (provider, model and
@@ -378,14 +402,15 @@ func provideSummaries(cfg Config, store summary.Store, chat chatuc.Store, tokens
 
 func provideSteps(cfg Config, store chatuc.Store, bus stream.Bus, model llm.Model, tokens chatuc.TokenCounter,
 	mem *memoryuc.App, pictures *picture.App, voices *voice.App, sums *summary.App, sumStore summary.Store,
-	clock usecase.Clock, obs zaplog.Observer, o *options) (*chatuc.Steps, error) {
+	clock usecase.Clock, obs zaplog.Observer, business *prom.BusinessMetrics, o *options) (*chatuc.Steps, error) {
 	var watch []decorator.Observer
 	if o.reporter != nil {
 		watch = append(watch, incident.Observer{Reporter: o.reporter})
 	}
 	return chatuc.NewSteps(chatuc.StepsDeps{Store: store, Bus: bus, Model: model, Tokens: tokens, Recall: mem.Recall, Memory: mem,
 		Learn: mem.Learn, Illustrate: pictures.IllustrateReply, Speak: voices.SpeakReply,
-		Summaries: sumStore, Summarize: sums.Summarize, Clock: clock, Observer: obs, Watch: watch, Limits: cfg.Chat.limits()})
+		Summaries: sumStore, Summarize: sums.Summarize, Clock: clock, Observer: obs, Watch: watch, Ended: turnEnded(business),
+		Limits: cfg.Chat.limits()})
 }
 
 // provideRunner builds the turn runner: the one the options build (Temporal's), otherwise the
@@ -401,14 +426,15 @@ func provideRunner(cfg Config, steps *chatuc.Steps, store chatuc.Store, clock us
 		return nil, notLinked("turn runner", cfg.TurnRunner, "WithRunner")
 	}
 	return local.NewRunner(cfg.Runner, local.Deps{Steps: steps.Table(), Leases: store.Turns(), Clock: clock, Log: log,
-		Reap: steps.Reap}), nil
+		Reap: steps.Reap, Tracer: o.tracer}), nil
 }
 
 func provideChat(cfg Config, store chatuc.Store, bus stream.Bus, runner Runner, steps *chatuc.Steps,
-	guard *ratelimit.Guard, clock usecase.Clock, pictures *picture.App, voices *voice.App,
+	guard *ratelimit.Guard, clock usecase.Clock, pictures *picture.App, voices *voice.App, u *usage.App,
 	obs []decorator.Observer) (*chatuc.App, error) {
 	return chatuc.NewApp(chatuc.Deps{Store: store, Bus: bus, Runner: runner, Steps: steps, Guard: guard, Clock: clock,
-		Settings: cfg.chatSettings(), Pictures: pictures, Voice: voices, Transcribe: transcribeOf(voices)}, obs...)
+		Settings: cfg.chatSettings(), Pictures: pictures, Voice: voices, Transcribe: transcribeOf(voices),
+		Quota: quota(u, usage.QuotaTokens)}, obs...)
 }
 
 // transcribeOf is the voice app's voice notes, when it has a speech-to-text backend.
@@ -439,18 +465,18 @@ func provideTokens(cfg Config, store apitoken.Store, companionStore companionuc.
 
 // provideUserData builds what a person may ask of all their data: exporting it, erasing it.
 func provideUserData(cfg Config, store userdata.Store, accounts *accountuc.App, companions *companionuc.App, chat *chatuc.App,
-	memories *memoryuc.App, schedules *proactive.App, guard *ratelimit.Guard, blobs mediauc.BlobStore, companionStore companionuc.Store,
-	clock usecase.Clock, observer zaplog.Observer, obs []decorator.Observer) (*userdata.App, error) {
+	memories *memoryuc.App, schedules *proactive.App, use *usage.App, guard *ratelimit.Guard, blobs mediauc.BlobStore,
+	companionStore companionuc.Store, clock usecase.Clock, observer zaplog.Observer, obs []decorator.Observer) (*userdata.App, error) {
 	return userdata.NewApp(userdata.Deps{Store: store, Accounts: accounts, Companions: companions, Chat: chat, Memory: memories,
-		Schedules: schedules, Guard: guard, Change: cfg.RateLimits.rules().Settings, Blobs: blobs, Audit: companionStore.Audit(), Clock: clock,
+		Schedules: schedules, Usage: use, Guard: guard, Change: cfg.RateLimits.rules().Settings, Blobs: blobs, Audit: companionStore.Audit(), Clock: clock,
 		Observer: observer}, obs...)
 }
 
 func provideHTTP(cfg Config, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App, chat *chatuc.App,
 	pictures *picture.App, memories *memoryuc.App, sums *summary.App, voices *voice.App, comm *community.App,
-	pro *proactive.App, tokens *apitoken.App, data *userdata.App, tokenizer chatuc.TokenCounter, log *zap.Logger,
+	pro *proactive.App, tokens *apitoken.App, data *userdata.App, use *usage.App, tokenizer chatuc.TokenCounter, log *zap.Logger,
 	reg *prometheus.Registry, checkers []httpapi.Checker, o *options) (*httpapi.Server, error) {
 	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Companions: companions, Media: media, Chat: chat,
-		Pictures: pictures, Memories: memories, Summaries: sums, Voices: voices, Community: comm, Proactive: pro, Tokens: tokens, UserData: data, Tokenizer: tokenizer, Reporter: o.reporter,
+		Pictures: pictures, Memories: memories, Summaries: sums, Voices: voices, Community: comm, Proactive: pro, Tokens: tokens, UserData: data, Usage: use, Tokenizer: tokenizer, Reporter: o.reporter, Tracer: o.tracer,
 		ImageTimeout: cfg.Images.Timeout, Log: log, Registry: reg, Checkers: checkers})
 }

@@ -61,11 +61,11 @@ func provideUsage(cfg Config, store usage.Store, m *usage.Meter, clock usecase.C
 	if f := cfg.Usage.PricesFile; f != "" {
 		file, err := os.Open(f)
 		if err != nil {
-			return nil, fmt.Errorf("%sPRICES_FILE: %w", EnvPrefix, err)
+			return nil, fmt.Errorf("%sPRICE_TABLE: %w", EnvPrefix, err)
 		}
 		defer file.Close()
 		if prices, err = usage.ParsePrices(file); err != nil {
-			return nil, fmt.Errorf("%sPRICES_FILE %s: %w", EnvPrefix, f, err)
+			return nil, fmt.Errorf("%sPRICE_TABLE %s: %w", EnvPrefix, f, err)
 		}
 	}
 	return usage.NewApp(usage.Deps{Store: store, Meter: m, Prices: prices, Clock: clock, Defaults: usage.Limits{

@@ -24,6 +24,7 @@ var base = wire.NewSet(
 	provideClock,
 	provideObserver,
 	provideObservers,
+	provideBusinessMetrics,
 	provideBlobs,
 	provideBlobStore,
 	imaging.ProviderSet,
@@ -44,6 +45,10 @@ var turns = wire.NewSet(
 	provideStreamBus,
 	tokenizer.ProviderSet,
 	provideSteps,
+	provideMeter,
+	provideProviderMetrics,
+	provideInstruments,
+	provideUsage,
 )
 
 // chat is the chat use cases over the pipeline, with their runner and limits.

@@ -41,9 +41,14 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	observer := provideObserver(log)
+	observer := provideObserver(log, o)
 	guard := provideGuard(limiter, observer)
-	v, err := provideObservers(log, registry, o)
+	businessMetrics, err := provideBusinessMetrics(registry, db)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	v, err := provideObservers(log, registry, businessMetrics, o)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
@@ -64,35 +69,32 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 	codec := charcard.New()
 	deps := provideBackendDeps(o, log)
 	repository := sqlstore.MediaRepository(db)
-	voiceApp, cleanup3, err := provideVoice(ctx, cfg, o, deps, blobStore, repository, guard, clock, v)
+	store := sqlstore.UsageStore(db)
+	meter, cleanup3 := provideMeter(cfg, store, clock, log)
+	providerMetrics, err := provideProviderMetrics(registry)
 	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	heuristic := tokenizer.New()
+	instruments := provideInstruments(meter, providerMetrics, heuristic, o)
+	usageApp, err := provideUsage(cfg, store, meter, clock, v)
+	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	voiceApp, cleanup4, err := provideVoice(ctx, cfg, o, deps, blobStore, repository, guard, clock, instruments, usageApp, v)
+	if err != nil {
+		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	companionApp, err := provideCompanions(cfg, companionStore, blobStore, processor, codec, guard, clock, voiceApp, v)
-	if err != nil {
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	mediaApp, err := provideMedia(repository, blobStore, clock, v)
-	if err != nil {
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	chatStore := sqlstore.NewChatStore(db)
-	bus, cleanup4, err := provideStreamBus(cfg, db, clock, o)
-	if err != nil {
-		cleanup3()
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	model, cleanup5, err := provideModel(ctx, cfg, o, deps)
 	if err != nil {
 		cleanup4()
 		cleanup3()
@@ -100,9 +102,24 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	heuristic := tokenizer.New()
-	store := sqlstore.MemoryStore(db)
-	memoryApp, cleanup6, err := provideMemory(ctx, cfg, o, deps, store, model, companionStore, clock, v)
+	mediaApp, err := provideMedia(repository, blobStore, clock, v)
+	if err != nil {
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	chatStore := sqlstore.NewChatStore(db)
+	bus, cleanup5, err := provideStreamBus(cfg, db, clock, o)
+	if err != nil {
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	model, cleanup6, err := provideModel(ctx, cfg, o, deps, instruments)
 	if err != nil {
 		cleanup5()
 		cleanup4()
@@ -111,9 +128,21 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	gallery := sqlstore.GalleryRepository(db)
-	pictureApp, cleanup7, err := providePictures(ctx, cfg, o, deps, model, processor, blobStore, repository, gallery, companionStore, guard, clock, v)
+	memoryStore := sqlstore.MemoryStore(db)
+	memoryApp, cleanup7, err := provideMemory(ctx, cfg, o, deps, memoryStore, model, companionStore, clock, instruments, v)
 	if err != nil {
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	gallery := sqlstore.GalleryRepository(db)
+	pictureApp, cleanup8, err := providePictures(ctx, cfg, o, deps, model, processor, blobStore, repository, gallery, companionStore, guard, clock, instruments, usageApp, v)
+	if err != nil {
+		cleanup7()
 		cleanup6()
 		cleanup5()
 		cleanup4()
@@ -125,6 +154,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 	summaryStore := sqlstore.SummaryStore(db)
 	summaryApp, err := provideSummaries(cfg, summaryStore, chatStore, heuristic, model, clock, v)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -134,8 +164,9 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, memoryApp, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer, o)
+	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, memoryApp, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer, businessMetrics, o)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -147,6 +178,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 	}
 	runner, err := provideRunner(cfg, steps, chatStore, clock, log, o)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -156,8 +188,9 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, v)
+	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, usageApp, v)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -170,6 +203,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 	communityStore := sqlstore.CommunityStore(db)
 	communityApp, err := provideCommunity(cfg, communityStore, companionApp, companionStore, guard, clock, observer, v)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -180,8 +214,9 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		return nil, nil, err
 	}
 	proactiveStore := sqlstore.ProactiveStore(db)
-	notifier, cleanup8, err := provideNotifier(ctx, cfg, o, deps)
+	notifier, cleanup9, err := provideNotifier(ctx, cfg, o, deps)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -193,6 +228,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 	}
 	coreScheduling, err := provideScheduling(cfg, db, proactiveStore, chatApp, companionApp, app, notifier, guard, clock, log, o, v)
 	if err != nil {
+		cleanup9()
 		cleanup8()
 		cleanup7()
 		cleanup6()
@@ -206,6 +242,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 	apitokenStore := sqlstore.TokenStore(db)
 	apitokenApp, err := provideTokens(cfg, apitokenStore, companionStore, guard, clock, observer, v)
 	if err != nil {
+		cleanup9()
 		cleanup8()
 		cleanup7()
 		cleanup6()
@@ -218,8 +255,9 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 	}
 	userdataStore := sqlstore.UserDataStore(db)
 	proactiveApp := provideProactive(coreScheduling)
-	userdataApp, err := provideUserData(cfg, userdataStore, app, companionApp, chatApp, memoryApp, proactiveApp, guard, blobStore, companionStore, clock, observer, v)
+	userdataApp, err := provideUserData(cfg, userdataStore, app, companionApp, chatApp, memoryApp, proactiveApp, usageApp, guard, blobStore, companionStore, clock, observer, v)
 	if err != nil {
+		cleanup9()
 		cleanup8()
 		cleanup7()
 		cleanup6()
@@ -242,10 +280,12 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		scheduling: coreScheduling,
 		tokens:     apitokenApp,
 		userData:   userdataApp,
+		usage:      usageApp,
 	}
 	v2 := provideCheckers(db, coreBlobs, o)
-	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, voiceApp, communityApp, proactiveApp, apitokenApp, userdataApp, heuristic, log, registry, v2, o)
+	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, voiceApp, communityApp, proactiveApp, apitokenApp, userdataApp, usageApp, heuristic, log, registry, v2, o)
 	if err != nil {
+		cleanup9()
 		cleanup8()
 		cleanup7()
 		cleanup6()
@@ -258,6 +298,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 	}
 	hub := newHub(cfg, log, coreApps, runner, server)
 	return hub, func() {
+		cleanup9()
 		cleanup8()
 		cleanup7()
 		cleanup6()
@@ -285,33 +326,55 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 		return nil, nil, err
 	}
 	deps := provideBackendDeps(o, log)
-	model, cleanup3, err := provideModel(ctx, cfg, o, deps)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	heuristic := tokenizer.New()
-	store := sqlstore.MemoryStore(db)
-	companionStore := sqlstore.NewCompanionStore(db)
+	store := sqlstore.UsageStore(db)
+	meter, cleanup3 := provideMeter(cfg, store, clock, log)
 	registry := provideRegistry(o)
-	v, err := provideObservers(log, registry, o)
+	providerMetrics, err := provideProviderMetrics(registry)
 	if err != nil {
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	app, cleanup4, err := provideMemory(ctx, cfg, o, deps, store, model, companionStore, clock, v)
+	heuristic := tokenizer.New()
+	instruments := provideInstruments(meter, providerMetrics, heuristic, o)
+	model, cleanup4, err := provideModel(ctx, cfg, o, deps, instruments)
 	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	memoryStore := sqlstore.MemoryStore(db)
+	companionStore := sqlstore.NewCompanionStore(db)
+	businessMetrics, err := provideBusinessMetrics(registry, db)
+	if err != nil {
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	v, err := provideObservers(log, registry, businessMetrics, o)
+	if err != nil {
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	app, cleanup5, err := provideMemory(ctx, cfg, o, deps, memoryStore, model, companionStore, clock, instruments, v)
+	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	processor := imaging.New()
-	coreBlobs, cleanup5, err := provideBlobs(ctx, cfg, o)
+	coreBlobs, cleanup6, err := provideBlobs(ctx, cfg, o)
 	if err != nil {
+		cleanup5()
 		cleanup4()
 		cleanup3()
 		cleanup2()
@@ -323,6 +386,7 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 	gallery := sqlstore.GalleryRepository(db)
 	limiter, err := provideLimiter(cfg, db, clock, o)
 	if err != nil {
+		cleanup6()
 		cleanup5()
 		cleanup4()
 		cleanup3()
@@ -330,10 +394,11 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 		cleanup()
 		return nil, nil, err
 	}
-	observer := provideObserver(log)
+	observer := provideObserver(log, o)
 	guard := provideGuard(limiter, observer)
-	pictureApp, cleanup6, err := providePictures(ctx, cfg, o, deps, model, processor, blobStore, repository, gallery, companionStore, guard, clock, v)
+	usageApp, err := provideUsage(cfg, store, meter, clock, v)
 	if err != nil {
+		cleanup6()
 		cleanup5()
 		cleanup4()
 		cleanup3()
@@ -341,8 +406,19 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 		cleanup()
 		return nil, nil, err
 	}
-	voiceApp, cleanup7, err := provideVoice(ctx, cfg, o, deps, blobStore, repository, guard, clock, v)
+	pictureApp, cleanup7, err := providePictures(ctx, cfg, o, deps, model, processor, blobStore, repository, gallery, companionStore, guard, clock, instruments, usageApp, v)
 	if err != nil {
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	voiceApp, cleanup8, err := provideVoice(ctx, cfg, o, deps, blobStore, repository, guard, clock, instruments, usageApp, v)
+	if err != nil {
+		cleanup7()
 		cleanup6()
 		cleanup5()
 		cleanup4()
@@ -354,6 +430,7 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 	summaryStore := sqlstore.SummaryStore(db)
 	summaryApp, err := provideSummaries(cfg, summaryStore, chatStore, heuristic, model, clock, v)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -363,8 +440,9 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 		cleanup()
 		return nil, nil, err
 	}
-	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer, o)
+	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer, businessMetrics, o)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -377,6 +455,7 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 	proactiveStore := sqlstore.ProactiveStore(db)
 	runner, err := provideRunner(cfg, steps, chatStore, clock, log, o)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -386,8 +465,9 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 		cleanup()
 		return nil, nil, err
 	}
-	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, v)
+	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, usageApp, v)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -400,6 +480,7 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 	codec := charcard.New()
 	companionApp, err := provideCompanions(cfg, companionStore, blobStore, processor, codec, guard, clock, voiceApp, v)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -412,6 +493,7 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 	accountStore := sqlstore.NewAccountStore(db)
 	hasher, err := provideHasher(cfg, registry)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -425,6 +507,7 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 	breachChecker := provideBreach(cfg, o)
 	accountApp, err := provideAccounts(cfg, accountStore, hasher, estimator, breachChecker, guard, clock, observer, v)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -434,8 +517,9 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 		cleanup()
 		return nil, nil, err
 	}
-	notifier, cleanup8, err := provideNotifier(ctx, cfg, o, deps)
+	notifier, cleanup9, err := provideNotifier(ctx, cfg, o, deps)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -447,6 +531,7 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 	}
 	coreScheduling, err := provideScheduling(cfg, db, proactiveStore, chatApp, companionApp, accountApp, notifier, guard, clock, log, o, v)
 	if err != nil {
+		cleanup9()
 		cleanup8()
 		cleanup7()
 		cleanup6()
@@ -460,6 +545,7 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 	v2 := provideCheckers(db, coreBlobs, o)
 	engine := newEngine(steps, coreScheduling, v2, registry, log)
 	return engine, func() {
+		cleanup9()
 		cleanup8()
 		cleanup7()
 		cleanup6()
@@ -485,33 +571,55 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		return nil, nil, err
 	}
 	deps := provideBackendDeps(o, log)
-	model, cleanup3, err := provideModel(ctx, cfg, o, deps)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
-	}
-	heuristic := tokenizer.New()
-	store := sqlstore.MemoryStore(db)
-	companionStore := sqlstore.NewCompanionStore(db)
+	store := sqlstore.UsageStore(db)
+	meter, cleanup3 := provideMeter(cfg, store, clock, log)
 	registry := provideRegistry(o)
-	v, err := provideObservers(log, registry, o)
+	providerMetrics, err := provideProviderMetrics(registry)
 	if err != nil {
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	app, cleanup4, err := provideMemory(ctx, cfg, o, deps, store, model, companionStore, clock, v)
+	heuristic := tokenizer.New()
+	instruments := provideInstruments(meter, providerMetrics, heuristic, o)
+	model, cleanup4, err := provideModel(ctx, cfg, o, deps, instruments)
 	if err != nil {
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	memoryStore := sqlstore.MemoryStore(db)
+	companionStore := sqlstore.NewCompanionStore(db)
+	businessMetrics, err := provideBusinessMetrics(registry, db)
+	if err != nil {
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	v, err := provideObservers(log, registry, businessMetrics, o)
+	if err != nil {
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	app, cleanup5, err := provideMemory(ctx, cfg, o, deps, memoryStore, model, companionStore, clock, instruments, v)
+	if err != nil {
+		cleanup4()
 		cleanup3()
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
 	processor := imaging.New()
-	coreBlobs, cleanup5, err := provideBlobs(ctx, cfg, o)
+	coreBlobs, cleanup6, err := provideBlobs(ctx, cfg, o)
 	if err != nil {
+		cleanup5()
 		cleanup4()
 		cleanup3()
 		cleanup2()
@@ -523,6 +631,7 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 	gallery := sqlstore.GalleryRepository(db)
 	limiter, err := provideLimiter(cfg, db, clock, o)
 	if err != nil {
+		cleanup6()
 		cleanup5()
 		cleanup4()
 		cleanup3()
@@ -530,10 +639,11 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		cleanup()
 		return nil, nil, err
 	}
-	observer := provideObserver(log)
+	observer := provideObserver(log, o)
 	guard := provideGuard(limiter, observer)
-	pictureApp, cleanup6, err := providePictures(ctx, cfg, o, deps, model, processor, blobStore, repository, gallery, companionStore, guard, clock, v)
+	usageApp, err := provideUsage(cfg, store, meter, clock, v)
 	if err != nil {
+		cleanup6()
 		cleanup5()
 		cleanup4()
 		cleanup3()
@@ -541,8 +651,19 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		cleanup()
 		return nil, nil, err
 	}
-	voiceApp, cleanup7, err := provideVoice(ctx, cfg, o, deps, blobStore, repository, guard, clock, v)
+	pictureApp, cleanup7, err := providePictures(ctx, cfg, o, deps, model, processor, blobStore, repository, gallery, companionStore, guard, clock, instruments, usageApp, v)
 	if err != nil {
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	voiceApp, cleanup8, err := provideVoice(ctx, cfg, o, deps, blobStore, repository, guard, clock, instruments, usageApp, v)
+	if err != nil {
+		cleanup7()
 		cleanup6()
 		cleanup5()
 		cleanup4()
@@ -554,6 +675,7 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 	summaryStore := sqlstore.SummaryStore(db)
 	summaryApp, err := provideSummaries(cfg, summaryStore, chatStore, heuristic, model, clock, v)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -563,8 +685,9 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		cleanup()
 		return nil, nil, err
 	}
-	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer, o)
+	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer, businessMetrics, o)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -576,6 +699,7 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 	}
 	runner, err := provideRunner(cfg, steps, chatStore, clock, log, o)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -585,8 +709,9 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		cleanup()
 		return nil, nil, err
 	}
-	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, v)
+	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, usageApp, v)
 	if err != nil {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -598,6 +723,7 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 	}
 	coreChat := newChat(cfg, chatApp, steps, chatStore, bus, runner)
 	return coreChat, func() {
+		cleanup8()
 		cleanup7()
 		cleanup6()
 		cleanup5()
@@ -617,6 +743,7 @@ var base = wire.NewSet(
 	provideClock,
 	provideObserver,
 	provideObservers,
+	provideBusinessMetrics,
 	provideBlobs,
 	provideBlobStore, imaging.ProviderSet, provideCheckers,
 )
@@ -633,6 +760,10 @@ var turns = wire.NewSet(
 	provideMemory,
 	provideSummaries,
 	provideStreamBus, tokenizer.ProviderSet, provideSteps,
+	provideMeter,
+	provideProviderMetrics,
+	provideInstruments,
+	provideUsage,
 )
 
 // chat is the chat use cases over the pipeline, with their runner and limits.

@@ -27,3 +27,25 @@ func Within[T any](ctx context.Context, d time.Duration, late *domain.Error, fn 
 	}
 	return v, err
 }
+
+// ReasonQuotaExceeded is the reason of a refusal because a person's daily quota is used up.
+const ReasonQuotaExceeded = "quota_exceeded"
+
+// QuotaExceeded is the refusal of work a person's daily quota of what (tokens, pictures, speech)
+// no longer allows, until resetsIn from now. It is rate limited, with RetryAfter saying when the
+// quota resets — but no retry before then can succeed, so a turn's side step gives up at once
+// (IsQuotaExceeded).
+func QuotaExceeded(what string, resetsIn time.Duration) error {
+	return domain.E(domain.KindRateLimited, ReasonQuotaExceeded,
+		"your daily "+what+" quota is used up; it resets at midnight UTC").WithRetryAfter(resetsIn)
+}
+
+// IsQuotaExceeded reports whether err is (or wraps) a QuotaExceeded refusal.
+func IsQuotaExceeded(err error) bool {
+	for e := domain.AsError(err); e != nil; e = domain.AsError(e.Err) {
+		if e.Reason == ReasonQuotaExceeded {
+			return true
+		}
+	}
+	return false
+}

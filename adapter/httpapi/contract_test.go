@@ -257,6 +257,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	c.tokensJourney(t)
 	c.openAIJourney(t)
 	c.exportJourney(t)
+	c.usageJourney(t)
 	c.eraseJourney(t)
 
 	// Locked accounts answer 429 with Retry-After, as documented.

@@ -8,6 +8,7 @@ import (
 	"github.com/companionhub/companionhub/domain/account"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	"github.com/companionhub/companionhub/usecase/apitoken"
+	"github.com/companionhub/companionhub/usecase/correlation"
 )
 
 // access is what credentials a route takes beyond a session.
@@ -39,6 +40,8 @@ func callerFrom(ctx context.Context) caller {
 // withCaller puts c on the request, for principalFrom and callerFrom.
 func withCaller(r *http.Request, c caller) *http.Request {
 	ctx := context.WithValue(r.Context(), principalKey{}, c.Principal)
+	// What the request makes providers do is counted against the caller.
+	ctx = correlation.WithSubject(ctx, correlation.Subject{UserID: c.Principal.UserID.String()})
 	return r.WithContext(context.WithValue(ctx, callerKey{}, c))
 }
 

@@ -58,7 +58,8 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if _, err := io.Copy(w, opened.Body); err != nil {
-		s.log.Warn("media stream interrupted", zap.String(logkey.RequestID, requestIDFrom(r.Context())), zap.Error(err))
+		s.log.Warn("media stream interrupted", append([]zap.Field{zap.String(logkey.RequestID, requestIDFrom(r.Context())),
+			zap.Error(err)}, traceFields(r.Context())...)...)
 	}
 }
 

@@ -92,17 +92,25 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		ri.tls = r.TLS != nil || (s.proxies.peerIsTrusted(r) && r.Header.Get("X-Forwarded-Proto") == "https")
 		w.Header().Set("X-Request-ID", ri.id)
 		ctx := correlation.WithRequestID(context.WithValue(r.Context(), reqInfoKey{}, ri), ri.id)
+		ctx, span := s.startSpan(ctx, r, ri.id)
+		var traced []zap.Field
+		if span != nil {
+			traced = traceFields(ctx)
+		}
 		sw := &statusWriter{ResponseWriter: w}
 		s.metrics.inFlight.Inc()
 		defer func() {
 			s.metrics.inFlight.Dec()
 			if p := recover(); p != nil {
 				if p == http.ErrAbortHandler {
+					if span != nil {
+						span.End()
+					}
 					panic(p)
 				}
 				stack := debug.Stack()
-				s.log.Error("panic serving request", zap.String(logkey.RequestID, ri.id), zap.String(logkey.Route, ri.route),
-					zap.String(logkey.Panic, fmt.Sprint(p)), zap.ByteString(logkey.Stack, stack))
+				s.log.Error("panic serving request", append([]zap.Field{zap.String(logkey.RequestID, ri.id), zap.String(logkey.Route, ri.route),
+					zap.String(logkey.Panic, fmt.Sprint(p)), zap.ByteString(logkey.Stack, stack)}, traced...)...)
 				if s.reporter != nil {
 					s.reporter.Report(ctx, incident.Report{Err: fmt.Errorf("%v", p), Panic: true, Stack: stack, Where: ri.route,
 						RequestID: ri.id})
@@ -116,10 +124,13 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			}
 			took := time.Since(start)
 			s.metrics.observe(methodLabel(r.Method), ri.route, sw.status, took)
-			s.log.Info("request",
+			if span != nil {
+				endSpan(span, ri.route, sw.status)
+			}
+			s.log.Info("request", append([]zap.Field{
 				zap.String(logkey.RequestID, ri.id), zap.String(logkey.Method, r.Method), zap.String(logkey.Route, ri.route),
 				zap.String(logkey.Path, r.URL.Path), zap.Int(logkey.Status, sw.status), zap.Int64(logkey.Bytes, sw.bytes),
-				zap.Duration(logkey.Duration, took), zap.String(logkey.ClientIP, ri.clientIP))
+				zap.Duration(logkey.Duration, took), zap.String(logkey.ClientIP, ri.clientIP)}, traced...)...)
 		}()
 		next.ServeHTTP(sw, r.WithContext(ctx))
 	})

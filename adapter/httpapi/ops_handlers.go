@@ -43,8 +43,8 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 			if err != nil {
 				res.Status = "unavailable"
 				res.Checks[c.Name] = "down"
-				s.log.Warn("readiness check failed", zap.String(logkey.Component, c.Name),
-					zap.String(logkey.RequestID, requestIDFrom(r.Context())), zap.Error(err))
+				s.log.Warn("readiness check failed", append([]zap.Field{zap.String(logkey.Component, c.Name),
+					zap.String(logkey.RequestID, requestIDFrom(r.Context())), zap.Error(err)}, traceFields(r.Context())...)...)
 				return
 			}
 			res.Checks[c.Name] = "ok"

@@ -48,7 +48,7 @@ func (p pageSessions) Meta(r *http.Request) audit.Meta { return meta(r) }
 func (s *Server) newSite() (*web.Site, error) {
 	f := web.Features{Pictures: s.pictures != nil && s.pictures.Configured(), Voice: s.voices != nil && s.voices.Configured()}
 	return web.New(web.Deps{Accounts: s.accounts, Companions: s.companions, Chat: s.chat, Voices: s.voices, Community: s.community, Proactive: s.proactive,
-		Tokens: s.tokens, UserData: s.userData, Sessions: pageSessions{s}, PublicURL: s.cfg.PublicURL, Log: s.log, Features: f})
+		Tokens: s.tokens, UserData: s.userData, Usage: s.usage, Sessions: pageSessions{s}, PublicURL: s.cfg.PublicURL, Log: s.log, Features: f})
 }
 
 // pageRoutes are the site's routes as the server mounts them (not API routes: the OpenAPI document

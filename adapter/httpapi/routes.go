@@ -40,6 +40,7 @@ func (s *Server) routeTable() []route {
 		{method: "PATCH", path: "/api/v1/me", auth: true, handler: s.updateMe},
 		{method: "DELETE", path: "/api/v1/me", auth: true, access: sessionOnly, handler: s.deleteMe},
 		{method: "GET", path: "/api/v1/me/export", auth: true, handler: s.exportMe},
+		{method: "GET", path: "/api/v1/me/usage", auth: true, handler: s.getUsage},
 		{method: "POST", path: "/api/v1/me/password", auth: true, access: sessionOnly, handler: s.changePassword},
 		{method: "GET", path: "/api/v1/me/sessions", auth: true, handler: s.listSessions},
 		{method: "DELETE", path: "/api/v1/me/sessions/{id}", auth: true, access: sessionOnly, handler: s.revokeSession},

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"github.com/companionhub/companionhub/adapter/httpapi/web"
@@ -29,6 +30,7 @@ import (
 	pictureuc "github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/summary"
+	"github.com/companionhub/companionhub/usecase/usage"
 	"github.com/companionhub/companionhub/usecase/userdata"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
@@ -139,8 +141,13 @@ type Deps struct {
 	Proactive  *proactive.App
 	Tokens     *apitoken.App
 	UserData   *userdata.App
+	// Usage reports what providers did for a person (nil: no usage route).
+	Usage *usage.App
 	// Reporter hears of panics serving requests (nil: only the logs do).
 	Reporter incident.Reporter
+	// Tracer makes a server span of every request, joining the caller's W3C traceparent (nil:
+	// requests are not traced).
+	Tracer trace.TracerProvider
 	// Tokenizer estimates the tokens of what the OpenAI-compatible endpoint answers (usage; nil:
 	// none are counted).
 	Tokenizer chatuc.TokenCounter
@@ -168,7 +175,9 @@ type Server struct {
 	proactive  *proactive.App
 	tokens     *apitoken.App
 	userData   *userdata.App
+	usage      *usage.App
 	reporter   incident.Reporter
+	tracer     trace.Tracer // nil: requests are not traced
 	tokenizer  chatuc.TokenCounter
 	imageWait  time.Duration
 	registry   *prometheus.Registry
@@ -195,8 +204,11 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("http metrics: %w", err)
 	}
 	s := &Server{cfg: cfg, log: d.Log, accounts: d.Accounts, companions: d.Companions, media: d.Media,
-		chat: d.Chat, pictures: d.Pictures, memories: d.Memories, summaries: d.Summaries, voices: d.Voices, community: d.Community, proactive: d.Proactive, tokens: d.Tokens, userData: d.UserData, reporter: d.Reporter, tokenizer: d.Tokenizer, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
+		chat: d.Chat, pictures: d.Pictures, memories: d.Memories, summaries: d.Summaries, voices: d.Voices, community: d.Community, proactive: d.Proactive, tokens: d.Tokens, userData: d.UserData, usage: d.Usage, reporter: d.Reporter, tokenizer: d.Tokenizer, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
 		proxies: px, metrics: m, csrf: http.NewCrossOriginProtection()}
+	if d.Tracer != nil {
+		s.tracer = d.Tracer.Tracer(instrumentationName)
+	}
 	s.draining, s.drain = context.WithCancel(context.Background())
 	if cfg.PublicURL != "" {
 		u, _ := url.Parse(cfg.PublicURL)

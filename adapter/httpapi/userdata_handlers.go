@@ -10,13 +10,11 @@ import (
 
 	"github.com/companionhub/companionhub/adapter/httpapi/exportzip"
 	"github.com/companionhub/companionhub/domain/account"
-	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
-	"github.com/companionhub/companionhub/domain/memory"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
-	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/logkey"
+	"github.com/companionhub/companionhub/usecase/usage"
 	"github.com/companionhub/companionhub/usecase/userdata"
 )
 
@@ -107,12 +105,20 @@ func (l *lazyZip) Account(u *account.User) error {
 	return zw.Account(u)
 }
 
-func (l *lazyZip) Companion(c *companion.Companion, card companionuc.ExportedCard, conversation []chat.Message, memories []memory.Memory) error {
+func (l *lazyZip) Companion(c *companion.Companion, d userdata.CompanionData) error {
 	zw, err := l.open()
 	if err != nil {
 		return err
 	}
-	return zw.Companion(c, card, conversation, memories)
+	return zw.Companion(c, d)
+}
+
+func (l *lazyZip) Usage(r usage.Report) error {
+	zw, err := l.open()
+	if err != nil {
+		return err
+	}
+	return zw.Usage(r)
 }
 
 func (l *lazyZip) File(it media.Item, body io.Reader) error {

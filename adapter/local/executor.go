@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"github.com/companionhub/companionhub/domain"
@@ -29,6 +30,8 @@ type Options struct {
 	BackoffScale float64
 	// Log receives the panics steps recover from. Nil discards them.
 	Log *zap.Logger
+	// Tracer makes a span of each attempt of a step (nil: none).
+	Tracer trace.Tracer
 }
 
 // Executor is a chat.Executor that runs one turn's steps as plain function calls in this process:
@@ -108,12 +111,14 @@ func (x *Executor) attempt(step chat.Step, p chat.Policy, n int, in any) (res an
 		ctx, cancel = context.WithTimeoutCause(ctx, p.Timeout, chat.ErrStepTimeout)
 		defer cancel()
 	}
+	ctx, span := startStep(ctx, x.opts.Tracer, step.Name, n)
 	defer func() {
 		if r := recover(); r != nil {
-			x.opts.Log.Error("step panicked", zap.String(logkey.Step, string(step.Name)), zap.Int(logkey.Attempt, n),
-				zap.String(logkey.Panic, fmt.Sprint(r)), zap.ByteString(logkey.Stack, debug.Stack()))
+			x.opts.Log.Error("step panicked", append([]zap.Field{zap.String(logkey.Step, string(step.Name)), zap.Int(logkey.Attempt, n),
+				zap.String(logkey.Panic, fmt.Sprint(r)), zap.ByteString(logkey.Stack, debug.Stack())}, traceFields(ctx)...)...)
 			res, err = nil, domain.Errorf(domain.KindInternal, "step %s panicked: %v", step.Name, r)
 		}
+		endSpan(span, err)
 	}()
 	res, err = step.Call(ctx, in)
 	if err != nil && errors.Is(context.Cause(ctx), chat.ErrStepTimeout) {

@@ -19,6 +19,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
 
 	"github.com/companionhub/companionhub/domain"
@@ -61,6 +62,9 @@ type Deps struct {
 	Clock usecase.Clock
 	// Log receives turn failures, panics and maintenance errors (nil: discarded).
 	Log *zap.Logger
+	// Tracer makes a span of every turn and of every attempt of its steps, children of the span
+	// of whatever started the turn (nil: nothing is traced).
+	Tracer trace.TracerProvider
 
 	// RetryDelay maps the pause before a retry to the pause taken (see Options.Delay); nil in
 	// production.
@@ -82,6 +86,7 @@ type Runner struct {
 	reap   func(context.Context, int, func(domain.ID) bool) (int, error)
 	clock  usecase.Clock
 	log    *zap.Logger
+	tracer trace.Tracer // nil: not traced
 	delay  func(time.Duration) time.Duration
 	ticker func(time.Duration) (<-chan time.Time, func())
 	ran    atomic.Bool
@@ -124,6 +129,9 @@ func NewRunner(cfg Config, d Deps) *Runner {
 			panic(fmt.Sprintf("local: step %q registered twice or without Call", s.Name))
 		}
 		r.steps[s.Name] = s
+	}
+	if d.Tracer != nil {
+		r.tracer = d.Tracer.Tracer(instrumentationName)
 	}
 	if r.clock == nil {
 		r.clock = usecase.SystemClock{}
@@ -208,16 +216,20 @@ func (r *Runner) launch(t *turn) {
 }
 
 func (r *Runner) run(t *turn) {
-	log := r.log.With(zap.String(logkey.TurnID, t.in.TurnID.String()))
+	ctx, span := startTurn(t.ctx, r.tracer, t.in.TurnID.String())
+	log := r.log.With(append([]zap.Field{zap.String(logkey.TurnID, t.in.TurnID.String())}, traceFields(ctx)...)...)
 	defer r.finished(t)
+	var err error
 	defer func() {
 		if p := recover(); p != nil {
 			// RunTurn itself broke; its finish step did not run, so the turn is left to the reaper.
 			log.Error("turn panicked", zap.String(logkey.Panic, fmt.Sprint(p)), zap.ByteString(logkey.Stack, debug.Stack()))
+			err = domain.Errorf(domain.KindInternal, "turn panicked")
 		}
+		endSpan(span, err)
 	}()
-	x := NewExecutor(t.ctx, r.steps, r.clock, Options{Delay: r.delay, BackoffScale: r.cfg.BackoffScale, Log: log})
-	_, err := chat.RunTurn(x, t.in)
+	x := NewExecutor(ctx, r.steps, r.clock, Options{Delay: r.delay, BackoffScale: r.cfg.BackoffScale, Log: log, Tracer: r.tracer})
+	_, err = chat.RunTurn(x, t.in)
 	if err == nil {
 		return
 	}

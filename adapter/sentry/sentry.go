@@ -2,7 +2,7 @@
 // its protocol, such as GlitchTip), with the official sentry-go client — but not its global hub,
 // integrations or request capture: an event carries the failure's text (e-mail addresses, tokens
 // and a database's quoted values redacted), its stack for a panic, and tags (where, request id,
-// kind); the release and environment. Scrubbed of anything personal: no
+// kind, and the trace id when the failure happened in a traced context); the release and environment. Scrubbed of anything personal: no
 // user, request, cookies, breadcrumbs or machine contexts leave the hub (BeforeSend clears what the SDK
 // would add, and the client never sends default PII).
 package sentry
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	sentrygo "github.com/getsentry/sentry-go"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/envflag"
@@ -82,7 +83,7 @@ func scrub(e *sentrygo.Event, _ *sentrygo.EventHint) *sentrygo.Event {
 }
 
 // Report queues the report for sending: it never waits for the server.
-func (r *Reporter) Report(_ context.Context, rep incident.Report) {
+func (r *Reporter) Report(ctx context.Context, rep incident.Report) {
 	e := sentrygo.NewEvent()
 	e.Level = sentrygo.LevelError
 	msg := "unknown failure"
@@ -105,6 +106,9 @@ func (r *Reporter) Report(_ context.Context, rep incident.Report) {
 	}
 	if rep.RequestID != "" {
 		e.Tags["request_id"] = rep.RequestID
+	}
+	if sc := trace.SpanContextFromContext(ctx); sc.IsValid() {
+		e.Tags["trace_id"] = sc.TraceID().String()
 	}
 	r.client.CaptureEvent(e, nil, nil)
 }

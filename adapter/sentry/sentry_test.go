@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/companionhub/companionhub/adapter/sentry"
 	"github.com/companionhub/companionhub/domain"
@@ -76,6 +77,23 @@ func TestReportsAreScrubbedAndTagged(t *testing.T) {
 	require.NotContains(t, raw[0], fake.DSN(), "the DSN is not in the event")
 	tags := ev["tags"].(map[string]any)
 	require.Equal(t, "internal", tags["kind"])
+	require.NotContains(t, tags, "trace_id", "an untraced failure has none")
+}
+
+// A failure in a traced context names its trace, so the report and the trace find each other.
+func TestReportsNameTheirTrace(t *testing.T) {
+	t.Parallel()
+	fake := sentryfake.New(t)
+	r := newReporter(t, fake)
+	traceID, _ := trace.TraceIDFromHex("4bf92f3577b34da6a3ce929d0e0e4736")
+	spanID, _ := trace.SpanIDFromHex("00f067aa0ba902b7")
+	ctx := trace.ContextWithSpanContext(context.Background(),
+		trace.NewSpanContext(trace.SpanContextConfig{TraceID: traceID, SpanID: spanID, TraceFlags: trace.FlagsSampled}))
+	r.Report(ctx, incident.Report{Err: domain.Errorf(domain.KindInternal, "boom"), Where: "chat.send", RequestID: "req-1"})
+	events, _ := await(t, r, fake, 1)
+	tags := events[0]["tags"].(map[string]any)
+	require.Equal(t, "4bf92f3577b34da6a3ce929d0e0e4736", tags["trace_id"])
+	require.Equal(t, "req-1", tags["request_id"])
 }
 
 func TestTheDSNIsChecked(t *testing.T) {

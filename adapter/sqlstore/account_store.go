@@ -85,4 +85,5 @@ var ProviderSet = wire.NewSet(
 	ProactiveStore,
 	TokenStore,
 	UserDataStore,
+	UsageStore,
 )

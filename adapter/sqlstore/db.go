@@ -104,15 +104,19 @@ func (db *DB) URL() secret.String { return db.url }
 // directory, and turns on WAL, foreign keys, a busy timeout and immediate write transactions, so
 // concurrent writers queue instead of failing; and it keeps the statements the repositories run
 // prepared (see stmtCache).
-func Open(ctx context.Context, c Config) (*DB, error) {
+func Open(ctx context.Context, c Config, opts ...OpenOption) (*DB, error) {
 	d, dsn, err := parseURL(c.URL.Reveal())
 	if err != nil {
 		return nil, err
 	}
+	var o openOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	var x *sqlx.DB
 	switch d {
 	case Postgres:
-		x, err = sqlx.Open("postgres", dsn)
+		x, err = openDB("postgres", dsn, d, o)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
 		}
@@ -120,7 +124,7 @@ func Open(ctx context.Context, c Config) (*DB, error) {
 		x.SetMaxIdleConns(min(c.MaxOpenConns, 10))
 		x.SetConnMaxLifetime(c.ConnMaxLifetime)
 	case SQLite:
-		x, err = sqlx.Open("sqlite", dsn)
+		x, err = openDB("sqlite", dsn, d, o)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
 		}

@@ -16,7 +16,7 @@ type userDataRepo struct{ db *DB }
 var _ userdata.Store = userDataRepo{}
 
 // Erase deletes what names the person without a key to their account first — their audit trail,
-// lockouts, the in-process scheduler's rows, turn event streams (PostgreSQL's bus) and rate-limit
+// lockouts, counted usage, the in-process scheduler's rows, turn event streams (PostgreSQL's bus) and rate-limit
 // entries (PostgreSQL's limiter) — and their ratings, recounting what they rated; then the account,
 // whose keys take every other row with it; then the vector generations of their companions.
 func (r userDataRepo) Erase(ctx context.Context, userID domain.ID, lockoutSubject string) ([]media.Key, error) {
@@ -55,6 +55,7 @@ func (r userDataRepo) Erase(ctx context.Context, userID domain.ID, lockoutSubjec
 			{"delete lockouts", `DELETE FROM login_lockouts WHERE key = ? OR key LIKE ?`, []any{lockoutSubject, lockoutSubject + "|%"}},
 			{"delete scheduler rows", `DELETE FROM schedule_runtime WHERE owner_id = ?`, []any{id}},
 			{"delete picture counts", `DELETE FROM picture_counts WHERE owner_id = ?`, []any{id}},
+			{"delete usage", `DELETE FROM usage_daily WHERE user_id = ?`, []any{id}},
 		}
 		if r.db.Dialect == Postgres {
 			stmts = append(stmts,

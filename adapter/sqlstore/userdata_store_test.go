@@ -30,6 +30,7 @@ import (
 	pictureuc "github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/schedule"
+	"github.com/companionhub/companionhub/usecase/usage"
 )
 
 func TestUserDataStoreSQLite(t *testing.T) {
@@ -124,6 +125,12 @@ func person(t *testing.T, hub *core.Hub, db *sqlstore.DB, name string) userdatas
 	require.NoError(t, err)
 	_, err = hub.Community.Publish.Handle(ctx, community.Publish{OwnerID: u.ID(), CompanionID: c.ID(), Meta: meta})
 	require.NoError(t, err)
+	// What the providers did for them, counted and written, and a quota of their own.
+	tokens := int64(5000)
+	_, err = hub.Usage.SetQuota.Handle(ctx, usage.SetQuota{UserID: u.ID(), Overrides: usage.Limits{Tokens: &tokens}})
+	require.NoError(t, err)
+	require.NoError(t, sqlstore.UsageStore(db).Add(ctx, []usage.Entry{{Key: usage.Key{Day: usage.DayOf(time.Now()),
+		UserID: u.ID().String(), CompanionID: c.ID().String(), Kind: usage.PromptTokens, Provider: "offline", Model: "offline"}, Amount: 10}}))
 
 	var files []media.Key
 	var raw []string

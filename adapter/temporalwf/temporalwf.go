@@ -71,11 +71,22 @@ func (c Config) Validate() error {
 }
 
 // Dial connects a client to Temporal, logging through log and exporting the SDK's metrics into reg
-// (nil: none). It waits for the frontend up to ctx.
-func Dial(ctx context.Context, c Config, log *zap.Logger, reg prometheus.Registerer) (client.Client, error) {
+// (nil: none), traced as the options say (WithTracerProvider). It waits for the frontend up to ctx.
+func Dial(ctx context.Context, c Config, log *zap.Logger, reg prometheus.Registerer, dial ...DialOption) (client.Client, error) {
 	opts := client.Options{HostPort: c.Address, Namespace: c.Namespace, Logger: NewLogger(log)}
 	if reg != nil {
 		opts.MetricsHandler = NewMetrics(reg).Handler()
+	}
+	var d dialOptions
+	for _, o := range dial {
+		o(&d)
+	}
+	if d.tracer != nil {
+		ti, err := tracingInterceptor(d.tracer)
+		if err != nil {
+			return nil, err
+		}
+		opts.Interceptors = append(opts.Interceptors, ti)
 	}
 	tc, err := c.tlsConfig()
 	if err != nil {

@@ -20,14 +20,16 @@ import (
 	"github.com/companionhub/companionhub/usecase/logkey"
 )
 
-const adminUsage = `usage:
+const adminHelp = `usage:
   companionhub admin user create --email E --username U [--display-name N] [flags]
   companionhub admin cleanup-orphans [--dry-run] [--grace 1h] [flags]
   companionhub admin purge-companions [--dry-run] [flags]
   companionhub admin reports --companion ID [flags]
   companionhub admin unpublish --companion ID [--reason TEXT] [flags]
   companionhub admin backup --to FILE [flags]
-  companionhub admin export-user --user USERNAME --to FILE.zip [flags]`
+  companionhub admin export-user --user USERNAME --to FILE.zip [flags]
+  companionhub admin usage [--from DAY] [--to DAY] [--user USERNAME] [--format table|csv|json] [flags]
+  companionhub admin quota --user USERNAME [--tokens N|default] [--pictures N|default] [--speech N|default] [flags]`
 
 func admin(ctx context.Context, args []string, e env) error {
 	switch {
@@ -45,8 +47,12 @@ func admin(ctx context.Context, args []string, e env) error {
 		return adminBackup(ctx, args[1:], e)
 	case len(args) >= 1 && args[0] == "export-user":
 		return adminExportUser(ctx, args[1:], e)
+	case len(args) >= 1 && args[0] == "usage":
+		return adminUsage(ctx, args[1:], e)
+	case len(args) >= 1 && args[0] == "quota":
+		return adminQuota(ctx, args[1:], e)
 	}
-	fmt.Fprintln(e.stderr, adminUsage)
+	fmt.Fprintln(e.stderr, adminHelp)
 	return errUsage
 }
 

@@ -217,3 +217,50 @@ func TestAdminExportUser(t *testing.T) {
 	_, _, code = runCmd(t, vars, "", "admin", "export-user", "--user", "operator", "--to", to)
 	require.Equal(t, exitFail, code, "never overwrites")
 }
+
+func TestAdminUsageAndQuota(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	prices := filepath.Join(t.TempDir(), "prices.json")
+	require.NoError(t, os.WriteFile(prices, []byte(`{"currency": "EUR", "prices": [{"kind": "prompt_tokens", "per_million": 1}]}`), 0o600))
+	vars := map[string]string{"COMPANIONHUB_DATA_DIR": dir, "COMPANIONHUB_PASSWORD_HASH_MEMORY_KIB": "64",
+		"COMPANIONHUB_PASSWORD_HASH_ITERATIONS": "1", "COMPANIONHUB_QUOTA_DAILY_PICTURES": "20",
+		"COMPANIONHUB_PRICE_TABLE": prices}
+	_, errOut, code := runCmd(t, vars, "plum-ferry-osmosis-42\n", "admin", "user", "create", "--email", "q@example.com", "--username", "quinn")
+	require.Equal(t, exitOK, code, errOut)
+
+	out, errOut, code := runCmd(t, vars, "", "admin", "quota", "--user", "quinn")
+	require.Equal(t, exitOK, code, errOut)
+	require.Regexp(t, `tokens\s+none\s+hub\s+0`, out)
+	require.Regexp(t, `pictures\s+20\s+hub\s+0`, out)
+	out, errOut, code = runCmd(t, vars, "", "admin", "quota", "--user", "quinn", "--tokens", "5000", "--pictures", "0")
+	require.Equal(t, exitOK, code, errOut)
+	require.Regexp(t, `tokens\s+5000\s+account`, out)
+	require.Regexp(t, `pictures\s+none\s+account`, out)
+	require.Regexp(t, `speech\s+none\s+hub`, out)
+	out, errOut, code = runCmd(t, vars, "", "admin", "quota", "--user", "quinn", "--pictures", "default")
+	require.Equal(t, exitOK, code, errOut)
+	require.Regexp(t, `tokens\s+5000\s+account`, out, "the others are kept")
+	require.Regexp(t, `pictures\s+20\s+hub`, out)
+	_, errOut, code = runCmd(t, vars, "", "admin", "quota", "--user", "quinn", "--tokens", "-3")
+	require.Equal(t, exitUsage, code)
+	require.Contains(t, errOut, "0 (no limit) or more")
+	_, errOut, code = runCmd(t, vars, "", "admin", "quota", "--user", "nobody")
+	require.Equal(t, exitFail, code)
+	require.Contains(t, errOut, "no account has that username")
+
+	out, errOut, code = runCmd(t, vars, "", "admin", "usage", "--format", "csv")
+	require.Equal(t, exitOK, code, errOut)
+	require.Equal(t, "day,user_id,companion_id,kind,provider,model,amount,cost\n", out, "nothing was used yet")
+	out, errOut, code = runCmd(t, vars, "", "admin", "usage", "--user", "quinn")
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "0 line(s); cost 0.00 EUR")
+	out, errOut, code = runCmd(t, vars, "", "admin", "usage", "--format", "json", "--from", "2026-01-01", "--to", "2026-01-31")
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, `"from": "2026-01-01"`)
+	_, errOut, code = runCmd(t, vars, "", "admin", "usage", "--from", "January")
+	require.Equal(t, exitFail, code)
+	require.Contains(t, errOut, "2006-01-02")
+	_, _, code = runCmd(t, vars, "", "admin", "usage", "--format", "xml")
+	require.Equal(t, exitUsage, code)
+}

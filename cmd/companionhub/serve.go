@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 
+	"go.opentelemetry.io/otel"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
 	companionhub "github.com/companionhub/companionhub"
 	"github.com/companionhub/companionhub/adapter/zaplog"
+	"github.com/companionhub/companionhub/usecase/logkey"
 )
 
 func serve(ctx context.Context, args []string, e env) error {
@@ -39,7 +41,16 @@ func serve(ctx context.Context, args []string, e env) error {
 }
 
 func newLogger(cfg companionhub.Config, e env) (*zap.Logger, error) {
-	return zaplog.New(cfg.Log, zapSink(e))
+	log, err := zaplog.New(cfg.Log, zapSink(e))
+	if err != nil {
+		return nil, err
+	}
+	// OpenTelemetry's own failures (traces the collector did not take) are log lines like the
+	// others, not the standard library's plain ones.
+	otel.SetErrorHandler(otel.ErrorHandlerFunc(func(err error) {
+		log.Warn("tracing failed", zap.String(logkey.Component, "opentelemetry"), zap.Error(err))
+	}))
+	return log, nil
 }
 
 // zapSink writes log lines to the process's stderr, serialised.

@@ -271,6 +271,9 @@ func TestGalleryAndAccount(t *testing.T) {
 	apiSignIn(t, other, u.User)
 	open(t, ctx, "/account")
 	await(t, ctx, "two sessions and the activity", `document.querySelectorAll("[data-sessions] li").length === 2 && document.querySelectorAll("[data-audit] li").length > 0`)
+	// The picture drawn above is counted: today's pictures, and the last 30 days'.
+	require.Equal(t, "1", eval[string](t, ctx, `[...document.querySelectorAll("[data-usage] table:first-of-type tbody tr")].find(r => r.querySelector("th").textContent === "Pictures").querySelector("td").textContent`))
+	require.Contains(t, eval[string](t, ctx, `document.querySelector("[data-usage]").textContent`), "The last 30 days")
 	do(t, ctx, "sign the other session out", chromedp.Click(chromedp.CSS("[data-revoke]")))
 	await(t, ctx, "one session", `document.querySelectorAll("[data-sessions] li").length === 1`)
 	require.Equal(t, 401, pageFetch(t, other, "GET", "/api/v1/me", nil).Status, "the other browser is signed out")

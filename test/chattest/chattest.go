@@ -55,6 +55,8 @@ type Options struct {
 	NoReap bool
 	// HistoryTokens is the reply's history window (0: the configured default).
 	HistoryTokens int
+	// DailyTokens and DailyPictures are every person's daily quotas (0: no limit).
+	DailyTokens, DailyPictures int64
 }
 
 // Env is the assembled chat.
@@ -89,6 +91,7 @@ func New(tb testing.TB, db *sqlstore.DB, o Options) *Env {
 	if o.HistoryTokens > 0 {
 		cfg.Chat.HistoryTokens = o.HistoryTokens
 	}
+	cfg.Usage.DailyTokens, cfg.Usage.DailyPictures = o.DailyTokens, o.DailyPictures
 	// What is recalled is what these tests look at: a loaded machine must not cut the recall off
 	// at the production budget (recall_budget_test holds the budget itself).
 	cfg.Chat.RecallBudget = 5 * time.Second

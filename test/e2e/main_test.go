@@ -61,12 +61,13 @@ func TestMain(m *testing.M) {
 }
 
 // cleanEnv is the test process's environment without the hub's own variables, so a process a test
-// starts is configured by the test alone — never by a developer's COMPANIONHUB_… settings. (The
-// test harness's own COMPANIONHUB_TEST_… variables stay: they choose images and tools, not settings.)
+// starts is configured by the test alone — never by a developer's COMPANIONHUB_… settings, nor by
+// OpenTelemetry's OTEL_… ones. (The test harness's own COMPANIONHUB_TEST_… variables stay: they
+// choose images and tools, not settings.)
 func cleanEnv(extra ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "COMPANIONHUB_") && !strings.HasPrefix(kv, "COMPANIONHUB_TEST_") {
+		if strings.HasPrefix(kv, "COMPANIONHUB_") && !strings.HasPrefix(kv, "COMPANIONHUB_TEST_") || strings.HasPrefix(kv, "OTEL_") {
 			continue
 		}
 		env = append(env, kv)

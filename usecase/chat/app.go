@@ -1,6 +1,8 @@
 package chat
 
 import (
+	"context"
+
 	"time"
 
 	"github.com/companionhub/companionhub/domain"
@@ -46,6 +48,9 @@ type Deps struct {
 	Voice    Feature
 	// Transcribe hears voice notes (nil: they are refused as not configured).
 	Transcribe Transcriber
+	// Quota refuses a turn when the person's daily token quota is used up (nil: no quotas): it is
+	// asked before anything is stored or counted against a limit.
+	Quota func(ctx context.Context, owner domain.ID) error
 }
 
 // App is the set of chat use cases.

@@ -7,10 +7,15 @@ import (
 	"github.com/companionhub/companionhub/domain/chat"
 )
 
-// checkLimits counts a turn against the person's chat limit, and their picture limit when it asks
-// for a picture. It runs outside transactions: a limiter on the database needs a connection of its
-// own.
+// checkLimits refuses a turn once the person's daily token quota is used up, and counts it
+// against their chat limit, and their picture limit when it asks for a picture. It runs outside
+// transactions: a limiter on the database needs a connection of its own.
 func checkLimits(ctx context.Context, d Deps, owner domain.ID, o chat.Options, countChat bool) error {
+	if d.Quota != nil {
+		if err := d.Quota(ctx, owner); err != nil {
+			return err
+		}
+	}
 	if countChat {
 		if err := d.Guard.Check(ctx, d.Settings.ChatRule, owner.String()); err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/usecase/correlation"
 	"github.com/companionhub/companionhub/usecase/llm"
 	"github.com/companionhub/companionhub/usecase/memory"
 )
@@ -67,6 +68,7 @@ func (h improviseHandler) Handle(ctx context.Context, in Improvise) (Improvised,
 	if err := checkLimits(ctx, h.d, in.OwnerID, chat.Options{}, true); err != nil {
 		return Improvised{}, err
 	}
+	ctx = correlation.WithSubject(ctx, correlation.Subject{UserID: in.OwnerID.String(), CompanionID: in.CompanionID.String()})
 	person, err := h.d.Store.People().DisplayName(ctx, in.OwnerID)
 	if err != nil {
 		return Improvised{}, err

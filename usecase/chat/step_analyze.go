@@ -25,6 +25,7 @@ func (s analyzeStep) run(ctx context.Context, in AnalyzeInput) (Analysis, error)
 	if err != nil {
 		return Analysis{}, err
 	}
+	ctx = forTurn(ctx, tc.turn)
 	if err := s.advance(ctx, in.TurnID, chat.StatusAnalyzing, 60); err != nil {
 		return Analysis{}, err
 	}

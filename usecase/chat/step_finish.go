@@ -14,6 +14,7 @@ import (
 type finishStep struct {
 	turns
 	eventTTL time.Duration
+	ended    func(context.Context, chat.Status) // nil: nobody hears
 }
 
 // run records how the turn ended and tells the stream, once. It runs even for cancelled turns
@@ -52,6 +53,9 @@ func (s finishStep) end(ctx context.Context, in FinishInput) (bool, error) {
 			return false, err
 		}
 		t, recorded = ended, true
+		if s.ended != nil {
+			s.ended(ctx, t.Status())
+		}
 	}
 	// Tell what was recorded (a retry may find another outcome recorded first).
 	end, err := endOf(ctx, s.store.Messages(), t)

@@ -26,6 +26,7 @@ func (s pictureStep) run(ctx context.Context, in SideInput) (Empty, error) {
 	if err != nil {
 		return Empty{}, err
 	}
+	ctx = forTurn(ctx, ex.turn)
 	if err := s.advance(ctx, in.TurnID, chat.StatusImaging, imagingFrom); err != nil {
 		return Empty{}, err
 	}

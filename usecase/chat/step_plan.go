@@ -24,6 +24,7 @@ func (s planStep) run(ctx context.Context, in PlanInput) (PlanOutput, error) {
 	if err != nil {
 		return PlanOutput{}, err
 	}
+	ctx = forTurn(ctx, tc.turn)
 	if err := s.advance(ctx, in.TurnID, chat.StatusPlanning, 30); err != nil {
 		return PlanOutput{}, err
 	}

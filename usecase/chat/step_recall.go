@@ -38,6 +38,7 @@ func (s recallStep) run(ctx context.Context, in RecallInput) (RecallOutput, erro
 	if err != nil {
 		return RecallOutput{}, err
 	}
+	ctx = forTurn(ctx, t)
 	if on, err := s.remembers(ctx, t); err != nil || !on {
 		return RecallOutput{}, err // off: as for a hub that cannot remember, no progress either
 	}

@@ -32,6 +32,7 @@ func (s replyStep) run(ctx context.Context, in ReplyInput) (ReplyOutput, error) 
 	if err != nil {
 		return ReplyOutput{}, err
 	}
+	ctx = forTurn(ctx, tc.turn)
 	if err := s.advance(ctx, in.TurnID, chat.StatusResponding, 35); err != nil {
 		return ReplyOutput{}, err
 	}

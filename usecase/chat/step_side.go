@@ -19,7 +19,7 @@ import (
 // no voice, the backend refused the request), a plain sentence otherwise.
 func sideFailure(err error, fallback string) *chat.Failure {
 	e := domain.AsError(err)
-	if e != nil && e.Message != "" && (errors.Is(err, usecase.ErrNotConfigured) || e.Kind == domain.KindInvalid) {
+	if e != nil && e.Message != "" && (errors.Is(err, usecase.ErrNotConfigured) || e.Kind == domain.KindInvalid || usecase.IsQuotaExceeded(err)) {
 		return &chat.Failure{Code: e.Reason, Message: e.Message}
 	}
 	return &chat.Failure{Code: "failed", Message: fallback}
@@ -33,17 +33,18 @@ func gaveUp(ctx context.Context, step StepName, err error) bool {
 
 // sideFailed ends a side step that failed with err: once it gives up, the stream is told why (the
 // payload failed makes of the failure). A feature that is not configured is not a failure to
-// retry: it is told at once and the step ends well, so the turn does not wait on backoffs for it.
+// retry: it is told at once and the step ends well, so the turn does not wait on backoffs for it;
+// nor is a quota used up for the day.
 func (t turns) sideFailed(ctx context.Context, step StepName, turnID domain.ID, err error, fallback string,
 	failed func(*chat.Failure) chat.Payload) error {
-	notConfigured := errors.Is(err, usecase.ErrNotConfigured)
-	if !notConfigured && !gaveUp(ctx, step, err) {
+	final := errors.Is(err, usecase.ErrNotConfigured) || usecase.IsQuotaExceeded(err)
+	if !final && !gaveUp(ctx, step, err) {
 		return err
 	}
 	if perr := t.publish(ctx, turnID, 0, failed(sideFailure(err, fallback))); perr != nil {
 		return errors.Join(err, perr)
 	}
-	if notConfigured {
+	if final {
 		return nil
 	}
 	return err
@@ -66,6 +67,7 @@ func (s extractStep) run(ctx context.Context, in SideInput) (Empty, error) {
 	if err != nil {
 		return Empty{}, err
 	}
+	ctx = forTurn(ctx, ex.turn)
 	var learnt error
 	// A companion that wrote first (a hidden instruction) heard nothing from the person to learn.
 	if ex.comp.Settings().Memory && !ex.user.Hidden {

@@ -19,6 +19,7 @@ func (s speakStep) run(ctx context.Context, in SideInput) (Empty, error) {
 	if err != nil {
 		return Empty{}, err
 	}
+	ctx = forTurn(ctx, ex.turn)
 	if err := s.advance(ctx, in.TurnID, chat.StatusSpeaking, 80); err != nil {
 		return Empty{}, err
 	}

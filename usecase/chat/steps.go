@@ -7,6 +7,7 @@ import (
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/eventjson"
 	"github.com/companionhub/companionhub/usecase"
+	"github.com/companionhub/companionhub/usecase/correlation"
 	"github.com/companionhub/companionhub/usecase/decorator"
 	"github.com/companionhub/companionhub/usecase/llm"
 	"github.com/companionhub/companionhub/usecase/stream"
@@ -35,7 +36,10 @@ type StepsDeps struct {
 	Observer Observer
 	// Watch hear of every step's run, as the use case "step.<name>": the error reporter's observer
 	// (incident.Observer) reports the internal failures of steps on every executor.
-	Watch  []decorator.Observer
+	Watch []decorator.Observer
+	// Ended hears of every turn whose outcome a step or the reaper recorded, once (nil: nobody):
+	// the business metrics count turns by outcome.
+	Ended  func(ctx context.Context, outcome chat.Status)
 	Limits Limits
 }
 
@@ -77,7 +81,7 @@ func NewSteps(d StepsDeps) (*Steps, error) {
 		extract: extractStep{turns: t, learn: d.Learn, summarize: d.Summarize},
 		picture: pictureStep{turns: t, illustrate: d.Illustrate},
 		speak:   speakStep{turns: t, speak: d.Speak},
-		finish:  finishStep{turns: t, eventTTL: l.EventTTL},
+		finish:  finishStep{turns: t, eventTTL: l.EventTTL, ended: d.Ended},
 	}, nil
 }
 
@@ -154,4 +158,10 @@ func (t turns) advance(ctx context.Context, id domain.ID, status chat.Status, pe
 	}
 	t.obs.ProgressNotRecorded(ctx, id, p, err)
 	return nil
+}
+
+// forTurn is ctx doing its work for the turn's person and companion: what the providers a step
+// calls cost is counted against them.
+func forTurn(ctx context.Context, t chat.Turn) context.Context {
+	return correlation.WithSubject(ctx, correlation.Subject{UserID: t.OwnerID().String(), CompanionID: t.CompanionID().String()})
 }

@@ -155,3 +155,31 @@ func TestLoggingThroughDecorate(t *testing.T) {
 	assert.Equal(t, "req-3", entries[0].ContextMap()[logkey.RequestID])
 	assert.Equal(t, zap.ErrorLevel, entries[0].Level)
 }
+
+// A traced call's lines name its trace and span, as the tracer tells them; an untraced one's do not.
+func TestLoggingNamesTheTrace(t *testing.T) {
+	t.Parallel()
+	core, logs := observer.New(zap.DebugLevel)
+	type traced struct{}
+	l := decorator.Logging{Log: zap.New(core), Trace: func(ctx context.Context) (string, string) {
+		if ctx.Value(traced{}) == nil {
+			return "", ""
+		}
+		return "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+	}}
+	ctx := context.WithValue(correlation.WithRequestID(context.Background(), "req-42"), traced{}, true)
+
+	l.Observe(ctx, "chat.send", time.Millisecond, nil)
+	l.Observe(ctx, "chat.send", time.Millisecond, domain.Errorf(domain.KindInternal, "boom"))
+	l.Observe(context.Background(), "chat.send", time.Millisecond, nil)
+
+	entries := logs.All()
+	require.Len(t, entries, 3)
+	for _, e := range entries[:2] {
+		assert.Equal(t, "4bf92f3577b34da6a3ce929d0e0e4736", e.ContextMap()[logkey.TraceID], e.Message)
+		assert.Equal(t, "00f067aa0ba902b7", e.ContextMap()[logkey.SpanID], e.Message)
+		assert.Equal(t, "req-42", e.ContextMap()[logkey.RequestID], "the request id stays")
+	}
+	assert.NotContains(t, entries[2].ContextMap(), logkey.TraceID)
+	assert.NotContains(t, entries[2].ContextMap(), logkey.SpanID)
+}

@@ -5,6 +5,8 @@ package logkey
 // Keys for structured log fields. snake_case; add new ones here, never inline.
 const (
 	RequestID  = "request_id"
+	TraceID    = "trace_id"
+	SpanID     = "span_id"
 	Method     = "method"
 	Route      = "route"
 	Path       = "path"

@@ -41,6 +41,16 @@ type Deps struct {
 	Rule  ratelimit.Rule
 	// Timeout bounds one render (0: only the caller's context does).
 	Timeout time.Duration
+	// Quota refuses a picture once the person's daily picture quota is used up (nil: no quotas).
+	Quota func(ctx context.Context, owner domain.ID) error
+}
+
+// allowed asks the quota, if there is one.
+func (d Deps) allowed(ctx context.Context, owner domain.ID) error {
+	if d.Quota == nil {
+		return nil
+	}
+	return d.Quota(ctx, owner)
 }
 
 // App is the set of picture use cases.

@@ -8,6 +8,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/picture"
+	"github.com/companionhub/companionhub/usecase/correlation"
 )
 
 // Generate renders a picture from a person's own prompt (SPEC §3.4, the standalone generator) and
@@ -58,9 +59,13 @@ func (h generateHandler) Handle(ctx context.Context, in Generate) (picture.Pictu
 	}
 	req.Rating = rating
 	req.NegativePrompt = withNegative(rating, in.Params.NegativePrompt)
+	if err := h.d.allowed(ctx, in.OwnerID); err != nil {
+		return picture.Picture{}, err
+	}
 	if err := h.d.Guard.Check(ctx, h.d.Rule, in.OwnerID.String()); err != nil {
 		return picture.Picture{}, err
 	}
+	ctx = correlation.WithSubject(ctx, correlation.Subject{UserID: in.OwnerID.String(), CompanionID: idOrNone(in.CompanionID)})
 	res, err := h.d.render(ctx, req, in.Progress)
 	if err != nil {
 		return picture.Picture{}, err
@@ -94,4 +99,12 @@ func (h samplersHandler) Handle(ctx context.Context, _ Samplers) ([]string, erro
 		known = []string{}
 	}
 	return known, err
+}
+
+// idOrNone is id as text, "" for none.
+func idOrNone(id domain.ID) string {
+	if id.IsZero() {
+		return ""
+	}
+	return id.String()
 }

@@ -34,6 +34,9 @@ const (
 type illustrateReplyHandler struct{ d Deps }
 
 func (h illustrateReplyHandler) Handle(ctx context.Context, in IllustrateReply) (picture.Picture, error) {
+	if err := h.d.allowed(ctx, in.OwnerID); err != nil {
+		return picture.Picture{}, err
+	}
 	spec := in.Profile.Spec()
 	rating := spec.ContentRating
 	dr := dressFor(in.Scene.Outfit, spec.DefaultOutfit, rating)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/usecase"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/schedule"
@@ -45,9 +46,12 @@ func (h fireHandler) Handle(ctx context.Context, f schedule.Firing) (Run, error)
 	default:
 		sent, err := h.d.Chat.WriteFirst.Handle(ctx, chatuc.WriteFirst{OwnerID: s.OwnerID, CompanionID: s.CompanionID,
 			Instruction: s.EffectiveInstruction(), Key: "schedule:" + s.ID.String() + ":" + run.Due.Format(time.RFC3339)})
-		if err != nil {
+		switch {
+		case usecase.IsQuotaExceeded(err): // the person's tokens for the day are spent: not a failure
+			run.Outcome, run.Reason = Skipped, usecase.ReasonQuotaExceeded
+		case err != nil:
 			run.Outcome, run.Reason = Failed, reasonOf(err)
-		} else {
+		default:
 			run.Outcome, run.TurnID = Fired, sent.Turn.ID()
 			// Told or not, it fired: a delivery that failed is said on the run.
 			run.Reason = h.d.notify(ctx, s, c, run)

@@ -17,11 +17,13 @@ import (
 	"github.com/companionhub/companionhub/test/clocktest"
 	"github.com/companionhub/companionhub/test/hubtest"
 	"github.com/companionhub/companionhub/test/sqlitetest"
+	"github.com/companionhub/companionhub/usecase"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/schedule"
+	"github.com/companionhub/companionhub/usecase/usage"
 )
 
 // The proactive use cases through the hub's own wiring (core.New) on SQLite, with a clock the test
@@ -360,4 +362,26 @@ func TestAPersonsOwnQuietHoursAndCap(t *testing.T) {
 	seven, bad := 7, "22:00-22:00"
 	_, err = e.hub.Proactive.SetPreferences.Handle(ctx, proactive.SetPreferences{UserID: e.owner, QuietHours: &bad, DailyCap: &seven})
 	require.Len(t, domain.Violations(err), 2, "above the hub's cap, and a span of nothing: %v", err)
+}
+
+// A person whose tokens for the day are spent is not written to: the occurrence is skipped, saying
+// why, and the next day's fires again.
+func TestAUsedUpTokenQuotaSkipsTheOccurrence(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, 6)
+	ctx := context.Background()
+	one := int64(1)
+	_, err := e.hub.Usage.SetQuota.Handle(ctx, usage.SetQuota{UserID: e.owner, Overrides: usage.Limits{Tokens: &one}})
+	require.NoError(t, err)
+	e.clock.Advance(10 * time.Hour) // 09:00 UTC
+	s := e.create(t, proactive.Create{Preset: "thinking_of_you", TimeZone: "UTC"})
+	run := e.fire(t, s)
+	require.Equal(t, proactive.Fired, run.Outcome, run.Reason)
+	e.awaitTurn(t, run.TurnID)
+	e.clock.Advance(time.Hour)
+	run = e.fire(t, s)
+	require.Equal(t, proactive.Skipped, run.Outcome)
+	require.Equal(t, usecase.ReasonQuotaExceeded, run.Reason)
+	e.clock.Advance(24 * time.Hour)
+	require.Equal(t, proactive.Fired, e.fire(t, s).Outcome, "a new day, a new quota")
 }

@@ -14,19 +14,33 @@ import (
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
+	"github.com/companionhub/companionhub/usecase/proactive"
+	"github.com/companionhub/companionhub/usecase/usage"
 )
 
 // Sink receives a person's data, one part after another, and writes it down (adapter/exportzip: a
 // zip). An error stops the export.
 type Sink interface {
 	Account(u *account.User) error
-	// Companion is one companion — in the trash too — with its card (V3 in a PNG, private parts
-	// included: it is the owner's own copy, importable anywhere that reads cards), its
-	// conversation as it is shown, oldest first (each message with the reply kept; replies
-	// regenerated away and schedules' hidden instructions are not in it), and its memories.
-	Companion(c *companion.Companion, card companionuc.ExportedCard, conversation []chat.Message, memories []memory.Memory) error
+	// Companion is one companion — in the trash too — with what is its (CompanionData).
+	Companion(c *companion.Companion, d CompanionData) error
 	// File is a stored file (a picture, a voice, a header); body is read once.
 	File(it media.Item, body io.Reader) error
+	// Usage is what the providers did for the person over the last year, by day.
+	Usage(r usage.Report) error
+}
+
+// CompanionData is what a companion of the person's holds besides its profile.
+type CompanionData struct {
+	// Card is the companion as a V3 card in a PNG, private parts included: the owner's own copy,
+	// importable anywhere that reads cards.
+	Card companionuc.ExportedCard
+	// Conversation is as it is shown, oldest first: each message with the reply kept (replies
+	// regenerated away and schedules' hidden instructions are not in it).
+	Conversation []chat.Message
+	Memories     []memory.Memory
+	// Schedules are when it writes first (none for a companion in the trash, which cannot).
+	Schedules []proactive.Schedule
 }
 
 // Export hands a person's data to Sink: what a data-portability request asks for.
@@ -37,7 +51,7 @@ type Export struct {
 
 // Exported counts what went into the export.
 type Exported struct {
-	Companions, Messages, Memories, Files int
+	Companions, Messages, Memories, Schedules, Files int
 }
 
 type exportHandler struct{ d Deps }
@@ -65,16 +79,28 @@ func (h exportHandler) Handle(ctx context.Context, in Export) (Exported, error) 
 				return out, err
 			}
 			for _, c := range res.Items {
-				n, m, err := h.companion(ctx, in, c)
+				d, err := h.companion(ctx, in, c)
 				if err != nil {
 					return out, err
 				}
-				out.Companions, out.Messages, out.Memories = out.Companions+1, out.Messages+n, out.Memories+m
+				out.Companions, out.Messages, out.Memories = out.Companions+1, out.Messages+len(d.Conversation), out.Memories+len(d.Memories)
+				out.Schedules += len(d.Schedules)
 			}
 			if res.Next.IsZero() {
 				break
 			}
 			list.Page.After = res.Next
+		}
+	}
+	if h.d.Usage != nil {
+		today := usage.DayOf(h.d.Clock.Now())
+		r, err := h.d.Usage.Mine.Handle(ctx, usage.Mine{UserID: in.UserID,
+			From: string(usage.DayOf(today.Time().AddDate(0, 0, -(usage.MaxDays - 1)))), To: string(today)})
+		if err != nil {
+			return out, err
+		}
+		if err := in.Sink.Usage(r); err != nil {
+			return out, err
 		}
 	}
 	files, err := h.d.Store.Files(ctx, in.UserID)
@@ -90,19 +116,19 @@ func (h exportHandler) Handle(ctx context.Context, in Export) (Exported, error) 
 	return out, nil
 }
 
-// companion hands one companion to the sink, and says how many messages and memories it had.
-func (h exportHandler) companion(ctx context.Context, in Export, c *companion.Companion) (int, int, error) {
+// companion hands one companion to the sink, and says what it held.
+func (h exportHandler) companion(ctx context.Context, in Export, c *companion.Companion) (CompanionData, error) {
 	card, err := h.d.Companions.ExportCard.Handle(ctx, companionuc.ExportCard{OwnerID: in.UserID, ID: c.ID(),
 		Spec: companionuc.CardV3, Format: companionuc.CardPNG, IncludePrivate: true})
 	if err != nil {
-		return 0, 0, err
+		return CompanionData{}, err
 	}
 	var msgs []chat.Message
 	hist := chatuc.History{OwnerID: in.UserID, CompanionID: c.ID(), Page: domain.Page{Limit: page}}
 	for {
 		res, err := h.d.Chat.History.Handle(ctx, hist)
 		if err != nil {
-			return 0, 0, err
+			return CompanionData{}, err
 		}
 		for _, it := range res.Items {
 			msgs = append(msgs, it.Message)
@@ -121,7 +147,7 @@ func (h exportHandler) companion(ctx context.Context, in Export, c *companion.Co
 	for {
 		res, err := h.d.Memory.List.Handle(ctx, list)
 		if err != nil {
-			return 0, 0, err
+			return CompanionData{}, err
 		}
 		mems = append(mems, res.Memories...)
 		if res.Next.IsZero() {
@@ -129,7 +155,18 @@ func (h exportHandler) companion(ctx context.Context, in Export, c *companion.Co
 		}
 		list.Page.After = res.Next
 	}
-	return len(msgs), len(mems), in.Sink.Companion(c, card, msgs, mems)
+	var schedules []proactive.Schedule
+	if !c.Deleted() && h.d.Schedules != nil {
+		listed, err := h.d.Schedules.List.Handle(ctx, proactive.List{OwnerID: in.UserID, CompanionID: c.ID()})
+		if err != nil {
+			return CompanionData{}, err
+		}
+		for _, l := range listed {
+			schedules = append(schedules, l.Schedule)
+		}
+	}
+	d := CompanionData{Card: card, Conversation: msgs, Memories: mems, Schedules: schedules}
+	return d, in.Sink.Companion(c, d)
 }
 
 func (h exportHandler) file(ctx context.Context, sink Sink, it media.Item) error {

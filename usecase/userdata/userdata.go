@@ -20,6 +20,7 @@ import (
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
+	"github.com/companionhub/companionhub/usecase/usage"
 )
 
 // Store deletes people. Implementation: adapter/sqlstore; conformance:
@@ -45,7 +46,9 @@ type Deps struct {
 	Memory     *memoryuc.App
 	// Schedules takes the person's schedules out of the scheduler before their rows go.
 	Schedules *proactive.App
-	Guard     *ratelimit.Guard
+	// Usage is what the providers did for the person, for the export (nil: it has no usage.json).
+	Usage *usage.App
+	Guard *ratelimit.Guard
 	// Change bounds exports per person (the settings rule): each reads everything.
 	Change ratelimit.Rule
 	Blobs  mediauc.BlobStore

@@ -115,6 +115,9 @@ func TestExportHoldsEverythingAndTheCardsImport(t *testing.T) {
 	pic, err := hub.Pictures.Generate.Handle(ctx, pictureuc.Generate{OwnerID: u.ID(), Params: picture.Params{Prompt: "a lighthouse",
 		Width: 512, Height: 512}})
 	require.NoError(t, err)
+	_, err = hub.Proactive.Create.Handle(ctx, proactive.Create{OwnerID: u.ID(), CompanionID: c.ID(), Instruction: "Ask about the lighthouse.",
+		Cron: "0 9 * * *", TimeZone: "Europe/Lisbon"})
+	require.NoError(t, err)
 
 	var buf bytes.Buffer
 	zw, err := exportzip.New(&buf, time.Now())
@@ -122,7 +125,7 @@ func TestExportHoldsEverythingAndTheCardsImport(t *testing.T) {
 	out, err := hub.UserData.Export.Handle(ctx, userdata.Export{UserID: u.ID(), Sink: zw})
 	require.NoError(t, err)
 	require.NoError(t, zw.Close())
-	require.Equal(t, userdata.Exported{Companions: 1, Messages: 2, Memories: 1, Files: 2}, out)
+	require.Equal(t, userdata.Exported{Companions: 1, Messages: 2, Memories: 1, Schedules: 1, Files: 2}, out)
 
 	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 	require.NoError(t, err)
@@ -147,6 +150,22 @@ func TestExportHoldsEverythingAndTheCardsImport(t *testing.T) {
 	require.Contains(t, entries, "files/"+pic.Image.Key.String())
 	require.Contains(t, entries, "files/"+pic.Thumb.Key.String())
 	require.NotEmpty(t, entries["README.txt"])
+	var schedules []struct{ Instruction, Cron, Timezone string }
+	require.NoError(t, json.Unmarshal(entries[dir+"schedules.json"], &schedules))
+	require.Equal(t, []struct{ Instruction, Cron, Timezone string }{{"Ask about the lighthouse.", "0 9 * * *", "Europe/Lisbon"}}, schedules)
+	var used struct {
+		Days []struct {
+			Kind   string
+			Amount int64
+		}
+	}
+	require.NoError(t, json.Unmarshal(entries["usage.json"], &used))
+	kinds := map[string]int64{}
+	for _, d := range used.Days {
+		kinds[d.Kind] += d.Amount
+	}
+	require.Equal(t, int64(1), kinds["pictures"], "what the providers did for them: %s", entries["usage.json"])
+	require.Positive(t, kinds["completion_tokens"])
 
 	imported, err := hub.Companions.ImportCard.Handle(ctx, companionuc.ImportCard{OwnerID: u.ID(), Data: entries[dir+"card.png"]})
 	require.NoError(t, err, "the card imports back")

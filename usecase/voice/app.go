@@ -30,6 +30,9 @@ type Deps struct {
 	// Guard and PreviewRule limit previews per client address (nil Guard: no limit).
 	Guard       *ratelimit.Guard
 	PreviewRule ratelimit.Rule
+	// Quota refuses a spoken reply once the person's daily speech quota is used up (nil: no
+	// quotas). Previews — a sentence, cached, limited per address — are not counted against it.
+	Quota func(ctx context.Context, owner domain.ID) error
 }
 
 // App is the set of voice use cases.

@@ -6,6 +6,8 @@
 //	companions/<model id>/card.png           the character card (V3 and V2 inside; importable)
 //	companions/<model id>/conversation.json  [{id, role, text, reply_to, picture, audio, created_at, edited_at}]
 //	companions/<model id>/memories.json      [{id, text, category, importance, pinned, created_at, updated_at}]
+//	companions/<model id>/schedules.json     [{id, preset, instruction, cron, timezone, enabled, created_at}]
+//	usage.json                               {from, to, currency, cost, days: [{day, kind, provider, model, amount, cost}]}
 //	files/<key>                              every stored file: pictures, voices, headers
 package exportzip
 
@@ -17,11 +19,9 @@ import (
 
 	"github.com/companionhub/companionhub/adapter/httpapi/modelid"
 	"github.com/companionhub/companionhub/domain/account"
-	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
-	"github.com/companionhub/companionhub/domain/memory"
-	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	"github.com/companionhub/companionhub/usecase/usage"
 	"github.com/companionhub/companionhub/usecase/userdata"
 )
 
@@ -51,6 +51,9 @@ companions/<model id>/conversation.json   the conversation as it is shown, oldes
                                           message with the reply you kept (replies you regenerated
                                           away, and schedules' instructions, are not in it)
 companions/<model id>/memories.json       what the companion remembers
+companions/<model id>/schedules.json      when the companion writes to you first
+usage.json                                what the hub's model, pictures and voice did for you, by
+                                          day, over the last year
 files/                                    every stored file: pictures, voices, header images
 `
 
@@ -109,15 +112,24 @@ type memoryJSON struct {
 // fileName is where a stored file is in the archive.
 func fileName(k media.Key) string { return "files/" + k.String() }
 
-// Companion writes a companion's card, conversation and memories.
-func (x *Writer) Companion(c *companion.Companion, card companionuc.ExportedCard, conversation []chat.Message,
-	memories []memory.Memory) error {
+type scheduleJSON struct {
+	ID          string    `json:"id"`
+	Preset      string    `json:"preset,omitempty"`
+	Instruction string    `json:"instruction,omitempty"`
+	Cron        string    `json:"cron"`
+	TimeZone    string    `json:"timezone"`
+	Enabled     bool      `json:"enabled"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// Companion writes a companion's card, conversation, memories and schedules.
+func (x *Writer) Companion(c *companion.Companion, d userdata.CompanionData) error {
 	dir := "companions/" + modelid.Of(c) + "/"
-	if err := x.put(dir+"card.png", card.Data, zip.Store); err != nil { // a PNG is compressed already
+	if err := x.put(dir+"card.png", d.Card.Data, zip.Store); err != nil { // a PNG is compressed already
 		return err
 	}
-	msgs := make([]messageJSON, 0, len(conversation))
-	for _, m := range conversation {
+	msgs := make([]messageJSON, 0, len(d.Conversation))
+	for _, m := range d.Conversation {
 		j := messageJSON{ID: m.ID.String(), Role: m.Role.String(), Text: m.Text, CreatedAt: m.CreatedAt}
 		if !m.ReplyTo.IsZero() {
 			j.ReplyTo = m.ReplyTo.String()
@@ -137,12 +149,47 @@ func (x *Writer) Companion(c *companion.Companion, card companionuc.ExportedCard
 	if err := x.putJSON(dir+"conversation.json", msgs); err != nil {
 		return err
 	}
-	mems := make([]memoryJSON, 0, len(memories))
-	for _, m := range memories {
+	mems := make([]memoryJSON, 0, len(d.Memories))
+	for _, m := range d.Memories {
 		mems = append(mems, memoryJSON{ID: m.ID.String(), Text: m.Text, Category: m.Category.String(), Importance: m.Importance,
 			Pinned: m.Pinned, CreatedAt: m.CreatedAt, UpdatedAt: m.UpdatedAt})
 	}
-	return x.putJSON(dir+"memories.json", mems)
+	if err := x.putJSON(dir+"memories.json", mems); err != nil {
+		return err
+	}
+	scheds := make([]scheduleJSON, 0, len(d.Schedules))
+	for _, s := range d.Schedules {
+		scheds = append(scheds, scheduleJSON{ID: s.ID.String(), Preset: s.Preset, Instruction: s.Instruction, Cron: s.Cron,
+			TimeZone: s.TimeZone, Enabled: s.Enabled, CreatedAt: s.CreatedAt})
+	}
+	return x.putJSON(dir+"schedules.json", scheds)
+}
+
+type usageLineJSON struct {
+	Day      string  `json:"day"`
+	Kind     string  `json:"kind"`
+	Provider string  `json:"provider"`
+	Model    string  `json:"model"`
+	Amount   int64   `json:"amount"`
+	Cost     float64 `json:"cost"`
+}
+
+type usageJSON struct {
+	From     string          `json:"from"`
+	To       string          `json:"to"`
+	Currency string          `json:"currency"`
+	Cost     float64         `json:"cost"`
+	Days     []usageLineJSON `json:"days"`
+}
+
+// Usage writes usage.json.
+func (x *Writer) Usage(r usage.Report) error {
+	u := usageJSON{From: string(r.From), To: string(r.To), Currency: r.Currency, Cost: r.Cost, Days: make([]usageLineJSON, 0, len(r.Lines))}
+	for _, l := range r.Lines {
+		u.Days = append(u.Days, usageLineJSON{Day: string(l.Day), Kind: string(l.Kind), Provider: l.Provider, Model: l.Model,
+			Amount: l.Amount, Cost: l.Cost})
+	}
+	return x.putJSON("usage.json", u)
 }
 
 // File copies a stored file into files/.

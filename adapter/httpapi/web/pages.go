@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/companion"
@@ -12,6 +13,7 @@ import (
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/community"
 	"github.com/companionhub/companionhub/usecase/proactive"
+	"github.com/companionhub/companionhub/usecase/usage"
 )
 
 // companionView is a companion as the pages about it show it in their header.
@@ -104,6 +106,47 @@ type accountData struct {
 	Adult         bool
 	Notifications proactive.NotificationStatus
 	Limits        limitsForm
+	Usage         *usageView // nil: not shown
+}
+
+// usageView is what the providers did for the person over the last 30 days, and their quotas today.
+type usageView struct {
+	Quotas   []quotaRow
+	Totals   []usageRow
+	Currency string
+	Cost     string
+}
+
+type quotaRow struct {
+	Name, Used, Limit string
+	Exceeded          bool
+	ResetsAt          time.Time
+}
+
+type usageRow struct{ Name, Amount, Cost string }
+
+// usageNames are how the account page names what is counted.
+var usageNames = map[string]string{
+	"tokens": "Model tokens", "pictures": "Pictures", "speech": "Characters spoken",
+	"prompt_tokens": "Model tokens read", "completion_tokens": "Model tokens written", "speech_characters": "Characters spoken",
+	"transcription_seconds": "Seconds of voice notes heard", "embedding_tokens": "Tokens embedded for memory",
+}
+
+func usageViewOf(r usage.Report) *usageView {
+	v := &usageView{Currency: r.Currency, Cost: strconv.FormatFloat(r.Cost, 'f', 2, 64)}
+	for _, q := range r.Quotas {
+		row := quotaRow{Name: usageNames[string(q.Quota)], Used: strconv.FormatInt(q.Used, 10), Limit: "no limit",
+			Exceeded: q.Exceeded(), ResetsAt: q.ResetsAt}
+		if q.Limit > 0 {
+			row.Limit = strconv.FormatInt(q.Limit, 10)
+		}
+		v.Quotas = append(v.Quotas, row)
+	}
+	for _, t := range r.Totals {
+		v.Totals = append(v.Totals, usageRow{Name: usageNames[string(t.Kind)], Amount: strconv.FormatInt(t.Amount, 10),
+			Cost: strconv.FormatFloat(t.Cost, 'f', 2, 64)})
+	}
+	return v
 }
 
 // limitsForm is the person's quiet hours and daily cap as the account page's form shows them.
@@ -135,8 +178,13 @@ func (s *Site) accountView(r *http.Request) view {
 	adult, _ := s.d.Community.Adult.Handle(r.Context(), community.AdultStatus{UserID: principalOf(r).UserID})
 	notes, _ := s.d.Proactive.Notifications.Handle(r.Context(), proactive.GetNotifications{UserID: principalOf(r).UserID})
 	prefs, _ := s.d.Proactive.Preferences.Handle(r.Context(), proactive.GetPreferences{UserID: principalOf(r).UserID})
-	return view{Title: "Account", Page: "account", User: s.userOf(r), Notice: noticeOf(r),
-		Data: accountData{Sessions: sessions, Adult: adult, Notifications: notes, Limits: limitsFormOf(prefs)}}
+	data := accountData{Sessions: sessions, Adult: adult, Notifications: notes, Limits: limitsFormOf(prefs)}
+	if s.d.Usage != nil {
+		if rep, err := s.d.Usage.Mine.Handle(r.Context(), usage.Mine{UserID: principalOf(r).UserID}); err == nil {
+			data.Usage = usageViewOf(rep)
+		}
+	}
+	return view{Title: "Account", Page: "account", User: s.userOf(r), Notice: noticeOf(r), Data: data}
 }
 
 func (s *Site) accountPage(w http.ResponseWriter, r *http.Request) {

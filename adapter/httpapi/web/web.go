@@ -23,6 +23,7 @@ import (
 	"github.com/companionhub/companionhub/usecase/community"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/proactive"
+	"github.com/companionhub/companionhub/usecase/usage"
 	"github.com/companionhub/companionhub/usecase/userdata"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
@@ -51,7 +52,9 @@ type Deps struct {
 	Proactive  *proactive.App
 	Tokens     *apitoken.App
 	UserData   *userdata.App
-	Sessions   Sessions
+	// Usage shows a person what the providers did for them (nil: the account page does not).
+	Usage    *usage.App
+	Sessions Sessions
 	// PublicURL is where people reach the hub ("": the address each request came to).
 	PublicURL string
 	Log       *zap.Logger
