@@ -61,6 +61,9 @@ commands:
   admin unpublish       withdraw a published companion (--companion ID, --reason TEXT)
   admin backup          write a consistent copy of the SQLite database while the hub runs (--to FILE)
   admin export-user     write everything an account owns to a zip (--user NAME, --to FILE.zip)
+  admin usage           what the providers did for whom, priced (--from DAY, --to DAY, --user NAME, --format table|csv|json)
+  admin quota           an account's daily quotas, or set them (--user NAME, --tokens N|default, --pictures …, --speech …)
+  healthcheck           exit 0 when a running hub answers /healthz (--url URL): a container's health check
   version               print the version
 
 Run "companionhub <command> -h" for the flags of a command. Every flag has an environment variable
@@ -86,6 +89,8 @@ func run(ctx context.Context, args []string, e env) int {
 		err = migrate(ctx, args[1:], e)
 	case "admin":
 		err = admin(ctx, args[1:], e)
+	case "healthcheck":
+		err = healthcheck(ctx, args[1:], e)
 	case "version":
 		fmt.Fprintln(e.stdout, version())
 	case "help", "-h", "--help":

@@ -5,10 +5,14 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -262,5 +266,34 @@ func TestAdminUsageAndQuota(t *testing.T) {
 	require.Equal(t, exitFail, code)
 	require.Contains(t, errOut, "2006-01-02")
 	_, _, code = runCmd(t, vars, "", "admin", "usage", "--format", "xml")
+	require.Equal(t, exitUsage, code)
+}
+
+func TestHealthcheck(t *testing.T) {
+	t.Parallel()
+	healthy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/healthz" {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write([]byte(`{"status":"ok"}`))
+	}))
+	t.Cleanup(healthy.Close)
+	out, errOut, code := runCmd(t, nil, "", "healthcheck", "--url", healthy.URL+"/healthz")
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, "ok")
+	// By default it asks COMPANIONHUB_HTTP_ADDR, a wildcard host as the loopback address.
+	port := healthy.Listener.Addr().(*net.TCPAddr).Port
+	_, errOut, code = runCmd(t, map[string]string{"COMPANIONHUB_HTTP_ADDR": ":" + strconv.Itoa(port)}, "", "healthcheck")
+	require.Equal(t, exitOK, code, errOut)
+	_, errOut, code = runCmd(t, nil, "", "healthcheck", "--url", healthy.URL+"/elsewhere")
+	require.Equal(t, exitFail, code)
+	require.Contains(t, errOut, "404")
+	healthy.Close()
+	_, _, code = runCmd(t, nil, "", "healthcheck", "--url", healthy.URL+"/healthz")
+	require.Equal(t, exitFail, code, "nobody answers")
+	_, _, code = runCmd(t, nil, "", "healthcheck", "-h")
+	require.Equal(t, exitOK, code, "the image script asks whether the binary has it")
+	_, _, code = runCmd(t, nil, "", "healthcheck", "extra")
 	require.Equal(t, exitUsage, code)
 }
