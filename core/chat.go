@@ -8,6 +8,7 @@ import (
 
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/stream"
+	"github.com/companionhub/companionhub/usecase/usage"
 )
 
 // Chat is the chat part of a hub, wired as a hub wires it, for tools and tests that drive turns
@@ -19,13 +20,16 @@ type Chat struct {
 	Store  chatuc.Store
 	Bus    stream.Bus
 	Runner Runner
+	// Usage is what the providers did for whom (reports, quotas).
+	Usage *usage.App
 
 	wait time.Duration // how long Close waits for the runner
 	closing
 }
 
-func newChat(cfg Config, app *chatuc.App, steps *chatuc.Steps, store chatuc.Store, bus stream.Bus, runner Runner) *Chat {
-	return &Chat{App: app, Steps: steps, Store: store, Bus: bus, Runner: runner,
+func newChat(cfg Config, app *chatuc.App, steps *chatuc.Steps, store chatuc.Store, bus stream.Bus, runner Runner,
+	use *usage.App) *Chat {
+	return &Chat{App: app, Steps: steps, Store: store, Bus: bus, Runner: runner, Usage: use,
 		wait: runnerWait(cfg)}
 }
 

@@ -2,8 +2,6 @@ package core
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -50,23 +48,18 @@ func provideInstruments(m *usage.Meter, pm *prom.ProviderMetrics, tokens chatuc.
 	return usage.Instruments{Meter: m, Observers: obs, Tokens: tokens.Count}
 }
 
-func provideBusinessMetrics(reg *prometheus.Registry, db *sqlstore.DB) (*prom.BusinessMetrics, error) {
-	return prom.NewBusinessMetrics(reg, db.ActiveToday)
+func provideBusinessMetrics(reg *prometheus.Registry, db *sqlstore.DB, log *zap.Logger) (*prom.BusinessMetrics, error) {
+	return prom.NewBusinessMetrics(reg, db.ActiveToday, func(err error) {
+		log.Warn("the active people could not be counted for /metrics", zap.Error(err))
+	})
 }
 
 // provideUsage is the usage use cases: reports priced with the price table the settings name,
 // quotas with the settings' defaults.
 func provideUsage(cfg Config, store usage.Store, m *usage.Meter, clock usecase.Clock, obs []decorator.Observer) (*usage.App, error) {
-	var prices usage.Prices
-	if f := cfg.Usage.PricesFile; f != "" {
-		file, err := os.Open(f)
-		if err != nil {
-			return nil, fmt.Errorf("%sPRICE_TABLE: %w", EnvPrefix, err)
-		}
-		defer file.Close()
-		if prices, err = usage.ParsePrices(file); err != nil {
-			return nil, fmt.Errorf("%sPRICE_TABLE %s: %w", EnvPrefix, f, err)
-		}
+	prices, err := loadPrices(cfg.Usage.PricesFile)
+	if err != nil {
+		return nil, err
 	}
 	return usage.NewApp(usage.Deps{Store: store, Meter: m, Prices: prices, Clock: clock, Defaults: usage.Limits{
 		Tokens: &cfg.Usage.DailyTokens, Pictures: &cfg.Usage.DailyPictures, Speech: &cfg.Usage.DailySpeech}}, obs...)

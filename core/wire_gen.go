@@ -43,7 +43,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 	}
 	observer := provideObserver(log, o)
 	guard := provideGuard(limiter, observer)
-	businessMetrics, err := provideBusinessMetrics(registry, db)
+	businessMetrics, err := provideBusinessMetrics(registry, db, log)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
@@ -188,7 +188,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, usageApp, v)
+	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, usageApp, businessMetrics, v)
 	if err != nil {
 		cleanup8()
 		cleanup7()
@@ -347,7 +347,7 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 	}
 	memoryStore := sqlstore.MemoryStore(db)
 	companionStore := sqlstore.NewCompanionStore(db)
-	businessMetrics, err := provideBusinessMetrics(registry, db)
+	businessMetrics, err := provideBusinessMetrics(registry, db, log)
 	if err != nil {
 		cleanup4()
 		cleanup3()
@@ -465,7 +465,7 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 		cleanup()
 		return nil, nil, err
 	}
-	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, usageApp, v)
+	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, usageApp, businessMetrics, v)
 	if err != nil {
 		cleanup8()
 		cleanup7()
@@ -592,7 +592,7 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 	}
 	memoryStore := sqlstore.MemoryStore(db)
 	companionStore := sqlstore.NewCompanionStore(db)
-	businessMetrics, err := provideBusinessMetrics(registry, db)
+	businessMetrics, err := provideBusinessMetrics(registry, db, log)
 	if err != nil {
 		cleanup4()
 		cleanup3()
@@ -709,7 +709,7 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		cleanup()
 		return nil, nil, err
 	}
-	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, usageApp, v)
+	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, usageApp, businessMetrics, v)
 	if err != nil {
 		cleanup8()
 		cleanup7()
@@ -721,7 +721,7 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		cleanup()
 		return nil, nil, err
 	}
-	coreChat := newChat(cfg, chatApp, steps, chatStore, bus, runner)
+	coreChat := newChat(cfg, chatApp, steps, chatStore, bus, runner, usageApp)
 	return coreChat, func() {
 		cleanup8()
 		cleanup7()

@@ -94,6 +94,17 @@ func (c *contract) usageJourney(t *testing.T) {
 	status, body, _ = c.call("POST", "/v1/chat/completions", session, chat, true)
 	require.Equal(t, 429, status, "the OpenAI-compatible endpoint too: %s", body)
 
+	// A picture quota refuses the standalone generator too, once used up.
+	_, err = c.hub.Usage.SetQuota.Handle(context.Background(), usage.SetQuota{UserID: userID,
+		Overrides: usage.Limits{Tokens: &one, Pictures: &one}})
+	require.NoError(t, err)
+	picture := map[string]any{"prompt": "a lighthouse at dusk", "width": 512, "height": 512}
+	status, body, _ = c.call("POST", "/api/v1/images", session, picture, true)
+	require.Equal(t, 201, status, "%s", body)
+	status, body, _ = c.call("POST", "/api/v1/images", session, picture, true)
+	require.Equal(t, 429, status, "%s", body)
+	requireReason(t, body, "rate_limited", "quota_exceeded")
+
 	r = read()
 	require.Equal(t, int64(1), r.Quotas[0].Limit)
 	require.True(t, r.Quotas[0].Exceeded)

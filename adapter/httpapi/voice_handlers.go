@@ -56,7 +56,7 @@ func (s *Server) previewVoice(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	a, err := s.voices.PreviewVoice.Handle(r.Context(), voice.PreviewVoice{VoiceID: r.PathValue("id"), Text: req.Text,
+	a, err := s.voices.PreviewVoice.Handle(r.Context(), voice.PreviewVoice{OwnerID: principalFrom(r.Context()).UserID, VoiceID: r.PathValue("id"), Text: req.Text,
 		ClientIP: infoFrom(r.Context()).clientIP})
 	if err != nil {
 		writeError(w, r, err)

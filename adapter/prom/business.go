@@ -61,9 +61,9 @@ func (m *ProviderMetrics) Begin(ctx context.Context, call usage.Call) (context.C
 	}
 }
 
-// BusinessMetrics counts what people do, from the use cases' outcomes (a decorator.Observer):
-// messages by how they came, companions created by how, turns by outcome (TurnEnded), and the
-// people active today.
+// BusinessMetrics counts what people do: messages by how they came (MessageSent), companions
+// created by how (from the use cases' outcomes: a decorator.Observer), turns by outcome
+// (TurnEnded), and the people active today.
 type BusinessMetrics struct {
 	messages   *prometheus.CounterVec
 	companions *prometheus.CounterVec
@@ -72,18 +72,19 @@ type BusinessMetrics struct {
 
 var _ decorator.Observer = (*BusinessMetrics)(nil)
 
-// messageSources and companionSources map the use cases that count to their label.
+// companionSources map the use cases that create companions to their label.
 var (
-	messageSources = map[string]string{"chat.send": "person", "chat.send_voice_note": "voice_note",
-		"chat.write_first": "companion_first"}
 	companionSources = map[string]string{"companion.create": "new", "companion.import_card": "card",
 		"companion.clone": "clone"} // a community clone is a companion.clone
 
 )
 
 // NewBusinessMetrics registers the business metrics in reg. activeToday, when not nil, counts the
-// people who used the hub's providers today; it is asked at most every 30 seconds, when scraped.
-func NewBusinessMetrics(reg prometheus.Registerer, activeToday func(context.Context) (int, error)) (*BusinessMetrics, error) {
+// people who used the hub's providers today; it is asked at most every 30 seconds, when scraped. A
+// count that fails is told to failed (nil: nobody) and leaves the gauge at its last value (or
+// out, before the first): a scrape while the database is down still has every other metric.
+func NewBusinessMetrics(reg prometheus.Registerer, activeToday func(context.Context) (int, error),
+	failed func(error)) (*BusinessMetrics, error) {
 	m := &BusinessMetrics{
 		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "companionhub", Name: "messages_total",
@@ -100,7 +101,7 @@ func NewBusinessMetrics(reg prometheus.Registerer, activeToday func(context.Cont
 	}
 	cs := []prometheus.Collector{m.messages, m.companions, m.turns}
 	if activeToday != nil {
-		cs = append(cs, newActiveGauge(activeToday))
+		cs = append(cs, newActiveGauge(activeToday, failed))
 	}
 	for _, c := range cs {
 		if err := reg.Register(c); err != nil {
@@ -114,12 +115,14 @@ func (m *BusinessMetrics) Observe(_ context.Context, useCase string, _ time.Dura
 	if err != nil {
 		return
 	}
-	if s, ok := messageSources[useCase]; ok {
-		m.messages.WithLabelValues(s).Inc()
-	}
 	if s, ok := companionSources[useCase]; ok {
 		m.companions.WithLabelValues(s).Inc()
 	}
+}
+
+// MessageSent counts a message that started a turn, by source (person, voice_note, companion_first).
+func (m *BusinessMetrics) MessageSent(_ context.Context, source string) {
+	m.messages.WithLabelValues(source).Inc()
 }
 
 // TurnEnded counts a turn that ended with outcome.
@@ -129,17 +132,19 @@ func (m *BusinessMetrics) TurnEnded(_ context.Context, outcome string) {
 
 // activeGauge is the number of people active today, read from the store at most every fresh.
 type activeGauge struct {
-	desc  *prometheus.Desc
-	count func(context.Context) (int, error)
-	fresh time.Duration
+	desc   *prometheus.Desc
+	count  func(context.Context) (int, error)
+	failed func(error)
+	fresh  time.Duration
 
-	mu   sync.Mutex
-	at   time.Time
-	last int
+	mu    sync.Mutex
+	asked time.Time // the last count, successful or not
+	known bool      // last holds a count
+	last  int
 }
 
-func newActiveGauge(count func(context.Context) (int, error)) *activeGauge {
-	return &activeGauge{count: count, fresh: 30 * time.Second, desc: prometheus.NewDesc("companionhub_active_users",
+func newActiveGauge(count func(context.Context) (int, error), failed func(error)) *activeGauge {
+	return &activeGauge{count: count, failed: failed, fresh: 30 * time.Second, desc: prometheus.NewDesc("companionhub_active_users",
 		"People who used the hub's providers (a reply, a picture, speech…) today, UTC.", nil, nil)}
 }
 
@@ -148,15 +153,18 @@ func (g *activeGauge) Describe(ch chan<- *prometheus.Desc) { ch <- g.desc }
 func (g *activeGauge) Collect(ch chan<- prometheus.Metric) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.at.IsZero() || time.Since(g.at) >= g.fresh {
+	if g.asked.IsZero() || time.Since(g.asked) >= g.fresh {
+		g.asked = time.Now()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		n, err := g.count(ctx)
 		cancel()
-		if err != nil {
-			ch <- prometheus.NewInvalidMetric(g.desc, err)
-			return
+		if err == nil {
+			g.last, g.known = n, true
+		} else if g.failed != nil {
+			g.failed(err)
 		}
-		g.at, g.last = time.Now(), n
 	}
-	ch <- prometheus.MustNewConstMetric(g.desc, prometheus.GaugeValue, float64(g.last))
+	if g.known {
+		ch <- prometheus.MustNewConstMetric(g.desc, prometheus.GaugeValue, float64(g.last))
+	}
 }

@@ -48,14 +48,16 @@ func TestBusinessMetricsCountWhatPeopleDo(t *testing.T) {
 	t.Parallel()
 	reg := prometheus.NewRegistry()
 	var asked atomic.Int64
-	m, err := prom.NewBusinessMetrics(reg, func(context.Context) (int, error) { asked.Add(1); return 7, nil })
+	m, err := prom.NewBusinessMetrics(reg, func(context.Context) (int, error) { asked.Add(1); return 7, nil }, nil)
 	require.NoError(t, err)
 	ctx := context.Background()
-	for _, uc := range []string{"chat.send", "chat.send", "chat.write_first", "chat.send_voice_note", "companion.create",
-		"companion.import_card", "companion.clone", "companion.get", "chat.history"} {
+	for _, uc := range []string{"companion.create", "companion.import_card", "companion.clone", "companion.get", "chat.history"} {
 		m.Observe(ctx, uc, time.Millisecond, nil)
 	}
-	m.Observe(ctx, "chat.send", time.Millisecond, domain.E(domain.KindInvalid, "x", "x")) // refused: no message
+	m.Observe(ctx, "companion.create", time.Millisecond, domain.E(domain.KindInvalid, "x", "x")) // refused: none made
+	for _, s := range []string{"person", "person", "companion_first", "voice_note"} {
+		m.MessageSent(ctx, s)
+	}
 	m.TurnEnded(ctx, "completed")
 	m.TurnEnded(ctx, "completed")
 	m.TurnEnded(ctx, "failed")
@@ -83,8 +85,13 @@ companionhub_turns_total{outcome="failed"} 1
 	require.Equal(t, int64(1), asked.Load(), "the store is asked at most every 30 seconds, however often it is scraped")
 
 	failing := prometheus.NewRegistry()
-	_, err = prom.NewBusinessMetrics(failing, func(context.Context) (int, error) { return 0, errors.New("database down") })
+	var told []error
+	_, err = prom.NewBusinessMetrics(failing, func(context.Context) (int, error) { return 0, errors.New("database down") },
+		func(err error) { told = append(told, err) })
 	require.NoError(t, err)
 	_, err = failing.Gather()
-	require.ErrorContains(t, err, "database down", "a scrape says the count failed rather than reporting 0")
+	require.NoError(t, err, "a scrape while the database is down has every other metric")
+	require.Zero(t, testutil.CollectAndCount(failing, "companionhub_active_users"), "no count is no gauge, not a 0")
+	require.Len(t, told, 1)
+	require.ErrorContains(t, told[0], "database down")
 }

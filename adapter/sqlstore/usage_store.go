@@ -22,24 +22,31 @@ type usageRepo struct {
 var _ usage.Store = usageRepo{}
 
 // Add adds up each entry within one transaction. An entry of a person who is no longer there (erased
-// while the meter held it) is dropped: counting never brings an erased person's id back.
+// while the meter held it), or of an id that names no one, is dropped: counting never brings an
+// erased person's id back. On PostgreSQL the person's row is key-share locked while the entry is
+// added, so an erase waits for the write (and then deletes what it wrote) or the write sees the
+// erase.
 func (r usageRepo) Add(ctx context.Context, entries []usage.Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
+	const upsert = ` ON CONFLICT (user_id, day, companion_id, kind, provider, model)
+		DO UPDATE SET amount = usage_daily.amount + excluded.amount`
+	person := `SELECT 1 FROM users WHERE id = ?`
+	if r.db.Dialect == Postgres {
+		person += ` FOR KEY SHARE`
+	}
 	return r.db.inTx(ctx, func(c conn) error {
 		for _, e := range entries {
-			const upsert = ` ON CONFLICT (user_id, day, companion_id, kind, provider, model)
-				DO UPDATE SET amount = usage_daily.amount + excluded.amount`
 			args := []any{string(e.Day), e.UserID, e.CompanionID, string(e.Kind), e.Provider, e.Model, e.Amount}
 			q := `INSERT INTO usage_daily (day, user_id, companion_id, kind, provider, model, amount) VALUES (?, ?, ?, ?, ?, ?, ?)` + upsert
 			if e.UserID != "" {
 				id, err := domain.ParseID(e.UserID)
 				if err != nil {
-					return domain.Errorf(domain.KindInternal, "usage of %q: not a person's id", e.UserID)
+					continue // names no one
 				}
 				q = `INSERT INTO usage_daily (day, user_id, companion_id, kind, provider, model, amount)
-					SELECT ?, ?, ?, ?, ?, ?, CAST(? AS BIGINT) WHERE EXISTS (SELECT 1 FROM users WHERE id = ?)` + upsert
+					SELECT ?, ?, ?, ?, ?, ?, CAST(? AS BIGINT) WHERE EXISTS (` + person + `)` + upsert
 				args = append(args, idArg(id))
 			}
 			if _, err := c.exec(ctx, q, args...); err != nil {

@@ -16,9 +16,10 @@ type userDataRepo struct{ db *DB }
 var _ userdata.Store = userDataRepo{}
 
 // Erase deletes what names the person without a key to their account first — their audit trail,
-// lockouts, counted usage, the in-process scheduler's rows, turn event streams (PostgreSQL's bus) and rate-limit
+// lockouts, the in-process scheduler's rows, turn event streams (PostgreSQL's bus) and rate-limit
 // entries (PostgreSQL's limiter) — and their ratings, recounting what they rated; then the account,
-// whose keys take every other row with it; then the vector generations of their companions.
+// whose keys take every other row with it; then their counted usage and the vector generations of
+// their companions.
 func (r userDataRepo) Erase(ctx context.Context, userID domain.ID, lockoutSubject string) ([]media.Key, error) {
 	id := userID.String()
 	var keys []media.Key
@@ -55,7 +56,6 @@ func (r userDataRepo) Erase(ctx context.Context, userID domain.ID, lockoutSubjec
 			{"delete lockouts", `DELETE FROM login_lockouts WHERE key = ? OR key LIKE ?`, []any{lockoutSubject, lockoutSubject + "|%"}},
 			{"delete scheduler rows", `DELETE FROM schedule_runtime WHERE owner_id = ?`, []any{id}},
 			{"delete picture counts", `DELETE FROM picture_counts WHERE owner_id = ?`, []any{id}},
-			{"delete usage", `DELETE FROM usage_daily WHERE user_id = ?`, []any{id}},
 		}
 		if r.db.Dialect == Postgres {
 			stmts = append(stmts,
@@ -78,6 +78,11 @@ func (r userDataRepo) Erase(ctx context.Context, userID domain.ID, lockoutSubjec
 		}
 		if _, err := c.exec(ctx, `DELETE FROM users WHERE id = ?`, id); err != nil {
 			return classify(err, nil, "delete user")
+		}
+		// After the account: a meter's write that held the person's row has committed by now (on
+		// PostgreSQL the delete waited for it), and none can add to it later.
+		if _, err := c.exec(ctx, `DELETE FROM usage_daily WHERE user_id = ?`, id); err != nil {
+			return classify(err, nil, "delete usage")
 		}
 		// After the cascade: deleting the memories bumps their companions' vector generation (a
 		// trigger), which would put the rows back.

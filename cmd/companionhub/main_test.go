@@ -15,11 +15,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	companionhub "github.com/companionhub/companionhub"
+	"github.com/companionhub/companionhub/adapter/sqlstore"
 	"github.com/companionhub/companionhub/envflag"
+	"github.com/companionhub/companionhub/secret"
+	usageuc "github.com/companionhub/companionhub/usecase/usage"
 )
 
 func runCmd(t *testing.T, env map[string]string, stdin string, args ...string) (stdout, stderr string, code int) {
@@ -255,10 +259,30 @@ func TestAdminUsageAndQuota(t *testing.T) {
 
 	out, errOut, code = runCmd(t, vars, "", "admin", "usage", "--format", "csv")
 	require.Equal(t, exitOK, code, errOut)
-	require.Equal(t, "day,user_id,companion_id,kind,provider,model,amount,cost\n", out, "nothing was used yet")
+	require.Equal(t, "day,username,user_id,companion_id,kind,provider,model,amount,cost\n", out, "nothing was used yet")
+
+	// What a serving hub would have written: quinn's tokens today, and the hub's own.
+	ctx := context.Background()
+	db, err := sqlstore.Open(ctx, sqlstore.Config{URL: secret.String(sqlstore.SQLiteURL(dir))})
+	require.NoError(t, err)
+	var quinn string
+	require.NoError(t, db.X.GetContext(ctx, &quinn, `SELECT id FROM users WHERE username = 'quinn'`))
+	today := usageuc.DayOf(time.Now())
+	require.NoError(t, sqlstore.UsageStore(db).Add(ctx, []usageuc.Entry{
+		{Key: usageuc.Key{Day: today, UserID: quinn, Kind: usageuc.PromptTokens, Provider: "openai", Model: "gpt"}, Amount: 2_000_000},
+		{Key: usageuc.Key{Day: today, Kind: usageuc.CompletionTokens, Provider: "openai", Model: "gpt"}, Amount: 5},
+	}))
+	require.NoError(t, db.Close())
+	out, errOut, code = runCmd(t, vars, "", "admin", "usage", "--format", "csv")
+	require.Equal(t, exitOK, code, errOut)
+	require.Contains(t, out, string(today)+",quinn,"+quinn+",,prompt_tokens,openai,gpt,2000000,2\n", "priced: 2 million at 1 a million")
+	require.Contains(t, out, string(today)+",,,,completion_tokens,openai,gpt,5,0\n", "the hub's own work")
 	out, errOut, code = runCmd(t, vars, "", "admin", "usage", "--user", "quinn")
 	require.Equal(t, exitOK, code, errOut)
-	require.Contains(t, out, "0 line(s); cost 0.00 EUR")
+	require.Contains(t, out, "1 line(s); prompt_tokens 2000000; cost 2.00 EUR")
+	out, errOut, code = runCmd(t, vars, "", "admin", "quota", "--user", "quinn")
+	require.Equal(t, exitOK, code, errOut)
+	require.Regexp(t, `tokens\s+5000\s+account\s+2000000`, out, "used today")
 	out, errOut, code = runCmd(t, vars, "", "admin", "usage", "--format", "json", "--from", "2026-01-01", "--to", "2026-01-31")
 	require.Equal(t, exitOK, code, errOut)
 	require.Contains(t, out, `"from": "2026-01-01"`)

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/companionhub/companionhub/domain"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	usageuc "github.com/companionhub/companionhub/usecase/usage"
 )
@@ -21,8 +22,8 @@ func adminUsage(ctx context.Context, args []string, e env) error {
 	var from, to, user, format string
 	c, err := newCommand("admin usage", "Prints what the providers did for whom (tokens, pictures, speech…), priced with COMPANIONHUB_PRICE_TABLE.", e,
 		func(fs *flag.FlagSet) {
-			fs.StringVar(&from, "from", "", "first day, YYYY-MM-DD (default: 29 days before --to)")
-			fs.StringVar(&to, "to", "", "last day, YYYY-MM-DD, inclusive (default: today, UTC)")
+			fs.StringVar(&from, "from", "", "first day, YYYY-MM-DD (default: the last 30 days with neither; --to's day with only it)")
+			fs.StringVar(&to, "to", "", "last day, YYYY-MM-DD, inclusive (default: today, UTC; --from's day with only it)")
 			fs.StringVar(&user, "user", "", "only this account (username or e-mail address)")
 			fs.StringVar(&format, "format", "table", "table, csv or json")
 		})
@@ -53,37 +54,51 @@ func adminUsage(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return describe(err)
 	}
+	// Who each line's person is: their username ("" for the hub's own work, "(erased)" for one no
+	// longer there).
+	names := map[string]string{"": ""}
+	for _, l := range r.Lines {
+		if _, ok := names[l.UserID]; ok {
+			continue
+		}
+		names[l.UserID] = "(erased)"
+		if id, err := domain.ParseID(l.UserID); err == nil {
+			if u, err := hub.Accounts.GetMe.Handle(ctx, accountuc.GetMe{UserID: id}); err == nil {
+				names[l.UserID] = u.Username().String()
+			}
+		}
+	}
 	switch format {
 	case "json":
-		return writeUsageJSON(e.stdout, r)
+		return writeUsageJSON(e.stdout, r, names)
 	case "csv":
-		return writeUsageCSV(e.stdout, r)
+		return writeUsageCSV(e.stdout, r, names)
 	}
-	return writeUsageTable(e.stdout, r)
+	return writeUsageTable(e.stdout, r, names)
 }
 
-var usageHeader = []string{"day", "user_id", "companion_id", "kind", "provider", "model", "amount", "cost"}
+var usageHeader = []string{"day", "username", "user_id", "companion_id", "kind", "provider", "model", "amount", "cost"}
 
-func usageRow(l usageuc.Line) []string {
-	return []string{string(l.Day), l.UserID, l.CompanionID, string(l.Kind), l.Provider, l.Model,
+func usageRow(l usageuc.Line, names map[string]string) []string {
+	return []string{string(l.Day), names[l.UserID], l.UserID, l.CompanionID, string(l.Kind), l.Provider, l.Model,
 		strconv.FormatInt(l.Amount, 10), strconv.FormatFloat(l.Cost, 'f', -1, 64)}
 }
 
-func writeUsageCSV(w io.Writer, r usageuc.Report) error {
+func writeUsageCSV(w io.Writer, r usageuc.Report, names map[string]string) error {
 	cw := csv.NewWriter(w)
 	_ = cw.Write(usageHeader)
 	for _, l := range r.Lines {
-		_ = cw.Write(usageRow(l))
+		_ = cw.Write(usageRow(l, names))
 	}
 	cw.Flush()
 	return cw.Error()
 }
 
-func writeUsageTable(w io.Writer, r usageuc.Report) error {
+func writeUsageTable(w io.Writer, r usageuc.Report, names map[string]string) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.ToUpper(strings.Join(usageHeader, "\t")))
 	for _, l := range r.Lines {
-		fmt.Fprintln(tw, strings.Join(usageRow(l), "\t"))
+		fmt.Fprintln(tw, strings.Join(usageRow(l, names), "\t"))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -99,9 +114,10 @@ func writeUsageTable(w io.Writer, r usageuc.Report) error {
 	return nil
 }
 
-func writeUsageJSON(w io.Writer, r usageuc.Report) error {
+func writeUsageJSON(w io.Writer, r usageuc.Report, names map[string]string) error {
 	type line struct {
 		Day         string  `json:"day"`
+		Username    string  `json:"username"`
 		UserID      string  `json:"user_id"`
 		CompanionID string  `json:"companion_id"`
 		Kind        string  `json:"kind"`
@@ -118,7 +134,7 @@ func writeUsageJSON(w io.Writer, r usageuc.Report) error {
 		Lines    []line  `json:"lines"`
 	}{From: string(r.From), To: string(r.To), Currency: r.Currency, Cost: r.Cost, Lines: []line{}}
 	for _, l := range r.Lines {
-		out.Lines = append(out.Lines, line{Day: string(l.Day), UserID: l.UserID, CompanionID: l.CompanionID, Kind: string(l.Kind),
+		out.Lines = append(out.Lines, line{Day: string(l.Day), Username: names[l.UserID], UserID: l.UserID, CompanionID: l.CompanionID, Kind: string(l.Kind),
 			Provider: l.Provider, Model: l.Model, Amount: l.Amount, Cost: l.Cost})
 	}
 	enc := json.NewEncoder(w)

@@ -28,6 +28,7 @@ import (
 	"github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 	"github.com/companionhub/companionhub/usecase/stream"
+	"github.com/companionhub/companionhub/usecase/usage"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
@@ -55,8 +56,8 @@ type Options struct {
 	NoReap bool
 	// HistoryTokens is the reply's history window (0: the configured default).
 	HistoryTokens int
-	// DailyTokens and DailyPictures are every person's daily quotas (0: no limit).
-	DailyTokens, DailyPictures int64
+	// DailyTokens, DailyPictures and DailySpeech are every person's daily quotas (0: no limit).
+	DailyTokens, DailyPictures, DailySpeech int64
 }
 
 // Env is the assembled chat.
@@ -66,6 +67,7 @@ type Env struct {
 	Runner core.Runner
 	Store  chatuc.Store
 	Bus    stream.Bus
+	Usage  *usage.App
 }
 
 // New assembles the chat over db through the hub's own wiring (core.NewChat, with the embedded
@@ -91,7 +93,7 @@ func New(tb testing.TB, db *sqlstore.DB, o Options) *Env {
 	if o.HistoryTokens > 0 {
 		cfg.Chat.HistoryTokens = o.HistoryTokens
 	}
-	cfg.Usage.DailyTokens, cfg.Usage.DailyPictures = o.DailyTokens, o.DailyPictures
+	cfg.Usage.DailyTokens, cfg.Usage.DailyPictures, cfg.Usage.DailySpeech = o.DailyTokens, o.DailyPictures, o.DailySpeech
 	// What is recalled is what these tests look at: a loaded machine must not cut the recall off
 	// at the production budget (recall_budget_test holds the budget itself).
 	cfg.Chat.RecallBudget = 5 * time.Second
@@ -136,7 +138,7 @@ func New(tb testing.TB, db *sqlstore.DB, o Options) *Env {
 		}
 		c.Close()
 	})
-	return &Env{App: c.App, Steps: c.Steps, Runner: c.Runner, Store: c.Store, Bus: c.Bus}
+	return &Env{App: c.App, Steps: c.Steps, Runner: c.Runner, Store: c.Store, Bus: c.Bus, Usage: c.Usage}
 }
 
 var people atomic.Int64

@@ -51,6 +51,12 @@ type Deps struct {
 	// Quota refuses a turn when the person's daily token quota is used up (nil: no quotas): it is
 	// asked before anything is stored or counted against a limit.
 	Quota func(ctx context.Context, owner domain.ID) error
+	// PictureQuota refuses a turn that asks for a picture once the person's daily picture quota is
+	// used up, and keeps the companion's automatic picture out of it (nil: no quotas).
+	PictureQuota func(ctx context.Context, owner domain.ID) error
+	// Started hears of every message that started a turn, by how it came (the business metrics;
+	// nil: nobody): "person", "voice_note" or "companion_first". A replayed send is not heard.
+	Started func(ctx context.Context, source string)
 }
 
 // App is the set of chat use cases.

@@ -11,9 +11,12 @@ import (
 // against their chat limit, and their picture limit when it asks for a picture. It runs outside
 // transactions: a limiter on the database needs a connection of its own.
 func checkLimits(ctx context.Context, d Deps, owner domain.ID, o chat.Options, countChat bool) error {
-	if d.Quota != nil {
-		if err := d.Quota(ctx, owner); err != nil {
-			return err
+	if err := quotaAllows(ctx, d, owner); err != nil {
+		return err
+	}
+	if o.Image && d.PictureQuota != nil {
+		if err := d.PictureQuota(ctx, owner); err != nil {
+			return err // asked for, and not to be had today: said now rather than after the reply
 		}
 	}
 	if countChat {
@@ -25,6 +28,14 @@ func checkLimits(ctx context.Context, d Deps, owner domain.ID, o chat.Options, c
 		return d.Guard.Check(ctx, d.Settings.ImageRule, owner.String())
 	}
 	return nil
+}
+
+// quotaAllows asks the person's daily token quota, if there is one.
+func quotaAllows(ctx context.Context, d Deps, owner domain.ID) error {
+	if d.Quota == nil {
+		return nil
+	}
+	return d.Quota(ctx, owner)
 }
 
 // checkOptions refuses a turn that asks for a feature the hub does not have.

@@ -8,6 +8,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/usecase"
 )
 
 // Unset names the options a send leaves out (true: left out); the companion's settings decide
@@ -56,9 +57,17 @@ func sendOptions(ctx context.Context, d Deps, owner domain.ID, asked chat.Option
 }
 
 // autoPicture counts a picture the companion's settings ask for against the person's hourly
-// allowance, and reports whether it fits. Over the allowance, or with the limiter's store down,
-// the turn goes without the picture rather than failing.
+// allowance, and reports whether it fits. With the day's picture quota used up, over the
+// allowance, or with the limiter's store down, the turn goes without the picture rather than
+// failing (and the allowance is not spent on a picture the quota would refuse).
 func autoPicture(ctx context.Context, d Deps, owner domain.ID) (bool, error) {
+	if d.PictureQuota != nil {
+		if err := d.PictureQuota(ctx, owner); usecase.IsQuotaExceeded(err) {
+			return false, nil
+		} else if err != nil {
+			return false, err
+		}
+	}
 	err := d.Guard.Check(ctx, d.Settings.ImageRule, owner.String())
 	switch {
 	case err == nil:

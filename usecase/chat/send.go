@@ -130,6 +130,16 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 		}
 		return Sent{}, err
 	}
+	if h.d.Started != nil {
+		source := "person"
+		switch {
+		case in.hidden:
+			source = "companion_first"
+		case !in.audio.IsZero():
+			source = "voice_note"
+		}
+		h.d.Started(ctx, source)
+	}
 	return Sent{Message: msg, Turn: turn}, nil
 }
 

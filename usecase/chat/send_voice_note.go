@@ -8,6 +8,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/usecase"
+	"github.com/companionhub/companionhub/usecase/correlation"
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
@@ -53,6 +54,11 @@ func (h voiceNoteHandler) Handle(ctx context.Context, in SendVoiceNote) (Sent, e
 	if err := c.Writable(); err != nil {
 		return Sent{}, err
 	}
+	// Nor on a person whose tokens for the day are spent: the message would be refused anyway.
+	if err := quotaAllows(ctx, d, in.OwnerID); err != nil {
+		return Sent{}, err
+	}
+	ctx = correlation.WithSubject(ctx, correlation.Subject{UserID: in.OwnerID.String(), CompanionID: in.CompanionID.String()})
 	note, err := h.transcribe.Handle(ctx, voice.TranscribeNote{OwnerID: in.OwnerID, CompanionID: in.CompanionID,
 		Data: in.Audio, Language: in.Language})
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/usecase/llm"
 	"github.com/companionhub/companionhub/usecase/memory"
 	"github.com/companionhub/companionhub/usecase/picture"
@@ -205,13 +206,18 @@ type instrumentedTranscriber struct {
 	provider string
 }
 
-// Transcribe counts the seconds the backend says the recording plays, rounded up.
+// Transcribe counts the seconds the recording plays, rounded up: as the backend says, or as the
+// recording's own headers say when it does not.
 func (w instrumentedTranscriber) Transcribe(ctx context.Context, rec voice.Recording) (voice.Transcript, error) {
 	ctx, end := w.in.begin(ctx, Call{Feature: "transcription", Provider: w.provider, Operation: "transcribe"})
 	tr, err := w.t.Transcribe(ctx, rec)
 	end(err)
 	if err == nil {
-		w.in.record(ctx, TranscriptionSeconds, w.provider, "", int64(math.Ceil(tr.Duration.Seconds())))
+		d := tr.Duration
+		if d <= 0 {
+			d = media.AudioDuration(rec.ContentType, rec.Data)
+		}
+		w.in.record(ctx, TranscriptionSeconds, w.provider, "", int64(math.Ceil(d.Seconds())))
 	}
 	return tr, err
 }

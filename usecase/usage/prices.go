@@ -1,20 +1,14 @@
 package usage
 
-import (
-	"encoding/json"
-	"fmt"
-	"io"
-	"strings"
-)
+import "fmt"
 
 // Price is what one unit of a kind costs, for a provider and model ("": any).
 type Price struct {
-	Kind     Kind    `json:"kind"`
-	Provider string  `json:"provider,omitempty"`
-	Model    string  `json:"model,omitempty"`
-	PerUnit  float64 `json:"per_unit,omitempty"`
+	Kind            Kind
+	Provider, Model string
+	PerUnit         float64
 	// PerMillion is the price of a million units (how token prices are quoted); added to PerUnit.
-	PerMillion float64 `json:"per_million,omitempty"`
+	PerMillion float64
 }
 
 // of is what amount costs at p.
@@ -24,29 +18,21 @@ func (p Price) of(amount int64) float64 {
 
 // Prices turn counted usage into cost. The zero value prices nothing (every cost is 0).
 type Prices struct {
-	Currency string  `json:"currency"`
-	Prices   []Price `json:"prices"`
+	Currency string
+	Prices   []Price
 }
 
-// ParsePrices reads a price table: {"currency": "USD", "prices": [{"kind": "prompt_tokens",
-// "provider": "openai", "model": "gpt-4o-mini", "per_million": 0.15}, …]}.
-func ParsePrices(r io.Reader) (Prices, error) {
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	var p Prices
-	if err := dec.Decode(&p); err != nil {
-		return Prices{}, fmt.Errorf("price table: %w", err)
-	}
+// Validate refuses a price of no known kind, or below zero.
+func (p Prices) Validate() error {
 	for i, pr := range p.Prices {
 		if !pr.Kind.Valid() {
-			return Prices{}, fmt.Errorf("price table: price %d: kind %q is none of %v", i+1, pr.Kind, Kinds())
+			return fmt.Errorf("price %d: kind %q is none of %v", i+1, pr.Kind, Kinds())
 		}
 		if pr.PerUnit < 0 || pr.PerMillion < 0 {
-			return Prices{}, fmt.Errorf("price table: price %d: a price is not negative", i+1)
+			return fmt.Errorf("price %d: a price is not negative", i+1)
 		}
 	}
-	p.Currency = strings.TrimSpace(p.Currency)
-	return p, nil
+	return nil
 }
 
 // Cost is what amount of k costs: the price of its kind, provider and model, else of its kind

@@ -166,7 +166,11 @@ func (g Gate) limits(ctx context.Context, userID domain.ID) (Limits, error) {
 	return g.Defaults.Over(o), nil
 }
 
+// used is what userID used on day: written, and not written yet — read under the meter's hold.
 func (g Gate) used(ctx context.Context, userID string, day Day) (map[Kind]int64, error) {
+	if g.Meter != nil {
+		defer g.Meter.Hold()()
+	}
 	used, err := g.Store.Used(ctx, userID, day)
 	if err != nil {
 		return nil, err

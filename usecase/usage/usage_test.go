@@ -1,8 +1,11 @@
 package usage_test
 
 import (
+	"cmp"
 	"context"
+	"encoding/binary"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -11,7 +14,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/test/clocktest"
+	"github.com/companionhub/companionhub/test/contract/usagestoretest"
 	"github.com/companionhub/companionhub/usecase"
 	"github.com/companionhub/companionhub/usecase/correlation"
 	"github.com/companionhub/companionhub/usecase/llm"
@@ -20,10 +25,11 @@ import (
 	"github.com/companionhub/companionhub/usecase/voice"
 )
 
-// memStore is an in-memory usage.Store for the use cases' tests (the real ones run
-// test/contract/usagestoretest).
+// memStore is an in-memory usage.Store for the use cases' tests; it passes the conformance suite
+// the real stores pass (TestMemStoreConforms).
 type memStore struct {
 	mu        sync.Mutex
+	users     map[domain.ID]bool
 	kept      map[usage.Key]int64
 	overrides map[domain.ID]usage.Limits
 	fail      error
@@ -31,7 +37,23 @@ type memStore struct {
 }
 
 func newMemStore() *memStore {
-	return &memStore{kept: map[usage.Key]int64{}, overrides: map[domain.ID]usage.Limits{}}
+	return &memStore{users: map[domain.ID]bool{}, kept: map[usage.Key]int64{}, overrides: map[domain.ID]usage.Limits{}}
+}
+
+// user makes a person.
+func (s *memStore) user() domain.ID {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := domain.NewID(time.Now())
+	s.users[id] = true
+	return id
+}
+
+func (s *memStore) deleteUser(id domain.ID) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.users, id)
+	delete(s.overrides, id)
 }
 
 func (s *memStore) Add(_ context.Context, entries []usage.Entry) error {
@@ -42,6 +64,12 @@ func (s *memStore) Add(_ context.Context, entries []usage.Entry) error {
 	}
 	s.adds++
 	for _, e := range entries {
+		if e.UserID != "" {
+			id, err := domain.ParseID(e.UserID)
+			if err != nil || !s.users[id] {
+				continue // not a person (any more)
+			}
+		}
 		s.kept[e.Key] += e.Amount
 	}
 	return nil
@@ -50,12 +78,16 @@ func (s *memStore) Add(_ context.Context, entries []usage.Entry) error {
 func (s *memStore) Entries(_ context.Context, f usage.Filter) ([]usage.Entry, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []usage.Entry
+	out := []usage.Entry{}
 	for k, n := range s.kept {
 		if k.Day >= f.From && k.Day <= f.To && (f.UserID == "" || k.UserID == f.UserID) {
 			out = append(out, usage.Entry{Key: k, Amount: n})
 		}
 	}
+	slices.SortFunc(out, func(a, b usage.Entry) int {
+		return cmp.Or(cmp.Compare(a.Day, b.Day), cmp.Compare(a.UserID, b.UserID), cmp.Compare(a.CompanionID, b.CompanionID),
+			cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Provider, b.Provider), cmp.Compare(a.Model, b.Model))
+	})
 	return out, nil
 }
 
@@ -80,8 +112,24 @@ func (s *memStore) Overrides(_ context.Context, id domain.ID) (usage.Limits, err
 func (s *memStore) SetOverrides(_ context.Context, id domain.ID, l usage.Limits) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if !s.users[id] {
+		return usage.ErrNoSuchUser
+	}
+	if l == (usage.Limits{}) {
+		delete(s.overrides, id)
+		return nil
+	}
 	s.overrides[id] = l
 	return nil
+}
+
+func TestMemStoreConforms(t *testing.T) {
+	t.Parallel()
+	usagestoretest.Run(t, func(t *testing.T) usagestoretest.Env {
+		s := newMemStore()
+		return usagestoretest.Env{Store: s, NewUser: func(*testing.T) domain.ID { return s.user() },
+			DeleteUser: func(_ *testing.T, id domain.ID) { s.deleteUser(id) }}
+	})
 }
 
 var noon = time.Date(2026, 12, 6, 12, 0, 0, 0, time.UTC)
@@ -96,7 +144,7 @@ func TestMeterCountsUntilItWritesAndKeepsWhatFailed(t *testing.T) {
 	t.Parallel()
 	store, clock := newMemStore(), clocktest.New(noon)
 	m := usage.NewMeter(store, clock, time.Hour, nil) // only the test flushes
-	u := domain.NewID(noon)
+	u := store.user()
 	ctx := forUser(u, "c1")
 	m.Record(ctx, usage.PromptTokens, "openai", "gpt", 100)
 	m.Record(ctx, usage.PromptTokens, "openai", "gpt", 20)
@@ -126,7 +174,7 @@ func TestTheMeterWritesOnItsOwn(t *testing.T) {
 	store := newMemStore()
 	m := usage.NewMeter(store, clocktest.New(noon), time.Second, nil)
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
-	u := domain.NewID(noon)
+	u := store.user()
 	m.Record(forUser(u, ""), usage.SpeechCharacters, "tones", "", 42)
 	require.Eventually(t, func() bool {
 		used, _ := store.Used(context.Background(), u.String(), usage.DayOf(noon))
@@ -140,7 +188,7 @@ func TestGateRefusesAUsedUpQuotaUntilMidnight(t *testing.T) {
 	m := usage.NewMeter(store, clock, time.Hour, nil)
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
 	gate := usage.Gate{Store: store, Meter: m, Clock: clock, Defaults: usage.Limits{Tokens: n(100), Pictures: n(0)}}
-	u, other := domain.NewID(noon), domain.NewID(noon)
+	u, other := store.user(), store.user()
 	ctx := context.Background()
 	require.NoError(t, gate.Allow(ctx, u, usage.QuotaTokens))
 
@@ -174,14 +222,13 @@ func TestGateRefusesAUsedUpQuotaUntilMidnight(t *testing.T) {
 func TestReportsPriceAndBoundTheirSpan(t *testing.T) {
 	t.Parallel()
 	store, clock := newMemStore(), clocktest.New(noon)
-	prices, err := usage.ParsePrices(strings.NewReader(`{"currency": "USD", "prices": [
-		{"kind": "prompt_tokens", "per_million": 2},
-		{"kind": "prompt_tokens", "provider": "openai", "model": "gpt-big", "per_million": 10},
-		{"kind": "pictures", "provider": "a1111", "per_unit": 0.01}]}`))
-	require.NoError(t, err)
+	prices := usage.Prices{Currency: "USD", Prices: []usage.Price{
+		{Kind: usage.PromptTokens, PerMillion: 2},
+		{Kind: usage.PromptTokens, Provider: "openai", Model: "gpt-big", PerMillion: 10},
+		{Kind: usage.Pictures, Provider: "a1111", PerUnit: 0.01}}}
 	app, err := usage.NewApp(usage.Deps{Store: store, Clock: clock, Prices: prices})
 	require.NoError(t, err)
-	u := domain.NewID(noon)
+	u, someone := store.user(), store.user()
 	ctx := context.Background()
 	yesterday := usage.DayOf(noon.AddDate(0, 0, -1))
 	require.NoError(t, store.Add(ctx, []usage.Entry{
@@ -189,7 +236,7 @@ func TestReportsPriceAndBoundTheirSpan(t *testing.T) {
 		{Key: usage.Key{Day: yesterday, UserID: u.String(), CompanionID: "b", Kind: usage.PromptTokens, Provider: "openai", Model: "gpt-big"}, Amount: 500_000},
 		{Key: usage.Key{Day: usage.DayOf(noon), UserID: u.String(), Kind: usage.PromptTokens, Provider: "ollama", Model: "llama"}, Amount: 1_000_000},
 		{Key: usage.Key{Day: usage.DayOf(noon), UserID: u.String(), Kind: usage.Pictures, Provider: "a1111", Model: "512x512"}, Amount: 3},
-		{Key: usage.Key{Day: usage.DayOf(noon), UserID: "someone else", Kind: usage.Pictures, Provider: "a1111", Model: "512x512"}, Amount: 50},
+		{Key: usage.Key{Day: usage.DayOf(noon), UserID: someone.String(), Kind: usage.Pictures, Provider: "a1111", Model: "512x512"}, Amount: 50},
 	}))
 	r, err := app.Mine.Handle(ctx, usage.Mine{UserID: u})
 	require.NoError(t, err)
@@ -213,10 +260,8 @@ func TestReportsPriceAndBoundTheirSpan(t *testing.T) {
 		_, err := app.Mine.Handle(ctx, bad)
 		require.Equal(t, domain.KindInvalid, domain.KindOf(err), "%+v: %v", bad, err)
 	}
-	_, err = usage.ParsePrices(strings.NewReader(`{"prices": [{"kind": "gold", "per_unit": 1}]}`))
-	require.ErrorContains(t, err, "gold")
-	_, err = usage.ParsePrices(strings.NewReader(`{"prices": [{"kind": "pictures", "per_unit": -1}]}`))
-	require.Error(t, err)
+	require.ErrorContains(t, usage.Prices{Prices: []usage.Price{{Kind: "gold", PerUnit: 1}}}.Validate(), "gold")
+	require.Error(t, usage.Prices{Prices: []usage.Price{{Kind: usage.Pictures, PerUnit: -1}}}.Validate())
 }
 
 func roundTotals(ts []usage.Total) []usage.Total {
@@ -264,6 +309,32 @@ func (g generator) Generate(context.Context, picture.Request, func(picture.Progr
 
 func (generator) Samplers(context.Context) ([]string, error) { return []string{"Euler a"}, nil }
 
+type transcriber struct{}
+
+func (transcriber) Transcribe(context.Context, voice.Recording) (voice.Transcript, error) {
+	return voice.Transcript{Text: "hello"}, nil
+}
+
+// wav is a silent 8 kHz, 8-bit mono WAV that plays for d.
+func wav(d time.Duration) []byte {
+	n := int(d.Seconds() * 8000)
+	b := make([]byte, 44+n)
+	le := binary.LittleEndian
+	copy(b, "RIFF")
+	le.PutUint32(b[4:], uint32(36+n))
+	copy(b[8:], "WAVEfmt ")
+	le.PutUint32(b[16:], 16)
+	le.PutUint16(b[20:], 1)    // PCM
+	le.PutUint16(b[22:], 1)    // mono
+	le.PutUint32(b[24:], 8000) // samples a second
+	le.PutUint32(b[28:], 8000) // bytes a second
+	le.PutUint16(b[32:], 1)
+	le.PutUint16(b[34:], 8)
+	copy(b[36:], "data")
+	le.PutUint32(b[40:], uint32(n))
+	return b
+}
+
 type synth struct{}
 
 func (synth) Synthesize(context.Context, voice.Request) (voice.Audio, error) {
@@ -278,7 +349,7 @@ func TestInstrumentsCountEveryCallOnce(t *testing.T) {
 	t.Cleanup(func() { _ = m.Close(context.Background()) })
 	log := &callLog{}
 	in := usage.Instruments{Meter: m, Observers: []usage.CallObserver{log}, Tokens: func(s string) int { return len(strings.Fields(s)) }}
-	u := domain.NewID(noon)
+	u := store.user()
 	ctx := forUser(u, "c1")
 	req := llm.Request{Messages: []llm.Message{{Role: llm.System, Content: "You are Mira"}, {Role: llm.User, Content: "Hi"}}}
 
@@ -310,6 +381,8 @@ func TestInstrumentsCountEveryCallOnce(t *testing.T) {
 	_, ok = sp.(voice.Voices)
 	require.True(t, ok, "a backend's voices are still listed")
 	require.Nil(t, in.Generator(nil, "none"), "a feature without a backend stays without one")
+	_, err = in.Transcriber(transcriber{}, "whisper").Transcribe(ctx, voice.Recording{Data: wav(2500 * time.Millisecond), ContentType: media.WAV})
+	require.NoError(t, err)
 
 	require.NoError(t, m.Flush(context.Background()))
 	r, err := store.Entries(context.Background(), usage.Filter{From: usage.DayOf(noon), To: usage.DayOf(noon)})
@@ -327,8 +400,72 @@ func TestInstrumentsCountEveryCallOnce(t *testing.T) {
 		"prompt_tokens openai gpt-other": 4, "completion_tokens openai gpt-other": 5,
 		"pictures a1111 512x768":        1,
 		"speech_characters elevenlabs ": 6,
+		// the backend did not say how long the note was: its WAV header did, 2.5 s, rounded up
+		"transcription_seconds whisper ": 3,
 	}, got)
 	require.Equal(t, []string{"llm openai stream gpt internal ok", "llm offline complete offline internal ok",
 		"llm openai stream gpt-other unavailable", "pictures a1111 generate  internal ok", "pictures a1111 generate  unavailable",
-		"speech elevenlabs synthesize  internal ok"}, log.calls)
+		"speech elevenlabs synthesize  internal ok", "transcription whisper transcribe  internal ok"}, log.calls)
+}
+
+// Amounts counted while the meter writes are neither lost nor, for a reader adding the store's to
+// the meter's under Hold, counted twice.
+func TestTheMeterCountsOnceWhileItWrites(t *testing.T) {
+	t.Parallel()
+	store := newMemStore()
+	u := store.user()
+	m := usage.NewMeter(store, clocktest.New(noon), time.Hour, nil)
+	ctx := forUser(u, "")
+	day := usage.DayOf(noon)
+	read := func() int64 {
+		defer m.Hold()()
+		used, err := store.Used(context.Background(), u.String(), day)
+		require.NoError(t, err)
+		return used[usage.Pictures] + m.Pending(u.String(), day)[usage.Pictures]
+	}
+	var counting, background sync.WaitGroup
+	for range 8 {
+		counting.Go(func() {
+			for range 500 {
+				m.Record(ctx, usage.Pictures, "a1111", "512x512", 1)
+			}
+		})
+	}
+	done := make(chan struct{})
+	background.Go(func() {
+		for {
+			select {
+			case <-done:
+				return
+			default:
+				if err := m.Flush(context.Background()); err != nil {
+					t.Error(err)
+				}
+			}
+		}
+	})
+	background.Go(func() {
+		last := int64(0)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+				n := read()
+				if n < last || n > 4000 {
+					t.Errorf("read %d after %d: counted twice or lost", n, last)
+				}
+				last = n
+			}
+		}
+	})
+	counting.Wait()
+	close(done)
+	background.Wait()
+	require.NoError(t, m.Close(context.Background()))
+	require.Equal(t, int64(4000), read())
+	m.Record(ctx, usage.Pictures, "a1111", "512x512", 1) // after the meter closed: written at once
+	used, err := store.Used(context.Background(), u.String(), day)
+	require.NoError(t, err)
+	require.Equal(t, int64(4001), used[usage.Pictures])
 }

@@ -30,9 +30,17 @@ type Deps struct {
 	// Guard and PreviewRule limit previews per client address (nil Guard: no limit).
 	Guard       *ratelimit.Guard
 	PreviewRule ratelimit.Rule
-	// Quota refuses a spoken reply once the person's daily speech quota is used up (nil: no
-	// quotas). Previews — a sentence, cached, limited per address — are not counted against it.
+	// Quota refuses speech — a spoken reply, a preview — once the person's daily speech quota is
+	// used up (nil: no quotas).
 	Quota func(ctx context.Context, owner domain.ID) error
+}
+
+// allowed asks the quota, if there is one.
+func (d Deps) allowed(ctx context.Context, owner domain.ID) error {
+	if d.Quota == nil {
+		return nil
+	}
+	return d.Quota(ctx, owner)
 }
 
 // App is the set of voice use cases.

@@ -12,6 +12,8 @@ import (
 // PreviewVoice speaks a short sample in a voice, for a person choosing one: not stored, limited
 // per client address (the voice_preview rule; a limiter that fails lets it through).
 type PreviewVoice struct {
+	// OwnerID is who asks: what is spoken counts against their speech quota.
+	OwnerID  domain.ID
 	VoiceID  string
 	Text     string // "": a sentence of the hub's
 	ClientIP string
@@ -39,6 +41,9 @@ func (h previewHandler) Handle(ctx context.Context, in PreviewVoice) (Audio, err
 	}
 	if text == "" {
 		text = previewText
+	}
+	if err := h.d.allowed(ctx, in.OwnerID); err != nil {
+		return Audio{}, err
 	}
 	if err := h.d.Guard.Check(ctx, h.d.PreviewRule, in.ClientIP); err != nil {
 		return Audio{}, err

@@ -44,10 +44,8 @@ func (h speakReplyHandler) Handle(ctx context.Context, in SpeakReply) (Spoken, e
 	if text == "" {
 		return Spoken{}, ErrNothingToSay
 	}
-	if h.d.Quota != nil {
-		if err := h.d.Quota(ctx, in.OwnerID); err != nil {
-			return Spoken{}, err
-		}
+	if err := h.d.allowed(ctx, in.OwnerID); err != nil {
+		return Spoken{}, err
 	}
 	audio, err := synthesize(ctx, h.d, Request{Text: text, VoiceID: in.Voice.VoiceID, Format: media.MP3})
 	if err != nil {

@@ -136,6 +136,7 @@ func testGone(t *testing.T, e Env) {
 	e.DeleteUser(t, gone)
 	require.NoError(t, e.Store.Add(ctx, []usage.Entry{
 		{Key: key(day1, gone.String(), "", usage.PromptTokens, "openai", "gpt"), Amount: 9},
+		{Key: key(day1, "not an id", "", usage.PromptTokens, "openai", "gpt"), Amount: 4},
 		{Key: key(day1, here.String(), "", usage.PromptTokens, "openai", "gpt"), Amount: 1},
 		{Key: key(day1, "", "", usage.PromptTokens, "openai", "gpt"), Amount: 2},
 	}))
@@ -144,7 +145,7 @@ func testGone(t *testing.T, e Env) {
 	require.ElementsMatch(t, []usage.Entry{
 		{Key: key(day1, here.String(), "", usage.PromptTokens, "openai", "gpt"), Amount: 1},
 		{Key: key(day1, "", "", usage.PromptTokens, "openai", "gpt"), Amount: 2},
-	}, all, "the hub's own work is kept; an erased person's is not")
+	}, all, "the hub's own work is kept; an erased person's, or no one's, is not — and does not stop the rest")
 }
 
 func testOverrides(t *testing.T, e Env) {
