@@ -64,13 +64,25 @@ func provideReporter(cfg Config, given core.Brought) (incident.Reporter, func(),
 	return r, r.Close, nil
 }
 
-// release is the build's version, which reports are tagged with.
-func release() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return "companionhub@" + bi.Main.Version
+// Version is the build's version when the build says it — `-ldflags "-X
+// github.com/companionhub/companionhub.Version=…"`, as scripts/image.sh does — else "" (BuildVersion
+// then reads the module's).
+var Version string
+
+// BuildVersion is the build's version: Version, else the main module's as Go recorded it, else
+// "dev".
+func BuildVersion() string {
+	if Version != "" {
+		return Version
 	}
-	return "companionhub@dev"
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
 }
+
+// release is the build's version, which reports are tagged with.
+func release() string { return "companionhub@" + BuildVersion() }
 
 // options hand what was opened to the core, with the catalogues of this package and extra.
 func (b *batteries) options(extra ...core.Option) []core.Option {

@@ -15,8 +15,9 @@
 #
 # The image runs `companionhub serve` as 65532:65532 with COMPANIONHUB_DATA_DIR=/data (a volume:
 # the SQLite database and the stored files) and COMPANIONHUB_HTTP_ADDR=:8080; any command of the
-# binary runs by naming it (`docker run … companionhub:latest migrate up`). When the binary has a
-# `healthcheck` command, the image's HEALTHCHECK runs it.
+# binary runs by naming it (`docker run … companionhub:latest migrate up`). The image's HEALTHCHECK
+# runs `companionhub healthcheck`. COMPANIONHUB_IMAGE_VERSION_TAG=false
+# leaves the version tag out (the image test's builds). It needs Linux tools (GNU tar, sha256sum).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -47,21 +48,23 @@ done
 [ -n "$ca" ] || die "no CA certificate bundle found (install ca-certificates)"
 
 cd "$ROOT"
-log "go build (static)"
-CGO_ENABLED=0 "$GO" build -trimpath -tags timetzdata -ldflags '-s -w' -o "$BIN" ./cmd/companionhub
+version=$(git describe --always --dirty 2>/dev/null || true)
+version=${version//[^A-Za-z0-9_.-]/-} # a tag such as release/1.2 is not a valid image tag as it is
+# The image is Linux on the Docker engine's architecture, whatever this machine is.
+arch=$(docker version -f '{{.Server.Arch}}' 2>/dev/null || true)
+[ -n "$arch" ] || die "the Docker engine does not answer"
+log "go build (static, linux/$arch)"
+CGO_ENABLED=0 GOOS=linux GOARCH="$arch" "$GO" build -trimpath -tags timetzdata \
+  -ldflags "-s -w -X github.com/companionhub/companionhub.Version=${version:-unknown}" -o "$BIN" ./cmd/companionhub
 buildinfo=$("$GO" version -m "$BIN")
 [[ $buildinfo == *CGO_ENABLED=0* ]] || die "$BIN was not built with CGO_ENABLED=0: it would need a C library"
 
-healthcheck=false
-if "$BIN" healthcheck -h >/dev/null 2>&1; then healthcheck=true; fi
-
+# The version is in the binary, and so in the recipe: a new version is a new image.
 recipe=$(cat "$BIN" "$ca" "$SELF" | sha256sum | cut -c1-16)
-version=$(git describe --always --dirty 2>/dev/null || true)
-version=${version//[^A-Za-z0-9_.-]/-} # a tag such as release/1.2 is not a valid image tag as it is
 latest="$REPO:latest"
 
 tag_version() {
-  if [ -n "$version" ]; then docker tag "$latest" "$REPO:$version"; fi
+  if [ -n "$version" ] && [ "${COMPANIONHUB_IMAGE_VERSION_TAG:-true}" != false ]; then docker tag "$latest" "$REPO:$version"; fi
 }
 
 if [ "$(docker image inspect -f '{{ index .Config.Labels "companionhub.recipe" }}' "$latest" 2>/dev/null)" = "$recipe" ]; then
@@ -103,11 +106,7 @@ changes=(
   'CMD ["serve"]'
   "LABEL companionhub.recipe=$recipe org.opencontainers.image.title=companionhub org.opencontainers.image.version=${version:-unknown}"
 )
-if $healthcheck; then
-  changes+=('HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["/usr/local/bin/companionhub", "healthcheck"]')
-else
-  log "the binary has no healthcheck command: the image gets no HEALTHCHECK"
-fi
+changes+=('HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["/usr/local/bin/companionhub", "healthcheck"]')
 args=()
 for c in "${changes[@]}"; do args+=(--change "$c"); done
 docker import "${args[@]}" --message "companionhub ${version:-unknown}" "$OUT/rootfs.tar" "$latest" >/dev/null

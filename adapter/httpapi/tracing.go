@@ -21,19 +21,38 @@ const instrumentationName = "github.com/companionhub/companionhub/adapter/httpap
 // attrRequestID is the request id on the request's span (adapter/otel spells it the same).
 const attrRequestID = attribute.Key("companionhub.request_id")
 
-// startSpan starts the request's server span, joining the trace of the caller's W3C traceparent
-// when it sent one, or returns ctx and nil when requests are not traced. The span does not wrap
-// the response writer — streams flush and hijack their connections as they would untraced — and
+// startSpan starts the request's server span, or returns ctx and nil when requests are not
+// traced. A caller's W3C traceparent is joined only from a trusted proxy
+// (COMPANIONHUB_TRUSTED_PROXIES): from anyone else it is a link of a trace of the request's own, so
+// a client can neither graft spans onto another trace nor choose whether it is sampled; its
+// tracestate is dropped either way. Probes (/healthz, /readyz, /metrics) make no span unless they
+// carry a traceparent: a health check every few seconds is not a trace. The span does not wrap the
+// response writer — streams flush and hijack their connections as they would untraced — and
 // carries no path, query, header or body: its route pattern, method and status, and the request
 // id, which the access log line has too.
 func (s *Server) startSpan(ctx context.Context, r *http.Request, requestID string) (context.Context, trace.Span) {
 	if s.tracer == nil {
 		return ctx, nil
 	}
-	ctx = propagation.TraceContext{}.Extract(ctx, propagation.HeaderCarrier(r.Header))
-	return s.tracer.Start(ctx, spanMethod(r.Method), trace.WithSpanKind(trace.SpanKindServer),
-		trace.WithAttributes(semconv.HTTPRequestMethodKey.String(spanMethod(r.Method)), attrRequestID.String(requestID)))
+	caller := trace.SpanContextFromContext(propagation.TraceContext{}.Extract(context.Background(),
+		propagation.HeaderCarrier(r.Header))).WithTraceState(trace.TraceState{})
+	if !caller.IsValid() && isProbe(r.URL.Path) {
+		return ctx, nil
+	}
+	opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer),
+		trace.WithAttributes(semconv.HTTPRequestMethodKey.String(spanMethod(r.Method)), attrRequestID.String(requestID))}
+	switch {
+	case !caller.IsValid():
+	case s.proxies.peerIsTrusted(r):
+		ctx = trace.ContextWithRemoteSpanContext(ctx, caller)
+	default:
+		opts = append(opts, trace.WithNewRoot(), trace.WithLinks(trace.Link{SpanContext: caller}))
+	}
+	return s.tracer.Start(ctx, spanMethod(r.Method), opts...)
 }
+
+// isProbe reports whether path is one that monitors ask over and over.
+func isProbe(path string) bool { return path == "/healthz" || path == "/readyz" || path == "/metrics" }
 
 // endSpan names span after the route the request took ("POST /api/v1/companions/{id}/messages",
 // never the path with its ids), records the status — a server error fails the span — and ends it.

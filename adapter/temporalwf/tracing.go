@@ -1,12 +1,17 @@
 package temporalwf
 
 import (
+	"context"
 	"fmt"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
 	"go.temporal.io/sdk/interceptor"
+
+	"github.com/companionhub/companionhub/domain"
 )
 
 // instrumentationName names the tracer of the workflows' and activities' spans.
@@ -38,9 +43,47 @@ func tracingInterceptor(tp trace.TracerProvider) (interceptor.ClientInterceptor,
 		TextMapPropagator:   propagation.TraceContext{},
 		DisableBaggage:      true,
 		DisableQueryTracing: true,
+		SpanStarter: func(ctx context.Context, t trace.Tracer, name string, opts ...trace.SpanStartOption) trace.Span {
+			_, span := t.Start(ctx, name, opts...)
+			return &quietSpan{Span: span}
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("temporal tracing: %w", err)
 	}
 	return ti, nil
+}
+
+// quietSpan is a workflow's or activity's span that says how it failed by the error's kind and
+// reason, never by its text: the SDK's interceptor records the error (an exception event with its
+// message) and sets it as the status, and a step's error text may quote a provider or a driver.
+type quietSpan struct {
+	trace.Span
+	failed error // what RecordError was given, for SetStatus, which the interceptor calls next
+}
+
+// RecordError keeps err for SetStatus and records nothing of its text.
+func (s *quietSpan) RecordError(err error, _ ...trace.EventOption) {
+	if err != nil {
+		s.failed = err
+	}
+}
+
+// SetStatus sets an error status described by the error's kind alone, with its kind and reason as
+// attributes.
+func (s *quietSpan) SetStatus(code codes.Code, description string) {
+	if code != codes.Error {
+		s.Span.SetStatus(code, description)
+		return
+	}
+	err := fromTemporal(s.failed)
+	kind := domain.KindOf(err).String()
+	if s.failed == nil {
+		kind = domain.KindInternal.String()
+	}
+	s.Span.SetStatus(codes.Error, kind)
+	s.Span.SetAttributes(attribute.String("error.type", kind))
+	if e := domain.AsError(err); e != nil && e.Reason != "" {
+		s.Span.SetAttributes(attribute.String("companionhub.error.reason", e.Reason))
+	}
 }

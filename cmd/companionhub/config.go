@@ -4,7 +4,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"runtime/debug"
 	"strings"
 
 	companionhub "github.com/companionhub/companionhub"
@@ -77,8 +76,8 @@ func (c *command) check(err error) error {
 }
 
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return "companionhub " + bi.Main.Version
+	if v := companionhub.BuildVersion(); v != "dev" {
+		return "companionhub " + v
 	}
 	return "companionhub (development build)"
 }

@@ -32,7 +32,7 @@ func TestDeployNamesOnlyRealSettings(t *testing.T) {
 		settings = append(settings, v.Name)
 	}
 	nameRE := regexp.MustCompile(`COMPANIONHUB_[A-Z0-9_]+`)
-	for _, file := range []string{"compose.yaml", ".env.example"} {
+	for _, file := range []string{"compose.yaml", ".env.example", "hub.env.example"} {
 		raw, err := os.ReadFile(filepath.Join(deployDir, file))
 		if err != nil {
 			t.Fatal(err)
@@ -74,6 +74,13 @@ func TestComposeFileIsValid(t *testing.T) {
 	}
 	env := regexp.MustCompile(`(?m)^([A-Z_]+_PASSWORD)=$`).ReplaceAllString(string(example), "${1}=placeholder")
 	if err := os.WriteFile(filepath.Join(dir, ".env"), []byte(env), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	hubEnv, err := os.ReadFile(filepath.Join(dir, "hub.env.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "hub.env"), hubEnv, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(compose[0], append(compose[1:], "--project-directory", dir, "-f", filepath.Join(dir, "compose.yaml"), "config", "--quiet")...)

@@ -115,6 +115,9 @@ func TestImageServesAndKeepsItsDataInAVolume(t *testing.T) {
 	assertKept(t, base, login(t, base, username, password), created.Companion.ID)
 }
 
+// testRepository is the repository of the image the tests build.
+const testRepository = "companionhub-test/hub"
+
 // buildImage runs scripts/image.sh (make image) and returns the image it built.
 func buildImage(t *testing.T) string {
 	t.Helper()
@@ -126,6 +129,9 @@ func buildImage(t *testing.T) string {
 	}
 	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, script)
+	// An image of its own, without version tags: a test never replaces what `make image` built
+	// (deploy/compose.yaml runs companionhub:latest), and each build replaces the last.
+	cmd.Env = append(os.Environ(), "COMPANIONHUB_IMAGE="+testRepository, "COMPANIONHUB_IMAGE_VERSION_TAG=false")
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	if err := cmd.Run(); err != nil {

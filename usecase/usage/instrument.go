@@ -7,6 +7,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/usecase/llm"
 	"github.com/companionhub/companionhub/usecase/memory"
@@ -40,6 +41,19 @@ func (in Instruments) begin(ctx context.Context, call Call) (context.Context, fu
 			ends[i](took, err)
 		}
 	}
+}
+
+// errPanicked is how a call that panicked ended, as its observers hear it.
+var errPanicked = domain.Errorf(domain.KindInternal, "the provider's call panicked")
+
+// finish tells a call's observers how it ended — deferred, so that they hear of a call that
+// panicked too (which then goes on panicking).
+func finish(end func(error), err *error) {
+	if p := recover(); p != nil {
+		end(errPanicked)
+		panic(p)
+	}
+	end(*err)
 }
 
 func (in Instruments) record(ctx context.Context, kind Kind, provider, model string, amount int64) {
@@ -76,24 +90,24 @@ func (w instrumentedModel) modelOf(req llm.Request) string {
 	return w.model
 }
 
-func (w instrumentedModel) Stream(ctx context.Context, req llm.Request, onText func(string) error) (llm.Usage, error) {
+func (w instrumentedModel) Stream(ctx context.Context, req llm.Request, onText func(string) error) (u llm.Usage, err error) {
 	model := w.modelOf(req)
 	ctx, end := w.in.begin(ctx, Call{Feature: "llm", Provider: w.provider, Operation: "stream", Model: model})
+	defer finish(end, &err)
 	written := 0
-	u, err := w.m.Stream(ctx, req, func(s string) error {
+	u, err = w.m.Stream(ctx, req, func(s string) error {
 		written += len(s)
 		return onText(s)
 	})
-	end(err)
 	w.count(ctx, req, model, u, written)
 	return u, err
 }
 
-func (w instrumentedModel) Complete(ctx context.Context, req llm.Request) (string, llm.Usage, error) {
+func (w instrumentedModel) Complete(ctx context.Context, req llm.Request) (text string, u llm.Usage, err error) {
 	model := w.modelOf(req)
 	ctx, end := w.in.begin(ctx, Call{Feature: "llm", Provider: w.provider, Operation: "complete", Model: model})
-	text, u, err := w.m.Complete(ctx, req)
-	end(err)
+	defer finish(end, &err)
+	text, u, err = w.m.Complete(ctx, req)
 	w.count(ctx, req, model, u, len(text))
 	return text, u, err
 }
@@ -135,11 +149,11 @@ type instrumentedGenerator struct {
 	provider string
 }
 
-func (w instrumentedGenerator) Generate(ctx context.Context, req picture.Request, progress func(picture.Progress)) (picture.Result, error) {
+func (w instrumentedGenerator) Generate(ctx context.Context, req picture.Request, progress func(picture.Progress)) (res picture.Result, err error) {
 	size := fmt.Sprintf("%dx%d", req.Width, req.Height)
 	ctx, end := w.in.begin(ctx, Call{Feature: "pictures", Provider: w.provider, Operation: "generate", Model: req.Model})
-	res, err := w.g.Generate(ctx, req, progress)
-	end(err)
+	defer finish(end, &err)
+	res, err = w.g.Generate(ctx, req, progress)
 	if err == nil {
 		w.in.record(ctx, Pictures, w.provider, size, 1)
 	}
@@ -172,10 +186,10 @@ type instrumentedSynthesizer struct {
 	provider string
 }
 
-func (w instrumentedSynthesizer) Synthesize(ctx context.Context, req voice.Request) (voice.Audio, error) {
+func (w instrumentedSynthesizer) Synthesize(ctx context.Context, req voice.Request) (a voice.Audio, err error) {
 	ctx, end := w.in.begin(ctx, Call{Feature: "speech", Provider: w.provider, Operation: "synthesize", Model: req.Model})
-	a, err := w.s.Synthesize(ctx, req)
-	end(err)
+	defer finish(end, &err)
+	a, err = w.s.Synthesize(ctx, req)
 	if err == nil {
 		w.in.record(ctx, SpeechCharacters, w.provider, req.Model, int64(utf8.RuneCountInString(req.Text)))
 	}
@@ -208,10 +222,10 @@ type instrumentedTranscriber struct {
 
 // Transcribe counts the seconds the recording plays, rounded up: as the backend says, or as the
 // recording's own headers say when it does not.
-func (w instrumentedTranscriber) Transcribe(ctx context.Context, rec voice.Recording) (voice.Transcript, error) {
+func (w instrumentedTranscriber) Transcribe(ctx context.Context, rec voice.Recording) (tr voice.Transcript, err error) {
 	ctx, end := w.in.begin(ctx, Call{Feature: "transcription", Provider: w.provider, Operation: "transcribe"})
-	tr, err := w.t.Transcribe(ctx, rec)
-	end(err)
+	defer finish(end, &err)
+	tr, err = w.t.Transcribe(ctx, rec)
 	if err == nil {
 		d := tr.Duration
 		if d <= 0 {
@@ -237,13 +251,13 @@ type instrumentedEmbedder struct {
 }
 
 // Embed counts the texts' tokens as counted here (embedding APIs' counts are not passed on).
-func (w instrumentedEmbedder) Embed(ctx context.Context, texts []string) ([]memory.Vector, error) {
+func (w instrumentedEmbedder) Embed(ctx context.Context, texts []string) (v []memory.Vector, err error) {
 	if len(texts) == 0 {
 		return w.e.Embed(ctx, texts)
 	}
 	ctx, end := w.in.begin(ctx, Call{Feature: "embeddings", Provider: w.provider, Operation: "embed", Model: w.model})
-	v, err := w.e.Embed(ctx, texts)
-	end(err)
+	defer finish(end, &err)
+	v, err = w.e.Embed(ctx, texts)
 	if err == nil {
 		var n int64
 		for _, t := range texts {

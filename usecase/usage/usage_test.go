@@ -469,3 +469,17 @@ func TestTheMeterCountsOnceWhileItWrites(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, int64(4001), used[usage.Pictures])
 }
+
+type panicking struct{ llm.Model }
+
+func (panicking) Complete(context.Context, llm.Request) (string, llm.Usage, error) { panic("a bug") }
+
+// A call that panics still ends for its observers (a span is never left open), and goes on
+// panicking for whoever recovers it.
+func TestAPanickingCallStillEnds(t *testing.T) {
+	t.Parallel()
+	log := &callLog{}
+	m := usage.Instruments{Observers: []usage.CallObserver{log}}.Model(panicking{}, "openai", "gpt")
+	require.PanicsWithValue(t, "a bug", func() { _, _, _ = m.Complete(context.Background(), llm.Request{}) })
+	require.Equal(t, []string{"llm openai complete gpt internal"}, log.calls)
+}

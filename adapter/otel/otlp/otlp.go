@@ -89,9 +89,14 @@ func Open(ctx context.Context, s Service) (*sdktrace.TracerProvider, func() erro
 	}
 	// Later options win: the environment's resource overrides the defaults above.
 	res, err := resource.New(ctx, append(attrs, resource.WithFromEnv())...)
-	if err != nil && !errors.Is(err, resource.ErrPartialResource) {
+	// A partial resource, or one whose detectors speak another semantic-conventions version than
+	// ours (after an SDK upgrade), still names the service: only other failures stop start-up.
+	if err != nil && !errors.Is(err, resource.ErrPartialResource) && !errors.Is(err, resource.ErrSchemaURLConflict) {
 		_ = exp.Shutdown(ctx)
 		return nil, nil, fmt.Errorf("the traces' resource (%s): %w", "OTEL_RESOURCE_ATTRIBUTES", err)
+	}
+	if res == nil {
+		res = resource.Default()
 	}
 	tp := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exp), sdktrace.WithResource(res))
 	return tp, func() error {

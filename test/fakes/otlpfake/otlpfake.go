@@ -106,7 +106,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	out, _ := proto.Marshal(&coltracepb.ExportTraceServiceResponse{})
 	w.Header().Set("Content-Type", "application/x-protobuf")
 	_, _ = w.Write(out)
-	s.arrived <- struct{}{}
+	select {
+	case s.arrived <- struct{}{}:
+	default: // nobody is waiting for this many: the spans are kept all the same
+	}
 }
 
 func attributes(kvs []*commonpb.KeyValue) map[string]string {
