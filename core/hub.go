@@ -25,6 +25,7 @@ import (
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 	"github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/proactive"
+	roomuc "github.com/companionhub/companionhub/usecase/room"
 	"github.com/companionhub/companionhub/usecase/usage"
 	"github.com/companionhub/companionhub/usecase/userdata"
 	"github.com/companionhub/companionhub/usecase/voice"
@@ -54,6 +55,8 @@ type Hub struct {
 	UserData *userdata.App
 	// Usage is what providers did for whom: reports, quotas.
 	Usage *usage.App
+	// Rooms are group chats: rooms, their people and companions, invitations.
+	Rooms *roomuc.App
 
 	cfg    Config
 	log    *zap.Logger
@@ -79,11 +82,12 @@ type apps struct {
 	tokens     *apitoken.App
 	userData   *userdata.App
 	usage      *usage.App
+	rooms      *roomuc.App
 }
 
 func newHub(cfg Config, log *zap.Logger, a apps, runner Runner, srv *httpapi.Server) *Hub {
 	return &Hub{cfg: cfg, log: log, Accounts: a.accounts, Companions: a.companions, Media: a.media, Chat: a.chat,
-		Pictures: a.pictures, Voice: a.voice, Memory: a.memory, Community: a.community, Proactive: a.scheduling.app, Tokens: a.tokens, UserData: a.userData, Usage: a.usage, scheduler: a.scheduling.local,
+		Pictures: a.pictures, Voice: a.voice, Memory: a.memory, Community: a.community, Proactive: a.scheduling.app, Tokens: a.tokens, UserData: a.userData, Usage: a.usage, Rooms: a.rooms, scheduler: a.scheduling.local,
 		runner: runner, http: srv}
 }
 

@@ -34,6 +34,7 @@ import (
 	"github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
+	roomuc "github.com/companionhub/companionhub/usecase/room"
 	"github.com/companionhub/companionhub/usecase/schedule"
 	"github.com/companionhub/companionhub/usecase/stream"
 	"github.com/companionhub/companionhub/usecase/summary"
@@ -357,9 +358,9 @@ func provideUserData(cfg Config, store userdata.Store, accounts *accountuc.App, 
 
 func provideHTTP(cfg Config, accounts *accountuc.App, companions *companionuc.App, media *mediauc.App, chat *chatuc.App,
 	pictures *picture.App, memories *memoryuc.App, sums *summary.App, voices *voice.App, comm *community.App,
-	pro *proactive.App, tokens *apitoken.App, data *userdata.App, use *usage.App, tokenizer chatuc.TokenCounter, log *zap.Logger,
+	pro *proactive.App, tokens *apitoken.App, data *userdata.App, use *usage.App, rooms *roomuc.App, tokenizer chatuc.TokenCounter, log *zap.Logger,
 	reg *prometheus.Registry, checkers []httpapi.Checker, o *options) (*httpapi.Server, error) {
 	return httpapi.New(cfg.HTTP, httpapi.Deps{Accounts: accounts, Companions: companions, Media: media, Chat: chat,
-		Pictures: pictures, Memories: memories, Summaries: sums, Voices: voices, Community: comm, Proactive: pro, Tokens: tokens, UserData: data, Usage: use, Tokenizer: tokenizer, Reporter: o.reporter, Tracer: o.tracer,
+		Pictures: pictures, Memories: memories, Summaries: sums, Voices: voices, Community: comm, Proactive: pro, Tokens: tokens, UserData: data, Usage: use, Rooms: rooms, Tokenizer: tokenizer, Reporter: o.reporter, Tracer: o.tracer,
 		ImageTimeout: cfg.Images.Timeout, Log: log, Registry: reg, Checkers: checkers})
 }

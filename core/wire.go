@@ -82,6 +82,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		provideProactive,
 		provideTokens,
 		provideUserData,
+		provideRooms,
 		provideMedia,
 		wire.Struct(new(apps), "*"),
 		provideHTTP,

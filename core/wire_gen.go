@@ -268,6 +268,20 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
+	roomStore := sqlstore.RoomStore(db)
+	roomApp, err := provideRooms(cfg, roomStore, companionApp, communityStore, communityApp, guard, clock, v)
+	if err != nil {
+		cleanup9()
+		cleanup8()
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
 	coreApps := apps{
 		accounts:   app,
 		companions: companionApp,
@@ -281,9 +295,10 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		tokens:     apitokenApp,
 		userData:   userdataApp,
 		usage:      usageApp,
+		rooms:      roomApp,
 	}
 	v2 := provideCheckers(db, coreBlobs, o)
-	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, voiceApp, communityApp, proactiveApp, apitokenApp, userdataApp, usageApp, heuristic, log, registry, v2, o)
+	server, err := provideHTTP(cfg, app, companionApp, mediaApp, chatApp, pictureApp, memoryApp, summaryApp, voiceApp, communityApp, proactiveApp, apitokenApp, userdataApp, usageApp, roomApp, heuristic, log, registry, v2, o)
 	if err != nil {
 		cleanup9()
 		cleanup8()

@@ -258,6 +258,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	c.openAIJourney(t)
 	c.exportJourney(t)
 	c.usageJourney(t)
+	c.roomsJourney(t)
 	c.eraseJourney(t)
 
 	// Locked accounts answer 429 with Retry-After, as documented.

@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,6 +30,7 @@ import (
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 	pictureuc "github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/proactive"
+	roomuc "github.com/companionhub/companionhub/usecase/room"
 	"github.com/companionhub/companionhub/usecase/summary"
 	"github.com/companionhub/companionhub/usecase/usage"
 	"github.com/companionhub/companionhub/usecase/userdata"
@@ -143,6 +145,8 @@ type Deps struct {
 	UserData   *userdata.App
 	// Usage reports what providers did for a person (nil: no usage route).
 	Usage *usage.App
+	// Rooms are group chats (nil: no room routes answer).
+	Rooms *roomuc.App
 	// Reporter hears of panics serving requests (nil: only the logs do).
 	Reporter incident.Reporter
 	// Tracer makes a server span of every request, joining the caller's W3C traceparent (nil:
@@ -176,6 +180,7 @@ type Server struct {
 	tokens     *apitoken.App
 	userData   *userdata.App
 	usage      *usage.App
+	rooms      *roomuc.App
 	reporter   incident.Reporter
 	tracer     trace.Tracer // nil: requests are not traced
 	tokenizer  chatuc.TokenCounter
@@ -204,7 +209,7 @@ func New(cfg Config, d Deps) (*Server, error) {
 		return nil, fmt.Errorf("http metrics: %w", err)
 	}
 	s := &Server{cfg: cfg, log: d.Log, accounts: d.Accounts, companions: d.Companions, media: d.Media,
-		chat: d.Chat, pictures: d.Pictures, memories: d.Memories, summaries: d.Summaries, voices: d.Voices, community: d.Community, proactive: d.Proactive, tokens: d.Tokens, userData: d.UserData, usage: d.Usage, reporter: d.Reporter, tokenizer: d.Tokenizer, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
+		chat: d.Chat, pictures: d.Pictures, memories: d.Memories, summaries: d.Summaries, voices: d.Voices, community: d.Community, proactive: d.Proactive, tokens: d.Tokens, userData: d.UserData, usage: d.Usage, rooms: cmp.Or(d.Rooms, roomuc.Unavailable()), reporter: d.Reporter, tokenizer: d.Tokenizer, imageWait: d.ImageTimeout, registry: d.Registry, checkers: d.Checkers,
 		proxies: px, metrics: m, csrf: http.NewCrossOriginProtection()}
 	if d.Tracer != nil {
 		s.tracer = d.Tracer.Tracer(instrumentationName)

@@ -86,4 +86,5 @@ var ProviderSet = wire.NewSet(
 	TokenStore,
 	UserDataStore,
 	UsageStore,
+	RoomStore,
 )

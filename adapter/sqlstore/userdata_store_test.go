@@ -29,6 +29,7 @@ import (
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 	pictureuc "github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/proactive"
+	roomuc "github.com/companionhub/companionhub/usecase/room"
 	"github.com/companionhub/companionhub/usecase/schedule"
 	"github.com/companionhub/companionhub/usecase/usage"
 )
@@ -68,6 +69,20 @@ func userDataEnv(t *testing.T, db *sqlstore.DB) userdatastoretest.Env {
 					Reason: "spam", Details: "a test report", Meta: audit.Meta{IP: "203.0.113.9"}})
 				require.NoError(t, err)
 				rater.Rated = author.Published
+			}
+			// A room of each, the other in it with a companion of theirs.
+			for _, pair := range [][2]*userdatastoretest.Person{{&ada, &bea}, {&bea, &ada}} {
+				owner, guest := pair[0], pair[1]
+				v, err := hub.Rooms.Create.Handle(ctx, roomuc.Create{OwnerID: owner.ID, Title: "Tavern", CompanionIDs: []domain.ID{owner.Published}})
+				require.NoError(t, err)
+				inv, err := hub.Rooms.Invite.Handle(ctx, roomuc.Invite{UserID: owner.ID, RoomID: v.Room.ID})
+				require.NoError(t, err)
+				_, err = hub.Rooms.Join.Handle(ctx, roomuc.Join{UserID: guest.ID, Code: inv.Code})
+				require.NoError(t, err)
+				_, err = hub.Rooms.AddCompanion.Handle(ctx, roomuc.AddCompanion{UserID: guest.ID, RoomID: v.Room.ID, CompanionID: guest.Published})
+				require.NoError(t, err)
+				_, err = hub.Rooms.Invite.Handle(ctx, roomuc.Invite{UserID: owner.ID, RoomID: v.Room.ID}) // one left unused
+				require.NoError(t, err)
 			}
 			return ada, bea
 		},

@@ -40,7 +40,8 @@ type Env struct {
 	Store userdata.Store
 	// Populate makes two people who used every feature — sessions, tokens, companions with
 	// conversations, memories, summaries, schedules and their runs, pictures, preferences,
-	// notifications, failed logins, a publication each, each rating and reporting the other's.
+	// notifications, failed logins, a publication each, each rating and reporting the other's, each in
+	// the other's room with a companion of theirs.
 	Populate func(t *testing.T) (Person, Person)
 	// Mentions lists where id still appears in the storage: "table.column" for every value that
 	// contains it, whatever the column.

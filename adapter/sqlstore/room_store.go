@@ -1,0 +1,283 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/room"
+	roomuc "github.com/companionhub/companionhub/usecase/room"
+)
+
+// RoomStore returns the store of group-chat rooms over db. Migration 00023 holds its schema.
+func RoomStore(db *DB) roomuc.Store { return roomRepo{db: db, c: db.conn(db.X)} }
+
+type roomRepo struct {
+	db *DB
+	c  conn
+}
+
+var _ roomuc.Store = roomRepo{}
+
+type roomRow struct {
+	ID         string   `db:"id"`
+	OwnerID    string   `db:"owner_id"`
+	Title      string   `db:"title"`
+	Strategy   string   `db:"strategy"`
+	MaxReplies int      `db:"max_replies"`
+	AutoRounds int      `db:"auto_rounds"`
+	CreatedAt  nullTime `db:"created_at"`
+	UpdatedAt  nullTime `db:"updated_at"`
+}
+
+const roomColumns = `id, owner_id, title, strategy, max_replies, auto_rounds, created_at, updated_at`
+
+func (row roomRow) room() (room.Room, error) {
+	id, err := domain.ParseID(row.ID)
+	if err != nil {
+		return room.Room{}, domain.Errorf(domain.KindInternal, "stored room id %q: %w", row.ID, err)
+	}
+	owner, err := domain.ParseID(row.OwnerID)
+	if err != nil {
+		return room.Room{}, domain.Errorf(domain.KindInternal, "stored room owner %q: %w", row.OwnerID, err)
+	}
+	return room.Room{ID: id, OwnerID: owner, Title: row.Title, Settings: room.Settings{Strategy: room.Strategy(row.Strategy),
+		MaxReplies: row.MaxReplies, AutoRounds: row.AutoRounds}, CreatedAt: row.CreatedAt.Time, UpdatedAt: row.UpdatedAt.Time}, nil
+}
+
+func (r roomRepo) Create(ctx context.Context, rm room.Room, companions []room.Companion) error {
+	return r.db.inTx(ctx, func(c conn) error {
+		if _, err := c.exec(ctx, `INSERT INTO rooms (`+roomColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, idArg(rm.ID), idArg(rm.OwnerID),
+			rm.Title, string(rm.Settings.Strategy), rm.Settings.MaxReplies, rm.Settings.AutoRounds, c.t(rm.CreatedAt), c.t(rm.UpdatedAt)); err != nil {
+			if isForeignKeyViolation(err) {
+				return errNoSuchUser.Wrap(fmt.Errorf("room %s: %w", rm.ID, err))
+			}
+			return classify(err, nil, "insert room")
+		}
+		if _, err := c.exec(ctx, `INSERT INTO room_people (room_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)`,
+			idArg(rm.ID), idArg(rm.OwnerID), string(room.Owner), c.t(rm.CreatedAt)); err != nil {
+			return classify(err, nil, "insert room owner")
+		}
+		for _, cp := range companions {
+			if err := addCompanion(ctx, c, rm.ID, cp); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// addCompanion adds cp at the end of the room's order.
+func addCompanion(ctx context.Context, c conn, roomID domain.ID, cp room.Companion) error {
+	var n struct {
+		Count int `db:"n"`
+		Next  int `db:"next"`
+	}
+	if err := c.get(ctx, &n, `SELECT COUNT(*) AS n, COALESCE(MAX(position) + 1, 0) AS next FROM room_companions WHERE room_id = ?`,
+		idArg(roomID)); err != nil {
+		return classify(err, nil, "count room companions")
+	}
+	if n.Count >= room.MaxCompanions {
+		return roomuc.ErrRoomFull
+	}
+	_, err := c.exec(ctx, `INSERT INTO room_companions (room_id, companion_id, added_by, position, added_at) VALUES (?, ?, ?, ?, ?)`,
+		idArg(roomID), idArg(cp.CompanionID), idArg(cp.AddedBy), n.Next, c.t(cp.AddedAt))
+	if _, dup := uniqueViolation(err); dup {
+		return roomuc.ErrCompanionInRoom
+	}
+	if err != nil && isForeignKeyViolation(err) {
+		return roomuc.ErrNotYourCompanion.Wrap(err)
+	}
+	return classify(err, nil, "insert room companion")
+}
+
+// lockRoom locks the room's row for the rest of the transaction (on PostgreSQL; SQLite's
+// transactions write one at a time), so that counts taken under it hold; ErrNotFound when it is gone.
+func lockRoom(ctx context.Context, c conn, roomID domain.ID) error {
+	var id string
+	err := c.get(ctx, &id, `SELECT id FROM rooms WHERE id = ?`+c.forUpdate(), idArg(roomID))
+	return classify(err, roomuc.ErrNotFound, "lock room")
+}
+
+func (r roomRepo) View(ctx context.Context, roomID, userID domain.ID) (room.View, error) {
+	var row roomRow
+	if err := r.c.get(ctx, &row, `SELECT `+roomColumns+` FROM rooms WHERE id = ?
+		AND EXISTS (SELECT 1 FROM room_people WHERE room_id = rooms.id AND user_id = ?)`, idArg(roomID), idArg(userID)); err != nil {
+		return room.View{}, classify(err, roomuc.ErrNotFound, "select room")
+	}
+	rm, err := row.room()
+	if err != nil {
+		return room.View{}, err
+	}
+	v := room.View{Room: rm}
+	var people []struct {
+		UserID      string   `db:"user_id"`
+		DisplayName string   `db:"display_name"`
+		Role        string   `db:"role"`
+		JoinedAt    nullTime `db:"joined_at"`
+	}
+	if err := r.c.sel(ctx, &people, `SELECT p.user_id, u.display_name, p.role, p.joined_at FROM room_people p
+		JOIN users u ON u.id = p.user_id WHERE p.room_id = ? ORDER BY p.joined_at, p.user_id`, idArg(roomID)); err != nil {
+		return room.View{}, classify(err, nil, "select room people")
+	}
+	for _, p := range people {
+		id, err := domain.ParseID(p.UserID)
+		if err != nil {
+			return room.View{}, domain.Errorf(domain.KindInternal, "stored room person %q: %w", p.UserID, err)
+		}
+		v.People = append(v.People, room.Person{UserID: id, DisplayName: p.DisplayName, Role: room.Role(p.Role), JoinedAt: p.JoinedAt.Time})
+	}
+	var companions []struct {
+		CompanionID string   `db:"companion_id"`
+		Name        string   `db:"name"`
+		AddedBy     string   `db:"added_by"`
+		Position    int      `db:"position"`
+		AddedAt     nullTime `db:"added_at"`
+	}
+	if err := r.c.sel(ctx, &companions, `SELECT rc.companion_id, c.name, rc.added_by, rc.position, rc.added_at FROM room_companions rc
+		JOIN companions c ON c.id = rc.companion_id WHERE rc.room_id = ? ORDER BY rc.position`, idArg(roomID)); err != nil {
+		return room.View{}, classify(err, nil, "select room companions")
+	}
+	for _, cp := range companions {
+		id, err1 := domain.ParseID(cp.CompanionID)
+		by, err2 := domain.ParseID(cp.AddedBy)
+		if err1 != nil || err2 != nil {
+			return room.View{}, domain.Errorf(domain.KindInternal, "stored room companion %q by %q", cp.CompanionID, cp.AddedBy)
+		}
+		v.Companions = append(v.Companions, room.Companion{CompanionID: id, Name: cp.Name, AddedBy: by, Position: cp.Position,
+			AddedAt: cp.AddedAt.Time})
+	}
+	return v, nil
+}
+
+func (r roomRepo) List(ctx context.Context, userID domain.ID) ([]room.Room, error) {
+	var rows []roomRow
+	if err := r.c.sel(ctx, &rows, `SELECT `+roomColumns+` FROM rooms WHERE id IN (SELECT room_id FROM room_people WHERE user_id = ?)
+		ORDER BY updated_at DESC, id DESC LIMIT 100`, idArg(userID)); err != nil {
+		return nil, classify(err, nil, "list rooms")
+	}
+	out := make([]room.Room, 0, len(rows))
+	for _, row := range rows {
+		rm, err := row.room()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rm)
+	}
+	return out, nil
+}
+
+func (r roomRepo) Update(ctx context.Context, rm room.Room) error {
+	n, err := r.c.exec(ctx, `UPDATE rooms SET title = ?, strategy = ?, max_replies = ?, auto_rounds = ?, updated_at = ? WHERE id = ?`,
+		rm.Title, string(rm.Settings.Strategy), rm.Settings.MaxReplies, rm.Settings.AutoRounds, r.c.t(rm.UpdatedAt), idArg(rm.ID))
+	if err != nil {
+		return classify(err, nil, "update room")
+	}
+	if n == 0 {
+		return roomuc.ErrNotFound
+	}
+	return nil
+}
+
+func (r roomRepo) Delete(ctx context.Context, roomID domain.ID) error {
+	n, err := r.c.exec(ctx, `DELETE FROM rooms WHERE id = ?`, idArg(roomID))
+	if err != nil {
+		return classify(err, nil, "delete room")
+	}
+	if n == 0 {
+		return roomuc.ErrNotFound
+	}
+	return nil
+}
+
+func (r roomRepo) AddCompanion(ctx context.Context, roomID domain.ID, cp room.Companion) error {
+	return r.db.inTx(ctx, func(c conn) error {
+		if err := lockRoom(ctx, c, roomID); err != nil {
+			return err
+		}
+		return addCompanion(ctx, c, roomID, cp)
+	})
+}
+
+func (r roomRepo) RemoveCompanion(ctx context.Context, roomID, companionID domain.ID) error {
+	n, err := r.c.exec(ctx, `DELETE FROM room_companions WHERE room_id = ? AND companion_id = ?`, idArg(roomID), idArg(companionID))
+	if err != nil {
+		return classify(err, nil, "delete room companion")
+	}
+	if n == 0 {
+		return roomuc.ErrNotFound
+	}
+	return nil
+}
+
+func (r roomRepo) AddInvite(ctx context.Context, inv room.Invite, codeHash string) error {
+	_, err := r.c.exec(ctx, `INSERT INTO room_invites (id, room_id, created_by, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		idArg(inv.ID), idArg(inv.RoomID), idArg(inv.CreatedBy), codeHash, r.c.t(inv.CreatedAt), r.c.t(inv.ExpiresAt))
+	if err != nil && isForeignKeyViolation(err) {
+		return roomuc.ErrNotFound.Wrap(err)
+	}
+	return classify(err, nil, "insert room invite")
+}
+
+func (r roomRepo) Redeem(ctx context.Context, codeHash string, userID domain.ID, now time.Time) (domain.ID, error) {
+	var roomID domain.ID
+	err := r.db.inTx(ctx, func(c conn) error {
+		var inv struct {
+			ID        string   `db:"id"`
+			RoomID    string   `db:"room_id"`
+			ExpiresAt nullTime `db:"expires_at"`
+		}
+		if err := c.get(ctx, &inv, `SELECT id, room_id, expires_at FROM room_invites WHERE code_hash = ?`+c.forUpdate(), codeHash); err != nil {
+			return classify(err, roomuc.ErrInviteInvalid, "select room invite")
+		}
+		if !now.Before(inv.ExpiresAt.Time) {
+			return roomuc.ErrInviteInvalid
+		}
+		id, err := domain.ParseID(inv.RoomID)
+		if err != nil {
+			return domain.Errorf(domain.KindInternal, "stored invite room %q: %w", inv.RoomID, err)
+		}
+		if err := lockRoom(ctx, c, id); err != nil {
+			return err
+		}
+		var counts struct {
+			People int `db:"people"`
+			Mine   int `db:"mine"`
+		}
+		if err := c.get(ctx, &counts, `SELECT COUNT(*) AS people, COALESCE(SUM(CASE WHEN user_id = ? THEN 1 ELSE 0 END), 0) AS mine
+			FROM room_people WHERE room_id = ?`, idArg(userID), idArg(id)); err != nil {
+			return classify(err, nil, "count room people")
+		}
+		switch {
+		case counts.Mine > 0:
+			return roomuc.ErrAlreadyIn
+		case counts.People >= room.MaxPeople:
+			return roomuc.ErrRoomFull
+		}
+		if _, err := c.exec(ctx, `DELETE FROM room_invites WHERE id = ?`, inv.ID); err != nil {
+			return classify(err, nil, "use room invite")
+		}
+		if _, err := c.exec(ctx, `INSERT INTO room_people (room_id, user_id, role, joined_at) VALUES (?, ?, ?, ?)`,
+			idArg(id), idArg(userID), string(room.Member), c.t(now)); err != nil {
+			if isForeignKeyViolation(err) {
+				return errNoSuchUser.Wrap(err)
+			}
+			return classify(err, nil, "insert room member")
+		}
+		roomID = id
+		return nil
+	})
+	return roomID, err
+}
+
+func (r roomRepo) RemovePerson(ctx context.Context, roomID, userID domain.ID) error {
+	n, err := r.c.exec(ctx, `DELETE FROM room_people WHERE room_id = ? AND user_id = ?`, idArg(roomID), idArg(userID))
+	if err != nil {
+		return classify(err, nil, "delete room person")
+	}
+	if n == 0 {
+		return roomuc.ErrNotFound
+	}
+	return nil
+}

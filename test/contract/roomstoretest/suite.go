@@ -1,0 +1,244 @@
+// Package roomstoretest is the conformance suite of usecase/room.Store, where group-chat rooms are
+// kept. Every implementation runs it:
+//
+//	func TestRoomStore(t *testing.T) {
+//		roomstoretest.Run(t, func(t *testing.T) roomstoretest.Env { … })
+//	}
+package roomstoretest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/domain/room"
+	"github.com/companionhub/companionhub/test/contract/porttest"
+	companionuc "github.com/companionhub/companionhub/usecase/companion"
+	roomuc "github.com/companionhub/companionhub/usecase/room"
+)
+
+// Env is one store under test, the companions' store over the same database, and the means to make
+// and delete people.
+type Env struct {
+	Store      roomuc.Store
+	Companions companionuc.Store
+	NewUser    func(t *testing.T) domain.ID
+	DeleteUser func(t *testing.T, id domain.ID)
+}
+
+// Run runs the suite; subtests run in parallel, each with its own Env.
+func Run(t *testing.T, newEnv func(t *testing.T) Env) {
+	t.Helper()
+	for name, fn := range map[string]func(*testing.T, Env){
+		"OnlyItsPeopleSeeARoom":             testView,
+		"ListIsAPersonsRooms":               testList,
+		"UpdateAndDelete":                   testUpdateDelete,
+		"CompanionsInOrderOnceAndAtMostTen": testCompanions,
+		"AnInviteIsUsedOnce":                testInvites,
+		"ARemovedPersonLosesTheRoomAtOnce":  testRemove,
+		"DeletionsCascade":                  testCascade,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, newEnv(t))
+		})
+	}
+}
+
+// base has microseconds, the precision every store keeps.
+var base = time.Date(2026, 12, 6, 10, 11, 12, 345678000, time.UTC)
+
+func at(i int) time.Time { return base.Add(time.Duration(i) * time.Second) }
+
+func newCompanion(t *testing.T, e Env, owner domain.ID, name string) domain.ID {
+	t.Helper()
+	return porttest.StoreCompanion(t, e.Companions, owner, companion.ProfileSpec{Name: name}, base).ID()
+}
+
+// made stores a room of owner's with companions, made at when.
+func made(t *testing.T, e Env, owner domain.ID, when time.Time, companions ...domain.ID) room.Room {
+	t.Helper()
+	r := room.Room{ID: domain.NewID(when), OwnerID: owner, Title: "Tavern", Settings: room.DefaultSettings(), CreatedAt: when, UpdatedAt: when}
+	var cs []room.Companion
+	for i, id := range companions {
+		cs = append(cs, room.Companion{CompanionID: id, AddedBy: owner, Position: i, AddedAt: when})
+	}
+	require.NoError(t, e.Store.Create(context.Background(), r, cs))
+	return r
+}
+
+const hashA, hashB, hashC = "hash-a", "hash-b", "hash-c"
+
+func invite(t *testing.T, e Env, r room.Room, hash string, expires time.Time) {
+	t.Helper()
+	require.NoError(t, e.Store.AddInvite(context.Background(), room.Invite{ID: domain.NewID(base), RoomID: r.ID, CreatedBy: r.OwnerID,
+		CreatedAt: base, ExpiresAt: expires}, hash))
+}
+
+func testView(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, stranger := e.NewUser(t), e.NewUser(t)
+	mira, ines := newCompanion(t, e, owner, "Mira"), newCompanion(t, e, owner, "Ines")
+	r := made(t, e, owner, at(1), ines, mira)
+	v, err := e.Store.View(ctx, r.ID, owner)
+	require.NoError(t, err)
+	require.Equal(t, r, v.Room)
+	require.Len(t, v.People, 1)
+	require.Equal(t, room.Owner, v.People[0].Role)
+	require.Equal(t, owner, v.People[0].UserID)
+	require.NotEmpty(t, v.People[0].DisplayName)
+	require.Len(t, v.Companions, 2)
+	require.Equal(t, []string{"Ines", "Mira"}, []string{v.Companions[0].Name, v.Companions[1].Name}, "in the order given")
+	require.Equal(t, owner, v.Companions[0].AddedBy)
+	_, err = e.Store.View(ctx, r.ID, stranger)
+	require.ErrorIs(t, err, roomuc.ErrNotFound, "not one of its people: it does not exist")
+	_, err = e.Store.View(ctx, domain.NewID(base), owner)
+	require.ErrorIs(t, err, roomuc.ErrNotFound)
+}
+
+func testList(t *testing.T, e Env) {
+	ctx := context.Background()
+	ada, bea := e.NewUser(t), e.NewUser(t)
+	first, second := made(t, e, ada, at(1)), made(t, e, ada, at(2))
+	made(t, e, bea, at(3))
+	list, err := e.Store.List(ctx, ada)
+	require.NoError(t, err)
+	require.Equal(t, []domain.ID{second.ID, first.ID}, []domain.ID{list[0].ID, list[1].ID})
+	require.Len(t, list, 2, "not bea's")
+	first.Title, first.UpdatedAt = "Renamed", at(9)
+	require.NoError(t, e.Store.Update(ctx, first))
+	list, err = e.Store.List(ctx, ada)
+	require.NoError(t, err)
+	require.Equal(t, first.ID, list[0].ID, "the last changed first")
+}
+
+func testUpdateDelete(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner := e.NewUser(t)
+	r := made(t, e, owner, at(1))
+	r.Title, r.Settings, r.UpdatedAt = "Harbour", room.Settings{Strategy: room.Manual, MaxReplies: 4, AutoRounds: 2}, at(5)
+	require.NoError(t, e.Store.Update(ctx, r))
+	v, err := e.Store.View(ctx, r.ID, owner)
+	require.NoError(t, err)
+	require.Equal(t, r, v.Room)
+	require.NoError(t, e.Store.Delete(ctx, r.ID))
+	_, err = e.Store.View(ctx, r.ID, owner)
+	require.ErrorIs(t, err, roomuc.ErrNotFound)
+	require.ErrorIs(t, e.Store.Delete(ctx, r.ID), roomuc.ErrNotFound)
+	require.ErrorIs(t, e.Store.Update(ctx, r), roomuc.ErrNotFound)
+}
+
+func testCompanions(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner := e.NewUser(t)
+	first := newCompanion(t, e, owner, "First")
+	r := made(t, e, owner, at(1), first)
+	add := func(id domain.ID) error {
+		return e.Store.AddCompanion(ctx, r.ID, room.Companion{CompanionID: id, AddedBy: owner, AddedAt: at(2)})
+	}
+	require.ErrorIs(t, add(first), roomuc.ErrCompanionInRoom)
+	var ids []domain.ID
+	for range room.MaxCompanions - 1 {
+		id := newCompanion(t, e, owner, "More")
+		require.NoError(t, add(id))
+		ids = append(ids, id)
+	}
+	require.ErrorIs(t, add(newCompanion(t, e, owner, "Eleventh")), roomuc.ErrRoomFull)
+	require.NoError(t, e.Store.RemoveCompanion(ctx, r.ID, first))
+	require.ErrorIs(t, e.Store.RemoveCompanion(ctx, r.ID, first), roomuc.ErrNotFound)
+	last := newCompanion(t, e, owner, "Last")
+	require.NoError(t, add(last), "room for one again")
+	v, err := e.Store.View(ctx, r.ID, owner)
+	require.NoError(t, err)
+	require.Len(t, v.Companions, room.MaxCompanions)
+	require.Equal(t, last, v.Companions[len(v.Companions)-1].CompanionID, "added at the end")
+	require.Equal(t, ids[0], v.Companions[0].CompanionID)
+}
+
+func testInvites(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, ada, bea := e.NewUser(t), e.NewUser(t), e.NewUser(t)
+	r := made(t, e, owner, at(1))
+	invite(t, e, r, hashA, at(100))
+	invite(t, e, r, hashB, at(10))
+	invite(t, e, r, hashC, at(100))
+
+	_, err := e.Store.Redeem(ctx, hashA, owner, at(2))
+	require.ErrorIs(t, err, roomuc.ErrAlreadyIn)
+	id, err := e.Store.Redeem(ctx, hashA, ada, at(2))
+	require.NoError(t, err, "the owner's try left the code unused")
+	require.Equal(t, r.ID, id)
+	_, err = e.Store.Redeem(ctx, hashA, bea, at(3))
+	require.ErrorIs(t, err, roomuc.ErrInviteInvalid, "used")
+	_, err = e.Store.Redeem(ctx, hashB, bea, at(10))
+	require.ErrorIs(t, err, roomuc.ErrInviteInvalid, "expired")
+	_, err = e.Store.Redeem(ctx, "no such", bea, at(3))
+	require.ErrorIs(t, err, roomuc.ErrInviteInvalid)
+
+	v, err := e.Store.View(ctx, r.ID, ada)
+	require.NoError(t, err)
+	require.Len(t, v.People, 2)
+	require.Equal(t, room.Member, v.RoleOf(ada))
+	require.Equal(t, at(2), v.People[1].JoinedAt)
+
+	for range room.MaxPeople - 2 {
+		code := "fill-" + domain.NewID(base).String()
+		invite(t, e, r, code, at(100))
+		_, err := e.Store.Redeem(ctx, code, e.NewUser(t), at(3))
+		require.NoError(t, err)
+	}
+	_, err = e.Store.Redeem(ctx, hashC, bea, at(4))
+	require.ErrorIs(t, err, roomuc.ErrRoomFull)
+}
+
+func testRemove(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, ada := e.NewUser(t), e.NewUser(t)
+	r := made(t, e, owner, at(1))
+	invite(t, e, r, hashA, at(100))
+	_, err := e.Store.Redeem(ctx, hashA, ada, at(2))
+	require.NoError(t, err)
+	list, err := e.Store.List(ctx, ada)
+	require.NoError(t, err)
+	require.Len(t, list, 1)
+	require.NoError(t, e.Store.RemovePerson(ctx, r.ID, ada))
+	_, err = e.Store.View(ctx, r.ID, ada)
+	require.ErrorIs(t, err, roomuc.ErrNotFound)
+	list, err = e.Store.List(ctx, ada)
+	require.NoError(t, err)
+	require.Empty(t, list)
+	require.ErrorIs(t, e.Store.RemovePerson(ctx, r.ID, ada), roomuc.ErrNotFound)
+}
+
+func testCascade(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, guest := e.NewUser(t), e.NewUser(t)
+	mine, theirs := newCompanion(t, e, owner, "Mine"), newCompanion(t, e, guest, "Theirs")
+	r := made(t, e, owner, at(1), mine)
+	invite(t, e, r, hashA, at(100))
+	_, err := e.Store.Redeem(ctx, hashA, guest, at(2))
+	require.NoError(t, err)
+	require.NoError(t, e.Store.AddCompanion(ctx, r.ID, room.Companion{CompanionID: theirs, AddedBy: guest, AddedAt: at(3)}))
+
+	e.DeleteUser(t, guest) // their companion and their place go with them
+	v, err := e.Store.View(ctx, r.ID, owner)
+	require.NoError(t, err)
+	require.Len(t, v.People, 1)
+	require.Len(t, v.Companions, 1)
+	require.Equal(t, mine, v.Companions[0].CompanionID)
+
+	third := e.NewUser(t)
+	invite(t, e, r, hashB, at(100))
+	_, err = e.Store.Redeem(ctx, hashB, third, at(4))
+	require.NoError(t, err)
+	e.DeleteUser(t, owner) // the owner's rooms go with them, for everyone in them
+	_, err = e.Store.View(ctx, r.ID, third)
+	require.ErrorIs(t, err, roomuc.ErrNotFound)
+	list, err := e.Store.List(ctx, third)
+	require.NoError(t, err)
+	require.Empty(t, list)
+}

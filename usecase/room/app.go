@@ -1,0 +1,95 @@
+package room
+
+import (
+	"context"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/room"
+	"github.com/companionhub/companionhub/usecase"
+	"github.com/companionhub/companionhub/usecase/decorator"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
+)
+
+// Deps are what the room use cases consume.
+type Deps struct {
+	Store      Store
+	Companions CompanionCheck
+	Clock      usecase.Clock
+	// Guard and Change bound making and changing rooms and invitations per person (the settings
+	// rule); a nil Guard allows everything.
+	Guard  *ratelimit.Guard
+	Change ratelimit.Rule
+}
+
+// App is the set of room use cases.
+type App struct {
+	Create          decorator.Handler[Create, room.View]
+	Get             decorator.Handler[Get, room.View]
+	List            decorator.Handler[List, []room.Room]
+	Update          decorator.Handler[Update, room.View]
+	Delete          decorator.Handler[Delete, struct{}]
+	AddCompanion    decorator.Handler[AddCompanion, room.View]
+	RemoveCompanion decorator.Handler[RemoveCompanion, room.View]
+	Invite          decorator.Handler[Invite, Invitation]
+	Join            decorator.Handler[Join, room.View]
+	Leave           decorator.Handler[Leave, struct{}]
+	RemovePerson    decorator.Handler[RemovePerson, room.View]
+}
+
+// NewApp builds the room use cases over d.
+func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
+	if d.Store == nil || d.Companions == nil || d.Clock == nil {
+		return nil, domain.Errorf(domain.KindInternal, "room deps: Store, Companions and Clock are required")
+	}
+	return &App{
+		Create:          decorator.Decorate("room.create", createHandler{d}, obs...),
+		Get:             decorator.Decorate("room.get", getHandler{d}, obs...),
+		List:            decorator.Decorate("room.list", listHandler{d}, obs...),
+		Update:          decorator.Decorate("room.update", updateHandler{d}, obs...),
+		Delete:          decorator.Decorate("room.delete", deleteHandler{d}, obs...),
+		AddCompanion:    decorator.Decorate("room.add_companion", addCompanionHandler{d}, obs...),
+		RemoveCompanion: decorator.Decorate("room.remove_companion", removeCompanionHandler{d}, obs...),
+		Invite:          decorator.Decorate("room.invite", inviteHandler{d}, obs...),
+		Join:            decorator.Decorate("room.join", joinHandler{d}, obs...),
+		Leave:           decorator.Decorate("room.leave", leaveHandler{d}, obs...),
+		RemovePerson:    decorator.Decorate("room.remove_person", removePersonHandler{d}, obs...),
+	}, nil
+}
+
+// limit counts a change against the person's settings rule.
+func (d Deps) limit(ctx context.Context, userID domain.ID) error {
+	if d.Guard == nil {
+		return nil
+	}
+	return d.Guard.Check(ctx, d.Change, userID.String())
+}
+
+// owned is the room as its owner sees it; ErrNotFound when userID is not in it, ErrNotOwner when
+// they are a member.
+func (d Deps) owned(ctx context.Context, roomID, userID domain.ID) (room.View, error) {
+	v, err := d.Store.View(ctx, roomID, userID)
+	if err != nil {
+		return room.View{}, err
+	}
+	if v.RoleOf(userID) != room.Owner {
+		return room.View{}, ErrNotOwner
+	}
+	return v, nil
+}
+
+// Unavailable is the room use cases of a hub without rooms: every one says it is not configured.
+func Unavailable() *App {
+	return &App{
+		Create:          decorator.Fail[Create, room.View](usecase.ErrNotConfigured),
+		Get:             decorator.Fail[Get, room.View](usecase.ErrNotConfigured),
+		List:            decorator.Fail[List, []room.Room](usecase.ErrNotConfigured),
+		Update:          decorator.Fail[Update, room.View](usecase.ErrNotConfigured),
+		Delete:          decorator.Fail[Delete, struct{}](usecase.ErrNotConfigured),
+		AddCompanion:    decorator.Fail[AddCompanion, room.View](usecase.ErrNotConfigured),
+		RemoveCompanion: decorator.Fail[RemoveCompanion, room.View](usecase.ErrNotConfigured),
+		Invite:          decorator.Fail[Invite, Invitation](usecase.ErrNotConfigured),
+		Join:            decorator.Fail[Join, room.View](usecase.ErrNotConfigured),
+		Leave:           decorator.Fail[Leave, struct{}](usecase.ErrNotConfigured),
+		RemovePerson:    decorator.Fail[RemovePerson, room.View](usecase.ErrNotConfigured),
+	}
+}

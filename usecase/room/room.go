@@ -1,0 +1,58 @@
+// Package room is the group-chat rooms' use cases (SPEC §3.3): making a room with companions,
+// seeing and changing it, bringing companions in and out, inviting people with single-use codes,
+// joining, leaving and removing. Only the people in a room see it — to anyone else it does not
+// exist — and one removed loses it at once. Its conversation is the chat's (a later part).
+package room
+
+import (
+	"context"
+	"time"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/room"
+)
+
+// Store keeps rooms. Implementations: adapter/sqlstore; conformance: test/contract/roomstoretest.
+type Store interface {
+	// Create stores the room, its owner as its first person and its companions, in one transaction.
+	Create(ctx context.Context, r room.Room, companions []room.Companion) error
+	// View is the room as userID sees it; ErrNotFound unless userID is in it.
+	View(ctx context.Context, roomID, userID domain.ID) (room.View, error)
+	// List is the rooms userID is in, most recently changed first (at most 100).
+	List(ctx context.Context, userID domain.ID) ([]room.Room, error)
+	// Update writes the room's title, settings and UpdatedAt.
+	Update(ctx context.Context, r room.Room) error
+	// Delete deletes the room with its people, companions and invitations.
+	Delete(ctx context.Context, roomID domain.ID) error
+	// AddCompanion adds a companion at the end of the room's order; ErrCompanionInRoom when it is
+	// there already, ErrRoomFull at MaxCompanions.
+	AddCompanion(ctx context.Context, roomID domain.ID, c room.Companion) error
+	// RemoveCompanion takes a companion out; ErrNotFound when it is not in the room.
+	RemoveCompanion(ctx context.Context, roomID, companionID domain.ID) error
+	// AddInvite keeps an invitation under its code's hash.
+	AddInvite(ctx context.Context, inv room.Invite, codeHash string) error
+	// Redeem uses the invitation whose code hashes to codeHash, at now, for userID: it adds them to
+	// its room as a member and returns the room — once (a used code is gone); ErrInviteInvalid
+	// when there is no such live invitation, ErrAlreadyIn when they are in the room already (the
+	// code stays unused), ErrRoomFull at MaxPeople.
+	Redeem(ctx context.Context, codeHash string, userID domain.ID, now time.Time) (domain.ID, error)
+	// RemovePerson takes a person out; ErrNotFound when they are not in the room.
+	RemovePerson(ctx context.Context, roomID, userID domain.ID) error
+}
+
+// Errors.
+var (
+	ErrNotFound         = domain.E(domain.KindNotFound, "room_not_found", "no such room")
+	ErrNotOwner         = domain.E(domain.KindForbidden, "room_owner_only", "only the room's owner can do this")
+	ErrCompanionInRoom  = domain.E(domain.KindConflict, "companion_in_room", "this companion is in the room already")
+	ErrRoomFull         = domain.E(domain.KindConflict, "room_full", "the room is full")
+	ErrInviteInvalid    = domain.E(domain.KindNotFound, "invite_invalid", "this invitation is unknown, used or expired")
+	ErrAlreadyIn        = domain.E(domain.KindConflict, "already_in_room", "you are in this room already")
+	ErrOwnerStays       = domain.E(domain.KindConflict, "owner_stays", "the owner cannot leave the room: delete it instead")
+	ErrNotYourCompanion = domain.E(domain.KindNotFound, "companion_not_found",
+		"no such companion of yours, nor a published one you may use")
+)
+
+// CompanionCheck says whether userID may bring a companion into a room — it is theirs and not in
+// the trash, or a published one they may see — and its name.
+type CompanionCheck func(ctx context.Context, userID, companionID domain.ID) (name string, err error)
