@@ -13,37 +13,21 @@ import (
 	roomuc "github.com/companionhub/companionhub/usecase/room"
 )
 
-// provideRooms builds the group-chat rooms' use cases. A person may bring into a room a companion of
-// theirs that is not in the trash, or a published one they may see (a mature or explicit one only
-// once they confirmed they are adults).
-func provideRooms(cfg Config, store roomuc.Store, companions *companionuc.App, published community.Store, comm *community.App,
+// provideRooms builds the group-chat rooms' use cases over the companions' and the community's
+// stores (which companions a person may bring is usecase/room's rule).
+func provideRooms(cfg Config, store roomuc.Store, companions companionuc.Store, published community.Store, comm *community.App,
 	guard *ratelimit.Guard, clock usecase.Clock, obs []decorator.Observer) (*roomuc.App, error) {
-	check := func(ctx context.Context, userID, companionID domain.ID) (string, error) {
-		c, err := companions.Get.Handle(ctx, companionuc.Get{OwnerID: userID, ID: companionID})
-		switch {
-		case err == nil && !c.Deleted():
-			return c.Profile().Name(), nil
-		case err != nil && !domain.IsKind(err, domain.KindNotFound):
-			return "", err
-		}
-		l, err := published.Get(ctx, companionID)
-		if err != nil {
-			if domain.IsKind(err, domain.KindNotFound) {
-				return "", roomuc.ErrNotYourCompanion
-			}
-			return "", err
-		}
-		if l.Companion.Profile().Spec().ContentRating != companion.RatingGeneral {
-			adult, err := comm.Adult.Handle(ctx, community.AdultStatus{UserID: userID})
-			if err != nil {
-				return "", err
-			}
-			if !adult {
-				return "", roomuc.ErrNotYourCompanion
-			}
-		}
-		return l.Companion.Profile().Name(), nil
-	}
-	return roomuc.NewApp(roomuc.Deps{Store: store, Companions: check, Clock: clock, Guard: guard,
-		Change: cfg.RateLimits.rules().Settings}, obs...)
+	return roomuc.NewApp(roomuc.Deps{Store: store, Clock: clock, Guard: guard, Change: cfg.RateLimits.rules().Settings,
+		Companions: roomuc.Companions{
+			Owned: func(ctx context.Context, owner, id domain.ID) (*companion.Companion, error) {
+				return companions.Companions().Get(ctx, owner, id)
+			},
+			Published: func(ctx context.Context, id domain.ID) (*companion.Companion, error) {
+				l, err := published.Get(ctx, id)
+				return l.Companion, err
+			},
+			Adult: func(ctx context.Context, userID domain.ID) (bool, error) {
+				return comm.Adult.Handle(ctx, community.AdultStatus{UserID: userID})
+			},
+		}}, obs...)
 }

@@ -269,7 +269,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		return nil, nil, err
 	}
 	roomStore := sqlstore.RoomStore(db)
-	roomApp, err := provideRooms(cfg, roomStore, companionApp, communityStore, communityApp, guard, clock, v)
+	roomApp, err := provideRooms(cfg, roomStore, companionStore, communityStore, communityApp, guard, clock, v)
 	if err != nil {
 		cleanup9()
 		cleanup8()

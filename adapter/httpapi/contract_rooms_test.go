@@ -75,6 +75,14 @@ func (c *contract) roomsJourney(t *testing.T) {
 	status, body, _ = c.call("POST", room+"/companions", owner, map[string]any{"companion_id": theirs}, true)
 	require.Equal(t, 200, status, "%s", body)
 	require.Equal(t, "Theo", decode(body).Companions[2].Name)
+	// Unpublished since, it is no longer there to use: the room no longer shows it.
+	status, body, _ = c.call("POST", "/api/v1/companions/"+theirs+"/unpublish", guest, nil, true)
+	require.Equal(t, 204, status, "%s", body)
+	status, body, _ = c.call("GET", room, owner, nil, true)
+	require.Equal(t, 200, status, "%s", body)
+	require.Len(t, decode(body).Companions, 2)
+	status, body, _ = c.call("POST", "/api/v1/companions/"+theirs+"/publish", guest, nil, true)
+	require.Equal(t, 200, status, "%s", body)
 	status, body, _ = c.call("DELETE", room+"/companions/"+theirs, owner, nil, true)
 	require.Equal(t, 200, status, "%s", body)
 
@@ -101,8 +109,10 @@ func (c *contract) roomsJourney(t *testing.T) {
 	status, body, _ = c.call("PATCH", room, guest, map[string]any{"title": "Mine now"}, true)
 	require.Equal(t, 403, status, "%s", body)
 	requireReason(t, body, "forbidden", "room_owner_only")
-	status, body, _ = c.call("POST", room+"/invites", guest, map[string]any{}, true)
+	status, body, _ = c.call("POST", room+"/invites", guest, nil, true)
 	require.Equal(t, 403, status, "%s", body)
+	status, body, _ = c.call("DELETE", room+"/people/"+decode(body2(t, c, room, owner)).People[0].UserID, guest, nil, true)
+	require.Equal(t, 403, status, "a member removes nobody: %s", body)
 	status, body, _ = c.call("POST", room+"/companions", guest, map[string]any{"companion_id": theirs}, true)
 	require.Equal(t, 200, status, "%s", body)
 	require.Len(t, decode(body).Companions, 3)
@@ -140,6 +150,9 @@ func (c *contract) roomsJourney(t *testing.T) {
 	status, body, _ = c.call("DELETE", room+"/people/"+strangerID, owner, nil, true)
 	require.Equal(t, 200, status, "%s", body)
 	require.Len(t, decode(body).People, 1)
+	status, body, _ = c.call("DELETE", room+"/people/"+strangerID, owner, nil, true)
+	require.Equal(t, 404, status, "%s", body)
+	requireReason(t, body, "not_found", "person_not_in_room")
 	status, _, _ = c.call("GET", room, stranger, nil, true)
 	require.Equal(t, 404, status, "removed: gone at once")
 
@@ -149,4 +162,12 @@ func (c *contract) roomsJourney(t *testing.T) {
 	require.Equal(t, 204, status)
 	status, _, _ = c.call("GET", room, owner, nil, true)
 	require.Equal(t, 404, status)
+}
+
+// body2 is the room as caller sees it.
+func body2(t *testing.T, c *contract, room, caller string) []byte {
+	t.Helper()
+	status, body, _ := c.call("GET", room, caller, nil, true)
+	require.Equal(t, 200, status, "%s", body)
+	return body
 }

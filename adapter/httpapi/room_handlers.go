@@ -71,17 +71,13 @@ type roomSettingsPatch struct {
 	AutoRounds *int    `json:"auto_rounds"`
 }
 
-func (p roomSettingsPatch) over(s room.Settings) room.Settings {
+func (p roomSettingsPatch) patch() roomuc.SettingsPatch {
+	out := roomuc.SettingsPatch{MaxReplies: p.MaxReplies, AutoRounds: p.AutoRounds}
 	if p.Strategy != nil {
-		s.Strategy = room.Strategy(*p.Strategy)
+		s := room.Strategy(*p.Strategy)
+		out.Strategy = &s
 	}
-	if p.MaxReplies != nil {
-		s.MaxReplies = *p.MaxReplies
-	}
-	if p.AutoRounds != nil {
-		s.AutoRounds = *p.AutoRounds
-	}
-	return s
+	return out
 }
 
 // roomIDs parses the companion ids of a request, naming the field.
@@ -125,9 +121,9 @@ func (s *Server) createRoom(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	settings := in.Settings.over(room.DefaultSettings())
 	caller := principalFrom(r.Context()).UserID
-	v, err := s.rooms.Create.Handle(r.Context(), roomuc.Create{OwnerID: caller, Title: in.Title, CompanionIDs: ids, Settings: &settings})
+	v, err := s.rooms.Create.Handle(r.Context(), roomuc.Create{OwnerID: caller, Title: in.Title, CompanionIDs: ids,
+		Settings: in.Settings.patch()})
 	if err != nil {
 		writeError(w, r, err)
 		return
@@ -168,13 +164,7 @@ func (s *Server) updateRoom(w http.ResponseWriter, r *http.Request) {
 	caller := principalFrom(r.Context()).UserID
 	up := roomuc.Update{UserID: caller, RoomID: id, Title: in.Title}
 	if in.Settings != nil {
-		v, err := s.rooms.Get.Handle(r.Context(), roomuc.Get{UserID: caller, RoomID: id})
-		if err != nil {
-			writeError(w, r, err)
-			return
-		}
-		settings := in.Settings.over(v.Room.Settings)
-		up.Settings = &settings
+		up.Settings = in.Settings.patch()
 	}
 	v, err := s.rooms.Update.Handle(r.Context(), up)
 	if err != nil {
@@ -253,9 +243,11 @@ func (s *Server) createRoomInvite(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		ExpiresInHours *int `json:"expires_in_hours"`
 	}
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
+	if r.ContentLength != 0 { // no body: the defaults
+		if err := decodeJSON(r, &in); err != nil {
+			writeError(w, r, err)
+			return
+		}
 	}
 	var ttl time.Duration
 	if in.ExpiresInHours != nil {

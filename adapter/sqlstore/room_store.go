@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -68,6 +69,30 @@ func (r roomRepo) Create(ctx context.Context, rm room.Room, companions []room.Co
 	})
 }
 
+// matureSQL says whether a companion (c) is rated mature or explicit.
+const matureSQL = `c.content_rating <> 'general'`
+
+// checkAdults refuses a room holding a mature or explicit companion with someone in it who has not
+// confirmed they are an adult.
+func checkAdults(ctx context.Context, c conn, roomID domain.ID) error {
+	var n int
+	if err := c.get(ctx, &n, `SELECT COUNT(*) FROM room_companions rc JOIN companions c ON c.id = rc.companion_id
+		WHERE rc.room_id = ? AND `+matureSQL+` AND EXISTS (SELECT 1 FROM room_people p WHERE p.room_id = rc.room_id
+		AND NOT EXISTS (SELECT 1 FROM adult_confirmations a WHERE a.user_id = p.user_id))`, idArg(roomID)); err != nil {
+		return classify(err, nil, "check the room's adults")
+	}
+	if n > 0 {
+		return roomuc.ErrAdultsOnly
+	}
+	return nil
+}
+
+// touch records a change of the room's (its people or companions) at now.
+func touch(ctx context.Context, c conn, roomID domain.ID, now time.Time) error {
+	_, err := c.exec(ctx, `UPDATE rooms SET updated_at = ? WHERE id = ?`, c.t(now), idArg(roomID))
+	return classify(err, nil, "touch room")
+}
+
 // addCompanion adds cp at the end of the room's order.
 func addCompanion(ctx context.Context, c conn, roomID domain.ID, cp room.Companion) error {
 	var n struct {
@@ -89,7 +114,10 @@ func addCompanion(ctx context.Context, c conn, roomID domain.ID, cp room.Compani
 	if err != nil && isForeignKeyViolation(err) {
 		return roomuc.ErrNotYourCompanion.Wrap(err)
 	}
-	return classify(err, nil, "insert room companion")
+	if err != nil {
+		return classify(err, nil, "insert room companion")
+	}
+	return checkAdults(ctx, c, roomID)
 }
 
 // lockRoom locks the room's row for the rest of the transaction (on PostgreSQL; SQLite's
@@ -99,6 +127,11 @@ func lockRoom(ctx context.Context, c conn, roomID domain.ID) error {
 	err := c.get(ctx, &id, `SELECT id FROM rooms WHERE id = ?`+c.forUpdate(), idArg(roomID))
 	return classify(err, roomuc.ErrNotFound, "lock room")
 }
+
+// usableSQL says whether a room's companion (rc, c) is still there to use: not in the trash, and its
+// owner's who brought it or still published.
+const usableSQL = `c.deleted_at IS NULL AND (c.owner_id = rc.added_by
+	OR EXISTS (SELECT 1 FROM publications pub WHERE pub.companion_id = c.id))`
 
 func (r roomRepo) View(ctx context.Context, roomID, userID domain.ID) (room.View, error) {
 	var row roomRow
@@ -136,7 +169,7 @@ func (r roomRepo) View(ctx context.Context, roomID, userID domain.ID) (room.View
 		AddedAt     nullTime `db:"added_at"`
 	}
 	if err := r.c.sel(ctx, &companions, `SELECT rc.companion_id, c.name, rc.added_by, rc.position, rc.added_at FROM room_companions rc
-		JOIN companions c ON c.id = rc.companion_id WHERE rc.room_id = ? ORDER BY rc.position`, idArg(roomID)); err != nil {
+		JOIN companions c ON c.id = rc.companion_id WHERE rc.room_id = ? AND `+usableSQL+` ORDER BY rc.position`, idArg(roomID)); err != nil {
 		return room.View{}, classify(err, nil, "select room companions")
 	}
 	for _, cp := range companions {
@@ -168,16 +201,23 @@ func (r roomRepo) List(ctx context.Context, userID domain.ID) ([]room.Room, erro
 	return out, nil
 }
 
-func (r roomRepo) Update(ctx context.Context, rm room.Room) error {
-	n, err := r.c.exec(ctx, `UPDATE rooms SET title = ?, strategy = ?, max_replies = ?, auto_rounds = ?, updated_at = ? WHERE id = ?`,
-		rm.Title, string(rm.Settings.Strategy), rm.Settings.MaxReplies, rm.Settings.AutoRounds, r.c.t(rm.UpdatedAt), idArg(rm.ID))
-	if err != nil {
+func (r roomRepo) Modify(ctx context.Context, roomID domain.ID, change func(*room.Room) error) error {
+	return r.db.inTx(ctx, func(c conn) error {
+		var row roomRow
+		if err := c.get(ctx, &row, `SELECT `+roomColumns+` FROM rooms WHERE id = ?`+c.forUpdate(), idArg(roomID)); err != nil {
+			return classify(err, roomuc.ErrNotFound, "select room")
+		}
+		rm, err := row.room()
+		if err != nil {
+			return err
+		}
+		if err := change(&rm); err != nil {
+			return err
+		}
+		_, err = c.exec(ctx, `UPDATE rooms SET title = ?, strategy = ?, max_replies = ?, auto_rounds = ?, updated_at = ? WHERE id = ?`,
+			rm.Title, string(rm.Settings.Strategy), rm.Settings.MaxReplies, rm.Settings.AutoRounds, c.t(rm.UpdatedAt), idArg(rm.ID))
 		return classify(err, nil, "update room")
-	}
-	if n == 0 {
-		return roomuc.ErrNotFound
-	}
-	return nil
+	})
 }
 
 func (r roomRepo) Delete(ctx context.Context, roomID domain.ID) error {
@@ -196,19 +236,24 @@ func (r roomRepo) AddCompanion(ctx context.Context, roomID domain.ID, cp room.Co
 		if err := lockRoom(ctx, c, roomID); err != nil {
 			return err
 		}
-		return addCompanion(ctx, c, roomID, cp)
+		if err := addCompanion(ctx, c, roomID, cp); err != nil {
+			return err
+		}
+		return touch(ctx, c, roomID, cp.AddedAt)
 	})
 }
 
 func (r roomRepo) RemoveCompanion(ctx context.Context, roomID, companionID domain.ID) error {
-	n, err := r.c.exec(ctx, `DELETE FROM room_companions WHERE room_id = ? AND companion_id = ?`, idArg(roomID), idArg(companionID))
-	if err != nil {
-		return classify(err, nil, "delete room companion")
-	}
-	if n == 0 {
-		return roomuc.ErrNotFound
-	}
-	return nil
+	return r.db.inTx(ctx, func(c conn) error {
+		n, err := c.exec(ctx, `DELETE FROM room_companions WHERE room_id = ? AND companion_id = ?`, idArg(roomID), idArg(companionID))
+		if err != nil {
+			return classify(err, nil, "delete room companion")
+		}
+		if n == 0 {
+			return roomuc.ErrCompanionNotInRoom
+		}
+		return touch(ctx, c, roomID, time.Now())
+	})
 }
 
 func (r roomRepo) AddInvite(ctx context.Context, inv room.Invite, codeHash string) error {
@@ -228,18 +273,25 @@ func (r roomRepo) Redeem(ctx context.Context, codeHash string, userID domain.ID,
 			RoomID    string   `db:"room_id"`
 			ExpiresAt nullTime `db:"expires_at"`
 		}
+		// The room first, then the invitation — the order a room's deletion takes them in.
+		var raw string
+		if err := c.get(ctx, &raw, `SELECT room_id FROM room_invites WHERE code_hash = ?`, codeHash); err != nil {
+			return classify(err, roomuc.ErrInviteInvalid, "find room invite")
+		}
+		id, err := domain.ParseID(raw)
+		if err != nil {
+			return domain.Errorf(domain.KindInternal, "stored invite room %q: %w", raw, err)
+		}
+		if err := lockRoom(ctx, c, id); errors.Is(err, roomuc.ErrNotFound) {
+			return roomuc.ErrInviteInvalid // deleted meanwhile: the code went with it
+		} else if err != nil {
+			return err
+		}
 		if err := c.get(ctx, &inv, `SELECT id, room_id, expires_at FROM room_invites WHERE code_hash = ?`+c.forUpdate(), codeHash); err != nil {
 			return classify(err, roomuc.ErrInviteInvalid, "select room invite")
 		}
 		if !now.Before(inv.ExpiresAt.Time) {
 			return roomuc.ErrInviteInvalid
-		}
-		id, err := domain.ParseID(inv.RoomID)
-		if err != nil {
-			return domain.Errorf(domain.KindInternal, "stored invite room %q: %w", inv.RoomID, err)
-		}
-		if err := lockRoom(ctx, c, id); err != nil {
-			return err
 		}
 		var counts struct {
 			People int `db:"people"`
@@ -265,19 +317,28 @@ func (r roomRepo) Redeem(ctx context.Context, codeHash string, userID domain.ID,
 			}
 			return classify(err, nil, "insert room member")
 		}
+		if err := checkAdults(ctx, c, id); err != nil {
+			return err
+		}
 		roomID = id
-		return nil
+		return touch(ctx, c, id, now)
 	})
 	return roomID, err
 }
 
 func (r roomRepo) RemovePerson(ctx context.Context, roomID, userID domain.ID) error {
-	n, err := r.c.exec(ctx, `DELETE FROM room_people WHERE room_id = ? AND user_id = ?`, idArg(roomID), idArg(userID))
-	if err != nil {
-		return classify(err, nil, "delete room person")
-	}
-	if n == 0 {
-		return roomuc.ErrNotFound
-	}
-	return nil
+	return r.db.inTx(ctx, func(c conn) error {
+		n, err := c.exec(ctx, `DELETE FROM room_people WHERE room_id = ? AND user_id = ?`, idArg(roomID), idArg(userID))
+		if err != nil {
+			return classify(err, nil, "delete room person")
+		}
+		if n == 0 {
+			return roomuc.ErrPersonNotInRoom
+		}
+		// What they brought leaves with them.
+		if _, err := c.exec(ctx, `DELETE FROM room_companions WHERE room_id = ? AND added_by = ?`, idArg(roomID), idArg(userID)); err != nil {
+			return classify(err, nil, "delete their room companions")
+		}
+		return touch(ctx, c, roomID, time.Now())
+	})
 }

@@ -13,7 +13,7 @@ import (
 // Deps are what the room use cases consume.
 type Deps struct {
 	Store      Store
-	Companions CompanionCheck
+	Companions Companions
 	Clock      usecase.Clock
 	// Guard and Change bound making and changing rooms and invitations per person (the settings
 	// rule); a nil Guard allows everything.
@@ -38,7 +38,7 @@ type App struct {
 
 // NewApp builds the room use cases over d.
 func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
-	if d.Store == nil || d.Companions == nil || d.Clock == nil {
+	if d.Store == nil || d.Companions.Owned == nil || d.Companions.Published == nil || d.Companions.Adult == nil || d.Clock == nil {
 		return nil, domain.Errorf(domain.KindInternal, "room deps: Store, Companions and Clock are required")
 	}
 	return &App{

@@ -14,7 +14,8 @@ type Create struct {
 	OwnerID      domain.ID
 	Title        string
 	CompanionIDs []domain.ID
-	Settings     *room.Settings // nil: room.DefaultSettings
+	// Settings change room.DefaultSettings.
+	Settings SettingsPatch
 }
 
 type createHandler struct{ d Deps }
@@ -23,10 +24,7 @@ func (h createHandler) Handle(ctx context.Context, in Create) (room.View, error)
 	var bad []domain.FieldViolation
 	title, err := room.NewTitle(in.Title)
 	bad = append(bad, domain.Violations(err)...)
-	settings := room.DefaultSettings()
-	if in.Settings != nil {
-		settings = *in.Settings
-	}
+	settings := in.Settings.Over(room.DefaultSettings())
 	bad = append(bad, domain.Violations(settings.Validate())...)
 	var ids []domain.ID // each once, in the order given
 	for _, id := range in.CompanionIDs {
@@ -47,7 +45,7 @@ func (h createHandler) Handle(ctx context.Context, in Create) (room.View, error)
 	r := room.Room{ID: domain.NewID(now), OwnerID: in.OwnerID, Title: title, Settings: settings, CreatedAt: now, UpdatedAt: now}
 	var companions []room.Companion
 	for _, id := range ids {
-		name, err := h.d.Companions(ctx, in.OwnerID, id)
+		name, err := h.d.usable(ctx, in.OwnerID, id)
 		if err != nil {
 			return room.View{}, err
 		}

@@ -17,12 +17,3 @@ type getHandler struct{ d Deps }
 func (h getHandler) Handle(ctx context.Context, in Get) (room.View, error) {
 	return h.d.Store.View(ctx, in.RoomID, in.UserID)
 }
-
-// List is the rooms a person is in.
-type List struct{ UserID domain.ID }
-
-type listHandler struct{ d Deps }
-
-func (h listHandler) Handle(ctx context.Context, in List) ([]room.Room, error) {
-	return h.d.Store.List(ctx, in.UserID)
-}

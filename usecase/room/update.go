@@ -7,52 +7,43 @@ import (
 	"github.com/companionhub/companionhub/domain/room"
 )
 
-// Update changes a room's title or settings (nil: unchanged); its owner's only.
+// Update changes a room's title or some of its settings (nil: unchanged); its owner's only.
+// Concurrent changes of different fields both hold: each is applied under the room's lock.
 type Update struct {
 	UserID, RoomID domain.ID
 	Title          *string
-	Settings       *room.Settings
+	Settings       SettingsPatch
 }
 
 type updateHandler struct{ d Deps }
 
 func (h updateHandler) Handle(ctx context.Context, in Update) (room.View, error) {
-	v, err := h.d.owned(ctx, in.RoomID, in.UserID)
-	if err != nil {
+	if _, err := h.d.owned(ctx, in.RoomID, in.UserID); err != nil {
 		return room.View{}, err
 	}
-	r := v.Room
+	var title string
 	if in.Title != nil {
-		if r.Title, err = room.NewTitle(*in.Title); err != nil {
+		var err error
+		if title, err = room.NewTitle(*in.Title); err != nil {
 			return room.View{}, err
 		}
 	}
-	if in.Settings != nil {
-		if err := in.Settings.Validate(); err != nil {
-			return room.View{}, err
-		}
-		r.Settings = *in.Settings
+	if err := in.Settings.Over(room.DefaultSettings()).Validate(); err != nil {
+		return room.View{}, err // what the patch says is wrong whatever it is applied to
 	}
 	if err := h.d.limit(ctx, in.UserID); err != nil {
 		return room.View{}, err
 	}
-	r.UpdatedAt = h.d.Clock.Now()
-	if err := h.d.Store.Update(ctx, r); err != nil {
+	err := h.d.Store.Modify(ctx, in.RoomID, func(r *room.Room) error {
+		if in.Title != nil {
+			r.Title = title
+		}
+		r.Settings = in.Settings.Over(r.Settings)
+		r.UpdatedAt = h.d.Clock.Now()
+		return r.Settings.Validate()
+	})
+	if err != nil {
 		return room.View{}, err
 	}
 	return h.d.Store.View(ctx, in.RoomID, in.UserID)
-}
-
-// Delete deletes a room for everyone in it; its owner's only.
-type Delete struct {
-	UserID, RoomID domain.ID
-}
-
-type deleteHandler struct{ d Deps }
-
-func (h deleteHandler) Handle(ctx context.Context, in Delete) (struct{}, error) {
-	if _, err := h.d.owned(ctx, in.RoomID, in.UserID); err != nil {
-		return struct{}{}, err
-	}
-	return struct{}{}, h.d.Store.Delete(ctx, in.RoomID)
 }

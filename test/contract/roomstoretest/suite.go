@@ -8,6 +8,8 @@ package roomstoretest
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,6 +30,8 @@ type Env struct {
 	Companions companionuc.Store
 	NewUser    func(t *testing.T) domain.ID
 	DeleteUser func(t *testing.T, id domain.ID)
+	// ConfirmAdult records that the person confirmed they are an adult (the community's store does).
+	ConfirmAdult func(t *testing.T, id domain.ID)
 }
 
 // Run runs the suite; subtests run in parallel, each with its own Env.
@@ -41,6 +45,9 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		"AnInviteIsUsedOnce":                testInvites,
 		"ARemovedPersonLosesTheRoomAtOnce":  testRemove,
 		"DeletionsCascade":                  testCascade,
+		"MatureCompanionsOnlyAmongAdults":   testAdults,
+		"OneCodeOneMembershipUnderRaces":    testRedeemRace,
+		"WhatSomeoneBroughtLeavesWithThem":  testLeaveTakesCompanions,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -109,8 +116,7 @@ func testList(t *testing.T, e Env) {
 	require.NoError(t, err)
 	require.Equal(t, []domain.ID{second.ID, first.ID}, []domain.ID{list[0].ID, list[1].ID})
 	require.Len(t, list, 2, "not bea's")
-	first.Title, first.UpdatedAt = "Renamed", at(9)
-	require.NoError(t, e.Store.Update(ctx, first))
+	require.NoError(t, e.Store.Modify(ctx, first.ID, func(r *room.Room) error { r.Title, r.UpdatedAt = "Renamed", at(9); return nil }))
 	list, err = e.Store.List(ctx, ada)
 	require.NoError(t, err)
 	require.Equal(t, first.ID, list[0].ID, "the last changed first")
@@ -121,15 +127,24 @@ func testUpdateDelete(t *testing.T, e Env) {
 	owner := e.NewUser(t)
 	r := made(t, e, owner, at(1))
 	r.Title, r.Settings, r.UpdatedAt = "Harbour", room.Settings{Strategy: room.Manual, MaxReplies: 4, AutoRounds: 2}, at(5)
-	require.NoError(t, e.Store.Update(ctx, r))
+	require.NoError(t, e.Store.Modify(ctx, r.ID, func(in *room.Room) error {
+		require.Equal(t, "Tavern", in.Title, "what is stored")
+		in.Title, in.Settings, in.UpdatedAt = r.Title, r.Settings, r.UpdatedAt
+		return nil
+	}))
 	v, err := e.Store.View(ctx, r.ID, owner)
 	require.NoError(t, err)
 	require.Equal(t, r, v.Room)
+	refused := errors.New("refused")
+	require.ErrorIs(t, e.Store.Modify(ctx, r.ID, func(in *room.Room) error { in.Title = "Never"; return refused }), refused)
+	v, err = e.Store.View(ctx, r.ID, owner)
+	require.NoError(t, err)
+	require.Equal(t, "Harbour", v.Room.Title, "a refused change changes nothing")
 	require.NoError(t, e.Store.Delete(ctx, r.ID))
 	_, err = e.Store.View(ctx, r.ID, owner)
 	require.ErrorIs(t, err, roomuc.ErrNotFound)
 	require.ErrorIs(t, e.Store.Delete(ctx, r.ID), roomuc.ErrNotFound)
-	require.ErrorIs(t, e.Store.Update(ctx, r), roomuc.ErrNotFound)
+	require.ErrorIs(t, e.Store.Modify(ctx, r.ID, func(*room.Room) error { return nil }), roomuc.ErrNotFound)
 }
 
 func testCompanions(t *testing.T, e Env) {
@@ -149,7 +164,7 @@ func testCompanions(t *testing.T, e Env) {
 	}
 	require.ErrorIs(t, add(newCompanion(t, e, owner, "Eleventh")), roomuc.ErrRoomFull)
 	require.NoError(t, e.Store.RemoveCompanion(ctx, r.ID, first))
-	require.ErrorIs(t, e.Store.RemoveCompanion(ctx, r.ID, first), roomuc.ErrNotFound)
+	require.ErrorIs(t, e.Store.RemoveCompanion(ctx, r.ID, first), roomuc.ErrCompanionNotInRoom)
 	last := newCompanion(t, e, owner, "Last")
 	require.NoError(t, add(last), "room for one again")
 	v, err := e.Store.View(ctx, r.ID, owner)
@@ -211,7 +226,7 @@ func testRemove(t *testing.T, e Env) {
 	list, err = e.Store.List(ctx, ada)
 	require.NoError(t, err)
 	require.Empty(t, list)
-	require.ErrorIs(t, e.Store.RemovePerson(ctx, r.ID, ada), roomuc.ErrNotFound)
+	require.ErrorIs(t, e.Store.RemovePerson(ctx, r.ID, ada), roomuc.ErrPersonNotInRoom)
 }
 
 func testCascade(t *testing.T, e Env) {
@@ -241,4 +256,72 @@ func testCascade(t *testing.T, e Env) {
 	list, err := e.Store.List(ctx, third)
 	require.NoError(t, err)
 	require.Empty(t, list)
+}
+
+func testAdults(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, guest := e.NewUser(t), e.NewUser(t)
+	mature := porttest.StoreCompanion(t, e.Companions, owner, companion.ProfileSpec{Name: "Vera", ContentRating: companion.RatingMature}, base).ID()
+	r := made(t, e, owner, at(1))
+	add := func() error {
+		return e.Store.AddCompanion(ctx, r.ID, room.Companion{CompanionID: mature, AddedBy: owner, AddedAt: at(2)})
+	}
+	require.ErrorIs(t, add(), roomuc.ErrAdultsOnly, "the owner never confirmed")
+	e.ConfirmAdult(t, owner)
+	require.NoError(t, add())
+	invite(t, e, r, hashA, at(100))
+	_, err := e.Store.Redeem(ctx, hashA, guest, at(3))
+	require.ErrorIs(t, err, roomuc.ErrAdultsOnly, "the guest never confirmed")
+	e.ConfirmAdult(t, guest)
+	_, err = e.Store.Redeem(ctx, hashA, guest, at(4))
+	require.NoError(t, err, "the refused try left the code unused")
+}
+
+func testRedeemRace(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner := e.NewUser(t)
+	r := made(t, e, owner, at(1))
+	invite(t, e, r, hashA, at(100))
+	people := make([]domain.ID, 8)
+	for i := range people {
+		people[i] = e.NewUser(t)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	joined := 0
+	for _, p := range people {
+		wg.Go(func() {
+			_, err := e.Store.Redeem(ctx, hashA, p, at(2))
+			mu.Lock()
+			defer mu.Unlock()
+			if err == nil {
+				joined++
+			} else if !errors.Is(err, roomuc.ErrInviteInvalid) {
+				t.Errorf("redeem: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	require.Equal(t, 1, joined, "one code, one membership")
+	v, err := e.Store.View(ctx, r.ID, owner)
+	require.NoError(t, err)
+	require.Len(t, v.People, 2)
+}
+
+func testLeaveTakesCompanions(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, guest := e.NewUser(t), e.NewUser(t)
+	mine := newCompanion(t, e, owner, "Mine")
+	r := made(t, e, owner, at(1), mine)
+	invite(t, e, r, hashA, at(100))
+	_, err := e.Store.Redeem(ctx, hashA, guest, at(2))
+	require.NoError(t, err)
+	theirs := newCompanion(t, e, guest, "Theirs")
+	require.NoError(t, e.Store.AddCompanion(ctx, r.ID, room.Companion{CompanionID: theirs, AddedBy: guest, AddedAt: at(3)}))
+	require.NoError(t, e.Store.RemovePerson(ctx, r.ID, guest))
+	v, err := e.Store.View(ctx, r.ID, owner)
+	require.NoError(t, err)
+	require.Len(t, v.Companions, 1, "their companion left with them")
+	require.Equal(t, mine, v.Companions[0].CompanionID)
+	require.True(t, v.Room.UpdatedAt.After(at(1)), "a change of the room's")
 }
