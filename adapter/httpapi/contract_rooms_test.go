@@ -94,6 +94,25 @@ func (c *contract) roomsJourney(t *testing.T) {
 	require.Equal(t, 200, status)
 	require.Contains(t, string(body), r.ID)
 
+	// An invitation that leaked is revoked; the owner sees the live ones, never their codes.
+	status, body, _ = c.call("POST", room+"/invites", owner, nil, true)
+	require.Equal(t, 201, status, "%s", body)
+	var leaked struct{ ID, Code string }
+	require.NoError(t, json.Unmarshal(body, &leaked))
+	status, body, _ = c.call("GET", room+"/invites", owner, nil, true)
+	require.Equal(t, 200, status, "%s", body)
+	require.Contains(t, string(body), leaked.ID)
+	require.NotContains(t, string(body), leaked.Code)
+	status, body, _ = c.call("GET", room+"/invites", stranger, nil, true)
+	require.Equal(t, 404, status, "%s", body)
+	status, _, _ = c.call("DELETE", room+"/invites/"+leaked.ID, owner, nil, true)
+	require.Equal(t, 204, status)
+	status, body, _ = c.call("DELETE", room+"/invites/"+leaked.ID, owner, nil, true)
+	require.Equal(t, 404, status, "%s", body)
+	requireReason(t, body, "not_found", "invite_not_found")
+	status, body, _ = c.call("POST", "/api/v1/rooms/join", guest, map[string]any{"code": leaked.Code}, true)
+	require.Equal(t, 404, status, "revoked: %s", body)
+
 	status, body, _ = c.call("POST", room+"/invites", owner, map[string]any{"expires_in_hours": 24}, true)
 	require.Equal(t, 201, status, "%s", body)
 	var inv struct{ Code string }

@@ -262,7 +262,45 @@ func (s *Server) createRoomInvite(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]any{"code": inv.Code, "room_id": inv.RoomID.String(), "expires_at": inv.ExpiresAt})
+	writeJSON(w, http.StatusCreated, map[string]any{"id": inv.ID.String(), "code": inv.Code, "room_id": inv.RoomID.String(),
+		"created_at": inv.CreatedAt, "expires_at": inv.ExpiresAt})
+}
+
+func (s *Server) listRoomInvites(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, roomuc.ErrNotFound)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	list, err := s.rooms.Invites.Handle(r.Context(), roomuc.ListInvites{UserID: principalFrom(r.Context()).UserID, RoomID: id})
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	items := make([]map[string]any, 0, len(list))
+	for _, inv := range list {
+		items = append(items, map[string]any{"id": inv.ID.String(), "created_at": inv.CreatedAt, "expires_at": inv.ExpiresAt})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
+}
+
+func (s *Server) revokeRoomInvite(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, roomuc.ErrNotFound)
+	if err != nil {
+		writeError(w, r, err)
+		return
+	}
+	invite, err := domain.ParseID(r.PathValue("invite_id"))
+	if err != nil {
+		writeError(w, r, roomuc.ErrInviteNotFound)
+		return
+	}
+	if _, err := s.rooms.RevokeInvite.Handle(r.Context(), roomuc.RevokeInvite{UserID: principalFrom(r.Context()).UserID, RoomID: id,
+		InviteID: invite}); err != nil {
+		writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Server) joinRoom(w http.ResponseWriter, r *http.Request) {

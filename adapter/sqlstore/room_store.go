@@ -257,12 +257,51 @@ func (r roomRepo) RemoveCompanion(ctx context.Context, roomID, companionID domai
 }
 
 func (r roomRepo) AddInvite(ctx context.Context, inv room.Invite, codeHash string) error {
-	_, err := r.c.exec(ctx, `INSERT INTO room_invites (id, room_id, created_by, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		idArg(inv.ID), idArg(inv.RoomID), idArg(inv.CreatedBy), codeHash, r.c.t(inv.CreatedAt), r.c.t(inv.ExpiresAt))
-	if err != nil && isForeignKeyViolation(err) {
-		return roomuc.ErrNotFound.Wrap(err)
+	return r.db.inTx(ctx, func(c conn) error {
+		if _, err := c.exec(ctx, `DELETE FROM room_invites WHERE room_id = ? AND expires_at <= ?`, idArg(inv.RoomID), c.t(inv.CreatedAt)); err != nil {
+			return classify(err, nil, "forget expired room invites")
+		}
+		_, err := c.exec(ctx, `INSERT INTO room_invites (id, room_id, created_by, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			idArg(inv.ID), idArg(inv.RoomID), idArg(inv.CreatedBy), codeHash, c.t(inv.CreatedAt), c.t(inv.ExpiresAt))
+		if err != nil && isForeignKeyViolation(err) {
+			return roomuc.ErrNotFound.Wrap(err)
+		}
+		return classify(err, nil, "insert room invite")
+	})
+}
+
+func (r roomRepo) Invites(ctx context.Context, roomID domain.ID, now time.Time) ([]room.Invite, error) {
+	var rows []struct {
+		ID        string   `db:"id"`
+		CreatedBy string   `db:"created_by"`
+		CreatedAt nullTime `db:"created_at"`
+		ExpiresAt nullTime `db:"expires_at"`
 	}
-	return classify(err, nil, "insert room invite")
+	if err := r.c.sel(ctx, &rows, `SELECT id, created_by, created_at, expires_at FROM room_invites WHERE room_id = ? AND expires_at > ?
+		ORDER BY created_at DESC, id DESC`, idArg(roomID), r.c.t(now)); err != nil {
+		return nil, classify(err, nil, "list room invites")
+	}
+	out := make([]room.Invite, 0, len(rows))
+	for _, row := range rows {
+		id, err1 := domain.ParseID(row.ID)
+		by, err2 := domain.ParseID(row.CreatedBy)
+		if err1 != nil || err2 != nil {
+			return nil, domain.Errorf(domain.KindInternal, "stored room invite %q by %q", row.ID, row.CreatedBy)
+		}
+		out = append(out, room.Invite{ID: id, RoomID: roomID, CreatedBy: by, CreatedAt: row.CreatedAt.Time, ExpiresAt: row.ExpiresAt.Time})
+	}
+	return out, nil
+}
+
+func (r roomRepo) DeleteInvite(ctx context.Context, roomID, inviteID domain.ID) error {
+	n, err := r.c.exec(ctx, `DELETE FROM room_invites WHERE room_id = ? AND id = ?`, idArg(roomID), idArg(inviteID))
+	if err != nil {
+		return classify(err, nil, "delete room invite")
+	}
+	if n == 0 {
+		return roomuc.ErrInviteNotFound
+	}
+	return nil
 }
 
 func (r roomRepo) Redeem(ctx context.Context, codeHash string, userID domain.ID, now time.Time) (domain.ID, error) {

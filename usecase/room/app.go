@@ -31,6 +31,8 @@ type App struct {
 	AddCompanion    decorator.Handler[AddCompanion, room.View]
 	RemoveCompanion decorator.Handler[RemoveCompanion, room.View]
 	Invite          decorator.Handler[Invite, Invitation]
+	Invites         decorator.Handler[ListInvites, []room.Invite]
+	RevokeInvite    decorator.Handler[RevokeInvite, struct{}]
 	Join            decorator.Handler[Join, room.View]
 	Leave           decorator.Handler[Leave, struct{}]
 	RemovePerson    decorator.Handler[RemovePerson, room.View]
@@ -50,6 +52,8 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 		AddCompanion:    decorator.Decorate("room.add_companion", addCompanionHandler{d}, obs...),
 		RemoveCompanion: decorator.Decorate("room.remove_companion", removeCompanionHandler{d}, obs...),
 		Invite:          decorator.Decorate("room.invite", inviteHandler{d}, obs...),
+		Invites:         decorator.Decorate("room.invites", invitesHandler{d}, obs...),
+		RevokeInvite:    decorator.Decorate("room.revoke_invite", revokeInviteHandler{d}, obs...),
 		Join:            decorator.Decorate("room.join", joinHandler{d}, obs...),
 		Leave:           decorator.Decorate("room.leave", leaveHandler{d}, obs...),
 		RemovePerson:    decorator.Decorate("room.remove_person", removePersonHandler{d}, obs...),
@@ -88,6 +92,8 @@ func Unavailable() *App {
 		AddCompanion:    decorator.Fail[AddCompanion, room.View](usecase.ErrNotConfigured),
 		RemoveCompanion: decorator.Fail[RemoveCompanion, room.View](usecase.ErrNotConfigured),
 		Invite:          decorator.Fail[Invite, Invitation](usecase.ErrNotConfigured),
+		Invites:         decorator.Fail[ListInvites, []room.Invite](usecase.ErrNotConfigured),
+		RevokeInvite:    decorator.Fail[RevokeInvite, struct{}](usecase.ErrNotConfigured),
 		Join:            decorator.Fail[Join, room.View](usecase.ErrNotConfigured),
 		Leave:           decorator.Fail[Leave, struct{}](usecase.ErrNotConfigured),
 		RemovePerson:    decorator.Fail[RemovePerson, room.View](usecase.ErrNotConfigured),

@@ -32,8 +32,12 @@ type Store interface {
 	AddCompanion(ctx context.Context, roomID domain.ID, c room.Companion) error
 	// RemoveCompanion takes a companion out; ErrCompanionNotInRoom when it is not in the room.
 	RemoveCompanion(ctx context.Context, roomID, companionID domain.ID) error
-	// AddInvite keeps an invitation under its code's hash.
+	// AddInvite keeps an invitation under its code's hash, and forgets the room's expired ones.
 	AddInvite(ctx context.Context, inv room.Invite, codeHash string) error
+	// Invites are the room's live invitations at now, newest first.
+	Invites(ctx context.Context, roomID domain.ID, now time.Time) ([]room.Invite, error)
+	// DeleteInvite revokes an invitation of the room's; ErrInviteNotFound when there is none.
+	DeleteInvite(ctx context.Context, roomID, inviteID domain.ID) error
 	// Redeem uses the invitation whose code hashes to codeHash, at now, for userID: it adds them to
 	// its room as a member and returns the room — once (a used code is gone); ErrInviteInvalid
 	// when there is no such live invitation, ErrAlreadyIn when they are in the room already (the
@@ -62,6 +66,7 @@ var (
 	ErrAdultsOnly      = domain.E(domain.KindForbidden, "adult_confirmation_required",
 		"a mature or explicit companion is in a room only when everyone in it confirmed they are an adult")
 	ErrPersonNotInRoom    = domain.E(domain.KindNotFound, "person_not_in_room", "this person is not in the room")
+	ErrInviteNotFound     = domain.E(domain.KindNotFound, "invite_not_found", "no such invitation of this room")
 	ErrCompanionNotInRoom = domain.E(domain.KindNotFound, "companion_not_in_room", "this companion is not in the room")
 	ErrOwnerStays         = domain.E(domain.KindConflict, "owner_stays", "the owner cannot leave the room: delete it instead")
 	ErrNotYourCompanion   = domain.E(domain.KindNotFound, "companion_not_found",

@@ -48,6 +48,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		"MatureCompanionsOnlyAmongAdults":   testAdults,
 		"OneCodeOneMembershipUnderRaces":    testRedeemRace,
 		"WhatSomeoneBroughtLeavesWithThem":  testLeaveTakesCompanions,
+		"InvitesAreListedAndRevoked":        testInviteList,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -324,4 +325,26 @@ func testLeaveTakesCompanions(t *testing.T, e Env) {
 	require.Len(t, v.Companions, 1, "their companion left with them")
 	require.Equal(t, mine, v.Companions[0].CompanionID)
 	require.True(t, v.Room.UpdatedAt.After(at(1)), "a change of the room's")
+}
+
+func testInviteList(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, guest := e.NewUser(t), e.NewUser(t)
+	r, other := made(t, e, owner, at(1)), made(t, e, owner, at(2))
+	invite(t, e, r, hashA, at(100))
+	invite(t, e, r, hashB, at(10))
+	invite(t, e, other, hashC, at(100))
+	live, err := e.Store.Invites(ctx, r.ID, at(20))
+	require.NoError(t, err)
+	require.Len(t, live, 1, "the expired one is not live; the other room's is not this room's")
+	require.Equal(t, at(100), live[0].ExpiresAt)
+	require.Equal(t, owner, live[0].CreatedBy)
+	require.ErrorIs(t, e.Store.DeleteInvite(ctx, other.ID, live[0].ID), roomuc.ErrInviteNotFound, "another room's")
+	require.NoError(t, e.Store.DeleteInvite(ctx, r.ID, live[0].ID))
+	_, err = e.Store.Redeem(ctx, hashA, guest, at(21))
+	require.ErrorIs(t, err, roomuc.ErrInviteInvalid, "revoked")
+	require.ErrorIs(t, e.Store.DeleteInvite(ctx, r.ID, live[0].ID), roomuc.ErrInviteNotFound)
+	live, err = e.Store.Invites(ctx, r.ID, at(20))
+	require.NoError(t, err)
+	require.Empty(t, live)
 }
