@@ -167,9 +167,10 @@ func compareKeys(a, b Key) int {
 func (m *Meter) Close(ctx context.Context) error {
 	m.once.Do(m.cancel)
 	<-m.done
-	err := m.Flush(ctx)
+	// Closed before the last flush: whatever is counted from now on is written as it comes, and
+	// nothing is left in memory after the flush.
 	m.mu.Lock()
 	m.closed = true
 	m.mu.Unlock()
-	return err
+	return m.Flush(ctx)
 }
