@@ -1,8 +1,8 @@
 package core
 
 import (
-	"github.com/companionhub/companionhub/adapter/otel"
 	"github.com/companionhub/companionhub/adapter/sqlstore"
+	"github.com/companionhub/companionhub/internal/spans"
 	"github.com/companionhub/companionhub/usecase/decorator"
 )
 
@@ -15,7 +15,7 @@ func (o *options) traceIDs() decorator.TraceIDs {
 	if o.tracer == nil {
 		return nil
 	}
-	return otel.IDs
+	return spans.IDs
 }
 
 // sqlOptions trace the statements of the database the hub opens (one given, WithDatabase, is

@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/companionhub/companionhub/internal/spans"
 	"github.com/companionhub/companionhub/usecase/logkey"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 )
@@ -59,7 +60,7 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 	}
 	if _, err := io.Copy(w, opened.Body); err != nil {
 		s.log.Warn("media stream interrupted", append([]zap.Field{zap.String(logkey.RequestID, requestIDFrom(r.Context())),
-			zap.Error(err)}, traceFields(r.Context())...)...)
+			zap.Error(err)}, spans.LogFields(r.Context())...)...)
 	}
 }
 

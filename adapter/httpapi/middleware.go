@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/internal/spans"
 	"github.com/companionhub/companionhub/usecase/correlation"
 	"github.com/companionhub/companionhub/usecase/incident"
 	"github.com/companionhub/companionhub/usecase/logkey"
@@ -95,7 +96,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		ctx, span := s.startSpan(ctx, r, ri.id)
 		var traced []zap.Field
 		if span != nil {
-			traced = traceFields(ctx)
+			traced = spans.LogFields(ctx)
 		}
 		sw := &statusWriter{ResponseWriter: w}
 		s.metrics.inFlight.Inc()

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/companionhub/companionhub/internal/spans"
 	"github.com/companionhub/companionhub/usecase/logkey"
 )
 
@@ -44,7 +45,7 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
 				res.Status = "unavailable"
 				res.Checks[c.Name] = "down"
 				s.log.Warn("readiness check failed", append([]zap.Field{zap.String(logkey.Component, c.Name),
-					zap.String(logkey.RequestID, requestIDFrom(r.Context())), zap.Error(err)}, traceFields(r.Context())...)...)
+					zap.String(logkey.RequestID, requestIDFrom(r.Context())), zap.Error(err)}, spans.LogFields(r.Context())...)...)
 				return
 			}
 			res.Checks[c.Name] = "ok"

@@ -5,21 +5,16 @@ import (
 	"net/http"
 	"strings"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
-	"go.uber.org/zap"
 
-	"github.com/companionhub/companionhub/usecase/logkey"
+	"github.com/companionhub/companionhub/internal/spans"
 )
 
 // instrumentationName names the tracer of the requests' spans.
 const instrumentationName = "github.com/companionhub/companionhub/adapter/httpapi"
-
-// attrRequestID is the request id on the request's span (adapter/otel spells it the same).
-const attrRequestID = attribute.Key("companionhub.request_id")
 
 // startSpan starts the request's server span, or returns ctx and nil when requests are not
 // traced. A caller's W3C traceparent is joined only from a trusted proxy
@@ -40,7 +35,7 @@ func (s *Server) startSpan(ctx context.Context, r *http.Request, requestID strin
 		return ctx, nil
 	}
 	opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer),
-		trace.WithAttributes(semconv.HTTPRequestMethodKey.String(spanMethod(r.Method)), attrRequestID.String(requestID))}
+		trace.WithAttributes(semconv.HTTPRequestMethodKey.String(spanMethod(r.Method)), spans.AttrRequestID.String(requestID))}
 	switch {
 	case !caller.IsValid():
 	case s.proxies.peerIsTrusted(r):
@@ -74,13 +69,4 @@ func spanMethod(m string) string {
 		return l
 	}
 	return "_OTHER"
-}
-
-// traceFields name the trace and span ctx runs in on a log line (none when it is not traced).
-func traceFields(ctx context.Context) []zap.Field {
-	sc := trace.SpanContextFromContext(ctx)
-	if !sc.IsValid() {
-		return nil
-	}
-	return []zap.Field{zap.String(logkey.TraceID, sc.TraceID().String()), zap.String(logkey.SpanID, sc.SpanID().String())}
 }

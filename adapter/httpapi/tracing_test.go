@@ -18,8 +18,12 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/companionhub/companionhub/internal/spans"
 	"github.com/companionhub/companionhub/usecase/logkey"
 )
+
+// attrRequestID is the request id's key (a test's spans shadow the package's name).
+var attrRequestID = spans.AttrRequestID
 
 // tracedServer is a bare server whose requests are traced into the returned exporter.
 func tracedServer(t *testing.T, checkers ...Checker) (*Server, *tracetest.InMemoryExporter, *observer.ObservedLogs) {

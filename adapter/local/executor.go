@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/internal/spans"
 	"github.com/companionhub/companionhub/usecase"
 	"github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/logkey"
@@ -115,7 +116,7 @@ func (x *Executor) attempt(step chat.Step, p chat.Policy, n int, in any) (res an
 	defer func() {
 		if r := recover(); r != nil {
 			x.opts.Log.Error("step panicked", append([]zap.Field{zap.String(logkey.Step, string(step.Name)), zap.Int(logkey.Attempt, n),
-				zap.String(logkey.Panic, fmt.Sprint(r)), zap.ByteString(logkey.Stack, debug.Stack())}, traceFields(ctx)...)...)
+				zap.String(logkey.Panic, fmt.Sprint(r)), zap.ByteString(logkey.Stack, debug.Stack())}, spans.LogFields(ctx)...)...)
 			res, err = nil, domain.Errorf(domain.KindInternal, "step %s panicked: %v", step.Name, r)
 		}
 		endSpan(span, err)

@@ -23,6 +23,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/internal/spans"
 	"github.com/companionhub/companionhub/usecase"
 	"github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/logkey"
@@ -217,7 +218,7 @@ func (r *Runner) launch(t *turn) {
 
 func (r *Runner) run(t *turn) {
 	ctx, span := startTurn(t.ctx, r.tracer, t.in.TurnID.String())
-	log := r.log.With(append([]zap.Field{zap.String(logkey.TurnID, t.in.TurnID.String())}, traceFields(ctx)...)...)
+	log := r.log.With(append([]zap.Field{zap.String(logkey.TurnID, t.in.TurnID.String())}, spans.LogFields(ctx)...)...)
 	defer r.finished(t)
 	var err error
 	defer func() {

@@ -2,30 +2,23 @@ package local
 
 import (
 	"context"
-	"errors"
 
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	"go.uber.org/zap"
 
-	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/internal/spans"
 	"github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/correlation"
-	"github.com/companionhub/companionhub/usecase/logkey"
 )
 
 // instrumentationName names the tracer of turns and steps run here.
 const instrumentationName = "github.com/companionhub/companionhub/adapter/local"
 
-// Attributes of the turns' and steps' spans (adapter/otel spells them the same way).
+// Attributes of the turns' and steps' spans, besides those every traced adapter shares (spans).
 const (
-	attrRequestID = attribute.Key("companionhub.request_id")
-	attrTurnID    = attribute.Key("companionhub.turn_id")
-	attrStep      = attribute.Key("companionhub.step")
-	attrAttempt   = attribute.Key("companionhub.step.attempt")
-	attrReason    = attribute.Key("companionhub.error.reason")
-	errorType     = attribute.Key("error.type")
+	attrTurnID  = attribute.Key("companionhub.turn_id")
+	attrStep    = attribute.Key("companionhub.step")
+	attrAttempt = attribute.Key("companionhub.step.attempt")
 )
 
 // startTurn starts a turn's span (nil tracer: none). A turn keeps the values of the context it was
@@ -37,7 +30,7 @@ func startTurn(ctx context.Context, tracer trace.Tracer, turnID string) (context
 	}
 	attrs := []attribute.KeyValue{attrTurnID.String(turnID)}
 	if id := correlation.RequestID(ctx); id != "" {
-		attrs = append(attrs, attrRequestID.String(id))
+		attrs = append(attrs, spans.AttrRequestID.String(id))
 	}
 	return tracer.Start(ctx, "chat.turn", trace.WithAttributes(attrs...))
 }
@@ -57,25 +50,6 @@ func endSpan(span trace.Span, err error) {
 	if span == nil {
 		return
 	}
-	if err != nil {
-		kind := domain.KindOf(err).String()
-		if domain.AsError(err) == nil && errors.Is(err, context.Canceled) {
-			kind = "canceled"
-		}
-		span.SetStatus(codes.Error, kind)
-		span.SetAttributes(errorType.String(kind))
-		if e := domain.AsError(err); e != nil && e.Reason != "" {
-			span.SetAttributes(attrReason.String(e.Reason))
-		}
-	}
+	spans.Fail(span, err)
 	span.End()
-}
-
-// traceFields name the trace and span ctx runs in on a log line (none when it is not traced).
-func traceFields(ctx context.Context) []zap.Field {
-	sc := trace.SpanContextFromContext(ctx)
-	if !sc.IsValid() {
-		return nil
-	}
-	return []zap.Field{zap.String(logkey.TraceID, sc.TraceID().String()), zap.String(logkey.SpanID, sc.SpanID().String())}
 }

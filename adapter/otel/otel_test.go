@@ -16,6 +16,7 @@ import (
 
 	"github.com/companionhub/companionhub/adapter/otel"
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/internal/spans"
 	"github.com/companionhub/companionhub/usecase/usage"
 )
 
@@ -79,32 +80,7 @@ func TestCallsOnTheNoopProvider(t *testing.T) {
 	t.Parallel()
 	ctx, end := otel.NewCalls(noop.NewTracerProvider()).Begin(context.Background(), usage.Call{Feature: "llm", Operation: "complete"})
 	end(0, context.Canceled)
-	traceID, spanID := otel.IDs(ctx)
+	traceID, spanID := spans.IDs(ctx)
 	assert.Empty(t, traceID)
 	assert.Empty(t, spanID)
-}
-
-// IDs name the span a context runs in, as log lines show them.
-func TestIDs(t *testing.T) {
-	t.Parallel()
-	tp, _ := recorder(t)
-	ctx, span := tp.Tracer("test").Start(context.Background(), "x")
-	defer span.End()
-	traceID, spanID := otel.IDs(ctx)
-	assert.Equal(t, span.SpanContext().TraceID().String(), traceID)
-	assert.Equal(t, span.SpanContext().SpanID().String(), spanID)
-	traceID, spanID = otel.IDs(context.Background())
-	assert.Empty(t, traceID+spanID)
-}
-
-// A cancelled call is not the hub's failure: its kind says so.
-func TestFailOnCancel(t *testing.T) {
-	t.Parallel()
-	tp, exp := recorder(t)
-	_, span := tp.Tracer("test").Start(context.Background(), "x")
-	otel.Fail(span, context.Canceled)
-	otel.Fail(span, nil)
-	span.End()
-	s := exp.GetSpans()[0]
-	assert.Equal(t, "canceled", s.Status.Description)
 }

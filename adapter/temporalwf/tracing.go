@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
@@ -12,6 +11,7 @@ import (
 	"go.temporal.io/sdk/interceptor"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/internal/spans"
 )
 
 // instrumentationName names the tracer of the workflows' and activities' spans.
@@ -77,13 +77,8 @@ func (s *quietSpan) SetStatus(code codes.Code, description string) {
 		return
 	}
 	err := fromTemporal(s.failed)
-	kind := domain.KindOf(err).String()
-	if s.failed == nil {
-		kind = domain.KindInternal.String()
+	if err == nil {
+		err = domain.Errorf(domain.KindInternal, "failed without an error") // an error status says it failed
 	}
-	s.Span.SetStatus(codes.Error, kind)
-	s.Span.SetAttributes(attribute.String("error.type", kind))
-	if e := domain.AsError(err); e != nil && e.Reason != "" {
-		s.Span.SetAttributes(attribute.String("companionhub.error.reason", e.Reason))
-	}
+	spans.Fail(s.Span, err)
 }

@@ -21,7 +21,7 @@ type Logging struct {
 }
 
 // TraceIDs tells the ids of the trace and span ctx runs in, "" when it is not traced: a tracer's
-// (adapter/otel.IDs), which use cases do not know.
+// (internal/spans.IDs), which use cases do not know.
 type TraceIDs func(ctx context.Context) (traceID, spanID string)
 
 // Fields are the log fields naming ctx's trace and span: none when ids is nil or ctx not traced.
