@@ -79,10 +79,14 @@ func (r mediaRepo) Delete(ctx context.Context, key media.Key) error {
 }
 
 func (r mediaRepo) ListByCompanion(ctx context.Context, companionID domain.ID) ([]media.Item, error) {
+	return listMedia(ctx, r.c, "companion_id", companionID.String())
+}
+
+// listMedia is the stored files whose column is value, oldest first.
+func listMedia(ctx context.Context, c conn, column string, value any) ([]media.Item, error) {
 	var rows []mediaRow
-	if err := r.c.sel(ctx, &rows, `SELECT `+mediaColumns+` FROM media WHERE companion_id = ? ORDER BY created_at, key`,
-		companionID.String()); err != nil {
-		return nil, classify(err, nil, "list media")
+	if err := c.sel(ctx, &rows, `SELECT `+mediaColumns+` FROM media WHERE `+column+` = ? ORDER BY created_at, key`, value); err != nil {
+		return nil, classify(err, nil, "list media by "+column)
 	}
 	out := make([]media.Item, 0, len(rows))
 	for _, row := range rows {

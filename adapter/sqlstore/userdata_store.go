@@ -100,18 +100,5 @@ func (r userDataRepo) Erase(ctx context.Context, userID domain.ID, lockoutSubjec
 }
 
 func (r userDataRepo) Files(ctx context.Context, userID domain.ID) ([]media.Item, error) {
-	var rows []mediaRow
-	if err := r.db.conn(r.db.X).sel(ctx, &rows, `SELECT `+mediaColumns+` FROM media WHERE owner_id = ? ORDER BY created_at, key`,
-		idArg(userID)); err != nil {
-		return nil, classify(err, nil, "list the user's files")
-	}
-	out := make([]media.Item, 0, len(rows))
-	for _, row := range rows {
-		it, err := row.item()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, it)
-	}
-	return out, nil
+	return listMedia(ctx, r.db.conn(r.db.X), "owner_id", idArg(userID))
 }

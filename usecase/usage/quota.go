@@ -116,16 +116,21 @@ func (g Gate) Standings(ctx context.Context, userID domain.ID) ([]Standing, erro
 	}
 	out := make([]Standing, 0, len(Quotas()))
 	for _, q := range Quotas() {
-		s := Standing{Quota: q, ResetsAt: day.Time().AddDate(0, 0, 1)}
-		if p := limits.Of(q); p != nil {
-			s.Limit = *p
-		}
-		for _, k := range q.kinds() {
-			s.Used += used[k]
-		}
-		out = append(out, s)
+		out = append(out, standing(q, limits, used, day))
 	}
 	return out, nil
+}
+
+// standing is where quota q stands on day, with limits and what was used.
+func standing(q Quota, limits Limits, used map[Kind]int64, day Day) Standing {
+	s := Standing{Quota: q, ResetsAt: day.Time().AddDate(0, 0, 1)}
+	if p := limits.Of(q); p != nil {
+		s.Limit = *p
+	}
+	for _, k := range q.kinds() {
+		s.Used += used[k]
+	}
+	return s
 }
 
 // Allow is nil when userID may still spend of q today, else usecase.QuotaExceeded saying when it
@@ -148,12 +153,8 @@ func (g Gate) Allow(ctx context.Context, userID domain.ID, q Quota) error {
 	if err != nil {
 		return err
 	}
-	s := Standing{Quota: q, Limit: *p}
-	for _, k := range q.kinds() {
-		s.Used += used[k]
-	}
-	if s.Exceeded() {
-		return usecase.QuotaExceeded(string(q), day.Time().AddDate(0, 0, 1).Sub(now))
+	if s := standing(q, limits, used, day); s.Exceeded() {
+		return usecase.QuotaExceeded(string(q), s.ResetsAt.Sub(now))
 	}
 	return nil
 }
