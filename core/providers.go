@@ -286,7 +286,7 @@ func provideSummaries(cfg Config, store summary.Store, chat chatuc.Store, tokens
 
 func provideSteps(cfg Config, store chatuc.Store, bus stream.Bus, model llm.Model, tokens chatuc.TokenCounter,
 	mem *memoryuc.App, pictures *picture.App, voices *voice.App, sums *summary.App, sumStore summary.Store,
-	clock usecase.Clock, obs zaplog.Observer, business *prom.BusinessMetrics, o *options) (*chatuc.Steps, error) {
+	clock usecase.Clock, obs zaplog.Observer, business *prom.BusinessMetrics, rooms *roomTurns, o *options) (*chatuc.Steps, error) {
 	var watch []decorator.Observer
 	if o.reporter != nil {
 		watch = append(watch, incident.Observer{Reporter: o.reporter})
@@ -294,7 +294,7 @@ func provideSteps(cfg Config, store chatuc.Store, bus stream.Bus, model llm.Mode
 	return chatuc.NewSteps(chatuc.StepsDeps{Store: store, Bus: bus, Model: model, Tokens: tokens, Recall: mem.Recall, Memory: mem,
 		Learn: mem.Learn, Illustrate: pictures.IllustrateReply, Speak: voices.SpeakReply,
 		Summaries: sumStore, Summarize: sums.Summarize, Clock: clock, Observer: obs, Watch: watch, Ended: turnEnded(business),
-		Limits: cfg.Chat.limits()})
+		RoomTurnEnded: rooms.ended, Limits: cfg.Chat.limits()})
 }
 
 // provideRunner builds the turn runner: the one the options build (Temporal's), otherwise the
@@ -315,7 +315,7 @@ func provideRunner(cfg Config, steps *chatuc.Steps, store chatuc.Store, clock us
 
 func provideChat(cfg Config, store chatuc.Store, bus stream.Bus, runner Runner, steps *chatuc.Steps,
 	guard *ratelimit.Guard, clock usecase.Clock, pictures *picture.App, voices *voice.App, u *usage.App,
-	business *prom.BusinessMetrics, obs []decorator.Observer) (*chatuc.App, error) {
+	business *prom.BusinessMetrics, _ roomAdvance, obs []decorator.Observer) (*chatuc.App, error) {
 	return chatuc.NewApp(chatuc.Deps{Store: store, Bus: bus, Runner: runner, Steps: steps, Guard: guard, Clock: clock,
 		Settings: cfg.chatSettings(), Pictures: pictures, Voice: voices, Transcribe: transcribeOf(voices),
 		Quota: quota(u, usage.QuotaTokens), PictureQuota: quota(u, usage.QuotaPictures), Started: business.MessageSent}, obs...)

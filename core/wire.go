@@ -45,6 +45,7 @@ var turns = wire.NewSet(
 	provideStreamBus,
 	tokenizer.ProviderSet,
 	provideSteps,
+	provideRoomTurns,
 	provideMeter,
 	provideProviderMetrics,
 	provideInstruments,
@@ -54,6 +55,8 @@ var turns = wire.NewSet(
 // chat is the chat use cases over the pipeline, with their runner and limits.
 var chat = wire.NewSet(
 	provideRunner,
+	provideTalk,
+	provideRoomAdvance,
 	provideChat,
 )
 

@@ -164,7 +164,8 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, memoryApp, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer, businessMetrics, o)
+	coreRoomTurns := provideRoomTurns()
+	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, memoryApp, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer, businessMetrics, coreRoomTurns, o)
 	if err != nil {
 		cleanup8()
 		cleanup7()
@@ -188,7 +189,21 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, usageApp, businessMetrics, v)
+	roomStore := sqlstore.RoomStore(db)
+	talk := provideTalk(cfg, chatStore, bus, runner, usageApp, businessMetrics)
+	coreRoomAdvance, err := provideRoomAdvance(roomStore, talk, clock, coreRoomTurns, v)
+	if err != nil {
+		cleanup8()
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, usageApp, businessMetrics, coreRoomAdvance, v)
 	if err != nil {
 		cleanup8()
 		cleanup7()
@@ -268,8 +283,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	roomStore := sqlstore.RoomStore(db)
-	roomApp, err := provideRooms(cfg, roomStore, companionStore, communityStore, communityApp, guard, clock, v)
+	roomApp, err := provideRooms(cfg, roomStore, companionStore, communityStore, communityApp, talk, guard, clock, v)
 	if err != nil {
 		cleanup9()
 		cleanup8()
@@ -455,7 +469,8 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 		cleanup()
 		return nil, nil, err
 	}
-	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer, businessMetrics, o)
+	coreRoomTurns := provideRoomTurns()
+	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer, businessMetrics, coreRoomTurns, o)
 	if err != nil {
 		cleanup8()
 		cleanup7()
@@ -480,7 +495,21 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 		cleanup()
 		return nil, nil, err
 	}
-	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, usageApp, businessMetrics, v)
+	roomStore := sqlstore.RoomStore(db)
+	talk := provideTalk(cfg, chatStore, bus, runner, usageApp, businessMetrics)
+	coreRoomAdvance, err := provideRoomAdvance(roomStore, talk, clock, coreRoomTurns, v)
+	if err != nil {
+		cleanup8()
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, usageApp, businessMetrics, coreRoomAdvance, v)
 	if err != nil {
 		cleanup8()
 		cleanup7()
@@ -700,7 +729,8 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		cleanup()
 		return nil, nil, err
 	}
-	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer, businessMetrics, o)
+	coreRoomTurns := provideRoomTurns()
+	steps, err := provideSteps(cfg, chatStore, bus, model, heuristic, app, pictureApp, voiceApp, summaryApp, summaryStore, clock, observer, businessMetrics, coreRoomTurns, o)
 	if err != nil {
 		cleanup8()
 		cleanup7()
@@ -724,7 +754,21 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		cleanup()
 		return nil, nil, err
 	}
-	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, usageApp, businessMetrics, v)
+	roomStore := sqlstore.RoomStore(db)
+	talk := provideTalk(cfg, chatStore, bus, runner, usageApp, businessMetrics)
+	coreRoomAdvance, err := provideRoomAdvance(roomStore, talk, clock, coreRoomTurns, v)
+	if err != nil {
+		cleanup8()
+		cleanup7()
+		cleanup6()
+		cleanup5()
+		cleanup4()
+		cleanup3()
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	chatApp, err := provideChat(cfg, chatStore, bus, runner, steps, guard, clock, pictureApp, voiceApp, usageApp, businessMetrics, coreRoomAdvance, v)
 	if err != nil {
 		cleanup8()
 		cleanup7()
@@ -775,6 +819,7 @@ var turns = wire.NewSet(
 	provideMemory,
 	provideSummaries,
 	provideStreamBus, tokenizer.ProviderSet, provideSteps,
+	provideRoomTurns,
 	provideMeter,
 	provideProviderMetrics,
 	provideInstruments,
@@ -784,6 +829,8 @@ var turns = wire.NewSet(
 // chat is the chat use cases over the pipeline, with their runner and limits.
 var chat = wire.NewSet(
 	provideRunner,
+	provideTalk,
+	provideRoomAdvance,
 	provideChat,
 )
 

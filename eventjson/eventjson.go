@@ -8,6 +8,7 @@ package eventjson
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
@@ -74,6 +75,54 @@ type complete struct {
 	TextOmitted bool   `json:"text_omitted,omitempty"`
 }
 
+// RoomMessage is a message said in a room as the API shows it (on the room's stream and in its
+// history).
+type RoomMessage struct {
+	ID        string    `json:"id"`
+	RoomID    string    `json:"room_id"`
+	Role      string    `json:"role"`
+	Author    Author    `json:"author"`
+	Text      string    `json:"text"`
+	ReplyTo   string    `json:"reply_to,omitempty"`
+	TurnID    string    `json:"turn_id,omitempty"`
+	Scene     *Scene    `json:"scene,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Author is who said a room message: a person or a companion, by id and the name they said it under.
+type Author struct {
+	Kind string `json:"kind"` // "person" or "companion"
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// RoomMessageOf is the API's form of a room message.
+func RoomMessageOf(m chat.Message) RoomMessage {
+	out := RoomMessage{ID: m.ID.String(), RoomID: m.RoomID.String(), Role: m.Role.String(), Text: m.Text,
+		Author: Author{Kind: "person", ID: m.AuthorID.String(), Name: m.Author}, CreatedAt: m.CreatedAt.UTC()}
+	if !m.CompanionID.IsZero() {
+		out.Author = Author{Kind: "companion", ID: m.CompanionID.String(), Name: m.Author}
+	}
+	if !m.ReplyTo.IsZero() {
+		out.ReplyTo = m.ReplyTo.String()
+	}
+	if !m.TurnID.IsZero() {
+		out.TurnID = m.TurnID.String()
+	}
+	if m.Scene != nil {
+		s := SceneOf(*m.Scene)
+		out.Scene = &s
+	}
+	return out
+}
+
+type speaker struct {
+	TurnID      string `json:"turn_id"`
+	CompanionID string `json:"companion_id"`
+	Name        string `json:"name"`
+	ReplyTo     string `json:"reply_to"`
+}
+
 type failure struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
@@ -114,6 +163,10 @@ func Encode(p chat.Payload) ([]byte, error) {
 		v = complete{MessageID: p.MessageID.String(), Text: p.Text, TextOmitted: p.TextOmitted}
 	case chat.Failure:
 		v = failure{Code: p.Code, Message: p.Message}
+	case chat.RoomMessage:
+		v = RoomMessageOf(p.Message)
+	case chat.Speaker:
+		v = speaker{TurnID: p.TurnID.String(), CompanionID: p.CompanionID.String(), Name: p.Name, ReplyTo: p.ReplyTo.String()}
 	default:
 		return nil, domain.Errorf(domain.KindInternal, "encode event: unknown payload %T", p)
 	}
@@ -164,14 +217,8 @@ func decode(t chat.EventType, data []byte) (chat.Payload, error) {
 			if err != nil {
 				return nil, err
 			}
-			var mood companion.Mood
-			if v.Scene.Mood != "" {
-				if mood, err = companion.ParseMood("mood", v.Scene.Mood); err != nil {
-					return nil, err
-				}
-			}
-			return chat.StateChange{MessageID: m, Scene: companion.Scene{Outfit: v.Scene.Outfit, Location: v.Scene.Location,
-				Action: v.Scene.Action, Mood: mood, UserPresent: v.Scene.UserPresent}}, nil
+			s, err := sceneFrom(v.Scene)
+			return chat.StateChange{MessageID: m, Scene: s}, err
 		})
 	case chat.EventImage, chat.EventAudio:
 		return from(data, func(v mediaEvent) (chat.Payload, error) {
@@ -199,6 +246,50 @@ func decode(t chat.EventType, data []byte) (chat.Payload, error) {
 		})
 	case chat.EventError:
 		return from(data, func(v failure) (chat.Payload, error) { return chat.Failure{Code: v.Code, Message: v.Message}, nil })
+	case chat.EventSpeaker:
+		return from(data, func(v speaker) (chat.Payload, error) {
+			var p chat.Speaker
+			var err error
+			for _, f := range []struct {
+				dst *domain.ID
+				src string
+			}{{&p.TurnID, v.TurnID}, {&p.CompanionID, v.CompanionID}, {&p.ReplyTo, v.ReplyTo}} {
+				if *f.dst, err = optionalID(f.src); err != nil {
+					return nil, err
+				}
+			}
+			p.Name = v.Name
+			return p, nil
+		})
+	case chat.EventMessage:
+		return from(data, func(v RoomMessage) (chat.Payload, error) {
+			m := chat.Message{Text: v.Text, Author: v.Author.Name, Selected: true, CreatedAt: v.CreatedAt}
+			role, err := chat.ParseRole(v.Role)
+			if err != nil {
+				return nil, err
+			}
+			m.Role = role
+			if v.Scene != nil {
+				s, err := sceneFrom(*v.Scene)
+				if err != nil {
+					return nil, err
+				}
+				m.Scene = &s
+			}
+			author := &m.AuthorID
+			if v.Author.Kind == "companion" {
+				author = &m.CompanionID
+			}
+			for _, f := range []struct {
+				dst *domain.ID
+				src string
+			}{{&m.ID, v.ID}, {&m.RoomID, v.RoomID}, {author, v.Author.ID}, {&m.ReplyTo, v.ReplyTo}, {&m.TurnID, v.TurnID}} {
+				if *f.dst, err = optionalID(f.src); err != nil {
+					return nil, err
+				}
+			}
+			return chat.RoomMessage{Message: m}, nil
+		})
 	}
 	return nil, fmt.Errorf("unknown event type")
 }
@@ -224,3 +315,15 @@ func optionalID(s string) (domain.ID, error) {
 // data always carries, whatever the text: in the worst case every byte is a control character,
 // escaped as \u00XX — six bytes for one.
 func TokenTextLimit(maxData int) int { return (maxData - len(`{"text":""}`)) / 6 }
+
+// sceneFrom reads a scene back.
+func sceneFrom(v Scene) (companion.Scene, error) {
+	var mood companion.Mood
+	if v.Mood != "" {
+		var err error
+		if mood, err = companion.ParseMood("mood", v.Mood); err != nil {
+			return companion.Scene{}, err
+		}
+	}
+	return companion.Scene{Outfit: v.Outfit, Location: v.Location, Action: v.Action, Mood: mood, UserPresent: v.UserPresent}, nil
+}

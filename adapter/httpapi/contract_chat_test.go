@@ -135,7 +135,7 @@ func (c *contract) chatJourney(t *testing.T, tok, companionID string) {
 	rest, _ := sseEvents(t, body)
 	require.Equal(t, types[1:], rest)
 	status, body, _ = c.call("GET", sent.Turn.EventsURL, tok, nil, true, header{"Last-Event-ID", strconv.Itoa(len(types))})
-	require.Equal(t, 204, status, "the client has the last event: nothing more, stop reconnecting")
+	require.Equal(t, 204, status, "the client has the last event: nothing more, stop reconnecting; %v; %s", types, body)
 	require.Empty(t, body)
 	status, _, _ = c.call("GET", sent.Turn.EventsURL+"?last_event_id=x", tok, nil, false)
 	require.Equal(t, 400, status)

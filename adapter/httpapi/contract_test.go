@@ -259,6 +259,7 @@ func TestResponsesMatchTheOpenAPIDocument(t *testing.T) {
 	c.exportJourney(t)
 	c.usageJourney(t)
 	c.roomsJourney(t)
+	c.roomTalkJourney(t)
 	c.eraseJourney(t)
 
 	// Locked accounts answer 429 with Retry-After, as documented.

@@ -106,6 +106,8 @@ type follower struct {
 	turnID domain.ID
 	life   context.Context // ends the subscription
 	end    context.CancelFunc
+	// endless: a room's stream, which a terminal event (one answer's end) does not end.
+	endless bool
 }
 
 // sseOut is where a stream writes: the handler's response, or the connection taken from net/http.
@@ -161,7 +163,7 @@ func (f follower) serve(ctx context.Context, out sseOut) {
 		switch {
 		case err == nil:
 			buf = appendEvent(buf[:0], e)
-			if out.write(buf) != nil || e.Type.Terminal() {
+			if out.write(buf) != nil || (e.Type.Terminal() && !f.endless) {
 				return
 			}
 		case ctx.Err() != nil:
@@ -180,12 +182,16 @@ func (f follower) serve(ctx context.Context, out sseOut) {
 	}
 }
 
-// appendEvent appends e in SSE form: its id, its type and its data as data lines (JSON has no
-// raw newlines, but a line break must never end the field early).
+// appendEvent appends e in SSE form: its id (none for an event without a number: an answer's on a
+// room's stream, which leaves the follower's last id as it was), its type and its data as data lines
+// (JSON has no raw newlines, but a line break must never end the field early).
 func appendEvent(b []byte, e chat.Event) []byte {
-	b = append(b, "id: "...)
-	b = strconv.AppendInt(b, e.Seq, 10)
-	b = append(b, "\nevent: "...)
+	if e.Seq > 0 {
+		b = append(b, "id: "...)
+		b = strconv.AppendInt(b, e.Seq, 10)
+		b = append(b, '\n')
+	}
+	b = append(b, "event: "...)
 	b = append(b, e.Type...)
 	b = append(b, "\ndata: "...)
 	data := bytes.ReplaceAll(e.Data, []byte("\r\n"), []byte("\n"))

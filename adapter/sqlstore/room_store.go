@@ -144,23 +144,11 @@ func (r roomRepo) View(ctx context.Context, roomID, userID domain.ID) (room.View
 		return room.View{}, err
 	}
 	v := room.View{Room: rm}
-	var people []struct {
-		UserID      string   `db:"user_id"`
-		DisplayName string   `db:"display_name"`
-		Role        string   `db:"role"`
-		JoinedAt    nullTime `db:"joined_at"`
+	people, err := roomPeople(ctx, r.c, roomID)
+	if err != nil {
+		return room.View{}, err
 	}
-	if err := r.c.sel(ctx, &people, `SELECT p.user_id, u.display_name, p.role, p.joined_at FROM room_people p
-		JOIN users u ON u.id = p.user_id WHERE p.room_id = ? ORDER BY p.joined_at, p.user_id`, idArg(roomID)); err != nil {
-		return room.View{}, classify(err, nil, "select room people")
-	}
-	for _, p := range people {
-		id, err := domain.ParseID(p.UserID)
-		if err != nil {
-			return room.View{}, domain.Errorf(domain.KindInternal, "stored room person %q: %w", p.UserID, err)
-		}
-		v.People = append(v.People, room.Person{UserID: id, DisplayName: p.DisplayName, Role: room.Role(p.Role), JoinedAt: p.JoinedAt.Time})
-	}
+	v.People = people
 	var companions []struct {
 		CompanionID string   `db:"companion_id"`
 		Name        string   `db:"name"`
@@ -182,6 +170,29 @@ func (r roomRepo) View(ctx context.Context, roomID, userID domain.ID) (room.View
 			AddedAt: cp.AddedAt.Time})
 	}
 	return v, nil
+}
+
+// roomPeople are the room's people, in the order they joined.
+func roomPeople(ctx context.Context, c conn, roomID domain.ID) ([]room.Person, error) {
+	var out []room.Person
+	var people []struct {
+		UserID      string   `db:"user_id"`
+		DisplayName string   `db:"display_name"`
+		Role        string   `db:"role"`
+		JoinedAt    nullTime `db:"joined_at"`
+	}
+	if err := c.sel(ctx, &people, `SELECT p.user_id, u.display_name, p.role, p.joined_at FROM room_people p
+		JOIN users u ON u.id = p.user_id WHERE p.room_id = ? ORDER BY p.joined_at, p.user_id`, idArg(roomID)); err != nil {
+		return nil, classify(err, nil, "select room people")
+	}
+	for _, p := range people {
+		id, err := domain.ParseID(p.UserID)
+		if err != nil {
+			return nil, domain.Errorf(domain.KindInternal, "stored room person %q: %w", p.UserID, err)
+		}
+		out = append(out, room.Person{UserID: id, DisplayName: p.DisplayName, Role: room.Role(p.Role), JoinedAt: p.JoinedAt.Time})
+	}
+	return out, nil
 }
 
 func (r roomRepo) List(ctx context.Context, userID domain.ID) ([]room.Room, error) {

@@ -14,7 +14,7 @@ import (
 
 func roomEnv(db *sqlstore.DB) roomstoretest.Env {
 	p := proactiveEnv(db)
-	return roomstoretest.Env{Store: sqlstore.RoomStore(db), Companions: p.Companions, NewUser: p.NewUser, DeleteUser: p.DeleteUser,
+	return roomstoretest.Env{Store: sqlstore.RoomStore(db), Chat: sqlstore.NewChatStore(db), Companions: p.Companions, NewUser: p.NewUser, DeleteUser: p.DeleteUser,
 		ConfirmAdult: func(t *testing.T, id domain.ID) {
 			t.Helper()
 			require.NoError(t, sqlstore.CommunityStore(db).ConfirmAdult(context.Background(), id, time.Now()))

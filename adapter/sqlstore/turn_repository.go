@@ -19,6 +19,7 @@ type turnRow struct {
 	OwnerID       string   `db:"owner_id"`
 	CompanionID   string   `db:"companion_id"`
 	UserMessageID string   `db:"user_message_id"`
+	RoomID        *string  `db:"room_id"`
 	DeepThink     bool     `db:"deep_think"`
 	WantImage     bool     `db:"want_image"`
 	WantVoice     bool     `db:"want_voice"`
@@ -35,7 +36,8 @@ type turnRow struct {
 	UpdatedAt     nullTime `db:"updated_at"`
 }
 
-const turnColumns = `id, owner_id, companion_id, user_message_id, deep_think, want_image, want_voice, sampling, regenerate,
+// A room turn answers a room message: user_message_id reads either.
+const turnColumns = `id, owner_id, companion_id, COALESCE(user_message_id, room_message_id) AS user_message_id, room_id, deep_think, want_image, want_voice, sampling, regenerate,
 	status, progress, error_code, error_message, reply_id, cancel_requested, lease_until, created_at, updated_at`
 
 func (r turnRepo) Create(ctx context.Context, turn chat.Turn, key chatuc.Idempotency) error {
@@ -51,11 +53,15 @@ func (r turnRepo) Create(ctx context.Context, turn chat.Turn, key chatuc.Idempot
 	if err != nil {
 		return err
 	}
-	_, err = r.c.exec(ctx, `INSERT INTO turns (id, owner_id, companion_id, user_message_id, idempotency_key,
-		idempotency_fingerprint, deep_think, want_image, want_voice, sampling, regenerate, status, progress, error_code,
-		error_message, reply_id, cancel_requested, lease_until, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		t.ID.String(), t.OwnerID.String(), t.CompanionID.String(), t.UserMessageID.String(), k, fp, t.Options.DeepThink,
+	message, roomMessage := any(t.UserMessageID.String()), any(nil)
+	if !t.RoomID.IsZero() {
+		message, roomMessage = nil, t.UserMessageID.String()
+	}
+	_, err = r.c.exec(ctx, `INSERT INTO turns (id, owner_id, companion_id, user_message_id, room_id, room_message_id,
+		idempotency_key, idempotency_fingerprint, deep_think, want_image, want_voice, sampling, regenerate, status, progress,
+		error_code, error_message, reply_id, cancel_requested, lease_until, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		t.ID.String(), t.OwnerID.String(), t.CompanionID.String(), message, idArg(t.RoomID), roomMessage, k, fp, t.Options.DeepThink,
 		t.Options.Image, t.Options.Voice, sampling, t.Regenerate, t.Status.String(), t.Progress, t.ErrorCode, t.ErrorMessage,
 		idArg(t.ReplyID), t.CancelRequested, r.c.t(leaseOf(t)), r.c.t(t.CreatedAt), r.c.t(t.UpdatedAt))
 	if c, dup := uniqueViolation(err); dup {
@@ -283,7 +289,8 @@ func leaseOf(t chat.TurnRecord) time.Time {
 
 func (r turnRepo) Active(ctx context.Context, companionID, except domain.ID) (bool, error) {
 	// EXISTS stops at the first unfinished turn (turns_active_idx holds only those).
-	query := `SELECT EXISTS (SELECT 1 FROM turns WHERE companion_id = ? AND ` + turnUnfinished
+	// A companion's turns in rooms are not its own chat's.
+	query := `SELECT EXISTS (SELECT 1 FROM turns WHERE companion_id = ? AND room_id IS NULL AND ` + turnUnfinished
 	args := []any{companionID.String()}
 	if !except.IsZero() {
 		query += ` AND id <> ?`
@@ -295,7 +302,7 @@ func (r turnRepo) Active(ctx context.Context, companionID, except domain.ID) (bo
 }
 
 func (r turnRepo) Current(ctx context.Context, owner, companionID domain.ID) (chat.Turn, error) {
-	return r.one(ctx, `owner_id = ? AND companion_id = ? AND `+turnUnfinished+` ORDER BY created_at DESC, id DESC LIMIT 1`,
+	return r.one(ctx, `owner_id = ? AND companion_id = ? AND room_id IS NULL AND `+turnUnfinished+` ORDER BY created_at DESC, id DESC LIMIT 1`,
 		owner.String(), companionID.String())
 }
 
@@ -312,6 +319,11 @@ func (row turnRow) turn() (chat.Turn, error) {
 	}
 	if row.ReplyID != nil {
 		if t.ReplyID, err = parseID(*row.ReplyID); err != nil {
+			return chat.Turn{}, err
+		}
+	}
+	if row.RoomID != nil {
+		if t.RoomID, err = parseID(*row.RoomID); err != nil {
 			return chat.Turn{}, err
 		}
 	}

@@ -60,10 +60,18 @@ func NewUserText(field, s string) (string, error) {
 // Message is one entry of a conversation. An assistant message answers the user message ReplyTo;
 // regenerating adds alternatives to the same user message, of which exactly one is selected.
 type Message struct {
-	ID          domain.ID
+	ID domain.ID
+	// CompanionID is the companion whose conversation it is; in a room, the companion that wrote a
+	// reply (zero for a person's message).
 	CompanionID domain.ID
-	Role        Role
-	Text        string
+	// RoomID is the room of a message said in one (zero in a companion's own chat); AuthorID is the
+	// person who wrote a user message there, and Author the name it was written under (a person's
+	// or a companion's, as it was then).
+	RoomID   domain.ID
+	AuthorID domain.ID
+	Author   string
+	Role     Role
+	Text     string
 	// ReplyTo is the user message an assistant message answers (zero otherwise).
 	ReplyTo domain.ID
 	// TurnID is the turn that produced an assistant message (zero otherwise).

@@ -19,6 +19,11 @@ const (
 	EventReset    EventType = "reset"    // Reset: drop the reply text received so far
 	EventComplete EventType = "complete" // Completion: the saved reply
 	EventError    EventType = "error"    // Failure: the turn failed or was cancelled
+
+	// A room's own stream (group chat) tells what is said in it and who begins to answer; each
+	// answer's events are its turn's.
+	EventMessage EventType = "message" // RoomMessage: a message said in the room
+	EventSpeaker EventType = "turn"    // Speaker: a companion begins to answer
 )
 
 // Terminal reports whether no event follows this one.
@@ -88,6 +93,20 @@ type Failure struct {
 	Message string
 }
 
+// RoomMessage is a message said in a room: a person's, or a companion's saved reply.
+type RoomMessage struct{ Message Message }
+
+// Speaker says that the companion CompanionID (Name) begins to answer in a room, with turn TurnID,
+// the message ReplyTo.
+type Speaker struct {
+	TurnID      domain.ID
+	CompanionID domain.ID
+	Name        string
+	ReplyTo     domain.ID
+}
+
+func (RoomMessage) EventType() EventType { return EventMessage }
+func (Speaker) EventType() EventType     { return EventSpeaker }
 func (Token) EventType() EventType       { return EventToken }
 func (Progress) EventType() EventType    { return EventProgress }
 func (Reset) EventType() EventType       { return EventReset }

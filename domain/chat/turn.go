@@ -93,6 +93,7 @@ type Turn struct {
 	ownerID         domain.ID
 	companionID     domain.ID
 	userMessageID   domain.ID
+	roomID          domain.ID
 	options         Options
 	regenerate      bool
 	status          Status
@@ -126,23 +127,37 @@ func NewTurn(id, owner, companionID, userMessage domain.ID, o Options, regenerat
 		regenerate: regenerate, status: StatusQueued, leaseUntil: now.Add(lease), createdAt: now, updatedAt: now}, nil
 }
 
+// NewRoomTurn starts a turn in which companionID answers the room message message of room roomID
+// (a person's, or another companion's) for owner — the person whose message began the exchange,
+// for whom the turn works; otherwise as NewTurn.
+func NewRoomTurn(id, owner, roomID, companionID, message domain.ID, o Options, now time.Time, lease time.Duration) (Turn, error) {
+	if roomID.IsZero() {
+		return Turn{}, domain.Errorf(domain.KindInternal, "new room turn: a room is required")
+	}
+	t, err := NewTurn(id, owner, companionID, message, o, false, now, lease)
+	t.roomID = roomID
+	return t, err
+}
+
 // TurnRecord is a turn as a store keeps it.
 type TurnRecord struct {
 	ID, OwnerID, CompanionID, UserMessageID domain.ID
-	Options                                 Options
-	Regenerate                              bool
-	Status                                  Status
-	Progress                                int
-	ErrorCode, ErrorMessage                 string
-	ReplyID                                 domain.ID
-	CancelRequested                         bool
-	LeaseUntil, CreatedAt, UpdatedAt        time.Time
+	// RoomID is the room of a room turn, whose UserMessageID is a room message (zero otherwise).
+	RoomID                           domain.ID
+	Options                          Options
+	Regenerate                       bool
+	Status                           Status
+	Progress                         int
+	ErrorCode, ErrorMessage          string
+	ReplyID                          domain.ID
+	CancelRequested                  bool
+	LeaseUntil, CreatedAt, UpdatedAt time.Time
 }
 
 // HydrateTurn rebuilds a turn from storage. Only repositories call it: what they stored went
 // through the methods below, so it is checked for consistency, not re-validated as input.
 func HydrateTurn(r TurnRecord) (Turn, error) {
-	t := Turn{id: r.ID, ownerID: r.OwnerID, companionID: r.CompanionID, userMessageID: r.UserMessageID,
+	t := Turn{id: r.ID, ownerID: r.OwnerID, companionID: r.CompanionID, userMessageID: r.UserMessageID, roomID: r.RoomID,
 		options: r.Options, regenerate: r.Regenerate, status: r.Status, progress: r.Progress,
 		failure: Failure{Code: r.ErrorCode, Message: r.ErrorMessage}, replyID: r.ReplyID,
 		cancelRequested: r.CancelRequested, leaseUntil: r.LeaseUntil, createdAt: r.CreatedAt, updatedAt: r.UpdatedAt}
@@ -157,7 +172,7 @@ func HydrateTurn(r TurnRecord) (Turn, error) {
 
 // Record is the turn as a store keeps it.
 func (t Turn) Record() TurnRecord {
-	return TurnRecord{ID: t.id, OwnerID: t.ownerID, CompanionID: t.companionID, UserMessageID: t.userMessageID,
+	return TurnRecord{ID: t.id, OwnerID: t.ownerID, CompanionID: t.companionID, UserMessageID: t.userMessageID, RoomID: t.roomID,
 		Options: t.options, Regenerate: t.regenerate, Status: t.status, Progress: t.progress,
 		ErrorCode: t.failure.Code, ErrorMessage: t.failure.Message, ReplyID: t.replyID,
 		CancelRequested: t.cancelRequested, LeaseUntil: t.leaseUntil, CreatedAt: t.createdAt, UpdatedAt: t.updatedAt}
@@ -167,11 +182,15 @@ func (t Turn) ID() domain.ID            { return t.id }
 func (t Turn) OwnerID() domain.ID       { return t.ownerID }
 func (t Turn) CompanionID() domain.ID   { return t.companionID }
 func (t Turn) UserMessageID() domain.ID { return t.userMessageID }
-func (t Turn) Options() Options         { return t.options }
-func (t Turn) Regenerate() bool         { return t.regenerate }
-func (t Turn) Status() Status           { return t.status }
-func (t Turn) Progress() int            { return t.progress }
-func (t Turn) Ended() bool              { return t.status.Final() }
+
+// RoomID is the room a room turn answers in (zero for a turn of a companion's own chat); its
+// UserMessageID is then the room message it answers.
+func (t Turn) RoomID() domain.ID { return t.roomID }
+func (t Turn) Options() Options  { return t.options }
+func (t Turn) Regenerate() bool  { return t.regenerate }
+func (t Turn) Status() Status    { return t.status }
+func (t Turn) Progress() int     { return t.progress }
+func (t Turn) Ended() bool       { return t.status.Final() }
 
 // Failure says why a turn failed or was cancelled (zero otherwise).
 func (t Turn) Failure() Failure { return t.failure }

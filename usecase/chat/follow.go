@@ -117,7 +117,7 @@ func (h followHandler) terminalAt(ctx context.Context, turnID domain.ID, seq int
 
 // outcome is the terminal event of an ended turn, as recorded (its Seq is set by the caller).
 func (h followHandler) outcome(ctx context.Context, t chat.Turn) (chat.Event, error) {
-	end, err := endOf(ctx, h.d.Store.Messages(), t)
+	end, err := endOf(ctx, h.d.Store, t)
 	if err != nil {
 		return chat.Event{}, err
 	}

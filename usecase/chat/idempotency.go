@@ -31,7 +31,7 @@ var ErrIdempotencyKeyReused = &domain.Error{Kind: domain.KindInvalid, Reason: "i
 	Fields: []domain.FieldViolation{domain.Violation("idempotency_key", "reused",
 		"this Idempotency-Key was used for another request")}}
 
-func checkIdempotencyKey(key string) error {
+func CheckIdempotencyKey(key string) error {
 	if len(key) > MaxIdempotencyKey {
 		return domain.Invalid(domain.Violation("idempotency_key", "too_long", "the Idempotency-Key must be at most 200 characters"))
 	}
@@ -47,7 +47,7 @@ func checkIdempotencyKey(key string) error {
 // release: retries of one request wait for the first, then find its turn — they are answered with
 // it and never counted against the rate limit.
 func holdKey(keys *keyedLocks, owner domain.ID, key string) (release func(), err error) {
-	if err := checkIdempotencyKey(key); err != nil {
+	if err := CheckIdempotencyKey(key); err != nil {
 		return nil, err
 	}
 	if key == "" {
@@ -59,16 +59,16 @@ func holdKey(keys *keyedLocks, owner domain.ID, key string) (release func(), err
 // sendFingerprint and regenerateFingerprint are what a key is bound to: everything the request
 // asks for, the operation included (a key used to send cannot regenerate).
 func sendFingerprint(companionID domain.ID, text string, o chat.Options, u Unset) string {
-	return fingerprint("send", companionID.String(), text, sendRequestKey(o, u))
+	return Fingerprint("send", companionID.String(), text, sendRequestKey(o, u))
 }
 
 func regenerateFingerprint(messageID domain.ID, o chat.Options, u Unset) string {
-	return fingerprint("regenerate", messageID.String(), sendRequestKey(o, u))
+	return Fingerprint("regenerate", messageID.String(), sendRequestKey(o, u))
 }
 
-// fingerprint is SHA-256 over the parts, each prefixed with its length (so no two lists of parts
+// Fingerprint is SHA-256 over the parts, each prefixed with its length (so no two lists of parts
 // encode alike), in hex.
-func fingerprint(parts ...string) string {
+func Fingerprint(parts ...string) string {
 	h := sha256.New()
 	var n [8]byte
 	for _, p := range parts {

@@ -33,7 +33,7 @@ func (p prompter) lore(ctx context.Context, tc turnContext) ([]string, error) {
 	}
 	texts := []string{tc.user.Text}
 	if depth > 1 {
-		before, err := p.msgs.Recent(ctx, tc.comp.ID(), domain.Cursor{At: tc.user.CreatedAt, ID: tc.user.ID}, depth-1)
+		before, err := tc.recent(ctx, domain.Cursor{At: tc.user.CreatedAt, ID: tc.user.ID}, depth-1)
 		if err != nil {
 			return nil, err
 		}

@@ -22,7 +22,9 @@ type sceneFacts struct {
 	Summary      string   // what came before the history that fits, summarised
 	Plan         string   // DeepThink's hidden plan
 	DeepThink    bool
-	m            *macros
+	// Room is the room a reply is said in (nil in the companion's own chat).
+	Room *roomFacts
+	m    *macros
 }
 
 // charName is the name the companion goes by in prompts.
@@ -167,6 +169,9 @@ func systemPrompt(f sceneFacts, example string) string {
 		line("\n%s", f.m.expand(p.CustomInstruction))
 	}
 
+	if f.Room != nil {
+		line("%s", roomPrompt(f))
+	}
 	params := replyParams(p.SpeechStyle, p.IntimacyPace, p.ConfidenceLevel, p.Archetype, f.DeepThink)
 	line("\nRESPONSE GUIDELINES")
 	line("- Length: %s.", params.Length)
@@ -205,6 +210,9 @@ func systemPrompt(f sceneFacts, example string) string {
 // defaultPostHistory is the reminder that closes the system prompt; a card's post-history
 // instructions can quote it as {{original}}.
 func defaultPostHistory(f sceneFacts) string {
+	if f.Room != nil {
+		return fmt.Sprintf("Reply as %s now, in character, to the conversation's last message.", f.charName())
+	}
 	return fmt.Sprintf("Reply as %s now, in character, to %s's last message.", f.charName(), f.Person)
 }
 
@@ -245,8 +253,7 @@ type fittedHistory struct {
 // tokens (reference: the original read the last 30 messages, including the one being answered,
 // which then appeared twice). Reading stops as soon as the budget is full, so a chat of 100 000
 // messages costs what a chat of a hundred does.
-func fitHistory(ctx context.Context, msgs MessageRepository, tokens TokenCounter, companionID domain.ID,
-	before domain.Cursor, budget int, f sceneFacts) (fittedHistory, error) {
+func fitHistory(ctx context.Context, recent recentFunc, tokens TokenCounter, before domain.Cursor, budget int, f sceneFacts) (fittedHistory, error) {
 	var out fittedHistory
 	var kept []llm.Message
 	if budget <= 0 {
@@ -254,7 +261,7 @@ func fitHistory(ctx context.Context, msgs MessageRepository, tokens TokenCounter
 		return out, nil
 	}
 	for budget > 0 {
-		page, err := msgs.Recent(ctx, companionID, before, historyPage)
+		page, err := recent(ctx, before, historyPage)
 		if err != nil {
 			return out, err
 		}
@@ -287,6 +294,13 @@ func fitHistory(ctx context.Context, msgs MessageRepository, tokens TokenCounter
 
 // llmMessage renders a stored message for the model.
 func llmMessage(m chat.Message, f sceneFacts) llm.Message {
+	if f.Room != nil {
+		own, text := roomLine(m, f.Room.Self)
+		if own {
+			return llm.Message{Role: llm.Assistant, Content: text}
+		}
+		return llm.Message{Role: llm.User, Content: text}
+	}
 	switch m.Role {
 	case chat.RoleAssistant:
 		return llm.Message{Role: llm.Assistant, Content: m.Text}
@@ -300,7 +314,7 @@ func llmMessage(m chat.Message, f sceneFacts) llm.Message {
 // analyzerPrompt asks for the scene as JSON (reference §2.10): the latest reply is authoritative,
 // outfit is an inventory, action is present tense and observable. The CURRENT STATE block is also
 // what the offline model reads back.
-func analyzerPrompt(f sceneFacts, recent []chat.Message, userText, replyText string) []llm.Message {
+func analyzerPrompt(f sceneFacts, recent []chat.Message, userBy, userText, replyText string) []llm.Message {
 	name := f.charName()
 	sys := fmt.Sprintf(`You are the Visual Continuity Engine for %[1]s, a character in an ongoing roleplay with %[2]s.
 Your job: keep track of %[1]s's outfit, location, action and mood, and describe the scene for a picture.
@@ -328,14 +342,20 @@ Answer with one JSON object and nothing else, with the keys: reasoning, outfit, 
 	for i := len(recent) - 1; i >= 0; i-- {
 		m := recent[i]
 		who := "User (" + f.Person + ")"
-		if m.Role == chat.RoleAssistant {
+		if f.Room != nil && m.CompanionID != f.Room.Self {
+			who = m.Author
+		} else if m.Role == chat.RoleAssistant {
 			who = "Companion (" + name + ")"
 		} else if m.Role == chat.RoleSystemEvent {
 			who = "Event"
 		}
 		fmt.Fprintf(&b, "%s: %s\n", who, m.Text)
 	}
-	fmt.Fprintf(&b, "\nLATEST INPUT (%s): %s\n", f.Person, userText)
+	latest := f.Person
+	if f.Room != nil && userBy != "" {
+		latest = userBy
+	}
+	fmt.Fprintf(&b, "\nLATEST INPUT (%s): %s\n", latest, userText)
 	fmt.Fprintf(&b, "LATEST RESPONSE (%s): %s\n", name, replyText)
 	return []llm.Message{{Role: llm.System, Content: sys}, {Role: llm.User, Content: b.String()}}
 }

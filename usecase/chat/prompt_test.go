@@ -153,7 +153,7 @@ func TestAnalyzerPromptCarriesTheStateBlock(t *testing.T) {
 		{Role: chat.RoleAssistant, Text: "Ugh, you again?", CreatedAt: at.Add(time.Minute)},
 		{Role: chat.RoleUser, Text: "Hi Mika", CreatedAt: at},
 	}
-	msgs := analyzerPrompt(f, recent, "Can I get a latte?", "Fine. One latte.")
+	msgs := analyzerPrompt(f, recent, "", "Can I get a latte?", "Fine. One latte.")
 	require.Len(t, msgs, 2)
 	require.Equal(t, llm.System, msgs[0].Role)
 	require.Contains(t, msgs[0].Content, "action_summary")
@@ -172,6 +172,10 @@ type fakeMessages struct {
 	MessageRepository
 	all   []chat.Message
 	reads int
+}
+
+func (f *fakeMessages) recent(ctx context.Context, before domain.Cursor, limit int) ([]chat.Message, error) {
+	return f.Recent(ctx, domain.ID{}, before, limit)
 }
 
 func (f *fakeMessages) Recent(_ context.Context, _ domain.ID, before domain.Cursor, limit int) ([]chat.Message, error) {
@@ -206,7 +210,7 @@ func TestFitHistoryKeepsTheNewestThatFitAndReadsNoMore(t *testing.T) {
 	f := testFacts(t, nil)
 	answered := repo.all[len(repo.all)-2] // a user message
 	before := domain.Cursor{At: answered.CreatedAt, ID: answered.ID}
-	h, err := fitHistory(context.Background(), repo, runeCounter{}, domain.ID{}, before, 140, f)
+	h, err := fitHistory(context.Background(), repo.recent, runeCounter{}, before, 140, f)
 	require.NoError(t, err)
 	require.Len(t, h.Messages, 10, "each message costs 10+4 tokens")
 	require.True(t, h.Omitted)
@@ -216,7 +220,7 @@ func TestFitHistoryKeepsTheNewestThatFitAndReadsNoMore(t *testing.T) {
 	require.Equal(t, llm.Assistant, h.Messages[9].Role)
 
 	small := &fakeMessages{all: repo.all[:3]}
-	h, err = fitHistory(context.Background(), small, runeCounter{}, domain.ID{}, domain.Cursor{}, 1000, f)
+	h, err = fitHistory(context.Background(), small.recent, runeCounter{}, domain.Cursor{}, 1000, f)
 	require.NoError(t, err)
 	require.Len(t, h.Messages, 3)
 	require.False(t, h.Omitted, "everything fit")

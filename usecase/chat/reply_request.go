@@ -9,7 +9,6 @@ import (
 
 // prompter builds the model request of a reply, for the reply and plan steps.
 type prompter struct {
-	msgs      MessageRepository
 	tokens    TokenCounter
 	limits    Limits
 	summaries SummaryReader // nil: no summaries
@@ -39,7 +38,7 @@ func (p prompter) request(ctx context.Context, tc turnContext) (llm.Request, err
 	if !deep {
 		budget = min(budget, p.limits.HistoryTokens)
 	}
-	hist, err := fitHistory(ctx, p.msgs, p.tokens, tc.comp.ID(), domain.Cursor{At: tc.user.CreatedAt, ID: tc.user.ID}, budget, tc.facts)
+	hist, err := fitHistory(ctx, tc.recent, p.tokens, domain.Cursor{At: tc.user.CreatedAt, ID: tc.user.ID}, budget, tc.facts)
 	if err != nil {
 		return llm.Request{}, err
 	}
@@ -57,7 +56,7 @@ func (p prompter) request(ctx context.Context, tc turnContext) (llm.Request, err
 			sys = systemPrompt(tc.facts, ex)
 			left -= p.tokens.Count(ex)
 		}
-		if g := tc.facts.m.expand(spec.Greeting); g != "" && p.tokens.Count(g)+perMessageTokens <= left {
+		if g := tc.facts.m.expand(spec.Greeting); g != "" && tc.facts.Room == nil && p.tokens.Count(g)+perMessageTokens <= left {
 			hist.Messages = append([]llm.Message{{Role: llm.Assistant, Content: g}}, hist.Messages...)
 		}
 	}

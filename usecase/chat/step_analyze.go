@@ -33,13 +33,13 @@ func (s analyzeStep) run(ctx context.Context, in AnalyzeInput) (Analysis, error)
 	if err != nil {
 		return Analysis{}, err
 	}
-	recent, err := s.store.Messages().Recent(ctx, tc.comp.ID(), domain.Cursor{At: tc.user.CreatedAt, ID: tc.user.ID}, analyzerHistory)
+	recent, err := tc.recent(ctx, domain.Cursor{At: tc.user.CreatedAt, ID: tc.user.ID}, analyzerHistory)
 	if err != nil {
 		return Analysis{}, err
 	}
 	zero := 0.2
 	raw, _, err := s.model.Complete(ctx, llm.Request{
-		Messages:    analyzerPrompt(tc.facts, recent, tc.user.Text, reply),
+		Messages:    analyzerPrompt(tc.facts, recent, tc.user.Author, tc.user.Text, reply),
 		MaxTokens:   500,
 		Temperature: &zero,
 		JSON:        true,

@@ -15,6 +15,9 @@ type finishStep struct {
 	turns
 	eventTTL time.Duration
 	ended    func(context.Context, chat.Status) // nil: nobody hears
+	// roomEnded hears of every room turn that ended, when its end was told (nil: nobody): the room
+	// decides who speaks next. It may hear of one turn more than once.
+	roomEnded func(context.Context, chat.Turn) error
 }
 
 // run records how the turn ended and tells the stream, once. It runs even for cancelled turns
@@ -58,7 +61,7 @@ func (s finishStep) end(ctx context.Context, in FinishInput) (bool, error) {
 		}
 	}
 	// Tell what was recorded (a retry may find another outcome recorded first).
-	end, err := endOf(ctx, s.store.Messages(), t)
+	end, err := endOf(ctx, s.store, t)
 	if err != nil {
 		return recorded, err
 	}
@@ -67,6 +70,9 @@ func (s finishStep) end(ctx context.Context, in FinishInput) (bool, error) {
 	}
 	if err := s.bus.Expire(ctx, t.ID(), s.eventTTL); err != nil {
 		s.obs.StreamNotExpired(ctx, t.ID(), err)
+	}
+	if s.roomEnded != nil && !t.RoomID().IsZero() {
+		return recorded, s.roomEnded(ctx, t)
 	}
 	return recorded, nil
 }
@@ -93,11 +99,17 @@ func (s finishStep) record(ctx context.Context, t chat.Turn, in FinishInput) (ch
 
 // endOf is what an ended turn's terminal event says: its failure, or the reply it completed with
 // (a failure, if the person deleted the reply since).
-func endOf(ctx context.Context, msgs MessageRepository, t chat.Turn) (chat.Payload, error) {
+func endOf(ctx context.Context, r Repos, t chat.Turn) (chat.Payload, error) {
 	if t.Status() != chat.StatusCompleted {
 		return t.Failure(), nil
 	}
-	m, err := msgs.Get(ctx, t.OwnerID(), t.ReplyID())
+	var m chat.Message
+	var err error
+	if t.RoomID().IsZero() {
+		m, err = r.Messages().Get(ctx, t.OwnerID(), t.ReplyID())
+	} else {
+		m, err = r.Rooms().Message(ctx, t.RoomID(), t.ReplyID())
+	}
 	switch {
 	case err == nil:
 		return completion(m), nil

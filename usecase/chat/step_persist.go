@@ -18,6 +18,13 @@ type persistStep struct {
 func (s persistStep) run(ctx context.Context, in PersistInput) (PersistOutput, error) {
 	var saved chat.Message
 	err := s.store.InTx(ctx, func(r Repos) error {
+		if t, err := r.Turns().Load(ctx, in.TurnID); err != nil {
+			return err
+		} else if !t.RoomID().IsZero() {
+			var err error
+			saved, err = s.saveInRoom(ctx, r, t, in)
+			return err
+		}
 		if m, err := r.Messages().ByTurn(ctx, in.TurnID); err == nil {
 			saved = m
 			return nil
@@ -79,6 +86,11 @@ func (s persistStep) run(ctx context.Context, in PersistInput) (PersistOutput, e
 	}
 	if saved.Scene != nil {
 		if err := s.publish(ctx, in.TurnID, 0, chat.StateChange{MessageID: saved.ID, Scene: *saved.Scene}); err != nil {
+			return PersistOutput{}, err
+		}
+	}
+	if !saved.RoomID.IsZero() { // everyone in the room hears the reply, followers of its turn or not
+		if err := PublishInRoom(ctx, s.bus, saved.RoomID, chat.RoomMessage{Message: saved}); err != nil {
 			return PersistOutput{}, err
 		}
 	}

@@ -48,7 +48,7 @@ func (s recallStep) run(ctx context.Context, in RecallInput) (RecallOutput, erro
 	if err := s.publish(ctx, t.ID(), 0, chat.Progress{Status: chat.StatusRecalling, Percent: 25}); err != nil && ctx.Err() != nil {
 		return RecallOutput{}, context.Cause(ctx)
 	}
-	u, err := s.store.Messages().Get(ctx, t.OwnerID(), t.UserMessageID())
+	u, err := s.answered(ctx, s.store, t)
 	if err != nil {
 		return RecallOutput{}, err
 	}

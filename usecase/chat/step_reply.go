@@ -53,13 +53,21 @@ func (s replyStep) run(ctx context.Context, in ReplyInput) (ReplyOutput, error) 
 	defer b.stop()
 	var text strings.Builder
 	var filter Filter
+	guard := guardFor(tc.facts) // in a room: the reply ends where it would speak for someone else
+	stopped := false
 	_, err = s.model.Stream(ctx, req, func(piece string) error {
 		out := filter.Write(piece)
+		if guard != nil {
+			out, stopped = guard.Write(out)
+		}
 		text.WriteString(out)
 		if text.Len() > chat.MaxReplyText*4 { // runaway output: stop reading, keep what we have
 			return errReplyFull
 		}
-		return b.add(out)
+		if err := b.add(out); err != nil || !stopped {
+			return err
+		}
+		return errReplyFull
 	})
 	if err != nil && !errors.Is(err, errReplyFull) {
 		if cause := context.Cause(ctx); cause != nil && !errors.Is(cause, context.Canceled) {
@@ -68,6 +76,14 @@ func (s replyStep) run(ctx context.Context, in ReplyInput) (ReplyOutput, error) 
 		return ReplyOutput{}, err
 	}
 	rest := filter.Flush()
+	if guard != nil {
+		if stopped {
+			rest = ""
+		} else {
+			rest, _ = guard.Write(rest)
+			rest += guard.Flush()
+		}
+	}
 	text.WriteString(rest)
 	if err := b.add(rest); err != nil {
 		return ReplyOutput{}, err
@@ -86,4 +102,5 @@ func (s replyStep) run(ctx context.Context, in ReplyInput) (ReplyOutput, error) 
 	return ReplyOutput{Chars: utf8.RuneCountInString(reply)}, nil
 }
 
-var errReplyFull = errors.New("reply too long")
+// errReplyFull stops reading a reply that is long enough, or that began to speak for someone else.
+var errReplyFull = errors.New("reply ended")

@@ -39,8 +39,12 @@ type StepsDeps struct {
 	Watch []decorator.Observer
 	// Ended hears of every turn whose outcome a step or the reaper recorded, once (nil: nobody):
 	// the business metrics count turns by outcome.
-	Ended  func(ctx context.Context, outcome chat.Status)
-	Limits Limits
+	Ended func(ctx context.Context, outcome chat.Status)
+	// RoomTurnEnded hears of every room turn whose end was told (nil: nobody): the room decides who
+	// speaks next (usecase/room's Advance). It may hear of a turn more than once; an error it returns
+	// is the finish step's, which is retried.
+	RoomTurnEnded func(ctx context.Context, t chat.Turn) error
+	Limits        Limits
 }
 
 // Steps are the pipeline's steps: ordinary use-case functions with one input and one output
@@ -70,7 +74,7 @@ func NewSteps(d StepsDeps) (*Steps, error) {
 	}
 	l := d.Limits.withDefaults()
 	t := turns{store: d.Store, bus: d.Bus, clock: d.Clock, obs: d.Observer}
-	p := prompter{msgs: d.Store.Messages(), tokens: d.Tokens, limits: l, summaries: d.Summaries}
+	p := prompter{tokens: d.Tokens, limits: l, summaries: d.Summaries}
 	return &Steps{
 		watch:   d.Watch,
 		analyze: analyzeStep{turns: t, model: d.Model},
@@ -81,7 +85,7 @@ func NewSteps(d StepsDeps) (*Steps, error) {
 		extract: extractStep{turns: t, learn: d.Learn, summarize: d.Summarize},
 		picture: pictureStep{turns: t, illustrate: d.Illustrate},
 		speak:   speakStep{turns: t, speak: d.Speak},
-		finish:  finishStep{turns: t, eventTTL: l.EventTTL, ended: d.Ended},
+		finish:  finishStep{turns: t, eventTTL: l.EventTTL, ended: d.Ended, roomEnded: d.RoomTurnEnded},
 	}, nil
 }
 

@@ -23,6 +23,8 @@ type Repos interface {
 	Turns() TurnRepository
 	Companions() companionuc.Repository
 	People() PeopleRepository
+	// Rooms are the rooms' conversations (group chat).
+	Rooms() RoomRepository
 }
 
 // HistoryItem is a shown message and, for a reply, where it stands among its alternatives.

@@ -17,7 +17,7 @@ const summaryHeading = "EARLIER IN YOUR CONVERSATION (a summary of what came bef
 // the next one replaces it, as is one that would take more than its share of budget. A summary
 // that cannot be read costs the reply its summary, not the reply: only an ended context fails it.
 func (p prompter) withSummary(ctx context.Context, tc *turnContext, hist *fittedHistory, budget int) error {
-	if p.summaries == nil || !hist.Omitted {
+	if p.summaries == nil || !hist.Omitted || tc.facts.Room != nil { // a room has no running summary
 		return nil
 	}
 	s, ok, err := p.summaries.Get(ctx, tc.turn.OwnerID(), tc.comp.ID())

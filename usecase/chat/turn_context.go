@@ -15,7 +15,12 @@ type turnContext struct {
 	comp  *companion.Companion
 	user  chat.Message // the message being answered
 	facts sceneFacts
+	// recent reads the conversation the turn answers in (the companion's chat, or the room's).
+	recent recentFunc
 }
+
+// recentFunc reads up to limit of a conversation's messages before a cursor, newest first.
+type recentFunc func(ctx context.Context, before domain.Cursor, limit int) ([]chat.Message, error)
 
 // load reads the turn, its companion, the message it answers and its person, and the scene the
 // reply starts from: the companion's, or for a regenerated reply the one before the reply it
@@ -24,6 +29,9 @@ func (t turns) load(ctx context.Context, turnID domain.ID) (turnContext, error) 
 	turn, err := t.running(ctx, turnID)
 	if err != nil {
 		return turnContext{}, err
+	}
+	if !turn.RoomID().IsZero() {
+		return t.loadRoom(ctx, turn)
 	}
 	c, err := t.store.Companions().Get(ctx, turn.OwnerID(), turn.CompanionID())
 	if err != nil {
@@ -45,6 +53,8 @@ func (t turns) load(ctx context.Context, turnID domain.ID) (turnContext, error) 
 		Profile: c.Profile(), Relationship: c.Relationship(), Person: person, Scene: scene,
 		DeepThink: turn.Options().DeepThink,
 		m:         newMacros(c.Profile().Name(), person, seed(c.ID().String()), seed(turn.ID().String())),
+	}, recent: func(ctx context.Context, before domain.Cursor, limit int) ([]chat.Message, error) {
+		return t.store.Messages().Recent(ctx, c.ID(), before, limit)
 	}}, nil
 }
 
@@ -86,11 +96,11 @@ func sceneBefore(ctx context.Context, r Repos, c *companion.Companion, before do
 // remembers reports whether the turn's companion remembers (its Memory setting): a turn of one
 // that does not neither recalls nor learns.
 func (t turns) remembers(ctx context.Context, turn chat.Turn) (bool, error) {
-	c, err := t.store.Companions().Get(ctx, turn.OwnerID(), turn.CompanionID())
+	c, err := t.companionOf(ctx, turn)
 	if err != nil {
 		return false, err
 	}
-	return c.Settings().Memory, nil
+	return c.Settings().Memory && learnsWith(turn, c), nil
 }
 
 func seed(s string) uint64 {
@@ -114,15 +124,20 @@ func (t turns) exchange(ctx context.Context, turnID, messageID domain.ID) (excha
 	if err != nil {
 		return exchange{}, err
 	}
-	c, err := t.store.Companions().Get(ctx, turn.OwnerID(), turn.CompanionID())
+	c, err := t.companionOf(ctx, turn)
 	if err != nil {
 		return exchange{}, err
 	}
-	u, err := t.store.Messages().Get(ctx, turn.OwnerID(), turn.UserMessageID())
+	u, err := t.answered(ctx, t.store, turn)
 	if err != nil {
 		return exchange{}, err
 	}
-	r, err := t.store.Messages().Get(ctx, turn.OwnerID(), messageID)
+	var r chat.Message
+	if turn.RoomID().IsZero() {
+		r, err = t.store.Messages().Get(ctx, turn.OwnerID(), messageID)
+	} else {
+		r, err = t.store.Rooms().Message(ctx, turn.RoomID(), messageID)
+	}
 	if err != nil {
 		return exchange{}, err
 	}

@@ -4,10 +4,13 @@ import (
 	"context"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/room"
 	"github.com/companionhub/companionhub/usecase"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/decorator"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
+	"github.com/companionhub/companionhub/usecase/stream"
 )
 
 // Deps are what the room use cases consume.
@@ -19,6 +22,9 @@ type Deps struct {
 	// rule); a nil Guard allows everything.
 	Guard  *ratelimit.Guard
 	Change ratelimit.Rule
+	// Talk is what the rooms' conversations use; without it (no chat store, bus or runner) the
+	// conversation use cases say they are not configured.
+	Talk Talk
 }
 
 // App is the set of room use cases.
@@ -36,6 +42,13 @@ type App struct {
 	Join            decorator.Handler[Join, room.View]
 	Leave           decorator.Handler[Leave, struct{}]
 	RemovePerson    decorator.Handler[RemovePerson, room.View]
+	// The conversation: saying something, reading and following it, letting a companion speak, and
+	// going on after each reply.
+	SendMessage decorator.Handler[SendMessage, SentMessage]
+	Messages    decorator.Handler[Messages, MessagePage]
+	Follow      decorator.Handler[Follow, stream.Subscription]
+	LetSpeak    decorator.Handler[LetSpeak, chat.Turn]
+	Advance     decorator.Handler[Advance, struct{}]
 }
 
 // NewApp builds the room use cases over d.
@@ -43,7 +56,23 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 	if d.Store == nil || d.Companions.Owned == nil || d.Companions.Published == nil || d.Companions.Adult == nil || d.Clock == nil {
 		return nil, domain.Errorf(domain.KindInternal, "room deps: Store, Companions and Clock are required")
 	}
+	if d.Talk.StartLease <= 0 {
+		d.Talk.StartLease = chatuc.DefaultSettings().StartLease
+	}
+	a := advancer{d}
+	talk := conversation{
+		SendMessage: decorator.Decorate("room.send_message", sendMessageHandler{d: d, advance: a}, obs...),
+		Messages:    decorator.Decorate("room.messages", messagesHandler{d}, obs...),
+		Follow:      decorator.Decorate("room.follow", followHandler{d}, obs...),
+		LetSpeak:    decorator.Decorate("room.let_speak", letSpeakHandler{d: d, advance: a}, obs...),
+		Advance:     decorator.Decorate("room.advance", advanceHandler{a}, obs...),
+	}
+	if !d.Talk.ready() {
+		talk = unconfigured()
+	}
 	return &App{
+		SendMessage: talk.SendMessage, Messages: talk.Messages, Follow: talk.Follow, LetSpeak: talk.LetSpeak,
+		Advance:         talk.Advance,
 		Create:          decorator.Decorate("room.create", createHandler{d}, obs...),
 		Get:             decorator.Decorate("room.get", getHandler{d}, obs...),
 		List:            decorator.Decorate("room.list", listHandler{d}, obs...),
@@ -97,5 +126,24 @@ func Unavailable() *App {
 		Join:            decorator.Fail[Join, room.View](usecase.ErrNotConfigured),
 		Leave:           decorator.Fail[Leave, struct{}](usecase.ErrNotConfigured),
 		RemovePerson:    decorator.Fail[RemovePerson, room.View](usecase.ErrNotConfigured),
+		SendMessage:     decorator.Fail[SendMessage, SentMessage](usecase.ErrNotConfigured),
+		Messages:        decorator.Fail[Messages, MessagePage](usecase.ErrNotConfigured),
+		Follow:          decorator.Fail[Follow, stream.Subscription](usecase.ErrNotConfigured),
+		LetSpeak:        decorator.Fail[LetSpeak, chat.Turn](usecase.ErrNotConfigured),
+		Advance:         decorator.Fail[Advance, struct{}](usecase.ErrNotConfigured),
 	}
+}
+
+// conversation are the conversation's use cases, as NewApp builds them.
+type conversation struct {
+	SendMessage decorator.Handler[SendMessage, SentMessage]
+	Messages    decorator.Handler[Messages, MessagePage]
+	Follow      decorator.Handler[Follow, stream.Subscription]
+	LetSpeak    decorator.Handler[LetSpeak, chat.Turn]
+	Advance     decorator.Handler[Advance, struct{}]
+}
+
+func unconfigured() conversation {
+	u := Unavailable()
+	return conversation{SendMessage: u.SendMessage, Messages: u.Messages, Follow: u.Follow, LetSpeak: u.LetSpeak, Advance: u.Advance}
 }

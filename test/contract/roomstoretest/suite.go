@@ -19,6 +19,7 @@ import (
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/room"
 	"github.com/companionhub/companionhub/test/contract/porttest"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	roomuc "github.com/companionhub/companionhub/usecase/room"
 )
@@ -32,6 +33,9 @@ type Env struct {
 	DeleteUser func(t *testing.T, id domain.ID)
 	// ConfirmAdult records that the person confirmed they are an adult (the community's store does).
 	ConfirmAdult func(t *testing.T, id domain.ID)
+	// Chat is the chat's store over the same database: a room's conversation (its messages, its
+	// companions' scenes, its turns) is kept there.
+	Chat chatuc.Store
 }
 
 // Run runs the suite; subtests run in parallel, each with its own Env.
@@ -50,6 +54,12 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		"WhatSomeoneBroughtLeavesWithThem":  testLeaveTakesCompanions,
 		"InvitesAreListedAndRevoked":        testInviteList,
 	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, newEnv(t))
+		})
+	}
+	for name, fn := range conversation {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			fn(t, newEnv(t))

@@ -1,0 +1,175 @@
+package chattest_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/companionhub/companionhub/adapter/sqlstore"
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/domain/room"
+	"github.com/companionhub/companionhub/eventjson"
+	"github.com/companionhub/companionhub/test/awaittest"
+	"github.com/companionhub/companionhub/test/chattest"
+	"github.com/companionhub/companionhub/test/sqlitetest"
+	"github.com/companionhub/companionhub/usecase/llm"
+	roomuc "github.com/companionhub/companionhub/usecase/room"
+	"github.com/companionhub/companionhub/usecase/stream"
+)
+
+// rooms builds the rooms' use cases over the chat e assembled (its store, bus and runner: the
+// turns it runs carry the room on through the hub's own wiring).
+func rooms(t *testing.T, db *sqlstore.DB, e *chattest.Env) *roomuc.App {
+	t.Helper()
+	companions := sqlstore.NewCompanionStore(db).Companions()
+	app, err := roomuc.NewApp(roomuc.Deps{Store: sqlstore.RoomStore(db), Clock: clockNow{},
+		Talk: roomuc.Talk{Store: e.Store, Bus: e.Bus, Runner: e.Runner},
+		Companions: roomuc.Companions{
+			Owned:     companions.Get,
+			Published: func(context.Context, domain.ID) (*companion.Companion, error) { return nil, roomuc.ErrNotYourCompanion },
+			Adult:     func(context.Context, domain.ID) (bool, error) { return true, nil },
+		}})
+	require.NoError(t, err)
+	return app
+}
+
+type clockNow struct{}
+
+func (clockNow) Now() time.Time { return time.Now() }
+
+// roomEvents reads a room's stream until want holds for the room's messages heard, and returns
+// them with the order in which companions were announced.
+func roomEvents(t *testing.T, sub stream.Subscription, want func(msgs []chat.Message, ended int) bool) (msgs []chat.Message, speakers []domain.ID) {
+	t.Helper()
+	ended := 0
+	for !want(msgs, ended) {
+		e := awaittest.Next(t, sub, "the room's next event")
+		switch e.Type {
+		case chat.EventMessage:
+			p, err := eventjson.Decode(e.Type, e.Data)
+			require.NoError(t, err)
+			msgs = append(msgs, p.(chat.RoomMessage).Message)
+		case chat.EventSpeaker:
+			p, err := eventjson.Decode(e.Type, e.Data)
+			require.NoError(t, err)
+			speakers = append(speakers, p.(chat.Speaker).CompanionID)
+		case chat.EventComplete, chat.EventError:
+			ended++
+		}
+	}
+	return msgs, speakers
+}
+
+func replies(msgs []chat.Message) int {
+	n := 0
+	for _, m := range msgs {
+		if m.Role == chat.RoleAssistant {
+			n++
+		}
+	}
+	return n
+}
+
+// TestRoomTurnTaking: one person, three companions. The one named answers first; with at most two
+// replies, two answer; each keeps its own scene in the room (its own chat's untouched); a reply
+// that starts writing another's lines is cut where it does; the next speaker reads the room's
+// conversation labelled by who said what.
+func TestRoomTurnTaking(t *testing.T) {
+	t.Parallel()
+	db := sqlitetest.Open(t)
+	model := newScripted()
+	model.replies = []reply{{pieces: []string{"Oh, the storm? I love it.", "\nMi", "ra: Me too!"}}}
+	model.analyses = []string{`{"outfit":"green raincoat","location":"the pier","action_summary":"watching the waves","mood":"excited"}`}
+	e := chattest.New(t, db, chattest.Options{Model: model})
+	app := rooms(t, db, e)
+	ctx := context.Background()
+
+	owner, mira := chattest.NewCompanion(t, db, companion.ProfileSpec{Name: "Mira", Age: 28, DefaultOutfit: []string{"grey hoodie"}})
+	ines := storeCompanion(t, db, owner, companion.ProfileSpec{Name: "Ines", Age: 29, DefaultOutfit: []string{"white dress"}})
+	theo := storeCompanion(t, db, owner, companion.ProfileSpec{Name: "Theo", Age: 31, DefaultOutfit: []string{"flannel shirt"}})
+	v, err := app.Create.Handle(ctx, roomuc.Create{OwnerID: owner, Title: "Harbour", CompanionIDs: []domain.ID{mira, ines, theo},
+		Settings: roomuc.SettingsPatch{Strategy: ptr(room.List), MaxReplies: ptr(2)}})
+	require.NoError(t, err)
+	sub, err := app.Follow.Handle(ctx, roomuc.Follow{UserID: owner, RoomID: v.Room.ID})
+	require.NoError(t, err)
+	defer sub.Close()
+
+	sent, err := app.SendMessage.Handle(ctx, roomuc.SendMessage{UserID: owner, RoomID: v.Room.ID, Text: "Ines, what do you make of the storm?"})
+	require.NoError(t, err)
+	msgs, speakers := roomEvents(t, sub, func(msgs []chat.Message, ended int) bool { return replies(msgs) == 2 && ended == 2 })
+	require.Equal(t, sent.Message.ID, msgs[0].ID)
+	require.Equal(t, []domain.ID{ines, mira}, speakers, "the one named first, then the room's order")
+
+	// Nothing more: the room is quiet, and asked again, starts nobody.
+	_, err = app.Advance.Handle(ctx, roomuc.Advance{RoomID: v.Room.ID})
+	require.NoError(t, err)
+	turns, err := e.Store.Rooms().Turns(ctx, v.Room.ID, 10)
+	require.NoError(t, err)
+	require.Len(t, turns, 2, "at most two replies")
+	for _, tn := range turns {
+		require.True(t, tn.Ended())
+	}
+
+	first := msgs[1]
+	require.Equal(t, ines, first.CompanionID)
+	require.Equal(t, "Oh, the storm? I love it.", first.Text, "cut where it began to speak for Mira")
+	require.Equal(t, []string{"green raincoat"}, first.Scene.Outfit)
+	cast, err := e.Store.Rooms().Cast(ctx, v.Room.ID)
+	require.NoError(t, err)
+	seat, _ := cast.Seat(ines)
+	require.Equal(t, []string{"green raincoat"}, seat.Scene.Outfit, "Ines changed in the room")
+	seat, _ = cast.Seat(mira)
+	require.NotContains(t, seat.Scene.Outfit, "green raincoat", "Mira keeps her own")
+	own, err := e.Store.Companions().Get(ctx, owner, ines)
+	require.NoError(t, err)
+	require.Equal(t, []string{"white dress"}, own.Scene().Outfit, "Ines's own chat is not the room")
+
+	// Mira's prompt: the room, who is in it, and the conversation labelled by who said what.
+	var second llm.Request
+	for _, req := range model.streamed() {
+		if strings.Contains(req.Messages[0].Content, "You are Mira") {
+			second = req
+		}
+	}
+	require.NotEmpty(t, second.Messages, "Mira was asked")
+	require.Contains(t, second.Messages[0].Content, "GROUP CONVERSATION")
+	require.Contains(t, second.Messages[0].Content, "Ines and Theo (characters)")
+	var convo strings.Builder
+	for _, m := range second.Messages[1:] {
+		convo.WriteString(m.Content + "\n")
+	}
+	require.Contains(t, convo.String(), "Alex: Ines, what do you make of the storm?")
+	require.Contains(t, convo.String(), "Ines: Oh, the storm? I love it.")
+
+	// Manual: nobody answers until a person lets one speak.
+	_, err = app.Update.Handle(ctx, roomuc.Update{UserID: owner, RoomID: v.Room.ID, Settings: roomuc.SettingsPatch{Strategy: ptr(room.Manual)}})
+	require.NoError(t, err)
+	_, err = app.SendMessage.Handle(ctx, roomuc.SendMessage{UserID: owner, RoomID: v.Room.ID, Text: "Anyone?"})
+	require.NoError(t, err)
+	roomEvents(t, sub, func(msgs []chat.Message, _ int) bool { return len(msgs) == 1 })
+	turns, err = e.Store.Rooms().Turns(ctx, v.Room.ID, 10)
+	require.NoError(t, err)
+	require.Len(t, turns, 2, "manual: nobody answered")
+	turn, err := app.LetSpeak.Handle(ctx, roomuc.LetSpeak{UserID: owner, RoomID: v.Room.ID, CompanionID: theo})
+	require.NoError(t, err)
+	msgs, _ = roomEvents(t, sub, func(msgs []chat.Message, ended int) bool { return replies(msgs) == 1 && ended == 1 })
+	require.Equal(t, theo, msgs[0].CompanionID)
+	require.Equal(t, turn.ID(), msgs[0].TurnID)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// storeCompanion stores a companion of owner's made from spec.
+func storeCompanion(t *testing.T, db *sqlstore.DB, owner domain.ID, spec companion.ProfileSpec) domain.ID {
+	t.Helper()
+	p, err := companion.NewProfile(spec)
+	require.NoError(t, err)
+	c := companion.New(domain.NewID(time.Now()), owner, p, time.Now())
+	require.NoError(t, sqlstore.NewCompanionStore(db).Companions().Create(context.Background(), c))
+	return c.ID()
+}

@@ -1,0 +1,235 @@
+package room
+
+import (
+	"context"
+	"slices"
+
+	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/eventjson"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	"github.com/companionhub/companionhub/usecase/stream"
+)
+
+// Follow subscribes to a room's conversation for a person in it, after the room event After (0: from
+// what the room's stream still holds): what is said in the room and who begins to answer (the room's
+// events, numbered), and every answer's own events as they come — its words, progress and scene,
+// from its start — carried with its turn's id and no number of their own. A follower that comes back
+// with the last number it had hears the room's events after it, and the answers still under way again
+// from their start, each announced first by its turn event (a client starts that answer afresh).
+// Someone removed from the room stops hearing it when they next ask.
+type Follow struct {
+	UserID, RoomID domain.ID
+	After          int64
+}
+
+type followHandler struct{ d Deps }
+
+func (h followHandler) Handle(ctx context.Context, in Follow) (stream.Subscription, error) {
+	if in.After < 0 || in.After > chatuc.MaxEventSeq {
+		return nil, chatuc.ErrInvalidLastEventID
+	}
+	if _, err := h.d.Store.View(ctx, in.RoomID, in.UserID); err != nil {
+		return nil, err
+	}
+	t := h.d.Talk
+	last, err := t.Bus.Last(ctx, in.RoomID)
+	if err != nil {
+		return nil, err
+	}
+	// Past the stream's end (its events expired, or left with a restarted process): what comes is
+	// numbered after what the follower saw, so no number it has comes again.
+	after := min(in.After, last)
+	shift := in.After - after
+	active, err := underWay(ctx, t.Store, in.RoomID)
+	if err != nil {
+		return nil, err
+	}
+	fctx, cancel := context.WithCancel(context.WithoutCancel(ctx)) // the feed lives until it is closed
+	sub, err := t.Bus.Subscribe(fctx, in.RoomID, after)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	f := &roomFeed{Feed: stream.NewFeed(cancel), bus: t.Bus, room: sub, roomID: in.RoomID, shift: shift, replayed: last}
+	go f.run(fctx, after, active)
+	return f, nil
+}
+
+// underWay announces the room's answers under way, oldest first.
+func underWay(ctx context.Context, store chatuc.Store, roomID domain.ID) ([]chat.Event, error) {
+	turns, err := store.Rooms().Turns(ctx, roomID, roundTurns)
+	if err != nil {
+		return nil, err
+	}
+	var cast chatuc.RoomCast
+	var out []chat.Event
+	for _, tn := range slices.Backward(turns) {
+		if tn.Ended() {
+			continue
+		}
+		if cast.Room.ID.IsZero() {
+			if cast, err = store.Rooms().Cast(ctx, roomID); err != nil {
+				return nil, err
+			}
+		}
+		seat, _ := cast.Seat(tn.CompanionID())
+		p := chat.Speaker{TurnID: tn.ID(), CompanionID: tn.CompanionID(), Name: seat.Name, ReplyTo: tn.UserMessageID()}
+		b, err := eventjson.Encode(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, chat.Event{TurnID: roomID, Type: chat.EventSpeaker, Data: b})
+	}
+	return out, nil
+}
+
+// roomFeed merges a room's stream with the streams of its answers under way.
+type roomFeed struct {
+	*stream.Feed
+	bus    stream.Bus
+	room   stream.Subscription
+	roomID domain.ID
+	shift  int64
+	// replayed is the room's last event when the follower came: up to it, its events are told
+	// again; the answers under way that they did not announce are announced after them.
+	replayed int64
+}
+
+// fed is what a forwarder hands the feed: an event, or that its stream ended (err: why, for the
+// room's own stream, which ends the feed).
+type fed struct {
+	e     chat.Event
+	ended bool
+	err   error
+}
+
+func (f *roomFeed) run(ctx context.Context, after int64, active []chat.Event) {
+	defer f.room.Close()
+	merged := make(chan fed)
+	following := map[domain.ID]stream.Subscription{}
+	defer func() {
+		for _, sub := range following {
+			if sub != nil {
+				sub.Close()
+			}
+		}
+	}()
+	out := f.Send()
+	// follow starts forwarding an answer's events from its start; false when it was followed already.
+	follow := func(e chat.Event) bool {
+		id, err := speakerTurn(e.Data)
+		if err != nil {
+			return true // not an announcement this feed can follow: told as it is
+		}
+		if _, ok := following[id]; ok {
+			return false
+		}
+		sub, err := f.bus.Subscribe(ctx, id, 0)
+		following[id] = sub
+		if err == nil {
+			go forward(ctx, sub, false, merged)
+		}
+		return true
+	}
+	// announce tells the answers under way that the room's events told again did not: once those
+	// are told, so that every answer comes after what it answers.
+	announce := func() bool {
+		for _, e := range active {
+			if follow(e) && !deliver(ctx, out, e) {
+				return false
+			}
+		}
+		active = nil
+		return true
+	}
+	if after >= f.replayed && !announce() {
+		f.End(stream.ErrEnded)
+		return
+	}
+	go forward(ctx, f.room, true, merged)
+	for {
+		var it fed
+		select {
+		case it = <-merged:
+		case <-ctx.Done():
+			f.End(stream.ErrEnded)
+			return
+		}
+		if it.ended {
+			if it.err != nil { // the room's own stream: nothing more can be heard
+				f.End(it.err)
+				return
+			}
+			continue
+		}
+		e := it.e
+		tell := true
+		if e.TurnID == f.roomID {
+			e.Seq += f.shift
+			// An answer announced already (under way when the follower came) is not again: its
+			// events are on their way.
+			tell = e.Type != chat.EventSpeaker || follow(e)
+		} else {
+			e.Seq = 0 // an answer's events are resumed from its start, never by number
+		}
+		if tell && !deliver(ctx, out, e) {
+			f.End(stream.ErrEnded)
+			return
+		}
+		if active != nil && it.e.TurnID == f.roomID && it.e.Seq >= f.replayed && !announce() {
+			f.End(stream.ErrEnded)
+			return
+		}
+	}
+}
+
+// speakerTurn is the turn an announcement names.
+func speakerTurn(data []byte) (domain.ID, error) {
+	p, err := eventjson.Decode(chat.EventSpeaker, data)
+	if err != nil {
+		return domain.ID{}, err
+	}
+	return p.(chat.Speaker).TurnID, nil
+}
+
+// forward reads sub into merged until it ends: the room's own stream when it fails, an answer's also
+// after its terminal event. An answer's stream that fails only stops that answer's events: the room
+// goes on, and its message event brings the reply.
+func forward(ctx context.Context, sub stream.Subscription, isRoom bool, merged chan<- fed) {
+	for {
+		e, err := sub.Next(ctx)
+		if err != nil {
+			it := fed{ended: true}
+			if isRoom {
+				it.err = err
+			}
+			send(ctx, merged, it)
+			return
+		}
+		if !send(ctx, merged, fed{e: e}) {
+			return
+		}
+		if e.Type.Terminal() && !isRoom {
+			return
+		}
+	}
+}
+
+func send(ctx context.Context, ch chan<- fed, it fed) bool {
+	select {
+	case ch <- it:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+func deliver(ctx context.Context, out chan<- chat.Event, e chat.Event) bool {
+	select {
+	case out <- e:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}

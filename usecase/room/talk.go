@@ -1,0 +1,37 @@
+package room
+
+import (
+	"context"
+	"time"
+
+	"github.com/companionhub/companionhub/domain"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
+	"github.com/companionhub/companionhub/usecase/stream"
+)
+
+// Talk is what a room's conversation uses: the chat's store (a room's messages and turns are the
+// chat's), the stream bus (the room's stream, and each reply's), the runner of turns (a companion's
+// reply in a room is a turn like any other, on either executor), and the chat's limits.
+type Talk struct {
+	Store  chatuc.Store
+	Bus    stream.Bus
+	Runner chatuc.Runner
+	// ChatRule limits what a person says per minute, in rooms as in their own chats (the same
+	// counter). A nil Deps.Guard allows everything.
+	ChatRule ratelimit.Rule
+	// StartLease is how long a new turn waits for a runner before it counts as lost.
+	StartLease time.Duration
+	// FollowCheck is how long a follower of a room waits in silence before it looks again at which
+	// of its replies are under way.
+	FollowCheck time.Duration
+	// Quota refuses a message once the person's daily token quota is used up (nil: no quotas).
+	Quota func(ctx context.Context, owner domain.ID) error
+	// Started hears of every message said in a room (the business metrics; nil: nobody), as "room".
+	Started func(ctx context.Context, source string)
+}
+
+func (t Talk) ready() bool { return t.Store != nil && t.Bus != nil && t.Runner != nil }
+
+// ErrTurnInProgress refuses to let a companion speak while another is answering in the room.
+var ErrTurnInProgress = domain.E(domain.KindConflict, "turn_in_progress", "a companion is answering; wait for it")
