@@ -50,6 +50,8 @@ type eventStream struct {
 	body   io.ReadCloser
 	rd     *bufio.Reader
 	cancel context.CancelFunc
+	// unnumbered: a room's stream, whose answers' events carry no id.
+	unnumbered bool
 }
 
 // follow opens the turn's event stream, resuming after lastID (0: from the start) as a
@@ -61,8 +63,21 @@ func (c *client) follow(t *testing.T, turnID string, lastID int64) *eventStream 
 
 func (c *client) followWithin(t *testing.T, turnID string, lastID int64, timeout time.Duration) *eventStream {
 	t.Helper()
+	return c.stream(t, "/api/v1/turns/"+turnID+"/events", lastID, timeout)
+}
+
+// followRoom opens a room's event stream, resuming after lastID (0: what the room's stream holds).
+func (c *client) followRoom(t *testing.T, roomID string, lastID int64) *eventStream {
+	t.Helper()
+	s := c.stream(t, "/api/v1/rooms/"+roomID+"/events", lastID, streamTimeout)
+	s.unnumbered = true
+	return s
+}
+
+func (c *client) stream(t *testing.T, path string, lastID int64, timeout time.Duration) *eventStream {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	req, err := http.NewRequestWithContext(ctx, "GET", c.h.URL+"/api/v1/turns/"+turnID+"/events", nil)
+	req, err := http.NewRequestWithContext(ctx, "GET", c.h.URL+path, nil)
 	require.NoError(t, err)
 	req.Header.Set("Accept", "text/event-stream")
 	req.Header.Set("X-Forwarded-For", c.ip)
@@ -119,7 +134,7 @@ func (s *eventStream) next() (sseEvent, error) {
 				continue
 			}
 			ev.Data = json.RawMessage(strings.Join(data, "\n"))
-			require.True(s.t, hasID, "event without an id: %+v", ev)
+			require.True(s.t, hasID || s.unnumbered, "event without an id: %+v", ev)
 			require.NotEmpty(s.t, ev.Type, "event without a type: %s", ev.Data)
 			return ev, nil
 		case strings.HasPrefix(line, ":"): // a comment: heartbeat

@@ -133,6 +133,9 @@ func (s *Site) pageRoutes() []Route {
 		{Method: "GET", Path: "/gallery", Handler: s.member(s.galleryPage)},
 		{Method: "GET", Path: "/pictures/new", Handler: s.member(s.pictureFormPage)},
 
+		{Method: "GET", Path: "/rooms", Handler: s.member(s.roomsPage)},
+		{Method: "GET", Path: "/rooms/{id}", Handler: s.member(s.roomPage)},
+
 		{Method: "GET", Path: "/companions/{id}/schedules", Handler: s.member(s.schedulesPage)},
 		{Method: "POST", Path: "/companions/{id}/schedules", Handler: s.member(s.createSchedule)},
 		{Method: "POST", Path: "/schedules/{id}", Handler: s.member(s.changeSchedule)},

@@ -695,6 +695,9 @@
     load();
   }
 
+  // What a page's own script (rooms.js, loaded after this one) shares with these pages.
+  window.CompanionHub = Object.freeze({ $, $$, el, api, showError, when, progressWords });
+
   theme();
   passwordFeedback();
   previews();
