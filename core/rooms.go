@@ -12,10 +12,12 @@ import (
 	"github.com/companionhub/companionhub/usecase/community"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	"github.com/companionhub/companionhub/usecase/decorator"
+	"github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 	roomuc "github.com/companionhub/companionhub/usecase/room"
 	"github.com/companionhub/companionhub/usecase/stream"
 	"github.com/companionhub/companionhub/usecase/usage"
+	"github.com/companionhub/companionhub/usecase/voice"
 )
 
 // provideRooms builds the group-chat rooms' use cases over the companions' and the community's
@@ -38,10 +40,11 @@ func provideRooms(cfg Config, store roomuc.Store, companions companionuc.Store, 
 }
 
 // provideTalk is what the rooms' conversations use: the chat's store, bus, runner and limits.
-func provideTalk(cfg Config, chat chatuc.Store, bus stream.Bus, runner Runner, u *usage.App,
-	business *prom.BusinessMetrics) roomuc.Talk {
+func provideTalk(cfg Config, chat chatuc.Store, bus stream.Bus, runner Runner, pictures *picture.App, voices *voice.App,
+	u *usage.App, business *prom.BusinessMetrics) roomuc.Talk {
 	s := cfg.chatSettings()
 	return roomuc.Talk{Store: chat, Bus: bus, Runner: runner, ChatRule: s.ChatRule, StartLease: s.StartLease,
+		Pictures: pictures, Voice: voices,
 		FollowCheck: s.FollowCheck, Quota: quota(u, usage.QuotaTokens), Started: business.MessageSent}
 }
 

@@ -78,15 +78,34 @@ type complete struct {
 // RoomMessage is a message said in a room as the API shows it (on the room's stream and in its
 // history).
 type RoomMessage struct {
-	ID        string    `json:"id"`
-	RoomID    string    `json:"room_id"`
-	Role      string    `json:"role"`
-	Author    Author    `json:"author"`
-	Text      string    `json:"text"`
-	ReplyTo   string    `json:"reply_to,omitempty"`
-	TurnID    string    `json:"turn_id,omitempty"`
-	Scene     *Scene    `json:"scene,omitempty"`
+	ID      string `json:"id"`
+	RoomID  string `json:"room_id"`
+	Role    string `json:"role"`
+	Author  Author `json:"author"`
+	Text    string `json:"text"`
+	ReplyTo string `json:"reply_to,omitempty"`
+	TurnID  string `json:"turn_id,omitempty"`
+	Scene   *Scene `json:"scene,omitempty"`
+	// A companion's reply's picture and voice, once made (its `message` event comes when the reply
+	// is saved, before them: the answer's image and audio events bring them).
+	Image     *Image    `json:"image,omitempty"`
+	PictureID string    `json:"picture_id,omitempty"`
+	Audio     *Audio    `json:"audio,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
+}
+
+// Image is a stored picture as the API shows it.
+type Image struct {
+	URL         string `json:"url"`
+	ContentType string `json:"content_type"`
+	Bytes       int64  `json:"bytes"`
+	Width       int    `json:"width"`
+	Height      int    `json:"height"`
+}
+
+// Audio is a stored sound as the API shows it.
+type Audio struct {
+	URL string `json:"url"`
 }
 
 // Author is who said a room message: a person or a companion, by id and the name they said it under.
@@ -112,6 +131,16 @@ func RoomMessageOf(m chat.Message) RoomMessage {
 	if m.Scene != nil {
 		s := SceneOf(*m.Scene)
 		out.Scene = &s
+	}
+	if !m.Image.IsZero() {
+		out.Image = &Image{URL: MediaURL(m.Image.Key), ContentType: m.Image.ContentType.String(), Bytes: m.Image.Bytes,
+			Width: m.Image.Width, Height: m.Image.Height}
+	}
+	if !m.PictureID.IsZero() {
+		out.PictureID = m.PictureID.String()
+	}
+	if !m.AudioKey.IsZero() {
+		out.Audio = &Audio{URL: MediaURL(m.AudioKey)}
 	}
 	return out
 }

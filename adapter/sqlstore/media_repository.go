@@ -106,6 +106,13 @@ func (r mediaRepo) PublicHeader(ctx context.Context, key media.Key) (bool, error
 	return n > 0, classify(err, nil, "check public header")
 }
 
+func (r mediaRepo) InRoomOf(ctx context.Context, key media.Key, viewer domain.ID) (bool, error) {
+	var n int
+	err := r.c.get(ctx, &n, `SELECT COUNT(*) FROM room_messages rm JOIN room_people p ON p.room_id = rm.room_id
+		WHERE p.user_id = ? AND (rm.image_key = ? OR rm.audio_key = ?)`, viewer.String(), key.String(), key.String())
+	return n > 0, classify(err, nil, "check a room's file")
+}
+
 func (r mediaRepo) Existing(ctx context.Context, keys []string) (map[string]bool, error) {
 	out := make(map[string]bool, len(keys))
 	if len(keys) == 0 {

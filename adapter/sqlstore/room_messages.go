@@ -9,6 +9,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/domain/room"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	roomuc "github.com/companionhub/companionhub/usecase/room"
@@ -32,10 +33,18 @@ type roomMessageRow struct {
 	ReplyTo     *string  `db:"reply_to"`
 	TurnID      *string  `db:"turn_id"`
 	Scene       []byte   `db:"scene"`
+	ImageKey    *string  `db:"image_key"`
+	ImageType   *string  `db:"image_content_type"`
+	ImageBytes  *int64   `db:"image_bytes"`
+	ImageWidth  *int     `db:"image_width"`
+	ImageHeight *int     `db:"image_height"`
+	PictureID   *string  `db:"picture_id"`
+	AudioKey    *string  `db:"audio_key"`
 	CreatedAt   nullTime `db:"created_at"`
 }
 
-const roomMessageColumns = `id, room_id, role, author_id, companion_id, author_name, text, reply_to, turn_id, scene, created_at`
+const roomMessageColumns = `id, room_id, role, author_id, companion_id, author_name, text, reply_to, turn_id, scene,
+	image_key, image_content_type, image_bytes, image_width, image_height, picture_id, audio_key, created_at`
 
 func (r roomChatRepo) Lock(ctx context.Context, roomID domain.ID) error {
 	return lockRoom(ctx, r.c, roomID)
@@ -232,6 +241,18 @@ func (r roomChatRepo) SetScene(ctx context.Context, roomID, companionID domain.I
 	return updated(n, err, "set room scene")
 }
 
+func (r roomChatRepo) SetImage(ctx context.Context, id, pictureID domain.ID, img media.Image) error {
+	n, err := r.c.exec(ctx, `UPDATE room_messages SET image_key = ?, image_content_type = ?, image_bytes = ?, image_width = ?,
+		image_height = ?, picture_id = ? WHERE id = ?`, img.Key.String(), img.ContentType.String(), img.Bytes, img.Width, img.Height,
+		idArg(pictureID), id.String())
+	return updated(n, err, "set room message image")
+}
+
+func (r roomChatRepo) SetAudio(ctx context.Context, id domain.ID, key media.Key) error {
+	n, err := r.c.exec(ctx, `UPDATE room_messages SET audio_key = ? WHERE id = ?`, key.String(), id.String())
+	return updated(n, err, "set room message audio")
+}
+
 func (r roomChatRepo) Turns(ctx context.Context, roomID domain.ID, limit int) ([]chat.Turn, error) {
 	var rows []turnRow
 	if err := r.c.sel(ctx, &rows, `SELECT `+turnColumns+` FROM turns WHERE room_id = ?
@@ -277,6 +298,22 @@ func (row roomMessageRow) message() (chat.Message, error) {
 			return m, domain.Errorf(domain.KindInternal, "room message %s: stored scene: %w", row.ID, err)
 		}
 		m.Scene = &scene
+	}
+	corrupt := func(what string, err error) error {
+		return domain.Errorf(domain.KindInternal, "room message %s: stored %s: %w", row.ID, what, err)
+	}
+	if m.Image, err = imageFrom(corrupt, "image", row.ImageKey, row.ImageType, row.ImageBytes, row.ImageWidth, row.ImageHeight); err != nil {
+		return m, err
+	}
+	if row.PictureID != nil {
+		if m.PictureID, err = parseID(*row.PictureID); err != nil {
+			return m, err
+		}
+	}
+	if row.AudioKey != nil {
+		if m.AudioKey, err = media.ParseKey(*row.AudioKey); err != nil {
+			return m, corrupt("audio key", err)
+		}
 	}
 	m.Author, m.Text, m.Selected, m.CreatedAt = row.AuthorName, row.Text, true, row.CreatedAt.Time
 	return m, nil

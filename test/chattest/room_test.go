@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/companionhub/companionhub/adapter/sqlstore"
+	"github.com/companionhub/companionhub/adapter/tones"
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
@@ -17,6 +18,7 @@ import (
 	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/chattest"
 	"github.com/companionhub/companionhub/test/sqlitetest"
+	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/llm"
 	roomuc "github.com/companionhub/companionhub/usecase/room"
 	"github.com/companionhub/companionhub/usecase/stream"
@@ -24,11 +26,14 @@ import (
 
 // rooms builds the rooms' use cases over the chat e assembled (its store, bus and runner: the
 // turns it runs carry the room on through the hub's own wiring).
-func rooms(t *testing.T, db *sqlstore.DB, e *chattest.Env) *roomuc.App {
+func rooms(t *testing.T, db *sqlstore.DB, e *chattest.Env, features ...chatuc.Feature) *roomuc.App {
 	t.Helper()
 	companions := sqlstore.NewCompanionStore(db).Companions()
-	app, err := roomuc.NewApp(roomuc.Deps{Store: sqlstore.RoomStore(db), Clock: clockNow{},
-		Talk: roomuc.Talk{Store: e.Store, Bus: e.Bus, Runner: e.Runner},
+	talk := roomuc.Talk{Store: e.Store, Bus: e.Bus, Runner: e.Runner}
+	if len(features) == 2 {
+		talk.Pictures, talk.Voice = features[0], features[1]
+	}
+	app, err := roomuc.NewApp(roomuc.Deps{Store: sqlstore.RoomStore(db), Clock: clockNow{}, Talk: talk,
 		Companions: roomuc.Companions{
 			Owned:     companions.Get,
 			Published: func(context.Context, domain.ID) (*companion.Companion, error) { return nil, roomuc.ErrNotYourCompanion },
@@ -172,4 +177,58 @@ func storeCompanion(t *testing.T, db *sqlstore.DB, owner domain.ID, spec compani
 	c := companion.New(domain.NewID(time.Now()), owner, p, time.Now())
 	require.NoError(t, sqlstore.NewCompanionStore(db).Companions().Create(context.Background(), c))
 	return c.ID()
+}
+
+// on is a feature the hub has.
+type on struct{}
+
+func (on) Configured() bool { return true }
+
+// TestRoomAnswersArePicturedAndSpoken: a companion whose settings ask for pictures and voice gets
+// them in a room as in its own chat: the answer's image and audio events come on the room's stream
+// and the saved message holds them.
+func TestRoomAnswersArePicturedAndSpoken(t *testing.T) {
+	t.Parallel()
+	db := sqlitetest.Open(t)
+	e := chattest.New(t, db, chattest.Options{Images: chattest.SmallPictures(), Speech: tones.New()})
+	app := rooms(t, db, e, on{}, on{})
+	ctx := context.Background()
+	owner, mira := chattest.NewCompanion(t, db, companion.ProfileSpec{Name: "Mira", Age: 28,
+		Voice: companion.Voice{Enabled: true, VoiceID: "alto"}})
+	require.NoError(t, e.Store.InTx(ctx, func(r chatuc.Repos) error {
+		c, err := r.Companions().GetForUpdate(ctx, owner, mira)
+		if err != nil {
+			return err
+		}
+		on := true
+		if _, err := c.ChangeSettings(companion.SettingsChange{AutoImage: &on, Voice: &on}, c.UpdatedAt()); err != nil {
+			return err
+		}
+		return r.Companions().Update(ctx, c)
+	}))
+	v, err := app.Create.Handle(ctx, roomuc.Create{OwnerID: owner, Title: "Studio", CompanionIDs: []domain.ID{mira}})
+	require.NoError(t, err)
+	sub, err := app.Follow.Handle(ctx, roomuc.Follow{UserID: owner, RoomID: v.Room.ID})
+	require.NoError(t, err)
+	defer sub.Close()
+	_, err = app.SendMessage.Handle(ctx, roomuc.SendMessage{UserID: owner, RoomID: v.Room.ID, Text: "Show me where you are."})
+	require.NoError(t, err)
+	var pictured, spoken bool
+	for ended := false; !ended; {
+		ev := awaittest.Next(t, sub, "the answer's events")
+		switch ev.Type {
+		case chat.EventImage:
+			pictured = !strings.Contains(string(ev.Data), `"error"`)
+		case chat.EventAudio:
+			spoken = !strings.Contains(string(ev.Data), `"error"`)
+		case chat.EventComplete, chat.EventError:
+			ended = true
+		}
+	}
+	require.True(t, pictured, "a picture")
+	require.True(t, spoken, "a voice")
+	msgs, _, err := e.Store.Rooms().History(ctx, v.Room.ID, domain.Page{Limit: 10})
+	require.NoError(t, err)
+	require.False(t, msgs[0].Image.IsZero(), "kept with the answer")
+	require.False(t, msgs[0].AudioKey.IsZero())
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/domain/room"
 )
 
@@ -38,6 +39,10 @@ type RoomRepository interface {
 	Recent(ctx context.Context, roomID domain.ID, before domain.Cursor, limit int) ([]chat.Message, error)
 	// History is a page of the room's messages, newest first.
 	History(ctx context.Context, roomID domain.ID, p domain.Page) ([]chat.Message, domain.Cursor, error)
+	// SetImage attaches a picture (the gallery's pictureID) to a room message; SetAudio its voice.
+	// KindNotFound when there is no such message.
+	SetImage(ctx context.Context, id, pictureID domain.ID, img media.Image) error
+	SetAudio(ctx context.Context, id domain.ID, key media.Key) error
 	// SetScene keeps a companion's scene in the room.
 	SetScene(ctx context.Context, roomID, companionID domain.ID, s companion.Scene) error
 	// Turns are the room's newest turns, newest first, at most limit.

@@ -7,6 +7,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/eventjson"
 	"github.com/companionhub/companionhub/usecase/stream"
 )
@@ -181,4 +182,20 @@ func PublishInRoom(ctx context.Context, bus stream.Bus, roomID domain.ID, p chat
 		return err
 	}
 	return bus.Expire(ctx, roomID, RoomStreamRetention)
+}
+
+// attachImage attaches a reply's picture where the reply was said: the companion's chat, or the room.
+func (t turns) attachImage(ctx context.Context, turn chat.Turn, messageID, pictureID domain.ID, img media.Image) error {
+	if turn.RoomID().IsZero() {
+		return t.store.Messages().SetImage(ctx, messageID, pictureID, img)
+	}
+	return t.store.Rooms().SetImage(ctx, messageID, pictureID, img)
+}
+
+// attachAudio attaches a reply's voice where the reply was said.
+func (t turns) attachAudio(ctx context.Context, turn chat.Turn, messageID domain.ID, key media.Key) error {
+	if turn.RoomID().IsZero() {
+		return t.store.Messages().SetAudio(ctx, messageID, key)
+	}
+	return t.store.Rooms().SetAudio(ctx, messageID, key)
 }

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 
+	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	pictureuc "github.com/companionhub/companionhub/usecase/picture"
 )
@@ -35,8 +36,12 @@ func (s pictureStep) run(ctx context.Context, in SideInput) (Empty, error) {
 		scene = *ex.reply.Scene
 	}
 	told := imagingFrom
+	galleryMessage := in.MessageID
+	if !ex.turn.RoomID().IsZero() {
+		galleryMessage = domain.ID{} // a room's message is not a chat's: the gallery names none
+	}
 	pic, err := s.illustrate.Handle(ctx, pictureuc.IllustrateReply{OwnerID: ex.turn.OwnerID(),
-		CompanionID: ex.turn.CompanionID(), MessageID: in.MessageID, Profile: ex.comp.Profile(),
+		CompanionID: ex.turn.CompanionID(), MessageID: galleryMessage, Profile: ex.comp.Profile(),
 		Header: ex.comp.Header(), Scene: scene,
 		Progress: func(p pictureuc.Progress) {
 			// Told when the percentage moves: a render of 30 steps costs the turn at most
@@ -47,7 +52,7 @@ func (s pictureStep) run(ctx context.Context, in SideInput) (Empty, error) {
 			}
 		}})
 	if err == nil {
-		err = s.store.Messages().SetImage(ctx, in.MessageID, pic.ID, pic.Image)
+		err = s.attachImage(ctx, ex.turn, in.MessageID, pic.ID, pic.Image)
 	}
 	if err != nil {
 		return Empty{}, s.sideFailed(ctx, StepPicture, in.TurnID, err, "the picture could not be made",

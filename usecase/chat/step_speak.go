@@ -26,7 +26,7 @@ func (s speakStep) run(ctx context.Context, in SideInput) (Empty, error) {
 	spoken, err := s.speak.Handle(ctx, voice.SpeakReply{OwnerID: ex.turn.OwnerID(), CompanionID: ex.turn.CompanionID(),
 		Voice: ex.comp.Profile().Spec().Voice, Text: ex.reply.Text})
 	if err == nil {
-		err = s.store.Messages().SetAudio(ctx, in.MessageID, spoken.Key)
+		err = s.attachAudio(ctx, ex.turn, in.MessageID, spoken.Key)
 	}
 	if err != nil {
 		return Empty{}, s.sideFailed(ctx, StepSpeak, in.TurnID, err, "the voice could not be made",

@@ -70,7 +70,15 @@ func (h openHandler) Handle(ctx context.Context, in Open) (Opened, error) {
 		}
 	}
 	if !public && (in.Viewer.IsZero() || in.Viewer != it.OwnerID) {
-		return Opened{}, media.ErrBadKey
+		shared := false
+		if !in.Viewer.IsZero() && (it.Kind == media.KindPicture || it.Kind == media.KindAudio) {
+			if shared, err = h.d.Repo.InRoomOf(ctx, key, in.Viewer); err != nil {
+				return Opened{}, err
+			}
+		}
+		if !shared {
+			return Opened{}, media.ErrBadKey
+		}
 	}
 	body, _, err := h.d.Blobs.Get(ctx, key.String())
 	if err != nil {

@@ -29,6 +29,7 @@ type memRepo struct {
 	mu        sync.Mutex
 	items     map[media.Key]media.Item
 	published map[media.Key]bool
+	inRoom    map[media.Key]domain.ID // a file of a room message, and a viewer in that room
 	gets      int
 	existing  [][]string // the keys of every Existing call
 	getErr    error
@@ -58,6 +59,12 @@ func (r *memRepo) Get(_ context.Context, key media.Key) (media.Item, error) {
 		return media.Item{}, domain.E(domain.KindNotFound, "media_row_not_found", "no such row")
 	}
 	return it, nil
+}
+
+func (r *memRepo) InRoomOf(_ context.Context, key media.Key, viewer domain.ID) (bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.inRoom[key] == viewer && !viewer.IsZero(), nil
 }
 
 func (r *memRepo) PublicHeader(_ context.Context, key media.Key) (bool, error) {
@@ -215,6 +222,32 @@ func TestOpenRefusesAnonymousViewersOfOwnerlessItems(t *testing.T) {
 	_, _, err := e.open(t, domain.ID{}, it.Key.String())
 
 	require.ErrorIs(t, err, media.ErrBadKey)
+}
+
+// TestOpenServesARoomsFilesToThoseInIt: a picture or voice of a room's message opens for the
+// people in the room (privately); a header is never a room's file.
+func TestOpenServesARoomsFilesToThoseInIt(t *testing.T) {
+	t.Parallel()
+	e := newMediaEnv(t)
+	e.repo.mu.Lock()
+	e.repo.inRoom = map[media.Key]domain.ID{}
+	e.repo.mu.Unlock()
+	for _, k := range []media.Kind{media.KindPicture, media.KindAudio, media.KindHeader} {
+		it := e.stored(ada, k, "in the room")
+		e.repo.mu.Lock()
+		e.repo.inRoom[it.Key] = grace
+		e.repo.mu.Unlock()
+		o, data, err := e.open(t, grace, it.Key.String())
+		if k == media.KindHeader {
+			require.ErrorIs(t, err, media.ErrBadKey)
+			continue
+		}
+		require.NoError(t, err, k.String())
+		assert.Equal(t, "in the room", data)
+		assert.False(t, o.Public)
+		_, _, err = e.open(t, domain.ID{}, it.Key.String())
+		require.ErrorIs(t, err, media.ErrBadKey, "anonymous")
+	}
 }
 
 func TestOpenServesAPublishedHeaderToAnyone(t *testing.T) {

@@ -21,6 +21,9 @@ type Repository interface {
 	// PublicHeader reports whether key is the header image of a published, not deleted companion —
 	// the one kind of file anyone may fetch.
 	PublicHeader(ctx context.Context, key media.Key) (bool, error)
+	// InRoomOf reports whether key is the picture or voice of a message in a room viewer is in: the
+	// files everyone in a room may open, whoever's they are.
+	InRoomOf(ctx context.Context, key media.Key, viewer domain.ID) (bool, error)
 	// Existing returns which of keys have a record (for finding orphans).
 	Existing(ctx context.Context, keys []string) (map[string]bool, error)
 }

@@ -96,8 +96,13 @@ func (a advancer) next(ctx context.Context, roomID, force, by domain.ID) (turn c
 		if !ok {
 			return ErrCompanionNotInRoom
 		}
+		c, err := r.Companions().Get(ctx, seat.OwnerID, seat.CompanionID)
+		if err != nil {
+			return err
+		}
 		now := a.d.Clock.Now()
-		turn, err = chat.NewRoomTurn(domain.NewID(now), owner, roomID, seat.CompanionID, recent[0].ID, chat.Options{}, now, t.StartLease)
+		turn, err = chat.NewRoomTurn(domain.NewID(now), owner, roomID, seat.CompanionID, recent[0].ID, t.options(c.Settings()), now,
+			t.StartLease)
 		if err != nil {
 			return err
 		}

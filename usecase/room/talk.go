@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/companionhub/companionhub/domain"
+	"github.com/companionhub/companionhub/domain/chat"
+	"github.com/companionhub/companionhub/domain/companion"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 	"github.com/companionhub/companionhub/usecase/stream"
@@ -25,6 +27,12 @@ type Talk struct {
 	// FollowCheck is how long a follower of a room waits in silence before it looks again at which
 	// of its replies are under way.
 	FollowCheck time.Duration
+	// Pictures and Voice say whether the hub draws pictures and speaks (nil: it does not): an answer
+	// in a room has a picture or is spoken as its companion's settings say (AutoImage, Voice), as in
+	// its own chat. A picture counts against the daily picture quota of the person the answer works
+	// for (the picture use case's rule), not against the hourly allowance of sends that ask for one.
+	Pictures chatuc.Feature
+	Voice    chatuc.Feature
 	// Quota refuses a message once the person's daily token quota is used up (nil: no quotas).
 	Quota func(ctx context.Context, owner domain.ID) error
 	// Started hears of every message said in a room (the business metrics; nil: nobody), as "room".
@@ -35,3 +43,10 @@ func (t Talk) ready() bool { return t.Store != nil && t.Bus != nil && t.Runner !
 
 // ErrTurnInProgress refuses to let a companion speak while another is answering in the room.
 var ErrTurnInProgress = domain.E(domain.KindConflict, "turn_in_progress", "a companion is answering; wait for it")
+
+// options are what an answer asks for: what its companion's settings say, as far as the hub can.
+func (t Talk) options(s companion.Settings) chat.Options {
+	return chat.Options{DeepThink: s.DeepThink, Image: s.AutoImage && configured(t.Pictures), Voice: s.Voice && configured(t.Voice)}
+}
+
+func configured(f chatuc.Feature) bool { return f != nil && f.Configured() }

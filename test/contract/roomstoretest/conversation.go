@@ -11,6 +11,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/domain/room"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 )
@@ -24,6 +25,7 @@ var conversation = map[string]func(*testing.T, Env){
 	"RoomTurnsAreTheRoomsNotTheChats": testRoomTurns,
 	"ErasedPeopleTakeTheirWordsAlong": testErasedWords,
 	"AReplyIsSavedOnceUnderTheLock":   testReplyOnce,
+	"ARoomsFilesOpenForItsPeople":     testRoomFiles,
 }
 
 func said(roomID, author domain.ID, name, text string, when time.Time) chat.Message {
@@ -250,4 +252,48 @@ func testReplyOnce(t *testing.T, e Env) {
 	require.NoError(t, err)
 	require.Len(t, all, 1)
 	require.Equal(t, domain.KindNotFound, domain.KindOf(e.Chat.Rooms().Lock(ctx, domain.NewID(base))))
+}
+
+// testRoomFiles: a reply's picture and voice are kept with it, and open for the people in its room
+// (the media repository's InRoomOf) — no one else, and not once they left.
+func testRoomFiles(t *testing.T, e Env) {
+	ctx := context.Background()
+	owner, guest, stranger := e.NewUser(t), e.NewUser(t), e.NewUser(t)
+	mira := newCompanion(t, e, owner, "Mira")
+	r := made(t, e, owner, at(1), mira)
+	invite(t, e, r, hashA, at(100))
+	_, err := e.Store.Redeem(ctx, hashA, guest, at(2))
+	require.NoError(t, err)
+	rooms := e.Chat.Rooms()
+	reply := answered(r.ID, mira, domain.NewID(at(3)), domain.ID{}, "Mira", "look", at(3), nil)
+	require.NoError(t, rooms.CreateMessage(ctx, reply, chatuc.Idempotency{}))
+	img := media.Image{Key: media.NewKey(media.JPEG), ContentType: media.JPEG, Bytes: 10, Width: 4, Height: 6}
+	audio := media.NewKey(media.MP3)
+	for _, it := range []media.Item{
+		{Key: img.Key, OwnerID: owner, CompanionID: mira, Kind: media.KindPicture, ContentType: media.JPEG, Bytes: 10, Width: 4, Height: 6, CreatedAt: base},
+		{Key: audio, OwnerID: owner, CompanionID: mira, Kind: media.KindAudio, ContentType: media.MP3, Bytes: 10, CreatedAt: base},
+	} {
+		require.NoError(t, e.Companions.Media().Create(ctx, it))
+	}
+	picture := domain.NewID(at(4))
+	require.NoError(t, rooms.SetImage(ctx, reply.ID, picture, img))
+	require.NoError(t, rooms.SetAudio(ctx, reply.ID, audio))
+	got, err := rooms.Message(ctx, r.ID, reply.ID)
+	require.NoError(t, err)
+	require.Equal(t, img, got.Image)
+	require.Equal(t, picture, got.PictureID)
+	require.Equal(t, audio, got.AudioKey)
+	require.Equal(t, domain.KindNotFound, domain.KindOf(rooms.SetAudio(ctx, domain.NewID(base), audio)))
+
+	for _, key := range []media.Key{img.Key, audio} {
+		for who, want := range map[domain.ID]bool{owner: true, guest: true, stranger: false} {
+			in, err := e.Companions.Media().InRoomOf(ctx, key, who)
+			require.NoError(t, err)
+			require.Equal(t, want, in)
+		}
+	}
+	require.NoError(t, e.Store.RemovePerson(ctx, r.ID, guest))
+	in, err := e.Companions.Media().InRoomOf(ctx, img.Key, guest)
+	require.NoError(t, err)
+	require.False(t, in, "gone from the room: its files too")
 }

@@ -17,6 +17,15 @@ CREATE TABLE room_messages (
     reply_to                TEXT REFERENCES room_messages (id) ON DELETE SET NULL,
     turn_id                 TEXT,
     scene                   TEXT,
+    -- A reply's picture (an entry of the turn's person's gallery: picture_id, no foreign key, as on
+    -- messages) and voice; everyone in the room may open them.
+    image_key               TEXT,
+    image_content_type      TEXT,
+    image_bytes             INTEGER,
+    image_width             INTEGER,
+    image_height            INTEGER,
+    picture_id              TEXT,
+    audio_key               TEXT,
     idempotency_key         TEXT,
     idempotency_fingerprint TEXT,
     created_at              TEXT NOT NULL,
@@ -28,6 +37,9 @@ CREATE UNIQUE INDEX room_messages_idempotency ON room_messages (author_id, idemp
 CREATE INDEX room_messages_author ON room_messages (author_id) WHERE author_id IS NOT NULL;
 CREATE INDEX room_messages_companion ON room_messages (companion_id) WHERE companion_id IS NOT NULL;
 CREATE INDEX room_messages_reply_to ON room_messages (reply_to) WHERE reply_to IS NOT NULL;
+-- /media: may this person open this file? A room's picture or voice, when they are in its room.
+CREATE INDEX room_messages_image ON room_messages (image_key) WHERE image_key IS NOT NULL;
+CREATE INDEX room_messages_audio ON room_messages (audio_key) WHERE audio_key IS NOT NULL;
 
 ALTER TABLE room_companions ADD COLUMN scene TEXT;
 
