@@ -1,7 +1,9 @@
 // Package room is the group-chat rooms' use cases (SPEC §3.3): making a room with companions,
 // seeing and changing it, bringing companions in and out, inviting people with single-use codes,
-// joining, leaving and removing. Only the people in a room see it — to anyone else it does not
-// exist — and one removed loses it at once. Its conversation is the chat's (a later part).
+// joining, leaving and removing; and its conversation: saying something, following it, letting a
+// companion speak, and deciding who answers next. Only the people in a room see it — to anyone else
+// it does not exist — and one removed loses it at once. A companion's answer is a chat turn with the
+// room as its context (usecase/chat), so it runs on either executor.
 package room
 
 import (
