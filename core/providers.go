@@ -349,10 +349,10 @@ func provideTokens(cfg Config, store apitoken.Store, companionStore companionuc.
 
 // provideUserData builds what a person may ask of all their data: exporting it, erasing it.
 func provideUserData(cfg Config, store userdata.Store, accounts *accountuc.App, companions *companionuc.App, chat *chatuc.App,
-	memories *memoryuc.App, schedules *proactive.App, use *usage.App, guard *ratelimit.Guard, blobs mediauc.BlobStore,
+	memories *memoryuc.App, schedules *proactive.App, use *usage.App, rooms *roomuc.App, guard *ratelimit.Guard, blobs mediauc.BlobStore,
 	companionStore companionuc.Store, clock usecase.Clock, observer zaplog.Observer, obs []decorator.Observer) (*userdata.App, error) {
 	return userdata.NewApp(userdata.Deps{Store: store, Accounts: accounts, Companions: companions, Chat: chat, Memory: memories,
-		Schedules: schedules, Usage: use, Guard: guard, Change: cfg.RateLimits.rules().Settings, Blobs: blobs, Audit: companionStore.Audit(), Clock: clock,
+		Schedules: schedules, Usage: use, Rooms: rooms, Guard: guard, Change: cfg.RateLimits.rules().Settings, Blobs: blobs, Audit: companionStore.Audit(), Clock: clock,
 		Observer: observer}, obs...)
 }
 

@@ -270,7 +270,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 	}
 	userdataStore := sqlstore.UserDataStore(db)
 	proactiveApp := provideProactive(coreScheduling)
-	userdataApp, err := provideUserData(cfg, userdataStore, app, companionApp, chatApp, memoryApp, proactiveApp, usageApp, guard, blobStore, companionStore, clock, observer, v)
+	roomApp, err := provideRooms(cfg, roomStore, companionStore, communityStore, communityApp, talk, guard, clock, v)
 	if err != nil {
 		cleanup9()
 		cleanup8()
@@ -283,7 +283,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		cleanup()
 		return nil, nil, err
 	}
-	roomApp, err := provideRooms(cfg, roomStore, companionStore, communityStore, communityApp, talk, guard, clock, v)
+	userdataApp, err := provideUserData(cfg, userdataStore, app, companionApp, chatApp, memoryApp, proactiveApp, usageApp, roomApp, guard, blobStore, companionStore, clock, observer, v)
 	if err != nil {
 		cleanup9()
 		cleanup8()

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -138,6 +139,29 @@ func (c *contract) roomTalkJourney(t *testing.T) {
 	})
 	status, body, _ = c.call("POST", room+"/speak", guest, map[string]any{"companion_id": "01937b2e-0000-7000-8000-000000000000"}, true)
 	require.Equal(t, 404, status, "%s", body)
+
+	// What the owner said is in their export; what the companions said is not theirs.
+	status, body, _ = c.call("GET", "/api/v1/me/export", owner, nil, true)
+	require.Equal(t, 200, status)
+	zr, err := zip.NewReader(bytes.NewReader(body), int64(len(body)))
+	require.NoError(t, err)
+	var exported []struct {
+		Title    string
+		YourRole string `json:"your_role"`
+		Said     []struct{ Text string }
+	}
+	for _, f := range zr.File {
+		if f.Name == "rooms.json" {
+			rc, err := f.Open()
+			require.NoError(t, err)
+			require.NoError(t, json.NewDecoder(rc).Decode(&exported))
+			_ = rc.Close()
+		}
+	}
+	require.Len(t, exported, 1)
+	require.Equal(t, "owner", exported[0].YourRole)
+	require.Len(t, exported[0].Said, 1)
+	require.Equal(t, "Theo, what do you make of the storm?", exported[0].Said[0].Text)
 
 	// Removed, the guest loses the conversation at once.
 	status, body, _ = c.call("GET", room, owner, nil, true)

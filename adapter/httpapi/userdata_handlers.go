@@ -121,6 +121,14 @@ func (l *lazyZip) Usage(r usage.Report) error {
 	return zw.Usage(r)
 }
 
+func (l *lazyZip) Rooms(rooms []userdata.RoomData) error {
+	zw, err := l.open()
+	if err != nil {
+		return err
+	}
+	return zw.Rooms(rooms)
+}
+
 func (l *lazyZip) File(it media.Item, body io.Reader) error {
 	zw, err := l.open()
 	if err != nil {

@@ -56,10 +56,20 @@ func (r userDataRepo) Erase(ctx context.Context, userID domain.ID, lockoutSubjec
 			{"delete lockouts", `DELETE FROM login_lockouts WHERE key = ? OR key LIKE ?`, []any{lockoutSubject, lockoutSubject + "|%"}},
 			{"delete scheduler rows", `DELETE FROM schedule_runtime WHERE owner_id = ?`, []any{id}},
 			{"delete picture counts", `DELETE FROM picture_counts WHERE owner_id = ?`, []any{id}},
+			// Answers in others' rooms that worked for them keep their words, not their files.
+			{"unlink room pictures", `UPDATE room_messages SET image_key = NULL, image_content_type = NULL, image_bytes = NULL,
+				image_width = NULL, image_height = NULL, picture_id = NULL
+				WHERE image_key IN (SELECT key FROM media WHERE owner_id = ?)`, []any{id}},
+			{"unlink room voices", `UPDATE room_messages SET audio_key = NULL
+				WHERE audio_key IN (SELECT key FROM media WHERE owner_id = ?)`, []any{id}},
 		}
 		if r.db.Dialect == Postgres {
 			stmts = append(stmts,
 				statement{"delete turn streams", `DELETE FROM turn_streams WHERE turn_id IN (SELECT id FROM turns WHERE owner_id = ?)`, []any{id}},
+				// A room's stream tells what they said there: it goes (followers start again from the
+				// room's messages).
+				statement{"delete room streams", `DELETE FROM turn_streams WHERE turn_id IN (SELECT room_id FROM room_people WHERE user_id = ?
+					UNION SELECT room_id FROM room_messages WHERE author_id = ?)`, []any{id, id}},
 				statement{"delete rate-limit entries", `DELETE FROM rate_limits WHERE key LIKE ?`, []any{"%" + id + "%"}})
 		}
 		for _, st := range stmts {

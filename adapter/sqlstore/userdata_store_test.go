@@ -83,6 +83,17 @@ func userDataEnv(t *testing.T, db *sqlstore.DB) userdatastoretest.Env {
 				require.NoError(t, err)
 				_, err = hub.Rooms.Invite.Handle(ctx, roomuc.Invite{UserID: owner.ID, RoomID: v.Room.ID}) // one left unused
 				require.NoError(t, err)
+				// The guest speaks; both companions answer, working for the guest.
+				sub, err := hub.Rooms.Follow.Handle(ctx, roomuc.Follow{UserID: guest.ID, RoomID: v.Room.ID})
+				require.NoError(t, err)
+				_, err = hub.Rooms.SendMessage.Handle(ctx, roomuc.SendMessage{UserID: guest.ID, RoomID: v.Room.ID, Text: "Evening, all."})
+				require.NoError(t, err)
+				for ended := 0; ended < 2; {
+					if e := awaittest.Next(t, sub, "the room's answers"); e.Type.Terminal() {
+						ended++
+					}
+				}
+				sub.Close()
 			}
 			return ada, bea
 		},

@@ -3,6 +3,7 @@ package userdata
 import (
 	"context"
 	"io"
+	"slices"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/account"
@@ -10,11 +11,13 @@ import (
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/domain/media"
 	"github.com/companionhub/companionhub/domain/memory"
+	"github.com/companionhub/companionhub/domain/room"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	companionuc "github.com/companionhub/companionhub/usecase/companion"
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 	"github.com/companionhub/companionhub/usecase/proactive"
+	roomuc "github.com/companionhub/companionhub/usecase/room"
 	"github.com/companionhub/companionhub/usecase/usage"
 )
 
@@ -28,6 +31,16 @@ type Sink interface {
 	File(it media.Item, body io.Reader) error
 	// Usage is what the providers did for the person over the last year, by day.
 	Usage(r usage.Report) error
+	// Rooms are the group chats the person is in, with what they said in each.
+	Rooms(rooms []RoomData) error
+}
+
+// RoomData is a room the person is in: their part in it and what they said there, oldest first
+// (the others' words are theirs, not in this person's export).
+type RoomData struct {
+	Room room.Room
+	Role room.Role
+	Said []chat.Message
 }
 
 // CompanionData is what a companion of the person's holds besides its profile.
@@ -52,6 +65,7 @@ type Export struct {
 // Exported counts what went into the export.
 type Exported struct {
 	Companions, Messages, Memories, Schedules, Files int
+	Rooms                                            int
 }
 
 type exportHandler struct{ d Deps }
@@ -90,6 +104,19 @@ func (h exportHandler) Handle(ctx context.Context, in Export) (Exported, error) 
 				break
 			}
 			list.Page.After = res.Next
+		}
+	}
+	if h.d.Rooms != nil {
+		rooms, err := h.rooms(ctx, in.UserID)
+		if err != nil {
+			return out, err
+		}
+		if err := in.Sink.Rooms(rooms); err != nil {
+			return out, err
+		}
+		out.Rooms = len(rooms)
+		for _, r := range rooms {
+			out.Messages += len(r.Said)
 		}
 	}
 	if h.d.Usage != nil {
@@ -167,6 +194,41 @@ func (h exportHandler) companion(ctx context.Context, in Export, c *companion.Co
 	}
 	d := CompanionData{Card: card, Conversation: msgs, Memories: mems, Schedules: schedules}
 	return d, in.Sink.Companion(c, d)
+}
+
+// rooms are the rooms the person is in, with what they said in each.
+func (h exportHandler) rooms(ctx context.Context, userID domain.ID) ([]RoomData, error) {
+	list, err := h.d.Rooms.List.Handle(ctx, roomuc.List{UserID: userID})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]RoomData, 0, len(list))
+	for _, r := range list {
+		v, err := h.d.Rooms.Get.Handle(ctx, roomuc.Get{UserID: userID, RoomID: r.ID})
+		if err != nil {
+			return nil, err
+		}
+		d := RoomData{Room: v.Room, Role: v.RoleOf(userID)}
+		q := roomuc.Messages{UserID: userID, RoomID: r.ID, Page: domain.Page{Limit: page}}
+		for {
+			res, err := h.d.Rooms.Messages.Handle(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			for _, m := range res.Messages {
+				if m.AuthorID == userID {
+					d.Said = append(d.Said, m)
+				}
+			}
+			if res.Next.IsZero() {
+				break
+			}
+			q.Page.After = res.Next
+		}
+		slices.Reverse(d.Said) // pages come newest first
+		out = append(out, d)
+	}
+	return out, nil
 }
 
 func (h exportHandler) file(ctx context.Context, sink Sink, it media.Item) error {

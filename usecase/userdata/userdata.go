@@ -20,6 +20,7 @@ import (
 	memoryuc "github.com/companionhub/companionhub/usecase/memory"
 	"github.com/companionhub/companionhub/usecase/proactive"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
+	roomuc "github.com/companionhub/companionhub/usecase/room"
 	"github.com/companionhub/companionhub/usecase/usage"
 )
 
@@ -48,6 +49,8 @@ type Deps struct {
 	Schedules *proactive.App
 	// Usage is what the providers did for the person, for the export (nil: it has no usage.json).
 	Usage *usage.App
+	// Rooms are the group chats, for the export (nil: it has no rooms.json).
+	Rooms *roomuc.App
 	Guard *ratelimit.Guard
 	// Change bounds exports per person (the settings rule): each reads everything.
 	Change ratelimit.Rule

@@ -8,6 +8,7 @@
 //	companions/<model id>/memories.json      [{id, text, category, importance, pinned, created_at, updated_at}]
 //	companions/<model id>/schedules.json     [{id, preset, instruction, cron, timezone, enabled, created_at}]
 //	usage.json                               {from, to, currency, cost, days: [{day, kind, provider, model, amount, cost}]}
+//	rooms.json                               [{id, title, your_role, created_at, said: [{id, text, created_at}]}]
 //	files/<key>                              every stored file: pictures, voices, headers
 package exportzip
 
@@ -54,6 +55,7 @@ companions/<model id>/memories.json       what the companion remembers
 companions/<model id>/schedules.json      when the companion writes to you first
 usage.json                                what the hub's model, pictures and voice did for you, by
                                           day, over the last year
+rooms.json                                the group chats you are in, and what you said in each
 files/                                    every stored file: pictures, voices, header images
 `
 
@@ -190,6 +192,34 @@ func (x *Writer) Usage(r usage.Report) error {
 			Amount: l.Amount, Cost: l.Cost})
 	}
 	return x.putJSON("usage.json", u)
+}
+
+type roomJSON struct {
+	ID        string            `json:"id"`
+	Title     string            `json:"title"`
+	YourRole  string            `json:"your_role"`
+	CreatedAt time.Time         `json:"created_at"`
+	Said      []roomMessageJSON `json:"said"`
+}
+
+type roomMessageJSON struct {
+	ID        string    `json:"id"`
+	Text      string    `json:"text"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Rooms writes rooms.json.
+func (x *Writer) Rooms(rooms []userdata.RoomData) error {
+	out := make([]roomJSON, 0, len(rooms))
+	for _, r := range rooms {
+		j := roomJSON{ID: r.Room.ID.String(), Title: r.Room.Title, YourRole: string(r.Role), CreatedAt: r.Room.CreatedAt,
+			Said: make([]roomMessageJSON, 0, len(r.Said))}
+		for _, m := range r.Said {
+			j.Said = append(j.Said, roomMessageJSON{ID: m.ID.String(), Text: m.Text, CreatedAt: m.CreatedAt})
+		}
+		out = append(out, j)
+	}
+	return x.putJSON("rooms.json", out)
 }
 
 // File copies a stored file into files/.
