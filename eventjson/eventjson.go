@@ -194,6 +194,8 @@ func Encode(p chat.Payload) ([]byte, error) {
 		v = failure{Code: p.Code, Message: p.Message}
 	case chat.RoomMessage:
 		v = RoomMessageOf(p.Message)
+	case chat.RoomChanged:
+		v = struct{}{}
 	case chat.Speaker:
 		v = speaker{TurnID: p.TurnID.String(), CompanionID: p.CompanionID.String(), Name: p.Name, ReplyTo: p.ReplyTo.String()}
 	default:
@@ -275,6 +277,8 @@ func decode(t chat.EventType, data []byte) (chat.Payload, error) {
 		})
 	case chat.EventError:
 		return from(data, func(v failure) (chat.Payload, error) { return chat.Failure{Code: v.Code, Message: v.Message}, nil })
+	case chat.EventRoom:
+		return from(data, func(struct{}) (chat.Payload, error) { return chat.RoomChanged{}, nil })
 	case chat.EventSpeaker:
 		return from(data, func(v speaker) (chat.Payload, error) {
 			var p chat.Speaker

@@ -234,7 +234,7 @@ func TestPagesAreStrictAndLight(t *testing.T) {
 	id := strings.TrimPrefix(b.post("/companions/new", wizard).location, "/chat/")
 	for _, path := range []string{"/", "/companions/new", "/companions/" + id + "/edit", "/trash", "/chat/" + id,
 		"/companions/" + id + "/memories", "/companions/" + id + "/settings", "/companions/" + id + "/schedules", "/gallery", "/gallery?companion=" + id,
-		"/pictures/new", "/account", "/community", "/community?q=mira&sort=top_rated", "/no-such-page"} {
+		"/pictures/new", "/account", "/community", "/community?q=mira&sort=top_rated", "/rooms", "/rooms/" + id, "/no-such-page"} {
 		p := b.get(path)
 		require.Contains(t, []int{200, 404}, p.status, path)
 		require.Contains(t, p.header.Get("Content-Security-Policy"), "script-src 'self'", path)

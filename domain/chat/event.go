@@ -24,6 +24,7 @@ const (
 	// answer's events are its turn's.
 	EventMessage EventType = "message" // RoomMessage: a message said in the room
 	EventSpeaker EventType = "turn"    // Speaker: a companion begins to answer
+	EventRoom    EventType = "room"    // RoomChanged: its people, companions or settings changed
 )
 
 // Terminal reports whether no event follows this one.
@@ -105,6 +106,10 @@ type Speaker struct {
 	ReplyTo     domain.ID
 }
 
+// RoomChanged says that a room's people, companions, settings or title changed: read it again.
+type RoomChanged struct{}
+
+func (RoomChanged) EventType() EventType { return EventRoom }
 func (RoomMessage) EventType() EventType { return EventMessage }
 func (Speaker) EventType() EventType     { return EventSpeaker }
 func (Token) EventType() EventType       { return EventToken }

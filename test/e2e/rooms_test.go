@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"testing"
 
@@ -150,6 +151,13 @@ func TestRoomOnTwoReplicas(t *testing.T) {
 				if p.Role == "member" {
 					res = ada.do("DELETE", "/api/v1/rooms/"+roomID+"/people/"+p.UserID, nil)
 					require.Equal(t, http.StatusOK, res.StatusCode, "%s", res.body)
+				}
+			}
+			// Her open stream, on the other replica, ends at once.
+			for {
+				if _, err := onB.next(); err != nil {
+					require.ErrorIs(t, err, io.EOF, "the server ended it")
+					break
 				}
 			}
 			for _, path := range []string{"/api/v1/rooms/" + roomID, "/api/v1/rooms/" + roomID + "/messages", "/api/v1/rooms/" + roomID + "/events"} {

@@ -31,5 +31,6 @@ func (h addCompanionHandler) Handle(ctx context.Context, in AddCompanion) (room.
 	if err := h.d.Store.AddCompanion(ctx, in.RoomID, c); err != nil {
 		return room.View{}, err
 	}
+	h.d.changed(ctx, in.RoomID)
 	return h.d.Store.View(ctx, in.RoomID, in.UserID)
 }

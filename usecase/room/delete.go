@@ -17,5 +17,9 @@ func (h deleteHandler) Handle(ctx context.Context, in Delete) (struct{}, error) 
 	if _, err := h.d.owned(ctx, in.RoomID, in.UserID); err != nil {
 		return struct{}{}, err
 	}
-	return struct{}{}, h.d.Store.Delete(ctx, in.RoomID)
+	if err := h.d.Store.Delete(ctx, in.RoomID); err != nil {
+		return struct{}{}, err
+	}
+	h.d.changed(ctx, in.RoomID)
+	return struct{}{}, nil
 }

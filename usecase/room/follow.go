@@ -51,7 +51,12 @@ func (h followHandler) Handle(ctx context.Context, in Follow) (stream.Subscripti
 		cancel()
 		return nil, err
 	}
-	f := &roomFeed{Feed: stream.NewFeed(cancel), bus: t.Bus, room: sub, roomID: in.RoomID, shift: shift, replayed: last}
+	member := func(ctx context.Context) error {
+		_, err := h.d.Store.View(ctx, in.RoomID, in.UserID)
+		return err
+	}
+	f := &roomFeed{Feed: stream.NewFeed(cancel), bus: t.Bus, room: sub, roomID: in.RoomID, shift: shift, replayed: last,
+		member: member}
 	go f.run(fctx, after, active)
 	return f, nil
 }
@@ -94,6 +99,10 @@ type roomFeed struct {
 	// replayed is the room's last event when the follower came: up to it, its events are told
 	// again; the answers under way that they did not announce are announced after them.
 	replayed int64
+	// member says whether the follower is still in the room (ErrNotFound when not): asked at each
+	// of the room's own events past the replayed ones — a change of its people is one — so that
+	// someone removed stops hearing it at once.
+	member func(ctx context.Context) error
 }
 
 // fed is what a forwarder hands the feed: an event, or that its stream ended (err: why, for the
@@ -165,6 +174,12 @@ func (f *roomFeed) run(ctx context.Context, after int64, active []chat.Event) {
 		}
 		e := it.e
 		tell := true
+		if e.TurnID == f.roomID && e.Seq > f.replayed {
+			if err := f.member(ctx); err != nil {
+				f.End(err)
+				return
+			}
+		}
 		if e.TurnID == f.roomID {
 			e.Seq += f.shift
 			// An answer announced already (under way when the follower came) is not again: its

@@ -26,5 +26,6 @@ func (h joinHandler) Handle(ctx context.Context, in Join) (room.View, error) {
 	if err != nil {
 		return room.View{}, err
 	}
+	h.d.changed(ctx, id)
 	return h.d.Store.View(ctx, id, in.UserID)
 }

@@ -23,5 +23,9 @@ func (h leaveHandler) Handle(ctx context.Context, in Leave) (struct{}, error) {
 	if v.RoleOf(in.UserID) == room.Owner {
 		return struct{}{}, ErrOwnerStays
 	}
-	return struct{}{}, h.d.Store.RemovePerson(ctx, in.RoomID, in.UserID)
+	if err := h.d.Store.RemovePerson(ctx, in.RoomID, in.UserID); err != nil {
+		return struct{}{}, err
+	}
+	h.d.changed(ctx, in.RoomID)
+	return struct{}{}, nil
 }

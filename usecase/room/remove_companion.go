@@ -34,5 +34,6 @@ func (h removeCompanionHandler) Handle(ctx context.Context, in RemoveCompanion) 
 	if err := h.d.Store.RemoveCompanion(ctx, in.RoomID, in.CompanionID); err != nil {
 		return room.View{}, err
 	}
+	h.d.changed(ctx, in.RoomID)
 	return h.d.Store.View(ctx, in.RoomID, in.UserID)
 }

@@ -25,5 +25,6 @@ func (h removePersonHandler) Handle(ctx context.Context, in RemovePerson) (room.
 	if err := h.d.Store.RemovePerson(ctx, in.RoomID, in.PersonID); err != nil {
 		return room.View{}, err
 	}
+	h.d.changed(ctx, in.RoomID)
 	return h.d.Store.View(ctx, in.RoomID, in.UserID)
 }

@@ -50,3 +50,12 @@ func (t Talk) options(s companion.Settings) chat.Options {
 }
 
 func configured(f chatuc.Feature) bool { return f != nil && f.Configured() }
+
+// changed tells a room's followers that it changed (its people, companions, settings): they read it
+// again, and those no longer in it stop hearing it at once. The change is made; a stream that cannot
+// be told is not an error of it (followers also look again at every message).
+func (d Deps) changed(ctx context.Context, roomID domain.ID) {
+	if d.Talk.Bus != nil {
+		_ = chatuc.PublishInRoom(context.WithoutCancel(ctx), d.Talk.Bus, roomID, chat.RoomChanged{})
+	}
+}

@@ -45,5 +45,6 @@ func (h updateHandler) Handle(ctx context.Context, in Update) (room.View, error)
 	if err != nil {
 		return room.View{}, err
 	}
+	h.d.changed(ctx, in.RoomID)
 	return h.d.Store.View(ctx, in.RoomID, in.UserID)
 }

@@ -72,7 +72,7 @@ func CheckExpire(turnID domain.ID, ttl time.Duration) error {
 func knownType(t chat.EventType) bool {
 	switch t {
 	case chat.EventToken, chat.EventProgress, chat.EventState, chat.EventImage, chat.EventAudio,
-		chat.EventReset, chat.EventComplete, chat.EventError, chat.EventMessage, chat.EventSpeaker:
+		chat.EventReset, chat.EventComplete, chat.EventError, chat.EventMessage, chat.EventSpeaker, chat.EventRoom:
 		return true
 	}
 	return false

@@ -1,8 +1,9 @@
 // Package web is the hub's web app: server-rendered pages (html/template) over the same use cases as
 // the JSON API, plus small hand-written JavaScript (embedded, fingerprinted, served immutable and
-// compressed) for what needs a live page — the streamed reply, infinite scroll, the lightbox. The
-// basic forms (signing in and up, creating and editing a companion, the trash, the account) work
-// without JavaScript; the interactive pages call the JSON API under /api/v1 with the session cookie.
+// compressed) for what needs a live page — the streamed reply, a room's conversation (rooms.js),
+// infinite scroll, the lightbox. The basic forms (signing in and up, creating and editing a
+// companion, the trash, the account) work without JavaScript; the interactive pages call the JSON
+// API under /api/v1 with the session cookie.
 //
 // Nothing here is inline: no script or style in the HTML, so the strict Content-Security-Policy the
 // HTTP server sends holds. The package owns only the pages' transport shapes (URLs, form fields,

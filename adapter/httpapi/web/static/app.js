@@ -696,7 +696,7 @@
   }
 
   // What a page's own script (rooms.js, loaded after this one) shares with these pages.
-  window.CompanionHub = Object.freeze({ $, $$, el, api, showError, when, progressWords });
+  window.CompanionHub = Object.freeze({ $, $$, el, api, showError, when, progressWords, lightbox });
 
   theme();
   passwordFeedback();

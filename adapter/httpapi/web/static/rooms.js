@@ -5,7 +5,7 @@
 (() => {
   const hub = window.CompanionHub;
   if (!hub) return;
-  const { $, $$, el, api, showError, when, progressWords } = hub;
+  const { $, $$, el, api, showError, when, progressWords, lightbox } = hub;
 
   const newKey = () => (crypto.randomUUID && crypto.randomUUID()) || `${Date.now()}-${Math.random()}`;
   // num is a number field's value for the API: left out (undefined) when empty.
@@ -90,6 +90,8 @@
     const shown = new Map(); // message id → its list item
     const saved = new Set(); // turns whose saved message came: their later events are stale
     const answers = new Map(); // turn id → {li, text, name}: answers being written (or failed)
+    const early = new Map(); // message id → [kind, data]: a picture or voice that came before its message
+    const openPicture = lightbox(root);
     let cursor = ''; // the next older page of messages ('' when there is none)
     let oldest = null; // the key of the oldest message loaded, while older pages remain
 
@@ -153,9 +155,10 @@
     const inviteResult = $('[data-invite-result]', root);
     const code = $('[data-invite-code]', root);
     const inviteNote = $('[data-invite-note]', root);
-    $('[data-invite]', root).addEventListener('click', async (e) => {
+    const inviteBtn = $('[data-invite]', root);
+    inviteBtn.addEventListener('click', async () => {
       showError(sideError, null);
-      e.currentTarget.disabled = true;
+      inviteBtn.disabled = true;
       try {
         const inv = await api('POST', `${base}/invites`);
         code.value = inv.code;
@@ -164,7 +167,7 @@
         code.focus();
         code.select();
       } catch (err) { showError(sideError, err); }
-      e.currentTarget.disabled = false;
+      inviteBtn.disabled = false;
     });
     $('[data-copy]', root).addEventListener('click', async () => {
       code.select();
@@ -210,7 +213,29 @@
       li.append(el('div', { class: 'meta' }, el('span', { class: 'who' }, mine ? 'You' : m.author.name),
         el('time', { dateTime: m.created_at }, when(m.created_at))), el('div', { class: 'text' }, m.text));
       li.key = keyOf(m);
+      li.author = m.author.name;
+      if (m.image) attach(li, 'image', m.image);
+      if (m.audio) attach(li, 'audio', m.audio);
       return li;
+    }
+
+    // attach adds an answer's picture or voice to its message, once; one that could not be made
+    // does not cost the answer: the message says why.
+    function attach(li, kind, d) {
+      if (li.dataset[kind]) return;
+      if (d.url) {
+        li.dataset[kind] = 'shown';
+        if (kind === 'audio') {
+          li.append(el('audio', { controls: true, preload: 'metadata', src: d.url }));
+          return;
+        }
+        const alt = `A picture from ${li.author}`;
+        li.append(el('figure', { class: 'pic' }, el('button', { type: 'button', class: 'pic-open', 'aria-label': 'Show the picture larger',
+          onclick: () => openPicture(d.url, alt) }, el('img', { src: d.url, alt, loading: 'lazy', width: d.width || undefined, height: d.height || undefined }))));
+      } else if (d.error) {
+        li.dataset[kind] = 'failed';
+        li.append(el('p', { class: 'muted note' }, `${kind === 'audio' ? 'Not spoken' : 'No picture'}: ${d.error}`));
+      }
     }
 
     // place shows a message once, in its place by time; answers being written stay last.
@@ -223,8 +248,10 @@
       const li = render(m);
       if (cursor && oldest && before(li.key, oldest)) return; // among the earlier pages: shown when they load
       shown.set(m.id, li);
+      for (const [kind, d] of early.get(m.id) || []) attach(li, kind, d);
+      early.delete(m.id);
       let at = list.lastElementChild;
-      while (at && (at.classList.contains('answer') || !before(at.key, li.key))) at = at.previousElementSibling;
+      while (at && !(at.key && !at.classList.contains('answer') && before(at.key, li.key))) at = at.previousElementSibling;
       if (at) at.after(li);
       else list.prepend(li);
       if (live) li.scrollIntoView({ block: 'end' });
@@ -251,6 +278,7 @@
       let a = answers.get(turnID);
       if (a) {
         a.text.textContent = '';
+        a.li.classList.add('answer');
         a.li.classList.remove('failed');
         $$('.error', a.li).forEach((n) => n.remove());
       } else {
@@ -276,14 +304,19 @@
       hush(turnID);
     }
 
+    // settle ends an answer's streaming: written (its saved message follows), or failed — a failed
+    // answer stays where it is, after what came before it, as a message does.
     function settle(turnID, a, failure) {
       a.li.classList.remove('streaming');
       a.li.removeAttribute('aria-busy');
       hush(turnID);
-      if (failure) {
-        a.li.classList.add('failed');
-        a.li.append(el('p', { class: 'error', role: 'alert' }, failure));
-      }
+      if (!failure) return;
+      a.li.classList.add('failed');
+      a.li.append(el('p', { class: 'error', role: 'alert' }, failure));
+      a.li.classList.remove('answer');
+      let prev = a.li.previousElementSibling;
+      while (prev && !prev.key) prev = prev.previousElementSibling;
+      a.li.key = prev ? [prev.key[0], `${prev.key[1]}~`] : [0, ''];
     }
 
     // follow listens to the room. EventSource reconnects by itself after a network drop, sending
@@ -307,6 +340,10 @@
         const m = data(e);
         if (m.id && m.author) place(m, true);
       });
+      // The room changed (people, companions, settings): read it again; out of it, it is gone.
+      source.addEventListener('room', () => {
+        loadRoom().catch((err) => gone(err));
+      });
       source.addEventListener('turn', (e) => {
         const d = data(e);
         if (d.turn_id && !saved.has(d.turn_id)) answer(d.turn_id, d.name);
@@ -325,6 +362,16 @@
         const x = of(e);
         if (x && progressWords[x.d.status]) say(x.d.turn_id, x.a, progressWords[x.d.status]);
       });
+      // An answer's picture and voice come after its saved message, and name it.
+      const media = (kind) => (e) => {
+        const d = data(e);
+        if (!d.message_id) return;
+        const li = shown.get(d.message_id);
+        if (li) attach(li, kind, d);
+        else early.set(d.message_id, [...(early.get(d.message_id) || []), [kind, d]]);
+      };
+      source.addEventListener('image', media('image'));
+      source.addEventListener('audio', media('audio'));
       // The answer is written: its saved message is on its way on the room's stream.
       source.addEventListener('complete', (e) => {
         const x = of(e);
