@@ -294,7 +294,7 @@ func provideSteps(cfg Config, store chatuc.Store, bus stream.Bus, model llm.Mode
 	return chatuc.NewSteps(chatuc.StepsDeps{Store: store, Bus: bus, Model: model, Tokens: tokens, Recall: mem.Recall, Memory: mem,
 		Learn: mem.Learn, Illustrate: pictures.IllustrateReply, Speak: voices.SpeakReply,
 		Summaries: sumStore, Summarize: sums.Summarize, Clock: clock, Observer: obs, Watch: watch, Ended: turnEnded(business),
-		RoomTurnEnded: rooms.ended, Limits: cfg.Chat.limits()})
+		RoomGoesOn: rooms.goOn, Limits: cfg.Chat.limits()})
 }
 
 // provideRunner builds the turn runner: the one the options build (Temporal's), otherwise the

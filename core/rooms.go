@@ -5,7 +5,6 @@ import (
 
 	"github.com/companionhub/companionhub/adapter/prom"
 	"github.com/companionhub/companionhub/domain"
-	chatdomain "github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
 	"github.com/companionhub/companionhub/usecase"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
@@ -40,12 +39,11 @@ func provideRooms(cfg Config, store roomuc.Store, companions companionuc.Store, 
 }
 
 // provideTalk is what the rooms' conversations use: the chat's store, bus, runner and limits.
-func provideTalk(cfg Config, chat chatuc.Store, bus stream.Bus, runner Runner, pictures *picture.App, voices *voice.App,
-	u *usage.App, business *prom.BusinessMetrics) roomuc.Talk {
+func provideTalk(cfg Config, chat chatuc.Store, bus stream.Bus, runner Runner, steps *chatuc.Steps, pictures *picture.App,
+	voices *voice.App, u *usage.App, business *prom.BusinessMetrics) roomuc.Talk {
 	s := cfg.chatSettings()
-	return roomuc.Talk{Store: chat, Bus: bus, Runner: runner, ChatRule: s.ChatRule, StartLease: s.StartLease,
-		Pictures: pictures, Voice: voices,
-		FollowCheck: s.FollowCheck, Quota: quota(u, usage.QuotaTokens), Started: business.MessageSent}
+	return roomuc.Talk{Store: chat, Bus: bus, Runner: runner, Fail: steps.Fail, ChatRule: s.ChatRule, StartLease: s.StartLease,
+		Pictures: pictures, Voice: voices, Quota: quota(u, usage.QuotaTokens), Started: business.MessageSent}
 }
 
 // roomTurns hands the end of each room turn to the rooms' Advance, which says who speaks next. The
@@ -57,11 +55,11 @@ type roomTurns struct {
 
 func provideRoomTurns() *roomTurns { return &roomTurns{} }
 
-func (r *roomTurns) ended(ctx context.Context, t chatdomain.Turn) error {
+func (r *roomTurns) goOn(ctx context.Context, roomID domain.ID) error {
 	if r.advance == nil {
 		return nil
 	}
-	_, err := r.advance.Handle(ctx, roomuc.Advance{RoomID: t.RoomID()})
+	_, err := r.advance.Handle(ctx, roomuc.Advance{RoomID: roomID})
 	return err
 }
 

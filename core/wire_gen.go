@@ -190,7 +190,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		return nil, nil, err
 	}
 	roomStore := sqlstore.RoomStore(db)
-	talk := provideTalk(cfg, chatStore, bus, runner, pictureApp, voiceApp, usageApp, businessMetrics)
+	talk := provideTalk(cfg, chatStore, bus, runner, steps, pictureApp, voiceApp, usageApp, businessMetrics)
 	coreRoomAdvance, err := provideRoomAdvance(roomStore, talk, clock, coreRoomTurns, v)
 	if err != nil {
 		cleanup8()
@@ -496,7 +496,7 @@ func initEngine(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*
 		return nil, nil, err
 	}
 	roomStore := sqlstore.RoomStore(db)
-	talk := provideTalk(cfg, chatStore, bus, runner, pictureApp, voiceApp, usageApp, businessMetrics)
+	talk := provideTalk(cfg, chatStore, bus, runner, steps, pictureApp, voiceApp, usageApp, businessMetrics)
 	coreRoomAdvance, err := provideRoomAdvance(roomStore, talk, clock, coreRoomTurns, v)
 	if err != nil {
 		cleanup8()
@@ -755,7 +755,7 @@ func initChat(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Ch
 		return nil, nil, err
 	}
 	roomStore := sqlstore.RoomStore(db)
-	talk := provideTalk(cfg, chatStore, bus, runner, pictureApp, voiceApp, usageApp, businessMetrics)
+	talk := provideTalk(cfg, chatStore, bus, runner, steps, pictureApp, voiceApp, usageApp, businessMetrics)
 	coreRoomAdvance, err := provideRoomAdvance(roomStore, talk, clock, coreRoomTurns, v)
 	if err != nil {
 		cleanup8()

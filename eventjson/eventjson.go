@@ -78,14 +78,17 @@ type complete struct {
 // RoomMessage is a message said in a room as the API shows it (on the room's stream and in its
 // history).
 type RoomMessage struct {
-	ID      string `json:"id"`
-	RoomID  string `json:"room_id"`
-	Role    string `json:"role"`
-	Author  Author `json:"author"`
-	Text    string `json:"text"`
-	ReplyTo string `json:"reply_to,omitempty"`
-	TurnID  string `json:"turn_id,omitempty"`
-	Scene   *Scene `json:"scene,omitempty"`
+	ID     string `json:"id"`
+	RoomID string `json:"room_id"`
+	Role   string `json:"role"`
+	Author Author `json:"author"`
+	Text   string `json:"text"`
+	// TextOmitted: on a room's stream, a message too long for one event (its text is read from
+	// the room's messages).
+	TextOmitted bool   `json:"text_omitted,omitempty"`
+	ReplyTo     string `json:"reply_to,omitempty"`
+	TurnID      string `json:"turn_id,omitempty"`
+	Scene       *Scene `json:"scene,omitempty"`
 	// A companion's reply's picture and voice, once made (its `message` event comes when the reply
 	// is saved, before them: the answer's image and audio events bring them).
 	Image     *Image    `json:"image,omitempty"`
@@ -193,7 +196,9 @@ func Encode(p chat.Payload) ([]byte, error) {
 	case chat.Failure:
 		v = failure{Code: p.Code, Message: p.Message}
 	case chat.RoomMessage:
-		v = RoomMessageOf(p.Message)
+		m := RoomMessageOf(p.Message)
+		m.TextOmitted = p.TextOmitted
+		v = m
 	case chat.RoomChanged:
 		v = struct{}{}
 	case chat.Speaker:
@@ -321,7 +326,7 @@ func decode(t chat.EventType, data []byte) (chat.Payload, error) {
 					return nil, err
 				}
 			}
-			return chat.RoomMessage{Message: m}, nil
+			return chat.RoomMessage{Message: m, TextOmitted: v.TextOmitted}, nil
 		})
 	}
 	return nil, fmt.Errorf("unknown event type")

@@ -174,7 +174,7 @@ func (f follower) serve(ctx context.Context, out sseOut) {
 			}
 			beat = time.Now().Add(every)
 		default:
-			if !errors.Is(err, stream.ErrEnded) {
+			if !errors.Is(err, stream.ErrEnded) && !domain.IsKind(err, domain.KindNotFound) { // not found: out of a room
 				f.s.log.Warn("turn stream ended early", zap.String(logkey.TurnID, f.turnID.String()), zap.Error(err))
 			}
 			return // the client reconnects with Last-Event-ID

@@ -256,6 +256,11 @@ func (r roomRepo) AddCompanion(ctx context.Context, roomID domain.ID, cp room.Co
 
 func (r roomRepo) RemoveCompanion(ctx context.Context, roomID, companionID domain.ID) error {
 	return r.db.inTx(ctx, func(c conn) error {
+		// The room first, as every change of it and its conversation locks it: in that order no two
+		// wait for each other.
+		if err := lockRoom(ctx, c, roomID); err != nil {
+			return err
+		}
 		n, err := c.exec(ctx, `DELETE FROM room_companions WHERE room_id = ? AND companion_id = ?`, idArg(roomID), idArg(companionID))
 		if err != nil {
 			return classify(err, nil, "delete room companion")
@@ -378,6 +383,9 @@ func (r roomRepo) Redeem(ctx context.Context, codeHash string, userID domain.ID,
 
 func (r roomRepo) RemovePerson(ctx context.Context, roomID, userID domain.ID) error {
 	return r.db.inTx(ctx, func(c conn) error {
+		if err := lockRoom(ctx, c, roomID); err != nil { // the room first (see RemoveCompanion)
+			return err
+		}
 		n, err := c.exec(ctx, `DELETE FROM room_people WHERE room_id = ? AND user_id = ?`, idArg(roomID), idArg(userID))
 		if err != nil {
 			return classify(err, nil, "delete room person")

@@ -22,8 +22,8 @@ type usageRepo struct {
 var _ usage.Store = usageRepo{}
 
 // Add adds up each entry within one transaction. An entry of a person who is no longer there (erased
-// while the meter held it), or of an id that names no one, is dropped: counting never brings an
-// erased person's id back. On PostgreSQL the person's row is key-share locked while the entry is
+// while the meter held it), or of an id that names no one, is dropped, and one of a companion erased
+// meanwhile counts without it: counting never brings an erased person's ids back. On PostgreSQL the person's row is key-share locked while the entry is
 // added, so an erase waits for the write (and then deletes what it wrote) or the write sees the
 // erase.
 func (r usageRepo) Add(ctx context.Context, entries []usage.Entry) error {
@@ -32,12 +32,24 @@ func (r usageRepo) Add(ctx context.Context, entries []usage.Entry) error {
 	}
 	const upsert = ` ON CONFLICT (user_id, day, companion_id, kind, provider, model)
 		DO UPDATE SET amount = usage_daily.amount + excluded.amount`
-	person := `SELECT 1 FROM users WHERE id = ?`
+	person, companion := `SELECT 1 FROM users WHERE id = ?`, `SELECT COUNT(*) FROM companions WHERE id = ?`
 	if r.db.Dialect == Postgres {
 		person += ` FOR KEY SHARE`
+		companion = `SELECT COUNT(*) FROM (SELECT 1 FROM companions WHERE id = ? FOR KEY SHARE) c`
 	}
 	return r.db.inTx(ctx, func(c conn) error {
 		for _, e := range entries {
+			// A companion erased meanwhile (with its owner; it answered someone else in a room) is
+			// not named: the entry counts for its person alone.
+			if id, err := domain.ParseID(e.CompanionID); err == nil {
+				var n int
+				if err := c.get(ctx, &n, companion, idArg(id)); err != nil {
+					return classify(err, nil, "look up the usage's companion")
+				}
+				if n == 0 {
+					e.CompanionID = ""
+				}
+			}
 			args := []any{string(e.Day), e.UserID, e.CompanionID, string(e.Kind), e.Provider, e.Model, e.Amount}
 			q := `INSERT INTO usage_daily (day, user_id, companion_id, kind, provider, model, amount) VALUES (?, ?, ?, ?, ?, ?, ?)` + upsert
 			if e.UserID != "" {

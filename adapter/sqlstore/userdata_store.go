@@ -94,6 +94,21 @@ func (r userDataRepo) Erase(ctx context.Context, userID domain.ID, lockoutSubjec
 		if _, err := c.exec(ctx, `DELETE FROM usage_daily WHERE user_id = ?`, id); err != nil {
 			return classify(err, nil, "delete usage")
 		}
+		// What their companions did for others (answers in rooms) stays those people's usage, no
+		// longer naming the companion. After the account too: a meter's write that held a companion
+		// of theirs has committed by now, and a later one finds it gone (usageRepo.Add).
+		for _, companionID := range companions {
+			if _, err := c.exec(ctx, `INSERT INTO usage_daily (day, user_id, companion_id, kind, provider, model, amount)
+				SELECT day, user_id, '', kind, provider, model, SUM(amount) FROM usage_daily WHERE companion_id = ?
+				GROUP BY day, user_id, kind, provider, model
+				ON CONFLICT (user_id, day, companion_id, kind, provider, model) DO UPDATE SET amount = usage_daily.amount + excluded.amount`,
+				companionID); err != nil {
+				return classify(err, nil, "unname a companion in others' usage")
+			}
+			if _, err := c.exec(ctx, `DELETE FROM usage_daily WHERE companion_id = ?`, companionID); err != nil {
+				return classify(err, nil, "unname a companion in others' usage")
+			}
+		}
 		// After the cascade: deleting the memories bumps their companions' vector generation (a
 		// trigger), which would put the rows back.
 		for _, companionID := range companions {

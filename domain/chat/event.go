@@ -94,8 +94,12 @@ type Failure struct {
 	Message string
 }
 
-// RoomMessage is a message said in a room: a person's, or a companion's saved reply.
-type RoomMessage struct{ Message Message }
+// RoomMessage is a message said in a room: a person's, or a companion's saved reply. TextOmitted
+// says its text was too long to carry in one event: followers read it from the room's messages.
+type RoomMessage struct {
+	Message     Message
+	TextOmitted bool
+}
 
 // Speaker says that the companion CompanionID (Name) begins to answer in a room, with turn TurnID,
 // the message ReplyTo.

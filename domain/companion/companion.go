@@ -46,6 +46,15 @@ func Hydrate(id, ownerID domain.ID, spec ProfileSpec, scene Scene, rel Relations
 		settings: settings, header: header, visibility: vis, createdAt: createdAt, updatedAt: updatedAt, deletedAt: deletedAt}
 }
 
+// Shared is the companion as it speaks to people other than its owner (a published one someone
+// else brought into a room): a copy whose profile is Shareable, so nothing of its owner reaches
+// them.
+func (c *Companion) Shared() *Companion {
+	cp := *c
+	cp.profile = c.profile.Shareable()
+	return &cp
+}
+
 func (c *Companion) ID() domain.ID              { return c.id }
 func (c *Companion) OwnerID() domain.ID         { return c.ownerID }
 func (c *Companion) Profile() Profile           { return c.profile }

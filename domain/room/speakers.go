@@ -42,7 +42,8 @@ type Round struct {
 // Next is the companion that speaks next in the round, or false when nobody does: the round was
 // stopped, the room has no companions, or the round has had all the replies it may have.
 //
-// While the round has had fewer than s.MaxReplies replies, the companions answer the person, and
+// While the round has had fewer than s.MaxReplies replies (and, with List or Natural, not every
+// companion has answered yet), the companions answer the person, and
 // one that has already replied in the round does not again. First come those named in the Prompt
 // (see Mentioned), in the order named; then:
 //   - List: the others in the room's order;
@@ -64,10 +65,16 @@ func Next(s Settings, speakers []Speaker, r Round) (domain.ID, bool) {
 	if r.Stopped || len(speakers) == 0 {
 		return domain.ID{}, false
 	}
+	// Answering ends at MaxReplies, or once every companion answered (fewer companions than
+	// MaxReplies); carrying on follows either way.
+	answering := s.MaxReplies
+	if s.Strategy == Natural || s.Strategy == List {
+		answering = min(answering, len(speakers))
+	}
 	switch n := len(r.Replies); {
-	case n < s.MaxReplies:
+	case n < answering:
 		return answer(s.Strategy, speakers, r)
-	case n < s.MaxReplies+s.AutoRounds:
+	case n < answering+s.AutoRounds:
 		return carryOn(s.Strategy, speakers, r)
 	default:
 		return domain.ID{}, false

@@ -208,7 +208,7 @@ func TestNextBounds(t *testing.T) {
 							got := play(t, s, speakers, room.Round{Prompt: prompt, Last: prompt}, says)
 							who := names(speakers, got)
 							require.LessOrEqual(t, len(got), maxReplies+auto, who)
-							answers := got[:min(len(got), maxReplies)]
+							answers := got[:min(len(got), maxReplies, n)]
 							seen := map[domain.ID]bool{}
 							for _, id := range answers {
 								require.False(t, seen[id], "answered twice: %v", who)
@@ -222,6 +222,9 @@ func TestNextBounds(t *testing.T) {
 							}
 							if strategy != room.Manual {
 								require.Len(t, answers, min(n, maxReplies), "everyone answers up to the bound: %v", who)
+							}
+							if strategy != room.Manual && n > 1 {
+								require.Len(t, got, min(n, maxReplies)+auto, "they carry on for every automatic round, however many answered: %v", who)
 							}
 						})
 					}

@@ -232,3 +232,34 @@ func TestRoomAnswersArePicturedAndSpoken(t *testing.T) {
 	require.False(t, msgs[0].Image.IsZero(), "kept with the answer")
 	require.False(t, msgs[0].AudioKey.IsZero())
 }
+
+// TestRoomLongMessages: a message too long for one event (4000 characters of Cyrillic) is said all
+// the same: its event says its text was left out, and the room's messages hold it whole.
+func TestRoomLongMessages(t *testing.T) {
+	t.Parallel()
+	db := sqlitetest.Open(t)
+	e := chattest.New(t, db, chattest.Options{})
+	app := rooms(t, db, e)
+	ctx := context.Background()
+	owner, mira := chattest.NewCompanion(t, db, companion.ProfileSpec{Name: "Mira", Age: 28})
+	v, err := app.Create.Handle(ctx, roomuc.Create{OwnerID: owner, Title: "Long", CompanionIDs: []domain.ID{mira},
+		Settings: roomuc.SettingsPatch{Strategy: ptr(room.Manual)}})
+	require.NoError(t, err)
+	sub, err := app.Follow.Handle(ctx, roomuc.Follow{UserID: owner, RoomID: v.Room.ID})
+	require.NoError(t, err)
+	defer sub.Close()
+	long := strings.Repeat("ж", chat.MaxUserText)
+	sent, err := app.SendMessage.Handle(ctx, roomuc.SendMessage{UserID: owner, RoomID: v.Room.ID, Text: long})
+	require.NoError(t, err)
+	ev := awaittest.Next(t, sub, "the message's event")
+	require.Equal(t, chat.EventMessage, ev.Type)
+	p, err := eventjson.Decode(ev.Type, ev.Data)
+	require.NoError(t, err)
+	told := p.(chat.RoomMessage)
+	require.Equal(t, sent.Message.ID, told.Message.ID)
+	require.True(t, told.TextOmitted)
+	require.Empty(t, told.Message.Text)
+	msgs, _, err := e.Store.Rooms().History(ctx, v.Room.ID, domain.Page{Limit: 1})
+	require.NoError(t, err)
+	require.Equal(t, long, msgs[0].Text)
+}

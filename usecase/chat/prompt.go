@@ -51,7 +51,7 @@ func systemPrompt(f sceneFacts, example string) string {
 	} else {
 		essence += ", talking with " + f.Person
 	}
-	if p.RelationshipToUser != "" {
+	if p.RelationshipToUser != "" && (f.Room == nil || f.Room.Own) { // in a room, only its own person is that
 		essence += " (your " + strings.ToLower(p.RelationshipToUser) + ")"
 	}
 	line("%s.", essence)
@@ -89,12 +89,15 @@ func systemPrompt(f sceneFacts, example string) string {
 	line("- Your mood: %s", s.Mood)
 	// Whether the person is there is the stored scene's: the analysis of the exchange before this
 	// one. The message being answered may change it ("I'm at your door"); the model reads it.
-	if s.UserPresent {
+	switch {
+	case f.Room != nil:
+		// Who is where in a room is the conversation's to say: the stored presence is one person's.
+	case s.UserPresent:
 		line("- %s is here with you in person.", f.Person)
 		if spec.UserAppearance != "" {
 			line("- How %s looks to you: %s", f.Person, f.m.expand(spec.UserAppearance))
 		}
-	} else {
+	default:
 		line("- %s is not physically with you (you are talking by message).", f.Person)
 	}
 	line("- How you feel about %s: %s", f.Person, AffectionWords(f.Relationship.Affection))

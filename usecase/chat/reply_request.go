@@ -30,10 +30,18 @@ func (p prompter) request(ctx context.Context, tc turnContext) (llm.Request, err
 	tc.facts.Lore = lore
 	sys := systemPrompt(tc.facts, "")
 	user := llmMessage(tc.user, tc.facts)
-	if post := postHistory(tc.facts); post != "" {
+	var nudge *llm.Message
+	if user.Role == llm.Assistant {
+		// In a room, a companion let to speak right after itself: its own message closes the
+		// conversation, and a line asks it to go on (a request ends with a person's turn).
+		nudge = &llm.Message{Role: llm.User, Content: "[" + defaultPostHistory(tc.facts) + "]"}
+	} else if post := postHistory(tc.facts); post != "" {
 		user.Content += "\n\n[" + post + "]"
 	}
 	fixed := p.tokens.Count(sys) + p.tokens.Count(user.Content) + 2*perMessageTokens
+	if nudge != nil {
+		fixed += p.tokens.Count(nudge.Content) + perMessageTokens
+	}
 	budget := p.limits.ContextTokens - params.MaxTokens - fixed
 	if !deep {
 		budget = min(budget, p.limits.HistoryTokens)
@@ -64,6 +72,9 @@ func (p prompter) request(ctx context.Context, tc turnContext) (llm.Request, err
 	msgs = append(msgs, llm.Message{Role: llm.System, Content: sys})
 	msgs = append(msgs, hist.Messages...)
 	msgs = append(msgs, user)
+	if nudge != nil {
+		msgs = append(msgs, *nudge)
+	}
 	temp := params.Temperature
 	return llm.Request{Messages: mergeRoles(msgs), MaxTokens: params.MaxTokens, Temperature: &temp, TopP: sampling.TopP,
 		Stop: sampling.Stop}, nil

@@ -25,6 +25,8 @@ type roomFacts struct {
 	Self   domain.ID // the speaking companion
 	People []string  // the people in the room
 	Others []string  // the other companions in the room
+	// Own: the person the turn answers for is the companion's own (its relationship is with them).
+	Own bool
 }
 
 // ErrLeftRoom ends a room turn whose companion is no longer in the room (taken out, in the trash, no
@@ -44,6 +46,9 @@ func (t turns) seat(ctx context.Context, r Repos, turn chat.Turn) (RoomCast, Roo
 	c, err := r.Companions().Get(ctx, seat.OwnerID, seat.CompanionID)
 	if err != nil {
 		return RoomCast{}, RoomSeat{}, nil, err
+	}
+	if seat.AddedBy != seat.OwnerID {
+		c = c.Shared() // a published companion someone else brought: nothing of its owner goes in
 	}
 	return cast, seat, c, nil
 }
@@ -74,7 +79,7 @@ func (t turns) loadRoom(ctx context.Context, turn chat.Turn) (turnContext, error
 	if seat.OwnerID == turn.OwnerID() {
 		rel = c.Relationship()
 	}
-	rf := &roomFacts{Title: cast.Room.Title, Self: c.ID()}
+	rf := &roomFacts{Title: cast.Room.Title, Self: c.ID(), Own: seat.OwnerID == turn.OwnerID()}
 	for _, p := range cast.People {
 		rf.People = append(rf.People, p.DisplayName)
 	}
@@ -160,10 +165,27 @@ func (t turns) companionOf(ctx context.Context, turn chat.Turn) (*companion.Comp
 	return t.store.Companions().Get(ctx, turn.OwnerID(), turn.CompanionID())
 }
 
-// learnsWith reports whether the turn's exchange is learnt: a companion's memories and relationship
-// are with its own person, so in a room only when the turn works for its owner.
-func learnsWith(turn chat.Turn, c *companion.Companion) bool {
-	return turn.RoomID().IsZero() || c.OwnerID() == turn.OwnerID()
+// learnsFrom reports whether the exchange of a turn that answered answered is learnt: a companion's
+// memories and relationship are with its own person, so in a room only from what they said to it
+// themselves — not from another person's words, nor from another companion's in a round among them.
+func learnsFrom(turn chat.Turn, c *companion.Companion, answered chat.Message) bool {
+	if turn.RoomID().IsZero() {
+		return true
+	}
+	return c.OwnerID() == turn.OwnerID() && answered.Role == chat.RoleUser && answered.AuthorID == turn.OwnerID()
+}
+
+// recallsIn reports whether a turn recalls its companion's memories: in a room only when its own
+// person is the only person there, so that nothing they told it privately is said before others.
+func (t turns) recallsIn(ctx context.Context, turn chat.Turn) (bool, error) {
+	if turn.RoomID().IsZero() {
+		return true, nil
+	}
+	cast, seat, _, err := t.seat(ctx, t.store, turn)
+	if err != nil {
+		return false, err
+	}
+	return seat.OwnerID == turn.OwnerID() && len(cast.People) == 1, nil
 }
 
 // RoomStreamRetention is how long a room's stream keeps its events after its last one: long enough
@@ -177,6 +199,12 @@ func PublishInRoom(ctx context.Context, bus stream.Bus, roomID domain.ID, p chat
 	b, err := eventjson.Encode(p)
 	if err != nil {
 		return err
+	}
+	if m, ok := p.(chat.RoomMessage); ok && len(b) > stream.MaxData {
+		m.Message.Text, m.TextOmitted = "", true // too long for one event: followers read it
+		if b, err = eventjson.Encode(m); err != nil {
+			return err
+		}
 	}
 	if _, err := bus.Publish(ctx, roomID, 0, p.EventType(), b); err != nil {
 		return err

@@ -15,9 +15,9 @@ type finishStep struct {
 	turns
 	eventTTL time.Duration
 	ended    func(context.Context, chat.Status) // nil: nobody hears
-	// roomEnded hears of every room turn that ended, when its end was told (nil: nobody): the room
+	// roomGoesOn hears of every room turn that ended, when its end was told (nil: nobody): the room
 	// decides who speaks next. It may hear of one turn more than once.
-	roomEnded func(context.Context, chat.Turn) error
+	roomGoesOn func(context.Context, domain.ID) error
 }
 
 // run records how the turn ended and tells the stream, once. It runs even for cancelled turns
@@ -71,8 +71,8 @@ func (s finishStep) end(ctx context.Context, in FinishInput) (bool, error) {
 	if err := s.bus.Expire(ctx, t.ID(), s.eventTTL); err != nil {
 		s.obs.StreamNotExpired(ctx, t.ID(), err)
 	}
-	if s.roomEnded != nil && !t.RoomID().IsZero() {
-		return recorded, s.roomEnded(ctx, t)
+	if s.roomGoesOn != nil && !t.RoomID().IsZero() {
+		return recorded, s.roomGoesOn(ctx, t.RoomID())
 	}
 	return recorded, nil
 }

@@ -10,6 +10,9 @@ import (
 
 type persistStep struct {
 	turns
+	// roomGoesOn hears of every room answer saved (nil: nobody): the next one may begin while this
+	// one's picture and voice are made.
+	roomGoesOn func(context.Context, domain.ID) error
 }
 
 // run saves the reply exactly once (SPEC §3.3 step 4): the assistant message (the turn's draft)
@@ -92,6 +95,10 @@ func (s persistStep) run(ctx context.Context, in PersistInput) (PersistOutput, e
 	if !saved.RoomID.IsZero() { // everyone in the room hears the reply, followers of its turn or not
 		if err := PublishInRoom(ctx, s.bus, saved.RoomID, chat.RoomMessage{Message: saved}); err != nil {
 			return PersistOutput{}, err
+		}
+		if s.roomGoesOn != nil {
+			// The room goes on now; if it cannot, the finish step asks again when the turn ends.
+			_ = s.roomGoesOn(ctx, saved.RoomID)
 		}
 	}
 	return PersistOutput{MessageID: saved.ID}, nil

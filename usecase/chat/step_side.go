@@ -70,7 +70,7 @@ func (s extractStep) run(ctx context.Context, in SideInput) (Empty, error) {
 	ctx = forTurn(ctx, ex.turn)
 	var learnt error
 	// A companion that wrote first (a hidden instruction) heard nothing from the person to learn.
-	if ex.comp.Settings().Memory && !ex.user.Hidden && learnsWith(ex.turn, ex.comp) {
+	if ex.comp.Settings().Memory && !ex.user.Hidden && learnsFrom(ex.turn, ex.comp, ex.user) {
 		_, learnt = s.learn.Handle(ctx, memory.Learn{OwnerID: ex.turn.OwnerID(), CompanionID: ex.turn.CompanionID(),
 			UserMessage: ex.user, Reply: ex.reply})
 		if errors.Is(learnt, usecase.ErrNotConfigured) {

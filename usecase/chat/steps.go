@@ -40,11 +40,12 @@ type StepsDeps struct {
 	// Ended hears of every turn whose outcome a step or the reaper recorded, once (nil: nobody):
 	// the business metrics count turns by outcome.
 	Ended func(ctx context.Context, outcome chat.Status)
-	// RoomTurnEnded hears of every room turn whose end was told (nil: nobody): the room decides who
-	// speaks next (usecase/room's Advance). It may hear of a turn more than once; an error it returns
-	// is the finish step's, which is retried.
-	RoomTurnEnded func(ctx context.Context, t chat.Turn) error
-	Limits        Limits
+	// RoomGoesOn hears of every room answer that was saved, and of every one that ended (nil:
+	// nobody): the room decides who speaks next (usecase/room's Advance) — the next answer need not
+	// wait for this one's picture and voice. It may hear of one answer more than once; an error it
+	// returns at the end is the finish step's, which is retried.
+	RoomGoesOn func(ctx context.Context, roomID domain.ID) error
+	Limits     Limits
 }
 
 // Steps are the pipeline's steps: ordinary use-case functions with one input and one output
@@ -81,11 +82,11 @@ func NewSteps(d StepsDeps) (*Steps, error) {
 		recall:  recallStep{turns: t, recall: d.Recall, memory: d.Memory, budget: l.RecallBudget},
 		plan:    planStep{turns: t, prompts: p, model: d.Model},
 		reply:   replyStep{turns: t, prompts: p, model: d.Model, batchDelay: l.BatchDelay, batchBytes: l.BatchBytes},
-		persist: persistStep{turns: t},
+		persist: persistStep{turns: t, roomGoesOn: d.RoomGoesOn},
 		extract: extractStep{turns: t, learn: d.Learn, summarize: d.Summarize},
 		picture: pictureStep{turns: t, illustrate: d.Illustrate},
 		speak:   speakStep{turns: t, speak: d.Speak},
-		finish:  finishStep{turns: t, eventTTL: l.EventTTL, ended: d.Ended, roomEnded: d.RoomTurnEnded},
+		finish:  finishStep{turns: t, eventTTL: l.EventTTL, ended: d.Ended, roomGoesOn: d.RoomGoesOn},
 	}, nil
 }
 
@@ -107,6 +108,14 @@ func (s *Steps) Table() []Step {
 // Persist saves a reply as the persist step does (for tools and tests that drive a turn by hand).
 func (s *Steps) Persist(ctx context.Context, in PersistInput) (PersistOutput, error) {
 	return s.persist.run(ctx, in)
+}
+
+// Fail ends a turn that could not be started (its runner refused it) as failed, saying why in
+// client-safe words, as the last step would: its followers hear so at once, rather than when its
+// lease runs out.
+func (s *Steps) Fail(ctx context.Context, turnID domain.ID, why error) error {
+	_, err := s.finish.run(ctx, failure(turnID, why))
+	return err
 }
 
 // Finish records how a turn ended and tells its stream, as the last step does.

@@ -97,10 +97,10 @@ func sceneBefore(ctx context.Context, r Repos, c *companion.Companion, before do
 // that does not neither recalls nor learns.
 func (t turns) remembers(ctx context.Context, turn chat.Turn) (bool, error) {
 	c, err := t.companionOf(ctx, turn)
-	if err != nil {
+	if err != nil || !c.Settings().Memory {
 		return false, err
 	}
-	return c.Settings().Memory && learnsWith(turn, c), nil
+	return t.recallsIn(ctx, turn)
 }
 
 func seed(s string) uint64 {

@@ -26,7 +26,7 @@ var ErrNothingToAnswer = domain.E(domain.KindConflict, "nothing_to_answer", "nob
 
 // Advance starts a room's next reply, if one is due: the room's turn-taking decides who speaks
 // (room.Next) once nobody is answering. Every executor's last step of a room turn calls it (through
-// chat.StepsDeps.RoomTurnEnded), as does every message said in a room; it is safe to call again —
+// chat.StepsDeps.RoomGoesOn: when an answer is saved, and when it ends), as does every message said in a room; it is safe to call again —
 // under the room's lock, a reply under way or a round that is over starts nothing.
 type Advance struct {
 	RoomID domain.ID
@@ -75,7 +75,7 @@ func (a advancer) next(ctx context.Context, roomID, force, by domain.ID) (turn c
 			return err
 		}
 		for _, t := range turns {
-			if !t.Ended() {
+			if !t.Ended() && t.ReplyID().IsZero() { // one whose reply is saved is making its picture or voice
 				if !force.IsZero() {
 					return ErrTurnInProgress
 				}
@@ -115,13 +115,16 @@ func (a advancer) next(ctx context.Context, roomID, force, by domain.ID) (turn c
 	if err != nil || !started {
 		return chat.Turn{}, false, err
 	}
-	// Announced before it starts, so that the room hears who answers before the answer. A turn
-	// that cannot start is left to the reapers: its lease runs out, it fails (its stream says so),
-	// and the room goes on from there.
+	// Announced before it starts, so that the room hears who answers before the answer. A turn its
+	// runner refuses fails at once (its stream says why; its end asks the room to go on), so the
+	// room is not held up; without Fail it is left to the reapers, once its lease runs out.
 	announced := chatuc.PublishInRoom(ctx, t.Bus, roomID, chat.Speaker{TurnID: turn.ID(), CompanionID: speaker.CompanionID,
 		Name: speaker.Name, ReplyTo: turn.UserMessageID()})
 	ran := t.Runner.Start(ctx, chatuc.TurnInput{TurnID: turn.ID(), OwnerID: turn.OwnerID(), CompanionID: turn.CompanionID(),
 		Options: turn.Options()})
+	if ran != nil && t.Fail != nil {
+		ran = t.Fail(context.WithoutCancel(ctx), turn.ID(), ran)
+	}
 	return turn, true, errors.Join(announced, ran)
 }
 
@@ -136,8 +139,8 @@ func (a advancer) decide(ctx context.Context, r chatuc.Repos, cast chatuc.RoomCa
 			break
 		}
 	}
-	if open < 0 {
-		return domain.ID{}, domain.ID{}, false
+	if open < 0 || !inCast(cast, recent[open].AuthorID) {
+		return domain.ID{}, domain.ID{}, false // nobody spoke, or whoever opened the round has left the room
 	}
 	inRound := make(map[domain.ID]bool, open+1)
 	for _, m := range recent[:open+1] {

@@ -12,12 +12,13 @@ import (
 )
 
 // Follow subscribes to a room's conversation for a person in it, after the room event After (0: from
-// what the room's stream still holds): what is said in the room and who begins to answer (the room's
-// events, numbered), and every answer's own events as they come — its words, progress and scene,
-// from its start — carried with its turn's id and no number of their own. A follower that comes back
-// with the last number it had hears the room's events after it, and the answers still under way again
-// from their start, each announced first by its turn event (a client starts that answer afresh).
-// Someone removed from the room stops hearing it when they next ask.
+// what the room's stream still holds): what is said in the room, who begins to answer and when the
+// room changes (the room's events, numbered), and every answer's own events as they come — its words,
+// progress and scene, from its start — carried with its turn's id and no number of their own. A
+// follower that comes back with the last number it had hears the room's events after it, and the
+// answers still under way again from their start, each announced first by its turn event (a client
+// starts that answer afresh); an answer told again that failed meanwhile is told with its end.
+// Someone removed from the room stops hearing it at once: the room's change ends their feed.
 type Follow struct {
 	UserID, RoomID domain.ID
 	After          int64
@@ -40,8 +41,11 @@ func (h followHandler) Handle(ctx context.Context, in Follow) (stream.Subscripti
 	// Past the stream's end (its events expired, or left with a restarted process): what comes is
 	// numbered after what the follower saw, so no number it has comes again.
 	after := min(in.After, last)
-	shift := in.After - after
-	active, err := underWay(ctx, t.Store, in.RoomID)
+	turns, err := t.Store.Rooms().Turns(ctx, in.RoomID, roundTurns)
+	if err != nil {
+		return nil, err
+	}
+	active, err := underWay(ctx, t.Store, in.RoomID, turns)
 	if err != nil {
 		return nil, err
 	}
@@ -51,22 +55,21 @@ func (h followHandler) Handle(ctx context.Context, in Follow) (stream.Subscripti
 		cancel()
 		return nil, err
 	}
-	member := func(ctx context.Context) error {
-		_, err := h.d.Store.View(ctx, in.RoomID, in.UserID)
-		return err
+	f := &roomFeed{Feed: stream.NewFeed(cancel), bus: t.Bus, room: sub, roomID: in.RoomID, shift: in.After - after,
+		replayed: last, recent: map[domain.ID]chat.Turn{},
+		member: func(ctx context.Context) error {
+			_, err := h.d.Store.View(ctx, in.RoomID, in.UserID)
+			return err
+		}}
+	for _, tn := range turns {
+		f.recent[tn.ID()] = tn
 	}
-	f := &roomFeed{Feed: stream.NewFeed(cancel), bus: t.Bus, room: sub, roomID: in.RoomID, shift: shift, replayed: last,
-		member: member}
 	go f.run(fctx, after, active)
 	return f, nil
 }
 
-// underWay announces the room's answers under way, oldest first.
-func underWay(ctx context.Context, store chatuc.Store, roomID domain.ID) ([]chat.Event, error) {
-	turns, err := store.Rooms().Turns(ctx, roomID, roundTurns)
-	if err != nil {
-		return nil, err
-	}
+// underWay announces the room's answers under way among turns (newest first), oldest first.
+func underWay(ctx context.Context, store chatuc.Store, roomID domain.ID, turns []chat.Turn) ([]chat.Event, error) {
 	var cast chatuc.RoomCast
 	var out []chat.Event
 	for _, tn := range slices.Backward(turns) {
@@ -74,6 +77,7 @@ func underWay(ctx context.Context, store chatuc.Store, roomID domain.ID) ([]chat
 			continue
 		}
 		if cast.Room.ID.IsZero() {
+			var err error
 			if cast, err = store.Rooms().Cast(ctx, roomID); err != nil {
 				return nil, err
 			}
@@ -99,9 +103,12 @@ type roomFeed struct {
 	// replayed is the room's last event when the follower came: up to it, its events are told
 	// again; the answers under way that they did not announce are announced after them.
 	replayed int64
-	// member says whether the follower is still in the room (ErrNotFound when not): asked at each
-	// of the room's own events past the replayed ones — a change of its people is one — so that
-	// someone removed stops hearing it at once.
+	// recent are the room's newest turns when the follower came: an answer the events told again
+	// announce is followed only while under way, and told with its end when it failed meanwhile.
+	recent map[domain.ID]chat.Turn
+	// member says whether the follower is still in the room (ErrNotFound when not): asked at each of
+	// the room's own events past the replayed ones — a change of its people is one — so that someone
+	// removed stops hearing it at once.
 	member func(ctx context.Context) error
 }
 
@@ -116,28 +123,44 @@ type fed struct {
 func (f *roomFeed) run(ctx context.Context, after int64, active []chat.Event) {
 	defer f.room.Close()
 	merged := make(chan fed)
-	following := map[domain.ID]stream.Subscription{}
-	defer func() {
-		for _, sub := range following {
-			if sub != nil {
-				sub.Close()
-			}
-		}
-	}()
 	out := f.Send()
-	// follow starts forwarding an answer's events from its start; false when it was followed already.
-	follow := func(e chat.Event) bool {
+	following := map[domain.ID]bool{}
+	// follow takes an announcement on: the events that go with it, and whether it is told at all
+	// (not when it was told already). An answer under way is followed on its own stream from its
+	// start; one the room's events told again that has ended since is told with how it ended.
+	follow := func(e chat.Event) (tell bool, then []chat.Event) {
 		id, err := speakerTurn(e.Data)
 		if err != nil {
-			return true // not an announcement this feed can follow: told as it is
+			return true, nil // not an announcement this feed can follow: told as it is
 		}
-		if _, ok := following[id]; ok {
-			return false
+		if following[id] {
+			return false, nil
 		}
-		sub, err := f.bus.Subscribe(ctx, id, 0)
-		following[id] = sub
-		if err == nil {
+		following[id] = true
+		if e.Seq > 0 && e.Seq <= f.replayed {
+			tn, known := f.recent[id]
+			switch {
+			case !known:
+				return false, nil // long past: its message, if it was saved, tells it
+			case tn.Ended() && tn.Status() != chat.StatusCompleted:
+				if b, err := eventjson.Encode(tn.Failure()); err == nil {
+					return true, []chat.Event{{TurnID: id, Type: chat.EventError, Data: b}}
+				}
+				return false, nil
+			case tn.Ended():
+				return true, nil // its message is among the events told again
+			}
+		}
+		if sub, err := f.bus.Subscribe(ctx, id, 0); err == nil {
 			go forward(ctx, sub, false, merged)
+		}
+		return true, nil
+	}
+	tell := func(evs ...chat.Event) bool {
+		for _, e := range evs {
+			if !deliver(ctx, out, e) {
+				return false
+			}
 		}
 		return true
 	}
@@ -145,7 +168,7 @@ func (f *roomFeed) run(ctx context.Context, after int64, active []chat.Event) {
 	// are told, so that every answer comes after what it answers.
 	announce := func() bool {
 		for _, e := range active {
-			if follow(e) && !deliver(ctx, out, e) {
+			if ok, _ := follow(e); ok && !tell(e) {
 				return false
 			}
 		}
@@ -172,23 +195,22 @@ func (f *roomFeed) run(ctx context.Context, after int64, active []chat.Event) {
 			}
 			continue
 		}
-		e := it.e
-		tell := true
-		if e.TurnID == f.roomID && e.Seq > f.replayed {
-			if err := f.member(ctx); err != nil {
-				f.End(err)
-				return
-			}
-		}
+		e, ok, then := it.e, true, []chat.Event(nil)
 		if e.TurnID == f.roomID {
+			if e.Seq > f.replayed {
+				if err := f.member(ctx); err != nil {
+					f.End(err)
+					return
+				}
+			}
+			if e.Type == chat.EventSpeaker {
+				ok, then = follow(e)
+			}
 			e.Seq += f.shift
-			// An answer announced already (under way when the follower came) is not again: its
-			// events are on their way.
-			tell = e.Type != chat.EventSpeaker || follow(e)
 		} else {
 			e.Seq = 0 // an answer's events are resumed from its start, never by number
 		}
-		if tell && !deliver(ctx, out, e) {
+		if ok && !tell(append([]chat.Event{e}, then...)...) {
 			f.End(stream.ErrEnded)
 			return
 		}
@@ -208,10 +230,13 @@ func speakerTurn(data []byte) (domain.ID, error) {
 	return p.(chat.Speaker).TurnID, nil
 }
 
-// forward reads sub into merged until it ends: the room's own stream when it fails, an answer's also
-// after its terminal event. An answer's stream that fails only stops that answer's events: the room
-// goes on, and its message event brings the reply.
+// forward reads sub into merged until it ends, and closes it: the room's own stream when it fails,
+// an answer's also after its terminal event. An answer's stream that fails only stops that answer's
+// events: the room goes on, and its message event brings the reply.
 func forward(ctx context.Context, sub stream.Subscription, isRoom bool, merged chan<- fed) {
+	if !isRoom {
+		defer sub.Close()
+	}
 	for {
 		e, err := sub.Next(ctx)
 		if err != nil {

@@ -100,13 +100,16 @@ func (h sendMessageHandler) Handle(ctx context.Context, in SendMessage) (SentMes
 	if t.Started != nil {
 		t.Started(ctx, "room")
 	}
-	if err := chatuc.PublishInRoom(ctx, t.Bus, in.RoomID, chat.RoomMessage{Message: msg}); err != nil {
-		return SentMessage{Message: msg}, err
-	}
-	if _, _, err := h.advance.next(ctx, in.RoomID, domain.ID{}, domain.ID{}); err != nil {
-		return SentMessage{Message: msg}, err
-	}
-	return SentMessage{Message: msg}, nil
+	return SentMessage{Message: msg}, h.tell(ctx, msg)
+}
+
+// tell has everyone in the room hear the message, and the room go on (the companions answer). A
+// stream that cannot be told still lets the room go on; either failure is the send's — a retry
+// with the same key tells it again and asks the room again, and followers know a message by its id.
+func (h sendMessageHandler) tell(ctx context.Context, m chat.Message) error {
+	told := chatuc.PublishInRoom(ctx, h.d.Talk.Bus, m.RoomID, chat.RoomMessage{Message: m})
+	_, _, went := h.advance.next(ctx, m.RoomID, domain.ID{}, domain.ID{})
+	return errors.Join(told, went)
 }
 
 // replay is the message an earlier send with the same key made, if that send was this one; a key
@@ -132,16 +135,13 @@ func (h sendMessageHandler) replay(ctx context.Context, r chatuc.Repos, userID d
 	return m, true, nil
 }
 
-// replayed answers a retry with the first message, and asks the room to go on: the first send may
-// have stored its message and then failed to start the answers.
+// replayed answers a retry with the first message, told again, and asks the room to go on: the
+// first send may have stored its message and then failed to tell it or to start the answers.
 func (h sendMessageHandler) replayed(ctx context.Context, m chat.Message, err error) (SentMessage, error) {
 	if err != nil {
 		return SentMessage{}, err
 	}
-	if _, _, err := h.advance.next(ctx, m.RoomID, domain.ID{}, domain.ID{}); err != nil {
-		return SentMessage{Message: m, Replayed: true}, err
-	}
-	return SentMessage{Message: m, Replayed: true}, nil
+	return SentMessage{Message: m, Replayed: true}, h.tell(ctx, m)
 }
 
 func inCast(c chatuc.RoomCast, userID domain.ID) bool {

@@ -24,15 +24,15 @@ type Talk struct {
 	ChatRule ratelimit.Rule
 	// StartLease is how long a new turn waits for a runner before it counts as lost.
 	StartLease time.Duration
-	// FollowCheck is how long a follower of a room waits in silence before it looks again at which
-	// of its replies are under way.
-	FollowCheck time.Duration
 	// Pictures and Voice say whether the hub draws pictures and speaks (nil: it does not): an answer
 	// in a room has a picture or is spoken as its companion's settings say (AutoImage, Voice), as in
 	// its own chat. A picture counts against the daily picture quota of the person the answer works
 	// for (the picture use case's rule), not against the hourly allowance of sends that ask for one.
 	Pictures chatuc.Feature
 	Voice    chatuc.Feature
+	// Fail ends an answer its runner would not start (busy, unreachable), saying why on its stream
+	// (chat.Steps.Fail; nil: it is left to the reapers, once its lease runs out).
+	Fail func(ctx context.Context, turnID domain.ID, why error) error
 	// Quota refuses a message once the person's daily token quota is used up (nil: no quotas).
 	Quota func(ctx context.Context, owner domain.ID) error
 	// Started hears of every message said in a room (the business metrics; nil: nobody), as "room".

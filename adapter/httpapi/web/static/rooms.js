@@ -338,7 +338,12 @@
       });
       source.addEventListener('message', (e) => {
         const m = data(e);
-        if (m.id && m.author) place(m, true);
+        if (!m.id || !m.author) return;
+        if (!m.text_omitted) { place(m, true); return; }
+        // Too long for one event: the room's messages hold it whole.
+        api('GET', `${base}/messages?limit=20`)
+          .then((page) => place((page.items || []).find((x) => x.id === m.id) || m, true))
+          .catch(() => place(m, true));
       });
       // The room changed (people, companions, settings): read it again; out of it, it is gone.
       source.addEventListener('room', () => {

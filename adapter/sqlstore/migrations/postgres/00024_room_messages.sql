@@ -44,8 +44,11 @@ ALTER TABLE room_companions ADD COLUMN scene jsonb;
 ALTER TABLE turns ALTER COLUMN user_message_id DROP NOT NULL;
 ALTER TABLE turns ADD COLUMN room_id uuid REFERENCES rooms (id) ON DELETE CASCADE;
 ALTER TABLE turns ADD COLUMN room_message_id uuid REFERENCES room_messages (id) ON DELETE CASCADE;
-ALTER TABLE turns ADD CONSTRAINT turns_answers_one CHECK ((user_message_id IS NULL) <> (room_message_id IS NULL));
-ALTER TABLE turns ADD CONSTRAINT turns_room_message CHECK ((room_id IS NULL) = (room_message_id IS NULL));
+-- Added unchecked, then checked without holding the table exclusively while every turn is read.
+ALTER TABLE turns ADD CONSTRAINT turns_answers_one CHECK ((user_message_id IS NULL) <> (room_message_id IS NULL)) NOT VALID;
+ALTER TABLE turns ADD CONSTRAINT turns_room_message CHECK ((room_id IS NULL) = (room_message_id IS NULL)) NOT VALID;
+ALTER TABLE turns VALIDATE CONSTRAINT turns_answers_one;
+ALTER TABLE turns VALIDATE CONSTRAINT turns_room_message;
 DROP INDEX turns_active_idx;
 -- Active: does a companion have an unfinished turn of its own chat? One probe.
 CREATE INDEX turns_active_idx ON turns (companion_id) WHERE status NOT IN ('completed', 'failed', 'cancelled') AND room_id IS NULL;
@@ -53,6 +56,7 @@ CREATE INDEX turns_room_idx ON turns (room_id, created_at DESC) WHERE room_id IS
 CREATE INDEX turns_room_message_idx ON turns (room_message_id) WHERE room_message_id IS NOT NULL;
 
 -- +goose Down
+DELETE FROM turn_streams WHERE turn_id IN (SELECT id FROM turns WHERE room_id IS NOT NULL) OR turn_id IN (SELECT id FROM rooms);
 DELETE FROM turns WHERE room_id IS NOT NULL;
 DROP INDEX turns_room_message_idx;
 DROP INDEX turns_room_idx;
