@@ -13,6 +13,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/chat"
 	"github.com/companionhub/companionhub/domain/companion"
+	"github.com/companionhub/companionhub/domain/memory"
 	"github.com/companionhub/companionhub/domain/room"
 	"github.com/companionhub/companionhub/eventjson"
 	"github.com/companionhub/companionhub/test/awaittest"
@@ -28,6 +29,12 @@ import (
 // turns it runs carry the room on through the hub's own wiring).
 func rooms(t *testing.T, db *sqlstore.DB, e *chattest.Env, features ...chatuc.Feature) *roomuc.App {
 	t.Helper()
+	return roomsWith(t, db, e, nil, features...)
+}
+
+// roomsWith is rooms where published are the companions published (by id): anyone may bring them.
+func roomsWith(t *testing.T, db *sqlstore.DB, e *chattest.Env, published map[domain.ID]domain.ID, features ...chatuc.Feature) *roomuc.App {
+	t.Helper()
 	companions := sqlstore.NewCompanionStore(db).Companions()
 	talk := roomuc.Talk{Store: e.Store, Bus: e.Bus, Runner: e.Runner}
 	if len(features) == 2 {
@@ -35,9 +42,14 @@ func rooms(t *testing.T, db *sqlstore.DB, e *chattest.Env, features ...chatuc.Fe
 	}
 	app, err := roomuc.NewApp(roomuc.Deps{Store: sqlstore.RoomStore(db), Clock: clockNow{}, Talk: talk,
 		Companions: roomuc.Companions{
-			Owned:     companions.Get,
-			Published: func(context.Context, domain.ID) (*companion.Companion, error) { return nil, roomuc.ErrNotYourCompanion },
-			Adult:     func(context.Context, domain.ID) (bool, error) { return true, nil },
+			Owned: companions.Get,
+			Published: func(ctx context.Context, id domain.ID) (*companion.Companion, error) {
+				if owner, ok := published[id]; ok {
+					return companions.Get(ctx, owner, id)
+				}
+				return nil, roomuc.ErrNotYourCompanion
+			},
+			Adult: func(context.Context, domain.ID) (bool, error) { return true, nil },
 		}})
 	require.NoError(t, err)
 	return app
@@ -262,4 +274,47 @@ func TestRoomLongMessages(t *testing.T) {
 	msgs, _, err := e.Store.Rooms().History(ctx, v.Room.ID, domain.Page{Limit: 1})
 	require.NoError(t, err)
 	require.Equal(t, long, msgs[0].Text)
+}
+
+// TestRoomKeepsTheOwnersPrivateThings: a published companion someone else brings into their room
+// speaks without its owner's private instruction, and learns nothing of that person into its
+// owner's memories or relationship.
+func TestRoomKeepsTheOwnersPrivateThings(t *testing.T) {
+	t.Parallel()
+	db := sqlitetest.Open(t)
+	model := newScripted()
+	e := chattest.New(t, db, chattest.Options{Model: model})
+	ctx := context.Background()
+	author, vera := chattest.NewCompanion(t, db, companion.ProfileSpec{Name: "Vera", Age: 30,
+		Persona: companion.Persona{CustomInstruction: "SECRET-INSTRUCTION-OF-THE-AUTHOR"}})
+	guest, mine := chattest.NewCompanion(t, db, companion.ProfileSpec{Name: "Noor", Age: 27})
+	require.NoError(t, sqlstore.CommunityStore(db).Publish(ctx, author, vera, false, time.Now()))
+	app := roomsWith(t, db, e, map[domain.ID]domain.ID{vera: author})
+	v, err := app.Create.Handle(ctx, roomuc.Create{OwnerID: guest, Title: "Borrowed", CompanionIDs: []domain.ID{mine}})
+	require.NoError(t, err)
+	_, err = app.AddCompanion.Handle(ctx, roomuc.AddCompanion{UserID: guest, RoomID: v.Room.ID, CompanionID: vera})
+	require.NoError(t, err)
+	sub, err := app.Follow.Handle(ctx, roomuc.Follow{UserID: guest, RoomID: v.Room.ID})
+	require.NoError(t, err)
+	defer sub.Close()
+	_, err = app.SendMessage.Handle(ctx, roomuc.SendMessage{UserID: guest, RoomID: v.Room.ID,
+		Text: "Vera, my name is Sam and I love sailing."})
+	require.NoError(t, err)
+	roomEvents(t, sub, func(msgs []chat.Message, ended int) bool { return replies(msgs) == 2 && ended == 2 })
+
+	asked := false
+	for _, req := range model.streamed() {
+		if strings.Contains(req.Messages[0].Content, "You are Vera") {
+			asked = true
+			require.NotContains(t, req.Messages[0].Content, "SECRET-INSTRUCTION", "the owner's own words stay theirs")
+			require.NotContains(t, req.Messages[0].Content, "(your ", "the guest is not Vera's person")
+		}
+	}
+	require.True(t, asked)
+	mems, _, err := sqlstore.MemoryStore(db).List(ctx, memory.Filter{OwnerID: author, CompanionID: vera}, domain.Page{Limit: 10})
+	require.NoError(t, err)
+	require.Empty(t, mems, "nothing of the guest in the author's memories")
+	c, err := e.Store.Companions().Get(ctx, author, vera)
+	require.NoError(t, err)
+	require.Equal(t, companion.RelationshipStart, c.Relationship().Affection, "nor in its relationship")
 }
