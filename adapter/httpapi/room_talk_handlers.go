@@ -114,18 +114,7 @@ func (s *Server) roomEvents(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Type", "text/event-stream; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("X-Accel-Buffering", "no")
-	f := follower{s: s, sub: labelled{sub, id}, turnID: id, life: life, end: end, endless: true}
-	if conn := hijack(w, r); conn != nil {
-		go f.detached(conn)
-		return
-	}
-	defer context.AfterFunc(r.Context(), end)()
-	w.WriteHeader(http.StatusOK)
-	f.serve(life, responseOut{w: w, rc: http.NewResponseController(w)})
+	s.streamEvents(w, r, follower{s: s, sub: labelled{sub, id}, turnID: id, life: life, end: end, endless: true})
 }
 
 // labelled names each answer's event's turn in its data ("turn_id" first), on a room's stream.

@@ -56,18 +56,23 @@ func (s *Server) turnEvents(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
+	s.streamEvents(w, r, follower{s: s, sub: sub, turnID: id, life: life, end: end})
+}
+
+// streamEvents serves f: the stream's headers, then its events on the connection taken from
+// net/http (HTTP/1) or in the handler.
+func (s *Server) streamEvents(w http.ResponseWriter, r *http.Request, f follower) {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not buffer the stream
-	f := follower{s: s, sub: sub, turnID: id, life: life, end: end}
 	if conn := hijack(w, r); conn != nil {
 		go f.detached(conn)
 		return
 	}
-	defer context.AfterFunc(r.Context(), end)()
+	defer context.AfterFunc(r.Context(), f.end)()
 	w.WriteHeader(http.StatusOK)
-	f.serve(life, responseOut{w: w, rc: http.NewResponseController(w)})
+	f.serve(f.life, responseOut{w: w, rc: http.NewResponseController(w)})
 }
 
 // hijack takes an HTTP/1 connection from net/http after writing the stream's response head
