@@ -262,10 +262,19 @@ func requestBody(op map[string]any, schemas map[string]any) (any, string) {
 			}
 		}
 	}
-	for ct := range content { // an upload: a few bytes of its type
-		return []byte("not really a file"), ct
+	// An upload: a few bytes of its first type (in order, so every run sends the same; a form
+	// needs a form's framing, which a raw type does not).
+	var types []string
+	for ct := range content {
+		if ct != "multipart/form-data" {
+			types = append(types, ct)
+		}
 	}
-	return nil, ""
+	if len(types) == 0 {
+		return nil, ""
+	}
+	sort.Strings(types)
+	return []byte("not really a file"), types[0]
 }
 
 // example is a value of schema s: its required properties, each the least its type allows.
