@@ -30,11 +30,23 @@ TEST_REPORT ?= bin/test-report.json
 SLOWEST     ?= 5s
 
 .PHONY: test
-test: check test-images temporal-cli speech-tools browser-tools ## run every check and every test (unit, conformance, integration, end-to-end), then list the slowest
+test: check test-images temporal-cli speech-tools browser-tools fuzz-short ## run every check and every test (unit, conformance, integration, end-to-end, a moment of fuzzing), then list the slowest
 	@mkdir -p $(dir $(TEST_REPORT))
 	@# The slowest tests are listed whatever the outcome: a failed run is when they matter most.
 	status=0; $(GO) tool gotestsum --format testname --format-hide-empty-pkg --jsonfile $(TEST_REPORT) -- $(TEST_FLAGS) $(PKGS) || status=$$?; \
 	$(MAKE) --no-print-directory slowest; exit $$status
+
+# FUZZTIME is how long `make fuzz` fuzzes each target; `make test` fuzzes each for FUZZTIME_SHORT.
+FUZZTIME       ?= 30s
+FUZZTIME_SHORT ?= 2s
+
+.PHONY: fuzz
+fuzz: ## fuzz every native fuzz target for $(FUZZTIME) each (failing inputs land in testdata/fuzz)
+	GO=$(GO) FUZZTIME=$(FUZZTIME) scripts/fuzz.sh
+
+.PHONY: fuzz-short
+fuzz-short: ## fuzz every target for $(FUZZTIME_SHORT): part of `make test`
+	GO=$(GO) FUZZTIME=$(FUZZTIME_SHORT) scripts/fuzz.sh
 
 .PHONY: slowest
 slowest: ## list the tests of the last `make test` slower than $(SLOWEST), slowest first
