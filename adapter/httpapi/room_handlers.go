@@ -93,6 +93,21 @@ func roomIDs(field string, raw []string) ([]domain.ID, error) {
 	return ids, nil
 }
 
+// companionIDOf reads a request's {"companion_id"}.
+func companionIDOf(r *http.Request) (domain.ID, error) {
+	var in struct {
+		CompanionID string `json:"companion_id"`
+	}
+	if err := decodeJSON(r, &in); err != nil {
+		return domain.ID{}, err
+	}
+	ids, err := roomIDs("companion_id", []string{in.CompanionID})
+	if err != nil {
+		return domain.ID{}, err
+	}
+	return ids[0], nil
+}
+
 func (s *Server) listRooms(w http.ResponseWriter, r *http.Request) {
 	list, err := s.rooms.List.Handle(r.Context(), roomuc.List{UserID: principalFrom(r.Context()).UserID})
 	if err != nil {
@@ -193,20 +208,13 @@ func (s *Server) addRoomCompanion(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	var in struct {
-		CompanionID string `json:"companion_id"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	ids, err := roomIDs("companion_id", []string{in.CompanionID})
+	companionID, err := companionIDOf(r)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
 	caller := principalFrom(r.Context()).UserID
-	v, err := s.rooms.AddCompanion.Handle(r.Context(), roomuc.AddCompanion{UserID: caller, RoomID: id, CompanionID: ids[0]})
+	v, err := s.rooms.AddCompanion.Handle(r.Context(), roomuc.AddCompanion{UserID: caller, RoomID: id, CompanionID: companionID})
 	if err != nil {
 		writeError(w, r, err)
 		return

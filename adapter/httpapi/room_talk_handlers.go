@@ -70,20 +70,13 @@ func (s *Server) letRoomCompanionSpeak(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	var in struct {
-		CompanionID string `json:"companion_id"`
-	}
-	if err := decodeJSON(r, &in); err != nil {
-		writeError(w, r, err)
-		return
-	}
-	ids, err := roomIDs("companion_id", []string{in.CompanionID})
+	companionID, err := companionIDOf(r)
 	if err != nil {
 		writeError(w, r, err)
 		return
 	}
 	turn, err := s.rooms.LetSpeak.Handle(r.Context(), roomuc.LetSpeak{UserID: principalFrom(r.Context()).UserID, RoomID: id,
-		CompanionID: ids[0]})
+		CompanionID: companionID})
 	if err != nil {
 		writeError(w, r, err)
 		return

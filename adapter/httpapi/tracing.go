@@ -34,8 +34,9 @@ func (s *Server) startSpan(ctx context.Context, r *http.Request, requestID strin
 	if !caller.IsValid() && isProbe(r.URL.Path) {
 		return ctx, nil
 	}
+	method := spanMethod(r.Method)
 	opts := []trace.SpanStartOption{trace.WithSpanKind(trace.SpanKindServer),
-		trace.WithAttributes(semconv.HTTPRequestMethodKey.String(spanMethod(r.Method)), spans.AttrRequestID.String(requestID))}
+		trace.WithAttributes(semconv.HTTPRequestMethodKey.String(method), spans.AttrRequestID.String(requestID))}
 	switch {
 	case !caller.IsValid():
 	case s.proxies.peerIsTrusted(r):
@@ -43,7 +44,7 @@ func (s *Server) startSpan(ctx context.Context, r *http.Request, requestID strin
 	default:
 		opts = append(opts, trace.WithNewRoot(), trace.WithLinks(trace.Link{SpanContext: caller}))
 	}
-	return s.tracer.Start(ctx, spanMethod(r.Method), opts...)
+	return s.tracer.Start(ctx, method, opts...)
 }
 
 // isProbe reports whether path is one that monitors ask over and over.

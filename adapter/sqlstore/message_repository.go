@@ -50,15 +50,37 @@ type sceneDoc struct {
 	UserPresent bool     `json:"user_present,omitempty"`
 }
 
+// encodeScene is a scene as the scene columns keep it (JSON text).
+func encodeScene(s companion.Scene) (string, error) {
+	b, err := json.Marshal(sceneDoc{Outfit: nonNil(s.Outfit), Location: s.Location, Action: s.Action, Mood: s.Mood.String(),
+		UserPresent: s.UserPresent})
+	if err != nil {
+		return "", domain.Errorf(domain.KindInternal, "encode scene: %w", err)
+	}
+	return string(b), nil
+}
+
+// readScene reads a scene column.
+func readScene(b []byte) (companion.Scene, error) {
+	var doc sceneDoc
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return companion.Scene{}, err
+	}
+	mood, err := companion.ParseMood("scene.mood", doc.Mood)
+	if err != nil {
+		return companion.Scene{}, err
+	}
+	return companion.Scene{Outfit: doc.Outfit, Location: doc.Location, Action: doc.Action, Mood: mood, UserPresent: doc.UserPresent}, nil
+}
+
 func (r messageRepo) Create(ctx context.Context, m chat.Message) error {
 	var scene any
 	if m.Scene != nil {
-		b, err := json.Marshal(sceneDoc{Outfit: nonNil(m.Scene.Outfit), Location: m.Scene.Location, Action: m.Scene.Action,
-			Mood: m.Scene.Mood.String(), UserPresent: m.Scene.UserPresent})
+		s, err := encodeScene(*m.Scene)
 		if err != nil {
-			return domain.Errorf(domain.KindInternal, "encode scene: %w", err)
+			return err
 		}
-		scene = string(b)
+		scene = s
 	}
 	var ik, ict, ib, iw, ih, ak any
 	if !m.Image.IsZero() {
@@ -278,16 +300,11 @@ func (row messageRow) message() (chat.Message, error) {
 		}
 	}
 	if len(row.Scene) > 0 {
-		var doc sceneDoc
-		if err := json.Unmarshal(row.Scene, &doc); err != nil {
+		scene, err := readScene(row.Scene)
+		if err != nil {
 			return m, corrupt("scene", err)
 		}
-		mood, err := companion.ParseMood("scene.mood", doc.Mood)
-		if err != nil {
-			return m, corrupt("mood", err)
-		}
-		m.Scene = &companion.Scene{Outfit: doc.Outfit, Location: doc.Location, Action: doc.Action, Mood: mood,
-			UserPresent: doc.UserPresent}
+		m.Scene = &scene
 	}
 	if m.Image, err = imageFrom(corrupt, "image", row.ImageKey, row.ImageContentType, row.ImageBytes, row.ImageWidth, row.ImageHeight); err != nil {
 		return m, err

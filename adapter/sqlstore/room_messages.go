@@ -2,7 +2,7 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"strings"
 	"time"
 
@@ -79,11 +79,11 @@ func (r roomChatRepo) Cast(ctx context.Context, roomID domain.ID) (chatuc.RoomCa
 	}
 	cast := chatuc.RoomCast{Room: rm, People: people}
 	for _, s := range seats {
-		id, err1 := domain.ParseID(s.CompanionID)
-		owner, err2 := domain.ParseID(s.OwnerID)
-		by, err3 := domain.ParseID(s.AddedBy)
-		if err1 != nil || err2 != nil || err3 != nil {
-			return chatuc.RoomCast{}, domain.Errorf(domain.KindInternal, "stored room seat %q", s.CompanionID)
+		id, err1 := parseID(s.CompanionID)
+		owner, err2 := parseID(s.OwnerID)
+		by, err3 := parseID(s.AddedBy)
+		if err := errors.Join(err1, err2, err3); err != nil {
+			return chatuc.RoomCast{}, err
 		}
 		seat := chatuc.RoomSeat{Companion: room.Companion{CompanionID: id, Name: s.Name, AddedBy: by, Position: s.Position,
 			AddedAt: s.AddedAt.Time}, OwnerID: owner}
@@ -97,29 +97,6 @@ func (r roomChatRepo) Cast(ctx context.Context, roomID domain.ID) (chatuc.RoomCa
 		cast.Seats = append(cast.Seats, seat)
 	}
 	return cast, nil
-}
-
-// encodeScene is a scene as the scene columns keep it (JSON text).
-func encodeScene(s companion.Scene) (string, error) {
-	b, err := json.Marshal(sceneDoc{Outfit: nonNil(s.Outfit), Location: s.Location, Action: s.Action, Mood: s.Mood.String(),
-		UserPresent: s.UserPresent})
-	if err != nil {
-		return "", domain.Errorf(domain.KindInternal, "encode scene: %w", err)
-	}
-	return string(b), nil
-}
-
-// readScene reads a scene column.
-func readScene(b []byte) (companion.Scene, error) {
-	var doc sceneDoc
-	if err := json.Unmarshal(b, &doc); err != nil {
-		return companion.Scene{}, err
-	}
-	mood, err := companion.ParseMood("scene.mood", doc.Mood)
-	if err != nil {
-		return companion.Scene{}, err
-	}
-	return companion.Scene{Outfit: doc.Outfit, Location: doc.Location, Action: doc.Action, Mood: mood, UserPresent: doc.UserPresent}, nil
 }
 
 func (r roomChatRepo) CreateMessage(ctx context.Context, m chat.Message, key chatuc.Idempotency) error {

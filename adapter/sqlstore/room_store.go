@@ -35,13 +35,13 @@ type roomRow struct {
 const roomColumns = `id, owner_id, title, strategy, max_replies, auto_rounds, created_at, updated_at`
 
 func (row roomRow) room() (room.Room, error) {
-	id, err := domain.ParseID(row.ID)
+	id, err := parseID(row.ID)
 	if err != nil {
-		return room.Room{}, domain.Errorf(domain.KindInternal, "stored room id %q: %w", row.ID, err)
+		return room.Room{}, err
 	}
-	owner, err := domain.ParseID(row.OwnerID)
+	owner, err := parseID(row.OwnerID)
 	if err != nil {
-		return room.Room{}, domain.Errorf(domain.KindInternal, "stored room owner %q: %w", row.OwnerID, err)
+		return room.Room{}, err
 	}
 	return room.Room{ID: id, OwnerID: owner, Title: row.Title, Settings: room.Settings{Strategy: room.Strategy(row.Strategy),
 		MaxReplies: row.MaxReplies, AutoRounds: row.AutoRounds}, CreatedAt: row.CreatedAt.Time, UpdatedAt: row.UpdatedAt.Time}, nil
@@ -161,10 +161,10 @@ func (r roomRepo) View(ctx context.Context, roomID, userID domain.ID) (room.View
 		return room.View{}, classify(err, nil, "select room companions")
 	}
 	for _, cp := range companions {
-		id, err1 := domain.ParseID(cp.CompanionID)
-		by, err2 := domain.ParseID(cp.AddedBy)
-		if err1 != nil || err2 != nil {
-			return room.View{}, domain.Errorf(domain.KindInternal, "stored room companion %q by %q", cp.CompanionID, cp.AddedBy)
+		id, err1 := parseID(cp.CompanionID)
+		by, err2 := parseID(cp.AddedBy)
+		if err := errors.Join(err1, err2); err != nil {
+			return room.View{}, err
 		}
 		v.Companions = append(v.Companions, room.Companion{CompanionID: id, Name: cp.Name, AddedBy: by, Position: cp.Position,
 			AddedAt: cp.AddedAt.Time})
@@ -186,9 +186,9 @@ func roomPeople(ctx context.Context, c conn, roomID domain.ID) ([]room.Person, e
 		return nil, classify(err, nil, "select room people")
 	}
 	for _, p := range people {
-		id, err := domain.ParseID(p.UserID)
+		id, err := parseID(p.UserID)
 		if err != nil {
-			return nil, domain.Errorf(domain.KindInternal, "stored room person %q: %w", p.UserID, err)
+			return nil, err
 		}
 		out = append(out, room.Person{UserID: id, DisplayName: p.DisplayName, Role: room.Role(p.Role), JoinedAt: p.JoinedAt.Time})
 	}
@@ -299,10 +299,10 @@ func (r roomRepo) Invites(ctx context.Context, roomID domain.ID, now time.Time) 
 	}
 	out := make([]room.Invite, 0, len(rows))
 	for _, row := range rows {
-		id, err1 := domain.ParseID(row.ID)
-		by, err2 := domain.ParseID(row.CreatedBy)
-		if err1 != nil || err2 != nil {
-			return nil, domain.Errorf(domain.KindInternal, "stored room invite %q by %q", row.ID, row.CreatedBy)
+		id, err1 := parseID(row.ID)
+		by, err2 := parseID(row.CreatedBy)
+		if err := errors.Join(err1, err2); err != nil {
+			return nil, err
 		}
 		out = append(out, room.Invite{ID: id, RoomID: roomID, CreatedBy: by, CreatedAt: row.CreatedAt.Time, ExpiresAt: row.ExpiresAt.Time})
 	}
@@ -325,7 +325,6 @@ func (r roomRepo) Redeem(ctx context.Context, codeHash string, userID domain.ID,
 	err := r.db.inTx(ctx, func(c conn) error {
 		var inv struct {
 			ID        string   `db:"id"`
-			RoomID    string   `db:"room_id"`
 			ExpiresAt nullTime `db:"expires_at"`
 		}
 		// The room first, then the invitation — the order a room's deletion takes them in.
@@ -333,16 +332,16 @@ func (r roomRepo) Redeem(ctx context.Context, codeHash string, userID domain.ID,
 		if err := c.get(ctx, &raw, `SELECT room_id FROM room_invites WHERE code_hash = ?`, codeHash); err != nil {
 			return classify(err, roomuc.ErrInviteInvalid, "find room invite")
 		}
-		id, err := domain.ParseID(raw)
+		id, err := parseID(raw)
 		if err != nil {
-			return domain.Errorf(domain.KindInternal, "stored invite room %q: %w", raw, err)
+			return err
 		}
 		if err := lockRoom(ctx, c, id); errors.Is(err, roomuc.ErrNotFound) {
 			return roomuc.ErrInviteInvalid // deleted meanwhile: the code went with it
 		} else if err != nil {
 			return err
 		}
-		if err := c.get(ctx, &inv, `SELECT id, room_id, expires_at FROM room_invites WHERE code_hash = ?`+c.forUpdate(), codeHash); err != nil {
+		if err := c.get(ctx, &inv, `SELECT id, expires_at FROM room_invites WHERE code_hash = ?`+c.forUpdate(), codeHash); err != nil {
 			return classify(err, roomuc.ErrInviteInvalid, "select room invite")
 		}
 		if !now.Before(inv.ExpiresAt.Time) {

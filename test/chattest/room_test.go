@@ -19,6 +19,7 @@ import (
 	"github.com/companionhub/companionhub/test/awaittest"
 	"github.com/companionhub/companionhub/test/chattest"
 	"github.com/companionhub/companionhub/test/sqlitetest"
+	"github.com/companionhub/companionhub/usecase"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/llm"
 	roomuc "github.com/companionhub/companionhub/usecase/room"
@@ -40,7 +41,7 @@ func roomsWith(t *testing.T, db *sqlstore.DB, e *chattest.Env, published map[dom
 	if len(features) == 2 {
 		talk.Pictures, talk.Voice = features[0], features[1]
 	}
-	app, err := roomuc.NewApp(roomuc.Deps{Store: sqlstore.RoomStore(db), Clock: clockNow{}, Talk: talk,
+	app, err := roomuc.NewApp(roomuc.Deps{Store: sqlstore.RoomStore(db), Clock: usecase.SystemClock{}, Talk: talk,
 		Companions: roomuc.Companions{
 			Owned: companions.Get,
 			Published: func(ctx context.Context, id domain.ID) (*companion.Companion, error) {
@@ -54,10 +55,6 @@ func roomsWith(t *testing.T, db *sqlstore.DB, e *chattest.Env, published map[dom
 	require.NoError(t, err)
 	return app
 }
-
-type clockNow struct{}
-
-func (clockNow) Now() time.Time { return time.Now() }
 
 // roomEvents reads a room's stream until want holds for the room's messages heard, and returns
 // them with the order in which companions were announced.

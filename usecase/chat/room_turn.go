@@ -175,17 +175,14 @@ func learnsFrom(turn chat.Turn, c *companion.Companion, answered chat.Message) b
 	return c.OwnerID() == turn.OwnerID() && answered.Role == chat.RoleUser && answered.AuthorID == turn.OwnerID()
 }
 
-// recallsIn reports whether a turn recalls its companion's memories: in a room only when its own
-// person is the only person there, so that nothing they told it privately is said before others.
+// recallsIn reports whether a room turn recalls its companion's memories: when they are on, and its
+// own person is the only person there, so that nothing they told it privately is said before others.
 func (t turns) recallsIn(ctx context.Context, turn chat.Turn) (bool, error) {
-	if turn.RoomID().IsZero() {
-		return true, nil
-	}
-	cast, seat, _, err := t.seat(ctx, t.store, turn)
+	cast, seat, c, err := t.seat(ctx, t.store, turn)
 	if err != nil {
 		return false, err
 	}
-	return seat.OwnerID == turn.OwnerID() && len(cast.People) == 1, nil
+	return c.Settings().Memory && seat.OwnerID == turn.OwnerID() && len(cast.People) == 1, nil
 }
 
 // RoomStreamRetention is how long a room's stream keeps its events after its last one: long enough

@@ -96,9 +96,12 @@ func sceneBefore(ctx context.Context, r Repos, c *companion.Companion, before do
 // remembers reports whether the turn's companion remembers (its Memory setting): a turn of one
 // that does not neither recalls nor learns.
 func (t turns) remembers(ctx context.Context, turn chat.Turn) (bool, error) {
-	c, err := t.companionOf(ctx, turn)
-	if err != nil || !c.Settings().Memory {
-		return false, err
+	if turn.RoomID().IsZero() {
+		c, err := t.store.Companions().Get(ctx, turn.OwnerID(), turn.CompanionID())
+		if err != nil {
+			return false, err
+		}
+		return c.Settings().Memory, nil
 	}
 	return t.recallsIn(ctx, turn)
 }

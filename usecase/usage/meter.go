@@ -32,7 +32,6 @@ type Meter struct {
 	ctx    context.Context // ends when the meter closes: a write under way stops
 	cancel context.CancelFunc
 	done   chan struct{}
-	once   sync.Once
 }
 
 // lateWrite bounds the write of an amount counted after the meter closed.
@@ -165,7 +164,7 @@ func compareKeys(a, b Key) int {
 // Close stops the meter's writes — a write under way is cut short and its amounts kept — and
 // writes what remains within ctx. What is counted after is written as it comes.
 func (m *Meter) Close(ctx context.Context) error {
-	m.once.Do(m.cancel)
+	m.cancel() // a context's cancel may be called again
 	<-m.done
 	// Closed before the last flush: whatever is counted from now on is written as it comes, and
 	// nothing is left in memory after the flush.
