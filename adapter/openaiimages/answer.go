@@ -64,7 +64,8 @@ func decodeBase64(s string) ([]byte, error) {
 	return data, nil
 }
 
-// fetch downloads the picture of a url answer, with the API's client. The key goes only to the
+// fetch downloads the picture of a url answer, with a client that reaches the API's own host, and
+// other hosts only at public addresses or those allowed (Config.FetchAllow). The key goes only to the
 // API's own scheme and host: OpenAI's URLs are pre-signed ones on its storage's host, which must
 // not see it, while servers that keep files themselves may want it. A relative URL is resolved
 // against the API's scheme and host. Neither the URL nor its signature reaches an error.
@@ -81,7 +82,10 @@ func (g *Generator) fetch(ctx context.Context, raw string) ([]byte, error) {
 	if sameOrigin(u, g.origin) {
 		providerhttp.SetBearer(hreq.Header, g.key)
 	}
-	resp, err := g.hc.Do(hreq)
+	resp, err := g.files.Do(hreq)
+	if errors.Is(err, providerhttp.ErrNotPublic) {
+		return nil, errURLRefused.Wrap(errors.New("openaiimages: the answer's url is on a host that is not public (allow it with FetchAllow)"))
+	}
 	if err != nil {
 		return nil, fmt.Errorf("openaiimages: fetch the picture: %w", providerhttp.WithoutURL(err))
 	}

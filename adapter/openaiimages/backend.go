@@ -6,6 +6,7 @@ import (
 	"github.com/companionhub/companionhub/backend"
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/envflag"
+	"github.com/companionhub/companionhub/internal/providerhttp"
 	"github.com/companionhub/companionhub/usecase/picture"
 )
 
@@ -14,6 +15,9 @@ type Options struct {
 	// NegativePrompt says what happens to negative prompts, which the API has no field for (see
 	// Config).
 	NegativePrompt string `env:"IMAGE_OPENAI_NEGATIVE_PROMPT" help:"what the OpenAI image backend does with negative prompts, which its API has no field for: drop, or append (as \"Avoid: …\")"`
+	// FetchAllow lists the non-public addresses (CIDR prefixes or addresses, comma-separated) that a
+	// picture URL on another host than the API's may be fetched from (see Config.FetchAllow).
+	FetchAllow string `env:"IMAGE_OPENAI_FETCH_ALLOW" help:"internal addresses (CIDR prefixes or addresses, comma-separated) the OpenAI image backend may fetch a picture URL from when it is on another host than the API's; by default such URLs reach public addresses only"`
 }
 
 // DefaultOptions drop negative prompts.
@@ -24,6 +28,9 @@ func (o Options) Validate() error {
 	if n := NegativePrompt(o.NegativePrompt); n != NegativeDrop && n != NegativeAppend {
 		return envflag.Field("NegativePrompt", "must be drop or append")
 	}
+	if _, err := providerhttp.ParsePrefixes(o.FetchAllow); err != nil {
+		return envflag.Field("FetchAllow", err.Error())
+	}
 	return nil
 }
 
@@ -32,8 +39,9 @@ func (o Options) Validate() error {
 // DefaultModel; timeout) and its Options.
 func Backend() backend.Backend[picture.Generator] {
 	config := func(s backend.Settings, o Options) Config {
+		allow, _ := providerhttp.ParsePrefixes(o.FetchAllow) // checked by Options.Validate
 		return Config{BaseURL: s.BaseURL, APIKey: s.APIKey, Model: s.Model, Timeout: s.Timeout,
-			NegativePrompt: NegativePrompt(o.NegativePrompt)}
+			NegativePrompt: NegativePrompt(o.NegativePrompt), FetchAllow: allow}
 	}
 	return backend.Backend[picture.Generator]{
 		Name: "openai",

@@ -1,6 +1,7 @@
 package openaiimages_test
 
 import (
+	"net/netip"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -12,11 +13,12 @@ import (
 )
 
 // newGenerator returns a Generator talking to s with the key s demands (when it demands one),
-// model and the changes of edit.
+// model and the changes of edit. The fake's file host is on loopback, which url answers reach only
+// when allowed: it is (see TestURLAnswersReachOnlyPublicAddresses for the default).
 func newGenerator(t *testing.T, s *imagesfake.Server, model string, edit ...func(*openaiimages.Config)) *openaiimages.Generator {
 	t.Helper()
 	c := openaiimages.DefaultConfig()
-	c.BaseURL, c.APIKey, c.Model = s.URL(), testKey, model
+	c.BaseURL, c.APIKey, c.Model, c.FetchAllow = s.URL(), testKey, model, loopback
 	for _, e := range edit {
 		e(&c)
 	}
@@ -24,6 +26,9 @@ func newGenerator(t *testing.T, s *imagesfake.Server, model string, edit ...func
 	require.NoError(t, err)
 	return g
 }
+
+// loopback are the addresses of the tests' file hosts.
+var loopback = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
 
 // testKey is the key the tests' fakes demand.
 const testKey = "sk-test-0123456789abcdef"

@@ -25,6 +25,7 @@ var (
 	errBilling     = domain.E(domain.KindInternal, "image_billing", "the image service account cannot pay for pictures")
 	errNotFound    = domain.E(domain.KindInternal, "image_not_found", "the image service does not know the model or endpoint")
 	errBusy        = domain.E(domain.KindRateLimited, "image_rate_limited", "the image service is busy")
+	errURLRefused  = domain.E(domain.KindInternal, "image_url_refused", "the image service's picture is on an address the hub may not reach")
 )
 
 // rateLimited is errBusy with its cause and the wait the service asked for (0: it did not say).
@@ -51,6 +52,7 @@ func rateLimited(after time.Duration, cause error) error {
 //	other 4xx                      invalid image_rejected
 //	unreadable or oversized answer unavailable image_bad_response
 //	url answer not fetched         unavailable image_unavailable (429: rate_limited)
+//	url answer on a private host   internal image_url_refused (Config.FetchAllow)
 func (g *Generator) fail(parent, callCtx context.Context, err error) error {
 	if stopped := providerhttp.ContextError("openaiimages", parent, callCtx, errCancelled, errTimedOut); stopped != nil {
 		return stopped

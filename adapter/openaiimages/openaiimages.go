@@ -16,7 +16,9 @@
 //     other servers'; the GPT image models refuse the parameter and always answer b64_json). An
 //     answer that carries a url instead is fetched with the same HTTP client, sending the API key
 //     only when the URL is on the API's own host (OpenAI's URLs are pre-signed storage URLs, on
-//     another host, that must not receive the key). Answers are bounded (maxAnswerBytes,
+//     another host, that must not receive the key). A URL on another host is fetched only from a
+//     public address (or one in Config.FetchAllow), so an answer cannot point the hub at its own
+//     network (server-side request forgery). Answers are bounded (maxAnswerBytes,
 //     maxPictureBytes, maxAnswerSide) and their format is recognised by content.
 //   - Seeds. The API has none: Result.Seed is the requested seed, or a random one (0…2³²-1) when the
 //     request leaves the choice to the backend. It does not influence the picture, so giving it
@@ -40,6 +42,7 @@ import (
 	"image"
 	"math/rand/v2"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strings"
 	"time"
@@ -86,6 +89,11 @@ type Config struct {
 	Timeout time.Duration
 	// NegativePrompt is NegativeDrop (or empty) or NegativeAppend.
 	NegativePrompt NegativePrompt
+	// FetchAllow are the non-public addresses a url answer on another host than the API's may be
+	// fetched from. A url answer is the service's word, not the operator's: by default it reaches
+	// public addresses only, never loopback, private, link-local (cloud metadata) or other internal
+	// ones — a server that keeps its files on an internal host needs that host's address here.
+	FetchAllow []netip.Prefix
 }
 
 // DefaultConfig calls OpenAI with DefaultModel, allows 3 minutes per picture and drops negative
@@ -119,8 +127,9 @@ func (c Config) root() (*url.URL, error) {
 // Generator implements picture.Generator over the images API. It is safe for concurrent use.
 type Generator struct {
 	hc       *http.Client
-	endpoint string   // {root}/images/generations
-	origin   *url.URL // the API's scheme and host: url answers there get the key
+	files    *http.Client // fetches url answers: the API's host, and public addresses or FetchAllow
+	endpoint string       // {root}/images/generations
+	origin   *url.URL     // the API's scheme and host: url answers there get the key
 	key      secret.String
 	model    string
 	timeout  time.Duration
@@ -138,10 +147,12 @@ func New(c Config, hc *http.Client) (*Generator, error) {
 		hc = &http.Client{}
 	}
 	root, _ := c.root() // checked by Validate
+	origin := &url.URL{Scheme: root.Scheme, Host: root.Host}
 	return &Generator{
 		hc:       hc,
+		files:    providerhttp.PublicOnly(hc, providerhttp.HostPort(origin), c.FetchAllow),
 		endpoint: root.JoinPath("images", "generations").String(),
-		origin:   &url.URL{Scheme: root.Scheme, Host: root.Host},
+		origin:   origin,
 		key:      c.APIKey,
 		model:    cmp.Or(c.Model, DefaultModel),
 		timeout:  c.Timeout,
