@@ -315,3 +315,49 @@ func TestRoomKeepsTheOwnersPrivateThings(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, companion.RelationshipStart, c.Relationship().Affection, "nor in its relationship")
 }
+
+// TestRoomKeepsAMembersPrivateThingsFromOthers: a companion its owner brought into a room speaks with
+// their private instruction to them alone — answering another member it speaks without it.
+func TestRoomKeepsAMembersPrivateThingsFromOthers(t *testing.T) {
+	t.Parallel()
+	db := sqlitetest.Open(t)
+	model := newScripted()
+	e := chattest.New(t, db, chattest.Options{Model: model})
+	ctx := context.Background()
+	author, vera := chattest.NewCompanion(t, db, companion.ProfileSpec{Name: "Vera", Age: 30,
+		Persona: companion.Persona{CustomInstruction: "SECRET-INSTRUCTION-OF-THE-AUTHOR"}})
+	guest, mine := chattest.NewCompanion(t, db, companion.ProfileSpec{Name: "Noor", Age: 27})
+	app := roomsWith(t, db, e, nil)
+	v, err := app.Create.Handle(ctx, roomuc.Create{OwnerID: guest, Title: "Shared", CompanionIDs: []domain.ID{mine}})
+	require.NoError(t, err)
+	inv, err := app.Invite.Handle(ctx, roomuc.Invite{UserID: guest, RoomID: v.Room.ID})
+	require.NoError(t, err)
+	_, err = app.Join.Handle(ctx, roomuc.Join{UserID: author, Code: inv.Code})
+	require.NoError(t, err)
+	_, err = app.AddCompanion.Handle(ctx, roomuc.AddCompanion{UserID: author, RoomID: v.Room.ID, CompanionID: vera})
+	require.NoError(t, err)
+	sub, err := app.Follow.Handle(ctx, roomuc.Follow{UserID: guest, RoomID: v.Room.ID})
+	require.NoError(t, err)
+	defer sub.Close()
+
+	veraPrompts := func() []string {
+		var out []string
+		for _, req := range model.streamed() {
+			if strings.Contains(req.Messages[0].Content, "You are Vera") {
+				out = append(out, req.Messages[0].Content)
+			}
+		}
+		return out
+	}
+	_, err = app.SendMessage.Handle(ctx, roomuc.SendMessage{UserID: guest, RoomID: v.Room.ID, Text: "Vera, what do you think?"})
+	require.NoError(t, err)
+	roomEvents(t, sub, func(msgs []chat.Message, ended int) bool { return replies(msgs) == 2 && ended == 2 })
+	require.Len(t, veraPrompts(), 1)
+	require.NotContains(t, veraPrompts()[0], "SECRET-INSTRUCTION", "answering the guest, nothing private of its owner")
+
+	_, err = app.SendMessage.Handle(ctx, roomuc.SendMessage{UserID: author, RoomID: v.Room.ID, Text: "Vera, and now?"})
+	require.NoError(t, err)
+	roomEvents(t, sub, func(msgs []chat.Message, ended int) bool { return replies(msgs) == 2 && ended == 2 })
+	require.Len(t, veraPrompts(), 2)
+	require.Contains(t, veraPrompts()[1], "SECRET-INSTRUCTION", "its own person's words, to them")
+}

@@ -47,8 +47,10 @@ func (t turns) seat(ctx context.Context, r Repos, turn chat.Turn) (RoomCast, Roo
 	if err != nil {
 		return RoomCast{}, RoomSeat{}, nil, err
 	}
-	if seat.AddedBy != seat.OwnerID {
-		c = c.Shared() // a published companion someone else brought: nothing of its owner goes in
+	if seat.AddedBy != seat.OwnerID || turn.OwnerID() != seat.OwnerID {
+		// A published companion someone else brought, or anyone's answering another person: nothing
+		// of its owner (their own instruction, how they look) goes into what others hear and see.
+		c = c.Shared()
 	}
 	return cast, seat, c, nil
 }
