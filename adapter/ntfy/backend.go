@@ -7,12 +7,14 @@ import (
 	"github.com/companionhub/companionhub/backend"
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/internal/retrypolicy"
+	"github.com/companionhub/companionhub/secret"
 	"github.com/companionhub/companionhub/usecase/proactive"
 )
 
 // Options are the backend's own settings, beside the notification settings every notifier reads.
 type Options struct {
-	TopicPrefix string        `env:"NOTIFY_NTFY_TOPIC_PREFIX" help:"what comes before each person's user id in their ntfy topic (letters, digits, - and _; at most 28)"`
+	TopicPrefix string        `env:"NOTIFY_NTFY_TOPIC_PREFIX" help:"what comes before each person's part in their ntfy topic (letters, digits, - and _; at most 32)"`
+	TopicKey    secret.String `env:"NOTIFY_NTFY_TOPIC_KEY" help:"secret (at least 16 bytes, e.g. openssl rand -hex 32) that each person's ntfy topic is derived from with their user id; required with ntfy, changing it moves everyone to a new topic"`
 	Priority    int           `env:"NOTIFY_NTFY_PRIORITY" help:"priority of the ntfy notifications, 1 (min) to 5 (max; 3 is ntfy's default)"`
 	Attempts    int           `env:"NOTIFY_NTFY_ATTEMPTS" help:"attempts of one ntfy publication, the first included (1–10); transport errors, timeouts, 408, 425, 429 and 5xx are retried"`
 	Backoff     time.Duration `env:"NOTIFY_NTFY_BACKOFF" help:"pause before the first retry of an ntfy publication, doubling after each (up to 8s; a Retry-After on 429 or 503 is honoured up to 30s)"`
@@ -30,6 +32,9 @@ func (o Options) Validate() error {
 	if err := checkOptions(o.TopicPrefix, o.Priority); err != nil {
 		return err
 	}
+	if err := checkTopicKey(o.TopicKey); err != nil {
+		return err
+	}
 	return retrypolicy.Policy{Attempts: o.Attempts, Backoff: o.Backoff}.Validate()
 }
 
@@ -41,7 +46,7 @@ func Backend() backend.Backend[proactive.Notifier] {
 	config := func(s backend.Settings, o Options) Config {
 		c := DefaultConfig()
 		c.BaseURL, c.Token, c.Timeout = s.BaseURL, s.APIKey, s.Timeout
-		c.TopicPrefix, c.Priority, c.Attempts, c.Backoff = o.TopicPrefix, o.Priority, o.Attempts, o.Backoff
+		c.TopicPrefix, c.TopicKey, c.Priority, c.Attempts, c.Backoff = o.TopicPrefix, o.TopicKey, o.Priority, o.Attempts, o.Backoff
 		return c
 	}
 	return backend.Backend[proactive.Notifier]{
@@ -51,12 +56,9 @@ func Backend() backend.Backend[proactive.Notifier] {
 			return &o
 		},
 		// The catalogue checks the Timeout, and the Options are checked on their own; this checks
-		// what the notifier needs besides, so that nothing is reported twice.
-		Validate: func(s backend.Settings) error {
-			c := config(s, DefaultOptions())
-			c.Timeout = DefaultConfig().Timeout
-			return c.Validate()
-		},
+		// what the notifier needs besides (the server and the token), so that nothing is reported
+		// twice.
+		Validate: func(s backend.Settings) error { return config(s, DefaultOptions()).checkServer() },
 		Open: func(_ context.Context, s backend.Settings, own backend.Config, d backend.Deps) (proactive.Notifier, func(), error) {
 			o, ok := own.(*Options)
 			if !ok {

@@ -20,7 +20,9 @@ func TestBackendDescriptor(t *testing.T) {
 	fake := ntfyfake.New(t, ntfyfake.WithToken(testToken))
 	b := ntfy.Backend()
 	assert.Equal(t, "ntfy", b.Name)
-	n := backendtest.Open(t, "notify", b, backend.Settings{Provider: "ntfy", BaseURL: fake.URL(), APIKey: testToken})
+	own := ntfy.DefaultOptions()
+	own.TopicKey = testTopicKey
+	n := backendtest.Open(t, "notify", b, backend.Settings{Provider: "ntfy", BaseURL: fake.URL(), APIKey: testToken}, &own)
 	require.NoError(t, n.Notify(t.Context(), notification()))
 	require.Len(t, fake.Messages(), 1)
 	addresser, ok := n.(proactive.Addresser)
@@ -35,7 +37,7 @@ func TestBackendOptions(t *testing.T) {
 	fake.Script(ntfyfake.Fail(500))
 	cat := backend.NewCatalog("notify", ntfy.Backend())
 	var cs backend.Configs
-	cs.Set("notify", "ntfy", &ntfy.Options{TopicPrefix: "ch_", Priority: 4, Attempts: 2, Backoff: time.Millisecond})
+	cs.Set("notify", "ntfy", &ntfy.Options{TopicPrefix: "ch_", TopicKey: testTopicKey, Priority: 4, Attempts: 2, Backoff: time.Millisecond})
 	s := backend.Settings{Provider: "ntfy", BaseURL: fake.URL(), Timeout: time.Minute}
 	require.NoError(t, cat.Check(s, cs, "Notify", "Backends"))
 	n, cleanup, err := cat.Open(t.Context(), s, cs, backend.Deps{HTTP: fake.Client()})
@@ -44,7 +46,7 @@ func TestBackendOptions(t *testing.T) {
 	require.NoError(t, n.Notify(t.Context(), notification()))
 	require.Len(t, fake.Requests(), 2, "the 500 was retried")
 	msg := fake.Messages()[0]
-	assert.Equal(t, "ch_"+userID.String(), msg.Topic)
+	assert.Equal(t, "ch_beqqq5nm4xv4tspfr4jum5ndilpwpevj", msg.Topic, "the prefix and the keyed hash of the user id")
 	assert.Equal(t, 4, msg.Priority)
 
 	assert.Equal(t, ntfy.Options{TopicPrefix: "companionhub-", Priority: 3, Attempts: 4, Backoff: 500 * time.Millisecond},
@@ -53,20 +55,22 @@ func TestBackendOptions(t *testing.T) {
 		o     ntfy.Options
 		field string
 	}{
+		{ntfy.Options{TopicPrefix: "hub-", Priority: 3, Attempts: 4, Backoff: time.Second}, "TopicKey"},
+		{ntfy.Options{TopicPrefix: "hub-", TopicKey: "fifteen-bytes!!", Priority: 3, Attempts: 4, Backoff: time.Second}, "TopicKey"},
 		{ntfy.Options{TopicPrefix: "hub/", Priority: 3, Attempts: 4, Backoff: time.Second}, "TopicPrefix"},
 		{ntfy.Options{TopicPrefix: "hub ", Priority: 3, Attempts: 4, Backoff: time.Second}, "TopicPrefix"},
-		{ntfy.Options{TopicPrefix: "a-prefix-of-twenty-nine-chars", Priority: 3, Attempts: 4, Backoff: time.Second}, "TopicPrefix"},
+		{ntfy.Options{TopicPrefix: "a-prefix-of-thirty-three-characters", Priority: 3, Attempts: 4, Backoff: time.Second}, "TopicPrefix"},
 		{ntfy.Options{TopicPrefix: "hub-", Priority: 0, Attempts: 4, Backoff: time.Second}, "Priority"},
 		{ntfy.Options{TopicPrefix: "hub-", Priority: 6, Attempts: 4, Backoff: time.Second}, "Priority"},
-		{ntfy.Options{TopicPrefix: "hub-", Priority: 3, Attempts: 0, Backoff: time.Second}, "Attempts"},
-		{ntfy.Options{TopicPrefix: "hub-", Priority: 3, Attempts: 4, Backoff: 0}, "Backoff"},
+		{ntfy.Options{TopicPrefix: "hub-", TopicKey: testTopicKey, Priority: 3, Attempts: 0, Backoff: time.Second}, "Attempts"},
+		{ntfy.Options{TopicPrefix: "hub-", TopicKey: testTopicKey, Priority: 3, Attempts: 4, Backoff: 0}, "Backoff"},
 	} {
 		err := tc.o.Validate()
 		require.Error(t, err, "%+v", tc.o)
 		assert.Contains(t, err.Error(), tc.field+":")
 	}
-	assert.NoError(t, ntfy.Options{TopicPrefix: "a-prefix-of-twenty-eight-ch_", Priority: 1, Attempts: 1, Backoff: time.Second}.Validate())
-	assert.NoError(t, ntfy.Options{TopicPrefix: "", Priority: 5, Attempts: 10, Backoff: time.Second}.Validate())
+	assert.NoError(t, ntfy.Options{TopicPrefix: "a-prefix-of-thirty-two-characte", TopicKey: testTopicKey, Priority: 1, Attempts: 1, Backoff: time.Second}.Validate())
+	assert.NoError(t, ntfy.Options{TopicPrefix: "", TopicKey: testTopicKey, Priority: 5, Attempts: 10, Backoff: time.Second}.Validate())
 }
 
 // TestBackendValidation: the settings are checked before the hub starts; a base URL and a token

@@ -1,6 +1,7 @@
 package ntfy_test
 
 import (
+	"cmp"
 	"context"
 	"testing"
 	"time"
@@ -17,12 +18,15 @@ import (
 // testToken is the access token the tests' servers demand.
 const testToken = "tk_test0123456789abcdefghijkl"
 
+// testTopicKey is the key the tests' topics are derived with.
+const testTopicKey = "topic-key-of-the-tests-0123456789"
+
 // newNotifier returns a Notifier publishing to fake with testToken, pausing nowhere, changed by
 // edit.
 func newNotifier(t *testing.T, fake *ntfyfake.Server, edit ...func(*ntfy.Config)) *ntfy.Notifier {
 	t.Helper()
 	c := ntfy.DefaultConfig()
-	c.BaseURL, c.Token = fake.URL(), testToken
+	c.BaseURL, c.Token, c.TopicKey = fake.URL(), testToken, testTopicKey
 	c.Sleep = func(ctx context.Context, _ time.Duration) error { return ctx.Err() }
 	for _, e := range edit {
 		e(&c)
@@ -45,12 +49,12 @@ func TestConformance(t *testing.T) {
 				}
 				fake := ntfyfake.New(t, opts...)
 				n, err := ntfy.New(ntfy.Config{BaseURL: fake.URL(), Token: secret.String(token), Timeout: c.Timeout,
-					TopicPrefix: ntfy.DefaultTopicPrefix, Priority: 3, Attempts: c.Attempts, Backoff: time.Second, Sleep: c.Sleep},
+					TopicPrefix: ntfy.DefaultTopicPrefix, TopicKey: testTopicKey, Priority: 3, Attempts: c.Attempts, Backoff: time.Second, Sleep: c.Sleep},
 					fake.Client())
 				require.NoError(t, err)
 				return n, receiver{fake}
 			},
-			Secret: token,
+			Secret: cmp.Or(token, testTopicKey),
 		})
 	}
 }

@@ -1,11 +1,13 @@
 // Package ntfy is the proactive.Notifier that publishes to ntfy (https://ntfy.sh, or a server of
 // one's own): each person subscribes, in ntfy's app or web page, to their own topic — the topic
-// prefix and their user id, which Address gives as the URL to subscribe to — and their phone
-// shows "Mira wrote to you" when a companion writes first.
+// prefix and a keyed hash of their user id (HMAC-SHA256 under the operator's topic key, 32 base32
+// characters), which Address gives as the URL to subscribe to — and their phone shows "Mira wrote
+// to you" when a companion writes first. User ids are no secret (the people of a room see each
+// other's): a topic made of one would let anyone who knows it read that person's notifications.
 //
 // It publishes as ntfy's HTTP API does (https://docs.ntfy.sh/publish/):
 //
-//	POST <base>/<prefix><user id>
+//	POST <base>/<prefix><keyed hash of the user id>
 //	Authorization: Bearer <token>              (when NOTIFY_API_KEY is set)
 //	Title: Mira wrote to you                   (RFC 2047-encoded when not ASCII, which ntfy decodes)
 //	Click: https://hub.example/companions/…    (when the hub knows its address)
@@ -36,6 +38,9 @@ import (
 	"bytes"
 	"cmp"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,6 +49,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/companionhub/companionhub/domain"
@@ -69,8 +75,14 @@ const (
 	UserAgent = "companionhub-ntfy/1"
 )
 
-// MaxTopicPrefix is the longest prefix that leaves room for a user id in ntfy's 64 characters.
-const MaxTopicPrefix = 64 - 36
+// topicHashLength is how many characters of the keyed hash follow the prefix in a topic.
+const topicHashLength = 32
+
+// MaxTopicPrefix is the longest prefix that leaves room for the hash in ntfy's 64 characters.
+const MaxTopicPrefix = 64 - topicHashLength
+
+// MinTopicKey is the shortest topic key accepted, in bytes.
+const MinTopicKey = 16
 
 // topicPrefixPattern is what ntfy accepts in a topic name ([-_A-Za-z0-9]{1,64}), the id aside.
 var topicPrefixPattern = regexp.MustCompile(`^[-_A-Za-z0-9]*$`)
@@ -84,8 +96,11 @@ type Config struct {
 	Token secret.String
 	// Timeout bounds each attempt.
 	Timeout time.Duration
-	// TopicPrefix comes before each person's user id in their topic.
+	// TopicPrefix comes before the keyed hash of each person's user id in their topic.
 	TopicPrefix string
+	// TopicKey keys the hash of user ids that topics are made of; at least MinTopicKey bytes. Changing
+	// it moves every person to a new topic (they subscribe again).
+	TopicKey secret.String
 	// Priority is the messages' priority, 1 (min) to 5 (max); 3 is ntfy's default.
 	Priority int
 	// Attempts and Backoff are the retry policy (see internal/retrypolicy).
@@ -107,10 +122,7 @@ func DefaultConfig() Config {
 // (BaseURL, APIKey for the token, Timeout, TopicPrefix, Priority, Attempts, Backoff) and never
 // quote the URL or the token.
 func (c Config) Validate() error {
-	if _, err := c.root(); err != nil {
-		return err
-	}
-	if err := providerhttp.CheckKey(c.Token); err != nil {
+	if err := c.checkServer(); err != nil {
 		return err
 	}
 	if c.Timeout <= 0 {
@@ -119,7 +131,26 @@ func (c Config) Validate() error {
 	if err := checkOptions(c.TopicPrefix, c.Priority); err != nil {
 		return err
 	}
+	if err := checkTopicKey(c.TopicKey); err != nil {
+		return err
+	}
 	return c.policy().Validate()
+}
+
+// checkServer checks the server's address and the token.
+func (c Config) checkServer() error {
+	if _, err := c.root(); err != nil {
+		return err
+	}
+	return providerhttp.CheckKey(c.Token)
+}
+
+// checkTopicKey requires a key long enough that topics cannot be guessed from user ids.
+func checkTopicKey(k secret.String) error {
+	if len(k.Reveal()) < MinTopicKey {
+		return envflag.Fieldf("TopicKey", "must be a secret of at least %d bytes that people's topics are derived from (e.g. openssl rand -hex 32): made of user ids alone, topics could be guessed", MinTopicKey)
+	}
+	return nil
 }
 
 func checkOptions(prefix string, priority int) error {
@@ -127,7 +158,7 @@ func checkOptions(prefix string, priority int) error {
 	case !topicPrefixPattern.MatchString(prefix):
 		return envflag.Field("TopicPrefix", "may hold only letters, digits, - and _ (ntfy's topic names)")
 	case len(prefix) > MaxTopicPrefix:
-		return envflag.Fieldf("TopicPrefix", "must be at most %d characters, to leave room for a user id in ntfy's 64", MaxTopicPrefix)
+		return envflag.Fieldf("TopicPrefix", "must be at most %d characters, to leave room for the person's part in ntfy's 64", MaxTopicPrefix)
 	case priority < 1 || priority > 5:
 		return envflag.Fieldf("Priority", "must be 1 (min) to 5 (max), got %d", priority)
 	}
@@ -151,6 +182,7 @@ type Notifier struct {
 	token    secret.String
 	timeout  time.Duration
 	prefix   string
+	topicKey []byte
 	priority string
 	policy   retrypolicy.Policy
 	redact   providerhttp.Redactor
@@ -170,7 +202,8 @@ func New(c Config, hc *http.Client) (*Notifier, error) {
 	root, _ := c.root() // checked by Validate
 	return &Notifier{
 		hc: &client, root: root, token: c.Token, timeout: c.Timeout, prefix: c.TopicPrefix,
-		priority: strconv.Itoa(c.Priority), policy: c.policy(), redact: providerhttp.NewRedactor(c.Token.Reveal()),
+		topicKey: []byte(c.TopicKey.Reveal()),
+		priority: strconv.Itoa(c.Priority), policy: c.policy(), redact: providerhttp.NewRedactor(c.Token.Reveal(), c.TopicKey.Reveal()),
 	}, nil
 }
 
@@ -184,7 +217,16 @@ func (n *Notifier) Address(userID domain.ID, _ string) string {
 }
 
 func (n *Notifier) topicURL(userID domain.ID) string {
-	return n.root.JoinPath(n.prefix + userID.String()).String()
+	return n.root.JoinPath(n.topic(userID)).String()
+}
+
+// topic is the person's topic: the prefix and the first 32 characters (160 bits) of the base32 of
+// HMAC-SHA256(topic key, user id) — ntfy's topic characters, within its 64 with any prefix.
+func (n *Notifier) topic(userID domain.ID) string {
+	mac := hmac.New(sha256.New, n.topicKey)
+	mac.Write([]byte(userID.String()))
+	sum := strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(mac.Sum(nil)))
+	return n.prefix + sum[:topicHashLength]
 }
 
 // Notify publishes m to its person's topic, retrying what is worth retrying within ctx. A

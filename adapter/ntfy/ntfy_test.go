@@ -51,7 +51,7 @@ func TestRequest(t *testing.T) {
 	msgs := fake.Messages()
 	require.Len(t, msgs, 1)
 	assert.Equal(t, ntfyfake.Message{ID: msgs[0].ID, Time: msgs[0].Time, Expires: msgs[0].Expires, Event: "message",
-		Topic: "companionhub-01941f29-7c00-7000-8000-000000000002", Title: "Mira wrote to you",
+		Topic: "companionhub-beqqq5nm4xv4tspfr4jum5ndilpwpevj", Title: "Mira wrote to you",
 		Message: "Open the chat to read it.", Priority: 3, Tags: []string{"speech_balloon"}, Click: "https://hub.example/c/1"}, msgs[0])
 }
 
@@ -79,22 +79,37 @@ func TestAddress(t *testing.T) {
 	fake := ntfyfake.New(t)
 	n := newNotifier(t, fake)
 	addr := n.Address(userID, "ada")
-	assert.Equal(t, fake.URL()+"/companionhub-01941f29-7c00-7000-8000-000000000002", addr)
+	assert.Equal(t, fake.URL()+"/companionhub-beqqq5nm4xv4tspfr4jum5ndilpwpevj", addr)
 	require.NoError(t, n.Notify(t.Context(), notification()))
 	assert.Equal(t, addr, fake.URL()+"/"+fake.Messages()[0].Topic)
 	assert.Empty(t, n.Address(domain.ID{}, "ada"), "no one, no address")
 
+	// The topic is the prefix and HMAC-SHA256(key, user id) in base32, its first 32 characters.
+	const topic = "hub_beqqq5nm4xv4tspfr4jum5ndilpwpevj"
 	for base, want := range map[string]string{
-		"":                           "https://ntfy.sh/hub_01941f29-7c00-7000-8000-000000000002",
-		"https://push.example/ntfy/": "https://push.example/ntfy/hub_01941f29-7c00-7000-8000-000000000002",
-		"http://10.0.0.5:8080":       "http://10.0.0.5:8080/hub_01941f29-7c00-7000-8000-000000000002",
+		"":                           "https://ntfy.sh/" + topic,
+		"https://push.example/ntfy/": "https://push.example/ntfy/" + topic,
+		"http://10.0.0.5:8080":       "http://10.0.0.5:8080/" + topic,
 	} {
 		c := ntfy.DefaultConfig()
-		c.BaseURL, c.TopicPrefix = base, "hub_"
+		c.BaseURL, c.TopicPrefix, c.TopicKey = base, "hub_", testTopicKey
 		other, err := ntfy.New(c, nil)
 		require.NoError(t, err)
 		assert.Equal(t, want, other.Address(userID, "ada"), base)
 	}
+
+	// Knowing someone's user id is not knowing their topic: without the key it cannot be made.
+	c := ntfy.DefaultConfig()
+	c.TopicKey = testTopicKey + "-another"
+	other, err := ntfy.New(c, nil)
+	require.NoError(t, err)
+	assert.NotContains(t, other.Address(userID, "ada"), userID.String())
+	assert.NotEqual(t, "https://ntfy.sh/companionhub-"+topic[len("hub_"):], other.Address(userID, "ada"), "another key, another topic")
+	assert.NotEqual(t, other.Address(userID, "ada"), other.Address(domain.MustParseID("01941f29-7c00-7000-8000-000000000003"), "bo"))
+
+	c.TopicKey = "short"
+	_, err = ntfy.New(c, nil)
+	require.ErrorContains(t, err, "TopicKey", "a key too short to keep topics unguessable is refused")
 }
 
 // TestCredentials: a wrong token (401) and a missing one on a server with access control (403)
@@ -158,8 +173,8 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 		http.Redirect(w, r, fake.URL()+r.URL.Path, http.StatusMovedPermanently)
 	}))
 	t.Cleanup(redirecting.Close)
-	n, err := ntfy.New(ntfy.Config{BaseURL: redirecting.URL, Timeout: time.Minute, TopicPrefix: "x-", Priority: 3,
-		Attempts: 2, Backoff: time.Second}, nil)
+	n, err := ntfy.New(ntfy.Config{BaseURL: redirecting.URL, Timeout: time.Minute, TopicPrefix: "x-", TopicKey: testTopicKey,
+		Priority: 3, Attempts: 2, Backoff: time.Second}, nil)
 	require.NoError(t, err)
 	err = n.Notify(t.Context(), notification())
 	require.Error(t, err)

@@ -53,7 +53,9 @@ func TestEverySetBuildsItsAdapter(t *testing.T) {
 	hook, err := webhookNotifier(wc, http.DefaultClient)
 	require.NoError(t, err)
 	assert.IsType(t, &webhook.Notifier{}, hook)
-	nt, err := ntfyNotifier(ntfy.DefaultConfig(), http.DefaultClient)
+	nc := ntfy.DefaultConfig()
+	nc.TopicKey = "a-key-of-sixteen-bytes"
+	nt, err := ntfyNotifier(nc, http.DefaultClient)
 	require.NoError(t, err)
 	assert.IsType(t, &ntfy.Notifier{}, nt)
 	tc := openaistt.DefaultConfig()
