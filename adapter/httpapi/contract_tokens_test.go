@@ -79,6 +79,16 @@ func (c *contract) tokensJourney(t *testing.T) {
 	require.Equal(t, 401, status, "revoked: %s", body)
 	status, _, _ = c.call("DELETE", "/api/v1/me/tokens/"+chatID, session, nil, true)
 	require.Equal(t, 404, status)
+
+	// A new password ends every token: whoever stole a session may have made one.
+	status, body, _ = c.call("POST", "/api/v1/me/password", session, map[string]string{"current_password": "saffron-harbour-lighthouse-81",
+		"new_password": "another-long-passphrase-93"}, true)
+	require.Equal(t, 204, status, "%s", body)
+	status, body, _ = c.call("GET", "/api/v1/me", full, nil, true)
+	require.Equal(t, 401, status, "%s", body)
+	status, body, _ = c.call("GET", "/api/v1/me/tokens", session, nil, true)
+	require.Equal(t, 200, status, "%s", body)
+	require.JSONEq(t, `{"items":[]}`, string(body))
 }
 
 // openAIJourney: the OpenAI-compatible routes, as the document describes them.

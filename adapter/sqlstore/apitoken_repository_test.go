@@ -9,7 +9,8 @@ import (
 
 func tokenEnv(db *sqlstore.DB) apitokenstoretest.Env {
 	p := proactiveEnv(db)
-	return apitokenstoretest.Env{Store: sqlstore.TokenStore(db), NewUser: p.NewUser, DeleteUser: p.DeleteUser}
+	return apitokenstoretest.Env{Store: sqlstore.TokenStore(db), NewUser: p.NewUser, DeleteUser: p.DeleteUser,
+		DeleteAllOf: sqlstore.NewAccountStore(db).Sessions().DeleteAccessTokens}
 }
 
 func TestTokenStoreSQLite(t *testing.T) {

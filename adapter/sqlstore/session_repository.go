@@ -106,6 +106,11 @@ func (r sessionRepo) RevokeAll(ctx context.Context, userID, keep domain.ID, at t
 	return int(n), classify(err, nil, "revoke sessions")
 }
 
+func (r sessionRepo) DeleteAccessTokens(ctx context.Context, userID domain.ID) (int, error) {
+	n, err := r.c.exec(ctx, `DELETE FROM api_tokens WHERE user_id = ?`, idArg(userID))
+	return int(n), classify(err, nil, "delete access tokens")
+}
+
 func (r sessionRepo) DeleteDead(ctx context.Context, before time.Time) (int, error) {
 	n, err := r.c.exec(ctx, `DELETE FROM sessions WHERE expires_at < ? OR revoked_at < ?`, r.c.t(before), r.c.t(before))
 	return int(n), classify(err, nil, "delete dead sessions")

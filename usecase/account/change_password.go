@@ -82,7 +82,12 @@ func (h changePasswordHandler) Handle(ctx context.Context, in ChangePassword) (s
 		if err != nil {
 			return err
 		}
+		// A new password ends every other credential: whoever stole a session may have made tokens.
+		tokens, err := r.Sessions().DeleteAccessTokens(ctx, u.ID())
+		if err != nil {
+			return err
+		}
 		return appendAudit(ctx, r, audit.New(now, u.ID(), audit.ActionPasswordChange, audit.ResourceUser, u.ID().String(), in.Meta).
-			With("other_sessions_revoked", strconv.Itoa(n)))
+			With("other_sessions_revoked", strconv.Itoa(n)).With("access_tokens_revoked", strconv.Itoa(tokens)))
 	})
 }

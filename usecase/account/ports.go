@@ -54,6 +54,9 @@ type SessionRepository interface {
 	RevokeAll(ctx context.Context, userID, keep domain.ID, at time.Time) (int, error)
 	// DeleteDead deletes sessions revoked or expired before before, returning the count.
 	DeleteDead(ctx context.Context, before time.Time) (int, error)
+	// DeleteAccessTokens deletes every personal access token of the user — the credentials that a
+	// new password ends besides the other sessions — returning the count.
+	DeleteAccessTokens(ctx context.Context, userID domain.ID) (int, error)
 }
 
 // LockoutRepository keeps the failed-login state of identifiers that match no account, so that they

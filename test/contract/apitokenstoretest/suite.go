@@ -22,6 +22,9 @@ type Env struct {
 	Store      apitoken.Store
 	NewUser    func(t *testing.T) domain.ID
 	DeleteUser func(t *testing.T, id domain.ID)
+	// DeleteAllOf is how the account store ends a person's tokens when their password changes
+	// (usecase/account.SessionRepository.DeleteAccessTokens), over the same database.
+	DeleteAllOf func(ctx context.Context, userID domain.ID) (int, error)
 }
 
 // Run runs the suite; subtests run in parallel, each with its own Env.
@@ -35,6 +38,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		"TouchRecordsTheLastUse":     testTouch,
 		"DeleteIsTheOwners":          testDelete,
 		"UserDeletionCascades":       testUserDeletion,
+		"PasswordChangeEndsThemAll":  testDeleteAllOf,
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -141,4 +145,23 @@ func testUserDeletion(t *testing.T, e Env) {
 	e.DeleteUser(t, user)
 	_, err := e.Store.ByHash(context.Background(), hash("gone"))
 	require.ErrorIs(t, err, apitoken.ErrNotFound, "gone with the account")
+}
+
+func testDeleteAllOf(t *testing.T, e Env) {
+	ctx := context.Background()
+	user, other := e.NewUser(t), e.NewUser(t)
+	made(t, e, user, at(1), hash("one"))
+	made(t, e, user, at(2), hash("two"))
+	made(t, e, other, at(3), hash("theirs"))
+	n, err := e.DeleteAllOf(ctx, user)
+	require.NoError(t, err)
+	require.Equal(t, 2, n)
+	for _, h := range []string{hash("one"), hash("two")} {
+		_, err := e.Store.ByHash(ctx, h)
+		require.ErrorIs(t, err, apitoken.ErrNotFound)
+	}
+	byHash(t, e, hash("theirs"))
+	n, err = e.DeleteAllOf(ctx, user)
+	require.NoError(t, err)
+	require.Zero(t, n, "none left")
 }
