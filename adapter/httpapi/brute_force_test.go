@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http/httptest"
 	"testing"
 
@@ -29,7 +30,7 @@ func (c *contract) loginFrom(t *testing.T, ip, identifier, password string) outc
 	require.NoError(t, err)
 	req := httptest.NewRequest("POST", "http://hub.test/api/v1/auth/login", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")
-	req.RemoteAddr = ip + ":40000"
+	req.RemoteAddr = net.JoinHostPort(ip, "40000")
 	rec := httptest.NewRecorder()
 	c.handler.ServeHTTP(rec, req)
 	o := outcome{Status: rec.Code, RetryAfter: rec.Header().Get("Retry-After") != ""}
@@ -110,4 +111,13 @@ func TestBruteForce(t *testing.T) {
 		}
 	}
 	require.GreaterOrEqual(t, held, 10, "past %d attempts an address is held, whatever the identifiers", ratelimit.DefaultRules().LoginIP.Limit.Count)
+
+	// An IPv6 client picks any address of its /64 at will: a fresh one per guess is the same client.
+	held = 0
+	for i := range 60 {
+		if o := c.loginFrom(t, fmt.Sprintf("2001:db8:5:6::%x", i+1), fmt.Sprintf("another%d", i), "wrong-guess-0000"); o.Status == 429 {
+			held++
+		}
+	}
+	require.GreaterOrEqual(t, held, 10, "a /64 is one address to the limits")
 }

@@ -16,7 +16,8 @@ import (
 
 // serveMedia streams a stored file to whoever may see it: its owner (cookie or bearer), or anyone
 // for the header of a published companion. Keys are random and their content never changes, so the
-// ETag is the key itself and caches may keep the file for a year.
+// ETag is the key itself, and caches may keep a public file for a year; a private one is asked for
+// again every time (answered 304, after the access check, while it is unchanged).
 func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 	key := r.PathValue("dir") + "/" + r.PathValue("file")
 	// An invalid credential here is an anonymous viewer, not an error: public files stay public.
@@ -33,7 +34,10 @@ func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) {
 	if opened.Public {
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
-		h.Set("Cache-Control", "private, max-age=31536000, immutable")
+		// A private file is someone's own picture or voice: a browser asks again each time (a
+		// 304 after the access check, no body), so that one signed out or erased stops seeing it
+		// and a shared device's cache answers nothing by itself.
+		h.Set("Cache-Control", "private, no-cache")
 		h.Set("Vary", "Cookie, Authorization")
 	}
 	// Stored files are pictures and sounds, never documents: nothing in one may run.

@@ -158,7 +158,8 @@ func (s *Server) secure(next http.Handler) http.Handler {
 		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()")
 		h.Set("Cross-Origin-Opener-Policy", "same-origin")
 		h.Set("Cross-Origin-Resource-Policy", "same-origin")
-		if infoFrom(r.Context()).tls {
+		// Behind a TLS proxy (an https public URL) too: browsers heed the header only over HTTPS.
+		if infoFrom(r.Context()).tls || s.secureCk {
 			h.Set("Strict-Transport-Security", "max-age="+strconv.Itoa(int(s.cfg.HSTSMaxAge/time.Second))+"; includeSubDomains")
 		}
 		next.ServeHTTP(w, r)

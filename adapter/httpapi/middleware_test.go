@@ -106,6 +106,21 @@ func TestHSTSBehindATrustedProxyOnly(t *testing.T) {
 	require.Empty(t, rec.Header().Get("Strict-Transport-Security"))
 }
 
+// TestHSTSWithAnHTTPSPublicURL: a hub whose public address is https is behind a TLS proxy, named
+// or not: every answer asks browsers to keep to HTTPS; without trusted proxies it warns at start
+// that clients will all be seen as the proxy.
+func TestHSTSWithAnHTTPSPublicURL(t *testing.T) {
+	t.Parallel()
+	s, logs, _ := bareServer(t, func(c *Config) { c.PublicURL = "https://hub.example" })
+	rec := httptest.NewRecorder()
+	s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/healthz", nil))
+	require.Contains(t, rec.Header().Get("Strict-Transport-Security"), "max-age=")
+	require.Equal(t, 1, logs.FilterMessageSnippet("COMPANIONHUB_TRUSTED_PROXIES").Len())
+
+	_, logs, _ = bareServer(t, func(c *Config) { c.PublicURL, c.TrustedProxies = "https://hub.example", []string{"10.0.0.1"} })
+	require.Zero(t, logs.FilterMessageSnippet("COMPANIONHUB_TRUSTED_PROXIES").Len(), "named: nothing to warn of")
+}
+
 func TestUnknownRoutesAndMethodsAnswerJSON(t *testing.T) {
 	t.Parallel()
 	s, _, _ := bareServer(t, nil)

@@ -221,6 +221,11 @@ func New(cfg Config, d Deps) (*Server, error) {
 			return nil, fmt.Errorf("trusted origin: %w", err)
 		}
 		s.secureCk = u.Scheme == "https"
+		if s.secureCk && len(px.nets) == 0 {
+			// The hub serves plain HTTP: an https address means a proxy in front, which must be named
+			// for clients' own addresses to count (limits, lockouts, audit) rather than the proxy's.
+			d.Log.Warn("the public URL is https but no trusted proxies are set: every client will be seen as the proxy's address, sharing its rate limits and login lockouts; set COMPANIONHUB_TRUSTED_PROXIES to the proxy's address")
+		}
 	}
 	s.csrf.SetDenyHandler(http.HandlerFunc(s.crossOriginDenied))
 	mux := http.NewServeMux()

@@ -9,6 +9,7 @@ import (
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/account"
 	"github.com/companionhub/companionhub/domain/audit"
+	"github.com/companionhub/companionhub/usecase/ratelimit"
 )
 
 // Login exchanges an identifier (username or e-mail) and password for a new session.
@@ -273,9 +274,9 @@ func identKey(ident account.Identifier) string { return "ident:" + digest(ident.
 // userKey names an account's failures from one address (the account-wide count is on its row).
 func userKey(id domain.ID) string { return "user:" + id.String() }
 
-// addressKey is the key of subject's failures from one client address — a digest of the address,
-// never the address itself.
-func addressKey(subject, ip string) string { return subject + "|ip:" + digest(ip) }
+// addressKey is the key of subject's failures from one client address (an IPv6 address's /64,
+// ratelimit.Network) — a digest of the address, never the address itself.
+func addressKey(subject, ip string) string { return subject + "|ip:" + digest(ratelimit.Network(ip)) }
 
 func digest(s string) string {
 	sum := sha256.Sum256([]byte(s))

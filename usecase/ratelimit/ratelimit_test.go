@@ -75,3 +75,18 @@ func TestGuard(t *testing.T) {
 	require.NoError(t, nilGuard.Check(context.Background(), closed, "x"))
 	require.False(t, errors.Is(nil, ratelimit.ErrLimited))
 }
+
+// TestKeyCountsAnIPv6AddressAsItsNetwork: the addresses of one IPv6 /64 share a key (a client picks
+// any of them at will); other /64s, IPv4 addresses (mapped or not) and other subjects keep theirs.
+func TestKeyCountsAnIPv6AddressAsItsNetwork(t *testing.T) {
+	t.Parallel()
+	key := func(s ...string) string { return ratelimit.Key("login_ip", s...) }
+	require.Equal(t, key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff:abcd:1234:5678"))
+	require.Equal(t, key("2001:db8:1:2::1", "ada"), key("2001:db8:1:2::9", "ada"))
+	require.NotEqual(t, key("2001:db8:1:2::1"), key("2001:db8:1:3::1"))
+	require.NotEqual(t, key("203.0.113.7"), key("203.0.113.8"))
+	require.Equal(t, "2001:db8:1:2::/64", ratelimit.Network("2001:db8:1:2:3:4:5:6"))
+	require.Equal(t, "::ffff:203.0.113.7", ratelimit.Network("::ffff:203.0.113.7"), "an IPv4 address stays itself")
+	require.Equal(t, "203.0.113.7", ratelimit.Network("203.0.113.7"))
+	require.Equal(t, "01941f29-7c00-7000-8000-000000000002", ratelimit.Network("01941f29-7c00-7000-8000-000000000002"))
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"net/netip"
 	"strings"
 	"time"
 )
@@ -99,9 +100,25 @@ func (g *Guard) Check(ctx context.Context, rule Rule, subject ...string) error {
 }
 
 // Key builds the limiter key of a rule and its subject: the rule name, then a digest of the subject.
+// A part of the subject that is an IPv6 address counts as its /64 (see Network).
 func Key(rule string, subject ...string) string {
-	h := sha256.Sum256([]byte(strings.Join(subject, "\x00")))
+	parts := make([]string, len(subject))
+	for i, s := range subject {
+		parts[i] = Network(s)
+	}
+	h := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return rule + ":" + hex.EncodeToString(h[:16])
+}
+
+// Network is what a limit counts a client address as: an IPv4 address itself, an IPv6 address its
+// /64 — one subscriber's network, in which any client picks as many addresses as it likes, so that
+// counting addresses would give it a fresh budget with each. Anything else is returned unchanged.
+func Network(s string) string {
+	a, err := netip.ParseAddr(s)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return s
+	}
+	return netip.PrefixFrom(a.WithZone(""), 64).Masked().String()
 }
 
 // All lists every rule, in a fixed order.
