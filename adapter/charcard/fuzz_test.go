@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -173,4 +174,58 @@ func TestDecodeAllocatesWithinCaps(t *testing.T) {
 		runtime.ReadMemStats(&after)
 		require.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(6*maxTextChunk+8*len(data)), name)
 	}
+}
+
+// FuzzCHARX: a CHARX archive made of fuzzed parts — the card.json, an asset's name and bytes, the
+// icon's URI — so that the fuzzer works inside a well-formed archive (random bytes seldom make
+// one): the archive's reading, its paths and the icon's lookup never panic, stay within their
+// allocation budget, and answer a card (whose picture, if any, is the asset's bytes) or an
+// invalid_card refusal.
+func FuzzCHARX(f *testing.F) {
+	v3 := string(readTestdata(f, "v3.json"))
+	for _, s := range []struct {
+		card, name, uri string
+		asset           []byte
+	}{
+		{v3, "assets/icon/images/main.png", "embeded://assets/icon/images/main.png", ct.Picture(f, 2, 2)},
+		{`{"spec":"chara_card_v3","spec_version":"3.0","data":{"name":"N","assets":[{"type":"icon","uri":"URI","name":"main","ext":"png"}]}}`,
+			"x.png", "embedded:///x.png", ct.JPEG(f, 2, 2)},
+		{`{"spec":"chara_card_v3","data":{"name":"N","assets":"not a list"}}`, "../up.png", "embeded://../up.png", []byte("x")},
+		{`{"name":"N","assets":[{"type":"icon","uri":"URI"}]}`, "card.json", "ccdefault:", nil},
+		{`{"spec":"chara_card_v3","data":{"name":"N","assets":[{"type":"icon","uri":"URI"}]}}`, "a/é.png", "https://169.254.169.254/", []byte{0x89, 'P', 'N', 'G'}},
+	} {
+		f.Add(s.card, s.name, s.uri, s.asset)
+	}
+	codec := New()
+	f.Fuzz(func(t *testing.T, cardJSON, name, uri string, asset []byte) {
+		cardJSON = strings.ReplaceAll(cardJSON, "URI", uri)
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		for _, e := range []struct {
+			name string
+			data []byte
+		}{{charxCard, []byte(cardJSON)}, {name, asset}} {
+			w, err := zw.Create(e.name)
+			if err != nil {
+				t.Skip("not a name the archive writer takes")
+			}
+			_, err = w.Write(e.data)
+			require.NoError(t, err)
+		}
+		require.NoError(t, zw.Close())
+		data := buf.Bytes()
+
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		card, err := codec.Decode(context.Background(), data)
+		runtime.ReadMemStats(&after)
+		require.LessOrEqual(t, after.TotalAlloc-before.TotalAlloc, allocBudget(data), "allocated bytes for a %d-byte input", len(data))
+		if err != nil {
+			requireInvalid(t, err, ReasonInvalidCard, "")
+			return
+		}
+		if card.Image != nil {
+			require.Equal(t, asset, card.Image, "a card's picture is the archive's own file, nothing else")
+		}
+	})
 }
