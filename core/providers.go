@@ -19,6 +19,7 @@ import (
 	"github.com/companionhub/companionhub/adapter/zaplog"
 	"github.com/companionhub/companionhub/adapter/zxcvbn"
 	"github.com/companionhub/companionhub/backend"
+	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/usecase"
 	accountuc "github.com/companionhub/companionhub/usecase/account"
 	"github.com/companionhub/companionhub/usecase/apitoken"
@@ -341,10 +342,14 @@ func provideCheckers(db *sqlstore.DB, b blobs, o *options) []httpapi.Checker {
 
 // provideTokens builds the personal access tokens' use cases; their audit events go to the trail
 // every area shares.
-func provideTokens(cfg Config, store apitoken.Store, companionStore companionuc.Store, guard *ratelimit.Guard,
+func provideTokens(cfg Config, store apitoken.Store, companionStore companionuc.Store, accounts *accountuc.App, guard *ratelimit.Guard,
 	clock usecase.Clock, observer zaplog.Observer, obs []decorator.Observer) (*apitoken.App, error) {
+	verify := func(ctx context.Context, userID domain.ID, password string) error {
+		_, err := accounts.VerifyPassword.Handle(ctx, accountuc.VerifyPassword{UserID: userID, Password: password})
+		return err
+	}
 	return apitoken.NewApp(apitoken.Deps{Store: store, Audit: companionStore.Audit(), Guard: guard, Clock: clock,
-		Change: cfg.RateLimits.rules().Settings, Observer: observer}, obs...)
+		Change: cfg.RateLimits.rules().Settings, Observer: observer, VerifyPassword: verify}, obs...)
 }
 
 // provideUserData builds what a person may ask of all their data: exporting it, erasing it.

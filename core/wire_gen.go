@@ -255,7 +255,7 @@ func initHub(ctx context.Context, cfg Config, log *zap.Logger, o *options) (*Hub
 		return nil, nil, err
 	}
 	apitokenStore := sqlstore.TokenStore(db)
-	apitokenApp, err := provideTokens(cfg, apitokenStore, companionStore, guard, clock, observer, v)
+	apitokenApp, err := provideTokens(cfg, apitokenStore, companionStore, app, guard, clock, observer, v)
 	if err != nil {
 		cleanup9()
 		cleanup8()

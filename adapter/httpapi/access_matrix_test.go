@@ -179,7 +179,8 @@ func victimThings(t *testing.T, c *contract, tok string) things {
 	get("POST", "/api/v1/rooms/"+room.ID+"/invites", nil, &inv, 201)
 	ids["invites"] = inv.ID
 	var token struct{ ID string }
-	get("POST", "/api/v1/me/tokens", map[string]any{"name": "Client", "scope": "chat", "expires_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339)}, &token, 201)
+	get("POST", "/api/v1/me/tokens", map[string]any{"name": "Client", "scope": "chat", "expires_at": time.Now().Add(time.Hour).UTC().Format(time.RFC3339),
+		"password": "saffron-harbour-lighthouse-81"}, &token, 201)
 	ids["tokens"] = token.ID
 	var sessions struct{ Items []struct{ ID string } }
 	get("GET", "/api/v1/me/sessions", nil, &sessions, 200)

@@ -32,14 +32,20 @@ func (c *contract) tokensJourney(t *testing.T) {
 		require.True(t, strings.HasPrefix(tok.Token, tok.Hint))
 		return tok.ID, tok.Token
 	}
-	chatID, chat := made(map[string]any{"name": "SillyTavern", "scope": "chat"})
-	_, full := made(map[string]any{"name": "Script", "scope": "full", "expires_at": time.Now().Add(24 * time.Hour).UTC()})
+	const pw = "saffron-harbour-lighthouse-81"
+	chatID, chat := made(map[string]any{"name": "SillyTavern", "scope": "chat", "password": pw})
+	_, full := made(map[string]any{"name": "Script", "scope": "full", "expires_at": time.Now().Add(24 * time.Hour).UTC(), "password": pw})
 
 	status, body, _ := c.call("POST", "/api/v1/me/tokens", session, map[string]any{"name": " ", "scope": "admin",
 		"expires_at": "2001-01-01T00:00:00Z"}, false)
 	require.Equal(t, 400, status, "%s", body)
 	_, _, fields := errorOf(t, body)
-	require.Equal(t, map[string]string{"name": "invalid", "scope": "invalid", "expires_at": "in_the_past"}, fields)
+	require.Equal(t, map[string]string{"name": "invalid", "scope": "invalid", "expires_at": "in_the_past", "password": "required"}, fields)
+	// A token outlives the session that makes it: a stolen session alone cannot mint one.
+	status, body, _ = c.call("POST", "/api/v1/me/tokens", session, map[string]any{"name": "Stolen", "scope": "full",
+		"password": "a-guess-at-the-password"}, true)
+	require.Equal(t, 400, status, "%s", body)
+	requireReason(t, body, "invalid", "wrong_password")
 
 	// A chat token chats, and does nothing else.
 	status, body, _ = c.call("GET", "/api/v1/companions/"+id+"/messages", chat, nil, true)
@@ -50,7 +56,7 @@ func (c *contract) tokensJourney(t *testing.T) {
 	// A full token reads the API but never makes tokens or changes the password.
 	status, _, _ = c.call("GET", "/api/v1/me/sessions", full, nil, true)
 	require.Equal(t, 200, status)
-	status, body, _ = c.call("POST", "/api/v1/me/tokens", full, map[string]any{"name": "Another", "scope": "full"}, true)
+	status, body, _ = c.call("POST", "/api/v1/me/tokens", full, map[string]any{"name": "Another", "scope": "full", "password": pw}, true)
 	require.Equal(t, 403, status, "%s", body)
 	requireReason(t, body, "forbidden", "session_required")
 	status, body, _ = c.call("POST", "/api/v1/me/password", full, map[string]string{"current_password": "saffron-harbour-lighthouse-81",
@@ -81,7 +87,7 @@ func (c *contract) tokensJourney(t *testing.T) {
 	require.Equal(t, 404, status)
 
 	// A new password ends every token: whoever stole a session may have made one.
-	status, body, _ = c.call("POST", "/api/v1/me/password", session, map[string]string{"current_password": "saffron-harbour-lighthouse-81",
+	status, body, _ = c.call("POST", "/api/v1/me/password", session, map[string]string{"current_password": pw,
 		"new_password": "another-long-passphrase-93"}, true)
 	require.Equal(t, 204, status, "%s", body)
 	status, body, _ = c.call("GET", "/api/v1/me", full, nil, true)
@@ -129,7 +135,8 @@ func (c *contract) eraseJourney(t *testing.T) {
 	t.Helper()
 	session := c.companionOwner(t, "leaver")
 	c.newCompanion(t, session, `{"name":"Mira","age":28}`)
-	status, raw, _ := c.call("POST", "/api/v1/me/tokens", session, map[string]any{"name": "Script", "scope": "full"}, true)
+	status, raw, _ := c.call("POST", "/api/v1/me/tokens", session, map[string]any{"name": "Script", "scope": "full",
+		"password": "saffron-harbour-lighthouse-81"}, true)
 	require.Equal(t, 201, status, "%s", raw)
 	var tok struct {
 		Token string `json:"token"`

@@ -49,7 +49,8 @@ func newOpenAIHub(t *testing.T, configure ...func(*core.Config)) *openAIHub {
 	require.NoError(t, err)
 	_, err = c.hub.Companions.Create.Handle(ctx, companionuc.Create{OwnerID: u.ID(), Profile: companion.ProfileSpec{Name: "Jun", Age: 31}})
 	require.NoError(t, err)
-	tok, err := c.hub.Tokens.Create.Handle(ctx, apitoken.Create{UserID: u.ID(), Name: "Client", Scope: apitoken.ScopeChat})
+	tok, err := c.hub.Tokens.Create.Handle(ctx, apitoken.Create{UserID: u.ID(), Name: "Client", Scope: apitoken.ScopeChat,
+		Password: "plum-ferry-osmosis-42"})
 	require.NoError(t, err)
 	return &openAIHub{c: c, url: srv.URL, token: tok.Secret, mira: mira.ID().String(),
 		client: openai.NewClient(option.WithBaseURL(srv.URL+"/v1/"), option.WithAPIKey(tok.Secret), option.WithMaxRetries(0))}

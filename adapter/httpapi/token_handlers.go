@@ -34,6 +34,7 @@ type createTokenRequest struct {
 	Name      string     `json:"name"`
 	Scope     string     `json:"scope"`
 	ExpiresAt *time.Time `json:"expires_at"`
+	Password  string     `json:"password"`
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
@@ -42,7 +43,8 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, err)
 		return
 	}
-	c := apitoken.Create{UserID: principalFrom(r.Context()).UserID, Name: in.Name, Scope: apitoken.Scope(in.Scope), Meta: meta(r)}
+	c := apitoken.Create{UserID: principalFrom(r.Context()).UserID, Name: in.Name, Scope: apitoken.Scope(in.Scope),
+		Password: in.Password, Meta: meta(r)}
 	if in.ExpiresAt != nil {
 		c.ExpiresAt = *in.ExpiresAt
 	}

@@ -145,7 +145,7 @@ func person(t *testing.T, hub *core.Hub, db *sqlstore.DB, name string) userdatas
 	pic, err := hub.Pictures.Generate.Handle(ctx, pictureuc.Generate{OwnerID: u.ID(), Params: picture.Params{Prompt: "a lighthouse at dusk",
 		Width: 512, Height: 512}})
 	require.NoError(t, err)
-	_, err = hub.Tokens.Create.Handle(ctx, apitoken.Create{UserID: u.ID(), Name: "Client", Scope: apitoken.ScopeChat, Meta: meta})
+	_, err = hub.Tokens.Create.Handle(ctx, apitoken.Create{UserID: u.ID(), Name: "Client", Scope: apitoken.ScopeChat, Password: pw, Meta: meta})
 	require.NoError(t, err)
 	_, err = hub.Community.ConfirmAdult.Handle(ctx, community.ConfirmAdult{UserID: u.ID(), Adult: true, Meta: meta})
 	require.NoError(t, err)

@@ -23,7 +23,7 @@ func TestOpenAIClientTalksToACompanion(t *testing.T) {
 	// Slow enough that a client can leave mid-reply.
 	h := startHub(t, with(postgresProfile.env(t), "COMPANIONHUB_OFFLINE_TOKENS_PER_SECOND", "40"))
 	c := newChatter(t, h, "")
-	res := c.do("POST", "/api/v1/me/tokens", map[string]any{"name": "openai-go", "scope": "chat"})
+	res := c.do("POST", "/api/v1/me/tokens", map[string]any{"name": "openai-go", "scope": "chat", "password": password})
 	require.Equal(t, http.StatusCreated, res.StatusCode, "%s", res.body)
 	var tok struct {
 		ID    string `json:"id"`

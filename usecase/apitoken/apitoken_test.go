@@ -19,6 +19,9 @@ import (
 	"github.com/companionhub/companionhub/usecase/apitoken"
 )
 
+// adaPassword is the password of the person the tests make tokens for.
+const adaPassword = "plum-ferry-osmosis-42"
+
 // The token use cases through the hub's own wiring on SQLite, with a clock the test moves.
 func newHub(t *testing.T) (*core.Hub, *clocktest.Clock, domain.ID) {
 	t.Helper()
@@ -28,7 +31,7 @@ func newHub(t *testing.T) (*core.Hub, *clocktest.Clock, domain.ID) {
 	require.NoError(t, err)
 	t.Cleanup(hub.Close)
 	u, err := hub.Accounts.Register.Handle(context.Background(), accountuc.Register{Email: "ada@example.com", Username: "ada",
-		DisplayName: "Ada", Password: "plum-ferry-osmosis-42", ByAdmin: true})
+		DisplayName: "Ada", Password: adaPassword, ByAdmin: true})
 	require.NoError(t, err)
 	return hub, clock, u.ID()
 }
@@ -38,7 +41,7 @@ func TestATokenLivesUntilItExpiresOrIsRevoked(t *testing.T) {
 	hub, clock, ada := newHub(t)
 	ctx := context.Background()
 	made, err := hub.Tokens.Create.Handle(ctx, apitoken.Create{UserID: ada, Name: " Phone ", Scope: apitoken.ScopeChat,
-		ExpiresAt: clock.Now().Add(48 * time.Hour), Meta: audit.Meta{IP: "203.0.113.7"}})
+		ExpiresAt: clock.Now().Add(48 * time.Hour), Password: adaPassword, Meta: audit.Meta{IP: "203.0.113.7"}})
 	require.NoError(t, err)
 	require.True(t, apitoken.IsToken(made.Secret))
 	require.Equal(t, "Phone", made.Token.Name)
@@ -70,7 +73,7 @@ func TestATokenLivesUntilItExpiresOrIsRevoked(t *testing.T) {
 	_, err = hub.Tokens.Authenticate.Handle(ctx, apitoken.Authenticate{Secret: made.Secret})
 	require.ErrorIs(t, err, apitoken.ErrInvalid, "expired")
 
-	forever, err := hub.Tokens.Create.Handle(ctx, apitoken.Create{UserID: ada, Name: "Script", Scope: apitoken.ScopeFull})
+	forever, err := hub.Tokens.Create.Handle(ctx, apitoken.Create{UserID: ada, Name: "Script", Scope: apitoken.ScopeFull, Password: adaPassword})
 	require.NoError(t, err)
 	_, err = hub.Tokens.Revoke.Handle(ctx, apitoken.Revoke{UserID: ada, ID: forever.Token.ID})
 	require.NoError(t, err)

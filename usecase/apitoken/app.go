@@ -21,6 +21,10 @@ type Deps struct {
 	Change ratelimit.Rule
 	// Observer hears of audit events that could not be written (nil: nobody).
 	Observer Observer
+	// VerifyPassword checks the person's password before a token is made (usecase/account's
+	// VerifyPassword, within its own budget of checks): a token outlives the session that made it,
+	// so a stolen session alone must not be able to mint one.
+	VerifyPassword func(ctx context.Context, userID domain.ID, password string) error
 }
 
 // Observer hears what the token use cases carry on past. adapter/zaplog logs it.
@@ -39,8 +43,8 @@ type App struct {
 
 // NewApp builds the token use cases over d.
 func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
-	if d.Store == nil || d.Audit == nil || d.Guard == nil || d.Clock == nil {
-		return nil, domain.Errorf(domain.KindInternal, "apitoken deps: Store, Audit, Guard and Clock are required")
+	if d.Store == nil || d.Audit == nil || d.Guard == nil || d.Clock == nil || d.VerifyPassword == nil {
+		return nil, domain.Errorf(domain.KindInternal, "apitoken deps: Store, Audit, Guard, Clock and VerifyPassword are required")
 	}
 	return &App{
 		Create:       decorator.Decorate("apitoken.create", createHandler{d}, obs...),

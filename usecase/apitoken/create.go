@@ -10,12 +10,14 @@ import (
 	"github.com/companionhub/companionhub/domain/audit"
 )
 
-// Create makes a token for a person. ExpiresAt zero: it never expires.
+// Create makes a token for a person, who gives their password again. ExpiresAt zero: it never
+// expires.
 type Create struct {
 	UserID    domain.ID
 	Name      string
 	Scope     Scope
 	ExpiresAt time.Time
+	Password  string
 	Meta      audit.Meta
 }
 
@@ -43,10 +45,16 @@ func (h createHandler) Handle(ctx context.Context, in Create) (Created, error) {
 	if !in.ExpiresAt.IsZero() && !in.ExpiresAt.After(now) {
 		bad = append(bad, domain.Violation("expires_at", "in_the_past", "expires_at must be in the future (or absent: never)"))
 	}
+	if in.Password == "" {
+		bad = append(bad, domain.Violation("password", "required", "your password is required to make a token"))
+	}
 	if len(bad) > 0 {
 		return Created{}, domain.Invalid(bad...)
 	}
 	if err := h.d.Guard.Check(ctx, h.d.Change, in.UserID.String()); err != nil {
+		return Created{}, err
+	}
+	if err := h.d.VerifyPassword(ctx, in.UserID, in.Password); err != nil {
 		return Created{}, err
 	}
 	have, err := h.d.Store.List(ctx, in.UserID)

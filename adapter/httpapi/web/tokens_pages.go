@@ -64,7 +64,7 @@ func (s *Site) createToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := apitoken.Create{UserID: principalOf(r).UserID, Name: r.PostForm.Get("name"),
-		Scope: apitoken.Scope(r.PostForm.Get("scope")), Meta: s.d.Sessions.Meta(r)}
+		Scope: apitoken.Scope(r.PostForm.Get("scope")), Password: r.PostForm.Get("password"), Meta: s.d.Sessions.Meta(r)}
 	days, ok := expiries[r.PostForm.Get("expires")]
 	if !ok {
 		v := s.tokensView(r)
