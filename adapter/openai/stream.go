@@ -37,7 +37,8 @@ func (c *Client) Stream(ctx context.Context, req llm.Request, onText func(string
 	// What the SDK's NewStreaming does, but a successful response is handed over unread. On
 	// failure the SDK has closed the body (an error status's is kept in memory for fail).
 	var resp *http.Response
-	_, err = c.svc.New(callCtx, p, option.WithResponseBodyInto(&resp), option.WithJSONSet("stream", true))
+	_, err = c.svc.New(callCtx, p, option.WithResponseBodyInto(&resp), option.WithJSONSet("stream", true),
+		boundAnswers(true))
 	if err != nil {
 		return llm.Usage{}, c.fail(ctx, callCtx, resp, err, true)
 	}
@@ -132,7 +133,7 @@ func (c *Client) Complete(ctx context.Context, req llm.Request) (string, llm.Usa
 	defer cancel()
 
 	var resp *http.Response
-	res, err := c.svc.New(callCtx, p, option.WithResponseInto(&resp))
+	res, err := c.svc.New(callCtx, p, option.WithResponseInto(&resp), boundAnswers(false))
 	if err != nil {
 		return "", llm.Usage{}, c.fail(ctx, callCtx, resp, err, false)
 	}

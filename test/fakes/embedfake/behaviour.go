@@ -36,6 +36,10 @@ type Behaviour struct {
 	ZeroVector bool
 	// NoIndex leaves the index out of every vector.
 	NoIndex bool
+	// Oversized answers 200 with a body of at least this many bytes, a first vector that never
+	// ends, as a runaway server could send. How much of it the server got to write is recorded
+	// (OversizedWritten).
+	Oversized int64
 }
 
 // Succeed answers normally; in a Script it lets one request through.
@@ -60,6 +64,9 @@ func Malformed() Behaviour { return Behaviour{Malformed: true} }
 
 // WrongContentType answers 200 with an HTML page.
 func WrongContentType() Behaviour { return Behaviour{WrongContentType: true} }
+
+// Oversized answers a body of at least n bytes.
+func Oversized(n int64) Behaviour { return Behaviour{Oversized: n} }
 
 // Reversed answers the vectors last first, with their indexes.
 func Reversed() Behaviour { return Behaviour{Reversed: true} }

@@ -154,6 +154,11 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, b Behaviour, req
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"object": "list", "data": [{"object": "embedding", "index": 0, "embedding": [0.12, -0.0`)
 		return
+	case b.Oversized > 0:
+		s.oversized.Add(fakehttp.Oversized(w, r, s.done, http.StatusOK, "application/json",
+			`{"object": "list", "data": [{"object": "embedding", "index": 0, "embedding": [0.125`, ", 0.125",
+			`]}], "model": "`+req.Model+`"}`, b.Oversized))
+		return
 	}
 
 	asBase64 := req.EncodingFormat != nil && *req.EncodingFormat == "base64"

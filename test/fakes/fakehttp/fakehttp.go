@@ -133,6 +133,41 @@ func Hang(r *http.Request, done <-chan struct{}) {
 	}
 }
 
+// Oversized answers status with a body of contentType far beyond what a client should read
+// whole: head, then filler repeated, then tail — at least n bytes in all, sent without a
+// Content-Length so that the client learns the size only by reading. It stops when a write fails
+// (the client stopped reading and closed the connection), the client leaves or done is closed,
+// and returns the bytes written: a test tells a client that stopped at its bound (far fewer than
+// n) from one that read everything (all of them).
+func Oversized(w http.ResponseWriter, r *http.Request, done <-chan struct{}, status int, contentType, head, filler, tail string, n int64) int64 {
+	w.Header().Set("Content-Type", contentType)
+	w.WriteHeader(status)
+	chunk := []byte(strings.Repeat(filler, max(1, (64<<10)/max(len(filler), 1))))
+	var written int64
+	write := func(p []byte) bool {
+		select {
+		case <-r.Context().Done():
+			return false
+		case <-done:
+			return false
+		default:
+		}
+		k, err := w.Write(p)
+		written += int64(k)
+		return err == nil
+	}
+	if !write([]byte(head)) {
+		return written
+	}
+	for written+int64(len(tail)) < n {
+		if !write(chunk) {
+			return written
+		}
+	}
+	write([]byte(tail))
+	return written
+}
+
 // WriteJSON answers status with v as its JSON body.
 func WriteJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")

@@ -38,6 +38,10 @@ type Behaviour struct {
 	JPEG bool
 	// NotAPicture answers bytes that are no picture format in place of the picture.
 	NotAPicture bool
+	// Oversized answers 200 with a body of at least this many bytes, JSON holding one enormous
+	// b64_json, as a runaway server could send. How much of it the server got to write is
+	// recorded (OversizedWritten).
+	Oversized int64
 }
 
 // Succeed answers normally; in a Script it lets one request through.
@@ -65,6 +69,9 @@ func Malformed() Behaviour { return Behaviour{Malformed: true} }
 
 // WrongContentType answers 200 with an HTML page.
 func WrongContentType() Behaviour { return Behaviour{WrongContentType: true} }
+
+// Oversized answers a body of at least n bytes.
+func Oversized(n int64) Behaviour { return Behaviour{Oversized: n} }
 
 // ForceURL answers url whatever response_format says.
 func ForceURL() Behaviour { return Behaviour{ForceURL: true} }

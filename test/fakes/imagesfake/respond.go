@@ -163,6 +163,10 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, b Behaviour, a a
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = io.WriteString(w, `{"created": 1700000000, "data": [{"b64_json": "iVBORw0KGgo`)
 		return
+	case b.Oversized > 0:
+		s.oversized.Add(fakehttp.Oversized(w, r, s.done, http.StatusOK, "application/json",
+			`{"created": 1700000000, "data": [{"b64_json": "iVBORw0KGgo`, "AAAA", `"}]}`, b.Oversized))
+		return
 	}
 
 	type datum struct {

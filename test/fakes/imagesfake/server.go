@@ -45,9 +45,10 @@ type Server struct {
 	files *httptest.Server // nil unless WithSeparateFileHost
 	done  chan struct{}    // closed at cleanup so that slow or hanging answers stop at once
 
-	script   fakehttp.Script[Behaviour]
-	requests fakehttp.Log[Request]
-	fileReqs fakehttp.Log[FileRequest]
+	script    fakehttp.Script[Behaviour]
+	requests  fakehttp.Log[Request]
+	fileReqs  fakehttp.Log[FileRequest]
+	oversized fakehttp.Log[int64]
 
 	mu        sync.Mutex
 	cfg       config
@@ -143,6 +144,15 @@ func (s *Server) Requests() []Request { return s.requests.All() }
 // have), so that a test can wait for a request to be in the server's hands — a hanging one, say —
 // without polling.
 func (s *Server) Arrived(n int) <-chan struct{} { return s.requests.Arrived(n) }
+
+// OversizedWritten returns, for each Oversized answer that has ended, oldest first, how many
+// bytes the server got to write before the client stopped reading.
+func (s *Server) OversizedWritten() []int64 { return s.oversized.All() }
+
+// OversizedEnded returns a channel closed once n Oversized answers have ended (at once when they
+// have): the written count is recorded when the handler returns, which may be after the client
+// gave up.
+func (s *Server) OversizedEnded(n int) <-chan struct{} { return s.oversized.Arrived(n) }
 
 // FileRequests returns the file fetches received so far, oldest first.
 func (s *Server) FileRequests() []FileRequest { return s.fileReqs.All() }

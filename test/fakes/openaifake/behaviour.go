@@ -39,6 +39,20 @@ type Behaviour struct {
 	FinishReason string
 	// Reply replaces the server's reply for this answer.
 	Reply string
+	// Hang never answers — no status, no headers — as a server stuck before the model starts:
+	// the handler returns only when the client leaves or the server closes.
+	Hang bool
+	// Malformed answers 200 with a body that is not the API's JSON, though whole: a stream whose
+	// chunk is not JSON (then [DONE]), or a whole answer that is not, under a matching
+	// Content-Length.
+	Malformed bool
+	// WrongContentType answers 200 with an HTML page, as a proxy or captive portal does.
+	WrongContentType bool
+	// Oversized answers 200 with a reply of at least this many bytes: one stream chunk (a single
+	// line) or one whole answer that size, as a runaway server could send — or, with Status, an
+	// error body that size. How much of it the server got to write is recorded
+	// (OversizedWritten).
+	Oversized int64
 }
 
 // Succeed answers normally; in a Script it lets one request through.
@@ -69,6 +83,18 @@ func Paced(tps float64) Behaviour { return Behaviour{TokensPerSecond: tps} }
 
 // SplitUTF8 splits multi-byte characters across chunks.
 func SplitUTF8() Behaviour { return Behaviour{SplitUTF8: true} }
+
+// Hang never answers.
+func Hang() Behaviour { return Behaviour{Hang: true} }
+
+// Malformed answers a body that is not the API's JSON.
+func Malformed() Behaviour { return Behaviour{Malformed: true} }
+
+// WrongContentType answers 200 with an HTML page.
+func WrongContentType() Behaviour { return Behaviour{WrongContentType: true} }
+
+// Oversized answers a reply of at least n bytes in one chunk or one whole answer.
+func Oversized(n int64) Behaviour { return Behaviour{Oversized: n} }
 
 // ContentFilter ends the reply with finish_reason "content_filter", as OpenAI and Azure do when
 // their moderation stops a completion.

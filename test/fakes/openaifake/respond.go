@@ -42,8 +42,17 @@ func writeError(w http.ResponseWriter, status int, typ, code, message string) {
 
 // answer writes the reply (or the failure) that b describes.
 func (s *Server) answer(w http.ResponseWriter, r *http.Request, req Request, b Behaviour, reply, detail string) {
+	if b.Hang {
+		fakehttp.Hang(r, s.done)
+		return
+	}
 	if b.RetryAfter != "" {
 		w.Header().Set("Retry-After", b.RetryAfter)
+	}
+	if b.Status != 0 && b.Status != http.StatusOK && b.Oversized > 0 {
+		s.oversized.Add(fakehttp.Oversized(w, r, s.done, b.Status, "application/json",
+			`{"error":{"type":"server_error","code":null,"param":null,"message":"`, "Sorry. ", `"}}`, b.Oversized))
+		return
 	}
 	if b.Status != 0 && b.Status != http.StatusOK {
 		typ, code, msg := errorShape(b.Status)
@@ -54,6 +63,18 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, req Request, b B
 			code = b.ErrorCode
 		}
 		writeError(w, b.Status, typ, code, msg+detail)
+		return
+	}
+	switch {
+	case b.WrongContentType:
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, "<html><body><h1>Welcome to the proxy</h1></body></html>")
+		return
+	case b.Malformed:
+		malformed(w, req.Stream)
+		return
+	case b.Oversized > 0:
+		s.oversize(w, r, req, b.Oversized)
 		return
 	}
 	toks := tokens(reply)
@@ -187,6 +208,40 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, req Request, b B
 		sendChunk([]chunkChoice{}, u)
 	}
 	send([]byte("[DONE]"))
+}
+
+// malformed answers 200 with a whole body that is not JSON where JSON belongs: the content is
+// not quoted.
+func malformed(w http.ResponseWriter, stream bool) {
+	if stream {
+		w.Header().Set("Content-Type", "text/event-stream; charset=utf-8")
+		_, _ = io.WriteString(w, `data: {"id":"chatcmpl-fake","object":"chat.completion.chunk","created":1700000000,`+
+			`"model":"fake-model","choices":[{"index":0,"delta":{"content":Hello}}]}`+"\n\ndata: [DONE]\n\n")
+		return
+	}
+	body := `{"id":"chatcmpl-fake","object":"chat.completion","created":1700000000,"model":"fake-model",` +
+		`"choices":[{"index":0,"message":{"role":"assistant","content":Hello},"finish_reason":"stop"}]}`
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	_, _ = io.WriteString(w, body)
+}
+
+// oversize answers a reply of at least n bytes — one stream chunk, or one whole answer — which
+// would be a valid answer if read to its end, and records how much of it was written.
+func (s *Server) oversize(w http.ResponseWriter, r *http.Request, req Request, n int64) {
+	var written int64
+	if req.Stream {
+		written = fakehttp.Oversized(w, r, s.done, http.StatusOK, "text/event-stream; charset=utf-8",
+			`data: {"id":"chatcmpl-fake","object":"chat.completion.chunk","created":1700000000,"model":"`+req.Model+
+				`","choices":[{"index":0,"delta":{"role":"assistant","content":"`, "word ",
+			`"},"finish_reason":"stop"}]}`+"\n\ndata: [DONE]\n\n", n)
+	} else {
+		written = fakehttp.Oversized(w, r, s.done, http.StatusOK, "application/json",
+			`{"id":"chatcmpl-fake","object":"chat.completion","created":1700000000,"model":"`+req.Model+
+				`","choices":[{"index":0,"message":{"role":"assistant","content":"`, "word ",
+			`"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}`, n)
+	}
+	s.oversized.Add(written)
 }
 
 // whole writes a non-streamed answer after the time its stream would have taken.

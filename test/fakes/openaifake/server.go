@@ -54,8 +54,9 @@ type Server struct {
 	srv  *httptest.Server
 	done chan struct{} // closed at cleanup so that paced or hanging answers stop at once
 
-	script   fakehttp.Script[Behaviour]
-	requests fakehttp.Log[Request]
+	script    fakehttp.Script[Behaviour]
+	requests  fakehttp.Log[Request]
+	oversized fakehttp.Log[int64]
 
 	mu  sync.Mutex
 	cfg config
@@ -171,6 +172,15 @@ func (s *Server) Script(bs ...Behaviour) { s.script.Add(bs...) }
 
 // Requests returns the chat requests received so far, oldest first.
 func (s *Server) Requests() []Request { return s.requests.All() }
+
+// OversizedWritten returns, for each Oversized answer that has ended, oldest first, how many
+// bytes the server got to write before the client stopped reading.
+func (s *Server) OversizedWritten() []int64 { return s.oversized.All() }
+
+// OversizedEnded returns a channel closed once n Oversized answers have ended (at once when they
+// have): the written count is recorded when the handler returns, which may be after the client
+// gave up.
+func (s *Server) OversizedEnded(n int) <-chan struct{} { return s.oversized.Arrived(n) }
 
 // Request is one chat request as the server decoded it.
 type Request struct {

@@ -30,6 +30,10 @@ type Behaviour struct {
 	// Format, when set, is the format answered whatever response_format asked, as servers that
 	// ignore it do.
 	Format string
+	// Oversized answers 200 with a body of at least this many bytes under the format's
+	// Content-Type — the recording, over and over — as a runaway server could send. How much of
+	// it the server got to write is recorded (OversizedWritten).
+	Oversized int64
 }
 
 // Succeed answers normally; in a Script it lets one request through.
@@ -64,6 +68,9 @@ func EmptyBody() Behaviour { return Behaviour{EmptyBody: true} }
 
 // NotAudio answers bytes that are no audio under an audio Content-Type.
 func NotAudio() Behaviour { return Behaviour{NotAudio: true} }
+
+// Oversized answers a body of at least n bytes.
+func Oversized(n int64) Behaviour { return Behaviour{Oversized: n} }
 
 // OtherFormat answers format (one of Formats) whatever was asked.
 func OtherFormat(format string) Behaviour { return Behaviour{Format: format} }

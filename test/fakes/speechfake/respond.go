@@ -140,6 +140,11 @@ func (s *Server) answer(w http.ResponseWriter, r *http.Request, b Behaviour, for
 		_, _ = io.WriteString(w, "<html><body><h1>Welcome to the proxy</h1></body></html>")
 		return
 	}
+	if b.Oversized > 0 {
+		audio := Audio(format, input)
+		s.oversized.Add(fakehttp.Oversized(w, r, s.done, http.StatusOK, contentTypes[format], string(audio), string(audio), "", b.Oversized))
+		return
+	}
 	w.Header().Set("Content-Type", contentTypes[format])
 	switch {
 	case b.EmptyBody:

@@ -56,8 +56,9 @@ type Server struct {
 	srv  *httptest.Server
 	done chan struct{} // closed at cleanup so that slow or hanging answers stop at once
 
-	script   fakehttp.Script[Behaviour]
-	requests fakehttp.Log[Request]
+	script    fakehttp.Script[Behaviour]
+	requests  fakehttp.Log[Request]
+	oversized fakehttp.Log[int64]
 
 	mu  sync.Mutex
 	cfg config
@@ -128,6 +129,15 @@ func (s *Server) Requests() []Request { return s.requests.All() }
 // Arrived returns a channel closed once n speech requests have arrived (at once when they have),
 // so that a test can wait for a request to be in the server's hands without polling.
 func (s *Server) Arrived(n int) <-chan struct{} { return s.requests.Arrived(n) }
+
+// OversizedWritten returns, for each Oversized answer that has ended, oldest first, how many
+// bytes the server got to write before the client stopped reading.
+func (s *Server) OversizedWritten() []int64 { return s.oversized.All() }
+
+// OversizedEnded returns a channel closed once n Oversized answers have ended (at once when they
+// have): the written count is recorded when the handler returns, which may be after the client
+// gave up.
+func (s *Server) OversizedEnded(n int) <-chan struct{} { return s.oversized.Arrived(n) }
 
 // Request is one speech request as the server decoded it.
 type Request struct {
