@@ -50,8 +50,10 @@ const (
 )
 
 // embeddingFaults injects each fault into every embeddings request of a turn — the recall's, before
-// the reply, and the memory extraction's, after it. Meaning is a bonus to memory: a turn does not
-// retry the embedder (it has no step of its own) but carries on without it. The reply is complete;
+// the reply, and the memory extraction's, after it. Meaning is a bonus to memory: the turn has no
+// step of its own for the embedder, so recall carries on without it, and a new memory's embedding
+// is tried once more only after a passing failure that asks for a short wait (usecase/memory),
+// which fails again here. The reply is complete;
 // recall finds by words what it would have found by meaning; what is learnt is kept, without its
 // vector; and the failures are told to the provider metrics and traces, not to the person.
 func embeddingFaults(t *testing.T, served *tally) {

@@ -2,6 +2,7 @@ package memory
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 	"time"
@@ -74,12 +75,18 @@ func (d Deps) forget(ctx context.Context, in Recall, what string) ([]string, err
 }
 
 // embed keeps a memory's vector, when there is an embedder, and returns it; a failure leaves the
-// memory to be found by its words (and returns nil).
+// memory to be found by its words (and returns nil). Nothing embeds the memory later, so a
+// passing failure — the service busy or unavailable, and asking for no longer than
+// embedRetryWithin — gets one more try after its wait; a timeout does not (another would spend
+// the step's deadline that keeping the memory needs).
 func (d Deps) embed(ctx context.Context, m memory.Memory) Vector {
 	if d.Embedder == nil {
 		return nil
 	}
 	vs, err := d.Embedder.Embed(ctx, []string{m.Text})
+	if wait, again := retryEmbedding(err); again && pause(ctx, wait) {
+		vs, err = d.Embedder.Embed(ctx, []string{m.Text})
+	}
 	if err != nil || len(vs) != 1 {
 		return nil
 	}
@@ -87,6 +94,40 @@ func (d Deps) embed(ctx context.Context, m memory.Memory) Vector {
 		return nil
 	}
 	return vs[0]
+}
+
+// A memory's embedding that failed in passing is tried once more after the wait the service asks
+// for, or embedRetryPause when it names none — unless it asks for longer than embedRetryWithin.
+const (
+	embedRetryPause  = 250 * time.Millisecond
+	embedRetryWithin = time.Second
+)
+
+// retryEmbedding says whether a failed embedding is worth one more try, and after how long.
+func retryEmbedding(err error) (time.Duration, bool) {
+	e := domain.AsError(err)
+	if e == nil || !e.Kind.Retryable() || errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		return 0, false
+	}
+	switch {
+	case e.RetryAfter > embedRetryWithin:
+		return 0, false
+	case e.RetryAfter > 0:
+		return e.RetryAfter, true
+	}
+	return embedRetryPause, true
+}
+
+// pause waits d, and reports false if ctx ends first.
+func pause(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // overlap is the share of the words of q (searchable words) that text holds.

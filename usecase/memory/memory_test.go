@@ -2,7 +2,9 @@ package memory_test
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -210,4 +212,58 @@ func TestLearnSkipsTheSameMeaning(t *testing.T) {
 		texts = append(texts, m.Text)
 	}
 	require.ElementsMatch(t, []string{"Has a dog named Rex", "Works as a nurse"}, texts)
+}
+
+// flakyEmbedder fails its first calls with fail, then embeds as wordVectors.
+type flakyEmbedder struct {
+	wordVectors
+	mu    sync.Mutex
+	fails []error
+	calls int
+}
+
+func (e *flakyEmbedder) Embed(ctx context.Context, texts []string) ([]memoryuc.Vector, error) {
+	e.mu.Lock()
+	e.calls++
+	var err error
+	if len(e.fails) > 0 {
+		err, e.fails = e.fails[0], e.fails[1:]
+	}
+	e.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
+	return e.wordVectors.Embed(ctx, texts)
+}
+
+// TestAMemorysEmbeddingIsTriedAgainAfterAPassingFailure: nothing embeds a memory later, so a busy
+// or unavailable service gets one more try after the wait it asks for — but not one that asks for
+// long, not a timeout, and not a refusal; the memory is kept either way, found by its meaning only
+// when it has its vector.
+func TestAMemorysEmbeddingIsTriedAgainAfterAPassingFailure(t *testing.T) {
+	t.Parallel()
+	busy := domain.E(domain.KindRateLimited, "embedding_rate_limited", "busy")
+	for name, tc := range map[string]struct {
+		fails []error
+		calls int
+		found bool
+	}{
+		"busy, no wait named":     {fails: []error{busy}, calls: 2, found: true},
+		"busy for 10 ms":          {fails: []error{busy.WithRetryAfter(10 * time.Millisecond)}, calls: 2, found: true},
+		"unavailable":             {fails: []error{domain.E(domain.KindUnavailable, "embedding_unavailable", "down")}, calls: 2, found: true},
+		"busy twice":              {fails: []error{busy, busy}, calls: 2, found: false},
+		"busy for a minute":       {fails: []error{busy.WithRetryAfter(time.Minute)}, calls: 1, found: false},
+		"timed out":               {fails: []error{domain.E(domain.KindUnavailable, "embedding_timeout", "slow").Wrap(context.DeadlineExceeded)}, calls: 1, found: false},
+		"refused (not retryable)": {fails: []error{domain.E(domain.KindInternal, "embedding_auth", "key")}, calls: 1, found: false},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			emb := &flakyEmbedder{wordVectors: wordVectors{synonyms: map[string]string{"sibling": "sister"}}, fails: tc.fails}
+			w := newWorld(t, emb)
+			w.add(t, "Has a sister", 7, false)
+			require.Equal(t, tc.calls, emb.calls, "embedding calls for the memory")
+			found := slices.Contains(w.recall(t, "my sibling"), "Has a sister")
+			require.Equal(t, tc.found, found, "found by its meaning (no shared word)")
+		})
+	}
 }
