@@ -49,6 +49,17 @@ func seeds(t testing.TB) [][]byte {
 // never what the input claims or expands to.
 func allocBudget(data []byte) uint64 { return 64*uint64(len(data)) + 64<<20 }
 
+// decodeWithinBudget decodes data, failing t when that allocated more than allocBudget.
+func decodeWithinBudget(t *testing.T, codec *Codec, data []byte) (companionuc.Card, error) {
+	t.Helper()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	card, err := codec.Decode(context.Background(), data)
+	runtime.ReadMemStats(&after)
+	require.LessOrEqual(t, after.TotalAlloc-before.TotalAlloc, allocBudget(data), "allocated bytes for a %d-byte input", len(data))
+	return card, err
+}
+
 // FuzzDecode: Decode never panics, answers a Card or KindInvalid invalid_card, stays within its
 // allocation budget, and what it reads, Encode writes and Decode reads back.
 func FuzzDecode(f *testing.F) {
@@ -57,11 +68,7 @@ func FuzzDecode(f *testing.F) {
 	}
 	codec := New()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		card, err := codec.Decode(context.Background(), data)
-		runtime.ReadMemStats(&after)
-		require.LessOrEqual(t, after.TotalAlloc-before.TotalAlloc, allocBudget(data), "allocated bytes for a %d-byte input", len(data))
+		card, err := decodeWithinBudget(t, codec, data)
 		if err != nil {
 			e := domain.AsError(err)
 			require.NotNil(t, e, "%v", err)
@@ -213,13 +220,7 @@ func FuzzCHARX(f *testing.F) {
 			require.NoError(t, err)
 		}
 		require.NoError(t, zw.Close())
-		data := buf.Bytes()
-
-		var before, after runtime.MemStats
-		runtime.ReadMemStats(&before)
-		card, err := codec.Decode(context.Background(), data)
-		runtime.ReadMemStats(&after)
-		require.LessOrEqual(t, after.TotalAlloc-before.TotalAlloc, allocBudget(data), "allocated bytes for a %d-byte input", len(data))
+		card, err := decodeWithinBudget(t, codec, buf.Bytes())
 		if err != nil {
 			requireInvalid(t, err, ReasonInvalidCard, "")
 			return
