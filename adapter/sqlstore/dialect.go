@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
 	"time"
@@ -304,6 +305,12 @@ func classify(err error, notFound *domain.Error, op string) error {
 
 func isUnavailable(err error) bool {
 	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, sql.ErrConnDone) {
+		return true
+	}
+	// A connection the server (or a proxy before it) closed while it was being opened: lib/pq
+	// returns the bare EOF of its startup read, which database/sql hands on as it is — while
+	// PostgreSQL restarts, or a port is published before the server behind it listens.
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return true
 	}
 	var ne net.Error
