@@ -3,6 +3,7 @@ package temporalwf
 import (
 	"context"
 	"errors"
+	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
@@ -27,9 +28,16 @@ func NewRunner(c client.Client, cfg Config) *Runner {
 	return &Runner{c: c, taskQueue: cfg.TaskQueue}
 }
 
-// Start starts the turn's workflow. A turn already started (running or ended) is not an error:
-// Start is called again by retried sends.
+// startWithin bounds starting a turn's workflow. Temporal answers a start in milliseconds; while it
+// is unreachable the client would retry for its own deadline (ten seconds) while the person waits
+// for the send's answer — refused sooner, the send is taken back and can be sent again.
+const startWithin = 3 * time.Second
+
+// Start starts the turn's workflow, within startWithin. A turn already started (running or ended)
+// is not an error: Start is called again by retried sends.
 func (r *Runner) Start(ctx context.Context, in chat.TurnInput) error {
+	ctx, cancel := context.WithTimeout(ctx, startWithin)
+	defer cancel()
 	_, err := r.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       in.TurnID.String(),
 		TaskQueue:                                r.taskQueue,

@@ -39,7 +39,7 @@ func restartEnv(env map[string]string) map[string]string {
 // dependencies restart — PostgreSQL, then Redis, with serve running the turns itself; Temporal,
 // and PostgreSQL again, with serve and a worker running them on Temporal. While one is down,
 // /readyz answers 503 naming it, and a send is answered — refused with the API's JSON error (on
-// Temporal only after the Temporal client's own deadline, ten seconds) — never left hanging. Once
+// Temporal once the start's own bound, three seconds, has passed) — never left hanging. Once
 // it is back, the hub recovers by itself, no process restarted, and answers new messages. Every
 // message it accepted is accounted for: its reply completed or its turn failed with an error code
 // (never "internal": an outage is no bug); none lost, none twice in the conversation, at most one
