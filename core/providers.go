@@ -319,15 +319,24 @@ func provideChat(cfg Config, store chatuc.Store, bus stream.Bus, runner Runner, 
 	business *prom.BusinessMetrics, _ roomAdvance, obs []decorator.Observer) (*chatuc.App, error) {
 	return chatuc.NewApp(chatuc.Deps{Store: store, Bus: bus, Runner: runner, Steps: steps, Guard: guard, Clock: clock,
 		Settings: cfg.chatSettings(), Pictures: pictures, Voice: voices, Transcribe: transcribeOf(voices),
-		Quota: quota(u, usage.QuotaTokens), PictureQuota: quota(u, usage.QuotaPictures), Started: business.MessageSent}, obs...)
+		DiscardNote: discardOf(voices), Quota: quota(u, usage.QuotaTokens), PictureQuota: quota(u, usage.QuotaPictures),
+		Started: business.MessageSent}, obs...)
 }
 
-// transcribeOf is the voice app's voice notes, when it has a speech-to-text backend.
+// transcribeOf is the voice app's voice notes, when it has a speech-to-text backend; discardOf
+// forgets the recording of one that was not sent.
 func transcribeOf(voices *voice.App) chatuc.Transcriber {
 	if voices == nil || !voices.Transcribes() {
 		return nil
 	}
 	return voices.TranscribeNote
+}
+
+func discardOf(voices *voice.App) chatuc.NoteDiscarder {
+	if voices == nil || !voices.Transcribes() {
+		return nil
+	}
+	return voices.DiscardNote
 }
 
 // provideCheckers are the dependencies /readyz checks: the database, the blob store (when it can

@@ -25,6 +25,7 @@ import (
 	"github.com/companionhub/companionhub/usecase"
 	chatuc "github.com/companionhub/companionhub/usecase/chat"
 	"github.com/companionhub/companionhub/usecase/llm"
+	mediauc "github.com/companionhub/companionhub/usecase/media"
 	"github.com/companionhub/companionhub/usecase/picture"
 	"github.com/companionhub/companionhub/usecase/ratelimit"
 	"github.com/companionhub/companionhub/usecase/stream"
@@ -52,6 +53,8 @@ type Options struct {
 	Speech voice.Synthesizer
 	// Transcriber hears voice notes (nil: they are not configured).
 	Transcriber voice.Transcriber
+	// Blobs is where files are stored (nil: a memory store of the hub's own that the test cannot see).
+	Blobs mediauc.BlobStore
 	// NoReap keeps the runner from reaping abandoned turns, for tests that reap by hand.
 	NoReap bool
 	// HistoryTokens is the reply's history window (0: the configured default).
@@ -123,6 +126,9 @@ func New(tb testing.TB, db *sqlstore.DB, o Options) *Env {
 	}
 	if o.Transcriber != nil {
 		opts = append(opts, core.WithTranscriber(o.Transcriber))
+	}
+	if o.Blobs != nil {
+		opts = append(opts, core.WithBlobStore(o.Blobs))
 	}
 	c, err := core.NewChat(context.Background(), cfg, o.Log, opts...)
 	if err != nil {

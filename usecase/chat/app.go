@@ -46,8 +46,10 @@ type Deps struct {
 	// it cannot); the picture and voice apps answer.
 	Pictures Feature
 	Voice    Feature
-	// Transcribe hears voice notes (nil: they are refused as not configured).
-	Transcribe Transcriber
+	// Transcribe hears voice notes (nil: they are refused as not configured), and DiscardNote
+	// forgets the recording of one that was then not sent (required with Transcribe).
+	Transcribe  Transcriber
+	DiscardNote NoteDiscarder
 	// Quota refuses a turn when the person's daily token quota is used up (nil: no quotas): it is
 	// asked before anything is stored or counted against a limit.
 	Quota func(ctx context.Context, owner domain.ID) error
@@ -89,6 +91,9 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 	if d.Store == nil || d.Bus == nil || d.Runner == nil || d.Steps == nil || d.Clock == nil {
 		return nil, domain.Errorf(domain.KindInternal, "chat deps: Store, Bus, Runner, Steps and Clock are required")
 	}
+	if d.Transcribe != nil && d.DiscardNote == nil {
+		return nil, domain.Errorf(domain.KindInternal, "chat deps: DiscardNote is required with Transcribe")
+	}
 	if d.Settings.StartLease <= 0 {
 		d.Settings.StartLease = DefaultSettings().StartLease
 	}
@@ -97,9 +102,10 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 	}
 	keys := &keyedLocks{} // one key is the owner's across sends and regenerations
 	send := sendHandler{d: d, keys: keys}
+	notes := voiceNoteHandler{send: send, transcribe: d.Transcribe, discard: d.DiscardNote}
 	return &App{
 		Send:          decorator.Decorate("chat.send", send, obs...),
-		SendVoiceNote: decorator.Decorate("chat.send_voice_note", voiceNoteHandler{send: send, transcribe: d.Transcribe}, obs...),
+		SendVoiceNote: decorator.Decorate("chat.send_voice_note", notes, obs...),
 		WriteFirst:    decorator.Decorate("chat.write_first", writeFirstHandler{send: send}, obs...),
 		Improvise:     decorator.Decorate("chat.improvise", improviseHandler{d}, obs...),
 		Regenerate:    decorator.Decorate("chat.regenerate", regenerateHandler{d: d, keys: keys}, obs...),

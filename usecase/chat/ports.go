@@ -35,8 +35,11 @@ type (
 	Learner     = decorator.Handler[memory.Learn, struct{}]
 	Illustrator = decorator.Handler[pictureuc.IllustrateReply, picture.Picture]
 	Speaker     = decorator.Handler[voice.SpeakReply, voice.Spoken]
-	// Transcriber hears a person's voice note (usecase/voice's TranscribeNote).
-	Transcriber = decorator.Handler[voice.TranscribeNote, voice.Note]
+	// Transcriber hears a person's voice note and keeps its recording (usecase/voice's
+	// TranscribeNote); NoteDiscarder forgets the recording of one that was then not sent (its
+	// DiscardNote).
+	Transcriber   = decorator.Handler[voice.TranscribeNote, voice.Note]
+	NoteDiscarder = decorator.Handler[voice.DiscardNote, struct{}]
 	// Summarizer keeps a long conversation's running summary (usecase/summary).
 	Summarizer = decorator.Handler[summary.Summarize, bool]
 )

@@ -46,13 +46,23 @@ type sendHandler struct {
 }
 
 func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
+	sent, _, err := h.send(ctx, in)
+	return sent, err
+}
+
+// send is Handle, also saying whether it stored the message, or may have: stored is false only
+// when the message certainly is not kept — the send was refused, the message taken back when its
+// turn could not start, or the send answered with an earlier send's message — so that what was
+// kept for it alone (a voice note's recording) can go. A failed commit may have gone through: it
+// says stored, and so does a message that could not be taken back.
+func (h sendHandler) send(ctx context.Context, in Send) (sent Sent, stored bool, err error) {
 	text, err := chat.NewUserText("text", in.Text)
 	if err != nil {
-		return Sent{}, err
+		return Sent{}, false, err
 	}
 	release, err := holdKey(h.keys, in.OwnerID, in.IdempotencyKey)
 	if err != nil {
-		return Sent{}, err
+		return Sent{}, false, err
 	}
 	defer release()
 	key := Idempotency{Key: in.IdempotencyKey, Fingerprint: in.fingerprint}
@@ -60,29 +70,32 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 		key.Fingerprint = sendFingerprint(in.CompanionID, text, in.Options, in.Unset)
 	}
 	if sent, ok, err := h.replay(ctx, h.d.Store, in, key, h.d.Clock.Now()); ok || err != nil {
-		return sent, err
+		return sent, false, err
 	}
 	// The companion's settings decide what the send leaves out; an unknown or trashed companion
 	// is answered before anything is counted.
 	c, err := h.d.Store.Companions().Get(ctx, in.OwnerID, in.CompanionID)
 	if err != nil {
-		return Sent{}, err
+		return Sent{}, false, err
 	}
 	if err := c.Writable(); err != nil {
-		return Sent{}, err
+		return Sent{}, false, err
 	}
 	opts, err := sendOptions(ctx, h.d, in.OwnerID, in.Options, in.Unset, c.Settings(), !in.hidden)
 	if err != nil {
-		return Sent{}, err
+		return Sent{}, false, err
 	}
 	now := h.d.Clock.Now()
 	msg := chat.Message{ID: domain.NewID(now), CompanionID: in.CompanionID, Role: chat.RoleUser, Text: text,
 		AudioKey: in.audio, Selected: true, Hidden: in.hidden, CreatedAt: now}
 	turn, err := chat.NewTurn(domain.NewID(now), in.OwnerID, in.CompanionID, msg.ID, opts, false, now, h.d.Settings.StartLease)
 	if err != nil {
-		return Sent{}, err
+		return Sent{}, false, err
 	}
 	var replayed Sent
+	// written: the transaction was left to commit the message. Until then, an error is a
+	// rollback, which keeps nothing.
+	written := false
 	err = h.d.Store.InTx(ctx, func(r Repos) error {
 		if err := lockCompanion(ctx, r, in.OwnerID, in.CompanionID); err != nil {
 			return err
@@ -107,28 +120,32 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 		if err := r.Messages().Create(ctx, msg); err != nil {
 			return err
 		}
-		return createKeyed(ctx, r, turn, key, now)
+		if err := createKeyed(ctx, r, turn, key, now); err != nil {
+			return err
+		}
+		written = true
+		return nil
 	})
 	if errors.Is(err, ErrDuplicateTurn) {
 		// Another replica's request under the same key, for another companion (so not ordered by
 		// the companion's lock), committed first: answer as for a retry — its turn, or reused.
 		if sent, ok, rerr := h.replay(ctx, h.d.Store, in, key, now); ok || rerr != nil {
-			return sent, rerr
+			return sent, false, rerr
 		}
 	}
 	if err != nil {
-		return Sent{}, err
+		return Sent{}, written, err
 	}
 	if replayed.Replayed {
-		return replayed, nil
+		return replayed, false, nil
 	}
 	if err := start(ctx, h.d, turn); err != nil {
 		// Nothing runs the turn: take the message back so that sending again (with the same key)
 		// starts afresh, rather than leaving a question nobody answers.
 		if derr := h.d.Store.Messages().Delete(context.WithoutCancel(ctx), msg.ID); derr != nil {
-			return Sent{}, errors.Join(err, derr)
+			return Sent{}, true, errors.Join(err, derr)
 		}
-		return Sent{}, err
+		return Sent{}, false, err
 	}
 	if h.d.Started != nil {
 		source := "person"
@@ -140,7 +157,7 @@ func (h sendHandler) Handle(ctx context.Context, in Send) (Sent, error) {
 		}
 		h.d.Started(ctx, source)
 	}
-	return Sent{Message: msg, Turn: turn}, nil
+	return Sent{Message: msg, Turn: turn}, true, nil
 }
 
 // replay returns what an earlier send with the same key and request made.

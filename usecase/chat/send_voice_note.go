@@ -15,7 +15,8 @@ import (
 // SendVoiceNote sends a person's voice note (SPEC §3.4): heard by the voice feature's
 // speech-to-text backend, sent as a message whose text is what was said and which keeps the
 // recording to play, and answered like any message. A retry under the same IdempotencyKey with
-// the same recording is answered with the first turn, without hearing it again.
+// the same recording is answered with the first turn, without hearing it again. A voice note that
+// is heard and then not sent keeps nothing of the recording.
 type SendVoiceNote struct {
 	OwnerID     domain.ID
 	CompanionID domain.ID
@@ -30,6 +31,7 @@ type SendVoiceNote struct {
 type voiceNoteHandler struct {
 	send       sendHandler
 	transcribe Transcriber
+	discard    NoteDiscarder
 }
 
 func (h voiceNoteHandler) Handle(ctx context.Context, in SendVoiceNote) (Sent, error) {
@@ -65,5 +67,13 @@ func (h voiceNoteHandler) Handle(ctx context.Context, in SendVoiceNote) (Sent, e
 		return Sent{}, err
 	}
 	send.Text, send.audio = note.Text, note.Audio
-	return h.send.Handle(ctx, send)
+	sent, stored, err := h.send.send(ctx, send)
+	if !stored && sent.Message.AudioKey != note.Audio { // never the recording the answer's message keeps
+		// Refused (a reply being written, a limit, the runner full…), or answered with the message
+		// of a try heard at the same time: the recording is no message's, and a person told no
+		// keeps nothing stored. Forgotten even when the request was cut short. A failure to forget
+		// is the voice feature's to report (its use case's observers); the answer stays the send's.
+		_, _ = h.discard.Handle(context.WithoutCancel(ctx), voice.DiscardNote{Audio: note.Audio})
+	}
+	return sent, err
 }

@@ -14,6 +14,8 @@ import (
 // test/contract/chatstoretest.
 type Store interface {
 	Repos
+	// InTx runs fn in a transaction: committed if fn returns nil; if fn returns an error, rolled
+	// back (nothing fn wrote is kept) and the error returned.
 	InTx(ctx context.Context, fn func(Repos) error) error
 }
 

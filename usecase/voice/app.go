@@ -50,8 +50,10 @@ type App struct {
 	// ListVoices and PreviewVoice are a person's, choosing a voice.
 	ListVoices   decorator.Handler[ListVoices, VoiceList]
 	PreviewVoice decorator.Handler[PreviewVoice, Audio]
-	// TranscribeNote turns a person's voice note into a message's text.
+	// TranscribeNote turns a person's voice note into a message's text, and DiscardNote forgets
+	// the recording of one that was then not sent.
 	TranscribeNote decorator.Handler[TranscribeNote, Note]
+	DiscardNote    decorator.Handler[DiscardNote, struct{}]
 	configured     bool
 	transcribes    bool
 }
@@ -76,7 +78,8 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 	}),
 		ListVoices:     decorator.Fail[ListVoices, VoiceList](usecase.ErrNotConfigured),
 		PreviewVoice:   decorator.Fail[PreviewVoice, Audio](usecase.ErrNotConfigured),
-		TranscribeNote: decorator.Fail[TranscribeNote, Note](ErrNoTranscriber)}
+		TranscribeNote: decorator.Fail[TranscribeNote, Note](ErrNoTranscriber),
+		DiscardNote:    decorator.Fail[DiscardNote, struct{}](ErrNoTranscriber)}
 	if d.Synthesizer == nil && d.Transcriber == nil {
 		return app, nil
 	}
@@ -92,6 +95,7 @@ func NewApp(d Deps, obs ...decorator.Observer) (*App, error) {
 	}
 	if d.Transcriber != nil {
 		app.TranscribeNote = decorator.Decorate("voice.transcribe_note", transcribeNoteHandler{d}, obs...)
+		app.DiscardNote = decorator.Decorate("voice.discard_note", discardNoteHandler{d}, obs...)
 		app.transcribes = true
 	}
 	return app, nil
