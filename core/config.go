@@ -48,8 +48,13 @@ type Config struct {
 	Accounts       AccountsConfig   `envprefix:""`
 	// CompanionRetention is how long a trashed companion can be restored before
 	// `companionhub admin purge-companions` deletes it with its files.
-	CompanionRetention time.Duration   `env:"COMPANION_RETENTION" help:"how long trashed companions are kept before purging"`
-	PasswordHash       argon2id.Config `envprefix:""`
+	CompanionRetention time.Duration `env:"COMPANION_RETENTION" help:"how long trashed companions are kept before purging"`
+	// OrphanSweepEvery is how often serving deletes the stored files no row refers to and what
+	// crashes left of the store's own files, once past the default grace — what
+	// `companionhub admin cleanup-orphans` does — so that the embedded profile needs no scheduled
+	// job; 0 leaves it to that command.
+	OrphanSweepEvery time.Duration   `env:"ORPHAN_SWEEP_EVERY" help:"how often serve deletes stored files no row refers to and leftovers of interrupted writes, once an hour old (0: never; the first sweep comes minutes after start)"`
+	PasswordHash     argon2id.Config `envprefix:""`
 	// BreachCheck, when on, asks a Have I Been Pwned-compatible range API whether a new password
 	// appeared in a breach (k-anonymity: only 5 hex digits of its SHA-1 leave the hub). Off by default
 	// because it is a call to a third party.
@@ -212,6 +217,7 @@ func DefaultConfig() Config {
 		},
 		BreachCheckAPI:     hibp.DefaultConfig(),
 		CompanionRetention: companionuc.DefaultPolicy().Retention,
+		OrphanSweepEvery:   24 * time.Hour,
 		SpokenChars:        voice.MaxSpokenText,
 		LLM:                backend.NewFeature(backend.Settings{Timeout: 3 * time.Minute}, llmHelp),
 		Images:             backend.NewFeature(backend.Settings{Provider: "offline", Timeout: 3 * time.Minute}, imageHelp),
@@ -392,6 +398,9 @@ func (c Config) validate(cs Catalogs, p ports) error {
 	}
 	if c.CompanionRetention <= 0 {
 		errs = append(errs, envflag.Fieldf("CompanionRetention", "must be positive, got %s", c.CompanionRetention))
+	}
+	if c.OrphanSweepEvery != 0 && c.OrphanSweepEvery < time.Second {
+		errs = append(errs, envflag.Fieldf("OrphanSweepEvery", "must be 0 (never) or at least 1s, got %s", c.OrphanSweepEvery))
 	}
 	if !slices.Contains([]string{"local", "temporal"}, c.TurnRunner) {
 		errs = append(errs, envflag.Fieldf("TurnRunner", "must be local or temporal, got %q", c.TurnRunner))

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
@@ -65,6 +67,8 @@ type Hub struct {
 	// scheduler is the in-process scheduler the hub runs while it serves (nil: another one fires
 	// the schedules).
 	scheduler *local.Scheduler
+	// sweeping is set while an orphan sweep runs (sweepOrphans).
+	sweeping atomic.Bool
 	closing
 }
 
@@ -131,9 +135,11 @@ func (h *Hub) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // ServeListeners is Run on listeners the caller opened (Listen). Alongside HTTP it runs the turn
-// runner's upkeep (leases, abandoned turns). At shutdown both stop together: HTTP takes no more
-// requests and ends event streams (their clients reconnect elsewhere and resume), while running
-// turns get the runner's grace period to finish before they are recorded as interrupted.
+// runner's upkeep (leases, abandoned turns), the in-process scheduler and the clean-ups (expired
+// account state; orphaned files, every Config.OrphanSweepEvery). At shutdown HTTP and the runner
+// stop together: HTTP takes no more requests and ends event streams (their clients reconnect
+// elsewhere and resume), while running turns get the runner's grace period to finish before they
+// are recorded as interrupted.
 func (h *Hub) ServeListeners(ctx context.Context, l Listeners) error {
 	servers, err := h.servers(&l)
 	if err != nil {
@@ -152,6 +158,11 @@ func (h *Hub) ServeListeners(ctx context.Context, l Listeners) error {
 		defer close(maintained)
 		h.maintain(mctx)
 	}()
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		h.sweepOrphans(mctx, h.cfg.OrphanSweepEvery)
+	}()
 	// Schedules fire from every replica's scheduler; the shared claim fires each occurrence once.
 	// Another scheduler (WithScheduler) fires them elsewhere.
 	scheduled := make(chan struct{})
@@ -166,6 +177,7 @@ func (h *Hub) ServeListeners(ctx context.Context, l Listeners) error {
 	defer func() {
 		stopMaintenance()
 		<-maintained
+		<-swept
 		<-scheduled
 	}()
 	errc := make(chan error, len(servers))
@@ -269,6 +281,41 @@ func (h *Hub) maintain(ctx context.Context) {
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// orphanSweepDelay is the least time between a start and the hub's first orphan sweep; up to as
+// much again is added at random, so that replicas started together do not sweep together, and a
+// restart (or a crash loop) costs no sweep.
+const orphanSweepDelay = 5 * time.Minute
+
+// sweepOrphans deletes the stored files no row refers to and what crashes left of the store's own
+// files, past the default grace, every period until ctx ends (never for a period of 0); the first
+// time some minutes after start (at most a period). Every replica may run it: deletes are
+// idempotent, and the grace keeps it off uploads in flight. A sweep never overlaps another of the
+// same hub: the next is timed from the end of the last, and a hub served twice sweeps once.
+func (h *Hub) sweepOrphans(ctx context.Context, every time.Duration) {
+	if every <= 0 {
+		return
+	}
+	t := time.NewTimer(min(every, orphanSweepDelay+rand.N(orphanSweepDelay)))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if h.sweeping.CompareAndSwap(false, true) {
+			// A failure is logged by the use case's decorator; what was deleted before it is told here.
+			res, _ := h.Media.CleanupOrphans.Handle(ctx, mediauc.CleanupOrphans{Grace: mediauc.DefaultOrphanGrace})
+			h.sweeping.Store(false)
+			if res.Orphans+res.Leftovers > 0 {
+				h.log.Info("swept stored files", zap.Int(logkey.Orphans, res.Orphans), zap.Int(logkey.Leftovers, res.Leftovers),
+					zap.Int64(logkey.Bytes, res.Bytes+res.LeftoverBytes), zap.Duration(logkey.Duration, res.Duration))
+			}
+		}
+		t.Reset(every)
 	}
 }
 

@@ -35,7 +35,8 @@ const maxSignedURLTTL = 7 * 24 * time.Hour
 // same instead of each sniffing or defaulting in its own way.
 const defaultContentType = "application/octet-stream"
 
-// Store is a media.BlobStore over a gocloud bucket. It is safe for concurrent use.
+// Store is a media.BlobStore over a gocloud bucket, and media.Leftovers (which only the local
+// backend ever has). It is safe for concurrent use.
 type Store struct {
 	bucket   *gcblob.Bucket
 	backend  backend

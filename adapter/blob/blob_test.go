@@ -1,6 +1,8 @@
 package blob
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -30,7 +32,23 @@ func TestBlobStoreLocal(t *testing.T) {
 		s := open(t, t.TempDir()+"/blobs") // a directory Open has to create
 		s.pageSize = testPageSize
 		return s
-	}, blobstoretest.Features{})
+	}, blobstoretest.Features{Leftovers: crash})
+}
+
+// crash leaves under prefix what kill -9 would: a write cut off midway (its temporary file) and a
+// delete cut off between removing the blob and its sidecar.
+func crash(t *testing.T, bs media.BlobStore, prefix string) []string {
+	t.Helper()
+	s := bs.(*Store)
+	key := prefix + "cutoff0000000000.png"
+	gone := prefix + "deleted000000000.png"
+	names := []string{key + ".18a2b3c4d5e6f708.tmp", gone + ".attrs"}
+	for _, name := range names {
+		path := filepath.Join(s.dir, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o750))
+		require.NoError(t, os.WriteFile(path, []byte("left behind"), 0o600))
+	}
+	return names
 }
 
 func TestBlobStoreMemory(t *testing.T) {

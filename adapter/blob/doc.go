@@ -11,5 +11,7 @@
 // leaves open: keys are checked before any backend sees them, every error carries a domain.Kind, a
 // failed Put never leaves a partial blob, Delete of an absent key succeeds, and the local
 // directory's own bookkeeping files (".attrs" sidecars, in-flight temporary files) never show up as
-// blobs.
+// blobs. What a crash leaves of them — the temporary file of a write cut off, the sidecar of a blob
+// whose deletion was cut off — is listed and deleted through media.Leftovers, which the orphan
+// sweep uses.
 package blob

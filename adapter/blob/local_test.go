@@ -6,9 +6,11 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -193,4 +195,99 @@ func TestClosedStoreIsUnavailable(t *testing.T) {
 	require.NoError(t, s.Close())
 	_, err = s.Stat(t.Context(), domainmedia.NewKey(domainmedia.PNG).String())
 	assert.Equal(t, domain.KindUnavailable, domain.KindOf(err), "%v", err)
+}
+
+func listLeftovers(t *testing.T, s *Store, prefix string) map[string]media.BlobInfo {
+	t.Helper()
+	out := map[string]media.BlobInfo{}
+	require.NoError(t, s.ListLeftovers(t.Context(), prefix, func(b media.BlobInfo) error {
+		out[b.Key] = b
+		return nil
+	}))
+	return out
+}
+
+// A write in progress has its temporary file listed as a leftover, written just now — which is
+// why the sweep leaves young ones alone; a finished write leaves none.
+func TestLocalListsTheTemporaryFileOfAWriteInProgress(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := open(t, dir)
+	key := domainmedia.NewKey(domainmedia.PNG).String()
+	g := &gate{first: bytes.Repeat([]byte("p"), 4096), reached: make(chan struct{}), open: make(chan struct{})}
+	reached := g.reached
+	done := make(chan error, 1)
+	go func() { done <- s.Put(context.WithoutCancel(t.Context()), key, "image/png", g) }()
+	t.Cleanup(func() {
+		select {
+		case <-g.open:
+		default:
+			close(g.open)
+		}
+	})
+	select {
+	case <-reached:
+	case err := <-done:
+		require.FailNow(t, "Put finished before its source", "%v", err)
+	case <-time.After(awaittest.Patience):
+		require.FailNow(t, "Put never read its source to the end")
+	}
+	left := listLeftovers(t, s, "img/")
+	close(g.open)
+	require.Len(t, left, 1, "%v", left)
+	for name, b := range left {
+		assert.Regexp(t, `^`+regexp.QuoteMeta(key)+`\.[0-9a-f]+\.tmp$`, name)
+		assert.WithinDuration(t, time.Now(), b.ModTime, time.Minute)
+		assert.Equal(t, int64(4096), b.Size)
+	}
+	require.NoError(t, awaittest.Recv(t, done, "Put's return"))
+	assert.Empty(t, listLeftovers(t, s, "img/"))
+}
+
+// Only a crash's own files are leftovers: a blob's sidecar, a link or a directory with a
+// leftover's name, and files outside the prefix are not listed, and DeleteLeftover refuses the
+// first two.
+func TestLocalLeftoversAreOnlyWhatCrashesLeave(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := open(t, dir)
+	key := domainmedia.NewKey(domainmedia.PNG).String()
+	require.NoError(t, s.Put(t.Context(), key, "image/png", strings.NewReader("png")))
+	write := func(name string) {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o750))
+		require.NoError(t, os.WriteFile(path, []byte("x"), 0o600))
+	}
+	stale, gone := key+".18a2b3c4d5e6f708.tmp", "img/gone.png.attrs"
+	write(stale)
+	write(gone)
+	write("aud/other.mp3.18a2b3c4d5e6f708.tmp")
+	write("elsewhere/x.png.attrs")
+	link := "img/link.png.18a2b3c4d5e6f709.tmp"
+	require.NoError(t, os.Symlink(filepath.Join(dir, filepath.FromSlash(key)), filepath.Join(dir, filepath.FromSlash(link))))
+	require.NoError(t, os.Mkdir(filepath.Join(dir, "img", "dir.png.attrs"), 0o750))
+
+	left := listLeftovers(t, s, "img/")
+	assert.ElementsMatch(t, []string{stale, gone}, slices.Collect(maps.Keys(left)))
+	assert.Len(t, listLeftovers(t, s, ""), 4, "the whole directory: the prefix's and the others'")
+	assert.Empty(t, listLeftovers(t, s, "nothing/here/"), "a prefix nothing was ever stored under")
+
+	for _, name := range []string{key + ".attrs", link, "img/dir.png.attrs", key} {
+		require.ErrorIs(t, s.DeleteLeftover(t.Context(), name), media.ErrNotLeftover, "DeleteLeftover(%q)", name)
+	}
+	info, err := s.Stat(t.Context(), key)
+	require.NoError(t, err)
+	assert.Equal(t, "image/png", info.ContentType, "the blob keeps its sidecar")
+	assert.FileExists(t, filepath.Join(dir, filepath.FromSlash(link)))
+
+	// A blob stored under the key of a listed sidecar since (in theory: media keys are never
+	// reused) makes the sidecar its own again.
+	write("img/gone.png")
+	require.ErrorIs(t, s.DeleteLeftover(t.Context(), gone), media.ErrNotLeftover)
+	assert.FileExists(t, filepath.Join(dir, "img", "gone.png.attrs"))
+
+	require.NoError(t, s.DeleteLeftover(t.Context(), stale))
+	assert.NoFileExists(t, filepath.Join(dir, filepath.FromSlash(stale)))
+	assert.ElementsMatch(t, []string{key, key + ".attrs", "img/gone.png", "img/gone.png.attrs", link,
+		"aud/other.mp3.18a2b3c4d5e6f708.tmp", "elsewhere/x.png.attrs"}, filesUnder(t, dir))
 }

@@ -16,14 +16,17 @@ import (
 )
 
 // adminCleanupOrphans deletes stored files that no row refers to (left behind by replaced header
-// images whose deletion failed, purged companions, deleted users…).
+// images whose deletion failed, purged companions, deleted users…), and what crashes left of the
+// store's own files (temporary files of writes cut off, metadata of deleted files) — what `serve`
+// also does by itself every COMPANIONHUB_ORPHAN_SWEEP_EVERY.
 func adminCleanupOrphans(ctx context.Context, args []string, e env) error {
 	var dryRun bool
 	var grace time.Duration
-	c, err := newCommand("admin cleanup-orphans", "Deletes stored files no row refers to; --dry-run only counts them.", e,
+	c, err := newCommand("admin cleanup-orphans",
+		"Deletes stored files no row refers to, and leftovers of writes a crash cut off; --dry-run only counts them.", e,
 		func(fs *flag.FlagSet) {
-			fs.BoolVar(&dryRun, "dry-run", false, "count the orphans without deleting them")
-			fs.DurationVar(&grace, "grace", time.Hour, "leave files younger than this alone (uploads in flight; at least 5m)")
+			fs.BoolVar(&dryRun, "dry-run", false, "count the orphans and leftovers without deleting them")
+			fs.DurationVar(&grace, "grace", mediauc.DefaultOrphanGrace, "leave files younger than this alone (uploads in flight; at least 5m)")
 		})
 	if err != nil {
 		return err
@@ -46,8 +49,8 @@ func adminCleanupOrphans(ctx context.Context, args []string, e env) error {
 	if dryRun {
 		verb = "would delete"
 	}
-	fmt.Fprintf(e.stdout, "scanned %d file(s); %s %d orphan(s), %s, in %s\n", res.Scanned, verb, res.Orphans,
-		humanBytes(res.Bytes), res.Duration.Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "scanned %d file(s); %s %d orphan(s), %s, and %d leftover(s), %s, in %s\n", res.Scanned, verb,
+		res.Orphans, humanBytes(res.Bytes), res.Leftovers, humanBytes(res.LeftoverBytes), res.Duration.Round(time.Millisecond))
 	return nil
 }
 

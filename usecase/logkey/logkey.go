@@ -41,6 +41,8 @@ const (
 	Due        = "due"
 	MediaKey   = "media_key"
 	Action     = "action"
+	Orphans    = "orphans"
+	Leftovers  = "leftovers"
 
 	// Sensitive keys: the logger's redaction replaces their values, whatever they are.
 	Password      = "password"

@@ -3,7 +3,6 @@ package media
 import (
 	"context"
 	"io"
-	"time"
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/media"
@@ -85,82 +84,4 @@ func (h openHandler) Handle(ctx context.Context, in Open) (Opened, error) {
 		return Opened{}, err
 	}
 	return Opened{Body: body, Item: it, Public: public}, nil
-}
-
-// CleanupOrphans finds blobs no row refers to and deletes them. Blobs younger than Grace are left
-// alone: an upload stores its blob a moment before the row that refers to it, so Grace must be at
-// least MinOrphanGrace.
-type CleanupOrphans struct {
-	DryRun bool
-	Grace  time.Duration
-	// Progress, if set, hears how many candidate blobs have been checked out of how many.
-	Progress func(done, total int)
-}
-
-// CleanupResult is what the cleanup found.
-type CleanupResult struct {
-	Scanned  int   // blobs listed
-	Orphans  int   // blobs no row refers to (deleted unless DryRun)
-	Bytes    int64 // their size
-	Duration time.Duration
-}
-
-type cleanupHandler struct{ d Deps }
-
-// cleanupBatch is how many keys one existence query checks.
-const cleanupBatch = 500
-
-// MinOrphanGrace is the shortest grace cleanup accepts: longer than any upload takes between storing
-// its file and recording it.
-const MinOrphanGrace = 5 * time.Minute
-
-func (h cleanupHandler) Handle(ctx context.Context, in CleanupOrphans) (CleanupResult, error) {
-	if in.Grace < MinOrphanGrace {
-		return CleanupResult{}, domain.Invalid(domain.Violation("grace", "too_short",
-			"grace must be at least 5m: younger files may belong to uploads in flight"))
-	}
-	start := time.Now()
-	var res CleanupResult
-	cutoff := h.d.Clock.Now().Add(-in.Grace)
-	var candidates []BlobInfo
-	for _, prefix := range media.Prefixes() {
-		err := h.d.Blobs.List(ctx, prefix, func(b BlobInfo) error {
-			res.Scanned++
-			if b.ModTime.Before(cutoff) {
-				candidates = append(candidates, b)
-			}
-			return nil
-		})
-		if err != nil {
-			return res, err
-		}
-	}
-	for i := 0; i < len(candidates); i += cleanupBatch {
-		batch := candidates[i:min(i+cleanupBatch, len(candidates))]
-		keys := make([]string, len(batch))
-		for j, b := range batch {
-			keys[j] = b.Key
-		}
-		known, err := h.d.Repo.Existing(ctx, keys)
-		if err != nil {
-			return res, err
-		}
-		for _, b := range batch {
-			if known[b.Key] {
-				continue
-			}
-			if !in.DryRun {
-				if err := h.d.Blobs.Delete(ctx, b.Key); err != nil {
-					return res, err
-				}
-			}
-			res.Orphans++
-			res.Bytes += b.Size
-		}
-		if in.Progress != nil {
-			in.Progress(min(i+cleanupBatch, len(candidates)), len(candidates))
-		}
-	}
-	res.Duration = time.Since(start)
-	return res, nil
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/companionhub/companionhub/domain"
 	"github.com/companionhub/companionhub/domain/media"
+	"github.com/companionhub/companionhub/test/clocktest"
+	"github.com/companionhub/companionhub/test/fakes/mediafake"
 	"github.com/companionhub/companionhub/test/fakes/observerfake"
 	mediauc "github.com/companionhub/companionhub/usecase/media"
 )
@@ -245,4 +247,142 @@ func TestMediaUseCasesAreObserved(t *testing.T) {
 	assert.NoError(t, obs.Errs()[0])
 	assert.True(t, errors.Is(obs.Errs()[1], media.ErrBadKey))
 	assert.NoError(t, obs.Errs()[2])
+}
+
+// crashSite is a store that crashes left files of its own in, beside an orphanage.
+type crashSite struct {
+	orphanage
+	stale      []string // past the grace: swept
+	staleBytes int64
+	young      []string // a write in progress, or one that just stopped: kept
+	elsewhere  string   // outside the media prefixes: kept
+}
+
+func newCrashedEnv(t *testing.T) (*mediaEnv, *mediafake.Crashed) {
+	t.Helper()
+	c := mediafake.NewCrashed()
+	e := &mediaEnv{blobs: c.Blobs, repo: newMemRepo(), clock: clocktest.New(appNow)}
+	app, err := mediauc.NewApp(mediauc.Deps{Repo: e.repo, Blobs: c, Clock: e.clock})
+	require.NoError(t, err)
+	e.app = app
+	return e, c
+}
+
+func newCrashSite(e *mediaEnv, c *mediafake.Crashed) crashSite {
+	s := crashSite{orphanage: newOrphanage(e)}
+	leave := func(name string, size int64, age time.Duration) string {
+		c.AddLeftover(name, size, appNow.Add(-age))
+		return name
+	}
+	s.stale = []string{
+		leave("img/cut.png.18a2b3c4d5e6f708.tmp", 40, 3*time.Hour),
+		leave("aud/gone.mp3.attrs", 3, cleanupGrace+time.Second),
+	}
+	s.staleBytes = 43
+	s.young = []string{
+		leave("img/writing.png.18a2b3c4d5e6f709.tmp", 4096, time.Second),
+		leave("img/just.png.attrs", 2, cleanupGrace-time.Second),
+	}
+	s.elsewhere = leave("tmp/other.attrs", 1, 100*time.Hour)
+	return s
+}
+
+func TestCleanupOrphansSweepsLeftoversPastTheGrace(t *testing.T) {
+	t.Parallel()
+	e, c := newCrashedEnv(t)
+	s := newCrashSite(e, c)
+
+	res, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace})
+
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Leftovers)
+	assert.Equal(t, s.staleBytes, res.LeftoverBytes)
+	assert.ElementsMatch(t, s.stale, c.DeletedLeftovers())
+	assert.ElementsMatch(t, append([]string{s.elsewhere}, s.young...), c.Leftovers())
+	// Orphans are what they were: leftovers are neither blobs nor orphans.
+	assert.Equal(t, 6, res.Scanned)
+	assert.Equal(t, 3, res.Orphans)
+	assert.Equal(t, s.orphanBytes, res.Bytes)
+	assert.ElementsMatch(t, s.orphans, e.blobs.Deleted())
+
+	e.clock.Advance(time.Hour)
+	res, err = e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace})
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Leftovers, "an hour later the writes that were young are leftovers too")
+	assert.Equal(t, []string{s.elsewhere}, c.Leftovers(), "only what lies outside the media prefixes stays")
+}
+
+func TestCleanupOrphansDryRunCountsLeftovers(t *testing.T) {
+	t.Parallel()
+	e, c := newCrashedEnv(t)
+	s := newCrashSite(e, c)
+
+	res, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace, DryRun: true})
+
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.Leftovers)
+	assert.Equal(t, s.staleBytes, res.LeftoverBytes)
+	assert.Empty(t, c.DeletedLeftovers())
+	assert.Len(t, c.Leftovers(), 5)
+}
+
+// A leftover that turns out to belong to a blob when it is deleted (the store says so) is
+// skipped and not counted; the sweep goes on.
+func TestCleanupOrphansSkipsWhatIsNoLeftoverAfterAll(t *testing.T) {
+	t.Parallel()
+	e, c := newCrashedEnv(t)
+	s := newCrashSite(e, c)
+	c.FailDeleteLeftover = func(name string) error {
+		if name == s.stale[0] {
+			return mediauc.ErrNotLeftover
+		}
+		return nil
+	}
+
+	res, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace})
+
+	require.NoError(t, err)
+	assert.Equal(t, 1, res.Leftovers)
+	assert.Equal(t, int64(3), res.LeftoverBytes)
+	assert.Equal(t, []string{s.stale[1]}, c.DeletedLeftovers())
+}
+
+func TestCleanupOrphansPassesLeftoverFailuresOn(t *testing.T) {
+	t.Parallel()
+	down := domain.E(domain.KindUnavailable, "down", "unavailable")
+	for _, tc := range []struct {
+		name string
+		fail func(*mediafake.Crashed)
+	}{
+		{"list", func(c *mediafake.Crashed) { c.ListLeftoversErr = down }},
+		{"delete", func(c *mediafake.Crashed) { c.FailDeleteLeftover = func(string) error { return down } }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			e, c := newCrashedEnv(t)
+			s := newCrashSite(e, c)
+			tc.fail(c)
+
+			res, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace})
+
+			require.ErrorIs(t, err, down)
+			assert.Zero(t, res.Leftovers)
+			assert.Empty(t, c.DeletedLeftovers())
+			assert.Equal(t, 3, res.Orphans, "the orphans, swept first, are reported")
+			assert.ElementsMatch(t, s.orphans, e.blobs.Deleted())
+		})
+	}
+}
+
+func TestCleanupOrphansOnAStoreWithoutLeftovers(t *testing.T) {
+	t.Parallel()
+	e := newMediaEnv(t)
+	newOrphanage(e)
+
+	res, err := e.cleanup(t, mediauc.CleanupOrphans{Grace: cleanupGrace})
+
+	require.NoError(t, err)
+	assert.Equal(t, 3, res.Orphans)
+	assert.Zero(t, res.Leftovers)
+	assert.Zero(t, res.LeftoverBytes)
 }

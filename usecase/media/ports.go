@@ -44,6 +44,29 @@ type BlobStore interface {
 	SignedURL(ctx context.Context, key string, ttl time.Duration) (string, error)
 }
 
+// Leftovers is what a BlobStore implements when a crash can leave files of its own behind: the
+// temporary file of a write cut off midway, the metadata of a blob whose deletion was cut off.
+// List never shows them, so no row names them and they are no orphans either; CleanupOrphans
+// deletes them with the same grace. Implementation: adapter/blob (its local directory; memory
+// and S3 leave none); conformance: test/contract/blobstoretest, for stores that implement it.
+//
+// Errors: KindUnavailable when the store cannot be reached; KindInvalid for a malformed name;
+// ErrNotLeftover for a name that is no leftover.
+type Leftovers interface {
+	// ListLeftovers calls fn for every leftover whose name starts with prefix — Key is its name in
+	// the store, not a blob key; ModTime is when it was last written — until fn returns an error
+	// (which it returns). A write still in progress has a leftover too, written moments ago, so
+	// callers leave young ones alone.
+	ListLeftovers(ctx context.Context, prefix string, fn func(BlobInfo) error) error
+	// DeleteLeftover deletes a leftover ListLeftovers named; one already gone is not an error. A
+	// name that is not a leftover's — a blob's key, the metadata of a blob that is there — is left
+	// alone and answered ErrNotLeftover, so a sweep can never delete what a blob needs.
+	DeleteLeftover(ctx context.Context, name string) error
+}
+
+// ErrNotLeftover answers DeleteLeftover of a file that is part of a blob, not a leftover.
+var ErrNotLeftover = domain.E(domain.KindConflict, "not_leftover", "the file is part of a stored file, not a leftover")
+
 // ErrSignedURLUnsupported is returned by stores that cannot sign URLs; callers then serve the blob
 // themselves.
 var ErrSignedURLUnsupported = domain.E(domain.KindUnavailable, "signed_url_unsupported", "this blob store cannot sign URLs")

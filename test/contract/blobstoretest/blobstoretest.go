@@ -1,5 +1,6 @@
-// Package blobstoretest is the conformance suite of the media.BlobStore port: every blob store runs
-// Run, so the memory store is trusted for exactly what the local directory and S3 are.
+// Package blobstoretest is the conformance suite of the media.BlobStore port, and of the optional
+// media.Leftovers for stores that implement it: every blob store runs Run, so the memory store is
+// trusted for exactly what the local directory and S3 are.
 //
 // Subtests run in parallel and each writes its own random keys (shaped like media keys), and each
 // List test its own random prefix, so one store — one bucket — may serve them all. To exercise
@@ -26,6 +27,12 @@ type Features struct {
 	// SignedURLs: SignedURL returns URLs a plain HTTP GET can fetch; without it, SignedURL must
 	// return media.ErrSignedURLUnsupported.
 	SignedURLs bool
+	// Leftovers, for a store that implements media.Leftovers and can be made to hold some, leaves
+	// under prefix (from the suite, shaped like the start of a media key) what crashes would — at
+	// least two leftovers, as if they happened now — and returns their names as ListLeftovers
+	// gives them. Without it, a store that implements media.Leftovers is checked only for never
+	// taking a blob, or a finished write, for a leftover.
+	Leftovers func(t *testing.T, s media.BlobStore, prefix string) []string
 }
 
 // Run checks that the stores newStore returns implement the semantics documented on
@@ -61,6 +68,7 @@ func Run(t *testing.T, newStore func(t *testing.T) media.BlobStore, f Features) 
 			tc.fn(t, newStore(t))
 		})
 	}
+	runLeftovers(t, newStore, f)
 	t.Run("SignedURL", func(t *testing.T) {
 		t.Parallel()
 		if f.SignedURLs {
