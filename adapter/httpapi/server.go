@@ -53,7 +53,7 @@ type Config struct {
 	IdleTimeout       time.Duration `env:"HTTP_IDLE_TIMEOUT" help:"keep-alive idle timeout"`
 	ShutdownTimeout   time.Duration `env:"SHUTDOWN_TIMEOUT" help:"time allowed for a graceful stop"`
 	CookieName        string        `env:"SESSION_COOKIE_NAME" help:"name of the browser session cookie"`
-	HSTSMaxAge        time.Duration `env:"HSTS_MAX_AGE" help:"Strict-Transport-Security max-age sent over TLS"`
+	HSTSMaxAge        time.Duration `env:"HSTS_MAX_AGE" help:"Strict-Transport-Security max-age, sent over TLS and whenever the public URL is https"`
 	SSEHeartbeat      time.Duration `env:"SSE_HEARTBEAT" help:"interval of keep-alive comments on idle event streams"`
 	// Metrics says where /metrics is served and who may read it (metrics.go).
 	Metrics MetricsConfig `envprefix:""`

@@ -17,7 +17,7 @@ type Options struct {
 	NegativePrompt string `env:"IMAGE_OPENAI_NEGATIVE_PROMPT" help:"what the OpenAI image backend does with negative prompts, which its API has no field for: drop, or append (as \"Avoid: …\")"`
 	// FetchAllow lists the non-public addresses (CIDR prefixes or addresses, comma-separated) that a
 	// picture URL on another host than the API's may be fetched from (see Config.FetchAllow).
-	FetchAllow string `env:"IMAGE_OPENAI_FETCH_ALLOW" help:"internal addresses (CIDR prefixes or addresses, comma-separated) the OpenAI image backend may fetch a picture URL from when it is on another host than the API's; by default such URLs reach public addresses only"`
+	FetchAllow string `env:"IMAGE_OPENAI_FETCH_ALLOW" help:"internal addresses (CIDR prefixes or addresses, comma-separated) the OpenAI image backend may fetch a picture URL from when it is on another host than the API's; by default such URLs reach public addresses only, directly (never through HTTPS_PROXY)"`
 }
 
 // DefaultOptions drop negative prompts.

@@ -309,8 +309,10 @@ func isUnavailable(err error) bool {
 	}
 	// A connection the server (or a proxy before it) closed while it was being opened: lib/pq
 	// returns the bare EOF of its startup read, which database/sql hands on as it is — while
-	// PostgreSQL restarts, or a port is published before the server behind it listens.
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+	// PostgreSQL restarts, or a port is published before the server behind it listens. (An EOF
+	// mid-statement lib/pq reports as driver.ErrBadConn, above; an unexpected EOF may follow a
+	// statement the server ran, so it is not taken for unavailable.)
+	if errors.Is(err, io.EOF) {
 		return true
 	}
 	var ne net.Error

@@ -1,6 +1,7 @@
 package temporalwf
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"time"
@@ -17,26 +18,27 @@ import (
 // Runner is the chat use cases' Runner on Temporal: a turn is a workflow whose id is the turn's,
 // so Temporal itself refuses to run a turn twice, and cancelling a turn cancels its workflow.
 type Runner struct {
-	c         client.Client
-	taskQueue string
+	c            client.Client
+	taskQueue    string
+	startTimeout time.Duration
 }
 
 var _ chat.Runner = (*Runner)(nil)
 
 // NewRunner returns a runner that starts turns on cfg's task queue through c.
 func NewRunner(c client.Client, cfg Config) *Runner {
-	return &Runner{c: c, taskQueue: cfg.TaskQueue}
+	return &Runner{c: c, taskQueue: cfg.TaskQueue, startTimeout: cmp.Or(cfg.StartTimeout, DefaultConfig().StartTimeout)}
 }
 
-// startWithin bounds starting a turn's workflow. Temporal answers a start in milliseconds; while it
-// is unreachable the client would retry for its own deadline (ten seconds) while the person waits
-// for the send's answer — refused sooner, the send is taken back and can be sent again.
-const startWithin = 3 * time.Second
-
-// Start starts the turn's workflow, within startWithin. A turn already started (running or ended)
-// is not an error: Start is called again by retried sends.
+// Start starts the turn's workflow, within Config.StartTimeout: Temporal answers a start in
+// milliseconds, while it is unreachable its client would retry for its own ten seconds as the person
+// waits for the send's answer — refused sooner, the send is taken back and can be sent again. A
+// start that ran out of that time may still have reached Temporal: the workflow is looked for
+// before the start is called failed. A turn already started (running or ended) is not an error:
+// Start is called again by retried sends.
 func (r *Runner) Start(ctx context.Context, in chat.TurnInput) error {
-	ctx, cancel := context.WithTimeout(ctx, startWithin)
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, r.startTimeout)
 	defer cancel()
 	_, err := r.c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
 		ID:                                       in.TurnID.String(),
@@ -49,8 +51,19 @@ func (r *Runner) Start(ctx context.Context, in chat.TurnInput) error {
 	switch {
 	case err == nil, errors.As(err, &started):
 		return nil
+	case parent.Err() == nil && ctx.Err() != nil && r.exists(parent, in.TurnID):
+		return nil
 	}
 	return unavailable("start the turn's workflow", err)
+}
+
+// exists reports whether Temporal knows the turn's workflow, asking within a second; false when it
+// cannot tell.
+func (r *Runner) exists(ctx context.Context, turnID domain.ID) bool {
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	_, err := r.c.DescribeWorkflowExecution(ctx, turnID.String(), "")
+	return err == nil
 }
 
 // Cancel asks the turn's workflow to stop: its running step is cancelled (a streaming reply at

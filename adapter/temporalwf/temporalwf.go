@@ -42,11 +42,14 @@ type Config struct {
 	// MaxHeartbeat caps how long a step may go without a sign of life before Temporal hands it to
 	// another worker (the reply's policy says 10 s); every worker must agree on it.
 	MaxHeartbeat time.Duration `env:"TEMPORAL_MAX_HEARTBEAT" help:"longest a step may go without a heartbeat before Temporal gives it to another worker (0: the steps' own)"`
+	// StartTimeout bounds starting a turn's workflow: Temporal answers in milliseconds, and while it
+	// is unreachable its client would retry for ten seconds while the person waits for the send.
+	StartTimeout time.Duration `env:"TEMPORAL_START_TIMEOUT" help:"how long a send waits for Temporal to start its turn before it is refused as unavailable (and can be sent again)"`
 }
 
 // DefaultConfig is a local dev server's: localhost:7233, namespace default, queue chat-turns.
 func DefaultConfig() Config {
-	return Config{Address: "localhost:7233", Namespace: "default", TaskQueue: "chat-turns"}
+	return Config{Address: "localhost:7233", Namespace: "default", TaskQueue: "chat-turns", StartTimeout: 3 * time.Second}
 }
 
 // Validate checks the settings without connecting.
@@ -63,6 +66,9 @@ func (c Config) Validate() error {
 	}
 	if c.MaxHeartbeat < 0 {
 		errs = append(errs, envflag.Field("MaxHeartbeat", "must not be negative"))
+	}
+	if c.StartTimeout <= 0 {
+		errs = append(errs, envflag.Field("StartTimeout", "must be positive"))
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		errs = append(errs, envflag.Field("TLSCert", "and TLSKey go together"))

@@ -9,6 +9,7 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+	"time"
 )
 
 // ErrNotPublic is why a connection PublicOnly's client would not open: the host is not the trusted
@@ -18,8 +19,8 @@ var ErrNotPublic = errors.New("providerhttp: the address is not a public one")
 // notPublic are the ranges no URL taken from a provider's answer may reach besides those
 // netip.Addr names (loopback, private, link-local, multicast, unspecified): shared address space
 // (carrier-grade NAT), "this network", IETF protocol assignments, benchmarking, reserved and
-// broadcast, and the IPv6 prefixes that embed an IPv4 address a gateway would reach (NAT64, 6to4)
-// or are deprecated site-local or documentation ones.
+// broadcast, and the IPv6 prefixes that embed an IPv4 address a gateway would reach (IPv4-
+// compatible, NAT64, 6to4, Teredo) or are discard-only, deprecated site-local or documentation ones.
 var notPublic = []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/8"),
 	netip.MustParsePrefix("100.64.0.0/10"),
@@ -29,7 +30,10 @@ var notPublic = []netip.Prefix{
 	netip.MustParsePrefix("198.51.100.0/24"),
 	netip.MustParsePrefix("203.0.113.0/24"),
 	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("::/96"), // IPv4-compatible (deprecated): ::7f00:1 is 127.0.0.1 to some stacks
 	netip.MustParsePrefix("64:ff9b::/96"),
+	netip.MustParsePrefix("100::/64"),  // discard-only
+	netip.MustParsePrefix("2001::/23"), // IETF protocol assignments (Teredo among them)
 	netip.MustParsePrefix("64:ff9b:1::/48"),
 	netip.MustParsePrefix("2002::/16"),
 	netip.MustParsePrefix("2001:db8::/32"),
@@ -74,11 +78,18 @@ func PublicOnly(base *http.Client, trusted string, allow []netip.Prefix) *http.C
 	} else {
 		tr = http.DefaultTransport.(*http.Transport).Clone()
 	}
-	tr.Proxy = nil
-	g := guard{dialer: &net.Dialer{}, trusted: strings.ToLower(trusted), allow: allow, resolver: net.DefaultResolver}
+	// Every connection goes through the guard: no proxy, and no dialler of the base transport's that
+	// would open TLS connections its own way.
+	tr.Proxy, tr.DialTLSContext, tr.DialTLS, tr.Dial = nil, nil, nil, nil
+	g := guard{dialer: &net.Dialer{Timeout: dialTimeout, KeepAlive: 30 * time.Second}, trusted: strings.ToLower(trusted),
+		allow: allow, resolver: net.DefaultResolver}
 	tr.DialContext = g.dial
 	return &http.Client{Transport: tr, CheckRedirect: base.CheckRedirect, Jar: base.Jar, Timeout: base.Timeout}
 }
+
+// dialTimeout bounds each connection attempt, so that an address that never answers does not hold
+// the others a name resolves to until the caller's deadline.
+const dialTimeout = 10 * time.Second
 
 // guard dials the trusted host as it is, and any other only at an address it may reach.
 type guard struct {

@@ -1,6 +1,11 @@
 package providerhttp_test
 
 import (
+	"context"
+	"crypto/tls"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"net/netip"
 	"net/url"
 	"testing"
@@ -17,7 +22,8 @@ func TestIsPublic(t *testing.T) {
 	t.Parallel()
 	for _, a := range []string{"127.0.0.1", "10.1.2.3", "172.16.0.1", "192.168.1.1", "169.254.169.254", "100.64.0.1",
 		"0.0.0.0", "0.1.2.3", "224.0.0.1", "255.255.255.255", "198.18.0.1", "::1", "::", "fe80::1", "fc00::1", "fd12::1",
-		"ff02::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe", "2002:7f00:1::", "fd00:ec2::254"} {
+		"ff02::1", "::ffff:127.0.0.1", "::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe", "2002:7f00:1::", "fd00:ec2::254",
+		"::7f00:1", "100::1", "2001::1", "2001:0:4136:e378::1"} {
 		assert.False(t, providerhttp.IsPublic(netip.MustParseAddr(a)), a)
 	}
 	for _, a := range []string{"8.8.8.8", "1.1.1.1", "151.101.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"} {
@@ -50,4 +56,22 @@ func TestHostPort(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, want, providerhttp.HostPort(u), raw)
 	}
+}
+
+// TestPublicOnlyDialsEverythingThroughTheGuard: a base transport's own TLS dialler (an embedder's
+// client may have one) does not carry an HTTPS fetch past the check.
+func TestPublicOnlyDialsEverythingThroughTheGuard(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		t.Error("an internal host was reached")
+	}))
+	t.Cleanup(srv.Close)
+	base := srv.Client()
+	tr := base.Transport.(*http.Transport)
+	tr.DialTLSContext = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return tls.Dial(network, addr, tr.TLSClientConfig)
+	}
+	c := providerhttp.PublicOnly(base, "api.example:443", nil)
+	_, err := c.Get(srv.URL + "/metadata")
+	require.ErrorIs(t, err, providerhttp.ErrNotPublic)
 }

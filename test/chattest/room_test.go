@@ -316,8 +316,9 @@ func TestRoomKeepsTheOwnersPrivateThings(t *testing.T) {
 	require.Equal(t, companion.RelationshipStart, c.Relationship().Affection, "nor in its relationship")
 }
 
-// TestRoomKeepsAMembersPrivateThingsFromOthers: a companion its owner brought into a room speaks with
-// their private instruction to them alone — answering another member it speaks without it.
+// TestRoomKeepsAMembersPrivateThingsFromOthers: a companion its owner brought into a room speaks
+// without their private instruction while anyone else is in the room — answering the other member
+// or its owner alike, since everyone hears the reply — and with it once its owner is alone there.
 func TestRoomKeepsAMembersPrivateThingsFromOthers(t *testing.T) {
 	t.Parallel()
 	db := sqlitetest.Open(t)
@@ -328,13 +329,13 @@ func TestRoomKeepsAMembersPrivateThingsFromOthers(t *testing.T) {
 		Persona: companion.Persona{CustomInstruction: "SECRET-INSTRUCTION-OF-THE-AUTHOR"}})
 	guest, mine := chattest.NewCompanion(t, db, companion.ProfileSpec{Name: "Noor", Age: 27})
 	app := roomsWith(t, db, e, nil)
-	v, err := app.Create.Handle(ctx, roomuc.Create{OwnerID: guest, Title: "Shared", CompanionIDs: []domain.ID{mine}})
+	v, err := app.Create.Handle(ctx, roomuc.Create{OwnerID: author, Title: "Shared", CompanionIDs: []domain.ID{vera}})
 	require.NoError(t, err)
-	inv, err := app.Invite.Handle(ctx, roomuc.Invite{UserID: guest, RoomID: v.Room.ID})
+	inv, err := app.Invite.Handle(ctx, roomuc.Invite{UserID: author, RoomID: v.Room.ID})
 	require.NoError(t, err)
-	_, err = app.Join.Handle(ctx, roomuc.Join{UserID: author, Code: inv.Code})
+	_, err = app.Join.Handle(ctx, roomuc.Join{UserID: guest, Code: inv.Code})
 	require.NoError(t, err)
-	_, err = app.AddCompanion.Handle(ctx, roomuc.AddCompanion{UserID: author, RoomID: v.Room.ID, CompanionID: vera})
+	_, err = app.AddCompanion.Handle(ctx, roomuc.AddCompanion{UserID: guest, RoomID: v.Room.ID, CompanionID: mine})
 	require.NoError(t, err)
 	sub, err := app.Follow.Handle(ctx, roomuc.Follow{UserID: guest, RoomID: v.Room.ID})
 	require.NoError(t, err)
@@ -359,5 +360,16 @@ func TestRoomKeepsAMembersPrivateThingsFromOthers(t *testing.T) {
 	require.NoError(t, err)
 	roomEvents(t, sub, func(msgs []chat.Message, ended int) bool { return replies(msgs) == 2 && ended == 2 })
 	require.Len(t, veraPrompts(), 2)
-	require.Contains(t, veraPrompts()[1], "SECRET-INSTRUCTION", "its own person's words, to them")
+	require.NotContains(t, veraPrompts()[1], "SECRET-INSTRUCTION", "answering its owner before the guest, nothing private either")
+
+	_, err = app.Leave.Handle(ctx, roomuc.Leave{UserID: guest, RoomID: v.Room.ID})
+	require.NoError(t, err)
+	own, err := app.Follow.Handle(ctx, roomuc.Follow{UserID: author, RoomID: v.Room.ID})
+	require.NoError(t, err)
+	defer own.Close()
+	_, err = app.SendMessage.Handle(ctx, roomuc.SendMessage{UserID: author, RoomID: v.Room.ID, Text: "Vera, just us now."})
+	require.NoError(t, err)
+	roomEvents(t, own, func(msgs []chat.Message, ended int) bool { return len(msgs) > 0 && ended >= 1 })
+	require.Len(t, veraPrompts(), 3)
+	require.Contains(t, veraPrompts()[2], "SECRET-INSTRUCTION", "its own person's words, to them alone")
 }

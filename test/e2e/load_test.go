@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -24,7 +27,7 @@ func TestThousandStreams(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
 			const turns, followers = 50, 20
-			h := startHub(t, with(p.env(t), "COMPANIONHUB_OFFLINE_TOKENS_PER_SECOND", "5",
+			h := startHub(t, with(p.env(t), "COMPANIONHUB_OFFLINE_TOKENS_PER_SECOND", "3",
 				"COMPANIONHUB_RATE_LIMIT_COMPANION_CREATE", "1000/1m", "COMPANIONHUB_RATE_LIMIT_CHAT", "1000/1m"))
 			first := newChatter(t, h, "")
 			chatters := []*chatter{first}
@@ -38,17 +41,37 @@ func TestThousandStreams(t *testing.T) {
 			}
 
 			// Every message is sent, then every stream opened (from the start, as a page that loads
-			// does), while the replies are still being written: 5 tokens a second.
+			// does), 50 at a time, while the replies are still being written: 3 tokens a second.
 			sent := make([]sentMessage, turns)
 			for i, c := range chatters {
 				sent[i] = c.send(t, fmt.Sprintf("Tell me about the stars, please (%d).", i))
 			}
 			streams := make([][]*eventStream, turns)
+			opening := time.Now()
+			var openAll sync.WaitGroup
+			openErrs := make([]error, turns)
 			for i := range chatters {
-				for range followers {
-					streams[i] = append(streams[i], first.follow(t, sent[i].Turn.ID, 0))
+				streams[i] = make([]*eventStream, followers)
+				openAll.Go(func() {
+					for j := range followers {
+						if streams[i][j], openErrs[i] = openStream(t, first.client, sent[i].Turn.ID); openErrs[i] != nil {
+							return
+						}
+					}
+				})
+			}
+			openAll.Wait()
+			require.NoError(t, errors.Join(openErrs...))
+			// The streams are live ones: replies were still being written once all were open.
+			writing := 0
+			for i, c := range chatters {
+				if c.turn(t, sent[i].Turn.ID).Status != "completed" {
+					writing++
 				}
 			}
+			t.Logf("%d streams opened in %s; %d of %d replies still being written then", turns*followers,
+				time.Since(opening).Round(time.Millisecond), writing, turns)
+			require.Positive(t, writing, "the streams were open while replies were written")
 
 			type outcome struct {
 				events   int
@@ -99,6 +122,34 @@ func TestThousandStreams(t *testing.T) {
 			}
 		})
 	}
+}
+
+// openStream opens a turn's event stream from its start, as client.follow does but without failing
+// the test from its goroutine.
+func openStream(t *testing.T, c *client, turnID string) (*eventStream, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), streamTimeout)
+	req, err := http.NewRequestWithContext(ctx, "GET", c.h.URL+"/api/v1/turns/"+turnID+"/events", nil)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("X-Forwarded-For", c.ip)
+	req.Header.Set("Authorization", "Bearer "+c.bearer)
+	res, err := c.http.Do(req)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	if res.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(res.Body)
+		_ = res.Body.Close()
+		cancel()
+		return nil, fmt.Errorf("GET events: %d %s", res.StatusCode, body)
+	}
+	s := &eventStream{t: t, body: res.Body, rd: bufio.NewReader(res.Body), cancel: cancel}
+	t.Cleanup(s.close)
+	return s, nil
 }
 
 // readStream reads one turn's stream to its end without failing the test from its goroutine: the

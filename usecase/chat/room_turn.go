@@ -47,12 +47,20 @@ func (t turns) seat(ctx context.Context, r Repos, turn chat.Turn) (RoomCast, Roo
 	if err != nil {
 		return RoomCast{}, RoomSeat{}, nil, err
 	}
-	if seat.AddedBy != seat.OwnerID || turn.OwnerID() != seat.OwnerID {
-		// A published companion someone else brought, or anyone's answering another person: nothing
-		// of its owner (their own instruction, how they look) goes into what others hear and see.
+	if seat.AddedBy != seat.OwnerID || !ownersAlone(cast, seat, turn) {
+		// A published companion someone else brought, or anyone's with other people in the room:
+		// nothing of its owner (their own instruction, how they look) goes into what others hear and
+		// see — the reply and its picture are everyone's in the room, whoever it answers.
 		c = c.Shared()
 	}
 	return cast, seat, c, nil
+}
+
+// ownersAlone reports whether the turn is the seat's owner's and nobody else is in the room: only
+// then may the companion use what is private between them (memories, their own instruction, how
+// they look), since everything said in a room is heard by everyone in it.
+func ownersAlone(cast RoomCast, seat RoomSeat, turn chat.Turn) bool {
+	return seat.OwnerID == turn.OwnerID() && len(cast.People) == 1
 }
 
 // roomScene is the seat's scene in the room: the one it left there, or its profile's starting one.
@@ -184,7 +192,7 @@ func (t turns) recallsIn(ctx context.Context, turn chat.Turn) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return c.Settings().Memory && seat.OwnerID == turn.OwnerID() && len(cast.People) == 1, nil
+	return c.Settings().Memory && ownersAlone(cast, seat, turn), nil
 }
 
 // RoomStreamRetention is how long a room's stream keeps its events after its last one: long enough

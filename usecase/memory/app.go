@@ -60,6 +60,9 @@ type Deps struct {
 	// EmbedTimeout bounds embedding a recall's query, so that a slow embedder costs recall its
 	// meaning, not its time (0: a default, 150 ms). The hub gives it most of the recall budget.
 	EmbedTimeout time.Duration
+	// Pause waits before a memory's embedding is tried again, and reports false if ctx ended
+	// first (nil: a timer; tests pass one that returns at once and records the wait).
+	Pause func(ctx context.Context, d time.Duration) bool
 }
 
 // App is the set of memory use cases.

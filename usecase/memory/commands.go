@@ -84,7 +84,7 @@ func (d Deps) embed(ctx context.Context, m memory.Memory) Vector {
 		return nil
 	}
 	vs, err := d.Embedder.Embed(ctx, []string{m.Text})
-	if wait, again := retryEmbedding(err); again && pause(ctx, wait) {
+	if wait, again := retryEmbedding(err); again && d.pause(ctx, wait) {
 		vs, err = d.Embedder.Embed(ctx, []string{m.Text})
 	}
 	if err != nil || len(vs) != 1 {
@@ -118,9 +118,12 @@ func retryEmbedding(err error) (time.Duration, bool) {
 	return embedRetryPause, true
 }
 
-// pause waits d, and reports false if ctx ends first.
-func pause(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
+// pause is Deps.Pause, or a timer: it waits d, and reports false if ctx ends first.
+func (d Deps) pause(ctx context.Context, wait time.Duration) bool {
+	if d.Pause != nil {
+		return d.Pause(ctx, wait)
+	}
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
 	case <-t.C:

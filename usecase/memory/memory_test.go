@@ -32,6 +32,12 @@ var start = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 
 func newWorld(t *testing.T, emb memoryuc.Embedder) *world {
 	t.Helper()
+	return newWorldPausing(t, emb, nil)
+}
+
+// newWorldPausing is newWorld whose embedding retries wait with pause.
+func newWorldPausing(t *testing.T, emb memoryuc.Embedder, pause func(context.Context, time.Duration) bool) *world {
+	t.Helper()
 	w := &world{store: newStore(), rel: &fakeRelationships{}, model: &scriptModel{}, clock: clocktest.New(start),
 		owner: domain.NewID(start)}
 	p, err := companion.NewProfile(companion.ProfileSpec{Name: "Mira", Age: 25, ContentRating: companion.RatingGeneral})
@@ -39,7 +45,7 @@ func newWorld(t *testing.T, emb memoryuc.Embedder) *world {
 	c := companion.New(domain.NewID(start), w.owner, p, start)
 	w.comp = c.ID()
 	app, err := memoryuc.NewApp(memoryuc.Deps{Store: w.store, Model: w.model, Companions: fakeCompanions{c.ID(): c},
-		Relationships: w.rel, Clock: w.clock, Embedder: emb, EmbedderName: "words"})
+		Relationships: w.rel, Clock: w.clock, Embedder: emb, EmbedderName: "words", Pause: pause})
 	require.NoError(t, err)
 	w.app = app
 	return w
@@ -246,12 +252,13 @@ func TestAMemorysEmbeddingIsTriedAgainAfterAPassingFailure(t *testing.T) {
 	for name, tc := range map[string]struct {
 		fails []error
 		calls int
+		waits []time.Duration
 		found bool
 	}{
-		"busy, no wait named":     {fails: []error{busy}, calls: 2, found: true},
-		"busy for 10 ms":          {fails: []error{busy.WithRetryAfter(10 * time.Millisecond)}, calls: 2, found: true},
-		"unavailable":             {fails: []error{domain.E(domain.KindUnavailable, "embedding_unavailable", "down")}, calls: 2, found: true},
-		"busy twice":              {fails: []error{busy, busy}, calls: 2, found: false},
+		"busy, no wait named":     {fails: []error{busy}, calls: 2, waits: []time.Duration{250 * time.Millisecond}, found: true},
+		"busy for 800 ms":         {fails: []error{busy.WithRetryAfter(800 * time.Millisecond)}, calls: 2, waits: []time.Duration{800 * time.Millisecond}, found: true},
+		"unavailable":             {fails: []error{domain.E(domain.KindUnavailable, "embedding_unavailable", "down")}, calls: 2, waits: []time.Duration{250 * time.Millisecond}, found: true},
+		"busy twice":              {fails: []error{busy, busy}, calls: 2, waits: []time.Duration{250 * time.Millisecond}, found: false},
 		"busy for a minute":       {fails: []error{busy.WithRetryAfter(time.Minute)}, calls: 1, found: false},
 		"timed out":               {fails: []error{domain.E(domain.KindUnavailable, "embedding_timeout", "slow").Wrap(context.DeadlineExceeded)}, calls: 1, found: false},
 		"refused (not retryable)": {fails: []error{domain.E(domain.KindInternal, "embedding_auth", "key")}, calls: 1, found: false},
@@ -259,9 +266,14 @@ func TestAMemorysEmbeddingIsTriedAgainAfterAPassingFailure(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			emb := &flakyEmbedder{wordVectors: wordVectors{synonyms: map[string]string{"sibling": "sister"}}, fails: tc.fails}
-			w := newWorld(t, emb)
+			var waits []time.Duration
+			w := newWorldPausing(t, emb, func(_ context.Context, d time.Duration) bool {
+				waits = append(waits, d)
+				return true
+			})
 			w.add(t, "Has a sister", 7, false)
 			require.Equal(t, tc.calls, emb.calls, "embedding calls for the memory")
+			require.Equal(t, tc.waits, waits, "the waits before trying again")
 			found := slices.Contains(w.recall(t, "my sibling"), "Has a sister")
 			require.Equal(t, tc.found, found, "found by its meaning (no shared word)")
 		})

@@ -1,7 +1,9 @@
 package web
 
 import (
+	"maps"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -68,7 +70,7 @@ func (s *Site) createToken(w http.ResponseWriter, r *http.Request) {
 	days, ok := expiries[r.PostForm.Get("expires")]
 	if !ok {
 		v := s.tokensView(r)
-		v.Form = r.PostForm
+		v.Form = withoutPassword(r.PostForm)
 		s.fail(w, r, domain.Invalid(domain.Violation("expires", "invalid", "choose when the token expires")), "tokens", v)
 		return
 	}
@@ -78,7 +80,7 @@ func (s *Site) createToken(w http.ResponseWriter, r *http.Request) {
 	made, err := s.d.Tokens.Create.Handle(r.Context(), in)
 	if err != nil {
 		v := s.tokensView(r)
-		v.Form = r.PostForm
+		v.Form = withoutPassword(r.PostForm)
 		s.fail(w, r, err, "tokens", v)
 		return
 	}
@@ -88,6 +90,14 @@ func (s *Site) createToken(w http.ResponseWriter, r *http.Request) {
 	v.Data = d
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, http.StatusCreated, "tokens", v)
+}
+
+// withoutPassword is a submitted form to fill the page again with: passwords are never sent back
+// into a page.
+func withoutPassword(f url.Values) url.Values {
+	f = maps.Clone(f)
+	f.Del("password")
+	return f
 }
 
 func (s *Site) revokeToken(w http.ResponseWriter, r *http.Request) {
