@@ -127,7 +127,7 @@ func (c UsageConfig) Validate() error {
 // ProactiveConfig bounds companions that write first (schedules).
 type ProactiveConfig struct {
 	DailyCap   int    `env:"PROACTIVE_DAILY_CAP" help:"messages a person's companions may write first in 24 hours (0: none; a person may choose fewer)"`
-	QuietHours string `env:"PROACTIVE_QUIET_HOURS" help:"HH:MM-HH:MM in each schedule's time zone when nothing is sent (empty: never quiet; a person may choose their own)"`
+	QuietHours string `env:"PROACTIVE_QUIET_HOURS" help:"HH:MM-HH:MM in each schedule's time zone when nothing is sent (off: never quiet; a person may choose their own)"`
 }
 
 // ChatConfig tunes the chat turn.

@@ -27,7 +27,7 @@ func TestThousandStreams(t *testing.T) {
 		t.Run(p.name, func(t *testing.T) {
 			t.Parallel()
 			const turns, followers = 50, 20
-			h := startHub(t, with(p.env(t), "COMPANIONHUB_OFFLINE_TOKENS_PER_SECOND", "3",
+			h := startHub(t, with(p.env(t), "COMPANIONHUB_OFFLINE_TOKENS_PER_SECOND", "1",
 				"COMPANIONHUB_RATE_LIMIT_COMPANION_CREATE", "1000/1m", "COMPANIONHUB_RATE_LIMIT_CHAT", "1000/1m"))
 			first := newChatter(t, h, "")
 			chatters := []*chatter{first}
@@ -41,7 +41,8 @@ func TestThousandStreams(t *testing.T) {
 			}
 
 			// Every message is sent, then every stream opened (from the start, as a page that loads
-			// does), 50 at a time, while the replies are still being written: 3 tokens a second.
+			// does), 50 at a time, while the replies are still being written: a token a second, slow enough
+			// for a busy machine to open them all first.
 			sent := make([]sentMessage, turns)
 			for i, c := range chatters {
 				sent[i] = c.send(t, fmt.Sprintf("Tell me about the stars, please (%d).", i))

@@ -22,9 +22,11 @@ type QuietHours struct {
 	From, To int
 }
 
-// ParseQuietHours reads "HH:MM-HH:MM" ("" is none).
+// ParseQuietHours reads "HH:MM-HH:MM" ("", "none" and "off" are none: an environment variable set
+// empty counts as unset, so a hub is told "off").
 func ParseQuietHours(s string) (QuietHours, error) {
-	if strings.TrimSpace(s) == "" {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "", "none", "off":
 		return QuietHours{}, nil
 	}
 	from, to, ok := strings.Cut(s, "-")

@@ -156,6 +156,11 @@ func TestQuietHoursSpanMidnight(t *testing.T) {
 	day, err := proactive.ParseQuietHours("13:00-14:00")
 	require.NoError(t, err)
 	require.True(t, day.Contains(time.Date(2026, 1, 1, 13, 30, 0, 0, time.UTC)))
+	for _, off := range []string{"off", " None "} {
+		q, err := proactive.ParseQuietHours(off)
+		require.NoError(t, err)
+		require.Equal(t, proactive.QuietHours{}, q, "an environment variable cannot be set empty: %q says none", off)
+	}
 	none, err := proactive.ParseQuietHours("")
 	require.NoError(t, err)
 	require.False(t, none.Contains(time.Now()))
