@@ -115,17 +115,17 @@ func (g *gate) Read(p []byte) (int, error) {
 	return 0, io.EOF
 }
 
-func TestLocalWritesTemporaryFilesBesideTheBlob(t *testing.T) {
-	t.Parallel()
-	dir := t.TempDir()
-	s := open(t, dir)
-	key := domainmedia.NewKey(domainmedia.PNG).String()
-	g := &gate{first: bytes.Repeat([]byte("p"), 4096), reached: make(chan struct{}), open: make(chan struct{})}
+// heldPut starts a Put of a new key whose source holds once it has given 4 KiB (until g.open is
+// closed), and returns when the store has read that far; done receives Put's return.
+func heldPut(t *testing.T, s *Store) (key string, g *gate, done <-chan error) {
+	t.Helper()
+	key = domainmedia.NewKey(domainmedia.PNG).String()
+	g = &gate{first: bytes.Repeat([]byte("p"), 4096), reached: make(chan struct{}), open: make(chan struct{})}
 	reached := g.reached
-	done := make(chan error, 1)
-	go func() { done <- s.Put(context.WithoutCancel(t.Context()), key, "image/png", g) }()
+	returned := make(chan error, 1)
+	go func() { returned <- s.Put(context.WithoutCancel(t.Context()), key, "image/png", g) }()
 	t.Cleanup(func() {
-		select { // never leave Put blocked if an assertion below fails
+		select { // never leave Put blocked if an assertion fails
 		case <-g.open:
 		default:
 			close(g.open)
@@ -133,11 +133,19 @@ func TestLocalWritesTemporaryFilesBesideTheBlob(t *testing.T) {
 	})
 	select {
 	case <-reached:
-	case err := <-done:
+	case err := <-returned:
 		require.FailNow(t, "Put finished before its source", "%v", err)
 	case <-time.After(awaittest.Patience):
 		require.FailNow(t, "Put never read its source to the end")
 	}
+	return key, g, returned
+}
+
+func TestLocalWritesTemporaryFilesBesideTheBlob(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := open(t, dir)
+	key, g, done := heldPut(t, s)
 	files := filesUnder(t, dir)
 	close(g.open)
 	require.Len(t, files, 1, "while writing, only the temporary file exists: %v", files)
@@ -213,25 +221,7 @@ func TestLocalListsTheTemporaryFileOfAWriteInProgress(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	s := open(t, dir)
-	key := domainmedia.NewKey(domainmedia.PNG).String()
-	g := &gate{first: bytes.Repeat([]byte("p"), 4096), reached: make(chan struct{}), open: make(chan struct{})}
-	reached := g.reached
-	done := make(chan error, 1)
-	go func() { done <- s.Put(context.WithoutCancel(t.Context()), key, "image/png", g) }()
-	t.Cleanup(func() {
-		select {
-		case <-g.open:
-		default:
-			close(g.open)
-		}
-	})
-	select {
-	case <-reached:
-	case err := <-done:
-		require.FailNow(t, "Put finished before its source", "%v", err)
-	case <-time.After(awaittest.Patience):
-		require.FailNow(t, "Put never read its source to the end")
-	}
+	key, g, done := heldPut(t, s)
 	left := listLeftovers(t, s, "img/")
 	close(g.open)
 	require.Len(t, left, 1, "%v", left)

@@ -273,6 +273,17 @@ func TestRoomLongMessages(t *testing.T) {
 	require.Equal(t, long, msgs[0].Text)
 }
 
+// systemPromptsOf is the system prompts of the replies model streamed as the companion named name.
+func systemPromptsOf(model *scripted, name string) []string {
+	var out []string
+	for _, req := range model.streamed() {
+		if strings.Contains(req.Messages[0].Content, "You are "+name) {
+			out = append(out, req.Messages[0].Content)
+		}
+	}
+	return out
+}
+
 // TestRoomKeepsTheOwnersPrivateThings: a published companion someone else brings into their room
 // speaks without its owner's private instruction, and learns nothing of that person into its
 // owner's memories or relationship.
@@ -299,15 +310,12 @@ func TestRoomKeepsTheOwnersPrivateThings(t *testing.T) {
 	require.NoError(t, err)
 	roomEvents(t, sub, func(msgs []chat.Message, ended int) bool { return replies(msgs) == 2 && ended == 2 })
 
-	asked := false
-	for _, req := range model.streamed() {
-		if strings.Contains(req.Messages[0].Content, "You are Vera") {
-			asked = true
-			require.NotContains(t, req.Messages[0].Content, "SECRET-INSTRUCTION", "the owner's own words stay theirs")
-			require.NotContains(t, req.Messages[0].Content, "(your ", "the guest is not Vera's person")
-		}
+	asked := systemPromptsOf(model, "Vera")
+	require.NotEmpty(t, asked)
+	for _, prompt := range asked {
+		require.NotContains(t, prompt, "SECRET-INSTRUCTION", "the owner's own words stay theirs")
+		require.NotContains(t, prompt, "(your ", "the guest is not Vera's person")
 	}
-	require.True(t, asked)
 	mems, _, err := sqlstore.MemoryStore(db).List(ctx, memory.Filter{OwnerID: author, CompanionID: vera}, domain.Page{Limit: 10})
 	require.NoError(t, err)
 	require.Empty(t, mems, "nothing of the guest in the author's memories")
@@ -341,15 +349,7 @@ func TestRoomKeepsAMembersPrivateThingsFromOthers(t *testing.T) {
 	require.NoError(t, err)
 	defer sub.Close()
 
-	veraPrompts := func() []string {
-		var out []string
-		for _, req := range model.streamed() {
-			if strings.Contains(req.Messages[0].Content, "You are Vera") {
-				out = append(out, req.Messages[0].Content)
-			}
-		}
-		return out
-	}
+	veraPrompts := func() []string { return systemPromptsOf(model, "Vera") }
 	_, err = app.SendMessage.Handle(ctx, roomuc.SendMessage{UserID: guest, RoomID: v.Room.ID, Text: "Vera, what do you think?"})
 	require.NoError(t, err)
 	roomEvents(t, sub, func(msgs []chat.Message, ended int) bool { return replies(msgs) == 2 && ended == 2 })

@@ -1,8 +1,6 @@
 package e2e
 
 import (
-	"bufio"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -55,7 +53,7 @@ func TestThousandStreams(t *testing.T) {
 				streams[i] = make([]*eventStream, followers)
 				openAll.Go(func() {
 					for j := range followers {
-						if streams[i][j], openErrs[i] = openStream(t, first.client, sent[i].Turn.ID); openErrs[i] != nil {
+						if streams[i][j], openErrs[i] = first.open(t, "/api/v1/turns/"+sent[i].Turn.ID+"/events", 0, streamTimeout); openErrs[i] != nil {
 							return
 						}
 					}
@@ -123,34 +121,6 @@ func TestThousandStreams(t *testing.T) {
 			}
 		})
 	}
-}
-
-// openStream opens a turn's event stream from its start, as client.follow does but without failing
-// the test from its goroutine.
-func openStream(t *testing.T, c *client, turnID string) (*eventStream, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), streamTimeout)
-	req, err := http.NewRequestWithContext(ctx, "GET", c.h.URL+"/api/v1/turns/"+turnID+"/events", nil)
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	req.Header.Set("Accept", "text/event-stream")
-	req.Header.Set("X-Forwarded-For", c.ip)
-	req.Header.Set("Authorization", "Bearer "+c.bearer)
-	res, err := c.http.Do(req)
-	if err != nil {
-		cancel()
-		return nil, err
-	}
-	if res.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(res.Body)
-		_ = res.Body.Close()
-		cancel()
-		return nil, fmt.Errorf("GET events: %d %s", res.StatusCode, body)
-	}
-	s := &eventStream{t: t, body: res.Body, rd: bufio.NewReader(res.Body), cancel: cancel}
-	t.Cleanup(s.close)
-	return s, nil
 }
 
 // readStream reads one turn's stream to its end without failing the test from its goroutine: the

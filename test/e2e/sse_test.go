@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -76,9 +77,20 @@ func (c *client) followRoom(t *testing.T, roomID string, lastID int64) *eventStr
 
 func (c *client) stream(t *testing.T, path string, lastID int64, timeout time.Duration) *eventStream {
 	t.Helper()
+	s, err := c.open(t, path, lastID, timeout)
+	require.NoError(t, err)
+	return s
+}
+
+// open is stream without failing the test, so that other goroutines than the test's may open
+// streams: a refusal or a connection that is no event stream is its error.
+func (c *client) open(t *testing.T, path string, lastID int64, timeout time.Duration) (*eventStream, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	req, err := http.NewRequestWithContext(ctx, "GET", c.h.URL+path, nil)
-	require.NoError(t, err)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
 	req.Header.Set("Accept", "text/event-stream")
 	req.Header.Set("X-Forwarded-For", c.ip)
 	req.Header.Set("User-Agent", "companionhub-e2e")
@@ -91,18 +103,17 @@ func (c *client) stream(t *testing.T, path string, lastID int64, timeout time.Du
 	res, err := c.http.Do(req)
 	if err != nil {
 		cancel()
-		require.NoError(t, err)
+		return nil, err
 	}
-	if res.StatusCode != http.StatusOK {
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
 		body, _ := io.ReadAll(res.Body)
 		_ = res.Body.Close()
 		cancel()
-		t.Fatalf("GET events: %d %s", res.StatusCode, body)
+		return nil, fmt.Errorf("GET events: %d %s: %s", res.StatusCode, res.Header.Get("Content-Type"), body)
 	}
-	require.True(t, strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream"), res.Header.Get("Content-Type"))
 	s := &eventStream{t: t, body: res.Body, rd: bufio.NewReader(res.Body), cancel: cancel}
 	t.Cleanup(s.close)
-	return s
+	return s, nil
 }
 
 // close drops the connection, as a client going away does.
